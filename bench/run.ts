@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: intake throughput of tocsin against Debian's Alertmanager, side by side in one run.
+ * 50 connections, unique label sets per request, 1- and 10-alert bodies, interleaved rounds, medians.
+ * BENCH_SECONDS (default 8) and BENCH_ROUNDS (default 3) tune the length.
+ */
+import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
+import { startAlertmanager, startRedis, startTocsin, type Proc } from './processes.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+function summarize(rs: LoadResult[]) {
+  return {
+    alertsPerSec: median(rs.map((r) => r.alertsPerSec)),
+    requestsPerSec: median(rs.map((r) => r.requestsPerSec)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    failed: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
+  };
+}
+
+async function main(): Promise<void> {
+  const procs: Proc[] = [];
+  try {
+    const redis = await startRedis();
+    procs.push(redis);
+    const tocsin = await startTocsin(redis.url);
+    procs.push(tocsin);
+    const am = await startAlertmanager();
+    procs.push(am);
+
+    const rows: string[] = [];
+    for (const n of [1, 10]) {
+      const results: Record<'tocsin' | 'alertmanager', LoadResult[]> = { tocsin: [], alertmanager: [] };
+      // warm-up, then interleaved rounds so both see the same machine state
+      await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, 2);
+      await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, 2);
+      for (let i = 0; i < rounds; i++) {
+        results.alertmanager.push(await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, seconds));
+        results.tocsin.push(await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, seconds));
+        process.stderr.write(`  ${n}-alert bodies: round ${i + 1}/${rounds} done\n`);
+      }
+      const t = summarize(results.tocsin);
+      const a = summarize(results.alertmanager);
+      const fmt = (name: string, s: ReturnType<typeof summarize>, ratio: string) =>
+        `| ${n} alert${n > 1 ? 's' : ''} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} |`;
+      rows.push(fmt('alertmanager', a, '1.00×'));
+      rows.push(fmt('tocsin', t, `${(t.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
+    }
+    const header = [
+      `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms)`,
+      '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   |',
+      '|----------|--------------|---------|----------|--------|--------|--------|---------|',
+    ];
+    process.stdout.write(`${[...header, ...rows].join('\n')}\n`);
+  } finally {
+    for (const p of procs.reverse()) await p.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

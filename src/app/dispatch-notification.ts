@@ -1,0 +1,262 @@
+/**
+ * Use case: page one person for one escalation step through their channels.
+ * Each (incident, step, person, channel, attempt) is one notification, claimed by its idempotency key
+ * before it is sent: retries, restarts and replicas never send it twice, and a claim whose sender
+ * died is taken over after the lease, so it is never lost either.
+ *  - channel order: the tier's channels, else the person's own (roster), else the role's;
+ *  - TOCSIN_ERR_CHANNEL_TEMPORARY: retried with backoff (the attempt number is in the key);
+ *  - TOCSIN_ERR_CHANNEL_PERMANENT, or retries used up: the person's next channel;
+ *  - level 4 and above: e-mail goes out in parallel;
+ *  - right before each send the live incident is checked again (an acknowledged incident cancels
+ *    a page whose tier needs "unacknowledged").
+ */
+import { randomInt } from 'node:crypto';
+import { isTocsinError } from '../domain/errors.js';
+import type { CodeRef, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { Step } from '../domain/escalation.js';
+import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
+import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
+import type { ActionLinks } from './action-links.js';
+import { bundleOf, type CarriedPage, type ThrottlePages } from './throttle-pages.js';
+
+/** Reply-code alphabet: no vowels (no words), no A/C (the action letters), no look-alikes. */
+const CODE_ALPHABET = '23456789BDFGHJKLMNPQRSTVWXZ';
+const CODE_LENGTH = 4;
+
+export interface DispatchDeps {
+  readonly channels: Readonly<Partial<Record<ChannelKind, Channel>>>;
+  /** The person's channels in order of preference (roster), falling back to the role's. */
+  readonly channelsFor: (person: string, role: string) => readonly ChannelKind[];
+  readonly retry: { readonly attempts: number; readonly backoff: readonly number[] };
+  readonly leaseMs: number;
+  readonly codeTtlMs: number;
+  readonly links: ActionLinks;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Who claims (one id per process): written into each claimed record. */
+  readonly owner: string;
+  /** Per-destination throttles and bundling, asked before the first attempt on each channel. */
+  readonly throttle?: ThrottlePages | undefined;
+}
+
+export interface DispatchRequest {
+  readonly incident: Incident;
+  readonly recipient: Recipient;
+  readonly role: string;
+  readonly step: Pick<Step, 'key' | 'tier' | 'phase' | 'condition' | 'channels' | 'note' | 'at'>;
+  readonly advice?: string | undefined;
+  /** Re-checks the live incident right before a send. */
+  readonly stillWanted: () => Promise<boolean>;
+  readonly notifications: NotificationStore;
+  readonly incidents: IncidentStore;
+  /**
+   * Told when a throttle holds the page back until `until` (the outcome is then `held`). Without it
+   * throttles only count the page (its caller would not come back for it).
+   */
+  readonly deferred?: ((until: number) => void) | undefined;
+}
+
+/** sent: reached (or logged); held: someone else is sending it right now; failed: every channel failed. */
+export type DispatchOutcome = 'sent' | 'cancelled' | 'held' | 'failed';
+
+type AttemptOutcome = 'sent' | 'cancelled' | 'held' | 'temporary' | 'permanent';
+
+const DONE: ReadonlySet<NotificationStatus> = new Set<NotificationStatus>(['sent', 'delivered', 'logged', 'acknowledged']);
+
+export class DispatchNotification {
+  /** Spans `notify` per person and step; the global tracer, a no-op without an SDK. */
+  private readonly tracer: Tracer = createTracer();
+
+  constructor(private readonly deps: DispatchDeps) {}
+
+  /** The channels this person is paged on for this step, in order (only those that can reach them). */
+  channelOrder(req: Pick<DispatchRequest, 'recipient' | 'role' | 'step'>): ChannelKind[] {
+    const wanted = req.step.channels ?? (req.recipient.channels && req.recipient.channels.length > 0 ? req.recipient.channels : this.deps.channelsFor(req.recipient.id, req.role));
+    return [...new Set(wanted)].filter((ch) => this.deps.channels[ch] !== undefined && reachable(req.recipient, ch));
+  }
+
+  dispatch(req: DispatchRequest): Promise<DispatchOutcome> {
+    const attrs = { 'tocsin.incident': req.incident.id, 'tocsin.tier': req.step.tier, 'tocsin.phase': req.step.phase, 'tocsin.role': req.role };
+    return withSpan(this.tracer, 'notify', attrs, async (span) => {
+      const outcome = await this.send(req);
+      span.setAttribute('tocsin.outcome', outcome);
+      return outcome;
+    });
+  }
+
+  private async send(req: DispatchRequest): Promise<DispatchOutcome> {
+    const order = this.channelOrder(req);
+    if (order.length === 0) {
+      await req.incidents.note(req.incident.id, { type: 'unreachable', person: req.recipient.id, role: req.role, tier: req.step.tier, step: req.step.key }, this.deps.now());
+      this.deps.metrics.notifications.inc({ channel: 'none', result: 'failed' });
+      return 'failed';
+    }
+    const chain = this.chain(req, order);
+    const parallelEmail =
+      req.incident.level >= 4 &&
+      order[0] !== 'email' &&
+      this.deps.channels.email !== undefined &&
+      reachable(req.recipient, 'email') &&
+      (req.step.phase === 'page' || req.step.phase === 'escalation' || req.step.phase === 'level_raised');
+    if (!parallelEmail) return chain;
+    const [main, mail] = await Promise.all([chain, this.chain(req, ['email'])]);
+    if (main === 'sent' || mail === 'sent') return main === 'held' ? 'held' : 'sent';
+    return main;
+  }
+
+  /**
+   * Carries a page on after a later failure (a call nobody answered, an SMS not delivered): `channel`
+   * at `attempt` (a number not used yet for it), then the person's channels after it.
+   */
+  async resume(req: DispatchRequest, channel: ChannelKind, attempt: number): Promise<DispatchOutcome> {
+    const order = this.channelOrder(req);
+    const i = order.indexOf(channel);
+    if (i < 0) return 'failed';
+    return this.chain(req, order.slice(i), attempt);
+  }
+
+  private async chain(req: DispatchRequest, order: readonly ChannelKind[], firstAttempt = 1): Promise<DispatchOutcome> {
+    const { attempts, backoff } = this.deps.retry;
+    let held = false;
+    for (const [ci, channel] of order.entries()) {
+      const start = ci === 0 ? firstAttempt : 1;
+      for (let attempt = start; attempt < start + attempts; attempt++) {
+        const r = await this.attempt(req, channel, attempt);
+        if (r === 'sent' || r === 'cancelled') return r;
+        if (r === 'held') {
+          held = true;
+          break;
+        }
+        if (r === 'permanent') break;
+        if (attempt < start + attempts - 1) {
+          this.deps.metrics.notifications.inc({ channel, result: 'retried' });
+          await this.deps.sleep(backoff[Math.min(attempt - start, backoff.length - 1)] ?? 0);
+        }
+      }
+      if (held) return 'held';
+    }
+    return 'failed';
+  }
+
+  private async attempt(req: DispatchRequest, channel: ChannelKind, attempt: number): Promise<AttemptOutcome> {
+    const { deps } = this;
+    const inc = req.incident;
+    const person = req.recipient.id;
+    const id = `${inc.id}:${req.step.key}:${person}:${channel}:${attempt}`;
+    const now = deps.now();
+    const planned: StoredNotification = {
+      id,
+      incidentId: inc.id,
+      stepKey: req.step.key,
+      tier: req.step.tier,
+      role: req.role,
+      person,
+      channel,
+      status: 'planned',
+      at: new Date(now).toISOString(),
+      phase: req.step.phase,
+      attempt,
+      condition: req.step.condition,
+      ...(req.step.note ? { note: req.step.note } : {}),
+    };
+    const claimed = await req.notifications.claim(planned, now, deps.leaseMs, deps.owner);
+    if (claimed.outcome === 'exists') {
+      const until = (claimed.record as { deferredUntil?: number }).deferredUntil;
+      if (claimed.record.status === 'planned' && until !== undefined && until > now) req.deferred?.(until);
+      return settled(claimed.record);
+    }
+
+    const record = claimed.record;
+    if (!(await req.stillWanted())) {
+      await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(deps.now()).toISOString() }, deps.owner);
+      await req.incidents.note(inc.id, { type: 'notification_cancelled', notification: id, person, role: req.role, channel, tier: req.step.tier, reason: `no longer ${req.step.condition}` }, deps.now());
+      deps.metrics.notifications.inc({ channel, result: 'cancelled' });
+      return 'cancelled';
+    }
+
+    const gate = deps.throttle && attempt === 1 ? await deps.throttle.admit({ ...this.throttleFacts(req, channel, id, now), phase: req.step.phase, role: req.role, tier: req.step.tier, hold: req.deferred !== undefined, record, notifications: req.notifications }) : undefined;
+    if (gate?.kind === 'cancelled') return 'cancelled';
+    if (gate?.kind === 'held') {
+      req.deferred?.(gate.until);
+      return 'held';
+    }
+    const carried: readonly CarriedPage[] = gate?.kind === 'send' ? gate.carried : [];
+    const bundle = bundleOf(inc, carried);
+
+    const code = record.code ?? (await this.reserveCode(req.notifications, { incidentId: inc.id, notificationId: id, person }));
+    if (!record.code) await req.notifications.update(inc.id, id, { code }, deps.owner);
+    const page: Page = {
+      notificationId: id,
+      incident: inc,
+      recipient: req.recipient,
+      role: req.role,
+      tier: req.step.tier,
+      channel,
+      phase: req.step.phase,
+      note: req.step.note,
+      advice: req.advice,
+      code,
+      links: deps.links.linksFor(inc.id, person, id, now),
+      ...(bundle ? { bundle } : {}),
+    };
+    const ch = deps.channels[channel];
+    try {
+      if (!ch) throw new Error(`no ${channel} channel`);
+      const res = await ch.send(page);
+      const at = deps.now();
+      await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner);
+      await req.incidents.note(inc.id, { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt }, at);
+      deps.metrics.notifications.inc({ channel, result: res.status });
+      if (carried.length > 0) await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
+      if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
+      deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, 'notification sent');
+      return 'sent';
+    } catch (e) {
+      const failure = isTocsinError(e) && e.code === 'TOCSIN_ERR_CHANNEL_PERMANENT' ? 'permanent' : 'temporary';
+      const message = e instanceof Error ? e.message : String(e);
+      const providerCode = isTocsinError(e) ? e.details?.providerCode : undefined;
+      const at = deps.now();
+      await req.notifications.update(inc.id, id, { status: 'failed', at: new Date(at).toISOString(), error: message, failure }, deps.owner);
+      await req.incidents.note(
+        inc.id,
+        { type: 'notification_failed', notification: id, person, role: req.role, channel, tier: req.step.tier, attempt, failure, error: message, ...(providerCode !== undefined ? { providerCode } : {}) },
+        at,
+      );
+      deps.metrics.notifications.inc({ channel, result: 'failed' });
+      if (carried.length > 0) await deps.throttle?.release(this.throttleFacts(req, channel, id, at), carried, at);
+      deps.logger.warn({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, attempt, failure, err: { message } }, 'notification failed');
+      return failure;
+    }
+  }
+
+  /** What the throttle needs to know about this message. */
+  private throttleFacts(req: DispatchRequest, channel: ChannelKind, notificationId: string, now: number) {
+    return { incident: req.incident, incidentId: req.incident.id, notificationId, person: req.recipient.id, channel, now, owner: this.deps.owner, incidents: req.incidents };
+  }
+
+  private async reserveCode(store: NotificationStore, ref: CodeRef): Promise<string> {
+    for (let i = 0; i < 16; i++) {
+      const length = i < 8 ? CODE_LENGTH : CODE_LENGTH + 1;
+      let code = '';
+      for (let j = 0; j < length; j++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+      if (await store.reserveCode(code, ref, this.deps.codeTtlMs)) return code;
+    }
+    throw new Error('no free reply code');
+  }
+}
+
+function settled(r: StoredNotification): AttemptOutcome {
+  if (DONE.has(r.status)) return 'sent';
+  if (r.status === 'cancelled') return 'cancelled';
+  if (r.status === 'failed') return r.failure === 'permanent' ? 'permanent' : 'temporary';
+  return 'held';
+}
+
+function reachable(r: Recipient, ch: ChannelKind): boolean {
+  return ch === 'email' ? Boolean(r.email) : Boolean(r.phone);
+}

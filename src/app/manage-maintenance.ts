@@ -1,0 +1,84 @@
+/** Use case: maintenance windows, from config and through the API; scoped, always ending. */
+import type { Config } from '../config/load-config.js';
+import { TocsinError } from '../domain/errors.js';
+import type { Clock, IdSource } from '../domain/ports.js';
+import type { MaintenanceWindow } from '../domain/suppression.js';
+import type { Logger } from '../telemetry/logger.js';
+import { checkSpan } from './manage-overrides.js';
+
+export interface MaintenanceStore {
+  put(w: MaintenanceWindow, now: number): Promise<void>;
+  list(now: number): Promise<MaintenanceWindow[]>;
+  remove(id: string): Promise<boolean>;
+}
+
+export interface MaintenanceRequest {
+  readonly name: string;
+  readonly from?: string | undefined;
+  readonly until: string;
+  readonly sites?: readonly string[] | undefined;
+  readonly classes?: readonly string[] | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly by?: string | undefined;
+}
+
+const CONFIG_PREFIX = 'config-';
+
+export class ManageMaintenance {
+  private readonly configured: readonly MaintenanceWindow[];
+
+  constructor(private readonly deps: { config: Config; store: MaintenanceStore; clock: Clock; ids: IdSource; logger: Logger }) {
+    this.configured = deps.config.daemon.maintenance.map((w, i) => ({
+      id: `${CONFIG_PREFIX}${i}`,
+      name: w.name,
+      from: new Date(Date.parse(w.from)).toISOString(),
+      until: new Date(Date.parse(w.until)).toISOString(),
+      ...(w.sites ? { sites: w.sites } : {}),
+      ...(w.classes ? { classes: w.classes } : {}),
+      ...(w.labels ? { labels: w.labels } : {}),
+      source: 'config' as const,
+    }));
+  }
+
+  async create(req: MaintenanceRequest): Promise<MaintenanceWindow> {
+    const { config, clock } = this.deps;
+    const now = clock.now();
+    for (const k of req.classes ?? []) {
+      if (!config.playbooks.classes[k]) throw new TocsinError('TOCSIN_ERR_CLASS_UNKNOWN', `unknown class "${k}"`);
+    }
+    const { from, until } = checkSpan(req.from, req.until, now, config.daemon.maxAhead.maintenance, 'maintenance window');
+    const w: MaintenanceWindow = {
+      id: this.deps.ids.next(now),
+      name: req.name,
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      ...(req.sites ? { sites: req.sites } : {}),
+      ...(req.classes ? { classes: req.classes } : {}),
+      ...(req.labels ? { labels: req.labels } : {}),
+      source: 'api',
+      createdAt: new Date(now).toISOString(),
+      ...(req.by ? { createdBy: req.by } : {}),
+    };
+    await this.deps.store.put(w, now);
+    this.deps.logger.info({ window: w.id, name: w.name, from: w.from, until: w.until, sites: w.sites, classes: w.classes }, 'maintenance window created');
+    return w;
+  }
+
+  /** Every window not yet over at `now` (config and API), earliest start first. */
+  async windows(now: number): Promise<MaintenanceWindow[]> {
+    const fromConfig = this.configured.filter((w) => Date.parse(w.until) > now);
+    return [...fromConfig, ...(await this.deps.store.list(now))].sort((a, b) => a.from.localeCompare(b.from) || a.id.localeCompare(b.id));
+  }
+
+  list(): Promise<MaintenanceWindow[]> {
+    return this.windows(this.deps.clock.now());
+  }
+
+  async remove(id: string): Promise<void> {
+    if (id.startsWith(CONFIG_PREFIX) && this.configured.some((w) => w.id === id)) {
+      throw new TocsinError('TOCSIN_ERR_CONFLICT', `maintenance window ${id} comes from daemon.yaml; remove it there`);
+    }
+    if (!(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
+    this.deps.logger.info({ window: id }, 'maintenance window removed');
+  }
+}

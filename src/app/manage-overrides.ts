@@ -1,0 +1,73 @@
+/** Use case: temporary on-call overrides (someone covers a role for a while); every one ends. */
+import type { Config } from '../config/load-config.js';
+import { TocsinError } from '../domain/errors.js';
+import type { Override } from '../domain/override.js';
+import type { Clock, IdSource } from '../domain/ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { OverrideSource } from './roster-on-call.js';
+
+export interface OverrideStore extends OverrideSource {
+  put(o: Override, now: number): Promise<void>;
+  remove(id: string): Promise<boolean>;
+}
+
+export interface OverrideRequest {
+  readonly role: string;
+  readonly person: string;
+  /** ISO-8601; default now. */
+  readonly from?: string | undefined;
+  readonly until: string;
+  readonly reason?: string | undefined;
+  readonly by?: string | undefined;
+}
+
+export class ManageOverrides {
+  constructor(
+    private readonly deps: { config: Config; store: OverrideStore; clock: Clock; ids: IdSource; logger: Logger },
+  ) {}
+
+  async create(req: OverrideRequest): Promise<Override> {
+    const { config, clock } = this.deps;
+    const now = clock.now();
+    if (!config.roles.roles[req.role] && !config.roster.schedules[req.role]) {
+      throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `unknown role "${req.role}"`);
+    }
+    if (!config.roster.people[req.person]) throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `unknown person "${req.person}" (not in roster.yaml)`);
+    const { from, until } = checkSpan(req.from, req.until, now, config.daemon.maxAhead.override, 'override');
+    const o: Override = {
+      id: this.deps.ids.next(now),
+      role: req.role,
+      person: req.person,
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      ...(req.reason ? { reason: req.reason } : {}),
+      createdAt: new Date(now).toISOString(),
+      ...(req.by ? { createdBy: req.by } : {}),
+    };
+    await this.deps.store.put(o, now);
+    this.deps.logger.info({ override: o.id, role: o.role, person: o.person, from: o.from, until: o.until }, 'on-call override created');
+    return o;
+  }
+
+  list(): Promise<Override[]> {
+    return this.deps.store.list(this.deps.clock.now());
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no override ${id}`);
+    this.deps.logger.info({ override: id }, 'on-call override removed');
+  }
+}
+
+/** Validates a from/until pair: until after from and now, and at most `maxAhead` from now. */
+export function checkSpan(fromIso: string | undefined, untilIso: string, now: number, maxAhead: number, what: string): { from: number; until: number } {
+  const from = fromIso === undefined ? now : Date.parse(fromIso);
+  const until = Date.parse(untilIso);
+  if (Number.isNaN(from) || Number.isNaN(until)) throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: from and until must be ISO-8601 times`);
+  if (until <= from) throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: until must be after from`);
+  if (until <= now) throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: until is already past`);
+  if (until - now > maxAhead) {
+    throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: until may be at most ${Math.round(maxAhead / 3_600_000)} h ahead (daemon.yaml maxAhead)`);
+  }
+  return { from, until };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { CodeRef } from '../domain/escalation-ports.js';
+import type { Incident } from '../domain/incident.js';
+import type { IncidentStore, Recipient } from '../domain/ports.js';
+import { incidentIdOf, PhoneActions, rosterDirectory, type DeliveryUpdate } from './phone-actions.js';
+import type { FollowedNotification, NotificationPatch } from './run-escalations.js';
+import type { TransitionRequest } from './transition-incident.js';
+
+const NID = 'INC1:t0:omar:voice:1';
+
+function setup(initial: Partial<FollowedNotification> = {}) {
+  let record: FollowedNotification = { id: NID, incidentId: 'INC1', stepKey: 't0', tier: 0, role: 'it_ops', person: 'omar', channel: 'voice', status: 'sent', at: '2026-11-23T10:00:00.000Z', attempt: 1, ...initial };
+  const notes: { type: string; [k: string]: unknown }[] = [];
+  const kicks: string[] = [];
+  const transitions: TransitionRequest[] = [];
+  const incident = { id: 'INC1', class: 'app_network_acd', site: 'hq', summary: 'ACD down', state: 'open' } as Incident;
+  const store = {
+    get: async (id: string) => (id === 'INC1' ? incident : undefined),
+    note: async (_id: string, e: { type: string }) => void notes.push(e),
+  } as unknown as IncidentStore;
+  const people: Record<string, Recipient> = { omar: { id: 'omar', name: 'Omar', phone: '+15555550103', locale: 'en', timezone: 'UTC' } };
+  const actions = new PhoneActions({
+    transition: {
+      run: async (req) => {
+        transitions.push(req);
+        return { incident, changed: true };
+      },
+    },
+    engine: {
+      lookupCode: async (code): Promise<CodeRef | undefined> => (code === 'BDFG' ? { incidentId: 'INC1', notificationId: NID, person: 'omar' } : undefined),
+      findNotification: async (_i, id) => (id === NID ? record : undefined),
+      updateNotification: async (_i, _id, patch: NotificationPatch) => {
+        record = { ...record, ...patch } as FollowedNotification;
+        return true;
+      },
+      escalateNow: async () => ({ result: 'escalated', tier: 1 }),
+      kick: async (id) => void kicks.push(id),
+    },
+    stores: { live: store, drill: store },
+    people: rosterDirectory({ omar: { phone: '+1 555-555-0103' } } as never, (id) => people[id]),
+    defaultLocale: 'en',
+    clock: { now: () => 0 },
+    logger: pino({ level: 'silent' }),
+  });
+  return { actions, record: () => record, notes, kicks, transitions };
+}
+
+const call = (over: Partial<DeliveryUpdate>): DeliveryUpdate => ({ notificationId: NID, providerId: 'CA1', providerStatus: 'ringing', status: 'sent', final: false, ...over });
+
+describe('PhoneActions.delivery', () => {
+  it('follows the call to its end and never back: late in-between events are ignored', async () => {
+    const t = setup();
+    expect(await t.actions.delivery('voice', call({ providerStatus: 'no-answer', status: 'failed', final: true, sequence: 3, outcome: 'no_answer', failure: 'temporary' }))).toBe('recorded');
+    expect(await t.actions.delivery('voice', call({ providerStatus: 'ringing', sequence: 1 }))).toBe('ignored');
+    expect(t.record()).toMatchObject({ status: 'failed', deliveryFailure: 'no_answer', failure: 'temporary', settled: true, seq: 3 });
+    expect(t.notes.map((n) => n.type)).toEqual(['delivery_failed']);
+    expect(t.kicks).toEqual(['INC1']);
+  });
+
+  it('an acknowledged notification stays acknowledged; a callback for another channel is unknown', async () => {
+    const t = setup({ status: 'acknowledged' });
+    expect(await t.actions.delivery('voice', call({ providerStatus: 'completed', status: 'delivered', final: true }))).toBe('ignored');
+    expect(await t.actions.delivery('sms', call({ status: 'delivered', final: true }))).toBe('unknown');
+    expect(t.record().status).toBe('acknowledged');
+  });
+
+  it('an answered call is delivered, not acknowledged, and wakes nobody', async () => {
+    const t = setup();
+    await t.actions.delivery('voice', call({ providerStatus: 'completed', status: 'delivered', final: true, answeredBy: 'human', outcome: 'answered' }));
+    expect(t.record()).toMatchObject({ status: 'delivered', answeredBy: 'human' });
+    expect(t.transitions).toEqual([]);
+    expect(t.kicks).toEqual([]);
+  });
+});
+
+describe('PhoneActions answers', () => {
+  it('a reply from the roster number (any formatting) acknowledges as that person, via sms', async () => {
+    const t = setup();
+    expect(await t.actions.smsReply('+15555550103', { kind: 'command', code: 'bdfg', action: 'acknowledge' })).toMatchObject({ outcome: 'acknowledged', code: 'BDFG', site: 'hq' });
+    expect(t.transitions).toEqual([{ id: 'INC1', action: 'acknowledge', by: 'omar', via: 'sms' }]);
+    expect(t.record().status).toBe('acknowledged');
+  });
+
+  it('strangers and unknown codes change nothing', async () => {
+    const t = setup();
+    expect((await t.actions.smsReply('+4930123', { kind: 'command', code: 'BDFG', action: 'acknowledge' })).outcome).toBe('unknownCode');
+    expect((await t.actions.smsReply('+15555550103', { kind: 'command', code: 'ZZZZ', action: 'resolve' })).outcome).toBe('unknownCode');
+    expect((await t.actions.smsReply('+15555550103', { kind: 'unknown' })).outcome).toBe('notUnderstood');
+    expect(t.transitions).toEqual([]);
+  });
+
+  it('keys: 4 acknowledges by voice, 5 escalates, unknown notification is not active', async () => {
+    const t = setup();
+    expect((await t.actions.keypress(NID, 'acknowledge')).reply).toBe('acknowledged');
+    expect(t.transitions[0]).toMatchObject({ by: 'omar', via: 'voice' });
+    expect((await t.actions.keypress(NID, 'escalate')).reply).toBe('escalated');
+    expect((await t.actions.keypress('INC9:t0:x:voice:1', 'acknowledge')).reply).toBe('not_active');
+  });
+
+  it('incident ids are the first part of a notification id', () => {
+    expect(incidentIdOf('drill-01K:c1:t0:ana:sms:2')).toBe('drill-01K');
+  });
+});

@@ -1,0 +1,31 @@
+/** OnCall from the roster: temporary overrides win over the schedule; people become Recipients. */
+import type { RosterConfig } from '../config/schema.js';
+import { overridingPeople, type Override } from '../domain/override.js';
+import type { OnCall, OnCallResolution, Recipient } from '../domain/ports.js';
+import { onDutyAt } from '../domain/roster.js';
+
+/** Overrides that have not ended at `now`. */
+export interface OverrideSource {
+  list(now: number): Promise<Override[]>;
+}
+
+export function recipientOf(roster: Pick<RosterConfig, 'people'>, id: string): Recipient | undefined {
+  const p = roster.people[id];
+  if (!p) return undefined;
+  return { id, name: p.name, phone: p.phone, email: p.email, locale: p.locale, timezone: p.timezone, channels: p.channels };
+}
+
+export class RosterOnCall implements OnCall {
+  constructor(
+    private readonly roster: RosterConfig,
+    private readonly overrides: OverrideSource,
+  ) {}
+
+  async resolve(role: string, at: number): Promise<OnCallResolution> {
+    // An override naming someone no longer in the roster is ignored (the schedule holds).
+    const overriding = overridingPeople(await this.overrides.list(at), role, at).filter((id) => this.roster.people[id] !== undefined);
+    const ids = overriding.length > 0 ? overriding : onDutyAt(this.roster, role, at);
+    const people = ids.map((id) => recipientOf(this.roster, id)).filter((r): r is Recipient => r !== undefined);
+    return { role, people, source: overriding.length > 0 ? 'override' : 'schedule' };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * SuppressionPolicy from maintenance windows and inhibition rules. A window in scope pauses pages
+ * until it ends; an open root-cause incident (same namespace: drills only see drills) inhibits them.
+ * Open incidents are read once per `now` (one engine tick asks many times with the same time);
+ * `invalidate()` drops that cache when incidents open, change or end.
+ */
+import type { Incident } from '../domain/incident.js';
+import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
+import { activeWindowFor, findInhibitor, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from '../domain/suppression.js';
+
+export interface OpenIncidentSource {
+  listOpen(): Promise<IncidentFacts[]>;
+}
+
+export interface MaintenanceSource {
+  windows(now: number): Promise<MaintenanceWindow[]>;
+}
+
+export interface SuppressionDeps {
+  readonly rules: readonly InhibitRule[];
+  readonly maintenance: MaintenanceSource;
+  readonly open: { readonly live: OpenIncidentSource; readonly drill: OpenIncidentSource };
+}
+
+export class RuleSuppressionPolicy implements SuppressionPolicy {
+  private cache = new Map<string, { now: number; value: Promise<unknown> }>();
+
+  constructor(private readonly deps: SuppressionDeps) {}
+
+  async check(incident: Incident, now: number): Promise<Suppression> {
+    const windows = await this.deps.maintenance.windows(now);
+    const window = activeWindowFor(windows, incident, now);
+    if (window) return { kind: 'maintenance', window: window.id, until: Date.parse(window.until) };
+
+    if (this.deps.rules.length === 0) return { kind: 'none' };
+    const drill = incident.drill || incident.id.startsWith('drill-');
+    const open = await this.cached(drill ? 'drill' : 'live', now, () => (drill ? this.deps.open.drill : this.deps.open.live).listOpen());
+    const hit = findInhibitor(this.deps.rules, incident, open);
+    return hit ? { kind: 'inhibited', by: hit.by, rule: hit.rule } : { kind: 'none' };
+  }
+
+  /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private cached<T>(key: string, now: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && hit.now === now) return hit.value as Promise<T>;
+    const value = load();
+    this.cache.set(key, { now, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+}

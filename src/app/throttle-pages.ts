@@ -1,0 +1,227 @@
+/**
+ * Use case: ask the per-destination throttle before a message goes out, and keep the record.
+ * DispatchNotification calls `admit` before the first attempt on each channel:
+ *  - send: the message goes now, carrying the pages that were waiting for this person and channel
+ *    (each taken over with a fresh lease so nobody sends it meanwhile); after it went, `delivered`
+ *    records each carried page with the carrier's status and `bundledInto` (and a `notified` timeline
+ *    entry naming the carrier); when it could not go,
+ *    `release` puts them back;
+ *  - held: the page waits (status planned, `deferredUntil`), on the timeline, queued to be carried by
+ *    the next message (a critical page only by a critical one); the claim on it lapses exactly when it
+ *    may go, so the engine (or any replica) picks it up again then — a critical page goes then
+ *    whatever else went out meanwhile (it waits one minimum gap at most);
+ *  - cancelled: a non-critical page over the daily cap, recorded as cancelled (reason throttled),
+ *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"}.
+ * Decisions are pure (domain/throttle.ts); the store makes each check-and-record atomic.
+ */
+import type { DaemonConfig } from '../config/schema.js';
+import { conditionHolds, type StepCondition } from '../domain/escalation.js';
+import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { ChannelKind, Incident } from '../domain/incident.js';
+import type { IncidentStore, Phase } from '../domain/ports.js';
+import { decideThrottle, isCritical, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
+import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+const MINUTE_MS = 60_000;
+/** The spans the config's names stand for: per15m, perHour, dailyCap. */
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** Check-and-record rounds lost to other replicas before a page stops contending (see admit). */
+const MAX_ROUNDS = 8;
+
+/** The daemon config's throttle section as limits; spans run TOCSIN_CLOCK_SPEED times faster, like every wait. */
+export function throttleLimits(cfg: DaemonConfig['throttle'], clockSpeed = 1): ThrottleLimits {
+  const scale = (ms: number) => Math.max(1, Math.round(ms / clockSpeed));
+  const channel = (c: DaemonConfig['throttle']['perChannel']['sms']) => ({
+    minGapMs: c.minGap,
+    windows: [
+      { name: 'per_15m' as const, spanMs: scale(QUARTER_HOUR_MS), max: c.per15m },
+      { name: 'per_hour' as const, spanMs: scale(HOUR_MS), max: c.perHour },
+    ],
+  });
+  return {
+    channels: { sms: channel(cfg.perChannel.sms), voice: channel(cfg.perChannel.voice), email: channel(cfg.perChannel.email) },
+    dailyCap: { name: 'daily_cap', spanMs: scale(DAY_MS), max: cfg.dailyCap },
+    bundleWindowMs: cfg.bundleWindow,
+    criticalLevel: cfg.criticalLevel,
+  };
+}
+
+/** How long the store must remember sends for these limits. */
+export function throttleMemoryMs(limits: ThrottleLimits): number {
+  const spans = Object.values(limits.channels).flatMap((c) => (c ? c.windows.map((w) => w.spanMs) : []));
+  return Math.max(limits.dailyCap.spanMs, limits.bundleWindowMs, ...spans);
+}
+
+/** The other incidents a message carries (each once), or undefined when it carries none. */
+export function bundleOf(incident: Incident, carried: readonly CarriedPage[]): Incident[] | undefined {
+  const others = new Map<string, Incident>();
+  for (const c of carried) if (c.incident.id !== incident.id) others.set(c.incident.id, c.incident);
+  return others.size > 0 ? [...others.values()] : undefined;
+}
+
+export interface ThrottlePagesDeps {
+  readonly limits: ThrottleLimits;
+  /** Phases held back by throttles; others always go (and count). */
+  readonly phases: ReadonlySet<string>;
+  /** The throttle state of each namespace (drills never hold back live pages). */
+  readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
+  /** The notification claim lease (a held page's claim lapses when it may go). */
+  readonly leaseMs: number;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface AdmitRequest {
+  readonly incident: Incident;
+  readonly person: string;
+  readonly role: string;
+  readonly channel: ChannelKind;
+  readonly phase: Phase;
+  readonly tier: number;
+  readonly notificationId: string;
+  readonly now: number;
+  /** The dispatcher's claimer id (it holds this notification, and takes over carried ones). */
+  readonly owner: string;
+  /** False when nobody would come back for a held page (follow-ups): the message is only counted. */
+  readonly hold: boolean;
+  /** The notification as claimed (a page bundled earlier says so). */
+  readonly record: StoredNotification;
+  readonly notifications: NotificationStore;
+  readonly incidents: IncidentStore;
+}
+
+/** A waiting page folded into the message being sent. */
+export interface CarriedPage extends PendingPage {
+  readonly incident: Incident;
+  /** The waiting notification as it was taken. */
+  readonly record: StoredNotification;
+}
+
+export type Admission =
+  | { readonly kind: 'send'; readonly carried: readonly CarriedPage[] }
+  | { readonly kind: 'held'; readonly until: number }
+  | { readonly kind: 'cancelled' };
+
+export interface CarrierFacts {
+  readonly incidentId: string;
+  readonly notificationId: string;
+  readonly person: string;
+  readonly channel: ChannelKind;
+  readonly owner: string;
+  readonly incidents: IncidentStore;
+}
+
+export class ThrottlePages {
+  constructor(private readonly deps: ThrottlePagesDeps) {}
+
+  async admit(r: AdmitRequest): Promise<Admission> {
+    const store = this.storeFor(r.incident.id);
+    if (!r.hold || !this.deps.phases.has(r.phase)) {
+      await store.recordForced(r.person, r.channel, r.notificationId, r.now);
+      return { kind: 'send', carried: [] };
+    }
+    const critical = isCritical(r.incident.level, this.deps.limits);
+    const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical };
+    const { deferredUntil: deferred, throttle: heldAs } = r.record as { deferredUntil?: unknown; throttle?: unknown };
+    // Queued earlier and its time just came: a carrier may have taken it a moment ago.
+    const queued = (heldAs === 'bundled' || heldAs === 'delayed') && typeof deferred === 'number' && r.now < deferred + this.deps.leaseMs;
+    // A critical page waits one minimum gap at most: whatever went out meanwhile, it goes once that is over.
+    const served = critical && heldAs === 'delayed' && typeof deferred === 'number' && deferred <= r.now;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const h = await store.history(r.person, r.channel, r.now, self);
+      if (queued && !h.waiting) {
+        // Taken by the message that is going out now: it records this page as carried. Should that
+        // sender die first, the page is decided afresh once this wait is over.
+        this.deps.logger.debug({ incident: r.incident.id, person: r.person, channel: r.channel }, 'notification taken by a bundle');
+        return { kind: 'held', until: r.now + this.deps.leaseMs };
+      }
+      const d: ThrottleDecision = served ? { kind: 'send' } : decideThrottle({ now: r.now, channel: r.channel, level: r.incident.level, history: h.sent, limits: this.deps.limits });
+      if (d.kind === 'send') {
+        const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical);
+        if (!c.ok) continue;
+        return { kind: 'send', carried: await this.take(store, c.pending, r) };
+      }
+      if (d.kind === 'suppress') {
+        if (!(await store.unchanged(r.person, r.channel, r.now, h.version))) continue;
+        return this.suppress(r, d);
+      }
+      if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version))) continue;
+      return this.hold(r, d);
+    }
+    // Other replicas kept recording sends for this person: a critical page goes, any other waits a window.
+    this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel }, 'throttle contended');
+    if (critical) {
+      const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', true);
+      return { kind: 'send', carried: c.ok ? await this.take(store, c.pending, r) : [] };
+    }
+    return this.hold(r, { kind: 'bundle', until: r.now + Math.max(1, this.deps.limits.bundleWindowMs), limit: 'bundle_window' });
+  }
+
+  /** The carrier went out (`status` sent or logged): each carried page is recorded as bundled into it. */
+  async delivered(carrier: CarrierFacts, carried: readonly CarriedPage[], status: string, at: number): Promise<void> {
+    const store = this.storeFor(carrier.incidentId);
+    for (const c of carried) {
+      const patch = { status, at: new Date(at).toISOString(), bundledInto: carrier.notificationId, bundledWith: carrier.incidentId };
+      if (!(await store.fold(c.incidentId, c.notificationId, patch, carrier.owner))) continue;
+      const { role, tier, phase, attempt } = c.record;
+      const entry = { type: 'notified', notification: c.notificationId, person: carrier.person, role, channel: carrier.channel, tier, phase, status, attempt, bundledInto: carrier.notificationId, bundledWith: carrier.incidentId };
+      await carrier.incidents.note(c.incidentId, entry, at);
+      this.deps.metrics.suppressed.inc({ reason: 'bundled' });
+      this.deps.metrics.notifications.inc({ channel: carrier.channel, result: 'bundled' });
+    }
+    if (carried.length > 0) {
+      this.deps.logger.info({ incident: carrier.incidentId, person: carrier.person, channel: carrier.channel, bundled: carried.map((c) => c.incidentId) }, 'pages bundled');
+    }
+  }
+
+  /** The carrier could not go: the pages it took wait again (their own claims lapse after the lease). */
+  async release(carrier: Pick<CarrierFacts, 'incidentId' | 'person' | 'channel'>, carried: readonly CarriedPage[], now: number): Promise<void> {
+    if (carried.length === 0) return;
+    await this.storeFor(carrier.incidentId).release(carrier.person, carrier.channel, carried, now);
+  }
+
+  private storeFor(incidentId: string): ThrottleStore {
+    return incidentId.startsWith('drill-') ? this.deps.stores.drill : this.deps.stores.live;
+  }
+
+  /** The waiting pages still worth carrying, each taken over (a fresh lease) so that nobody sends it meanwhile. */
+  private async take(store: ThrottleStore, pending: readonly PendingPage[], r: AdmitRequest): Promise<CarriedPage[]> {
+    const out: CarriedPage[] = [];
+    for (const p of pending) {
+      if (p.notificationId === r.notificationId || out.some((o) => o.notificationId === p.notificationId)) continue;
+      const rec = await store.notification(p.incidentId, p.notificationId);
+      if (!rec || rec.status !== 'planned') continue;
+      const inc = p.incidentId === r.incident.id ? r.incident : await r.incidents.get(p.incidentId);
+      if (!inc || !conditionHolds((rec.condition ?? 'unresolved') as StepCondition, inc.state, false)) continue;
+      if (!(await store.fold(p.incidentId, p.notificationId, { claimedBy: r.owner, claimedAtMs: r.now }, ''))) continue;
+      out.push({ ...p, incident: inc, record: rec });
+    }
+    return out;
+  }
+
+  private async hold(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'bundle' | 'delay' }>): Promise<Admission> {
+    const reason = d.kind === 'bundle' ? 'bundled' : 'delayed';
+    // The claim lapses when the page may go: the engine, or any replica, takes it up again then.
+    const patch = { deferredUntil: d.until, throttle: reason, limit: d.limit, claimedAtMs: d.until - this.deps.leaseMs } as Partial<StoredNotification>;
+    await r.notifications.update(r.incident.id, r.notificationId, patch, r.owner);
+    const until = new Date(d.until).toISOString();
+    await r.incidents.note(r.incident.id, { type: 'notification_deferred', notification: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason, limit: d.limit, until }, r.now);
+    this.deps.metrics.notifications.inc({ channel: r.channel, result: 'deferred' });
+    this.deps.logger.info({ incident: r.incident.id, person: r.person, channel: r.channel, tier: r.tier, reason, limit: d.limit, until }, 'notification deferred');
+    return { kind: 'held', until: d.until };
+  }
+
+  private async suppress(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'suppress' }>): Promise<Admission> {
+    const at = new Date(r.now).toISOString();
+    await r.notifications.update(r.incident.id, r.notificationId, { status: 'cancelled', at, reason: 'throttled', limit: d.limit } as Partial<StoredNotification>, r.owner);
+    await r.incidents.note(r.incident.id, { type: 'notification_cancelled', notification: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason: 'throttled', limit: d.limit }, r.now);
+    this.deps.metrics.suppressed.inc({ reason: 'throttled' });
+    this.deps.metrics.notifications.inc({ channel: r.channel, result: 'throttled' });
+    this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel, tier: r.tier, limit: d.limit }, 'notification suppressed by throttle');
+    return { kind: 'cancelled' };
+  }
+}

@@ -1,0 +1,90 @@
+/** Paging e-mail over SMTP (nodemailer): text + HTML, the incident, its timeline, answer links. */
+import type { Channel, Page, SendResult } from '../../domain/ports.js';
+import { TocsinError } from '../../domain/errors.js';
+import type { MessagesConfig } from '../../config/messages-schema.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { renderEmail } from '../render/render-email.js';
+import { toEmailError } from './errors.js';
+import { createSmtpTransport, type MailTransport, type SmtpOptions } from './smtp-transport.js';
+
+export interface EmailChannelDeps {
+  readonly transport: MailTransport;
+  /** MAIL_FROM. */
+  readonly from: string;
+  readonly messages: MessagesConfig;
+  readonly logger: Logger;
+}
+
+export class EmailChannel implements Channel {
+  readonly kind = 'email' as const;
+  readonly live = true;
+  private readonly deps: EmailChannelDeps;
+
+  constructor(deps: EmailChannelDeps) {
+    this.deps = deps;
+  }
+
+  /** Closes the SMTP transport (on shutdown). */
+  close(): void {
+    this.deps.transport.close();
+  }
+
+  async send(page: Page): Promise<SendResult> {
+    const { transport, from, messages, logger } = this.deps;
+    const to = page.recipient.email;
+    if (!to) {
+      throw new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${page.recipient.id} has no e-mail address`, {
+        details: { provider: 'smtp', channel: 'email', providerCode: 'no_email_address' },
+      });
+    }
+    const mail = renderEmail(messages, page);
+    const domain = mailDomain(from);
+    try {
+      const info = await transport.sendMail({
+        from,
+        to: { name: page.recipient.name, address: to },
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        // One Message-ID per notification: a resend after a timeout is recognisably the same mail.
+        messageId: `<${safeId(page.notificationId)}@${domain}>`,
+        // Mails about one incident thread together.
+        references: [`<incident-${safeId(page.incident.id)}@${domain}>`],
+        headers: { 'X-Tocsin-Incident': page.incident.id, 'X-Tocsin-Notification': page.notificationId, ...(page.incident.drill ? { 'X-Tocsin-Drill': 'true' } : {}) },
+      });
+      if (info.rejected.length > 0) {
+        throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
+      }
+      logger.info({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'email', providerId: info.messageId }, 'page sent');
+      return { status: 'sent', providerId: info.messageId };
+    } catch (e) {
+      const err = toEmailError(e);
+      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
+      throw err;
+    }
+  }
+}
+
+function mailDomain(from: string): string {
+  const m = /@([^>\s]+)>?\s*$/.exec(from);
+  return m?.[1] ?? 'tocsin.local';
+}
+
+function safeId(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export interface EmailChannelOptions {
+  /** SMTP_URL (Env.smtpUrl). */
+  readonly smtpUrl: string;
+  /** MAIL_FROM (Env.mailFrom). */
+  readonly from: string;
+  readonly messages: MessagesConfig;
+  readonly logger: Logger;
+  readonly smtp?: SmtpOptions | undefined;
+}
+
+/** The e-mail channel over SMTP_URL, with its own transport (close it with `channel.close()`). */
+export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
+  return new EmailChannel({ transport: createSmtpTransport(options.smtpUrl, options.smtp), from: options.from, messages: options.messages, logger: options.logger });
+}

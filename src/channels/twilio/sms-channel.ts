@@ -1,0 +1,54 @@
+/** Paging SMS through the twilio SDK (Messages.json), with a status callback per notification. */
+import type { Logger } from '../../telemetry/logger.js';
+import type { Channel, Page, SendResult } from '../../domain/ports.js';
+import { TocsinError } from '../../domain/errors.js';
+import type { MessagesConfig } from '../../config/messages-schema.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import { renderSms } from '../render/render-sms.js';
+import { smsStatusUrl } from './callback-urls.js';
+import type { TwilioClient } from './client.js';
+import { toChannelError } from './errors.js';
+
+export interface TwilioSmsChannelDeps {
+  readonly client: TwilioClient;
+  /** Sending number (E.164). */
+  readonly from: string;
+  /** PUBLIC_URL: where Twilio posts status callbacks. */
+  readonly publicUrl: string;
+  readonly messages: MessagesConfig;
+  readonly logger: Logger;
+  readonly metrics?: Pick<Metrics, 'twilioErrors'> | undefined;
+}
+
+export class TwilioSmsChannel implements Channel {
+  readonly kind = 'sms' as const;
+  readonly live = true;
+  private readonly deps: TwilioSmsChannelDeps;
+
+  constructor(deps: TwilioSmsChannelDeps) {
+    this.deps = deps;
+  }
+
+  async send(page: Page): Promise<SendResult> {
+    const { client, from, publicUrl, messages, logger } = this.deps;
+    const to = page.recipient.phone;
+    if (!to) throw noNumber(page);
+    const sms = renderSms(messages, page);
+    try {
+      const msg = await client.messages.create({ to, from, body: sms.body, statusCallback: smsStatusUrl(publicUrl, page.notificationId) });
+      logger.info({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'sms', providerId: msg.sid, segments: sms.segments, encoding: sms.encoding }, 'page sent');
+      return { status: 'sent', providerId: msg.sid };
+    } catch (e) {
+      const err = toChannelError(e, 'sms');
+      this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
+      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'sms', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
+      throw err;
+    }
+  }
+}
+
+export function noNumber(page: Page): TocsinError {
+  return new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${page.recipient.id} has no phone number`, {
+    details: { provider: 'twilio', channel: page.channel, providerCode: 'no_phone_number' },
+  });
+}

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMessages, type MessagesConfig } from '../../config/messages-schema.js';
+import { makeIncident, makePage, makeRecipient } from '../../../test/support/page-fixture.js';
+import { renderVoice } from '../render/render-voice.js';
+import { buildGatherReplyTwiml, buildMessagingTwiml, buildVoiceTwiml } from './twiml.js';
+
+const ACTION = 'https://tocsin.example.test/twilio/voice/gather?n=n-1';
+let messages: MessagesConfig;
+beforeAll(() => {
+  messages = loadMessages(join(import.meta.dirname, '../../../config'));
+});
+
+describe('buildVoiceTwiml', () => {
+  it('speaks class, site, level and summary inside a one-key Gather posting to the action URL', () => {
+    const xml = buildVoiceTwiml(renderVoice(messages, makePage({ channel: 'voice' })), ACTION);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?><Response><Gather')).toBe(true);
+    expect(xml).toContain(`<Gather input="dtmf" numDigits="1" action="${ACTION}" method="POST" timeout="8" actionOnEmptyResult="false"><Say voice="alice" language="en-US">ALERT. Power failure at site hq. Level 3, major. UPS ups1 on battery.</Say>`);
+    expect(xml).toContain('<Say voice="alice" language="en-US">Press 4 to acknowledge, 6 to resolve, 5 to escalate now, or star to repeat.</Say></Gather>');
+    expect(xml.endsWith('<Say voice="alice" language="en-US">No input received. Goodbye.</Say><Hangup/></Response>')).toBe(true);
+  });
+
+  it('speaks Chinese with language="zh-CN"', () => {
+    const xml = buildVoiceTwiml(renderVoice(messages, makePage({ channel: 'voice', recipient: makeRecipient({ locale: 'zh-CN' }) })), ACTION);
+    expect(xml).toContain('<Say voice="alice" language="zh-CN">告警。hq站点发生电力故障。级别3级，重大事件。UPS ups1 on battery。</Say>');
+    expect(xml).toContain('<Say voice="alice" language="zh-CN">确认请按4，解决请按6，立即升级请按5，重听请按星号键。</Say>');
+    expect(xml).not.toContain('en-US');
+  });
+
+  it('an all-clear call just speaks and hangs up', () => {
+    const xml = buildVoiceTwiml(renderVoice(messages, makePage({ phase: 'all_clear', incident: makeIncident({ state: 'resolved' }) })), ACTION);
+    expect(xml).not.toContain('<Gather');
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="en-US">ALL CLEAR. Power failure at site hq is over. UPS ups1 on battery.</Say><Hangup/></Response>');
+  });
+
+  it('escapes what it speaks and stays under the inline TwiML limit', () => {
+    const xml = buildVoiceTwiml(renderVoice(messages, makePage({ incident: makeIncident({ summary: `Room <A> & ${'x'.repeat(5000)}` }) })), ACTION);
+    expect(xml).toContain('Room &lt;A&gt; &amp; x');
+    expect(xml.length).toBeLessThan(4000);
+  });
+});
+
+describe('buildGatherReplyTwiml', () => {
+  const en = () => messages.locales.en;
+  it('confirms an acknowledgement and hangs up', () => {
+    expect(buildGatherReplyTwiml(en(), { kind: 'acknowledged' }, ACTION)).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="en-US">Acknowledged. Thank you.</Say><Hangup/></Response>',
+    );
+  });
+
+  it('repeats the page and the menu on *', () => {
+    const script = renderVoice(messages, makePage());
+    const xml = buildGatherReplyTwiml(en(), { kind: 'repeat', script }, ACTION);
+    expect(xml).toContain(`<Gather input="dtmf" numDigits="1" action="${ACTION}"`);
+    expect(xml).toContain(script.say);
+    expect(xml).toContain(en().voice.menu);
+  });
+
+  it('an invalid key says so and offers the menu again', () => {
+    const xml = buildGatherReplyTwiml(messages.locales['zh-CN'], { kind: 'invalid_key' }, ACTION);
+    expect(xml).toContain('<Say voice="alice" language="zh-CN">对不起，该按键无效。</Say><Gather');
+    expect(xml).toContain('确认请按4');
+  });
+});
+
+describe('buildMessagingTwiml', () => {
+  it('a reply message, or nothing', () => {
+    expect(buildMessagingTwiml('Acknowledged 12.')).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acknowledged 12.</Message></Response>');
+    expect(buildMessagingTwiml()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+});

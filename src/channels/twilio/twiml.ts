@@ -1,0 +1,98 @@
+/** TwiML documents built with the twilio SDK: the paging call, answers to key presses and SMS replies. */
+import twilio from 'twilio';
+import type VoiceResponseNs from 'twilio/lib/twiml/VoiceResponse.js';
+import type { LocaleMessages } from '../../config/messages-schema.js';
+import type { VoiceScript } from '../render/render-voice.js';
+
+type VoiceResponse = twilio.twiml.VoiceResponse;
+
+/** Seconds Twilio waits for a key after the prompt. */
+export const GATHER_TIMEOUT_SECONDS = 8;
+
+interface Speech {
+  readonly language: string;
+  readonly voice?: string | undefined;
+}
+
+function sayAttrs(s: Speech): VoiceResponseNs.SayAttributes {
+  const language = s.language as VoiceResponseNs.SayAttributes['language'];
+  return s.voice === undefined ? { language } : { voice: s.voice as VoiceResponseNs.SayAttributes['voice'], language };
+}
+
+function gather(vr: VoiceResponse, actionUrl: string) {
+  return vr.gather({ input: ['dtmf'], numDigits: 1, action: actionUrl, method: 'POST', timeout: GATHER_TIMEOUT_SECONDS, actionOnEmptyResult: false });
+}
+
+/**
+ * The paging call: the page spoken inside a one-key `<Gather>` (4 acknowledge, 6 resolve, 5 escalate,
+ * * repeat), the menu once more, then goodbye. Informational calls (all clear) just speak and hang up.
+ */
+export function buildVoiceTwiml(script: VoiceScript, actionUrl: string): string {
+  const vr = new twilio.twiml.VoiceResponse();
+  const attrs = sayAttrs(script);
+  if (script.menu === undefined) {
+    vr.say(attrs, script.say);
+    vr.hangup();
+    return vr.toString();
+  }
+  const g = gather(vr, actionUrl);
+  g.say(attrs, script.say);
+  g.pause({ length: 1 });
+  g.say(attrs, script.menu);
+  const again = gather(vr, actionUrl);
+  again.say(attrs, script.menu);
+  vr.say(attrs, script.noInput);
+  vr.hangup();
+  return vr.toString();
+}
+
+/** What the daemon made of a key press, to be answered on the call. */
+export type GatherReply =
+  | { readonly kind: 'acknowledged' }
+  | { readonly kind: 'resolved' }
+  | { readonly kind: 'escalated' }
+  | { readonly kind: 'already_resolved' }
+  | { readonly kind: 'not_active' }
+  /** `*`: the page again (when the script is at hand) or the menu alone. */
+  | { readonly kind: 'repeat'; readonly script?: VoiceScript | undefined }
+  | { readonly kind: 'invalid_key'; readonly script?: VoiceScript | undefined };
+
+export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply, actionUrl: string): string {
+  const speech: Speech = { language: words.sayLanguage, voice: words.sayVoice };
+  const attrs = sayAttrs(speech);
+  const vr = new twilio.twiml.VoiceResponse();
+  const end = (text: string) => {
+    vr.say(attrs, text);
+    vr.hangup();
+    return vr.toString();
+  };
+  switch (reply.kind) {
+    case 'acknowledged':
+      return end(words.voice.acknowledged);
+    case 'resolved':
+      return end(words.voice.resolved);
+    case 'escalated':
+      return end(words.voice.escalated);
+    case 'already_resolved':
+      return end(words.voice.alreadyResolved);
+    case 'not_active':
+      return end(words.voice.notActive);
+    case 'repeat':
+    case 'invalid_key': {
+      if (reply.kind === 'invalid_key') vr.say(attrs, words.voice.invalidKey);
+      const g = gather(vr, actionUrl);
+      if (reply.kind === 'repeat' && reply.script) g.say(sayAttrs(reply.script), reply.script.say);
+      g.say(attrs, words.voice.menu);
+      vr.say(attrs, words.voice.noInput);
+      vr.hangup();
+      return vr.toString();
+    }
+  }
+}
+
+/** `<Response><Message>text</Message></Response>`, or an empty `<Response/>` (nothing sent back). */
+export function buildMessagingTwiml(text?: string): string {
+  const mr = new twilio.twiml.MessagingResponse();
+  if (text !== undefined && text !== '') mr.message(text);
+  return mr.toString();
+}

@@ -1,0 +1,67 @@
+/** Paging calls through the twilio SDK (Calls.json): inline TwiML with the key menu, AMD, status callbacks. */
+import type { Logger } from '../../telemetry/logger.js';
+import type { Channel, Page, SendResult } from '../../domain/ports.js';
+import type { MessagesConfig } from '../../config/messages-schema.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import { renderVoice } from '../render/render-voice.js';
+import { voiceGatherUrl, voiceStatusUrl } from './callback-urls.js';
+import type { TwilioClient } from './client.js';
+import { toChannelError } from './errors.js';
+import { noNumber } from './sms-channel.js';
+import { buildVoiceTwiml } from './twiml.js';
+
+export interface VoiceCallSettings {
+  /** Seconds the phone rings before Twilio gives up (no-answer). */
+  readonly ringTimeoutSeconds: number;
+  /** Answering-machine detection: voicemail is told apart from a person (AnsweredBy). */
+  readonly machineDetection: 'Enable' | 'DetectMessageEnd';
+}
+
+export const DEFAULT_VOICE_SETTINGS: VoiceCallSettings = { ringTimeoutSeconds: 30, machineDetection: 'Enable' };
+
+export interface TwilioVoiceChannelDeps {
+  readonly client: TwilioClient;
+  readonly from: string;
+  readonly publicUrl: string;
+  readonly messages: MessagesConfig;
+  readonly logger: Logger;
+  readonly settings?: VoiceCallSettings | undefined;
+  readonly metrics?: Pick<Metrics, 'twilioErrors'> | undefined;
+}
+
+export class TwilioVoiceChannel implements Channel {
+  readonly kind = 'voice' as const;
+  readonly live = true;
+  private readonly deps: TwilioVoiceChannelDeps;
+
+  constructor(deps: TwilioVoiceChannelDeps) {
+    this.deps = deps;
+  }
+
+  async send(page: Page): Promise<SendResult> {
+    const { client, from, publicUrl, messages, logger } = this.deps;
+    const settings = this.deps.settings ?? DEFAULT_VOICE_SETTINGS;
+    const to = page.recipient.phone;
+    if (!to) throw noNumber(page);
+    const twiml = buildVoiceTwiml(renderVoice(messages, page), voiceGatherUrl(publicUrl, page.notificationId));
+    try {
+      const call = await client.calls.create({
+        to,
+        from,
+        twiml,
+        statusCallback: voiceStatusUrl(publicUrl, page.notificationId),
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        statusCallbackMethod: 'POST',
+        timeout: settings.ringTimeoutSeconds,
+        machineDetection: settings.machineDetection,
+      });
+      logger.info({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'voice', providerId: call.sid }, 'page sent');
+      return { status: 'sent', providerId: call.sid };
+    } catch (e) {
+      const err = toChannelError(e, 'voice');
+      this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
+      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'voice', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
+      throw err;
+    }
+  }
+}

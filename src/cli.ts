@@ -1,0 +1,68 @@
+/** `tocsin <command>`: check-config, drill, ups-poll, ups-notify. */
+import { runCheckConfig } from './cli/check-config.js';
+import { runDrill } from './cli/drill.js';
+import { readCliEnv } from './config/cli-env.js';
+import { readEnv } from './config/env.js';
+import { loadConfig } from './config/load-config.js';
+import { runUpsNotify } from './cli/ups-notify.js';
+import { runUpsPoll } from './cli/ups-poll.js';
+import { createLogger } from './telemetry/logger.js';
+
+const USAGE = `usage: tocsin <command>
+  check-config [DIR]                    validate the configuration (exit 0 valid, 78 invalid)
+  drill <class> [--site S]              open a drill incident that runs the real chain, marked DRILL
+  ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s]
+  ups-notify                            NUT NOTIFYCMD: posts NOTIFYTYPE/UPSNAME to /webhooks/ups
+`;
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check-config':
+      return runCheckConfig(rest, process.stdout, process.stderr);
+    case 'drill':
+      return runDrillCommand(rest);
+    case 'ups-poll':
+      return runUpsPollCommand(rest);
+    case 'ups-notify':
+      return runUpsNotify(readCliEnv(), { logger: createLogger(readEnv().logLevel, process.stderr) });
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 64 : 0;
+    default:
+      process.stderr.write(`tocsin: unknown command "${command}"\n${USAGE}`);
+      return 64;
+  }
+}
+
+async function runDrillCommand(args: readonly string[]): Promise<number> {
+  const env = readCliEnv();
+  let names: Readonly<Record<string, { name: string }>> = {};
+  try {
+    names = loadConfig(readEnv().configDir).playbooks.classes;
+  } catch {
+    /* names are a nicety; the daemon validates the class */
+  }
+  return runDrill(args, { fetch, baseUrl: env.tocsinUrl, token: env.apiToken, out: process.stdout, err: process.stderr, className: (id) => names[id]?.name });
+}
+
+async function runUpsPollCommand(args: readonly string[]): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runUpsPoll(args, {
+      env: readCliEnv(),
+      logger: createLogger(readEnv().logLevel, process.stderr),
+      signal: stop.signal,
+      usage: (text) => process.stderr.write(text),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,47 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EX_CONFIG, runCheckConfig } from './check-config.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function copy(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tocsin-check-'));
+  cpSync('config', d, { recursive: true });
+  dirs.push(d);
+  return d;
+}
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const p = join(dir, file);
+  const before = readFileSync(p, 'utf8');
+  expect(before).toContain(from);
+  writeFileSync(p, before.replace(from, to));
+}
+
+describe('check-config covers messages.yaml', () => {
+  it('reports a bad placeholder in messages.yaml together with problems in the other files', () => {
+    const d = copy();
+    edit(d, 'messages.yaml', 'reply: "Reply {code}a to acknowledge', 'reply: "Reply {cod}a to acknowledge');
+    edit(d, 'severity.yaml', 'raiseTo: 3', 'raiseTo: 9');
+    const err = new PassThrough();
+    expect(runCheckConfig([d], new PassThrough(), err)).toBe(EX_CONFIG);
+    const lines = String(err.read()).trim().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/messages\.yaml: locales\.en\.sms\.reply: unknown placeholder \{cod\} \(use \{code\}\)/));
+    expect(lines).toContainEqual(expect.stringMatching(/severity\.yaml: levels\.1\.raiseTo/));
+    expect(lines.at(-1)).toMatch(/^2 problem\(s\)/);
+  });
+
+  it('a missing messages.yaml is a problem', () => {
+    const d = copy();
+    rmSync(join(d, 'messages.yaml'));
+    const err = new PassThrough();
+    expect(runCheckConfig([d], new PassThrough(), err)).toBe(EX_CONFIG);
+    expect(String(err.read())).toMatch(/messages\.yaml: \(top\): cannot read: ENOENT/);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * `tocsin drill <class> [--site S]`: asks the running daemon to open a drill incident (its own
+ * namespace, ids `drill-…`) that runs the real chain with every message marked DRILL, and says where
+ * to watch it.
+ */
+
+export interface DrillDeps {
+  readonly fetch: typeof fetch;
+  /** TOCSIN_URL */
+  readonly baseUrl: string;
+  /** TOCSIN_API_TOKEN */
+  readonly token?: string | undefined;
+  readonly out: { write(s: string): unknown };
+  readonly err: { write(s: string): unknown };
+  /** Class id → display name, when the configuration can be read. */
+  readonly className?: ((id: string) => string | undefined) | undefined;
+  readonly timeoutMs?: number;
+}
+
+export const EX_USAGE = 64;
+export const EX_DATAERR = 65;
+export const EX_UNAVAILABLE = 69;
+
+const USAGE = 'usage: tocsin drill <class> [--site S]\n';
+
+export function parseDrillArgs(args: readonly string[]): { class: string; site: string } | string {
+  let klass: string | undefined;
+  let site = 'default';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--site') {
+      const v = args[++i];
+      if (!v) return '--site needs a value';
+      site = v;
+    } else if (a.startsWith('--site=')) {
+      site = a.slice('--site='.length);
+      if (!site) return '--site needs a value';
+    } else if (a.startsWith('-')) {
+      return `unknown option ${a}`;
+    } else if (klass === undefined) {
+      klass = a;
+    } else {
+      return `unexpected argument ${a}`;
+    }
+  }
+  if (!klass) return 'name the incident class to drill (e.g. app_network_acd)';
+  return { class: klass, site };
+}
+
+export async function runDrill(args: readonly string[], deps: DrillDeps): Promise<number> {
+  const parsed = parseDrillArgs(args);
+  if (typeof parsed === 'string') {
+    deps.err.write(`tocsin drill: ${parsed}\n${USAGE}`);
+    return EX_USAGE;
+  }
+  const base = deps.baseUrl.replace(/\/+$/, '');
+  const name = deps.className?.(parsed.class) ?? parsed.class;
+  const body = { class: parsed.class, site: parsed.site, summary: `DRILL: ${name}`, drill: true, by: 'cli:drill' };
+  let res: Response;
+  try {
+    res = await deps.fetch(`${base}/api/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+    });
+  } catch (e) {
+    deps.err.write(`tocsin drill: cannot reach the daemon at ${base} (${e instanceof Error ? e.message : String(e)}); is it running? Set TOCSIN_URL to where it listens.\n`);
+    return EX_UNAVAILABLE;
+  }
+  const text = await res.text();
+  let json: { id?: string; error?: { code?: string; message?: string } } = {};
+  try {
+    json = text ? (JSON.parse(text) as typeof json) : {};
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok || typeof json.id !== 'string') {
+    const why = json.error ? `${json.error.code ?? ''}: ${json.error.message ?? ''}` : text.slice(0, 200);
+    deps.err.write(`tocsin drill: the daemon answered ${res.status} ${why}\n`);
+    return res.status >= 500 ? EX_UNAVAILABLE : EX_DATAERR;
+  }
+  const id = json.id;
+  deps.out.write(
+    [
+      `drill incident ${id} opened: ${parsed.class} at ${parsed.site}`,
+      `watch it:   GET ${base}/api/incidents/${id}`,
+      `its record: GET ${base}/api/incidents/${id}/report?format=md`,
+      `all drills: GET ${base}/api/drills`,
+      `end it:     POST ${base}/api/incidents/${id}/resolve {"by":"<you>"}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,173 @@
+/**
+ * `tocsin ups-poll --upsd HOST:PORT --ups NAME[,NAME…] --site S [--url URL] [--interval 5s] [--once]`
+ * Polls upsd every interval (charge and runtime thresholds need polling: upsmon notifies only on
+ * status changes) and posts each UPS's variables to `<url>/webhooks/ups`. When upsd cannot reach
+ * the UPS (driver not connected, stale data) or upsd itself cannot be reached, it posts
+ * `event: "COMMBAD"`; the first good poll after that carries `event: "COMMOK"`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { CliEnv } from '../config/cli-env.js';
+import { parseDuration } from '../config/durations.js';
+import { UpsdClient, parseUpsdAddress, type UpsdAddress } from '../nut/upsd-client.js';
+import { convertVars } from '../nut/upsd-protocol.js';
+import type { Logger } from '../telemetry/logger.js';
+import { postUpsReport, type UpsReport } from './post-ups.js';
+
+export const EX_USAGE = 64;
+
+export interface UpsPollDeps {
+  readonly env: CliEnv;
+  readonly logger: Logger;
+  /** Stops the loop (SIGINT/SIGTERM in the CLI, the test's teardown). */
+  readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
+  /** Usage errors go here (stderr in the CLI). */
+  readonly usage?: (text: string) => void;
+}
+
+export interface UpsPollOptions {
+  readonly upsd: UpsdAddress;
+  readonly upses: readonly string[];
+  readonly site: string;
+  readonly url: string;
+  readonly intervalMs: number;
+  readonly once: boolean;
+  readonly timeoutMs: number;
+}
+
+export const UPS_POLL_USAGE = 'usage: tocsin ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--once]\n';
+
+/** Parses the command line (with TOCSIN_URL / TOCSIN_SITE as defaults); a string is the usage problem. */
+export function parseUpsPollArgs(args: readonly string[], env: CliEnv): UpsPollOptions | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        upsd: { type: 'string', default: '127.0.0.1:3493' },
+        ups: { type: 'string' },
+        site: { type: 'string' },
+        url: { type: 'string' },
+        interval: { type: 'string', default: '5s' },
+        timeout: { type: 'string', default: '5s' },
+        once: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const upsd = parseUpsdAddress(values.upsd);
+  if (upsd === undefined) return `--upsd must be HOST:PORT, got "${values.upsd}"`;
+  const upses = (values.ups ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (upses.length === 0) return '--ups NAME[,NAME...] is required';
+  const site = values.site ?? env.site;
+  if (site === undefined || site.trim() === '') return '--site is required (or TOCSIN_SITE)';
+  const intervalMs = parseDuration(values.interval);
+  if (intervalMs === undefined || intervalMs <= 0) return `--interval must be a duration like 5s, got "${values.interval}"`;
+  const timeoutMs = parseDuration(values.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) return `--timeout must be a duration like 5s, got "${values.timeout}"`;
+  return { upsd, upses, site: site.trim(), url: (values.url ?? env.tocsinUrl).replace(/\/+$/, ''), intervalMs, once: values.once, timeoutMs };
+}
+
+/** Runs until `signal` aborts (exit 0), or once with --once (exit 0 when every UPS was reported, else 1); 64 on bad usage. */
+export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Promise<number> {
+  const opts = parseUpsPollArgs(args, deps.env);
+  if (typeof opts === 'string') {
+    (deps.usage ?? ((t) => deps.logger.error({ problem: t }, 'bad usage')))(`tocsin ups-poll: ${opts}\n${UPS_POLL_USAGE}`);
+    return EX_USAGE;
+  }
+  const poller = new UpsPoller(opts, deps);
+  deps.logger.info({ upsd: `${opts.upsd.host}:${opts.upsd.port}`, ups: opts.upses, site: opts.site, url: opts.url, intervalMs: opts.intervalMs }, 'ups-poll started');
+  for (;;) {
+    const allReported = await poller.pollOnce();
+    if (opts.once) return allReported ? 0 : 1;
+    if (deps.signal?.aborted) break;
+    try {
+      await sleep(opts.intervalMs, undefined, deps.signal === undefined ? {} : { signal: deps.signal });
+    } catch {
+      break; // aborted
+    }
+  }
+  deps.logger.info({}, 'ups-poll stopped');
+  return 0;
+}
+
+/** One poll cycle per call; remembers which UPSes were unreachable so it can say COMMOK. */
+export class UpsPoller {
+  private readonly commBad = new Set<string>();
+
+  constructor(
+    private readonly opts: UpsPollOptions,
+    private readonly deps: Pick<UpsPollDeps, 'env' | 'logger' | 'fetch'>,
+  ) {}
+
+  /** True when a report was accepted for every UPS. */
+  async pollOnce(): Promise<boolean> {
+    const reports = await this.collect();
+    let all = true;
+    for (const r of reports) {
+      if (r === undefined) {
+        all = false;
+        continue;
+      }
+      const res = await postUpsReport(r, { baseUrl: this.opts.url, token: this.deps.env.ingestToken, timeoutMs: this.opts.timeoutMs, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+      if (res.ok) {
+        this.deps.logger.debug({ device: r.device, event: r.event, status: res.status }, 'ups report posted');
+      } else {
+        all = false;
+        this.deps.logger.warn({ device: r.device, event: r.event, url: this.opts.url, reason: res.reason }, 'ups report not accepted');
+      }
+    }
+    return all;
+  }
+
+  /** One report per UPS (undefined where there is nothing to report, e.g. upsd does not know it). */
+  private async collect(): Promise<(UpsReport | undefined)[]> {
+    const { site, upses } = this.opts;
+    let client: UpsdClient;
+    try {
+      client = await UpsdClient.connect(this.opts.upsd, { timeoutMs: this.opts.timeoutMs });
+    } catch (e) {
+      this.deps.logger.warn({ upsd: `${this.opts.upsd.host}:${this.opts.upsd.port}`, err: e }, 'upsd unreachable');
+      return upses.map((device) => this.commbad(device, site));
+    }
+    const out: (UpsReport | undefined)[] = [];
+    try {
+      for (const device of upses) {
+        let result;
+        try {
+          result = await client.listVars(device);
+        } catch (e) {
+          this.deps.logger.warn({ device, err: e }, 'upsd poll failed');
+          out.push(this.commbad(device, site));
+          continue;
+        }
+        if (result.ok && result.vars['ups.status'] === 'WAIT') {
+          // A driver that has just (re)connected says WAIT until it has read the UPS: nothing to report yet.
+          this.deps.logger.debug({ device }, 'ups driver not ready yet');
+          out.push(undefined);
+        } else if (result.ok) {
+          const wasBad = this.commBad.delete(device);
+          out.push({ device, site, ...(wasBad ? { event: 'COMMOK' } : {}), vars: convertVars(result.vars) });
+        } else if (result.error === 'DRIVER-NOT-CONNECTED' || result.error === 'DATA-STALE') {
+          this.deps.logger.warn({ device, error: result.error }, 'ups not reachable through upsd');
+          out.push(this.commbad(device, site));
+        } else {
+          this.deps.logger.error({ device, error: result.error }, 'upsd refused the ups');
+          out.push(undefined);
+        }
+      }
+    } finally {
+      await client.close();
+    }
+    return out;
+  }
+
+  private commbad(device: string, site: string): UpsReport {
+    this.commBad.add(device);
+    return { device, site, event: 'COMMBAD' };
+  }
+}

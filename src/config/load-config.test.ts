@@ -1,0 +1,138 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCheckConfig } from '../cli/check-config.js';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const dirs: string[] = [];
+function copyOfShipped(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
+  cpSync('config', d, { recursive: true });
+  dirs.push(d);
+  return d;
+}
+function edit(dir: string, file: string, from: string | RegExp, to: string): void {
+  const p = join(dir, file);
+  const before = readFileSync(p, 'utf8');
+  const after = before.replace(from, to);
+  expect(after, `edit of ${file} changed nothing`).not.toBe(before);
+  writeFileSync(p, after);
+}
+function problems(dir: string): string[] {
+  try {
+    loadConfig(dir);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.file.split('/').pop()}: ${p.path}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the shipped config', () => {
+  const c = loadConfig('config');
+
+  it('is valid and frozen', () => {
+    expect(Object.isFrozen(c.playbooks.classes)).toBe(true);
+    expect(() => {
+      (c.daemon.incidents as { reopenWindow: number }).reopenWindow = 1;
+    }).toThrow();
+  });
+
+  it('encodes the ten playbook classes (class 9 is four human-reported classes)', () => {
+    expect(Object.keys(c.playbooks.classes).sort()).toEqual(
+      ['abnormal_call', 'app_network_acd', 'complaint_escalation', 'hvac', 'inbound_surge', 'machine_room', 'media', 'network_infosys', 'personal_accident', 'power', 'security', 'seat_equipment', 'urgent_work_order'].sort(),
+    );
+  });
+
+  it('ships the PLAYBOOKS.md timings', () => {
+    const acd = c.playbooks.classes.app_network_acd!;
+    expect(acd.tiers.map((t) => [t.after / 60_000, t.roles])).toEqual([
+      [0, ['shift_lead', 'it_ops']],
+      [5, ['supervisor']],
+      [10, ['ops_manager', 'center_manager']],
+      [60, ['vendor']],
+    ]);
+    expect(acd.climb.map((s) => [s.after / 60_000, s.level])).toEqual([[5, 3], [30, 4], [120, 5]]);
+    const surge = c.playbooks.classes.inbound_surge!;
+    expect(surge.tiers.map((t) => [t.after / 60_000, t.when, t.roles])).toEqual([
+      [0, 'uncontrolled', ['shift_lead', 'supervisor']],
+      [30, 'uncontrolled', ['standby_staff']],
+      [60, 'uncontrolled', ['functional_staff', 'center_manager']],
+    ]);
+    const fire = c.playbooks.classes.security!.tiers.filter((t) => t.match?.kind === '(fire)?');
+    expect(fire.map((t) => [t.after / 60_000, t.when, t.roles])).toEqual([
+      [0, 'unresolved', ['supervisor', 'center_manager']],
+      [2, 'unacknowledged', ['director']],
+    ]);
+    expect(c.sources.ups.generator.chargeBelow).toBe(60);
+    expect(c.playbooks.classes.machine_room!.reportDue).toBe(3 * 86_400_000);
+    expect(c.severity.levels.map((l) => l.level)).toEqual([1, 2, 3, 4, 5]);
+    expect(c.severity.levels[0]!.updateEvery).toBe(30 * 60_000);
+    expect(c.severity.levels[1]!.raiseAfter).toBe(30 * 60_000);
+    expect(c.severity.levels[4]!.within).toBe(10 * 60_000);
+  });
+
+  it('divides waits, not facts, by the clock speed', () => {
+    const fast = loadConfig('config', { clockSpeed: 60 });
+    expect(fast.playbooks.classes.app_network_acd!.tiers[1]!.after).toBe(5_000);
+    expect(fast.sources.ups.critical.generatorStartTime).toBe(c.sources.ups.critical.generatorStartTime);
+  });
+});
+
+describe('invalid config', () => {
+  it('names the file and the path of every problem', () => {
+    const d = copyOfShipped();
+    edit(d, 'playbooks.yaml', '{ after: 5m, when: unacknowledged, roles: [supervisor]', '{ after: 5 minutes, when: unacknowledged, roles: [superviser]');
+    edit(d, 'daemon.yaml', 'reopenWindow: 10m', 'reopenWindow: soon\n  colour: red');
+    expect(problems(d)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^playbooks\.yaml: classes\.app_network_acd\.tiers\.1\.after: "5 minutes" is not a duration/),
+        expect.stringMatching(/^daemon\.yaml: incidents\.reopenWindow: "soon" is not a duration/),
+        expect.stringMatching(/^daemon\.yaml: incidents: Unrecognized key: "colour"/),
+      ]),
+    );
+  });
+
+  it('cross-checks roles, classes and people', () => {
+    const d = copyOfShipped();
+    edit(d, 'playbooks.yaml', 'roles: [supervisor], note: The shift lead', 'roles: [superviser], note: The shift lead');
+    edit(d, 'sources.yaml', 'class: power }\n', 'class: powr }\n');
+    edit(d, 'roster.yaml', 'people: [maria_rossi]', 'people: [maria_rosi]');
+    expect(problems(d)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^playbooks\.yaml: classes\.app_network_acd\.tiers\.1\.roles\.0: unknown role "superviser"/),
+        expect.stringMatching(/^sources\.yaml: alertmanager\.rules\.0\.class: unknown class "powr"/),
+        expect.stringMatching(/^roster\.yaml: schedules\.center_manager\.shifts\.0\.rotation\.people\.0: unknown person "maria_rosi"/),
+      ]),
+    );
+  });
+
+  it('reports YAML syntax errors and missing files', () => {
+    const d = copyOfShipped();
+    writeFileSync(join(d, 'roles.yaml'), 'roles: [unclosed');
+    rmSync(join(d, 'severity.yaml'));
+    const p = problems(d);
+    expect(p.some((x) => x.startsWith('roles.yaml: : YAML'))).toBe(true);
+    expect(p.some((x) => x.startsWith('severity.yaml: : cannot read: ENOENT'))).toBe(true);
+  });
+
+  it('check-config exits 0 when valid and 78 with one problem a line otherwise', () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    expect(runCheckConfig(['config'], out, err)).toBe(0);
+    expect(String(out.read())).toMatch(/valid/);
+    const d = copyOfShipped();
+    edit(d, 'severity.yaml', 'raiseTo: 3', 'raiseTo: 9');
+    const err2 = new PassThrough();
+    expect(runCheckConfig([d], new PassThrough(), err2)).toBe(78);
+    const lines = String(err2.read()).trim().split('\n');
+    expect(lines[0]).toMatch(/severity\.yaml: levels\.1\.raiseTo: .*5/);
+    expect(lines.at(-1)).toMatch(/1 problem\(s\)/);
+  });
+});

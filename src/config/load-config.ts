@@ -1,0 +1,162 @@
+/** Reads config/*.yaml, validates every file against the closed schema, cross-checks ids, freezes. */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { TocsinError } from '../domain/errors.js';
+import {
+  CONFIG_FILES,
+  makeSchemas,
+  type ConfigFileName,
+  type DaemonConfig,
+  type PlaybooksConfig,
+  type RolesConfig,
+  type RosterConfig,
+  type SeverityConfig,
+  type SourcesConfig,
+} from './schema.js';
+
+export interface Config {
+  readonly dir: string;
+  readonly clockSpeed: number;
+  readonly daemon: DaemonConfig;
+  readonly playbooks: PlaybooksConfig;
+  readonly severity: SeverityConfig;
+  readonly roles: RolesConfig;
+  readonly roster: RosterConfig;
+  readonly sources: SourcesConfig;
+}
+
+export interface ConfigProblem {
+  readonly file: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}: ${p.path || '(top)'}: ${p.message}`;
+}
+
+export class ConfigError extends TocsinError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super('TOCSIN_ERR_CONFIG_INVALID', `invalid configuration:\n${problems.map(formatProblem).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+type Parsed = { [K in ConfigFileName]?: unknown };
+
+export function loadConfig(dir: string, options: { clockSpeed?: number } = {}): Config {
+  const clockSpeed = options.clockSpeed ?? 1;
+  const schemas = makeSchemas(clockSpeed);
+  const problems: ConfigProblem[] = [];
+  const parsed: Parsed = {};
+  const root = resolve(dir);
+
+  for (const name of CONFIG_FILES) {
+    const file = `${name}.yaml`;
+    let text: string;
+    try {
+      text = readFileSync(join(root, file), 'utf8');
+    } catch (e) {
+      problems.push({ file: join(root, file), path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      continue;
+    }
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) problems.push({ file: join(root, file), path: '', message: `YAML: ${err.message.split('\n')[0] ?? ''}` });
+      continue;
+    }
+    const result = (schemas[name] as z.ZodType).safeParse(doc.toJS() ?? {});
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        problems.push({ file: join(root, file), path: issue.path.map(String).join('.'), message: issue.message });
+      }
+      continue;
+    }
+    parsed[name] = result.data;
+  }
+
+  if (problems.length === 0) {
+    const cfg = parsed as Omit<Config, 'dir' | 'clockSpeed'>;
+    problems.push(...crossCheck(root, cfg));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ dir: root, clockSpeed, ...(parsed as Omit<Config, 'dir' | 'clockSpeed'>) });
+}
+
+function crossCheck(root: string, c: Omit<Config, 'dir' | 'clockSpeed'>): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const f = (name: ConfigFileName) => join(root, `${name}.yaml`);
+  const roles = new Set(Object.keys(c.roles.roles));
+  const classes = new Set(Object.keys(c.playbooks.classes));
+  const people = c.roster.people;
+
+  const role = (file: ConfigFileName, path: string, r: string) => {
+    if (!roles.has(r)) out.push({ file: f(file), path, message: `unknown role "${r}" (roles.yaml defines: ${[...roles].join(', ')})` });
+  };
+  const klass = (file: ConfigFileName, path: string, k: string) => {
+    if (!classes.has(k)) out.push({ file: f(file), path, message: `unknown class "${k}" (playbooks.yaml defines: ${[...classes].join(', ')})` });
+  };
+
+  for (const [cid, cl] of Object.entries(c.playbooks.classes)) {
+    cl.tiers.forEach((t, i) => t.roles.forEach((r, j) => role('playbooks', `classes.${cid}.tiers.${i}.roles.${j}`, r)));
+    cl.onResolve.reminders.forEach((rm, i) => rm.roles.forEach((r, j) => role('playbooks', `classes.${cid}.onResolve.reminders.${i}.roles.${j}`, r)));
+    const unknown = [...cl.group.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '').filter((p) => !/^(class|site|group|label\.[A-Za-z_][A-Za-z0-9_]*)$/.test(p));
+    for (const p of unknown) out.push({ file: f('playbooks'), path: `classes.${cid}.group`, message: `unknown placeholder {${p}} (use {class} {site} {group} {label.NAME})` });
+  }
+  const seen = new Set<number>();
+  c.severity.levels.forEach((l, i) => {
+    if (seen.has(l.level)) out.push({ file: f('severity'), path: `levels.${i}.level`, message: `level ${l.level} appears twice` });
+    seen.add(l.level);
+    l.roles.forEach((r, j) => role('severity', `levels.${i}.roles.${j}`, r));
+    if ((l.raiseAfter === undefined) !== (l.raiseTo === undefined)) out.push({ file: f('severity'), path: `levels.${i}`, message: 'raiseAfter and raiseTo go together' });
+  });
+  for (const [pid, p] of Object.entries(people)) {
+    if (p.channels.some((ch) => ch !== 'email') && !p.phone) out.push({ file: f('roster'), path: `people.${pid}.phone`, message: 'needed for sms/voice channels' });
+    if (p.channels.includes('email') && !p.email) out.push({ file: f('roster'), path: `people.${pid}.email`, message: 'needed for the email channel' });
+  }
+  for (const [rid, s] of Object.entries(c.roster.schedules)) {
+    role('roster', `schedules.${rid}`, rid);
+    s.shifts.forEach((sh, i) =>
+      sh.rotation.people.forEach((p, j) => {
+        if (!people[p]) out.push({ file: f('roster'), path: `schedules.${rid}.shifts.${i}.rotation.people.${j}`, message: `unknown person "${p}"` });
+      }),
+    );
+  }
+  c.sources.alertmanager.rules.forEach((r, i) => {
+    klass('sources', `alertmanager.rules.${i}.class`, r.class);
+    for (const [label, re] of Object.entries(r.match)) {
+      try {
+        new RegExp(`^(?:${re})$`);
+      } catch {
+        out.push({ file: f('sources'), path: `alertmanager.rules.${i}.match.${label}`, message: `not a valid regular expression: ${re}` });
+      }
+    }
+  });
+  klass('sources', 'alertmanager.defaultClass', c.sources.alertmanager.defaultClass);
+  klass('sources', 'heartbeats.class', c.sources.heartbeats.class);
+  c.daemon.inhibit.forEach((rule, i) => {
+    for (const side of ['source', 'target'] as const) {
+      const m = rule[side];
+      if (m.class !== undefined) klass('daemon', `inhibit.${i}.${side}.class`, m.class);
+      (m.classes ?? []).forEach((k, j) => klass('daemon', `inhibit.${i}.${side}.classes.${j}`, k));
+    }
+  });
+  c.daemon.maintenance.forEach((w, i) => (w.classes ?? []).forEach((k, j) => klass('daemon', `maintenance.${i}.classes.${j}`, k)));
+  c.daemon.rateLimits.criticalClasses.forEach((k, i) => klass('daemon', `rateLimits.criticalClasses.${i}`, k));
+  const u = c.sources.ups;
+  for (const k of ['onBattery', 'lineFault', 'replaceBattery', 'overload', 'bypass', 'commLost', 'temperature'] as const) klass('sources', `ups.${k}.class`, u[k].class);
+  const a = c.sources.acd;
+  for (const k of ['surge', 'agentsCollapse', 'seats'] as const) klass('sources', `acd.${k}.class`, a[k].class);
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}

@@ -1,0 +1,52 @@
+/**
+ * The standard OpenTelemetry variables tocsin honours, read in one place. Tracing export is on only
+ * when one of them asks for it (see `otelWanted`); otherwise no SDK is loaded at all.
+ */
+
+export interface OtelEnv {
+  /** OTEL_SDK_DISABLED=true switches everything off whatever else is set. */
+  readonly sdkDisabled: boolean;
+  /** OTEL_TRACES_EXPORTER, lower-cased: `otlp`, `console` or `none` (undefined when unset). */
+  readonly tracesExporter: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: base URL; traces go to `<base>/v1/traces`. */
+  readonly endpoint: string | undefined;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the full traces URL, used as is. */
+  readonly tracesEndpoint: string | undefined;
+  /** OTEL_EXPORTER_OTLP_HEADERS / OTEL_EXPORTER_OTLP_TRACES_HEADERS, parsed from `k=v,k2=v2`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** OTEL_SERVICE_NAME (default `tocsin`). */
+  readonly serviceName: string;
+}
+
+export function readOtelEnv(env: NodeJS.ProcessEnv = process.env): OtelEnv {
+  return {
+    sdkDisabled: (nonEmpty(env.OTEL_SDK_DISABLED) ?? '').toLowerCase() === 'true',
+    tracesExporter: nonEmpty(env.OTEL_TRACES_EXPORTER)?.toLowerCase(),
+    endpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    tracesEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    headers: { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'tocsin',
+  };
+}
+
+/** `k=v,k2=v2` with percent-encoded values, as the OTLP exporter specification writes them. */
+export function parseHeaders(v: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (v ?? '').split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const key = part.slice(0, eq).trim();
+    const raw = part.slice(eq + 1).trim();
+    if (key === '') continue;
+    try {
+      out[key] = decodeURIComponent(raw);
+    } catch {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}

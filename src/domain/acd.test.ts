@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load-config.js';
+import { checkSurge, evaluateAcd, type AcdInput, type AcdMetrics } from './acd.js';
+import type { NormalizedEvent } from './event.js';
+
+const config = loadConfig('config');
+const cfg = config.sources.acd;
+const bh = config.daemon.businessHours; // Asia/Shanghai, every day 08:00–20:00
+const NOON_SHANGHAI = Date.parse('2026-11-23T04:00:00Z'); // 12:00 in Shanghai
+const NIGHT_SHANGHAI = Date.parse('2026-11-23T14:00:00Z'); // 22:00 in Shanghai
+
+const acd = (input: Partial<AcdInput>, now = NOON_SHANGHAI) => evaluateAcd({ site: 'hq', queue: 'main', ...input }, cfg, bh, now);
+const member = (events: NormalizedEvent[], m: string) => events.find((e) => e.member === m);
+const surge = (metrics: AcdMetrics) => member(acd({ metrics }), 'acd:hq:main:surge');
+const calm: AcdMetrics = { calls_waiting: 5, longest_wait_seconds: 30, service_level: 0.85, calls_offered: 300, calls_abandoned: 10, interval_seconds: 900 };
+
+describe('checkSurge: every threshold', () => {
+  const s = cfg.surge;
+  it('calm figures cross nothing', () => {
+    expect(checkSurge(calm, s)).toMatchObject({ crossed: [], evaluated: 5 });
+  });
+  it.each([
+    ['calls_waiting', { calls_waiting: 31 }],
+    ['longest_wait', { longest_wait_seconds: 181 }],
+    ['service_level', { service_level: 0.59 }],
+    ['abandon_rate', { calls_abandoned: 46, calls_offered: 300 }],
+    ['offered', { calls_offered: 601, interval_seconds: 900 }],
+  ] as const)('%s crosses on its own', (reason, figures) => {
+    expect(checkSurge({ ...calm, ...figures }, s).crossed.map((c) => c.reason)).toEqual([reason]);
+  });
+  it('figures exactly at a threshold do not cross it', () => {
+    expect(checkSurge({ calls_waiting: 30, longest_wait_seconds: 180, service_level: 0.6, calls_offered: 600, calls_abandoned: 90, interval_seconds: 900 }, s).crossed).toEqual([]);
+  });
+  it('the offered baseline scales with the interval', () => {
+    // baseline 300 per 15 min, twice that allowed: 5 minutes allow 200
+    expect(checkSurge({ calls_offered: 201, interval_seconds: 300 }, s).crossed.map((c) => c.reason)).toEqual(['offered']);
+    expect(checkSurge({ calls_offered: 200, interval_seconds: 300 }, s).crossed).toEqual([]);
+    expect(checkSurge({ calls_offered: 601 }, s).crossed.map((c) => c.reason)).toEqual(['offered']); // no interval: the baseline's
+  });
+  it('no abandon rate without offered calls', () => {
+    expect(checkSurge({ calls_abandoned: 5, calls_offered: 0 }, s)).toMatchObject({ abandonRate: undefined });
+  });
+  it('missing figures are not evaluated', () => {
+    expect(checkSurge({}, s)).toMatchObject({ crossed: [], evaluated: 0 });
+  });
+});
+
+describe('evaluateAcd: surge', () => {
+  it('any threshold crossed → inbound_surge for the queue', () => {
+    const e = surge({ ...calm, calls_waiting: 40 });
+    expect(e).toMatchObject({ class: 'inbound_surge', level: 3, status: 'firing', groupHint: 'main', source: 'acd' });
+    expect(e?.summary).toContain('40 calls waiting');
+  });
+  it('every figure back under → resolved with the surge hold (the "controlled" time)', () => {
+    expect(surge(calm)).toMatchObject({ status: 'resolved', holdMs: cfg.surge.hold });
+    expect(cfg.surge.hold).toBe(600_000);
+  });
+  it('no figures → no surge event at all', () => {
+    expect(surge({})).toBeUndefined();
+    expect(acd({})).toEqual([]);
+  });
+  it('the contract example surges on waiting calls, longest wait and service level (abandon 13.3% is under 15%)', () => {
+    const e = surge({ calls_waiting: 40, longest_wait_seconds: 300, agents_logged_in: 20, agents_available: 0, calls_offered: 600, calls_abandoned: 80, service_level: 0.45, interval_seconds: 900 });
+    expect(e?.details).toMatchObject({ reasons: ['calls_waiting', 'longest_wait', 'service_level'] });
+    expect((e?.details as { abandonRate: number }).abandonRate).toBeCloseTo(80 / 600);
+  });
+  it('the queue defaults from config', () => {
+    expect(evaluateAcd({ site: 'hq', metrics: { calls_waiting: 50 } }, cfg, bh, NOON_SHANGHAI)[0]?.member).toBe('acd:hq:main:surge');
+  });
+});
+
+describe('evaluateAcd: agents collapse', () => {
+  const agents = (n: number, now: number) => member(acd({ metrics: { agents_logged_in: n } }, now), 'acd:hq:main:agents');
+  it('logged-in agents under the floor in business hours → app_network_acd', () => {
+    expect(agents(4, NOON_SHANGHAI)).toMatchObject({ class: 'app_network_acd', level: 3, status: 'firing' });
+    expect(agents(5, NOON_SHANGHAI)).toMatchObject({ status: 'resolved' });
+  });
+  it('outside business hours (in the configured time zone) few agents is normal', () => {
+    expect(agents(0, NIGHT_SHANGHAI)).toBeUndefined();
+    // 10:00 UTC is 18:00 in Shanghai — still business hours there
+    expect(agents(0, Date.parse('2026-11-23T10:00:00Z'))?.status).toBe('firing');
+    // 12:30 UTC is 20:30 in Shanghai — closed
+    expect(agents(0, Date.parse('2026-11-23T12:30:00Z'))).toBeUndefined();
+  });
+  it('the time the figures were taken decides', () => {
+    const e = evaluateAcd({ site: 'hq', at: NOON_SHANGHAI, metrics: { agents_logged_in: 1 } }, cfg, bh, NIGHT_SHANGHAI);
+    expect(e[0]?.status).toBe('firing');
+  });
+});
+
+describe('evaluateAcd: seats', () => {
+  it('login_failed and equipment_fault → seat_equipment per seat; ok → resolved', () => {
+    const e = acd({ seats: [{ seat: 'A12', agent: 'a17', state: 'login_failed' }, { seat: 'B03', state: 'equipment_fault' }, { seat: 'C01', state: 'ok' }] });
+    expect(member(e, 'acd:hq:seat:A12')).toMatchObject({ class: 'seat_equipment', level: 1, status: 'firing', groupHint: 'A12', labels: { seat: 'A12', agent: 'a17', kind: 'login_failed' } });
+    expect(member(e, 'acd:hq:seat:A12')?.summary).toBe('Seat A12 cannot log in (agent a17)');
+    expect(member(e, 'acd:hq:seat:B03')).toMatchObject({ status: 'firing', labels: { kind: 'equipment_fault' } });
+    expect(member(e, 'acd:hq:seat:C01')).toMatchObject({ status: 'resolved' });
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * ACD queue telemetry and seat states → normalized events. Pure.
+ *
+ * Members:
+ *   acd:<site>:<queue>:surge    inbound_surge while any surge threshold is crossed; once every figure is
+ *                               back under, a `resolved` event whose hold (surge.hold) is the "controlled" time
+ *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours
+ *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
+ * Figures that are missing are not evaluated; a body with none produces no surge event.
+ */
+import type { SourcesConfig } from '../config/schema.js';
+import { withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { clampLevel, type EventSource, type NormalizedEvent } from './event.js';
+
+export type AcdConfig = SourcesConfig['acd'];
+
+export const SEAT_STATES = ['ok', 'login_failed', 'equipment_fault'] as const;
+export type SeatState = (typeof SEAT_STATES)[number];
+
+export interface AcdMetrics {
+  readonly calls_waiting?: number | undefined;
+  readonly longest_wait_seconds?: number | undefined;
+  readonly agents_logged_in?: number | undefined;
+  readonly agents_available?: number | undefined;
+  readonly calls_offered?: number | undefined;
+  readonly calls_abandoned?: number | undefined;
+  /** 0–1. */
+  readonly service_level?: number | undefined;
+  /** The interval calls_offered / calls_abandoned / service_level were counted over. */
+  readonly interval_seconds?: number | undefined;
+}
+
+export interface AcdSeat {
+  readonly seat: string;
+  readonly agent?: string | undefined;
+  readonly state: SeatState;
+}
+
+export interface AcdInput {
+  readonly site: string;
+  readonly queue?: string | undefined;
+  /** Epoch ms the figures were taken (default: now). */
+  readonly at?: number | undefined;
+  readonly metrics?: AcdMetrics | undefined;
+  readonly seats?: readonly AcdSeat[] | undefined;
+  /** `taskrouter` when the figures were derived from TaskRouter events. */
+  readonly source?: Extract<EventSource, 'acd' | 'taskrouter'> | undefined;
+  /** Extra facts recorded with the surge event (e.g. the TaskRouter workspace). */
+  readonly extra?: Readonly<Record<string, unknown>> | undefined;
+}
+
+export type SurgeReason = 'calls_waiting' | 'longest_wait' | 'service_level' | 'abandon_rate' | 'offered';
+
+export interface SurgeCheck {
+  /** Thresholds crossed now (empty: every evaluated figure is under). */
+  readonly crossed: readonly { readonly reason: SurgeReason; readonly text: string }[];
+  /** How many figures could be evaluated (0: the body said nothing about the queue's load). */
+  readonly evaluated: number;
+  readonly abandonRate: number | undefined;
+  /** Offered calls the baseline allows for this interval (before the multiple). */
+  readonly expectedOffered: number | undefined;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10}%`;
+}
+
+export function checkSurge(m: AcdMetrics, cfg: AcdConfig['surge']): SurgeCheck {
+  const crossed: { reason: SurgeReason; text: string }[] = [];
+  let evaluated = 0;
+  if (m.calls_waiting !== undefined) {
+    evaluated++;
+    if (m.calls_waiting > cfg.callsWaitingAbove) crossed.push({ reason: 'calls_waiting', text: `${m.calls_waiting} calls waiting (over ${cfg.callsWaitingAbove})` });
+  }
+  if (m.longest_wait_seconds !== undefined) {
+    evaluated++;
+    if (m.longest_wait_seconds * 1000 > cfg.longestWaitAbove) crossed.push({ reason: 'longest_wait', text: `longest wait ${Math.round(m.longest_wait_seconds)} s (over ${cfg.longestWaitAbove / 1000} s)` });
+  }
+  if (m.service_level !== undefined) {
+    evaluated++;
+    if (m.service_level < cfg.serviceLevelBelow) crossed.push({ reason: 'service_level', text: `service level ${pct(m.service_level)} (under ${pct(cfg.serviceLevelBelow)})` });
+  }
+  let abandonRate: number | undefined;
+  if (m.calls_abandoned !== undefined && m.calls_offered !== undefined && m.calls_offered > 0) {
+    evaluated++;
+    abandonRate = m.calls_abandoned / m.calls_offered;
+    if (abandonRate > cfg.abandonRateAbove) crossed.push({ reason: 'abandon_rate', text: `abandon rate ${pct(abandonRate)} (over ${pct(cfg.abandonRateAbove)})` });
+  }
+  let expectedOffered: number | undefined;
+  if (m.calls_offered !== undefined && cfg.baseline.interval > 0) {
+    evaluated++;
+    const intervalMs = m.interval_seconds !== undefined && m.interval_seconds > 0 ? m.interval_seconds * 1000 : cfg.baseline.interval;
+    expectedOffered = (cfg.baseline.callsOffered * intervalMs) / cfg.baseline.interval;
+    const limit = expectedOffered * cfg.offeredMultiple;
+    if (m.calls_offered > limit) crossed.push({ reason: 'offered', text: `${m.calls_offered} calls offered (over ${Math.round(limit)}, ${cfg.offeredMultiple}x the baseline)` });
+  }
+  return { crossed, evaluated, abandonRate, expectedOffered };
+}
+
+const SEAT_TEXT: Record<Exclude<SeatState, 'ok'>, string> = {
+  login_failed: 'cannot log in',
+  equipment_fault: 'equipment fault (PC, phone or headset)',
+};
+
+export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: BusinessHours, now: number): NormalizedEvent[] {
+  const site = input.site;
+  const queue = input.queue?.trim() || cfg.defaultQueue;
+  const at = input.at ?? now;
+  const source = input.source ?? 'acd';
+  const m = input.metrics ?? {};
+  const events: NormalizedEvent[] = [];
+  const base = { source, site, at, drill: false } as const;
+
+  const surge = checkSurge(m, cfg.surge);
+  if (surge.evaluated > 0) {
+    const member = `acd:${site}:${queue}:surge`;
+    const firing = surge.crossed.length > 0;
+    events.push({
+      ...base,
+      class: cfg.surge.class,
+      level: clampLevel(cfg.surge.level),
+      status: firing ? 'firing' : 'resolved',
+      member,
+      eventKey: firing ? `${member}:${surge.crossed.map((c) => c.reason).join(',')}` : `${member}:clear`,
+      groupHint: queue,
+      summary: firing ? `Inbound surge on queue ${queue}: ${surge.crossed.map((c) => c.text).join('; ')}` : `Queue ${queue} back under every surge threshold`,
+      labels: { queue, kind: 'surge' },
+      details: { queue, metrics: m, reasons: surge.crossed.map((c) => c.reason), abandonRate: surge.abandonRate ?? null, expectedOffered: surge.expectedOffered ?? null, ...input.extra },
+      holdMs: firing ? undefined : cfg.surge.hold,
+    });
+  }
+
+  if (m.agents_logged_in !== undefined) {
+    const member = `acd:${site}:${queue}:agents`;
+    const collapsed = m.agents_logged_in < cfg.agentsCollapse.loggedInBelow;
+    // Outside business hours few agents is normal: say nothing either way.
+    if (!collapsed || withinBusinessHours(businessHours, at)) {
+      events.push({
+        ...base,
+        class: cfg.agentsCollapse.class,
+        level: clampLevel(cfg.agentsCollapse.level),
+        status: collapsed ? 'firing' : 'resolved',
+        member,
+        eventKey: `${member}:${collapsed ? 'collapse' : 'clear'}`,
+        groupHint: queue,
+        summary: collapsed
+          ? `Only ${m.agents_logged_in} agents logged in on queue ${queue} (under ${cfg.agentsCollapse.loggedInBelow}) - ACD, application or network outage?`
+          : `Agents logged in on queue ${queue} back to ${m.agents_logged_in}`,
+        labels: { queue, kind: 'agents_collapse' },
+        details: { queue, agentsLoggedIn: m.agents_logged_in, agentsAvailable: m.agents_available ?? null, floor: cfg.agentsCollapse.loggedInBelow },
+      });
+    }
+  }
+
+  for (const s of input.seats ?? []) {
+    const member = `acd:${site}:seat:${s.seat}`;
+    const bad = s.state !== 'ok';
+    events.push({
+      ...base,
+      class: cfg.seats.class,
+      level: clampLevel(cfg.seats.level),
+      status: bad ? 'firing' : 'resolved',
+      member,
+      eventKey: `${member}:${s.state}`,
+      groupHint: s.seat,
+      summary: s.state === 'ok' ? `Seat ${s.seat} working again` : `Seat ${s.seat} ${SEAT_TEXT[s.state]}${s.agent ? ` (agent ${s.agent})` : ''}`,
+      labels: { seat: s.seat, kind: s.state, ...(s.agent ? { agent: s.agent } : {}) },
+      details: { seat: s.seat, agent: s.agent ?? null, state: s.state, queue },
+    });
+  }
+  return events;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { withinBusinessHours, type BusinessHours } from './business-hours.js';
+
+const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
+
+describe('withinBusinessHours', () => {
+  it('reads the local time of the configured zone, start inclusive, end exclusive', () => {
+    // Monday 2026-11-23: New York is UTC-5
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-23T12:59:00Z'))).toBe(false); // 07:59
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-23T13:00:00Z'))).toBe(true); // 08:00
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-24T00:59:00Z'))).toBe(true); // 19:59
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-24T01:00:00Z'))).toBe(false); // 20:00
+  });
+  it('follows daylight saving time', () => {
+    // Monday 2026-07-06: New York is UTC-4, so 12:30 UTC is 08:30
+    expect(withinBusinessHours(weekdays, Date.parse('2026-07-06T12:30:00Z'))).toBe(true);
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-23T12:30:00Z'))).toBe(false);
+  });
+  it('only on the configured days, local days', () => {
+    // Saturday 10:00 local
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-28T15:00:00Z'))).toBe(false);
+    // Friday 19:00 local is already Saturday in UTC
+    expect(withinBusinessHours(weekdays, Date.parse('2026-11-28T00:00:00Z'))).toBe(true);
+  });
+  it('hours past midnight belong to the day they opened', () => {
+    const night: BusinessHours = { timezone: 'Asia/Shanghai', days: ['fri'], start: '22:00', end: '06:00' };
+    expect(withinBusinessHours(night, Date.parse('2026-11-27T15:00:00Z'))).toBe(true); // Fri 23:00
+    expect(withinBusinessHours(night, Date.parse('2026-11-27T20:00:00Z'))).toBe(true); // Sat 04:00
+    expect(withinBusinessHours(night, Date.parse('2026-11-26T20:00:00Z'))).toBe(false); // Fri 04:00 (Thursday's night)
+    expect(withinBusinessHours(night, Date.parse('2026-11-27T23:00:00Z'))).toBe(false); // Sat 07:00
+  });
+  it('equal start and end means around the clock', () => {
+    const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' };
+    expect(withinBusinessHours(always, Date.parse('2026-11-23T03:17:00Z'))).toBe(true);
+  });
+});

@@ -1,0 +1,29 @@
+/** "During business hours" (daemon.yaml businessHours): local days and HH:MM–HH:MM in an IANA time zone. Pure. */
+import { addDays, DAY_MS, dateOfWall, wallMs, weekdayOf, type Weekday } from './zoned-time.js';
+
+export interface BusinessHours {
+  readonly timezone: string;
+  readonly days: readonly Weekday[];
+  /** HH:MM, local. */
+  readonly start: string;
+  /** HH:MM, local; at or before `start` means the hours run past midnight (equal: around the clock). */
+  readonly end: string;
+}
+
+function minuteOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+export function withinBusinessHours(bh: BusinessHours, at: number): boolean {
+  const wall = wallMs(at, bh.timezone);
+  const date = dateOfWall(wall);
+  const minute = Math.floor((((wall % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
+  const start = minuteOfDay(bh.start);
+  const end = minuteOfDay(bh.end);
+  const today = bh.days.includes(weekdayOf(date));
+  if (end > start) return today && minute >= start && minute < end;
+  // Past midnight: the evening part belongs to today, the small hours to yesterday's opening.
+  const yesterday = bh.days.includes(weekdayOf(addDays(date, -1)));
+  return (today && minute >= start) || (yesterday && minute < end);
+}

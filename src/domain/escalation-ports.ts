@@ -1,0 +1,101 @@
+/** Ports of the escalation engine: the due queue, the per-incident escalation state, notifications, playbook snapshots. */
+import type { ClassConfig } from '../config/schema.js';
+import type { Level } from './event.js';
+import type { IncidentState, Notification } from './incident.js';
+
+/** One claimed incident: the claimer holds it until it reschedules or the lease runs out. */
+export interface DueClaim {
+  readonly id: string;
+  /** When it fell due (epoch ms); NaN when it was claimed out of turn and had no due entry. */
+  readonly dueAt: number;
+  /** Fencing token: only its holder may reschedule. */
+  readonly token: string;
+}
+
+export type RescheduleResult = 'rescheduled' | 'touched' | 'lost';
+
+export interface AuditResult {
+  /** Open incidents that had no due entry (re-added). */
+  readonly missing: readonly string[];
+  /** Due entries older than the lease (nobody claimed them in time). */
+  readonly overdue: readonly string[];
+}
+
+/** Incidents whose escalation is due, in one namespace. */
+export interface EscalationQueue {
+  claimDue(now: number, batch: number): Promise<DueClaim[]>;
+  /** Claims one incident at once (fast path); undefined while someone else holds it. */
+  claim(id: string, now: number): Promise<DueClaim | undefined>;
+  /** `next`: epoch ms; 'park' (open, nothing due by time); null (nothing left: removed). */
+  reschedule(id: string, token: string, next: number | 'park' | null): Promise<RescheduleResult>;
+  /** Finds open incidents with no due entry (and re-adds them) or an overdue one. */
+  audit(now: number): Promise<AuditResult>;
+}
+
+/** What the engine reads of an incident besides its public JSON. */
+export interface EscalationFacts {
+  readonly state: IncidentState;
+  readonly level: Level;
+  readonly tier: number;
+  readonly openedAtMs: number;
+  readonly levelAtMs: number;
+  readonly acknowledgedAtMs: number | null;
+  readonly resolvedAtMs: number | null;
+  readonly reopenCount: number;
+  readonly playbookVersion: string;
+  /** Every member calm or resolved. */
+  readonly controlled: boolean;
+  /** Step keys carried out. */
+  readonly done: ReadonlySet<string>;
+  /** "<cycle>:<tier>" → epoch ms the tier was brought forward. */
+  readonly advanced: ReadonlyMap<string, number>;
+}
+
+export interface EscalationStateStore {
+  facts(id: string): Promise<EscalationFacts | undefined>;
+  /** Marks a step done (once) and raises `tier` when given; true when newly marked. */
+  completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean>;
+  /** Raises the level of an open incident; the previous level when raised, 0 otherwise. */
+  raiseLevel(id: string, to: Level, reason: string, now: number): Promise<number>;
+  /** Brings a tier forward to now (coverage gap in the tier before it); true when newly so. */
+  advanceTier(id: string, cycle: number, tier: number, now: number): Promise<boolean>;
+  /** Sets a marker once; true the first time (keeps timeline notes from repeating). */
+  markOnce(id: string, mark: string, now: number): Promise<boolean>;
+}
+
+/** A notification as stored: the public fields plus what the engine needs to resume it. */
+export interface StoredNotification extends Notification {
+  readonly incidentId: string;
+  readonly stepKey: string;
+  readonly condition?: string;
+  readonly note?: string;
+  readonly claimedBy?: string;
+  readonly claimedAtMs?: number;
+  /** 'temporary' | 'permanent' for failed records. */
+  readonly failure?: string;
+}
+
+export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists';
+
+export interface NotificationStore {
+  claim(record: StoredNotification, now: number, leaseMs: number, owner: string): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
+  /** Merges fields into a record; only its claimer may (owner '' = anyone). */
+  update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string): Promise<boolean>;
+  /** Reserves a reply code for a notification; false when the code is taken. */
+  reserveCode(code: string, ref: CodeRef, ttlMs: number): Promise<boolean>;
+  lookupCode(code: string): Promise<CodeRef | undefined>;
+}
+
+/** What an SMS reply code points at. */
+export interface CodeRef {
+  readonly incidentId: string;
+  readonly notificationId: string;
+  readonly person: string;
+}
+
+/** The playbook each incident started with, kept per version. */
+export interface PlaybookSnapshots {
+  /** Stores the classes under their version once (the first writer wins). */
+  save(version: string, classes: Readonly<Record<string, ClassConfig>>): Promise<void>;
+  classFor(version: string, klass: string): Promise<ClassConfig | undefined>;
+}

@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load-config.js';
+import type { ClassConfig } from '../config/schema.js';
+import { conditionHolds, nextApplicableTier, planEscalation, tierMatches, type EscalationSubject, type Step } from './escalation.js';
+
+const config = loadConfig('config');
+const severity = config.severity;
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+const MIN = 60_000;
+
+function klass(id: string): ClassConfig {
+  const k = config.playbooks.classes[id];
+  if (!k) throw new Error(`no class ${id}`);
+  return k;
+}
+
+function subject(o: Partial<EscalationSubject> = {}): EscalationSubject {
+  return {
+    level: 3,
+    openLevel: 3,
+    state: 'open',
+    cycleStartMs: T0,
+    cycle: 0,
+    levelAtMs: T0,
+    acknowledgedAtMs: null,
+    resolvedAtMs: null,
+    labels: {},
+    controlled: false,
+    tier: 0,
+    done: new Set(),
+    advanced: new Map(),
+    paged: [],
+    ...o,
+  };
+}
+
+const keys = (steps: readonly Step[]) => steps.map((s) => s.key);
+const roles = (steps: readonly Step[]) => steps.flatMap((s) => s.roles);
+
+describe('planEscalation — app_network_acd', () => {
+  const k = klass('app_network_acd');
+
+  it('T+0: shift_lead and it_ops; next look at T+5m', () => {
+    const p = planEscalation(subject(), k, severity, T0);
+    expect(keys(p.due)).toEqual(['t0']);
+    expect(roles(p.due)).toEqual(['shift_lead', 'it_ops']);
+    expect(p.due[0]?.phase).toBe('page');
+    expect(p.next).toBe(T0 + 5 * MIN);
+  });
+
+  it('T+5m unacknowledged: supervisor; acknowledged: not', () => {
+    const done = new Set(['t0']);
+    expect(roles(planEscalation(subject({ done }), k, severity, T0 + 5 * MIN).due)).toEqual(['supervisor']);
+    const acked = subject({ done, state: 'acknowledged', acknowledgedAtMs: T0 + 2 * MIN });
+    const p = planEscalation(acked, k, severity, T0 + 5 * MIN);
+    expect(p.due).toEqual([]);
+    expect(p.next).toBe(T0 + 10 * MIN);
+  });
+
+  it('T+10m unresolved (even acknowledged): ops_manager and center_manager', () => {
+    const s = subject({ done: new Set(['t0']), state: 'acknowledged', acknowledgedAtMs: T0 + MIN });
+    const p = planEscalation(s, k, severity, T0 + 10 * MIN);
+    expect(roles(p.due)).toEqual(['ops_manager', 'center_manager']);
+    expect(p.due[0]?.tier).toBe(2);
+  });
+
+  it('T+60m unresolved: vendor', () => {
+    const s = subject({ level: 4, levelAtMs: T0 + 30 * MIN, done: new Set(['t0', 't1', 't2', 'lv4']) });
+    expect(roles(planEscalation(s, k, severity, T0 + 60 * MIN).due)).toEqual(['vendor']);
+  });
+
+  it('level climbs to 4 at T+30m and to 5 at T+2h', () => {
+    const done = new Set(['t0', 't1', 't2']);
+    expect(planEscalation(subject({ done }), k, severity, T0 + 29 * MIN).levelChange).toBeUndefined();
+    expect(planEscalation(subject({ done }), k, severity, T0 + 30 * MIN).levelChange?.to).toBe(4);
+    expect(planEscalation(subject({ done, level: 4 }), k, severity, T0 + 120 * MIN).levelChange?.to).toBe(5);
+    // a late look jumps straight to the highest level due
+    expect(planEscalation(subject({ done }), k, severity, T0 + 121 * MIN).levelChange?.to).toBe(5);
+  });
+
+  it('a climb pages that level’s circle once; level 4 adds the director', () => {
+    const s = subject({ level: 4, levelAtMs: T0 + 30 * MIN, done: new Set(['t0', 't1', 't2']) });
+    const p = planEscalation(s, k, severity, T0 + 30 * MIN);
+    const circle = p.due.find((x) => x.kind === 'circle');
+    expect(circle?.roles).toEqual(['supervisor', 'it_ops', 'director']);
+    expect(circle?.phase).toBe('level_raised');
+    const again = planEscalation({ ...s, done: new Set([...s.done, 'lv4']) }, k, severity, T0 + 31 * MIN);
+    expect(again.due.find((x) => x.kind === 'circle')).toBeUndefined();
+  });
+
+  it('no circle for the level an incident opened with', () => {
+    const p = planEscalation(subject({ level: 4, openLevel: 4 }), klass('security'), severity, T0);
+    expect(p.due.some((x) => x.kind === 'circle')).toBe(false);
+  });
+
+  it('on resolution: all-clear to everyone paged, nothing else', () => {
+    const paged = [
+      { person: 'lin_wei', role: 'shift_lead' },
+      { person: 'omar_haddad', role: 'it_ops' },
+    ];
+    const s = subject({ state: 'resolved', resolvedAtMs: T0 + 7 * MIN, done: new Set(['t0', 't1']), paged });
+    const p = planEscalation(s, k, severity, T0 + 7 * MIN);
+    expect(p.due.map((x) => x.kind)).toEqual(['all_clear']);
+    expect(p.due[0]?.to).toEqual(paged);
+    expect(p.next).toBeNull();
+  });
+
+  it('a reopened incident starts a new cycle with its own keys', () => {
+    const s = subject({ cycle: 1, cycleStartMs: T0 + 20 * MIN, done: new Set(['t0', 't1', 't2', 'allclear']) });
+    const p = planEscalation(s, k, severity, T0 + 20 * MIN);
+    expect(keys(p.due)).toEqual(['c1:t0']);
+  });
+});
+
+describe('planEscalation — power', () => {
+  const k = klass('power');
+
+  it('T+0: it_ops, center_manager, facilities; the line fault tier only for kind=line_fault, by voice', () => {
+    expect(roles(planEscalation(subject(), k, severity, T0).due)).toEqual(['it_ops', 'center_manager', 'facilities']);
+    const p = planEscalation(subject({ labels: { kind: 'line_fault' } }), k, severity, T0);
+    const line = p.due.find((x) => x.roles.includes('supervisor'));
+    expect(line?.channels).toEqual(['voice']);
+  });
+
+  it('level 4 (charge below 60%): facilities told to start the generator', () => {
+    const p = planEscalation(subject({ level: 4, levelAtMs: T0 + 12 * MIN, done: new Set(['t0']) }), k, severity, T0 + 12 * MIN);
+    const gen = p.due.find((x) => x.key === 't2');
+    expect(gen?.roles).toEqual(['facilities']);
+    expect(gen?.note).toMatch(/generator/);
+  });
+
+  it('level 5 (low battery): everyone up to director', () => {
+    const p = planEscalation(subject({ level: 5, levelAtMs: T0 + 20 * MIN, done: new Set(['t0', 't2', 'lv4']) }), k, severity, T0 + 20 * MIN);
+    expect(p.due.find((x) => x.key === 't3')?.roles).toContain('director');
+  });
+
+  it('after recovery: all-clear and the battery-equalise reminder to facilities', () => {
+    const s = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0']), paged: [{ person: 'li_qiang', role: 'facilities' }] });
+    const p = planEscalation(s, k, severity, T0 + 40 * MIN);
+    expect(p.due.map((x) => x.kind)).toEqual(['all_clear', 'reminder']);
+    expect(p.due[1]?.roles).toEqual(['facilities']);
+    expect(p.due[1]?.note).toMatch(/Equalise the battery/);
+  });
+});
+
+describe('planEscalation — the other classes', () => {
+  it('seat_equipment: level 1 sends a status update every 30 min until resolved', () => {
+    const k = klass('seat_equipment');
+    const paged = [{ person: 'lin_wei', role: 'shift_lead' }];
+    const s = subject({ level: 1, openLevel: 1, done: new Set(['t0']), paged });
+    expect(planEscalation(s, k, severity, T0 + 29 * MIN).next).toBe(T0 + 30 * MIN);
+    const p = planEscalation(s, k, severity, T0 + 30 * MIN);
+    expect(p.updates.map((x) => x.key)).toEqual(['u1.1']);
+    expect(p.updates[0]?.to).toEqual(paged);
+    const p2 = planEscalation({ ...s, done: new Set(['t0', 'u1.1']) }, k, severity, T0 + 60 * MIN);
+    expect(p2.updates.map((x) => x.key)).toEqual(['u1.2']);
+    expect(planEscalation({ ...s, state: 'resolved', resolvedAtMs: T0 + 61 * MIN, done: new Set(['t0', 'u1.1', 'u1.2', 'allclear']) }, k, severity, T0 + 90 * MIN).due).toEqual([]);
+  });
+
+  it('hvac: shift_lead and supervisor (who calls facilities) at T+0; level 2 unresolved 30 min → level 3', () => {
+    const k = klass('hvac');
+    const s = subject({ level: 2, openLevel: 2 });
+    const p = planEscalation(s, k, severity, T0);
+    expect(roles(p.due)).toEqual(['shift_lead', 'supervisor']);
+    expect(p.due[1]?.note).toMatch(/facilities/);
+    expect(p.next).toBe(T0 + 30 * MIN);
+    expect(planEscalation({ ...s, done: new Set(['t0', 't1']) }, k, severity, T0 + 30 * MIN).levelChange).toEqual({ to: 3, reason: 'unresolved 30m at level 2' });
+  });
+
+  it('security: fire → supervisor + center_manager, director at T+2m unacknowledged; theft → supervisor, center_manager at T+2m', () => {
+    const k = klass('security');
+    const fire = subject({ level: 4, openLevel: 4, labels: { kind: 'fire' } });
+    expect(roles(planEscalation(fire, k, severity, T0).due)).toEqual(['supervisor', 'center_manager']);
+    expect(roles(planEscalation({ ...fire, done: new Set(['t0']) }, k, severity, T0 + 2 * MIN).due)).toEqual(['director']);
+    const unspecified = subject({ level: 4, openLevel: 4 });
+    expect(roles(planEscalation(unspecified, k, severity, T0).due)).toEqual(['supervisor', 'center_manager']);
+    const theft = subject({ level: 4, openLevel: 4, labels: { kind: 'theft' } });
+    expect(roles(planEscalation(theft, k, severity, T0).due)).toEqual(['supervisor']);
+    expect(roles(planEscalation({ ...theft, done: new Set(['t2']) }, k, severity, T0 + 2 * MIN).due)).toEqual(['center_manager']);
+    const acked = { ...fire, done: new Set(['t0']), state: 'acknowledged' as const, acknowledgedAtMs: T0 + MIN };
+    expect(planEscalation(acked, k, severity, T0 + 2 * MIN).due).toEqual([]);
+  });
+
+  it('personal_accident: supervisor; center_manager too when two or more people are involved', () => {
+    const k = klass('personal_accident');
+    expect(roles(planEscalation(subject({ level: 2, openLevel: 2, labels: { people: '1' } }), k, severity, T0).due)).toEqual(['supervisor']);
+    expect(roles(planEscalation(subject({ level: 2, openLevel: 2, labels: { people: '2' } }), k, severity, T0).due)).toEqual(['supervisor', 'center_manager']);
+    expect(roles(planEscalation(subject({ level: 2, openLevel: 2, labels: { people: '12' } }), k, severity, T0).due)).toEqual(['supervisor', 'center_manager']);
+  });
+
+  it('network_infosys: it_ops at once', () => {
+    expect(roles(planEscalation(subject({ level: 2, openLevel: 2 }), klass('network_infosys'), severity, T0).due)).toEqual(['it_ops']);
+  });
+
+  it('inbound_surge: tier 1 at once, standby_staff at T+30m, functional_staff + center_manager at T+60m — while uncontrolled', () => {
+    const k = klass('inbound_surge');
+    const s = subject();
+    expect(roles(planEscalation(s, k, severity, T0).due)).toEqual(['shift_lead', 'supervisor']);
+    expect(roles(planEscalation({ ...s, done: new Set(['t0']) }, k, severity, T0 + 30 * MIN).due)).toEqual(['standby_staff']);
+    expect(roles(planEscalation({ ...s, done: new Set(['t0', 't1']) }, k, severity, T0 + 60 * MIN).due)).toEqual(['functional_staff', 'center_manager']);
+    // controlled at T+30m: no tier 2, and the engine looks again later in case the surge returns
+    const calm = planEscalation({ ...s, controlled: true, done: new Set(['t0']) }, k, severity, T0 + 30 * MIN, { recheckMs: MIN });
+    expect(calm.due).toEqual([]);
+    expect(calm.next).toBe(T0 + 31 * MIN);
+  });
+
+  it('complaint_escalation, urgent_work_order, abnormal_call: supervisor at once; media: supervisor and center_manager', () => {
+    for (const c of ['complaint_escalation', 'urgent_work_order', 'abnormal_call']) {
+      expect(roles(planEscalation(subject({ level: 2, openLevel: 2 }), klass(c), severity, T0).due)).toEqual(['supervisor']);
+    }
+    expect(roles(planEscalation(subject(), klass('media'), severity, T0).due)).toEqual(['supervisor', 'center_manager']);
+  });
+
+  it('machine_room: it_ops; director when serious (level 4); report reminder 3 days after the end', () => {
+    const k = klass('machine_room');
+    expect(roles(planEscalation(subject(), k, severity, T0).due)).toEqual(['it_ops']);
+    expect(roles(planEscalation(subject({ level: 4, levelAtMs: T0, openLevel: 4 }), k, severity, T0).due)).toEqual(['it_ops', 'director']);
+    const end = T0 + 60 * MIN;
+    const s = subject({ state: 'resolved', resolvedAtMs: end, done: new Set(['t0', 'allclear']) });
+    const p = planEscalation(s, k, severity, end);
+    expect(p.due).toEqual([]);
+    expect(p.next).toBe(end + 3 * 86_400_000);
+    const due = planEscalation(s, k, severity, end + 3 * 86_400_000);
+    expect(due.due.map((x) => [x.kind, x.roles])).toEqual([['report', ['it_ops']]]);
+  });
+});
+
+describe('escalation helpers', () => {
+  it('conditions', () => {
+    expect(conditionHolds('unacknowledged', 'acknowledged', false)).toBe(false);
+    expect(conditionHolds('unresolved', 'acknowledged', false)).toBe(true);
+    expect(conditionHolds('uncontrolled', 'open', true)).toBe(false);
+    expect(conditionHolds('resolved', 'resolved', false)).toBe(true);
+  });
+
+  it('label match: whole value, missing label is ""', () => {
+    expect(tierMatches({ kind: '(fire)?' }, {})).toBe(true);
+    expect(tierMatches({ kind: '(fire)?' }, { kind: 'fireworks' })).toBe(false);
+    expect(tierMatches({ kind: 'theft' }, {})).toBe(false);
+  });
+
+  it('next applicable tier skips tiers that do not match', () => {
+    expect(nextApplicableTier(klass('security'), { labels: { kind: 'fire' }, level: 4 }, 0)).toBe(1);
+    expect(nextApplicableTier(klass('security'), { labels: { kind: 'theft' }, level: 4 }, 2)).toBe(3);
+    expect(nextApplicableTier(klass('security'), { labels: { kind: 'theft' }, level: 4 }, 3)).toBeUndefined();
+  });
+
+  it('a tier brought forward (coverage gap before it) is due at once', () => {
+    const s = subject({ done: new Set(['t0']), advanced: new Map([[1, T0 + MIN]]) });
+    expect(keys(planEscalation(s, klass('app_network_acd'), severity, T0 + MIN).due)).toEqual(['t1']);
+  });
+
+  it('tier repeat and acknowledgement timeout', () => {
+    const base = klass('app_network_acd');
+    const first = base.tiers[0];
+    if (!first) throw new Error('no tier');
+    const k: ClassConfig = { ...base, climb: [], tiers: [{ ...first, repeat: { every: 2 * MIN, times: 2 } }], acknowledgeTimeout: 15 * MIN };
+    const s = subject({ done: new Set(['t0']) });
+    expect(keys(planEscalation(s, k, severity, T0 + 2 * MIN).due)).toEqual(['t0r1']);
+    expect(keys(planEscalation({ ...s, done: new Set(['t0', 't0r1']) }, k, severity, T0 + 4 * MIN).due)).toEqual(['t0r2']);
+    expect(planEscalation({ ...s, done: new Set(['t0', 't0r1', 't0r2']) }, k, severity, T0 + 9 * MIN).due).toEqual([]);
+    const acked = subject({ done: new Set(['t0']), state: 'acknowledged', acknowledgedAtMs: T0 + MIN, paged: [{ person: 'lin_wei', role: 'shift_lead' }] });
+    expect(planEscalation(acked, k, severity, T0 + 15 * MIN).due.some((x) => x.kind === 'ack_timeout')).toBe(false);
+    const timeout = planEscalation(acked, k, severity, T0 + 16 * MIN).due.find((x) => x.kind === 'ack_timeout');
+    expect(timeout?.to).toEqual([{ person: 'lin_wei', role: 'shift_lead' }]);
+  });
+});

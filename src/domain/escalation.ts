@@ -1,0 +1,263 @@
+/**
+ * The escalation plan: given an incident as it stands, its class's playbook and the severity table,
+ * which steps are due at `now`, whether the level must rise, and when to look again. Pure: time is
+ * an argument, and what was already done comes in as `done` (step keys), so planning the same
+ * incident twice yields the same steps and the executor's claims make each one happen once.
+ */
+import type { ClassConfig, SeverityConfig, TierConfig } from '../config/schema.js';
+import type { Level } from './event.js';
+import type { ChannelKind, IncidentState } from './incident.js';
+import type { Phase } from './ports.js';
+
+export type StepCondition = 'unacknowledged' | 'unresolved' | 'uncontrolled' | 'acknowledged' | 'resolved';
+
+export type StepKind = 'tier' | 'repeat' | 'circle' | 'update' | 'ack_timeout' | 'all_clear' | 'reminder' | 'report';
+
+/** Someone already paged for this incident (the audience of updates and the all-clear). */
+export interface PagedPerson {
+  readonly person: string;
+  readonly role: string;
+}
+
+/** What the planner needs to know about an incident. */
+export interface EscalationSubject {
+  readonly level: Level;
+  /** The level the incident opened with (a climb above it pages that level's circle). */
+  readonly openLevel: Level;
+  readonly state: IncidentState;
+  /** Epoch ms the current cycle started: opening, or the last reopening. */
+  readonly cycleStartMs: number;
+  /** 0 for the first cycle, then one more per reopening (keys of later cycles carry it). */
+  readonly cycle: number;
+  /** When the current level was reached. */
+  readonly levelAtMs: number;
+  readonly acknowledgedAtMs: number | null;
+  readonly resolvedAtMs: number | null;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Every member calm or resolved ("controlled": the figures are back under their thresholds). */
+  readonly controlled: boolean;
+  /** Highest tier index reached. */
+  readonly tier: number;
+  /** Step keys already carried out. */
+  readonly done: ReadonlySet<string>;
+  /** Tier index → epoch ms it was brought forward (the tier before it had nobody on duty). */
+  readonly advanced: ReadonlyMap<number, number>;
+  readonly paged: readonly PagedPerson[];
+}
+
+export interface Step {
+  /** Stable within the incident: the same step always has the same key. */
+  readonly key: string;
+  readonly kind: StepKind;
+  /** When it fell due (epoch ms). */
+  readonly at: number;
+  /** Tier index for tier and repeat steps; the incident's tier otherwise. */
+  readonly tier: number;
+  /** Roles to resolve through the roster… */
+  readonly roles: readonly string[];
+  /** …or the people to tell (updates, all-clear, acknowledgement timeout). */
+  readonly to?: readonly PagedPerson[] | undefined;
+  readonly phase: Phase;
+  readonly condition: StepCondition;
+  readonly channels?: readonly ChannelKind[] | undefined;
+  readonly note?: string | undefined;
+}
+
+export interface LevelChange {
+  readonly to: Level;
+  readonly reason: string;
+}
+
+export interface EscalationPlan {
+  readonly due: readonly Step[];
+  readonly levelChange?: LevelChange | undefined;
+  /** Status updates due now (also in `due`; listed apart for callers that only want them). */
+  readonly updates: readonly Step[];
+  /** When to look at the incident again (epoch ms); null when nothing more can fall due by time. */
+  readonly next: number | null;
+}
+
+export interface PlanOptions {
+  /** How soon to look again while a step waits on a condition that may come back (uncontrolled). */
+  readonly recheckMs: number;
+}
+
+/** Whether a step's condition holds for an incident in this state. */
+export function conditionHolds(condition: StepCondition, state: IncidentState, controlled: boolean): boolean {
+  switch (condition) {
+    case 'unacknowledged':
+      return state === 'open';
+    case 'unresolved':
+      return state !== 'resolved';
+    case 'uncontrolled':
+      return state !== 'resolved' && !controlled;
+    case 'acknowledged':
+      return state === 'acknowledged';
+    case 'resolved':
+      return state === 'resolved';
+    default: {
+      const never: never = condition;
+      return never;
+    }
+  }
+}
+
+/** Label match of a tier: regular expressions against the whole value; a missing label is "". */
+export function tierMatches(match: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!match) return true;
+  for (const [name, re] of Object.entries(match)) {
+    let rx: RegExp;
+    try {
+      rx = new RegExp(`^(?:${re})$`);
+    } catch {
+      return false;
+    }
+    if (!rx.test(labels[name] ?? '')) return false;
+  }
+  return true;
+}
+
+/** Index of the tier that follows `index` and applies to this incident, or undefined. */
+export function nextApplicableTier(klass: ClassConfig, subject: Pick<EscalationSubject, 'labels' | 'level'>, index: number): number | undefined {
+  for (let j = index + 1; j < klass.tiers.length; j++) {
+    const t = klass.tiers[j];
+    if (t && applies(t, subject)) return j;
+  }
+  return undefined;
+}
+
+function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'level'>): boolean {
+  return tierMatches(t.match, subject.labels) && (t.atLevel === undefined || subject.level >= t.atLevel);
+}
+
+export function planEscalation(subject: EscalationSubject, klass: ClassConfig, severity: SeverityConfig, now: number, options: PlanOptions = { recheckMs: 60_000 }): EscalationPlan {
+  const s = subject;
+  const prefix = s.cycle > 0 ? `c${s.cycle}:` : '';
+  const due: Step[] = [];
+  const future: number[] = [];
+  const unresolved = s.state !== 'resolved';
+  let recheck = false;
+
+  /** Due when its minute has come and its condition holds; otherwise remembered as a future time. */
+  const consider = (step: Omit<Step, 'key'> & { key: string }): void => {
+    const key = prefix + step.key;
+    if (s.done.has(key)) return;
+    if (step.at > now) {
+      future.push(step.at);
+      return;
+    }
+    if (conditionHolds(step.condition, s.state, s.controlled)) due.push({ ...step, key });
+    else if (step.condition === 'uncontrolled' && unresolved) recheck = true;
+  };
+
+  // ---- tiers and their repeats
+  klass.tiers.forEach((t, i) => {
+    if (!unresolved || !applies(t, s)) return;
+    const regular = s.cycleStartMs + t.after;
+    const brought = s.advanced.get(i);
+    const at = brought !== undefined ? Math.min(regular, brought) : regular;
+    const base = { tier: i, roles: t.roles, condition: t.when, channels: t.channels, note: t.note } as const;
+    consider({ ...base, key: `t${i}`, kind: 'tier', at, phase: i === 0 ? 'page' : 'escalation' });
+    if (t.repeat && at <= now && s.done.has(`${prefix}t${i}`)) {
+      const every = Math.max(1, t.repeat.every);
+      const k = Math.min(t.repeat.times, Math.floor((now - at) / every));
+      if (k >= 1) consider({ ...base, key: `t${i}r${k}`, kind: 'repeat', at: at + k * every, phase: 'escalation' });
+      if (k < t.repeat.times) future.push(at + (k + 1) * every);
+    }
+  });
+
+  // ---- the level: climbing by duration (class) and by time at a level (severity table)
+  let levelChange: LevelChange | undefined;
+  if (unresolved) {
+    let target = s.level;
+    let reason = '';
+    for (const c of klass.climb) {
+      const at = s.cycleStartMs + c.after;
+      if (c.level <= target) continue;
+      if (at <= now) {
+        target = c.level as Level;
+        reason = `unresolved ${formatMs(c.after)} after opening`;
+      } else future.push(at);
+    }
+    const row = severity.levels.find((l) => l.level === s.level);
+    if (row?.raiseAfter !== undefined && row.raiseTo !== undefined && row.raiseTo > s.level) {
+      const at = s.levelAtMs + row.raiseAfter;
+      if (at <= now) {
+        if (row.raiseTo > target) {
+          target = row.raiseTo as Level;
+          reason = `unresolved ${formatMs(row.raiseAfter)} at level ${s.level}`;
+        }
+      } else future.push(at);
+    }
+    if (target > s.level) levelChange = { to: target, reason };
+  }
+
+  // ---- a climb above the opening level tells that level's circle
+  const row = severity.levels.find((l) => l.level === s.level);
+  if (unresolved && s.level > s.openLevel && row && row.roles.length > 0) {
+    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: `Level ${s.level} (${row.name}) reached.` });
+  }
+
+  // ---- status updates to everyone paged, at the level's cadence
+  const updates: Step[] = [];
+  if (unresolved && row?.updateEvery !== undefined && row.updateEvery > 0) {
+    const every = row.updateEvery;
+    const k = Math.floor((now - s.levelAtMs) / every);
+    if (k >= 1) {
+      const before = due.length;
+      consider({ key: `u${s.level}.${k}`, kind: 'update', at: s.levelAtMs + k * every, tier: s.tier, roles: [], to: s.paged, phase: 'update', condition: 'unresolved' });
+      if (due.length > before) updates.push(due[due.length - 1] as Step);
+    }
+    future.push(s.levelAtMs + (Math.max(0, k) + 1) * every);
+  }
+
+  // ---- acknowledged but not resolved for too long: page again
+  if (klass.acknowledgeTimeout !== undefined && s.state === 'acknowledged' && s.acknowledgedAtMs !== null) {
+    consider({
+      key: `ack${s.acknowledgedAtMs}`,
+      kind: 'ack_timeout',
+      at: s.acknowledgedAtMs + klass.acknowledgeTimeout,
+      tier: s.tier,
+      roles: [],
+      to: s.paged,
+      phase: 'escalation',
+      condition: 'acknowledged',
+      note: `Acknowledged ${formatMs(klass.acknowledgeTimeout)} ago and still not resolved.`,
+    });
+  }
+
+  // ---- it is over: all-clear, reminders, the written report
+  if (!unresolved && s.resolvedAtMs !== null) {
+    const end = s.resolvedAtMs;
+    if (klass.onResolve.notify === 'paged') {
+      consider({ key: 'allclear', kind: 'all_clear', at: end, tier: s.tier, roles: [], to: s.paged, phase: 'all_clear', condition: 'resolved' });
+    }
+    klass.onResolve.reminders.forEach((r, j) => {
+      consider({ key: `rem${j}`, kind: 'reminder', at: end + r.after, tier: s.tier, roles: r.roles, phase: 'reminder', condition: 'resolved', note: r.note });
+    });
+    if (klass.reportDue !== undefined) {
+      const owner = klass.tiers[0]?.roles ?? [];
+      consider({
+        key: 'report',
+        kind: 'report',
+        at: end + klass.reportDue,
+        tier: s.tier,
+        roles: owner,
+        phase: 'reminder',
+        condition: 'resolved',
+        note: `The written report on this incident is due now (${formatMs(klass.reportDue)} after it ended).`,
+      });
+    }
+  }
+
+  if (recheck) future.push(now + options.recheckMs);
+  const later = future.filter((t) => t > now);
+  return { due, levelChange, updates, next: later.length > 0 ? Math.min(...later) : null };
+}
+
+function formatMs(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}

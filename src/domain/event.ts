@@ -1,0 +1,49 @@
+/** The one shape every source is translated into at the boundary (ingest/). */
+
+export type EventSource = 'alertmanager' | 'ups' | 'acd' | 'taskrouter' | 'api' | 'heartbeat';
+
+export const LEVELS = [1, 2, 3, 4, 5] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface NormalizedEvent {
+  readonly source: EventSource;
+  /** Incident class id (snake_case id of PLAYBOOKS.md). */
+  readonly class: string;
+  readonly site: string;
+  /** Level the facts of this event reach; the incident's level is the highest of its events. */
+  readonly level: Level;
+  /** `firing` opens or merges; `resolved` marks this member as over. */
+  readonly status: 'firing' | 'resolved';
+  /**
+   * What this event is a report about: an Alertmanager fingerprint, `ups:<device>`, `acd:<queue>:surge`…
+   * An incident resolves from the source when every member it holds has resolved.
+   */
+  readonly member: string;
+  /**
+   * Identity of this very report: the same report arriving twice (sender retries, HA replicas) is a
+   * duplicate. For Alertmanager: fingerprint + startsAt + status.
+   */
+  readonly eventKey: string;
+  /** Extra grouping input (for `{group}` in a class's group template), e.g. the Alertmanager fingerprint. */
+  readonly groupHint: string;
+  readonly summary: string;
+  /** Epoch ms when the fact was observed (source time when given, else receipt time). */
+  readonly at: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly drill: boolean;
+  /**
+   * A `resolved` report takes effect once the member stayed calm this long (ms). Only for sources that
+   * repeat their figures (UPS polls, ACD feeds); Alertmanager delivers a resolution once, so 0 there.
+   */
+  readonly holdMs?: number | undefined;
+}
+
+export function clampLevel(n: number): Level {
+  const r = Math.round(n);
+  return (r < 1 ? 1 : r > 5 ? 5 : r) as Level;
+}
+
+export function maxLevel(a: Level, b: Level): Level {
+  return a >= b ? a : b;
+}

@@ -1,0 +1,122 @@
+/**
+ * Heartbeats, the dead-man's switch: sources that report all the time (Alertmanager's Watchdog, a
+ * UPS poller, an ACD feed) are expected to keep reporting; one silent for too long is an incident.
+ * Pure: keys, members, the events a silence and a return produce. Time is an argument.
+ */
+import type { Level, NormalizedEvent } from './event.js';
+
+export const HEARTBEAT_SOURCES = ['alertmanager', 'ups', 'acd'] as const;
+export type HeartbeatSource = (typeof HEARTBEAT_SOURCES)[number];
+
+export interface Beat {
+  readonly source: HeartbeatSource;
+  /** Alertmanager: site; UPS: site/device; ACD: site/queue. */
+  readonly key: string;
+}
+
+/** Where last-seen times are kept (Redis). Every change is atomic. */
+export interface HeartbeatStore {
+  /** Records a report at `now`; true when the member had been marked missing (it is not any more). */
+  beat(member: string, now: number): Promise<boolean>;
+  /** Starts watching a member that was never seen (its clock starts at `now`); no-op when known. */
+  expect(member: string, now: number): Promise<void>;
+  /** Every watched member with its last-seen time (epoch ms). */
+  watched(): Promise<Map<string, number>>;
+  /**
+   * Marks the member missing when it was last seen before `cutoff` and is not marked yet;
+   * returns its last-seen time then, else undefined.
+   */
+  markMissing(member: string, cutoff: number): Promise<number | undefined>;
+}
+
+export function heartbeatMember(b: Beat): string {
+  return `heartbeat:${b.source}:${b.key}`;
+}
+
+export function parseHeartbeatMember(member: string): Beat | undefined {
+  const m = /^heartbeat:([a-z]+):(.+)$/.exec(member);
+  if (!m) return undefined;
+  const source = m[1] as HeartbeatSource;
+  if (!HEARTBEAT_SOURCES.includes(source)) return undefined;
+  return { source, key: m[2] ?? '' };
+}
+
+/** "10m", "1h30m", "45s". */
+export function formatSilence(ms: number): string {
+  let s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
+  return parts.join('');
+}
+
+/** The site a heartbeat key belongs to. */
+export function heartbeatSite(b: Beat): string {
+  const slash = b.key.indexOf('/');
+  return b.source === 'alertmanager' || slash < 0 ? b.key : b.key.slice(0, slash);
+}
+
+/** "Alertmanager Watchdog at hq", "UPS poller for ups1 at hq", "ACD feed for queue main at hq". */
+export function describeSource(b: Beat, alertname: string): string {
+  const site = heartbeatSite(b);
+  const rest = b.key.slice(site.length + 1);
+  switch (b.source) {
+    case 'alertmanager':
+      return `Alertmanager ${alertname}`;
+    case 'ups':
+      return `UPS poller for ${rest || b.key}`;
+    case 'acd':
+      return `ACD feed for queue ${rest || b.key}`;
+  }
+}
+
+export interface HeartbeatIncident {
+  readonly class: string;
+  readonly level: Level;
+  /** The Watchdog alert's name, for summaries. */
+  readonly alertname: string;
+}
+
+/** The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter. */
+export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident): NormalizedEvent {
+  const member = heartbeatMember(b);
+  const site = heartbeatSite(b);
+  return {
+    source: 'heartbeat',
+    class: inc.class,
+    site,
+    level: inc.level,
+    status: 'firing',
+    member,
+    eventKey: `${member}:silent:${lastSeen}`,
+    groupHint: member,
+    summary: `${describeSource(b, inc.alertname)} silent for ${formatSilence(silentFor)}${site ? ` (${site})` : ''}`,
+    at: now,
+    labels: { heartbeat: b.source, key: b.key },
+    details: { heartbeat: b.source, key: b.key, lastSeen: new Date(lastSeen).toISOString(), missingAfterSeconds: Math.round(silentFor / 1000) },
+    drill: false,
+  };
+}
+
+/** The resolving event when a silent source reports again. */
+export function returnEvent(b: Beat, now: number, inc: HeartbeatIncident): NormalizedEvent {
+  const member = heartbeatMember(b);
+  const site = heartbeatSite(b);
+  return {
+    source: 'heartbeat',
+    class: inc.class,
+    site,
+    level: inc.level,
+    status: 'resolved',
+    member,
+    eventKey: `${member}:back:${now}`,
+    groupHint: member,
+    summary: `${describeSource(b, inc.alertname)} reporting again`,
+    at: now,
+    labels: { heartbeat: b.source, key: b.key },
+    details: { heartbeat: b.source, key: b.key },
+    drill: false,
+  };
+}

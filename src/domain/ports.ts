@@ -1,0 +1,143 @@
+/** Ports the use cases depend on; adapters in store/ and channels/ implement them. */
+import type { Level, NormalizedEvent } from './event.js';
+import type { Incident, IncidentState } from './incident.js';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/** Makes ids: sortable by time, unique across replicas. */
+export interface IdSource {
+  next(now: number): string;
+}
+
+export interface IngestCommand {
+  readonly event: NormalizedEvent;
+  readonly groupKey: string;
+  /** Used only if the event opens a new incident. */
+  readonly newId: string;
+  readonly resolveHoldMs: number;
+  readonly resolution: 'source' | 'manual';
+  readonly playbookVersion: string;
+  /** Alerts the sender left out of this body (counted once per body). */
+  readonly truncated: number;
+}
+
+export type IngestKind = 'opened' | 'reopened' | 'merged' | 'duplicate' | 'resolved' | 'holding' | 'ignored';
+
+export interface IngestOutcome {
+  readonly kind: IngestKind;
+  readonly id: string;
+  readonly eventCount: number;
+  readonly level: Level | 0;
+  readonly levelRaised: boolean;
+  readonly state: IncidentState | '';
+}
+
+export type TransitionAction = 'acknowledge' | 'resolve';
+
+export interface TransitionOutcome {
+  readonly result: 'changed' | 'unchanged' | 'missing';
+  readonly state: IncidentState | '';
+}
+
+export interface IncidentQuery {
+  readonly state?: IncidentState | undefined;
+  readonly limit: number;
+}
+
+/** Incidents of one namespace (live or drill), durably kept. */
+export interface IncidentStore {
+  /** Open-or-merge each event atomically; one round trip for the whole batch. */
+  ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]>;
+  get(id: string): Promise<Incident | undefined>;
+  list(query: IncidentQuery): Promise<Incident[]>;
+  transition(id: string, action: TransitionAction, by: string, via: string, now: number, note?: string): Promise<TransitionOutcome>;
+  /** Appends an entry to an incident's timeline. */
+  note(id: string, entry: { type: string; [field: string]: unknown }, now: number): Promise<void>;
+}
+
+// ---- channels -------------------------------------------------------------------------------
+
+export type Locale = 'en' | 'zh-CN';
+
+/** A person as channels see them (resolved from the roster; a page reaches a person, never a role). */
+export interface Recipient {
+  readonly id: string;
+  readonly name: string;
+  readonly phone?: string | undefined;
+  readonly email?: string | undefined;
+  readonly locale: Locale;
+  readonly timezone: string;
+  /** The person's preferred channels, in the order to try them (from the roster). */
+  readonly channels?: readonly import('./incident.js').ChannelKind[] | undefined;
+}
+
+/** Why a message goes out. */
+export type Phase = 'page' | 'escalation' | 'level_raised' | 'update' | 'all_clear' | 'reminder' | 'handover';
+
+/** One message to one person on one channel, fully decided by the engine; channels only render and send. */
+export interface Page {
+  /** Idempotency key of this notification (incident, tier, person, channel[, attempt]). */
+  readonly notificationId: string;
+  readonly incident: import('./incident.js').Incident;
+  readonly recipient: Recipient;
+  readonly role: string;
+  readonly tier: number;
+  readonly channel: import('./incident.js').ChannelKind;
+  readonly phase: Phase;
+  /** Extra line for this tier ("start the generator"). */
+  readonly note?: string | undefined;
+  /** The class's standing advice (load shedding, paper records, evacuate). */
+  readonly advice?: string | undefined;
+  /** Short code the person replies with (`<code>a` acknowledges). */
+  readonly code: string;
+  /** Acknowledge / resolve links under PUBLIC_URL (signed, expiring). */
+  readonly links: { readonly ack: string; readonly resolve: string };
+  /** Other open incidents for the same person, bundled into this message. */
+  readonly bundle?: readonly import('./incident.js').Incident[] | undefined;
+}
+
+export interface SendResult {
+  /** `logged`: the channel is not configured; the page was recorded, not sent. */
+  readonly status: 'sent' | 'logged';
+  readonly providerId?: string | undefined;
+}
+
+/**
+ * The one small port every vendor adapter implements (Novu/Grafana OnCall style).
+ * Failures throw TocsinError with code TOCSIN_ERR_CHANNEL_TEMPORARY (retry) or
+ * TOCSIN_ERR_CHANNEL_PERMANENT (fail over to the person's next channel), details.providerCode set.
+ */
+export interface Channel {
+  readonly kind: import('./incident.js').ChannelKind;
+  /** False in log mode (no Twilio / SMTP settings). */
+  readonly live: boolean;
+  send(page: Page): Promise<SendResult>;
+}
+
+// ---- people and suppression (the escalation engine asks; roster / maintenance / inhibition answer) ----
+
+export interface OnCallResolution {
+  readonly role: string;
+  /** The people on duty for the role at that moment (overrides applied). Empty = coverage gap. */
+  readonly people: readonly Recipient[];
+  /** Where the people came from: the roster's schedule, or a temporary override. */
+  readonly source?: 'schedule' | 'override' | undefined;
+}
+
+export interface OnCall {
+  /** Who holds `role` at epoch ms `at`. */
+  resolve(role: string, at: number): Promise<OnCallResolution>;
+}
+
+export type Suppression =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'inhibited'; readonly by: string; readonly rule: string }
+  | { readonly kind: 'maintenance'; readonly window: string; readonly until: number };
+
+/** Decides whether an incident's pages are held back right now (inhibition rules, maintenance windows). */
+export interface SuppressionPolicy {
+  check(incident: import('./incident.js').Incident, now: number): Promise<Suppression>;
+}

@@ -1,0 +1,120 @@
+/**
+ * Who holds a role when, from the roster's schedules. Pure: time is an argument.
+ *
+ * A schedule has a time zone and shifts. A shift starts on each of its `days` at `start` (HH:MM, the
+ * schedule's zone) and ends at `end` the same day, or the next day when `end` ≤ `start` (so
+ * `start` == `end` is a whole day). The person holding one shift instance is
+ * `people[floor((shiftStart - from) / every) mod n]`, counted in the zone's wall-clock time, so a
+ * daily rotation hands over at the same local time on both sides of a DST change.
+ * Local times that happen twice take the first; local times that do not exist move forward by the gap.
+ */
+import { addDays, DAY_MS, localDate, wallMs, wallOf, weekdayOf, zonedToUtc, type Weekday } from './zoned-time.js';
+
+export interface RotationSpec {
+  readonly people: readonly string[];
+  /** ms */
+  readonly every: number;
+  /** ISO-8601 with offset: when the first person starts. */
+  readonly from: string;
+}
+
+export interface ShiftSpec {
+  readonly name?: string | undefined;
+  readonly days: readonly Weekday[];
+  readonly start: string;
+  readonly end: string;
+  readonly rotation: RotationSpec;
+}
+
+export interface ScheduleSpec {
+  readonly timezone: string;
+  readonly shifts: readonly ShiftSpec[];
+}
+
+export interface RosterSpec {
+  readonly schedules: Readonly<Record<string, ScheduleSpec>>;
+}
+
+export interface ShiftInstance {
+  readonly shift: number;
+  readonly name: string | undefined;
+  /** epoch ms, inclusive */
+  readonly start: number;
+  /** epoch ms, exclusive */
+  readonly end: number;
+  readonly person: string;
+}
+
+export interface Handover {
+  readonly role: string;
+  /** epoch ms of the change */
+  readonly at: number;
+  /** On duty just before. */
+  readonly from: readonly string[];
+  /** On duty from `at`. */
+  readonly to: readonly string[];
+}
+
+/** Every shift instance of a schedule that overlaps [fromMs, toMs). */
+export function shiftInstances(schedule: ScheduleSpec, fromMs: number, toMs: number): ShiftInstance[] {
+  const tz = schedule.timezone;
+  const out: ShiftInstance[] = [];
+  const last = localDate(toMs, tz);
+  const lastDay = Date.UTC(last.y, last.m - 1, last.d);
+  // A shift lasts at most a day (25 h across DST), so the one that started the day before may still run.
+  for (let date = addDays(localDate(fromMs, tz), -1); Date.UTC(date.y, date.m - 1, date.d) <= lastDay; date = addDays(date, 1)) {
+    const weekday = weekdayOf(date);
+    schedule.shifts.forEach((shift, index) => {
+      if (!shift.days.includes(weekday)) return;
+      const startWall = wallOf(date, shift.start);
+      const endWall = wallOf(shift.end <= shift.start ? addDays(date, 1) : date, shift.end);
+      const start = zonedToUtc(startWall, tz);
+      const end = zonedToUtc(endWall, tz);
+      if (end <= fromMs || start >= toMs || end <= start) return;
+      const person = holder(shift.rotation, startWall, tz);
+      if (person !== undefined) out.push({ shift: index, name: shift.name, start, end, person });
+    });
+  }
+  return out.sort((a, b) => a.start - b.start || a.shift - b.shift);
+}
+
+function holder(r: RotationSpec, startWall: number, tz: string): string | undefined {
+  const n = r.people.length;
+  if (n === 0) return undefined;
+  const fromInstant = Date.parse(r.from);
+  if (r.every <= 0 || Number.isNaN(fromInstant)) return r.people[0];
+  const k = Math.floor((startWall - wallMs(fromInstant, tz)) / r.every);
+  return r.people[((k % n) + n) % n];
+}
+
+function peopleAt(instances: readonly ShiftInstance[], at: number): string[] {
+  const out: string[] = [];
+  for (const i of instances) if (i.start <= at && at < i.end && !out.includes(i.person)) out.push(i.person);
+  return out;
+}
+
+/** The people on duty for `role` at epoch ms `at` (in shift order; empty = nobody scheduled). */
+export function onDutyAt(roster: RosterSpec, role: string, at: number): string[] {
+  const schedule = roster.schedules[role];
+  if (!schedule) return [];
+  return peopleAt(shiftInstances(schedule, at, at + 1), at);
+}
+
+/**
+ * The first moment after `after` when the people on duty for `role` change, or undefined when
+ * nothing changes within the horizon (default: the longest rotation step plus a week).
+ */
+export function nextHandover(roster: RosterSpec, role: string, after: number, horizonMs?: number): Handover | undefined {
+  const schedule = roster.schedules[role];
+  if (!schedule) return undefined;
+  const longest = Math.max(0, ...schedule.shifts.map((s) => s.rotation.every));
+  const horizon = horizonMs ?? Math.min(366 * DAY_MS, longest + 8 * DAY_MS);
+  const instances = shiftInstances(schedule, after, after + horizon);
+  const boundaries = [...new Set(instances.flatMap((i) => [i.start, i.end]))].filter((b) => b > after && b <= after + horizon).sort((a, b) => a - b);
+  for (const b of boundaries) {
+    const from = peopleAt(instances, b - 1);
+    const to = peopleAt(instances, b);
+    if (from.length !== to.length || from.some((p) => !to.includes(p))) return { role, at: b, from, to };
+  }
+  return undefined;
+}

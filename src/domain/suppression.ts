@@ -1,0 +1,112 @@
+/**
+ * Why an incident's pages are held back: maintenance windows in scope, and inhibition rules
+ * (Alertmanager style). Pure: the open incidents and the time are arguments.
+ */
+import type { IncidentState } from './incident.js';
+
+/** What scoping and rules look at; an Incident has all of it. */
+export interface IncidentFacts {
+  readonly id: string;
+  readonly class: string;
+  readonly site: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: IncidentState;
+  readonly openedAt: string;
+  readonly level?: number;
+  /** Highest tier reached. */
+  readonly tier?: number;
+}
+
+/** Every field given must match; a scope with no field matches every incident. */
+export interface Scope {
+  readonly sites?: readonly string[] | undefined;
+  readonly classes?: readonly string[] | undefined;
+  /** Exact label values. */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface MaintenanceWindow extends Scope {
+  readonly id: string;
+  readonly name: string;
+  /** ISO-8601 */
+  readonly from: string;
+  /** ISO-8601; every window ends. */
+  readonly until: string;
+  readonly source: 'config' | 'api';
+  readonly createdAt?: string | undefined;
+  readonly createdBy?: string | undefined;
+}
+
+export interface IncidentMatcher {
+  readonly class?: string | undefined;
+  readonly classes?: readonly string[] | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface InhibitRule {
+  readonly name?: string | undefined;
+  readonly source: IncidentMatcher;
+  readonly target: IncidentMatcher;
+  /** `site`, `class` or a label name; values must be equal in source and target (missing = ""). */
+  readonly equal: readonly string[];
+}
+
+function labelsMatch(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>>): boolean {
+  return Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
+}
+
+export function inScope(scope: Scope, inc: Pick<IncidentFacts, 'class' | 'site' | 'labels'>): boolean {
+  if (scope.sites && !scope.sites.includes(inc.site)) return false;
+  if (scope.classes && !scope.classes.includes(inc.class)) return false;
+  return labelsMatch(scope.labels, inc.labels);
+}
+
+export function isActive(w: Pick<MaintenanceWindow, 'from' | 'until'>, now: number): boolean {
+  return Date.parse(w.from) <= now && now < Date.parse(w.until);
+}
+
+/** The active window in scope that ends last (the engine looks again at its end), if any. */
+export function activeWindowFor(windows: readonly MaintenanceWindow[], inc: IncidentFacts, now: number): MaintenanceWindow | undefined {
+  let best: MaintenanceWindow | undefined;
+  for (const w of windows) {
+    if (!isActive(w, now) || !inScope(w, inc)) continue;
+    if (!best || Date.parse(w.until) > Date.parse(best.until)) best = w;
+  }
+  return best;
+}
+
+export function matchesIncident(m: IncidentMatcher, inc: Pick<IncidentFacts, 'class' | 'labels'>): boolean {
+  const classes = [...(m.class !== undefined ? [m.class] : []), ...(m.classes ?? [])];
+  if (classes.length > 0 && !classes.includes(inc.class)) return false;
+  return labelsMatch(m.labels, inc.labels);
+}
+
+function field(inc: IncidentFacts, name: string): string {
+  if (name === 'site') return inc.site;
+  if (name === 'class') return inc.class;
+  return inc.labels[name] ?? '';
+}
+
+export function ruleName(rule: InhibitRule, index: number): string {
+  return rule.name ?? `inhibit.${index}`;
+}
+
+export interface Inhibition {
+  /** The root-cause incident (the earliest opened source). */
+  readonly by: string;
+  readonly rule: string;
+}
+
+/** The open incident that inhibits `target` under the first rule that applies, if any. */
+export function findInhibitor(rules: readonly InhibitRule[], target: IncidentFacts, open: readonly IncidentFacts[]): Inhibition | undefined {
+  for (const [index, rule] of rules.entries()) {
+    if (!matchesIncident(rule.target, target)) continue;
+    const sources = open
+      .filter((s) => s.id !== target.id && s.state !== 'resolved' && matchesIncident(rule.source, s))
+      .filter((s) => rule.equal.every((f) => field(s, f) === field(target, f)))
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id));
+    const root = sources[0];
+    if (root) return { by: root.id, rule: ruleName(rule, index) };
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+/** The port of the per-destination throttle's state (store/throttle-repository.ts implements it). */
+import type { StoredNotification } from './escalation-ports.js';
+import type { ChannelKind } from './incident.js';
+import type { SentMessage } from './throttle.js';
+
+/** A page waiting to be folded into the person's next message on a channel. */
+export interface PendingPage {
+  readonly incidentId: string;
+  readonly notificationId: string;
+  /** A critical page waiting out the minimum gap (only a critical message carries it). */
+  readonly critical?: boolean | undefined;
+}
+
+export interface SendHistory {
+  /** Changes with every recorded send; a commit must name the version its decision saw. */
+  readonly version: string;
+  /** The page asked about is waiting on the pending set (not yet taken by a carrier). */
+  readonly waiting: boolean;
+  readonly sent: SentMessage[];
+}
+
+export type CommitResult = { readonly ok: true; readonly pending: PendingPage[] } | { readonly ok: false };
+
+export interface ThrottleStore {
+  /** The person's messages newer than `now - keepMs`, every channel (and whether `page` still waits). */
+  history(person: string, channel: ChannelKind, now: number, page?: PendingPage): Promise<SendHistory>;
+  /** True while nothing was sent since the version was read. */
+  unchanged(person: string, channel: ChannelKind, now: number, version: string): Promise<boolean>;
+  /**
+   * Records a message sent now and takes the pages waiting on that channel, the critical ones only
+   * when this message is critical (false: the version moved; version '' = whatever it is).
+   */
+  recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean): Promise<CommitResult>;
+  /** Records a message that is never held back (all-clear, reminder). */
+  recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void>;
+  /** Queues a page to be folded into the next message (false: the version moved). */
+  enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean>;
+  /** Puts taken pages back (their carrier could not be sent). */
+  release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void>;
+  notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined>;
+  /** Merges `patch` into a notification that is still planned (and claimed by `owner`, '' = anyone). */
+  fold(incidentId: string, notificationId: string, patch: Record<string, unknown>, owner: string): Promise<boolean>;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { ChannelKind } from './incident.js';
+import { decideThrottle, isCritical, type SentMessage, type ThrottleLimits } from './throttle.js';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+
+const limits: ThrottleLimits = {
+  channels: {
+    sms: { minGapMs: 1 * MIN, windows: [{ name: 'per_15m', spanMs: 15 * MIN, max: 3 }, { name: 'per_hour', spanMs: 60 * MIN, max: 5 }] },
+    voice: { minGapMs: 2 * MIN, windows: [{ name: 'per_15m', spanMs: 15 * MIN, max: 2 }, { name: 'per_hour', spanMs: 60 * MIN, max: 4 }] },
+    email: { minGapMs: 0, windows: [{ name: 'per_15m', spanMs: 15 * MIN, max: 10 }] },
+  },
+  dailyCap: { name: 'daily_cap', spanMs: 24 * 60 * MIN, max: 8 },
+  bundleWindowMs: 3 * MIN,
+  criticalLevel: 4,
+};
+
+const sms = (...agoMin: number[]): SentMessage[] => agoMin.map((m) => ({ at: T0 - m * MIN, channel: 'sms' as ChannelKind }));
+const ask = (history: SentMessage[], level = 2, channel: ChannelKind = 'sms', now = T0) => decideThrottle({ now, channel, level, history, limits });
+
+describe('decideThrottle', () => {
+  it('sends when the person got nothing yet', () => {
+    expect(ask([])).toEqual({ kind: 'send' });
+  });
+
+  it('folds a page that follows a message within the bundle window into one message at its end', () => {
+    expect(ask(sms(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+    expect(ask(sms(3))).toEqual({ kind: 'send' });
+  });
+
+  it('uses the minimum gap when it is longer than the bundle window', () => {
+    expect(ask([{ at: T0 - 30_000, channel: 'voice' }], 2, 'voice', T0)).toEqual({ kind: 'bundle', until: T0 + 2.5 * MIN, limit: 'bundle_window' });
+    const wide = { ...limits, bundleWindowMs: 0 };
+    expect(decideThrottle({ now: T0, channel: 'voice', level: 2, history: [{ at: T0 - 30_000, channel: 'voice' }], limits: wide })).toEqual({
+      kind: 'bundle',
+      until: T0 + 1.5 * MIN,
+      limit: 'min_gap',
+    });
+  });
+
+  it('counts only the channel asked about for gaps and per-channel windows', () => {
+    expect(ask([{ at: T0 - 10_000, channel: 'voice' }], 2, 'sms')).toEqual({ kind: 'send' });
+  });
+
+  it('holds the page until a slot frees when the 15-minute count is used up', () => {
+    // 3 in the last 15 min (max 3): the oldest of them (12 min ago) leaves the window in 3 minutes
+    expect(ask(sms(4, 8, 12))).toEqual({ kind: 'bundle', until: T0 + 3 * MIN, limit: 'per_15m' });
+  });
+
+  it('holds the page until a slot frees when the hourly count is used up', () => {
+    // 5 in the hour (max 5), only 2 in the last 15 min: the 5th most recent (50 min ago) frees in 10 min
+    expect(ask(sms(5, 10, 20, 40, 50))).toEqual({ kind: 'bundle', until: T0 + 10 * MIN, limit: 'per_hour' });
+  });
+
+  it('suppresses a non-critical page over the daily cap, counting every channel', () => {
+    const day: SentMessage[] = [...sms(30, 90, 200, 300), { at: T0 - 400 * MIN, channel: 'voice' }, { at: T0 - 500 * MIN, channel: 'voice' }, { at: T0 - 600 * MIN, channel: 'email' }, { at: T0 - 700 * MIN, channel: 'email' }];
+    expect(ask(day)).toEqual({ kind: 'suppress', limit: 'daily_cap' });
+    // a day later the oldest have left the cap's window
+    expect(ask(day, 2, 'sms', T0 + 23 * 60 * MIN)).toEqual({ kind: 'send' });
+  });
+
+  it('never holds a critical page longer than the minimum gap, and never suppresses it', () => {
+    const flooded = [...sms(0.5, 2, 3, 4, 5, 6, 7, 8, 9), ...sms(100, 200, 300)];
+    expect(ask(flooded)).toEqual({ kind: 'suppress', limit: 'daily_cap' });
+    const d = ask(flooded, 4);
+    expect(d).toEqual({ kind: 'delay', until: T0 + 0.5 * MIN, limit: 'min_gap' });
+    expect(ask(sms(1.5, 2, 3, 4, 5, 6, 7, 8, 9), 5)).toEqual({ kind: 'send' });
+  });
+
+  it('bounds every critical delay by the channel minimum gap whatever the history', () => {
+    for (let ago = 0; ago <= 3 * MIN; ago += 7_000) {
+      const d = ask([...sms(0, 1, 2, 3), { at: T0 - ago, channel: 'sms' }], 5);
+      if (d.kind === 'delay') expect(d.until - T0).toBeLessThanOrEqual(limits.channels.sms?.minGapMs ?? 0);
+      else expect(d.kind).toBe('send');
+    }
+  });
+
+  it('counts a message recorded ahead of this clock (another replica) as the latest', () => {
+    expect(ask([{ at: T0 + 5_000, channel: 'sms' }])).toEqual({ kind: 'bundle', until: T0 + 5_000 + 3 * MIN, limit: 'bundle_window' });
+  });
+
+  it('is critical from the configured level', () => {
+    expect(isCritical(3, limits)).toBe(false);
+    expect(isCritical(4, limits)).toBe(true);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Per-destination throttles: given what a person was already sent and the limits, may a message go
+ * out on a channel now? Pure: time is an argument, the send history comes in.
+ *  - a critical page (level at or above the critical level) is never dropped: it goes now, or waits
+ *    for the channel's minimum gap to pass (never longer), then goes as its own message;
+ *  - any other page waits for the minimum gap, the bundle window and the per-window counts, and is
+ *    folded into the next message to the person on that channel (or sent itself when that time comes);
+ *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped).
+ */
+import type { ChannelKind } from './incident.js';
+
+/** At most `max` messages in any `spanMs`. */
+export interface WindowLimit {
+  readonly name: ThrottleLimit;
+  readonly spanMs: number;
+  readonly max: number;
+}
+
+export interface ChannelThrottle {
+  /** Least time between two messages to one person on this channel. */
+  readonly minGapMs: number;
+  readonly windows: readonly WindowLimit[];
+}
+
+export interface ThrottleLimits {
+  readonly channels: Readonly<Partial<Record<ChannelKind, ChannelThrottle>>>;
+  /** Non-critical messages to one person on every channel together. */
+  readonly dailyCap: WindowLimit;
+  /** Pages to one person this soon after a message are gathered into one message at its end. */
+  readonly bundleWindowMs: number;
+  /** Incidents at this level or above page through every throttle (delayed at most the minimum gap). */
+  readonly criticalLevel: number;
+}
+
+/** One message already sent (or being sent) to the person. */
+export interface SentMessage {
+  readonly at: number;
+  readonly channel: ChannelKind;
+}
+
+export type ThrottleLimit = 'min_gap' | 'bundle_window' | 'per_15m' | 'per_hour' | 'daily_cap';
+
+export type ThrottleDecision =
+  | { readonly kind: 'send' }
+  /** Critical: wait until `until` (at most the minimum gap from now), then go as its own message. */
+  | { readonly kind: 'delay'; readonly until: number; readonly limit: ThrottleLimit }
+  /** Folded into the next message to the person on this channel; sent itself at `until` if none went. */
+  | { readonly kind: 'bundle'; readonly until: number; readonly limit: ThrottleLimit }
+  /** Over the daily cap: not sent, recorded as suppressed. */
+  | { readonly kind: 'suppress'; readonly limit: ThrottleLimit };
+
+export interface ThrottleQuestion {
+  readonly now: number;
+  readonly channel: ChannelKind;
+  /** The incident's level. */
+  readonly level: number;
+  readonly history: readonly SentMessage[];
+  readonly limits: ThrottleLimits;
+}
+
+export function isCritical(level: number, limits: Pick<ThrottleLimits, 'criticalLevel'>): boolean {
+  return level >= limits.criticalLevel;
+}
+
+export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
+  const { now, channel, limits } = q;
+  const ch = limits.channels[channel];
+  // Most recent first; entries from a replica whose clock runs ahead count too.
+  const mine = q.history
+    .filter((h) => h.channel === channel)
+    .map((h) => h.at)
+    .sort((a, b) => b - a);
+  const last = mine[0];
+  const minGap = ch?.minGapMs ?? 0;
+
+  if (isCritical(q.level, limits)) {
+    if (last !== undefined && last + minGap > now) return { kind: 'delay', until: last + minGap, limit: 'min_gap' };
+    return { kind: 'send' };
+  }
+
+  const cap = limits.dailyCap;
+  const today = q.history.filter((h) => h.at > now - cap.spanMs).length;
+  if (today >= cap.max) return { kind: 'suppress', limit: cap.name };
+
+  let until = now;
+  let limit: ThrottleLimit | undefined;
+  if (last !== undefined) {
+    const gap = Math.max(minGap, limits.bundleWindowMs);
+    if (last + gap > until) {
+      until = last + gap;
+      limit = minGap >= limits.bundleWindowMs ? 'min_gap' : 'bundle_window';
+    }
+  }
+  for (const w of ch?.windows ?? []) {
+    const inWindow = mine.filter((t) => t > now - w.spanMs);
+    const oldestThatMustLeave = inWindow[w.max - 1];
+    if (inWindow.length >= w.max && oldestThatMustLeave !== undefined) {
+      // A slot frees when the max-th most recent message leaves the window.
+      const free = oldestThatMustLeave + w.spanMs;
+      if (free > until) {
+        until = free;
+        limit = w.name;
+      }
+    }
+  }
+  if (until <= now || limit === undefined) return { kind: 'send' };
+  return { kind: 'bundle', until, limit };
+}

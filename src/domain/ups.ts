@@ -1,0 +1,247 @@
+/**
+ * UPS telemetry (NUT variable names, NUT notification types) → normalized events. Pure.
+ *
+ * Members, one per condition of one device (all power members of a site group into one incident):
+ *   ups:<dev>          power: on battery → start the generator → critical; back on line resolves it
+ *                      after `onlineHold` of calm, so an OB/OL flap never pages twice
+ *   ups:<dev>:line     power: the centre's own line failed (input lost while on bypass or off)
+ *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
+ *   ups:<dev>:comm (COMMBAD / NOCOMM), ups:<dev>:upsmon (NOPARENT)
+ * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
+ */
+import type { SourcesConfig } from '../config/schema.js';
+import { clampLevel, type NormalizedEvent } from './event.js';
+
+export const UPS_STATUS_TOKENS = ['OL', 'OB', 'LB', 'HB', 'RB', 'CHRG', 'DISCHRG', 'BYPASS', 'CAL', 'OFF', 'OVER', 'TRIM', 'BOOST', 'FSD', 'ALARM'] as const;
+export type UpsStatusToken = (typeof UPS_STATUS_TOKENS)[number];
+
+/** NUT 2.8.0's upsmon notification types; newer NUT adds CAL/NOTCAL, OFF/NOTOFF, BYPASS/NOTBYPASS, ALARM/NOTALARM, OTHER/NOTOTHER… */
+export const NUT_NOTIFICATIONS = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'COMMOK', 'COMMBAD', 'SHUTDOWN', 'REPLBATT', 'NOCOMM', 'NOPARENT'] as const;
+
+export type UpsVars = Readonly<Record<string, string | number | boolean | null>>;
+export type UpsConfig = SourcesConfig['ups'];
+
+export interface UpsStatus {
+  /** The known tokens present (order-free: `FSD OB DISCHRG LB` = `OB LB DISCHRG FSD`). */
+  readonly flags: ReadonlySet<UpsStatusToken>;
+  /** Tokens NUT may add that this version does not know (kept for the record). */
+  readonly unknown: readonly string[];
+}
+
+const KNOWN: ReadonlySet<string> = new Set(UPS_STATUS_TOKENS);
+
+/** `ups.status` is a space-separated set of tokens. */
+export function parseUpsStatus(text: string): UpsStatus {
+  const flags = new Set<UpsStatusToken>();
+  const unknown: string[] = [];
+  for (const raw of text.trim().split(/\s+/)) {
+    if (raw === '') continue;
+    const t = raw.toUpperCase();
+    if (KNOWN.has(t)) flags.add(t as UpsStatusToken);
+    else if (!unknown.includes(t)) unknown.push(t);
+  }
+  return { flags, unknown };
+}
+
+/** NUT sends every value as a string: "55", " 1200 ", "31.5". Anything not a finite number is undefined. */
+export function upsNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || v.trim() === '') return undefined;
+  const n = Number(v.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The figures tocsin reads from a poll (and mirrors as gauges). */
+export interface UpsReadings {
+  readonly status: UpsStatus | undefined;
+  /** Percent. */
+  readonly charge: number | undefined;
+  /** Seconds. */
+  readonly runtime: number | undefined;
+  /** °C. */
+  readonly temperature: number | undefined;
+  /** Volts. */
+  readonly inputVoltage: number | undefined;
+  /** Percent. */
+  readonly load: number | undefined;
+}
+
+export function readUps(vars: UpsVars | undefined): UpsReadings {
+  const v = vars ?? {};
+  const status = v['ups.status'];
+  return {
+    status: typeof status === 'string' ? parseUpsStatus(status) : undefined,
+    charge: upsNumber(v['battery.charge']),
+    runtime: upsNumber(v['battery.runtime']),
+    temperature: upsNumber(v['ups.temperature']),
+    inputVoltage: upsNumber(v['input.voltage']),
+    load: upsNumber(v['ups.load']),
+  };
+}
+
+/** upsmon's UPSNAME is the whole MONITOR string (`ups1@127.0.0.1:13493`); the device is the part before `@`. */
+export function upsDeviceId(name: string): string {
+  const d = name.trim().split('@')[0] ?? '';
+  return d === '' ? 'upsmon' : d;
+}
+
+export interface UpsInput {
+  readonly device: string;
+  readonly site?: string | undefined;
+  /** A NUT notification type (any string is accepted). */
+  readonly event?: string | undefined;
+  readonly vars?: UpsVars | undefined;
+}
+
+type PowerCondition = 'on_battery' | 'generator' | 'critical';
+
+interface Finding {
+  readonly member: string;
+  readonly class: string;
+  readonly level: number;
+  readonly status: 'firing' | 'resolved';
+  /** Names the condition in labels.kind and in the event key. */
+  readonly kind: string;
+  readonly summary: string;
+  readonly holdMs?: number | undefined;
+}
+
+function minutes(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+}
+
+/** The power member: on battery, start the generator, critical; or back on line. */
+function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Finding | undefined {
+  const member = `ups:${dev}`;
+  const reasons: { condition: PowerCondition; level: number; text: string }[] = [];
+  let online = false;
+  const crit = (text: string) => reasons.push({ condition: 'critical', level: cfg.critical.level, text });
+
+  if (r.status) {
+    const f = r.status.flags;
+    const ob = f.has('OB');
+    const onPurpose = f.has('CAL'); // runtime calibration: on battery on purpose
+    if (f.has('FSD')) crit('forced shutdown in progress (FSD)');
+    if (ob && f.has('LB')) crit('battery low (LB)');
+    if (ob && !onPurpose) {
+      reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery' });
+      if (r.charge !== undefined && r.charge < cfg.generator.chargeBelow) {
+        reasons.push({ condition: 'generator', level: cfg.generator.level, text: `charge ${r.charge}% below ${cfg.generator.chargeBelow}% - start the generator` });
+      }
+      if (r.runtime !== undefined && r.runtime * 1000 < cfg.critical.generatorStartTime) {
+        crit(`runtime ${minutes(r.runtime)} shorter than the generator start time (${minutes(cfg.critical.generatorStartTime / 1000)})`);
+      }
+    }
+    online = f.has('OL') && !ob && !f.has('FSD');
+  } else {
+    switch (note) {
+      case 'ONBATT':
+        reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery' });
+        break;
+      case 'LOWBATT':
+        crit('battery low (LOWBATT)');
+        break;
+      case 'FSD':
+        crit('forced shutdown in progress (FSD)');
+        break;
+      case 'SHUTDOWN':
+        crit('automatic shutdown proceeding (SHUTDOWN)');
+        break;
+      case 'ONLINE':
+        online = true;
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (reasons.length === 0) {
+    return online ? { member, class: cfg.onBattery.class, level: cfg.onBattery.level, status: 'resolved', kind: 'online', summary: `UPS ${dev} back on line power`, holdMs: cfg.onlineHold } : undefined;
+  }
+  // The highest level decides; on a tie the more serious condition names it.
+  const rank: Record<PowerCondition, number> = { on_battery: 0, generator: 1, critical: 2 };
+  const top = reasons.reduce((a, b) => (b.level > a.level || (b.level === a.level && rank[b.condition] > rank[a.condition]) ? b : a));
+  return { member, class: cfg.onBattery.class, level: top.level, status: 'firing', kind: top.condition, summary: `UPS ${dev} ${reasons.map((x) => x.text).join('; ')}` };
+}
+
+/** A condition read from a status token or a notification pair; undefined = nothing known. */
+function flagState(r: UpsReadings, token: UpsStatusToken, note: string, on: readonly string[], off: readonly string[]): boolean | undefined {
+  if (r.status) return r.status.flags.has(token);
+  if (on.includes(note)) return true;
+  if (off.includes(note)) return false;
+  return undefined;
+}
+
+function findings(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Finding[] {
+  const out: Finding[] = [];
+  const add = (suffix: string, c: { class: string; level: number }, state: boolean | undefined, kind: string, text: string, holdMs?: number) => {
+    if (state === undefined) return;
+    out.push({ member: `ups:${dev}:${suffix}`, class: c.class, level: c.level, status: state ? 'firing' : 'resolved', kind, summary: state ? `UPS ${dev} ${text}` : `UPS ${dev} ${kind} cleared`, holdMs });
+  };
+
+  const power = powerFinding(dev, r, note, cfg);
+  if (power) out.push(power);
+
+  if (r.status) {
+    const f = r.status.flags;
+    const unprotected = f.has('BYPASS') || f.has('OFF');
+    const inputLost = r.inputVoltage !== undefined && r.inputVoltage < cfg.lineFault.inputVoltageBelow;
+    const line = unprotected ? (r.inputVoltage === undefined ? undefined : inputLost) : false;
+    add('line', cfg.lineFault, line, 'line_fault', `input lost while ${f.has('BYPASS') ? 'on bypass' : 'output off'} (input ${r.inputVoltage ?? '?'} V) - the centre's own power line failed`, cfg.onlineHold);
+  }
+  add('overload', cfg.overload, flagState(r, 'OVER', note, [], []), 'overload', `overloaded (OVER${r.load !== undefined ? `, load ${r.load}%` : ''})`);
+  add('bypass', cfg.bypass, flagState(r, 'BYPASS', note, ['BYPASS'], ['NOTBYPASS']), 'bypass', 'on bypass: powered but not protected');
+  add('battery', cfg.replaceBattery, flagState(r, 'RB', note, ['REPLBATT'], []), 'replace_battery', 'battery needs to be replaced');
+  if (r.temperature !== undefined) {
+    add('temperature', cfg.temperature, r.temperature > cfg.temperature.above, 'temperature', `temperature ${r.temperature} °C above ${cfg.temperature.above} °C`);
+  }
+  const commLost = note === 'COMMBAD' || note === 'NOCOMM';
+  const commOk = note === 'COMMOK' || (r.status !== undefined && !commLost);
+  add('comm', cfg.commLost, commLost ? true : commOk ? false : undefined, 'comm_lost', note === 'NOCOMM' ? 'unavailable (NOCOMM)' : 'communications lost (COMMBAD)');
+  if (note === 'NOPARENT') add('upsmon', cfg.commLost, true, 'noparent', 'upsmon parent process died - shutdown impossible');
+  return out;
+}
+
+/** Percent of the battery used: at mains return this is the outage's discharge depth (the battery-recharge reminder reads it). */
+export function dischargeDepth(charge: number | undefined): number | undefined {
+  return charge === undefined ? undefined : Math.max(0, Math.min(100, 100 - charge));
+}
+
+export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): NormalizedEvent[] {
+  const dev = upsDeviceId(input.device);
+  const site = input.site?.trim() || cfg.defaultSite;
+  const note = (input.event ?? '').trim().toUpperCase();
+  const r = readUps(input.vars);
+  const details = {
+    device: input.device,
+    notification: note === '' ? null : note,
+    knownNotification: note === '' ? null : (NUT_NOTIFICATIONS as readonly string[]).includes(note),
+    status: r.status ? [...r.status.flags].join(' ') : null,
+    unknownTokens: r.status?.unknown ?? [],
+    charge: r.charge ?? null,
+    runtime: r.runtime ?? null,
+    load: r.load ?? null,
+    temperature: r.temperature ?? null,
+    inputVoltage: r.inputVoltage ?? null,
+    dischargeDepth: dischargeDepth(r.charge) ?? null,
+    vars: input.vars ?? {},
+  };
+  return findings(dev, r, note, cfg).map((f) => ({
+    source: 'ups',
+    class: f.class,
+    site,
+    level: clampLevel(f.level),
+    status: f.status,
+    member: f.member,
+    eventKey: f.status === 'firing' ? `${f.member}:${f.kind}:${f.level}` : `${f.member}:clear`,
+    groupHint: f.member,
+    summary: f.summary,
+    at: now,
+    labels: { device: dev, kind: f.kind },
+    details,
+    drill: false,
+    holdMs: f.status === 'resolved' ? f.holdMs : undefined,
+  }));
+}

@@ -1,0 +1,121 @@
+/** POST /webhooks/alertmanager — the Alertmanager webhook, payload version 4. Each alert is one event. */
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { IngestEvents } from '../app/ingest-event.js';
+import type { SourcesConfig } from '../config/schema.js';
+import { classifyAlert, compileRules } from '../domain/classify.js';
+import type { NormalizedEvent } from '../domain/event.js';
+import type { Clock } from '../domain/ports.js';
+import { invalid } from './errors.js';
+
+// Loose: Alertmanager may add fields; we read what we need.
+const labelSet = z.record(z.string(), z.string());
+const alert = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: labelSet.default({}),
+  startsAt: z.string().default(''),
+  endsAt: z.string().default(''),
+  generatorURL: z.string().default(''),
+  fingerprint: z.string().max(128).optional(),
+});
+const body = z.looseObject({
+  version: z.literal('4'),
+  groupKey: z.string().default(''),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().default(''),
+  groupLabels: labelSet.default({}),
+  commonLabels: labelSet.default({}),
+  commonAnnotations: labelSet.default({}),
+  externalURL: z.string().default(''),
+  alerts: z.array(alert).max(10_000),
+});
+
+export type AlertmanagerBody = z.output<typeof body>;
+
+/** Go's zero time means "not ended". */
+export function parseAmTime(s: string): number | null {
+  if (s === '' || s.startsWith('0001-')) return null;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Alertmanager's own fingerprint when given; otherwise a stable hash of the label set. */
+export function fingerprintOf(labels: Readonly<Record<string, string>>, given?: string): string {
+  if (given) return given;
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k] ?? ''}`)
+    .join('\u0000');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+export function alertmanagerEvents(
+  payload: AlertmanagerBody,
+  am: SourcesConfig['alertmanager'],
+  compiled: ReturnType<typeof compileRules>,
+  classLevels: Readonly<Record<string, number>>,
+  now: number,
+): NormalizedEvent[] {
+  return payload.alerts.map((a) => {
+    const labels = a.labels;
+    const fp = fingerprintOf(labels, a.fingerprint);
+    const c = classifyAlert(labels, am, compiled, classLevels);
+    const startsAt = parseAmTime(a.startsAt);
+    const endsAt = parseAmTime(a.endsAt);
+    const name = labels.alertname ?? 'alert';
+    return {
+      source: 'alertmanager',
+      class: c.class,
+      site: labels[am.siteLabel] || payload.commonLabels[am.siteLabel] || am.defaultSite,
+      level: c.level,
+      status: a.status,
+      member: `am:${fp}`,
+      eventKey: `${fp}:${a.startsAt}:${a.status}`,
+      groupHint: fp,
+      summary: a.annotations.summary || a.annotations.description || `${name}${labels.instance ? ` on ${labels.instance}` : ''}`,
+      at: (a.status === 'resolved' ? endsAt : startsAt) ?? now,
+      labels,
+      details: {
+        alertname: name,
+        fingerprint: fp,
+        rule: c.rule,
+        annotations: a.annotations,
+        startsAt: startsAt === null ? null : new Date(startsAt).toISOString(),
+        endsAt: endsAt === null ? null : new Date(endsAt).toISOString(),
+        generatorURL: a.generatorURL,
+        groupKey: payload.groupKey,
+        receiver: payload.receiver,
+        externalURL: payload.externalURL,
+      },
+      drill: false,
+    };
+  });
+}
+
+export interface AlertmanagerRouteDeps {
+  readonly ingest: IngestEvents;
+  readonly sources: SourcesConfig;
+  readonly classLevels: Readonly<Record<string, number>>;
+  readonly clock: Clock;
+}
+
+export function alertmanagerRoutes(deps: AlertmanagerRouteDeps): Router {
+  const compiled = compileRules(deps.sources.alertmanager);
+  const router = Router();
+  router.post('/webhooks/alertmanager', async (req, res) => {
+    const parsed = body.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'not an Alertmanager version 4 webhook body');
+    const events = alertmanagerEvents(parsed.data, deps.sources.alertmanager, compiled, deps.classLevels, deps.clock.now());
+    const results = await deps.ingest.ingest(events, { truncated: parsed.data.truncatedAlerts });
+    res.status(200).json({
+      accepted: results.length,
+      truncatedAlerts: parsed.data.truncatedAlerts,
+      results: results.map((r) => ({ fingerprint: r.event.details.fingerprint, result: r.outcome.kind, incident: r.outcome.id || null })),
+    });
+  });
+  return router;
+}
+

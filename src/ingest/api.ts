@@ -1,0 +1,83 @@
+/** /api/incidents — report, list, get, acknowledge, resolve (strict: our own API rejects unknown fields). */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { IncidentStores } from '../app/incident-stores.js';
+import { storeFor } from '../app/incident-stores.js';
+import type { ReportIncident } from '../app/report-incident.js';
+import type { TransitionIncident } from '../app/transition-incident.js';
+import { TocsinError } from '../domain/errors.js';
+import { clampLevel } from '../domain/event.js';
+import { INCIDENT_STATES } from '../domain/incident.js';
+import { invalid } from './errors.js';
+
+const reportBody = z.strictObject({
+  class: z.string().min(1).max(64),
+  site: z.string().min(1).max(128),
+  summary: z.string().min(1).max(2000),
+  details: z.record(z.string(), z.unknown()).default({}),
+  labels: z.record(z.string(), z.string().max(512)).default({}),
+  level: z.number().int().min(1).max(5).optional(),
+  drill: z.boolean().default(false),
+  by: z.string().max(128).optional(),
+});
+
+const actionBody = z.strictObject({ by: z.string().min(1).max(128), note: z.string().max(2000).optional() });
+
+const listQuery = z.strictObject({
+  state: z.enum(INCIDENT_STATES as [string, ...string[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  drill: z.enum(['true', 'false']).optional(),
+});
+
+export interface ApiRouteDeps {
+  readonly stores: IncidentStores;
+  readonly report: ReportIncident;
+  readonly transition: TransitionIncident;
+  readonly classLevels: Readonly<Record<string, number>>;
+}
+
+export function apiRoutes(deps: ApiRouteDeps): Router {
+  const router = Router();
+
+  router.post('/api/incidents', async (req, res) => {
+    const parsed = reportBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'invalid incident report');
+    const b = parsed.data;
+    const classLevel = deps.classLevels[b.class];
+    if (classLevel === undefined) {
+      throw new TocsinError('TOCSIN_ERR_CLASS_UNKNOWN', `unknown class "${b.class}"; known: ${Object.keys(deps.classLevels).join(', ')}`);
+    }
+    const r = await deps.report.run({ ...b, level: clampLevel(b.level ?? classLevel), by: b.by });
+    res.status(201).json({ id: r.outcome.id, result: r.outcome.kind });
+  });
+
+  router.get('/api/incidents', async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) throw invalid(q.error, 'invalid query');
+    const store = q.data.drill === 'true' ? deps.stores.drill : deps.stores.live;
+    const incidents = await store.list({ state: q.data.state as 'open' | undefined, limit: q.data.limit });
+    res.json({ incidents });
+  });
+
+  router.get('/api/incidents/:id', async (req, res) => {
+    const incident = await storeFor(deps.stores, req.params.id).get(req.params.id);
+    if (!incident) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
+    res.json(incident);
+  });
+
+  for (const action of ['ack', 'resolve'] as const) {
+    router.post(`/api/incidents/:id/${action}`, async (req, res) => {
+      const parsed = actionBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw invalid(parsed.error, `invalid ${action} request`);
+      const { incident } = await deps.transition.run({
+        id: req.params.id,
+        action: action === 'ack' ? 'acknowledge' : 'resolve',
+        by: parsed.data.by,
+        via: 'api',
+        note: parsed.data.note,
+      });
+      res.json(incident);
+    });
+  }
+  return router;
+}

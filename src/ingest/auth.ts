@@ -1,0 +1,23 @@
+/** Bearer tokens of CONTRACT.md, compared in constant time. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { TocsinError } from '../domain/errors.js';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time comparison, also for strings of different lengths. */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** No token configured → open. */
+export function bearerAuth(token: string | undefined): RequestHandler {
+  if (!token) return (_req, _res, next) => next();
+  return (req, _res, next) => {
+    const header = req.get('authorization');
+    if (!header) return next(new TocsinError('TOCSIN_ERR_AUTH_MISSING', 'Authorization: Bearer <token> required'));
+    const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (!m || !safeEqual(m[1] ?? '', token)) return next(new TocsinError('TOCSIN_ERR_AUTH_INVALID', 'invalid bearer token'));
+    next();
+  };
+}

@@ -1,0 +1,52 @@
+/** Every error becomes `{"error":{"code","message"}}` with the right status; nothing crashes the process. */
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { TocsinError, isTocsinError, type ErrorCode } from '../domain/errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+export function sendError(res: Response, err: TocsinError): void {
+  if (err.httpStatus === 503) res.setHeader('Retry-After', '5');
+  res.status(err.httpStatus).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+}
+
+/** zod issues → one readable line naming each path. */
+export function invalid(error: z.ZodError, what: string): TocsinError {
+  const problems = error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`);
+  return new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: ${problems.join('; ')}`, { details: { problems } });
+}
+
+/** body-parser's error types → our codes. */
+function fromBodyParser(err: { type?: string; status?: number; message?: string; limit?: number }): TocsinError | undefined {
+  const map: Record<string, [ErrorCode, string]> = {
+    'entity.too.large': ['TOCSIN_ERR_INPUT_TOO_LARGE', `body larger than the limit of ${err.limit ?? '?'} bytes`],
+    'entity.parse.failed': ['TOCSIN_ERR_INPUT_MALFORMED', 'body is not valid JSON'],
+    'charset.unsupported': ['TOCSIN_ERR_INPUT_MEDIA_TYPE', 'unsupported charset'],
+    'encoding.unsupported': ['TOCSIN_ERR_INPUT_MEDIA_TYPE', 'unsupported content encoding'],
+    'request.aborted': ['TOCSIN_ERR_INPUT_MALFORMED', 'request aborted'],
+    'request.size.invalid': ['TOCSIN_ERR_INPUT_MALFORMED', 'request size did not match content length'],
+    'parameters.too.many': ['TOCSIN_ERR_INPUT_TOO_LARGE', 'too many form parameters'],
+  };
+  const hit = err.type ? map[err.type] : undefined;
+  return hit ? new TocsinError(hit[0], hit[1]) : undefined;
+}
+
+export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e: TocsinError;
+    if (isTocsinError(err)) e = err;
+    else if (err instanceof z.ZodError) e = invalid(err, 'invalid body');
+    else e = fromBodyParser(err as { type?: string }) ?? new TocsinError('TOCSIN_ERR_INTERNAL', 'internal error', { cause: err });
+    const source = sourceOf(req.path);
+    if (source) metrics.eventsRejected.inc({ source, reason: e.code });
+    if (e.httpStatus >= 500) logger.error({ err: err instanceof Error ? err : String(err), code: e.code, path: req.path }, 'request failed');
+    else logger.debug({ code: e.code, path: req.path }, 'request rejected');
+    if (res.headersSent) return;
+    sendError(res, e);
+  };
+}
+
+function sourceOf(path: string): string | undefined {
+  const m = /^\/webhooks\/([a-z]+)/.exec(path);
+  return m ? m[1] : path.startsWith('/api/') ? 'api' : undefined;
+}

@@ -1,0 +1,74 @@
+/** The express app: body limits, auth per path, the routers, operations endpoints, one error shape. */
+import express, { type Router } from 'express';
+import type { Config } from '../config/load-config.js';
+import type { Env } from '../config/env.js';
+import { TocsinError } from '../domain/errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { bearerAuth } from './auth.js';
+import { formBody, jsonBody } from './body.js';
+import { errorHandler } from './errors.js';
+
+export interface HttpAppDeps {
+  readonly config: Config;
+  readonly env: Pick<Env, 'ingestToken' | 'apiToken'>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** True while Redis answers. */
+  readonly ready: () => Promise<boolean>;
+  /** JSON webhooks (under /webhooks, ingest token). */
+  readonly webhooks: readonly Router[];
+  /** The JSON API (under /api, API token). */
+  readonly api: readonly Router[];
+  /** Form-encoded, signature-checked Twilio callbacks (/twilio/…, /webhooks/taskrouter) — no bearer token. */
+  readonly twilio: readonly Router[];
+  /** Extra middleware run first on every request (tracing). */
+  readonly before?: readonly express.RequestHandler[];
+}
+
+export function createHttpApp(deps: HttpAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', true);
+  const limit = deps.config.daemon.http.bodyLimit;
+
+  for (const mw of deps.before ?? []) app.use(mw);
+
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = req.path.startsWith('/webhooks/') ? req.path : req.path.startsWith('/api/') ? '/api' : req.path.startsWith('/twilio/') ? '/twilio' : ['/metrics', '/healthz', '/readyz'].includes(req.path) ? req.path : 'other';
+      deps.metrics.httpRequests.inc({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await deps.ready().catch(() => false);
+    deps.metrics.redisUp.set(ok ? 1 : 0);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', redis: ok ? 'up' : 'down' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  // Twilio posts form bodies and is authenticated by its signature, inside its routers.
+  const twilioPaths = ['/twilio', '/webhooks/taskrouter'];
+  app.use(twilioPaths, formBody(limit));
+  for (const r of deps.twilio) app.use(r);
+
+  app.use('/webhooks', bearerAuth(deps.env.ingestToken), jsonBody(limit));
+  for (const r of deps.webhooks) app.use(r);
+
+  app.use('/api', bearerAuth(deps.env.apiToken));
+  app.use('/api', jsonBody(limit));
+  for (const r of deps.api) app.use(r);
+
+  app.use((req, _res, next) => next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.logger, deps.metrics));
+  return app;
+}

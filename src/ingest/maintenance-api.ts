@@ -1,0 +1,48 @@
+/** /api/maintenance: scheduled maintenance windows (scoped by site / class / labels, always ending). */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ManageMaintenance } from '../app/manage-maintenance.js';
+import type { Clock } from '../domain/ports.js';
+import { isActive } from '../domain/suppression.js';
+import { invalid } from './errors.js';
+
+const iso = z.string().datetime({ offset: true });
+
+const windowBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  from: iso.optional(),
+  until: iso,
+  sites: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
+  classes: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
+  labels: z.record(z.string().max(128), z.string().max(512)).optional(),
+  by: z.string().max(128).optional(),
+});
+
+export interface MaintenanceRouteDeps {
+  readonly maintenance: ManageMaintenance;
+  readonly clock: Clock;
+}
+
+export function maintenanceRoutes(deps: MaintenanceRouteDeps): Router {
+  const router = Router();
+
+  router.post('/api/maintenance', async (req, res) => {
+    const parsed = windowBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'invalid maintenance window');
+    const w = await deps.maintenance.create(parsed.data);
+    res.status(201).json({ id: w.id, window: w });
+  });
+
+  router.get('/api/maintenance', async (_req, res) => {
+    const now = deps.clock.now();
+    const windows = await deps.maintenance.windows(now);
+    res.json({ windows: windows.map((w) => ({ ...w, active: isActive(w, now) })) });
+  });
+
+  router.delete('/api/maintenance/:id', async (req, res) => {
+    await deps.maintenance.remove(req.params.id);
+    res.status(204).end();
+  });
+
+  return router;
+}

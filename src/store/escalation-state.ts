@@ -1,0 +1,94 @@
+/** The escalation engine's own fields on the incident hash: steps done, tiers brought forward, level raises. */
+import type { RedisClient } from './redis.js';
+import { clampLevel, type Level } from '../domain/event.js';
+import type { EscalationFacts, EscalationStateStore } from '../domain/escalation-ports.js';
+import type { IncidentState } from '../domain/incident.js';
+import type { Keys } from './keys.js';
+import { storeError } from './redis.js';
+import { callScript } from './scripts.js';
+
+export class RedisEscalationState implements EscalationStateStore {
+  constructor(
+    private readonly redis: RedisClient,
+    readonly keys: Keys,
+  ) {}
+
+  async facts(id: string): Promise<EscalationFacts | undefined> {
+    let h: Record<string, string>;
+    let members: string[];
+    try {
+      const replies = await this.redis.pipeline().hgetall(this.keys.incident(id)).hvals(this.keys.members(id)).exec();
+      if (!replies) throw new Error('pipeline aborted');
+      for (const [err] of replies) if (err) throw err;
+      h = (replies[0]?.[1] ?? {}) as Record<string, string>;
+      members = (replies[1]?.[1] ?? []) as string[];
+    } catch (e) {
+      throw storeError(e);
+    }
+    if (!h.id || !h.state) return undefined;
+    const done = new Set<string>();
+    const advanced = new Map<string, number>();
+    for (const [field, value] of Object.entries(h)) {
+      if (field.startsWith('step:')) done.add(field.slice(5));
+      else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
+    }
+    const controlled = members.every((raw) => {
+      const m = JSON.parse(raw) as { status?: string; calmSinceMs?: number };
+      return m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null);
+    });
+    const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
+    return {
+      state: h.state as IncidentState,
+      level: clampLevel(Number(h.level)),
+      tier: Number(h.tier ?? 0),
+      openedAtMs,
+      levelAtMs: num(h.levelAtMs) ?? openedAtMs,
+      acknowledgedAtMs: num(h.acknowledgedAtMs) ?? null,
+      resolvedAtMs: num(h.resolvedAtMs) ?? null,
+      reopenCount: Number(h.reopenCount ?? 0),
+      playbookVersion: h.playbookVersion ?? '',
+      controlled,
+      done,
+      advanced,
+    };
+  }
+
+  async completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean> {
+    try {
+      return Number(await callScript(this.redis, 'completeStep', [this.keys.incident(id)], [key, now, tier ?? -1])) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async raiseLevel(id: string, to: Level, reason: string, now: number): Promise<number> {
+    try {
+      return Number(await callScript(this.redis, 'raiseLevel', [this.keys.incident(id), this.keys.timeline(id)], [to, now, new Date(now).toISOString(), reason]));
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async advanceTier(id: string, cycle: number, tier: number, now: number): Promise<boolean> {
+    return this.setOnce(id, `adv:${cycle}:${tier}`, now);
+  }
+
+  async markOnce(id: string, mark: string, now: number): Promise<boolean> {
+    return this.setOnce(id, `mark:${mark}`, now);
+  }
+
+  private async setOnce(id: string, field: string, now: number): Promise<boolean> {
+    try {
+      const r = await callScript(this.redis, 'setOnce', [this.keys.incident(id)], [field, now]);
+      return Number(r) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+}
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,235 @@
+/** Incidents in Redis: a hash per incident, its members, timeline and notifications beside it. */
+import type { RedisClient } from './redis.js';
+import type { ChainableCommander } from 'ioredis';
+import { clampLevel, type EventSource, type Level } from '../domain/event.js';
+import type { Incident, IncidentState, MemberState, Notification, TimelineEntry } from '../domain/incident.js';
+import type {
+  IncidentQuery,
+  IncidentStore,
+  IngestCommand,
+  IngestKind,
+  IngestOutcome,
+  TransitionAction,
+  TransitionOutcome,
+} from '../domain/ports.js';
+import type { Keys } from './keys.js';
+import { storeError } from './redis.js';
+import { callScript } from './scripts.js';
+
+export interface RepositoryOptions {
+  readonly reopenWindowMs: number;
+  readonly retentionMs: number;
+  readonly maxTimeline: number;
+}
+
+export class RedisIncidentRepository implements IncidentStore {
+  constructor(
+    private readonly redis: RedisClient,
+    readonly keys: Keys,
+    private readonly options: RepositoryOptions,
+  ) {}
+
+  async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
+    if (commands.length === 0) return [];
+    const k = this.keys;
+    const pipe = this.redis.pipeline();
+    for (const c of commands) {
+      const e = c.event;
+      const ev = JSON.stringify({
+        source: e.source,
+        class: e.class,
+        site: e.site,
+        level: e.level,
+        status: e.status,
+        member: e.member,
+        eventKey: e.eventKey,
+        summary: e.summary,
+        labels: JSON.stringify(e.labels),
+        details: JSON.stringify(e.details),
+        drill: e.drill,
+        truncated: c.truncated,
+        resolution: c.resolution,
+        playbookVersion: c.playbookVersion,
+      });
+      void callScript(pipe, 'ingestEvent', [k.groups, k.open, k.all, k.due], [
+        k.incidentBase,
+        c.groupKey,
+        c.newId,
+        now,
+        ev,
+        this.options.reopenWindowMs,
+        c.resolveHoldMs,
+        this.options.maxTimeline,
+        this.options.retentionMs,
+      ]);
+    }
+    const replies = await execPipeline(pipe);
+    return replies.map((reply) => {
+      const r = reply as [string, string, number, number, number, string];
+      return {
+        kind: r[0] as IngestKind,
+        id: r[1],
+        eventCount: Number(r[2]),
+        level: r[3] === 0 ? 0 : clampLevel(Number(r[3])),
+        levelRaised: r[4] === 1,
+        state: r[5] as IncidentState | '',
+      };
+    });
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const [inc] = await this.load([id]);
+    return inc;
+  }
+
+  async list(query: IncidentQuery): Promise<Incident[]> {
+    const k = this.keys;
+    try {
+      if (query.state === 'open' || query.state === 'acknowledged') {
+        // The open set holds both; filter after loading, scanning in pages until the limit is met.
+        const out: Incident[] = [];
+        for (let start = 0; out.length < query.limit; start += 500) {
+          const ids = await this.redis.zrevrange(k.open, start, start + 499);
+          if (ids.length === 0) break;
+          for (const inc of await this.load(ids)) if (inc.state === query.state) out.push(inc);
+        }
+        return out.slice(0, query.limit);
+      }
+      const out: Incident[] = [];
+      for (let start = 0; out.length < query.limit; start += 500) {
+        const ids = await this.redis.zrevrange(k.all, start, start + 499);
+        if (ids.length === 0) break;
+        const loaded = await this.load(ids);
+        const gone = ids.filter((id) => !loaded.some((i) => i.id === id));
+        if (gone.length > 0) await this.redis.zrem(k.all, ...gone); // expired after retention
+        for (const inc of loaded) if (!query.state || inc.state === query.state) out.push(inc);
+      }
+      return out.slice(0, query.limit);
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async transition(id: string, action: TransitionAction, by: string, via: string, now: number, note = ''): Promise<TransitionOutcome> {
+    const k = this.keys;
+    try {
+      const r = (await callScript(this.redis, 'transitionIncident', [k.open, k.due], [
+        k.incidentBase,
+        id,
+        action,
+        by,
+        via,
+        now,
+        this.options.retentionMs,
+        note,
+      ])) as [string, string];
+      return { result: r[0] as TransitionOutcome['result'], state: r[1] as IncidentState | '' };
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async note(id: string, entry: { type: string; [field: string]: unknown }, now: number): Promise<void> {
+    try {
+      await this.redis.rpush(this.keys.timeline(id), JSON.stringify({ at: new Date(now).toISOString(), ...entry }));
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  /** Loads incidents in one pipeline; ids that no longer exist are left out. */
+  async load(ids: readonly string[]): Promise<Incident[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const pipe = this.redis.pipeline();
+    for (const id of ids) {
+      pipe.hgetall(k.incident(id));
+      pipe.hgetall(k.members(id));
+      pipe.hgetall(k.memberDetails(id));
+      pipe.lrange(k.timeline(id), 0, -1);
+      pipe.hgetall(k.notifications(id));
+    }
+    const replies = await execPipeline(pipe);
+    const out: Incident[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const part = replies.slice(i * 5, i * 5 + 5);
+      const h = part[0] as Record<string, string>;
+      if (!h || !h.id) continue;
+      out.push(toIncident(h, part[1] as Record<string, string>, part[2] as Record<string, string>, part[3] as string[], part[4] as Record<string, string>));
+    }
+    return out;
+  }
+}
+
+/** Runs a pipeline; any failed command (or the pipeline itself) becomes a store error. */
+async function execPipeline(pipe: ChainableCommander): Promise<unknown[]> {
+  let replies: [Error | null, unknown][] | null;
+  try {
+    replies = await pipe.exec();
+  } catch (e) {
+    throw storeError(e);
+  }
+  if (!replies) throw storeError(new Error('pipeline aborted'));
+  return replies.map(([err, v]) => {
+    if (err) throw storeError(err);
+    return v;
+  });
+}
+
+function toIncident(
+  h: Record<string, string>,
+  members: Record<string, string>,
+  memberDetails: Record<string, string>,
+  timeline: string[],
+  notifications: Record<string, string>,
+): Incident {
+  const m: Record<string, MemberState & { details?: unknown }> = {};
+  for (const [name, raw] of Object.entries(members)) {
+    const rec = JSON.parse(raw) as Record<string, unknown>;
+    const details = memberDetails[name];
+    m[name] = {
+      status: rec.status as MemberState['status'],
+      since: String(rec.since),
+      lastAt: String(rec.lastAt),
+      count: Number(rec.count),
+      ...(rec.source ? { source: String(rec.source) as EventSource } : {}),
+      ...(rec.calmSince ? { calmSince: String(rec.calmSince), holdMs: Number(rec.holdMs ?? 0) } : {}),
+      ...(details ? { details: JSON.parse(details) as unknown } : {}),
+    };
+  }
+  const notes = Object.values(notifications)
+    .map((raw) => JSON.parse(raw) as Notification)
+    .sort((a, b) => a.tier - b.tier || a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  return {
+    id: h.id ?? '',
+    class: h.class ?? '',
+    level: clampLevel(Number(h.level)) as Level,
+    state: (h.state ?? 'open') as IncidentState,
+    site: h.site ?? '',
+    summary: h.summary ?? '',
+    openedAt: h.openedAt ?? '',
+    acknowledgedAt: h.acknowledgedAt ?? null,
+    acknowledgedBy: h.acknowledgedBy ?? null,
+    resolvedAt: h.resolvedAt ?? null,
+    resolvedBy: h.resolvedBy ?? null,
+    lastEventAt: h.lastEventAt ?? h.openedAt ?? '',
+    eventCount: Number(h.eventCount ?? 0),
+    tier: Number(h.tier ?? 0),
+    drill: h.drill === '1',
+    source: (h.source ?? 'api') as EventSource,
+    groupKey: h.groupKey ?? '',
+    labels: parseObject(h.labels) as Record<string, string>,
+    details: parseObject(h.details),
+    members: m,
+    truncatedAlerts: Number(h.truncatedAlerts ?? 0),
+    reopenCount: Number(h.reopenCount ?? 0),
+    notifications: notes,
+    timeline: timeline.map((t) => JSON.parse(t) as TimelineEntry),
+  };
+}
+
+function parseObject(s: string | undefined): Record<string, unknown> {
+  if (!s) return {};
+  const v = JSON.parse(s) as unknown;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}

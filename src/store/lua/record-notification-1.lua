@@ -1,0 +1,22 @@
+--[[
+  recordNotification: record a notification's status change (sent, logged, failed, cancelled,
+  delivered …), merging the given fields into its record. Only the current claimer may record
+  the outcome of its own send (fencing: a claimer whose record was taken over cannot overwrite it).
+
+  KEYS[1] notifications hash of the incident (notification id -> record JSON)
+  ARGV[1] notification id
+  ARGV[2] patch JSON (fields to set; a JSON null is ignored)
+  ARGV[3] claimer ("" = anyone, e.g. a delivery callback)
+  Returns: 1 when recorded, 0 when the record is missing or claimed by someone else
+]]
+local nt = KEYS[1]
+local id, patch, owner = ARGV[1], cjson.decode(ARGV[2]), ARGV[3]
+local raw = redis.call('HGET', nt, id)
+if not raw then return 0 end
+local r = cjson.decode(raw)
+if owner ~= '' and r.claimedBy ~= owner then return 0 end
+for k, v in pairs(patch) do
+  if v ~= cjson.null then r[k] = v end
+end
+redis.call('HSET', nt, id, cjson.encode(r))
+return 1

@@ -1,0 +1,89 @@
+--[[
+  throttleSend: the per-destination throttle's state for one person and channel, read and changed
+  atomically. The decision itself is made in code (src/domain/throttle.ts) on what `read` returned;
+  every change is made only if the person's version is still the one that decision saw, so two
+  replicas can never both pass one limit (the loser reads again and decides again).
+
+  KEYS[1] sends zset     (member "<channel>|<notification id>" -> epoch ms sent): every message to the person
+  KEYS[2] pending zset   (member "<incident id>|<notification id>" -> epoch ms queued): pages on this channel
+                         waiting to be folded into the next message
+  KEYS[3] critical zset  (same members): critical pages on this channel waiting out the minimum gap; only
+                         a critical message carries them
+  KEYS[4] version        (string, INCR on every recorded send)
+  ARGV[1] action:
+            read    — returns { version, waiting, member1, ms1, member2, ms2, … } (sends newer than now - keep;
+                      waiting: 1 when ARGV[5] is on either waiting zset, else 0)
+            check   — returns { 'ok', version } when the version is still the expected one, else { 'conflict', version }
+            send    — records ARGV[5] as sent at now and takes the waiting pages (the critical ones too when
+                      ARGV[6] is '1'); returns { 'ok', version, taken1, taken2, … } (critical ones prefixed "!")
+                      or { 'conflict', version }
+            bundle  — queues ARGV[5] (on the critical zset when ARGV[6] is '1'; earliest time kept);
+                      returns { 'ok', version } or { 'conflict', version }
+            force   — records ARGV[5] as sent whatever the version (messages never held back); returns { 'ok', version }
+            release — puts ARGV[5..] back ("!"-prefixed onto the critical zset): their carrier could not be sent;
+                      returns { 'ok', version }
+  ARGV[2] expected version ("" = whatever it is)
+  ARGV[3] now (epoch ms, the caller's clock)
+  ARGV[4] keep (ms): sends older than now - keep are dropped; every key expires keep after its last change
+  ARGV[5] member (ARGV[5..] for release)
+  ARGV[6] '1' when the page is critical (send, bundle)
+]]
+local sends, pending, critical, ver = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local action, expected, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local version = redis.call('GET', ver) or '0'
+
+if action == 'read' then
+  local waiting = 0
+  if ARGV[5] and ARGV[5] ~= '' and (redis.call('ZSCORE', pending, ARGV[5]) or redis.call('ZSCORE', critical, ARGV[5])) then waiting = 1 end
+  local out = { version, waiting }
+  local rows = redis.call('ZRANGEBYSCORE', sends, '(' .. (now - keep), '+inf', 'WITHSCORES')
+  for i = 1, #rows do out[#out + 1] = rows[i] end
+  return out
+end
+
+local function touch()
+  redis.call('ZREMRANGEBYSCORE', sends, '-inf', now - keep)
+  redis.call('ZREMRANGEBYSCORE', pending, '-inf', now - keep)
+  redis.call('ZREMRANGEBYSCORE', critical, '-inf', now - keep)
+  for _, k in ipairs({ sends, pending, critical, ver }) do
+    if redis.call('EXISTS', k) == 1 then redis.call('PEXPIRE', k, keep) end
+  end
+end
+
+if action == 'release' then
+  for i = 5, #ARGV do
+    local m = ARGV[i]
+    if string.sub(m, 1, 1) == '!' then
+      redis.call('ZADD', critical, 'NX', now, string.sub(m, 2))
+    else
+      redis.call('ZADD', pending, 'NX', now, m)
+    end
+  end
+  touch()
+  return { 'ok', version }
+end
+
+if action ~= 'force' and expected ~= '' and expected ~= version then return { 'conflict', version } end
+if action == 'check' then return { 'ok', version } end
+
+local isCritical = ARGV[6] == '1'
+if action == 'bundle' then
+  redis.call('ZADD', isCritical and critical or pending, 'NX', now, ARGV[5])
+  touch()
+  return { 'ok', version }
+end
+
+-- send / force
+redis.call('ZADD', sends, now, ARGV[5])
+version = tostring(redis.call('INCR', ver))
+local out = { 'ok', version }
+if action == 'send' then
+  for _, m in ipairs(redis.call('ZRANGE', pending, 0, -1)) do out[#out + 1] = m end
+  redis.call('DEL', pending)
+  if isCritical then
+    for _, m in ipairs(redis.call('ZRANGE', critical, 0, -1)) do out[#out + 1] = '!' .. m end
+    redis.call('DEL', critical)
+  end
+end
+touch()
+return out

@@ -1,0 +1,96 @@
+/**
+ * The per-destination throttle's state in one namespace: every message a person was sent (by
+ * channel), the pages waiting to be folded into their next message, and a version that makes each
+ * check-and-record atomic across replicas (throttle-send-4.lua). Also reads and folds the waiting
+ * notifications themselves (fold-notification-1.lua).
+ */
+import type { StoredNotification } from '../domain/escalation-ports.js';
+import type { ChannelKind } from '../domain/incident.js';
+import type { SentMessage } from '../domain/throttle.js';
+import type { CommitResult, PendingPage, SendHistory, ThrottleStore } from '../domain/throttle-ports.js';
+import type { Keys } from './keys.js';
+import { storeError, type RedisClient } from './redis.js';
+import { callScript } from './scripts.js';
+
+export class RedisThrottleRepository implements ThrottleStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    /** How long sends are remembered (the longest window counted). */
+    private readonly keepMs: number,
+  ) {}
+
+  async history(person: string, channel: ChannelKind, now: number, page?: PendingPage): Promise<SendHistory> {
+    const r = (await this.call('read', person, channel, '', now, page ? [member(page)] : [])) as string[];
+    const sent: SentMessage[] = [];
+    for (let i = 2; i + 1 < r.length; i += 2) {
+      const member = r[i] ?? '';
+      sent.push({ channel: member.slice(0, member.indexOf('|')) as ChannelKind, at: Number(r[i + 1]) });
+    }
+    return { version: r[0] ?? '0', waiting: Number(r[1]) === 1, sent };
+  }
+
+  async unchanged(person: string, channel: ChannelKind, now: number, version: string): Promise<boolean> {
+    const r = (await this.call('check', person, channel, version, now, [])) as string[];
+    return r[0] === 'ok';
+  }
+
+  async recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean): Promise<CommitResult> {
+    const r = (await this.call('send', person, channel, version, now, [`${channel}|${notificationId}`, critical ? '1' : '0'])) as string[];
+    if (r[0] !== 'ok') return { ok: false };
+    return { ok: true, pending: r.slice(2).map(parsePending).filter((p): p is PendingPage => p !== undefined) };
+  }
+
+  async recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void> {
+    await this.call('force', person, channel, '', now, [`${channel}|${notificationId}`]);
+  }
+
+  async enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean> {
+    const r = (await this.call('bundle', person, channel, version, now, [member(page), page.critical ? '1' : '0'])) as string[];
+    return r[0] === 'ok';
+  }
+
+  async release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void> {
+    if (pages.length === 0) return;
+    await this.call('release', person, channel, '', now, pages.map((p) => (p.critical ? '!' : '') + member(p)));
+  }
+
+  async notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined> {
+    try {
+      const raw = await this.redis.hget(this.keys.notifications(incidentId), notificationId);
+      return raw ? (JSON.parse(raw) as StoredNotification) : undefined;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async fold(incidentId: string, notificationId: string, patch: Record<string, unknown>, owner: string): Promise<boolean> {
+    try {
+      return Number(await callScript(this.redis, 'foldNotification', [this.keys.notifications(incidentId)], [notificationId, JSON.stringify(patch), owner])) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  private async call(action: string, person: string, channel: ChannelKind, version: string, now: number, members: readonly string[]): Promise<unknown> {
+    const base = `throttle:${person}`;
+    const keys = [this.keys.custom(`${base}:sends`), this.keys.custom(`${base}:${channel}:pending`), this.keys.custom(`${base}:${channel}:critical`), this.keys.custom(`${base}:ver`)];
+    try {
+      return await callScript(this.redis, 'throttleSend', keys, [action, version, now, this.keepMs, ...members]);
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+}
+
+function member(p: PendingPage): string {
+  return `${p.incidentId}|${p.notificationId}`;
+}
+
+function parsePending(raw: string): PendingPage | undefined {
+  const critical = raw.startsWith('!');
+  const m = critical ? raw.slice(1) : raw;
+  const sep = m.indexOf('|');
+  if (sep <= 0) return undefined;
+  return { incidentId: m.slice(0, sep), notificationId: m.slice(sep + 1), ...(critical ? { critical } : {}) };
+}

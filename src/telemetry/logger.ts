@@ -1,0 +1,50 @@
+/** Structured logs (pino). Phone numbers and e-mail addresses never reach a log line. */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** E.164-style numbers (+ and 7-15 digits, separators allowed) and bare runs of 10-15 digits. */
+const PHONE = /\+\d[\d\s().-]{5,20}\d|\b\d{10,15}\b/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/** Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). */
+export function redactText(s: string): string {
+  return s
+    .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}`)
+    .replace(PHONE, (m) => {
+      const digits = m.replace(/\D/g, '');
+      return digits.length >= 7 ? `***${digits.slice(-2)}` : m;
+    });
+}
+
+export function redactValue(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return redactText(v);
+  if (depth > 6 || v === null || typeof v !== 'object') return v;
+  if (v instanceof Error) return { type: v.name, message: redactText(v.message), code: (v as { code?: unknown }).code };
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = redactValue(x, depth + 1);
+  return out;
+}
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'tocsin' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (obj) => redactValue(obj) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          if (typeof first === 'string') return method.apply(this, [redactText(first), ...rest] as Parameters<typeof method>);
+          return method.apply(this, args);
+        },
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * NUT's dummy-ups behind a real upsd, `ups-poll` pointed at the real tocsin: a simulated outage
+ * (OL → OB, charge falling below 60%, back to OL) becomes a power incident, a generator page
+ * (facilities, the tier for level 4) and a resolution once mains held for the online hold — 1 s in
+ * this test's config copy, since ups-poll posts in real time and the daemon runs the system clock.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCliEnv } from '../../src/config/cli-env.js';
+import { runUpsPoll } from '../../src/cli/ups-poll.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { readDev, startNut, type NutStack } from '../support/nut.js';
+import { shippedConfigWith, startLiveApp, type LiveApp } from './live-app.js';
+
+const TOKEN = 'nut-e2e-token';
+const GENERATOR_TIER = 2; // config/playbooks.yaml: power tiers[2], atLevel 4, facilities
+/** A page that went out (log mode records it as logged). */
+const DONE = ['logged', 'sent', 'delivered'];
+
+describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
+  let nut: NutStack;
+  let app: LiveApp;
+  const stop = new AbortController();
+  let exit: Promise<number>;
+
+  beforeAll(async () => {
+    nut = await startNut();
+    app = await startLiveApp({
+      env: { TOCSIN_INGEST_TOKEN: TOKEN },
+      config: shippedConfigWith((c) => ({ sources: { ...c.sources, ups: { ...c.sources.ups, onlineHold: 1_000 } } })),
+    });
+    exit = runUpsPoll(['--upsd', nut.upsdAddress, '--ups', nut.ups, '--site', 'hq', '--url', app.baseUrl, '--interval', '250ms'], {
+      env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }),
+      logger: createLogger('silent'),
+      signal: stop.signal,
+    });
+  });
+  afterAll(async () => {
+    stop.abort();
+    await exit?.catch(() => undefined);
+    await app?.stop();
+    await nut?.stop();
+  });
+
+  const incidents = async () => (await app.request('GET', '/api/incidents')).body.incidents as any[];
+  const gauge = async (name: 'upsCharge' | 'upsRuntime' | 'upsOnBattery') =>
+    (await app.container.metrics[name].get()).values.find((v) => v.labels.site === 'hq' && v.labels.device === 'ups1')?.value;
+
+  it('polls reach tocsin with the token: the UPS gauges follow upsd, the poller counts as a heartbeat, no incident on mains', async () => {
+    await app.until('charge 100% mirrored', async () => ((await gauge('upsCharge')) === 1 ? true : undefined));
+    expect(await gauge('upsRuntime')).toBe(2400);
+    expect(await gauge('upsOnBattery')).toBe(0);
+    const seen = (await app.container.metrics.sourceLastSeen.get()).values.find((v) => v.labels.source === 'ups');
+    expect(seen?.value).toBeGreaterThan(0);
+    expect(await incidents()).toEqual([]);
+  });
+
+  it('OL → OB → charge 55% → OL: a power incident, the generator page, then the resolution after the online hold', async () => {
+    await nut.setDev({ ...readDev('ups1-onbattery.dev'), 'battery.charge': 80, 'battery.runtime': 1500 });
+    const opened = await app.until('a power incident', async () => (await incidents()).find((i) => i.class === 'power'));
+    expect(opened).toMatchObject({ site: 'hq', level: 3, state: 'open' });
+    expect(opened.summary).toContain('UPS ups1');
+    expect(await gauge('upsOnBattery')).toBe(1);
+
+    await nut.setDev({ ...readDev('ups1-onbattery.dev'), 'battery.charge': 55, 'battery.runtime': 1200 });
+    const level4 = await app.until('the generator page', async () => {
+      const inc = (await app.request('GET', `/api/incidents/${opened.id}`)).body;
+      return inc.level === 4 && inc.notifications.some((n: any) => n.tier === GENERATOR_TIER && DONE.includes(n.status)) ? inc : undefined;
+    });
+    const generator = level4.notifications.filter((n: any) => n.tier === GENERATOR_TIER);
+    expect(new Set(generator.map((n: any) => n.role))).toEqual(new Set(['facilities']));
+    expect(level4.summary).toContain('start the generator');
+    expect(level4.timeline.map((t: any) => t.type)).toEqual(expect.arrayContaining(['level_raised', 'tier_reached']));
+
+    await nut.setDev(readDev('ups1-online.dev'));
+    const resolved = await app.until('the power incident resolved', async () => {
+      const inc = (await app.request('GET', `/api/incidents/${opened.id}`)).body;
+      return inc.state === 'resolved' ? inc : undefined;
+    });
+    expect(resolved.level).toBe(4);
+    const calm = resolved.timeline.find((t: any) => t.type === 'calm');
+    expect(calm).toBeDefined();
+    expect(Date.parse(resolved.resolvedAt) - Date.parse(calm.at)).toBeGreaterThanOrEqual(1_000);
+    expect(await gauge('upsOnBattery')).toBe(0);
+    expect((await incidents()).filter((i) => i.class === 'power')).toHaveLength(1);
+  });
+
+  it('the driver gone: COMMBAD opens a machine-room incident; back: COMMOK resolves it', async () => {
+    await nut.stopDriver();
+    const lost = await app.until('a comm-lost incident', async () => (await incidents()).find((i) => i.class === 'machine_room' && i.state === 'open'));
+    expect(lost.summary).toContain('communications lost');
+    await nut.startDriver();
+    await app.until('the comm-lost incident resolved', async () => ((await app.request('GET', `/api/incidents/${lost.id}`)).body.state === 'resolved' ? true : undefined));
+  });
+
+  it('--once: an unknown UPS is a failure (exit 1) and tocsin hears nothing about it', async () => {
+    const code = await runUpsPoll(['--upsd', nut.upsdAddress, '--ups', 'nosuchups', '--site', 'hq', '--url', app.baseUrl, '--once'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent') });
+    expect(code).toBe(1);
+    expect((await app.container.metrics.upsCharge.get()).values.filter((v) => v.labels.device === 'nosuchups')).toEqual([]);
+    expect((await incidents()).filter((i) => i.summary.includes('nosuchups'))).toEqual([]);
+  });
+
+  it('--once: an upsd that does not answer means COMMBAD for every UPS, one machine-room incident each', async () => {
+    const code = await runUpsPoll(['--upsd', '127.0.0.1:1', '--ups', 'ups7,ups8', '--site', 'branch', '--url', app.baseUrl, '--once', '--timeout', '2s'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent') });
+    expect(code).toBe(0);
+    const lost = (await incidents()).filter((i) => i.site === 'branch');
+    expect(lost.map((i) => [i.class, i.state, i.summary]).sort()).toEqual([
+      ['machine_room', 'open', 'UPS ups7 communications lost (COMMBAD)'],
+      ['machine_room', 'open', 'UPS ups8 communications lost (COMMBAD)'],
+    ]);
+  });
+
+  it('stops cleanly with exit code 0 when told to', async () => {
+    stop.abort();
+    expect(await exit).toBe(0);
+  });
+});

@@ -1,0 +1,121 @@
+/** POST /webhooks/acd through the real app, real Redis and a manual clock. Business hours: Asia/Shanghai 08:00–20:00. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/platform/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const DAY = Date.parse('2026-11-23T04:00:00Z'); // 12:00 in Shanghai
+const NIGHT = Date.parse('2026-11-23T14:00:00Z'); // 22:00 in Shanghai
+const HOLD = 10 * 60_000;
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp({ clock: new ManualClock(DAY) });
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+const post = (body: unknown) => app.request('POST', '/webhooks/acd', body);
+const queue = (metrics: Record<string, number>) => post({ site: 'hq', queue: 'main', metrics });
+const calm = { calls_waiting: 4, longest_wait_seconds: 20, service_level: 0.9, calls_offered: 280, calls_abandoned: 5, interval_seconds: 900, agents_logged_in: 25 };
+const result = (res: { body: any }, member: string) => res.body.results.find((r: any) => r.member === member);
+const SURGE = 'acd:hq:main:surge';
+
+describe('ACD webhook', () => {
+  it('a surge opens inbound_surge for the queue and resolves only once the figures stayed under for the hold', async () => {
+    const quiet = await queue(calm);
+    expect(quiet.status).toBe(200);
+    expect(result(quiet, SURGE)).toMatchObject({ result: 'ignored', incident: null });
+
+    const surge = await queue({ ...calm, calls_waiting: 40, longest_wait_seconds: 300 });
+    expect(result(surge, SURGE).result).toBe('opened');
+    const id = result(surge, SURGE).incident as string;
+    const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc).toMatchObject({ class: 'inbound_surge', site: 'hq', level: 3, state: 'open' });
+    expect(inc.summary).toContain('40 calls waiting');
+
+    app.clock.advance(60_000);
+    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    app.clock.advance(5 * 60_000);
+    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    // figures up again before the hold ran out: not controlled, the hold starts over
+    app.clock.advance(60_000);
+    expect(result(await queue({ ...calm, service_level: 0.4 }), SURGE)).toMatchObject({ result: 'merged', incident: id });
+    app.clock.advance(60_000);
+    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    app.clock.advance(HOLD - 1_000);
+    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    expect((await app.request('GET', `/api/incidents/${id}`)).body.state).toBe('open');
+    app.clock.advance(2_000);
+    expect(result(await queue(calm), SURGE)).toMatchObject({ result: 'resolved', incident: id });
+    expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ state: 'resolved' });
+  });
+
+  it('the contract example: a surge and a seat that cannot log in', async () => {
+    const res = await post({
+      site: 'hq',
+      queue: 'main',
+      at: '2026-11-23T04:00:00Z',
+      metrics: { calls_waiting: 40, longest_wait_seconds: 300, agents_logged_in: 20, agents_available: 0, calls_offered: 600, calls_abandoned: 80, service_level: 0.45, interval_seconds: 900 },
+      seats: [{ seat: 'A12', agent: 'a17', state: 'login_failed' }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => `${r.member}=${r.result}`).sort()).toEqual(['acd:hq:main:agents=ignored', 'acd:hq:main:surge=opened', 'acd:hq:seat:A12=opened']);
+    const open = (await app.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+    expect(open.map((i) => `${i.class}/${i.level}`).sort()).toEqual(['inbound_surge/3', 'seat_equipment/1']);
+    const seat = open.find((i) => i.class === 'seat_equipment');
+    expect(seat.summary).toBe('Seat A12 cannot log in (agent a17)');
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(text).toMatch(/^tocsin_acd_calls_waiting\{site="hq",queue="main"\} 40$/m);
+    expect(text).toMatch(/^tocsin_acd_service_level_ratio\{site="hq",queue="main"\} 0\.45$/m);
+  });
+
+  it('seats: one seat_equipment incident per seat; state ok resolves it', async () => {
+    const bad = await post({ site: 'hq', seats: [{ seat: 'A12', state: 'login_failed' }, { seat: 'B07', state: 'equipment_fault' }] });
+    expect(bad.body.results.map((r: any) => r.result)).toEqual(['opened', 'opened']);
+    expect(new Set(bad.body.results.map((r: any) => r.incident)).size).toBe(2);
+    expect((await post({ site: 'hq', seats: [{ seat: 'A12', state: 'login_failed' }] })).body.results[0].result).toBe('duplicate');
+    const ok = await post({ site: 'hq', seats: [{ seat: 'A12', state: 'ok' }] });
+    expect(ok.body.results[0]).toMatchObject({ member: 'acd:hq:seat:A12', result: 'resolved', incident: bad.body.results[0].incident });
+    const open = (await app.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+    expect(open.map((i) => i.labels.seat)).toEqual(['B07']);
+  });
+
+  it('logged-in agents collapsing opens app_network_acd in business hours only', async () => {
+    app.clock.set(NIGHT);
+    const night = await queue({ agents_logged_in: 2 });
+    expect(night.status).toBe(200);
+    expect(night.body).toEqual({ accepted: 0, results: [] });
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+
+    app.clock.set(DAY);
+    const day = await queue({ agents_logged_in: 2 });
+    expect(day.body.results).toEqual([{ member: 'acd:hq:main:agents', result: 'opened', incident: expect.any(String) }]);
+    expect((await app.request('GET', `/api/incidents/${day.body.results[0].incident}`)).body).toMatchObject({ class: 'app_network_acd', level: 3 });
+    expect((await queue({ agents_logged_in: 22 })).body.results[0]).toMatchObject({ result: 'resolved' });
+  });
+
+  it.each([
+    ['a negative count', { site: 'hq', metrics: { calls_waiting: -1 } }, 'metrics.calls_waiting'],
+    ['a count as a string', { site: 'hq', metrics: { calls_waiting: '40' } }, 'metrics.calls_waiting'],
+    ['a fractional count', { site: 'hq', metrics: { calls_offered: 10.5 } }, 'metrics.calls_offered'],
+    ['a service level over 1', { site: 'hq', metrics: { service_level: 85 } }, 'metrics.service_level'],
+    ['an unknown seat state', { site: 'hq', seats: [{ seat: 'A12', state: 'on_fire' }] }, 'seats.0.state'],
+    ['a seat without a name', { site: 'hq', seats: [{ state: 'ok' }] }, 'seats.0.seat'],
+    ['no site', { metrics: { calls_waiting: 40 } }, 'site'],
+    ['a bad timestamp', { site: 'hq', at: 'yesterday' }, 'at'],
+    ['seats not a list', { site: 'hq', seats: 'A12' }, 'seats'],
+  ])('rejects %s with 422 naming the field', async (_name, body, field) => {
+    const res = await post(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('TOCSIN_ERR_INPUT_INVALID');
+    expect(res.body.error.message).toContain(field);
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+  });
+
+  it('only the site is required; nulls count as not reported', async () => {
+    const res = await post({ site: 'hq', metrics: { calls_waiting: null, service_level: null } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ accepted: 0, results: [] });
+  });
+});

@@ -1,0 +1,137 @@
+/** POST /webhooks/alertmanager with real Alertmanager 0.25 captures and built variants, through the real app. */
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const fixture = (name: string) => JSON.parse(readFileSync(`../shared/fixtures/alertmanager/${name}`, 'utf8')) as Record<string, any>;
+const firing = fixture('webhook-v4-firing-2alerts.json');
+const resolved = fixture('webhook-v4-resolved.json');
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+const post = (body: unknown) => app.request('POST', '/webhooks/alertmanager', body);
+
+describe('Alertmanager webhook', () => {
+  it('the shared capture becomes one classified power incident at site dc1 with both UPSes as members', async () => {
+    const res = await post(firing);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.result)).toEqual(['opened', 'merged']);
+    const list = await app.request('GET', '/api/incidents?state=open');
+    expect(list.body.incidents).toHaveLength(1);
+    const inc = list.body.incidents[0];
+    expect(inc).toMatchObject({ class: 'power', site: 'dc1', level: 3, state: 'open', eventCount: 2, tier: 0, drill: false, summary: 'UPS ups1 on battery', acknowledgedAt: null, resolvedAt: null });
+    expect(Object.keys(inc.members).sort()).toEqual(['am:7f51ef8d1e6bdaad', 'am:7f5bef8d1e742f32']);
+    expect(inc.details.endsAt).toBeNull(); // Go zero time = not ended
+    expect(Array.isArray(inc.notifications)).toBe(true);
+    expect(inc.timeline[0]).toMatchObject({ type: 'opened', source: 'alertmanager' });
+    for (const f of ['id', 'class', 'level', 'state', 'site', 'summary', 'openedAt', 'acknowledgedAt', 'resolvedAt', 'eventCount', 'tier', 'drill', 'notifications', 'timeline']) expect(inc).toHaveProperty(f);
+  });
+
+  it('retries and HA replicas sending the same group are idempotent: counted, never a second incident', async () => {
+    await post(firing);
+    const again = await Promise.all([post(firing), post(firing)]);
+    expect(again.flatMap((r) => r.body.results.map((x: any) => x.result))).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    const list = await app.request('GET', '/api/incidents');
+    expect(list.body.incidents).toHaveLength(1);
+    expect(list.body.incidents[0].eventCount).toBe(6);
+  });
+
+  it('routes on each alert status: a mixed group resolves one member while the group stays firing; the final resolved body resolves the incident', async () => {
+    await post(firing);
+    const mixed = structuredClone(firing);
+    mixed.alerts[0].status = 'resolved';
+    mixed.alerts[0].endsAt = '2026-11-23T18:03:27Z';
+    const r1 = await post(mixed);
+    expect(r1.body.results.map((r: any) => r.result)).toEqual(['merged', 'duplicate']);
+    let inc = (await app.request('GET', '/api/incidents')).body.incidents[0];
+    expect(inc.state).toBe('open');
+    expect(inc.members['am:7f5bef8d1e742f32'].status).toBe('resolved');
+    const r2 = await post(resolved); // holds only ups2, as Alertmanager sends it
+    expect(r2.body.results.map((r: any) => r.result)).toEqual(['resolved']);
+    inc = (await app.request('GET', `/api/incidents/${inc.id}`)).body;
+    expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:alertmanager' });
+    expect(inc.resolvedAt).toEqual(expect.any(String));
+  });
+
+  it('records truncatedAlerts', async () => {
+    const body = structuredClone(firing);
+    body.truncatedAlerts = 1;
+    const res = await post(body);
+    expect(res.body.truncatedAlerts).toBe(1);
+    const inc = (await app.request('GET', '/api/incidents')).body.incidents[0];
+    expect(inc.truncatedAlerts).toBe(1);
+    const metrics = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^tocsin_alertmanager_truncated_alerts_total 1$/m);
+  });
+
+  it('a class label selects the class; distinct fingerprints of a per-alert class are distinct incidents', async () => {
+    const body = structuredClone(firing);
+    for (const a of body.alerts) a.labels = { alertname: 'CrmDown', site: 'hq', instance: a.labels.ups };
+    body.alerts[1].fingerprint = 'feedfacefeedface';
+    const r = await post(body);
+    expect(r.body.results.map((x: any) => x.result)).toEqual(['opened', 'opened']);
+    const withLabel = structuredClone(firing);
+    withLabel.alerts = [{ ...withLabel.alerts[0], labels: { alertname: 'Anything', class: 'machine_room', site: 'hq' }, fingerprint: '0123456789abcdef' }];
+    await post(withLabel);
+    const list = (await app.request('GET', '/api/incidents')).body.incidents;
+    expect(list.map((i: any) => i.class).sort()).toEqual(['machine_room', 'network_infosys', 'network_infosys']);
+  });
+
+  it('counts what it received in /metrics', async () => {
+    await post(firing);
+    await post(firing);
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(text).toMatch(/^tocsin_events_received_total\{source="alertmanager",result="opened"\} 1$/m);
+    expect(text).toMatch(/^tocsin_events_received_total\{source="alertmanager",result="duplicate"\} 2$/m);
+    expect(text).toMatch(/^tocsin_duplicates_merged_total\{source="alertmanager"\} 2$/m);
+  });
+});
+
+describe('bad input gets a clear 4xx and loses nothing', () => {
+  const cases: [string, () => Promise<{ status: number; body: any }>, number, string][] = [
+    ['malformed JSON', () => app.request('POST', '/webhooks/alertmanager', '{"version":"4",'), 400, 'TOCSIN_ERR_INPUT_MALFORMED'],
+    ['wrong content type', () => app.request('POST', '/webhooks/alertmanager', JSON.stringify(firing), { 'content-type': 'text/plain' }), 415, 'TOCSIN_ERR_INPUT_MEDIA_TYPE'],
+    ['wrong version', () => app.request('POST', '/webhooks/alertmanager', { ...firing, version: '3' }), 422, 'TOCSIN_ERR_INPUT_INVALID'],
+    ['alerts not an array', () => app.request('POST', '/webhooks/alertmanager', { ...firing, alerts: {} }), 422, 'TOCSIN_ERR_INPUT_INVALID'],
+    ['negative truncatedAlerts', () => app.request('POST', '/webhooks/alertmanager', { ...firing, truncatedAlerts: -1 }), 422, 'TOCSIN_ERR_INPUT_INVALID'],
+    ['a JSON array', () => app.request('POST', '/webhooks/alertmanager', '[]'), 422, 'TOCSIN_ERR_INPUT_INVALID'],
+    ['oversized body', () => app.request('POST', '/webhooks/alertmanager', JSON.stringify({ ...firing, pad: 'x'.repeat(1_100_000) })), 413, 'TOCSIN_ERR_INPUT_TOO_LARGE'],
+    ['unknown path', () => app.request('POST', '/webhooks/nope', {}), 404, 'TOCSIN_ERR_NOT_FOUND'],
+  ];
+  for (const [name, send, status, code] of cases) {
+    it(`${name} → ${status} ${code}`, async () => {
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.message).toEqual(expect.any(String));
+      expect((await app.request('GET', '/api/incidents')).body.incidents).toHaveLength(0);
+    });
+  }
+
+  it('names the offending path in a shape error', async () => {
+    const body = structuredClone(firing);
+    body.alerts[1].labels = 'ups2';
+    const res = await post(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toMatch(/alerts\.1\.labels/);
+  });
+});
+
+describe('tokens', () => {
+  it('with TOCSIN_INGEST_TOKEN set, webhooks need the bearer token; the API has its own', async () => {
+    await app.stop();
+    app = await startTestApp({ env: { TOCSIN_INGEST_TOKEN: 'in-secret', TOCSIN_API_TOKEN: 'api-secret' } });
+    expect((await post(firing)).status).toBe(401);
+    expect((await app.request('POST', '/webhooks/alertmanager', firing, { authorization: 'Bearer wrong' })).body.error.code).toBe('TOCSIN_ERR_AUTH_INVALID');
+    expect((await app.request('POST', '/webhooks/alertmanager', firing, { authorization: 'Bearer in-secret' })).status).toBe(200);
+    expect((await app.request('GET', '/api/incidents', undefined, { authorization: 'Bearer in-secret' })).status).toBe(401);
+    expect((await app.request('GET', '/api/incidents', undefined, { authorization: 'Bearer api-secret' })).body.incidents).toHaveLength(1);
+    expect((await app.request('GET', '/healthz')).status).toBe(200);
+  });
+});

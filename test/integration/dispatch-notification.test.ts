@@ -1,0 +1,160 @@
+/** DispatchNotification against real Redis with channel doubles: retries, failover, parallel e-mail, cancel, replay, codes and links. */
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActionLinks } from '../../src/app/action-links.js';
+import { DispatchNotification, type DispatchRequest } from '../../src/app/dispatch-notification.js';
+import { TocsinError } from '../../src/domain/errors.js';
+import type { ChannelKind, Incident } from '../../src/domain/incident.js';
+import type { Channel, Page, Recipient, SendResult } from '../../src/domain/ports.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { RedisNotificationRepository } from '../../src/store/notification-repository.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+type Outcome = 'ok' | 'temporary' | 'permanent';
+
+class ScriptedChannel implements Channel {
+  readonly live = true;
+  readonly pages: Page[] = [];
+  constructor(
+    readonly kind: ChannelKind,
+    private readonly script: Outcome[] = [],
+  ) {}
+  async send(page: Page): Promise<SendResult> {
+    this.pages.push(page);
+    const next = this.script.shift() ?? 'ok';
+    if (next === 'temporary') throw new TocsinError('TOCSIN_ERR_CHANNEL_TEMPORARY', 'provider busy', { details: { providerCode: 20429 } });
+    if (next === 'permanent') throw new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', 'not a mobile number', { details: { providerCode: 21614 } });
+    return { status: 'sent', providerId: `${this.kind}-${this.pages.length}` };
+  }
+}
+
+const grace: Recipient = { id: 'grace_okafor', name: 'Grace Okafor', phone: '+15555550105', email: 'grace.okafor@example.com', locale: 'en', timezone: 'Asia/Shanghai', channels: ['voice', 'sms'] };
+const links = new ActionLinks('test-secret', 'https://tocsin.example', 60_000);
+
+let app: TestApp;
+let incident: Incident;
+let slept: number[];
+
+beforeEach(async () => {
+  app = await startTestApp();
+  const r = await app.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary: 'ACD down' });
+  incident = (await app.request('GET', `/api/incidents/${r.body.id}`)).body as Incident;
+  slept = [];
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+function dispatcher(channels: Partial<Record<ChannelKind, Channel>>): DispatchNotification {
+  return new DispatchNotification({
+    channels,
+    channelsFor: () => ['voice', 'sms', 'email'],
+    retry: { attempts: 3, backoff: [2_000, 10_000] },
+    leaseMs: 30_000,
+    codeTtlMs: 60_000,
+    links,
+    now: () => app.clock.now(),
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: pino({ level: 'silent' }),
+    owner: 'test-owner',
+  });
+}
+
+function request(o: Partial<DispatchRequest> = {}): DispatchRequest {
+  return {
+    incident,
+    recipient: grace,
+    role: 'supervisor',
+    step: { key: 't1', tier: 1, phase: 'escalation', condition: 'unacknowledged', at: app.clock.now(), note: 'The shift lead has not reported within 5 minutes.' },
+    advice: 'Agents fall back to paper records.',
+    stillWanted: async () => true,
+    notifications: new RedisNotificationRepository(app.container.redis, makeKeys(app.prefix, 'live')),
+    incidents: app.container.stores.live,
+    ...o,
+  };
+}
+
+async function shown(): Promise<any> {
+  return (await app.request('GET', `/api/incidents/${incident.id}`)).body;
+}
+
+describe('DispatchNotification', () => {
+  it('retries a temporary failure with the configured backoff, each attempt on the record and the timeline', async () => {
+    const voice = new ScriptedChannel('voice', ['temporary', 'temporary', 'ok']);
+    expect(await dispatcher({ voice, sms: new ScriptedChannel('sms') }).dispatch(request())).toBe('sent');
+    expect(voice.pages).toHaveLength(3);
+    expect(slept).toEqual([2_000, 10_000]);
+    const inc = await shown();
+    const mine = (inc.notifications as any[]).filter((n) => n.tier === 1);
+    expect(mine.map((n) => [n.channel, n.attempt, n.status])).toEqual([
+      ['voice', 1, 'failed'],
+      ['voice', 2, 'failed'],
+      ['voice', 3, 'sent'],
+    ]);
+    expect(new Set(voice.pages.map((p) => p.notificationId)).size).toBe(3);
+    expect((inc.timeline as any[]).filter((e) => e.type === 'notification_failed' && e.providerCode === 20429)).toHaveLength(2);
+  });
+
+  it('fails over to the next channel on a permanent failure, and after retries are used up', async () => {
+    const voice = new ScriptedChannel('voice', ['permanent']);
+    const sms = new ScriptedChannel('sms', ['temporary', 'temporary', 'temporary']);
+    const email = new ScriptedChannel('email');
+    expect(await dispatcher({ voice, sms, email }).dispatch(request({ recipient: { ...grace, channels: undefined } }))).toBe('sent');
+    expect([voice.pages.length, sms.pages.length, email.pages.length]).toEqual([1, 3, 1]);
+    const statuses = ((await shown()).notifications as any[]).filter((n) => n.tier === 1).map((n) => `${n.channel}:${n.attempt}:${n.status}`);
+    expect(statuses.sort()).toEqual(['email:1:sent', 'sms:1:failed', 'sms:2:failed', 'sms:3:failed', 'voice:1:failed']);
+  });
+
+  it('sends e-mail in parallel for level 4 and above', async () => {
+    const voice = new ScriptedChannel('voice');
+    const email = new ScriptedChannel('email');
+    await dispatcher({ voice, email, sms: new ScriptedChannel('sms') }).dispatch(request({ incident: { ...incident, level: 4 } }));
+    expect(voice.pages).toHaveLength(1);
+    expect(email.pages).toHaveLength(1);
+    const low = new ScriptedChannel('email');
+    await dispatcher({ voice: new ScriptedChannel('voice'), email: low }).dispatch(request({ step: { key: 't2', tier: 2, phase: 'escalation', condition: 'unresolved', at: 0 } }));
+    expect(low.pages).toHaveLength(0);
+  });
+
+  it('cancels a page whose condition no longer holds right before sending', async () => {
+    const voice = new ScriptedChannel('voice');
+    expect(await dispatcher({ voice }).dispatch(request({ stillWanted: async () => false }))).toBe('cancelled');
+    expect(voice.pages).toHaveLength(0);
+    const inc = await shown();
+    expect((inc.notifications as any[]).find((n) => n.tier === 1)?.status).toBe('cancelled');
+    expect((inc.timeline as any[]).some((e) => e.type === 'notification_cancelled')).toBe(true);
+  });
+
+  it('never sends the same notification twice, however often it is dispatched', async () => {
+    const voice = new ScriptedChannel('voice');
+    const d = dispatcher({ voice });
+    const out = await Promise.all([d.dispatch(request()), d.dispatch(request()), dispatcher({ voice }).dispatch(request())]);
+    expect(voice.pages).toHaveLength(1);
+    expect(out.filter((o) => o === 'sent').length + out.filter((o) => o === 'held').length).toBe(3);
+    expect(await d.dispatch(request())).toBe('sent');
+    expect(voice.pages).toHaveLength(1);
+  });
+
+  it('gives each page a reply code that maps back, and signed acknowledge / resolve links', async () => {
+    const sms = new ScriptedChannel('sms');
+    await dispatcher({ sms }).dispatch(request({ recipient: { ...grace, channels: ['sms'] } }));
+    const page = sms.pages[0] as Page;
+    expect(page.code).toMatch(/^[2-9B-Z]{4}$/);
+    expect(page.note).toMatch(/5 minutes/);
+    expect(page.advice).toMatch(/paper/);
+    expect(page.incident.drill).toBe(false);
+    const ref = await app.container.engine.lookupCode(page.code.toLowerCase());
+    expect(ref).toEqual({ incidentId: incident.id, notificationId: page.notificationId, person: 'grace_okafor' });
+    expect(((await shown()).notifications as any[]).find((n) => n.tier === 1)?.code).toBe(page.code);
+    const token = page.links.ack.replace('https://tocsin.example/ack/', '');
+    expect(links.verify(token, app.clock.now(), 'ack')).toMatchObject({ incidentId: incident.id, person: 'grace_okafor', action: 'ack' });
+    expect(links.verify(token, app.clock.now(), 'resolve')).toBeUndefined();
+    expect(links.verify(token, app.clock.now() + 60_000)).toBeUndefined();
+    expect(links.verify(`${token.slice(0, -2)}xx`, app.clock.now())).toBeUndefined();
+    expect(page.links.resolve).toMatch(/^https:\/\/tocsin\.example\/resolve\//);
+  });
+});

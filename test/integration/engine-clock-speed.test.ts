@@ -1,0 +1,57 @@
+/** TOCSIN_CLOCK_SPEED: with speed 600 the whole 60-minute app_network_acd chain runs in about six seconds of real time. */
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readEnv } from '../../src/config/env.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { buildContainer, type Container } from '../../src/container.js';
+import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+let container: Container | undefined;
+let prefix = '';
+
+afterEach(async () => {
+  await container?.stop();
+  container = undefined;
+  await deleteByPrefix(prefix);
+});
+
+describe('TOCSIN_CLOCK_SPEED', () => {
+  it('runs the whole app_network_acd chain (T+0, 5m, 10m, 60m) in seconds with the system clock', async () => {
+    prefix = randomPrefix();
+    const env = readEnv({ TOCSIN_REDIS_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, TOCSIN_CLOCK_SPEED: '600', LOG_LEVEL: 'silent' });
+    const config = loadConfig('config', { clockSpeed: env.clockSpeed });
+    expect(config.playbooks.classes.app_network_acd?.tiers[3]?.after).toBe(6_000);
+    container = await buildContainer({ env, config, logger: pino({ level: 'silent' }), redisUrl: TEST_REDIS_URL });
+    await container.start();
+    const port = await container.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${port}`;
+    const created = await fetch(`${base}/api/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ class: 'app_network_acd', site: 'hq', summary: 'ACD down' }) });
+    const { id } = (await created.json()) as { id: string };
+
+    let inc: any;
+    for (let i = 0; i < 300; i++) {
+      inc = await (await fetch(`${base}/api/incidents/${id}`)).json();
+      if (inc.tier === 3) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(inc.tier).toBe(3);
+    const reached = (inc.timeline as any[]).filter((e) => e.type === 'tier_reached');
+    expect(reached.map((e) => e.tier)).toEqual([0, 1, 2, 3]);
+    // in playbook order, each no earlier than its (scaled) minute
+    const opened = Date.parse(inc.openedAt);
+    const offsets = reached.map((e) => Date.parse(e.at) - opened);
+    expect(offsets[1]).toBeGreaterThanOrEqual(500);
+    expect(offsets[2]).toBeGreaterThanOrEqual(1_000);
+    expect(offsets[3]).toBeGreaterThanOrEqual(6_000);
+    expect((inc.notifications as any[]).filter((n) => n.role === 'vendor')).toHaveLength(1);
+
+    await fetch(`${base}/api/incidents/${id}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'ops' }) });
+    for (let i = 0; i < 100; i++) {
+      inc = await (await fetch(`${base}/api/incidents/${id}`)).json();
+      if ((inc.notifications as any[]).some((n) => n.phase === 'all_clear')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const paged = new Set((inc.notifications as any[]).filter((n) => n.phase !== 'all_clear').map((n) => n.person));
+    expect(new Set((inc.notifications as any[]).filter((n) => n.phase === 'all_clear').map((n) => n.person))).toEqual(paged);
+  });
+});

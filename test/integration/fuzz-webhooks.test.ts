@@ -1,0 +1,78 @@
+/** Property-based: random and malformed bodies never crash the daemon and never get a 5xx while Redis is up. */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+});
+
+const labels = fc.dictionary(fc.constantFrom('alertname', 'site', 'severity', 'class', 'service', 'job', 'instance', 'x'), fc.oneof(fc.string(), fc.constantFrom('critical', 'power', 'hq', 'UpsOnBattery', '')));
+const alert = fc.record(
+  {
+    status: fc.oneof(fc.constantFrom('firing', 'resolved'), fc.string()),
+    labels: fc.oneof(labels, fc.anything()),
+    annotations: fc.oneof(labels, fc.anything()),
+    startsAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constant('0001-01-01T00:00:00Z'), fc.string()),
+    endsAt: fc.oneof(fc.constant('0001-01-01T00:00:00Z'), fc.string()),
+    generatorURL: fc.string(),
+    fingerprint: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 16, maxLength: 16 }), fc.string(), fc.integer()),
+  },
+  { requiredKeys: [] },
+);
+const amBody = fc.record(
+  {
+    version: fc.oneof(fc.constant('4'), fc.anything()),
+    status: fc.constantFrom('firing', 'resolved', 'weird'),
+    alerts: fc.oneof(fc.array(alert, { maxLength: 5 }), fc.anything()),
+    truncatedAlerts: fc.oneof(fc.nat(), fc.integer(), fc.anything()),
+    groupKey: fc.anything(),
+    commonLabels: fc.oneof(labels, fc.anything()),
+  },
+  { requiredKeys: [] },
+);
+
+async function postRaw(path: string, raw: string, contentType = 'application/json'): Promise<number> {
+  const res = await fetch(app.baseUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
+  const text = await res.text();
+  if (res.status >= 400) expect(JSON.parse(text).error.code).toMatch(/^TOCSIN_ERR_/);
+  return res.status;
+}
+
+describe('fuzzing the webhooks', () => {
+  it('Alertmanager: structured random bodies get 200 or a coded 4xx, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(amBody, async (b) => {
+        const status = await postRaw('/webhooks/alertmanager', JSON.stringify(b));
+        expect(status === 200 || (status >= 400 && status < 500)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any string as a body of any JSON endpoint gets a coded 4xx (or 2xx), never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/webhooks/alertmanager', '/webhooks/ups', '/webhooks/acd', '/api/incidents'), fc.oneof(fc.string(), fc.json()), async (path, raw) => {
+        const status = await postRaw(path, raw);
+        expect(status).toBeLessThan(500);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the API rejects random report bodies cleanly', async () => {
+    const report = fc.record({ class: fc.oneof(fc.constantFrom('power', 'security', 'nope'), fc.anything()), site: fc.anything(), summary: fc.anything(), level: fc.anything(), drill: fc.anything(), details: fc.anything() }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(report, async (b) => {
+        const status = await postRaw('/api/incidents', JSON.stringify(b));
+        expect([201, 400, 404, 413, 415, 422]).toContain(status);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await app.request('GET', '/healthz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,88 @@
+/** Shift-handover notices with the shipped roster, real Redis for overrides and the once-only claim. */
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RosterOnCall } from '../../src/app/roster-on-call.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Recipient } from '../../src/domain/ports.js';
+import { createHandoverNotices } from '../../src/jobs/handover.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { RedisOnceMarker } from '../../src/store/once-marker.js';
+import { RedisOverrideRepository } from '../../src/store/override-repository.js';
+import { registerScripts } from '../../src/store/scripts.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
+import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+const config = loadConfig('config');
+const t = (s: string) => Date.parse(s);
+
+describe('shift handover notices', () => {
+  let redis: Redis;
+  let prefix: string;
+  beforeEach(() => {
+    prefix = randomPrefix();
+    redis = new Redis(TEST_REDIS_URL);
+    registerScripts(redis);
+  });
+  afterEach(async () => {
+    redis.disconnect();
+    await deleteByPrefix(prefix);
+  });
+
+  function replica(metrics = createMetrics({ defaultMetrics: false })) {
+    const keys = makeKeys(prefix, 'live');
+    const overrides = new RedisOverrideRepository(redis, keys);
+    const sent: { to: string; role: string; text: string }[] = [];
+    const notices = createHandoverNotices({
+      roster: config.roster,
+      oncall: new RosterOnCall(config.roster, overrides),
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      metrics,
+      roleNames: { shift_lead: 'Duty team lead', supervisor: 'Call-centre supervisor' },
+      claim: (key, ttl) => new RedisOnceMarker(redis, keys, 'handover').claim(key, ttl),
+      notify: (r: Recipient, role, text) => void sent.push({ to: r.id, role, text }),
+    });
+    return { notices, sent, overrides, metrics };
+  }
+
+  it('15 minutes before 20:00 in Shanghai the night lead is told she takes over, and the day lead who to hand to', async () => {
+    const { notices, sent } = replica();
+    expect(await notices.tick(t('2026-11-23T11:44:00Z'))).toBe(0); // 19:44: too early
+    expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(2); // 19:45
+    expect(sent).toEqual([
+      { to: 'ana_costa', role: 'shift_lead', text: 'Handover: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.' },
+      { to: 'lin_wei', role: 'shift_lead', text: 'Handover: Duty team lead passes from you to Ana Costa at Mon 23 Nov, 20:00.' },
+    ]);
+    expect(await notices.tick(t('2026-11-23T11:50:00Z'))).toBe(0); // once only
+  });
+
+  it('two replicas send each notice once between them', async () => {
+    const a = replica();
+    const b = replica();
+    const at = t('2026-11-23T11:46:00Z');
+    const counts = await Promise.all([a.notices.tick(at), b.notices.tick(at)]);
+    expect(counts.sort()).toEqual([0, 2]);
+    expect([...a.sent, ...b.sent].map((m) => m.to).sort()).toEqual(['ana_costa', 'lin_wei']);
+  });
+
+  it('overrides count: the person covering the night is the one told', async () => {
+    const { notices, sent, overrides } = replica();
+    await overrides.put(
+      { id: 'o1', role: 'shift_lead', person: 'sara_lund', from: '2026-11-23T12:00:00Z', until: '2026-11-23T16:00:00Z', createdAt: '2026-11-23T09:00:00Z' },
+      t('2026-11-23T11:00:00Z'),
+    );
+    await notices.tick(t('2026-11-23T11:50:00Z'));
+    expect(sent.map((m) => m.to)).toEqual(['sara_lund', 'lin_wei']);
+    expect(sent[1]?.text).toContain('to Sara Lund');
+  });
+
+  it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {
+    const { notices, metrics } = replica();
+    await notices.tick(t('2026-11-23T10:00:00Z'));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('tocsin_oncall_people{role="shift_lead"} 1');
+    expect(text).toContain('tocsin_oncall_coverage_gaps{role="shift_lead"} 0');
+  });
+});

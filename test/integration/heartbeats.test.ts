@@ -1,0 +1,128 @@
+/**
+ * The dead-man's switch through the real app, real Redis and a manual clock: a source that stops
+ * reporting opens a network_infosys incident; its next report resolves it. Alertmanager's Watchdog
+ * only feeds the heartbeat.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
+import type { HeartbeatsConfig } from '../../src/config/schema.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const MIN = 60_000;
+const shipped = loadConfig('config');
+
+function withHeartbeats(patch: (h: HeartbeatsConfig) => Partial<HeartbeatsConfig>): Config {
+  const h = shipped.sources.heartbeats;
+  return { ...shipped, sources: { ...shipped.sources, heartbeats: { ...h, ...patch(h) } } };
+}
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+const incidents = async (a: TestApp, state?: string) => (await a.request('GET', `/api/incidents${state ? `?state=${state}` : ''}`)).body.incidents as any[];
+const amBody = (alerts: { alertname: string; site?: string; status?: 'firing' | 'resolved' }[]) => ({
+  version: '4',
+  status: 'firing',
+  receiver: 'tocsin',
+  alerts: alerts.map((a) => ({
+    status: a.status ?? 'firing',
+    labels: { alertname: a.alertname, severity: 'none', ...(a.site ? { site: a.site } : {}) },
+    annotations: {},
+    startsAt: '2026-11-23T09:00:00Z',
+  })),
+});
+const lastSeenMetric = async (a: TestApp) => (await a.container.metrics.sourceLastSeen.get()).values.map((v) => ({ source: v.labels.source, value: v.value }));
+
+describe('heartbeats', () => {
+  it('Alertmanager Watchdog: never an incident itself; silent for 10m opens one; the next Watchdog resolves it', async () => {
+    app = await startTestApp();
+    const a = app;
+    const res = await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog' }]));
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(0);
+    expect(await incidents(a)).toEqual([]);
+    expect(await lastSeenMetric(a)).toEqual([{ source: 'alertmanager', value: a.clock.now() / 1000 }]);
+
+    a.clock.advance(9 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    expect(await incidents(a)).toEqual([]);
+
+    a.clock.advance(MIN);
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:alertmanager:default']);
+    const [open] = await incidents(a, 'open');
+    expect(open).toMatchObject({ class: 'network_infosys', site: 'default', level: 2, state: 'open', summary: 'Alertmanager Watchdog silent for 10m (default)' });
+    expect(open.labels).toMatchObject({ heartbeat: 'alertmanager', key: 'default' });
+
+    // looked at again while still silent: the same incident, nothing new
+    a.clock.advance(5 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    expect(await incidents(a)).toHaveLength(1);
+
+    a.clock.advance(MIN);
+    await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog' }]));
+    const back = (await a.request('GET', `/api/incidents/${open.id}`)).body;
+    expect(back.state).toBe('resolved');
+    expect(back.resolvedAt).toBe(new Date(a.clock.now()).toISOString());
+    expect(await incidents(a, 'open')).toEqual([]);
+  });
+
+  it('a webhook with the Watchdog and a real alert: only the real alert becomes an incident; a resolved Watchdog is no beat', async () => {
+    app = await startTestApp();
+    const a = app;
+    const res = await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog', site: 'hq' }, { alertname: 'UpsOnBattery', site: 'hq' }]));
+    expect(res.body.accepted).toBe(1);
+    const all = await incidents(a);
+    expect(all.map((i) => i.class)).toEqual(['power']);
+
+    a.clock.advance(20 * MIN);
+    await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog', site: 'hq', status: 'resolved' }]));
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:alertmanager:hq']);
+    expect((await incidents(a)).map((i) => i.summary).sort()).toEqual(['Alertmanager Watchdog silent for 10m (hq)', 'UpsOnBattery']);
+  });
+
+  it('a UPS poller that goes quiet for 5m opens an incident per device; its next post resolves it', async () => {
+    app = await startTestApp();
+    const a = app;
+    const post = (device: string) => a.request('POST', '/webhooks/ups', { device, site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 100 } });
+    expect((await post('ups1')).status).toBe(200);
+    expect((await post('ups2@nut-host:3493')).status).toBe(200);
+    a.clock.advance(3 * MIN);
+    await post('ups2');
+    a.clock.advance(2 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:ups:hq/ups1']);
+    const [inc] = await incidents(a, 'open');
+    expect(inc).toMatchObject({ class: 'network_infosys', site: 'hq', summary: 'UPS poller for ups1 silent for 5m (hq)' });
+
+    a.clock.advance(30_000);
+    await post('ups1');
+    expect((await a.request('GET', `/api/incidents/${inc.id}`)).body.state).toBe('resolved');
+    expect((await lastSeenMetric(a)).map((m) => m.source)).toEqual(['ups']);
+  });
+
+  it('an expected ACD feed that never reports opens an incident missingAfter after start-up; unseen feeds are not watched', async () => {
+    app = await startTestApp({ config: withHeartbeats((h) => ({ acd: { ...h.acd, expected: ['hq/main'] } })) });
+    const a = app;
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    a.clock.advance(30 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:acd:hq/main']);
+    const [inc] = await incidents(a, 'open');
+    expect(inc.summary).toBe('ACD feed for queue main silent for 30m (hq)');
+
+    const res = await a.request('POST', '/webhooks/acd', { site: 'hq', metrics: { calls_waiting: 2 } });
+    expect(res.status).toBe(200);
+    expect((await a.request('GET', `/api/incidents/${inc.id}`)).body.state).toBe('resolved');
+    expect(await incidents(a)).toHaveLength(1); // a feed never seen (hq/vip) is not watched
+  });
+
+  it('a disabled source is not watched', async () => {
+    app = await startTestApp({ config: withHeartbeats((h) => ({ ups: { ...h.ups, enabled: false } })) });
+    const a = app;
+    await a.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': 'OL' } });
+    a.clock.advance(60 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    expect(await incidents(a)).toEqual([]);
+  });
+});

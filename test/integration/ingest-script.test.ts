@@ -1,0 +1,188 @@
+/** The open-or-merge Lua script against a real Redis. */
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/domain/event.js';
+import type { IngestCommand } from '../../src/domain/ports.js';
+import { ulid } from '../../src/platform/ids.js';
+import { RedisIncidentRepository } from '../../src/store/incident-repository.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { registerScripts } from '../../src/store/scripts.js';
+import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+const MIN = 60_000;
+
+function event(over: Partial<NormalizedEvent> = {}): NormalizedEvent {
+  return {
+    source: 'alertmanager',
+    class: 'power',
+    site: 'hq',
+    level: 3,
+    status: 'firing',
+    member: 'am:aaaa',
+    eventKey: 'aaaa:2026-11-23T10:00:00Z:firing',
+    groupHint: 'aaaa',
+    summary: 'UPS ups1 on battery',
+    at: T0,
+    labels: { alertname: 'UpsOnBattery' },
+    details: { seats: [] },
+    drill: false,
+    ...over,
+  };
+}
+
+function cmd(e: NormalizedEvent, over: Partial<IngestCommand> = {}): IngestCommand {
+  return { event: e, groupKey: `${e.class}:${e.site}`, newId: ulid(T0), resolveHoldMs: 0, resolution: 'source', playbookVersion: 'v1', truncated: 0, ...over };
+}
+
+let prefix: string;
+let redis: Redis;
+let repo: RedisIncidentRepository;
+
+beforeEach(() => {
+  prefix = randomPrefix();
+  redis = new Redis(TEST_REDIS_URL);
+  registerScripts(redis);
+  repo = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 30 * 86_400_000, maxTimeline: 100 });
+});
+
+afterEach(async () => {
+  redis.disconnect();
+  await deleteByPrefix(prefix);
+});
+
+describe('ingestEvent script', () => {
+  it('opens an incident, then counts a duplicate into it without a second incident', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    expect(a).toMatchObject({ kind: 'opened', eventCount: 1, level: 3, state: 'open' });
+    const [b] = await repo.ingest([cmd(event())], T0 + 1000);
+    expect(b).toMatchObject({ kind: 'duplicate', id: a!.id, eventCount: 2 });
+    const inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ class: 'power', site: 'hq', state: 'open', eventCount: 2, tier: 0, drill: false, openedAt: '2026-11-23T10:00:00.000Z' });
+    expect(inc!.details).toEqual({ seats: [] }); // arrays survive the round trip
+    expect(inc!.timeline.map((t) => t.type)).toEqual(['opened', 'duplicate']);
+    expect(await repo.list({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('coalesces a storm of duplicates into one timeline entry with a count', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    await repo.ingest(Array.from({ length: 50 }, () => cmd(event())), T0 + 5000);
+    const inc = await repo.get(a!.id);
+    expect(inc!.eventCount).toBe(51);
+    expect(inc!.timeline).toHaveLength(2);
+    expect(inc!.timeline[1]).toMatchObject({ type: 'duplicate', count: 50, lastAt: '2026-11-23T10:00:05.000Z' });
+  });
+
+  it('merges another member of the same group and raises the level, never lowering it', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    const [b] = await repo.ingest([cmd(event({ member: 'am:bbbb', eventKey: 'b1', level: 5, summary: 'ups2 low battery' }))], T0 + MIN);
+    expect(b).toMatchObject({ kind: 'merged', id: a!.id, level: 5, levelRaised: true });
+    const [c] = await repo.ingest([cmd(event({ member: 'am:cccc', eventKey: 'c1', level: 1 }))], T0 + 2 * MIN);
+    expect(c).toMatchObject({ kind: 'merged', level: 5, levelRaised: false });
+    const inc = await repo.get(a!.id);
+    expect(inc!.summary).toBe('ups2 low battery');
+    expect(Object.keys(inc!.members).sort()).toEqual(['am:aaaa', 'am:bbbb', 'am:cccc']);
+    expect(inc!.timeline.map((t) => t.type)).toEqual(['opened', 'event', 'level_raised', 'event']);
+  });
+
+  it('resolves from the source only when every member has resolved', async () => {
+    const [a] = await repo.ingest([cmd(event()), cmd(event({ member: 'am:bbbb', eventKey: 'b1' }))], T0);
+    const [r1] = await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'a-res' }))], T0 + MIN);
+    expect(r1).toMatchObject({ kind: 'merged', state: 'open' });
+    const [r2] = await repo.ingest([cmd(event({ member: 'am:bbbb', status: 'resolved', eventKey: 'b-res' }))], T0 + 2 * MIN);
+    expect(r2).toMatchObject({ kind: 'resolved', id: a!.id, state: 'resolved' });
+    const inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ state: 'resolved', resolvedAt: '2026-11-23T10:02:00.000Z', resolvedBy: 'source:alertmanager' });
+    expect(await repo.list({ state: 'open', limit: 10 })).toHaveLength(0);
+    expect(await repo.list({ state: 'resolved', limit: 10 })).toHaveLength(1);
+    // the same resolution again is a counted duplicate, not an error
+    const [again] = await repo.ingest([cmd(event({ member: 'am:bbbb', status: 'resolved', eventKey: 'b-res' }))], T0 + 3 * MIN);
+    expect(again!.kind).toBe('ignored');
+  });
+
+  it('ignores a resolution for something it never saw', async () => {
+    const [r] = await repo.ingest([cmd(event({ status: 'resolved' }))], T0);
+    expect(r).toMatchObject({ kind: 'ignored', id: '' });
+    expect(await repo.list({ limit: 10 })).toHaveLength(0);
+  });
+
+  it('holds a resolution until the member stayed calm for the hold time; a refire in between cancels it', async () => {
+    const hold = 10 * MIN;
+    const [a] = await repo.ingest([cmd(event())], T0);
+    const calm = (at: number) => repo.ingest([cmd(event({ status: 'resolved', eventKey: `res-${at}` }), { resolveHoldMs: hold })], at);
+    expect((await calm(T0 + MIN))[0]!.kind).toBe('holding');
+    expect((await calm(T0 + 5 * MIN))[0]!.kind).toBe('holding');
+    await repo.ingest([cmd(event({ eventKey: 'refire' }))], T0 + 6 * MIN); // figures went over again
+    expect((await calm(T0 + 7 * MIN))[0]!.kind).toBe('holding');
+    expect((await calm(T0 + 16 * MIN))[0]!.kind).toBe('holding'); // 9 min calm: not yet
+    expect((await calm(T0 + 17 * MIN))[0]).toMatchObject({ kind: 'resolved', id: a!.id });
+  });
+
+  it('a person must close a manual-resolution class even when the monitor clears', async () => {
+    const [a] = await repo.ingest([cmd(event({ class: 'security' }), { resolution: 'manual', groupKey: 'security:hq' })], T0);
+    const [r] = await repo.ingest([cmd(event({ class: 'security', status: 'resolved', eventKey: 'x' }), { resolution: 'manual', groupKey: 'security:hq' })], T0 + MIN);
+    expect(r).toMatchObject({ kind: 'merged', state: 'open' });
+    expect((await repo.get(a!.id))!.timeline.at(-1)).toMatchObject({ type: 'source_clear' });
+    const t = await repo.transition(a!.id, 'resolve', 'grace_okafor', 'api', T0 + 2 * MIN);
+    expect(t).toEqual({ result: 'changed', state: 'resolved' });
+  });
+
+  it('reopens the same incident on a refire within the reopen window, opens a new one after it', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'r1' }))], T0 + MIN);
+    const [b] = await repo.ingest([cmd(event({ eventKey: 'f2' }), { newId: ulid(T0 + 5 * MIN) })], T0 + 5 * MIN);
+    expect(b).toMatchObject({ kind: 'reopened', id: a!.id, state: 'open' });
+    const inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ reopenCount: 1, resolvedAt: null, state: 'open' });
+    await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'r2' }))], T0 + 6 * MIN);
+    const [c] = await repo.ingest([cmd(event({ eventKey: 'f3' }), { newId: ulid(T0 + 30 * MIN) })], T0 + 30 * MIN);
+    expect(c!.kind).toBe('opened');
+    expect(c!.id).not.toBe(a!.id);
+  });
+
+  it('records truncated alerts once per body', async () => {
+    const [a] = await repo.ingest([cmd(event(), { truncated: 3 }), cmd(event({ member: 'am:b', eventKey: 'b' }))], T0);
+    const inc = await repo.get(a!.id);
+    expect(inc!.truncatedAlerts).toBe(3);
+    expect(inc!.timeline.filter((t) => t.type === 'truncated')).toEqual([expect.objectContaining({ count: 3 })]);
+  });
+
+  it('acknowledge and resolve transitions are idempotent and ordered', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    expect(await repo.transition(a!.id, 'acknowledge', 'omar_haddad', 'sms', T0 + MIN)).toEqual({ result: 'changed', state: 'acknowledged' });
+    expect(await repo.transition(a!.id, 'acknowledge', 'someone', 'api', T0 + 2 * MIN)).toEqual({ result: 'unchanged', state: 'acknowledged' });
+    expect(await repo.transition(a!.id, 'resolve', 'omar_haddad', 'api', T0 + 3 * MIN)).toEqual({ result: 'changed', state: 'resolved' });
+    expect(await repo.transition('nope', 'resolve', 'x', 'api', T0)).toEqual({ result: 'missing', state: '' });
+    const inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ acknowledgedBy: 'omar_haddad', acknowledgedAt: '2026-11-23T10:01:00.000Z', resolvedBy: 'omar_haddad' });
+    expect(inc!.timeline.map((t) => [t.type, t.via])).toEqual([['opened', undefined], ['acknowledged', 'sms'], ['resolved', 'api']]);
+  });
+
+  it('concurrent identical events from two clients give one incident', async () => {
+    const other = new Redis(TEST_REDIS_URL);
+    registerScripts(other);
+    const repo2 = new RedisIncidentRepository(other, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 100 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? repo : repo2).ingest([cmd(event(), { newId: ulid(T0 + i) + i })], T0 + i)),
+      );
+      const kinds = results.flat().map((r) => r.kind);
+      expect(kinds.filter((k) => k === 'opened')).toHaveLength(1);
+      expect(new Set(results.flat().map((r) => r.id)).size).toBe(1);
+      const [inc] = await repo.list({ limit: 10 });
+      expect(inc!.eventCount).toBe(40);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('keeps live and drill namespaces apart', async () => {
+    const drill = new RedisIncidentRepository(redis, makeKeys(prefix, 'drill'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 100 });
+    const [l] = await repo.ingest([cmd(event())], T0);
+    const [d] = await drill.ingest([cmd(event({ drill: true }), { newId: `drill-${ulid(T0)}` })], T0);
+    expect(d!.kind).toBe('opened');
+    expect(d!.id).not.toBe(l!.id);
+    expect((await repo.list({ limit: 10 })).map((i) => i.id)).toEqual([l!.id]);
+    expect((await drill.list({ limit: 10 })).map((i) => i.drill)).toEqual([true]);
+  });
+});

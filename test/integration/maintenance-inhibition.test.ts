@@ -1,0 +1,148 @@
+/** Maintenance windows and inhibition through HTTP with real Redis: what the SuppressionPolicy says. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const MIN = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function open(app: TestApp, body: Record<string, unknown>) {
+  const r = await app.request('POST', '/api/incidents', { summary: 'test', ...body });
+  expect(r.status).toBe(201);
+  const inc = await app.request('GET', `/api/incidents/${r.body.id}`);
+  expect(inc.status).toBe(200);
+  return inc.body;
+}
+
+describe('maintenance windows', () => {
+  let app: TestApp;
+  afterEach(async () => {
+    await app?.stop();
+  });
+
+  it('pause escalations in scope until the window ends; events are still recorded', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const w = await app.request('POST', '/api/maintenance', { name: 'CRM upgrade', until: iso(now + 60 * MIN), sites: ['hq'], classes: ['app_network_acd'] });
+    expect(w.status).toBe(201);
+
+    const inside = await open(app, { class: 'app_network_acd', site: 'hq' });
+    expect(inside.eventCount).toBe(1);
+    expect(await app.container.suppression.check(inside, now)).toEqual({ kind: 'maintenance', window: w.body.id, until: now + 60 * MIN });
+
+    const otherSite = await open(app, { class: 'app_network_acd', site: 'branch' });
+    const otherClass = await open(app, { class: 'network_infosys', site: 'hq' });
+    expect(await app.container.suppression.check(otherSite, now)).toEqual({ kind: 'none' });
+    expect(await app.container.suppression.check(otherClass, now)).toEqual({ kind: 'none' });
+
+    const listed = await app.request('GET', '/api/maintenance');
+    expect(listed.body.windows).toEqual([
+      expect.objectContaining({ id: w.body.id, name: 'CRM upgrade', from: iso(now), until: iso(now + 60 * MIN), sites: ['hq'], classes: ['app_network_acd'], source: 'api', active: true }),
+    ]);
+
+    app.clock.advance(60 * MIN);
+    expect(await app.container.suppression.check(inside, app.clock.now())).toEqual({ kind: 'none' });
+    expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([]);
+  });
+
+  it('scheduled ahead: not in force before it starts; scoped by labels; deletable', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const later = await app.request('POST', '/api/maintenance', { name: 'network work', from: iso(now + 30 * MIN), until: iso(now + 90 * MIN), labels: { service: 'crm' } });
+    expect(later.status).toBe(201);
+    const crm = await open(app, { class: 'app_network_acd', site: 'hq', labels: { service: 'crm' } });
+    const acd = await open(app, { class: 'app_network_acd', site: 'branch', labels: { service: 'acd' } });
+    expect(await app.container.suppression.check(crm, now)).toEqual({ kind: 'none' });
+    expect((await app.request('GET', '/api/maintenance')).body.windows[0].active).toBe(false);
+
+    app.clock.advance(30 * MIN);
+    expect(await app.container.suppression.check(crm, app.clock.now())).toMatchObject({ kind: 'maintenance', window: later.body.id });
+    expect(await app.container.suppression.check(acd, app.clock.now())).toEqual({ kind: 'none' });
+
+    expect((await app.request('DELETE', `/api/maintenance/${later.body.id}`)).status).toBe(204);
+    expect(await app.container.suppression.check(crm, app.clock.now())).toEqual({ kind: 'none' });
+    expect((await app.request('DELETE', `/api/maintenance/${later.body.id}`)).status).toBe(404);
+  });
+
+  it('always end, at most maxAhead away, and only name known classes', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const post = (b: unknown) => app.request('POST', '/api/maintenance', b);
+    expect((await post({ name: 'forever', sites: ['hq'] })).status).toBe(422);
+    const far = await post({ name: 'too long', until: iso(now + 8 * 24 * 60 * MIN) });
+    expect(far.status).toBe(422);
+    expect(far.body.error.message).toContain('maxAhead');
+    expect((await post({ name: 'past', until: iso(now - MIN) })).status).toBe(422);
+    expect((await post({ name: 'x', until: iso(now + MIN), classes: ['no_such_class'] })).status).toBe(422);
+    expect((await post({ name: 'x', until: iso(now + MIN), colour: 'red' })).status).toBe(422);
+    expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([]);
+  });
+
+  it('windows from daemon.yaml are listed and in force, but cannot be deleted through the API', async () => {
+    const base = loadConfig('config');
+    const config: Config = {
+      ...base,
+      daemon: { ...base.daemon, maintenance: [{ name: 'monthly power test', from: '2026-11-23T09:00:00Z', until: '2026-11-23T11:00:00Z', sites: ['hq'] }] },
+    };
+    app = await startTestApp({ config });
+    const listed = await app.request('GET', '/api/maintenance');
+    expect(listed.body.windows).toEqual([expect.objectContaining({ id: 'config-0', name: 'monthly power test', source: 'config', active: true })]);
+    const power = await open(app, { class: 'power', site: 'hq' });
+    expect(await app.container.suppression.check(power, app.clock.now())).toEqual({ kind: 'maintenance', window: 'config-0', until: Date.parse('2026-11-23T11:00:00Z') });
+    const del = await app.request('DELETE', '/api/maintenance/config-0');
+    expect(del.status).toBe(409);
+    expect(del.body.error.code).toBe('TOCSIN_ERR_CONFLICT');
+  });
+});
+
+describe('inhibition', () => {
+  let app: TestApp;
+  afterEach(async () => {
+    await app?.stop();
+  });
+
+  it('an open power incident at hq holds back pages of an app_network_acd incident at hq, linked to it', async () => {
+    app = await startTestApp();
+    const power = await open(app, { class: 'power', site: 'hq', summary: 'UPS on battery' });
+    const acd = await open(app, { class: 'app_network_acd', site: 'hq', summary: 'agents cannot log in' });
+    const infosys = await open(app, { class: 'network_infosys', site: 'hq' });
+    const elsewhere = await open(app, { class: 'app_network_acd', site: 'branch' });
+    const hvac = await open(app, { class: 'hvac', site: 'hq' });
+    const now = app.clock.now();
+
+    expect(await app.container.suppression.check(acd, now)).toEqual({ kind: 'inhibited', by: power.id, rule: 'power_outage_explains_outages' });
+    expect(await app.container.suppression.check(infosys, now)).toEqual({ kind: 'inhibited', by: power.id, rule: 'power_outage_explains_outages' });
+    expect(await app.container.suppression.check(elsewhere, now)).toEqual({ kind: 'none' });
+    expect(await app.container.suppression.check(hvac, now)).toEqual({ kind: 'none' });
+    expect(await app.container.suppression.check(power, now)).toEqual({ kind: 'none' });
+
+    // acknowledged is still open: the power is still out
+    expect((await app.request('POST', `/api/incidents/${power.id}/ack`, { by: 'li_qiang' })).status).toBe(200);
+    app.clock.advance(1000);
+    expect(await app.container.suppression.check(acd, app.clock.now())).toMatchObject({ kind: 'inhibited', by: power.id });
+
+    // Same moment, right after the power came back: the resolution is seen at once.
+    expect((await app.request('POST', `/api/incidents/${power.id}/resolve`, { by: 'li_qiang' })).status).toBe(200);
+    expect(await app.container.suppression.check(acd, app.clock.now())).toEqual({ kind: 'none' });
+  });
+
+  it('the inhibited incident records the root cause on its timeline', async () => {
+    app = await startTestApp();
+    const power = await open(app, { class: 'power', site: 'hq' });
+    const acd = await open(app, { class: 'app_network_acd', site: 'hq' });
+    await app.container.engine.idle();
+    const after = await app.request('GET', `/api/incidents/${acd.id}`);
+    expect(after.body.timeline).toContainEqual(expect.objectContaining({ type: 'inhibited', by: power.id, rule: 'power_outage_explains_outages' }));
+    expect(after.body.notifications).toEqual([]);
+  });
+
+  it('drills never see live incidents: a live power outage does not inhibit a drill', async () => {
+    app = await startTestApp();
+    await open(app, { class: 'power', site: 'hq' });
+    const drill = await open(app, { class: 'app_network_acd', site: 'hq', drill: true });
+    expect(drill.id.startsWith('drill-')).toBe(true);
+    expect(await app.container.suppression.check(drill, app.clock.now())).toEqual({ kind: 'none' });
+    const drillPower = await open(app, { class: 'power', site: 'hq', drill: true });
+    expect(await app.container.suppression.check(drill, app.clock.now() + 1)).toEqual({ kind: 'inhibited', by: drillPower.id, rule: 'power_outage_explains_outages' });
+  });
+});

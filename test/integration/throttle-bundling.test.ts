@@ -1,0 +1,262 @@
+/**
+ * Per-destination throttles through the whole daemon on real Redis (log-mode channels, a manual
+ * clock): a storm pages each person a bounded number of times with bundles, a critical page still
+ * goes while the person is throttled, the daily cap suppresses on the record, and two engines on one
+ * Redis keep one limit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RosterOnCall } from '../../src/app/roster-on-call.js';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { FakeTwilio } from '../support/fake-twilio.js';
+import { deleteByPrefix, randomPrefix } from '../support/redis.js';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+
+let apps: TestApp[] = [];
+let prefix = '';
+
+afterEach(async () => {
+  for (const a of apps) await a.stop({ keep: true });
+  apps = [];
+  if (prefix) await deleteByPrefix(prefix);
+});
+
+async function start(n = 1, config?: Config, env?: Record<string, string>): Promise<TestApp[]> {
+  prefix = randomPrefix();
+  for (let i = 0; i < n; i++) apps.push(await startTestApp({ prefix, clock: new ManualClock(T0), ...(config ? { config } : {}), ...(env ? { env } : {}) }));
+  return apps;
+}
+
+/** `n` network alerts for one site in one Alertmanager body (one incident each: they group per alert). */
+function storm(from: number, n: number, site = 'hq') {
+  const alerts = Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return {
+      status: 'firing',
+      labels: { alertname: `CrmNodeDown${i}`, class: 'network_infosys', site, severity: 'warning', instance: `crm${i}:9100` },
+      annotations: { summary: `CRM node ${i} unreachable` },
+      startsAt: new Date(T0).toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph',
+      fingerprint: `f${String(i).padStart(15, '0')}`,
+    };
+  });
+  return { version: '4', groupKey: '{}:{site="hq"}', truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts };
+}
+
+async function onDuty(app: TestApp, role: string): Promise<string> {
+  const r = await new RosterOnCall(app.container.config.roster, { list: async () => [] }).resolve(role, T0);
+  const p = r.people[0];
+  if (!p) throw new Error(`nobody holds ${role}`);
+  return p.id;
+}
+
+async function incidents(app: TestApp): Promise<any[]> {
+  const list = (await app.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+  return Promise.all(list.map(async (i) => (await app.request('GET', `/api/incidents/${i.id}`)).body));
+}
+
+/** Every notification to `person` across the open incidents. */
+async function notificationsOf(app: TestApp, person: string): Promise<any[]> {
+  return (await incidents(app)).flatMap((i) => (i.notifications as any[]).filter((n) => n.person === person).map((n) => ({ ...n, incident: i.id, level: i.level, timeline: i.timeline })));
+}
+
+/** Messages that actually went out (logged in log mode), not counting the pages folded into them. */
+const messages = (ns: any[]) => ns.filter((n) => (n.status === 'logged' || n.status === 'sent') && !n.bundledInto);
+
+async function tickAll(at: number): Promise<void> {
+  for (const a of apps) a.clock.set(at);
+  await Promise.all(apps.map((a) => a.container.engine.tick(at)));
+  await Promise.all(apps.map((a) => a.container.engine.idle()));
+}
+
+async function metric(app: TestApp, line: string): Promise<number> {
+  const text = String((await app.request('GET', '/metrics')).body);
+  const row = text.split('\n').find((l) => l.startsWith(line));
+  return row ? Number(row.slice(line.length).trim()) : 0;
+}
+
+describe('throttles and bundling', () => {
+  it('a storm of 20 incidents for one site pages the on-call person twice: once, then one bundle carrying the rest', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    const r = await app.request('POST', '/webhooks/alertmanager', storm(0, 20));
+    expect(r.status).toBe(200);
+    await app.container.engine.idle();
+
+    let mine = await notificationsOf(app, person);
+    expect(mine).toHaveLength(20);
+    expect(mine.every((n) => n.level < 4)).toBe(true);
+    expect(messages(mine)).toHaveLength(1);
+    const waiting = mine.filter((n) => n.status === 'planned');
+    expect(waiting).toHaveLength(19);
+    // the voice gap is 2m and so is the bundle window: they wait exactly that long, on the record
+    expect(new Set(waiting.map((n) => n.deferredUntil))).toEqual(new Set([T0 + 2 * MIN]));
+    for (const n of waiting) expect((n.timeline as any[]).some((e) => e.type === 'notification_deferred' && e.reason === 'bundled' && e.person === person)).toBe(true);
+
+    await tickAll(T0 + 1 * MIN);
+    expect(messages(await notificationsOf(app, person))).toHaveLength(1);
+
+    await tickAll(T0 + 2 * MIN);
+    mine = await notificationsOf(app, person);
+    const sent = messages(mine);
+    expect(sent).toHaveLength(2);
+    const carrier = sent.find((n) => Date.parse(n.at) === T0 + 2 * MIN);
+    expect(carrier).toBeDefined();
+    const bundled = mine.filter((n) => n.bundledInto);
+    expect(bundled).toHaveLength(18);
+    expect(bundled.every((n) => n.bundledInto === carrier.id && n.status === 'logged')).toBe(true);
+    // every incident's page reached the person, and each timeline says by which message
+    expect(mine.every((n) => n.status === 'logged')).toBe(true);
+    for (const n of bundled) expect((n.timeline as any[]).some((e) => e.type === 'notified' && e.notification === n.id && e.bundledInto === carrier.id)).toBe(true);
+
+    // later ticks send nothing more, and every step is done
+    await tickAll(T0 + 5 * MIN);
+    expect(messages(await notificationsOf(app, person))).toHaveLength(2);
+    expect((await incidents(app)).every((i) => i.tier === 0 && (i.timeline as any[]).some((e: any) => e.type === 'tier_reached'))).toBe(true);
+    expect(await metric(app, 'tocsin_notifications_suppressed_total{reason="bundled"}')).toBe(18);
+  });
+
+  it('through Twilio, the person hears one call, then one call that names every incident still waiting', async () => {
+    const SID = `AC${'2'.repeat(32)}`;
+    const fake = await new FakeTwilio({ accountSid: SID, authToken: 'throttle_token' }).start();
+    try {
+      const [app] = (await start(1, undefined, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'throttle_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp];
+      const o = await app.request('POST', '/api/overrides', { role: 'it_ops', person: 'omar_haddad', until: new Date(T0 + 60 * MIN).toISOString(), reason: 'English-speaking cover' });
+      expect(o.status).toBe(201);
+      await app.request('POST', '/webhooks/alertmanager', storm(0, 5));
+      await app.container.engine.idle();
+      const toOmar = () => fake.calls().filter((c) => c.form.To === '+15555550103');
+      expect(toOmar()).toHaveLength(1);
+      expect(String(toOmar()[0]?.form.Twiml)).not.toContain('incidents open');
+
+      await tickAll(T0 + 2 * MIN);
+      const calls = toOmar();
+      expect(calls).toHaveLength(2);
+      const said = String(calls[1]?.form.Twiml);
+      expect(said).toContain('4 incidents open: Network or information-system failure (hq); Network or information-system failure (hq)');
+      const mine = await notificationsOf(app, 'omar_haddad');
+      expect(mine.filter((n) => n.status === 'sent' && !n.bundledInto)).toHaveLength(2);
+      expect(mine.filter((n) => n.bundledInto && n.status === 'sent')).toHaveLength(3);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a level-5 power page goes out while the person is throttled, delayed at most the minimum gap', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    await app.request('POST', '/webhooks/alertmanager', storm(0, 6));
+    await app.container.engine.idle();
+    await tickAll(T0 + 2 * MIN); // the bundle goes: the person was just called
+    await tickAll(T0 + 2 * MIN + 30_000);
+
+    const opened = await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'battery low, runtime under generator start time', level: 5 });
+    expect(opened.status).toBe(201);
+    await app.container.engine.idle();
+    const power = async () => (await app.request('GET', `/api/incidents/${opened.body.id}`)).body;
+    let inc = await power();
+    let pages = (inc.notifications as any[]).filter((n) => n.person === person);
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.some((n) => n.status === 'cancelled')).toBe(false);
+    // level 4 and above: the e-mail goes in parallel at once; the call waits out the 2-minute gap only
+    expect(pages.some((n) => n.channel === 'email' && n.status === 'logged')).toBe(true);
+    const call = pages.find((n) => n.channel === 'voice');
+    expect(call.status).toBe('planned');
+    expect(call.deferredUntil).toBe(T0 + 4 * MIN);
+    expect(call.deferredUntil - (T0 + 2 * MIN + 30_000)).toBeLessThanOrEqual(app.container.config.daemon.throttle.perChannel.voice.minGap);
+
+    await tickAll(T0 + 4 * MIN);
+    inc = await power();
+    pages = (inc.notifications as any[]).filter((n) => n.person === person && n.channel === 'voice');
+    const first = pages.find((n) => n.id === call.id);
+    expect(first.status).toBe('logged');
+    expect(first.bundledInto).toBeUndefined();
+    expect((inc.timeline as any[]).some((e) => e.type === 'notified' && e.notification === call.id && e.status === 'logged')).toBe(true);
+    // its own second tier (everyone up to director) pages the same person again after another gap: never dropped
+    await tickAll(T0 + 6 * MIN);
+    pages = ((await power()).notifications as any[]).filter((n) => n.person === person && n.channel === 'voice');
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.every((n) => n.status === 'logged')).toBe(true);
+  });
+
+  it('critical pages waiting for one person all go once the minimum gap is over, in one call', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'center_manager');
+    const gap = app.container.config.daemon.throttle.perChannel.voice.minGap;
+    const a = (await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'battery low at hq', level: 5 })).body.id as string;
+    await app.container.engine.idle();
+    await tickAll(T0 + 30_000);
+    const b = (await app.request('POST', '/api/incidents', { class: 'power', site: 'annex', summary: 'battery low at the annex', level: 5 })).body.id as string;
+    await app.container.engine.idle();
+
+    const calls = async () => (await notificationsOf(app, person)).filter((n) => n.channel === 'voice' && (n.incident === a || n.incident === b));
+    let mine = await calls();
+    expect(messages(mine)).toHaveLength(1);
+    const waiting = mine.filter((n) => n.status === 'planned');
+    expect(waiting.length).toBeGreaterThanOrEqual(2);
+    expect(waiting.some((n) => n.incident === b)).toBe(true);
+    for (const n of waiting) expect(n.deferredUntil).toBeLessThanOrEqual(T0 + gap);
+
+    await tickAll(T0 + gap);
+    mine = await calls();
+    expect(mine.every((n) => n.status === 'logged')).toBe(true);
+    const sent = messages(mine);
+    expect(sent).toHaveLength(2);
+    expect(mine.filter((n) => n.bundledInto).every((n) => sent.some((m) => m.id === n.bundledInto && Date.parse(m.at) === T0 + gap))).toBe(true);
+  });
+
+  it('suppresses non-critical pages over the daily cap, on the record and in metrics; critical ones still go', async () => {
+    const shipped = loadConfig('config');
+    const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
+    const [app] = (await start(1, config)) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    await app.request('POST', '/webhooks/alertmanager', storm(0, 3));
+    await app.container.engine.idle();
+    await tickAll(T0 + 2 * MIN); // second message: the cap (2) is reached
+    await app.request('POST', '/webhooks/alertmanager', storm(100, 1));
+    await app.container.engine.idle();
+    await tickAll(T0 + 10 * MIN);
+
+    const mine = await notificationsOf(app, person);
+    const cancelled = mine.filter((n) => n.status === 'cancelled');
+    expect(cancelled).toHaveLength(1);
+    const late = cancelled[0];
+    const lateIncident = (await incidents(app)).find((i) => i.summary.includes('CRM node 100'));
+    expect(late.incident).toBe(lateIncident.id);
+    expect(late.reason).toBe('throttled');
+    expect((late.timeline as any[]).some((e) => e.type === 'notification_cancelled' && e.reason === 'throttled' && e.limit === 'daily_cap' && e.person === person)).toBe(true);
+    expect(messages(mine)).toHaveLength(2);
+    expect(await metric(app, 'tocsin_notifications_suppressed_total{reason="throttled"}')).toBe(1);
+
+    const fire = await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'mains lost, battery low', level: 5 });
+    await app.container.engine.idle();
+    await tickAll(T0 + 12 * MIN);
+    const pages = ((await app.request('GET', `/api/incidents/${fire.body.id}`)).body.notifications as any[]).filter((n) => n.person === person);
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.every((n) => n.status === 'logged')).toBe(true);
+  });
+
+  it('two engines on one Redis keep one limit: the storm still pages the person twice', async () => {
+    const [a, b] = (await start(2)) as [TestApp, TestApp];
+    const person = await onDuty(a, 'it_ops');
+    // half the storm through each daemon, at the same time (each kicks its own engine)
+    const posted = await Promise.all([a.request('POST', '/webhooks/alertmanager', storm(0, 10)), b.request('POST', '/webhooks/alertmanager', storm(10, 10))]);
+    expect(posted.map((p) => p.status)).toEqual([200, 200]);
+    await Promise.all([a.container.engine.idle(), b.container.engine.idle()]);
+    let mine = await notificationsOf(a, person);
+    expect(mine).toHaveLength(20);
+    expect(messages(mine)).toHaveLength(1);
+
+    await tickAll(T0 + 2 * MIN);
+    await tickAll(T0 + 2 * MIN);
+    await tickAll(T0 + 3 * MIN);
+    mine = await notificationsOf(a, person);
+    expect(messages(mine)).toHaveLength(2);
+    expect(mine.every((n) => n.status === 'logged')).toBe(true);
+    expect(mine.filter((n) => n.bundledInto)).toHaveLength(18);
+  });
+});

@@ -1,0 +1,140 @@
+/** POST /webhooks/ups through the real app, real Redis and a manual clock: an outage from mains loss to mains back. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+const poll = (status: string, charge: number | string, runtime: number | string, extra: Record<string, unknown> = {}) =>
+  app.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': status, 'battery.charge': charge, 'battery.runtime': runtime, 'input.voltage': status.includes('OB') ? '0.0' : '230.4', ...extra } });
+const powerResult = (res: { body: any }) => res.body.results.find((r: any) => r.member === 'ups:ups1');
+const incidents = async (state?: string) => (await app.request('GET', `/api/incidents${state ? `?state=${state}` : ''}`)).body.incidents as any[];
+const HOLD = 30_000;
+
+describe('UPS webhook', () => {
+  it('OL → OB → charge 55 → LB → OL: one power incident climbing 3 → 4 → 5, resolved only after the online hold', async () => {
+    const idle = await poll('OL CHRG', '100', '2400');
+    expect(idle.status).toBe(200);
+    expect(powerResult(idle)).toMatchObject({ result: 'ignored', incident: null });
+    expect(await incidents()).toEqual([]);
+
+    const ob = await poll('OB DISCHRG', '87', '1500');
+    expect(powerResult(ob)).toMatchObject({ result: 'opened' });
+    const id = powerResult(ob).incident as string;
+    expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ class: 'power', site: 'hq', level: 3, state: 'open' });
+
+    app.clock.advance(5_000);
+    expect(powerResult(await poll('OB DISCHRG', '86', '1490'))).toMatchObject({ result: 'duplicate', incident: id });
+
+    app.clock.advance(60_000);
+    expect(powerResult(await poll('OB DISCHRG', '55', '1200'))).toMatchObject({ result: 'merged', incident: id });
+    let inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc.level).toBe(4);
+    expect(inc.summary).toContain('start the generator');
+
+    app.clock.advance(60_000);
+    expect(powerResult(await poll('OB DISCHRG LB', '20', '300'))).toMatchObject({ result: 'merged', incident: id });
+    expect((await app.request('GET', `/api/incidents/${id}`)).body.level).toBe(5);
+
+    app.clock.advance(60_000);
+    expect(powerResult(await poll('OL CHRG', '21', '320'))).toMatchObject({ result: 'holding', incident: id });
+    app.clock.advance(HOLD - 1_000);
+    expect(powerResult(await poll('OL CHRG', '22', '340'))).toMatchObject({ result: 'holding' });
+    expect((await incidents('open')).map((i) => i.id)).toEqual([id]);
+
+    app.clock.advance(2_000);
+    expect(powerResult(await poll('OL CHRG', '23', '360'))).toMatchObject({ result: 'resolved', incident: id });
+    inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc).toMatchObject({ state: 'resolved', level: 5 });
+    expect(inc.resolvedAt).not.toBeNull();
+    expect(inc.timeline.map((t: any) => t.type)).toEqual(expect.arrayContaining(['opened', 'level_raised', 'calm', 'member_resolved', 'resolved']));
+    // the battery-recharge reminder reads the discharge depth at mains return (charge 23% → 77% discharged)
+    expect(inc.members['ups:ups1']).toMatchObject({ status: 'resolved', details: { dischargeDepth: 77, charge: 23, status: 'OL CHRG' } });
+    expect(await incidents()).toHaveLength(1);
+  });
+
+  it('a flap OB → OL → OB within the online hold keeps one incident and never resolves it', async () => {
+    const first = powerResult(await poll('OB DISCHRG', '90', '1800'));
+    expect(first.result).toBe('opened');
+    app.clock.advance(5_000);
+    expect(powerResult(await poll('OL CHRG', '90', '1800')).result).toBe('holding');
+    app.clock.advance(10_000);
+    const again = powerResult(await poll('OB DISCHRG', '89', '1750'));
+    expect(again).toMatchObject({ incident: first.incident });
+    expect(['duplicate', 'merged']).toContain(again.result);
+    // back on line again: the hold starts afresh from this calm report
+    app.clock.advance(5_000);
+    expect(powerResult(await poll('OL CHRG', '89', '1750')).result).toBe('holding');
+    app.clock.advance(HOLD - 5_000);
+    expect(powerResult(await poll('OL CHRG', '90', '1800')).result).toBe('holding');
+    app.clock.advance(6_000);
+    expect(powerResult(await poll('OL CHRG', '90', '1800')).result).toBe('resolved');
+    const all = await incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ state: 'resolved', class: 'power' });
+    // a refire soon after reopens the same incident (daemon.yaml reopenWindow)
+    app.clock.advance(60_000);
+    expect(powerResult(await poll('OB DISCHRG', '85', '1500'))).toMatchObject({ result: 'reopened', incident: first.incident });
+    expect(await incidents()).toHaveLength(1);
+  });
+
+  it('NUT notifications without variables: ONBATT opens, LOWBATT raises to critical, ONLINE holds', async () => {
+    const post = (event: string) => app.request('POST', '/webhooks/ups', { device: 'ups2@127.0.0.1:13493', site: 'dc1', event });
+    const ob = await post('ONBATT');
+    expect(ob.body.results).toEqual([{ member: 'ups:ups2', result: 'opened', incident: expect.any(String) }]);
+    expect((await post('LOWBATT')).body.results[0]).toMatchObject({ result: 'merged' });
+    expect((await post('ONLINE')).body.results[0]).toMatchObject({ result: 'holding' });
+    const [inc] = await incidents('open');
+    expect(inc).toMatchObject({ class: 'power', site: 'dc1', level: 5 });
+    const comm = await post('COMMBAD');
+    expect(comm.body.results).toEqual([{ member: 'ups:ups2:comm', result: 'opened', incident: expect.any(String) }]);
+    expect((await app.request('GET', `/api/incidents/${comm.body.results[0].incident}`)).body).toMatchObject({ class: 'machine_room', level: 2 });
+    expect((await post('COMMOK')).body.results[0]).toMatchObject({ member: 'ups:ups2:comm', result: 'resolved' });
+    const unknown = await post('SUSPEND_STARTING');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ accepted: 0, results: [] });
+  });
+
+  it('RB and a hot UPS are their own incidents; numbers as strings are fine', async () => {
+    const res = await poll('OL CHRG RB', '100', '2400', { 'ups.temperature': '38.5' });
+    expect(res.status).toBe(200);
+    const opened = res.body.results.filter((r: any) => r.result === 'opened').map((r: any) => r.member).sort();
+    expect(opened).toEqual(['ups:ups1:battery', 'ups:ups1:temperature']);
+    const classes = (await incidents('open')).map((i) => `${i.class}/${i.level}`).sort();
+    expect(classes).toEqual(['hvac/2', 'machine_room/1']);
+    const cleared = await poll('OL CHRG', '100', '2400', { 'ups.temperature': '30' });
+    expect(cleared.body.results.filter((r: any) => r.result === 'resolved').map((r: any) => r.member).sort()).toEqual(['ups:ups1:battery', 'ups:ups1:temperature']);
+  });
+
+  it('mirrors the last reading in /metrics', async () => {
+    await poll('OB DISCHRG', '55', '1200');
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(text).toMatch(/^tocsin_ups_battery_charge_ratio\{site="hq",device="ups1"\} 0\.55$/m);
+    expect(text).toMatch(/^tocsin_ups_battery_runtime_seconds\{site="hq",device="ups1"\} 1200$/m);
+    expect(text).toMatch(/^tocsin_ups_on_battery\{site="hq",device="ups1"\} 1$/m);
+    expect(text).toMatch(/^tocsin_ups_status\{site="hq",device="ups1",flag="DISCHRG"\} 1$/m);
+    expect(text).toMatch(/^tocsin_ups_status\{site="hq",device="ups1",flag="OL"\} 0$/m);
+  });
+
+  it.each([
+    ['charge not a number', { device: 'ups1', vars: { 'ups.status': 'OB', 'battery.charge': 'lots' } }, 'battery.charge'],
+    ['negative runtime', { device: 'ups1', vars: { 'ups.status': 'OB', 'battery.runtime': -5 } }, 'battery.runtime'],
+    ['charge over 100', { device: 'ups1', vars: { 'battery.charge': '120' } }, 'battery.charge'],
+    ['status not a string', { device: 'ups1', vars: { 'ups.status': 7 } }, 'ups.status'],
+    ['vars not an object', { device: 'ups1', vars: 'OB' }, 'vars'],
+    ['no device', { event: 'ONBATT' }, 'device'],
+    ['neither event nor vars', { device: 'ups1' }, 'event'],
+    ['a JSON array', [1, 2], '(body)'],
+  ])('rejects %s with 422 naming the field', async (_name, body, field) => {
+    const res = await app.request('POST', '/webhooks/ups', body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('TOCSIN_ERR_INPUT_INVALID');
+    expect(res.body.error.message).toContain(field);
+    expect(await incidents()).toEqual([]);
+  });
+});

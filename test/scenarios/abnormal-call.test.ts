@@ -1,0 +1,34 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/domain/event.js';
+import { MIN, startScenario, who, type Scenario } from './scenario.js';
+
+describe('abnormal_call', () => {
+  let s: Scenario;
+  beforeEach(async () => {
+    s = await startScenario();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+
+  it('abnormal_call: supervisor paged at once', async () => {
+    const id = await s.open({ class: 'abnormal_call', level: 2 });
+    await s.at(0);
+    expect(who(await s.pages(id))).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+  });
+
+  it('abnormal_call: the record must be closed by a person — a clear source does not close it, a person does', async () => {
+    const id = await s.open({ class: 'abnormal_call', level: 2 });
+    await s.at(0);
+    const inc = await s.incident(id);
+    const member = Object.keys(inc.members)[0] ?? '';
+    const clear: NormalizedEvent = { source: 'api', class: 'abnormal_call', site: 'hq', level: 2, status: 'resolved', member, eventKey: member + ':clear', groupHint: '', summary: 'clear', at: s.t0 + MIN, labels: {}, details: {}, drill: false };
+    s.app.clock.set(s.t0 + MIN);
+    await s.app.container.ingest.ingest([clear]);
+    await s.at(MIN);
+    expect((await s.incident(id)).state).not.toBe('resolved');
+    expect((await s.pages(id)).some((p) => p.phase === 'all_clear')).toBe(false);
+    await s.resolve(id, 'grace_okafor');
+    expect((await s.pages(id)).filter((p) => p.phase === 'all_clear').map((p) => p.role)).toEqual(['supervisor']);
+  });
+});

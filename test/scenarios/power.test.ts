@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIN, startScenario, who, type Scenario } from './scenario.js';
+
+const ups = (vars: Record<string, unknown>, event?: string) => ({ device: 'ups1', site: 'hq', ...(event ? { event } : {}), vars });
+
+describe('power', () => {
+  let s: Scenario;
+  beforeEach(async () => {
+    s = await startScenario();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+
+  async function onBattery(): Promise<string> {
+    const r = await s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': 'OB DISCHRG', 'battery.charge': 95, 'battery.runtime': 3600 }, 'ONBATT'));
+    expect(r.status).toBeLessThan(300);
+    await s.app.container.engine.idle();
+    const list = await s.app.request('GET', '/api/incidents?state=open');
+    const inc = (list.body.incidents as any[]).find((i) => i.class === 'power');
+    expect(inc).toBeDefined();
+    return inc.id as string;
+  }
+
+  it('power: it_ops, center_manager and facilities paged at T+0 when the UPS switches to battery', async () => {
+    const id = await onBattery();
+    await s.at(0);
+    const pages = await s.pages(id);
+    const expected = await Promise.all(['it_ops', 'center_manager', 'facilities'].map(async (r) => `${r}/${await s.onDuty(r)}/voice`));
+    expect(who(pages, { tier: 0 })).toEqual(expected.sort());
+    expect(pages.every((p) => p.status === 'logged')).toBe(true);
+  });
+
+  it('power: a line fault pages supervisor by phone at once', async () => {
+    const id = await s.open({ class: 'power', details: { kind: 'line_fault' }, summary: 'centre power line failed' });
+    await s.at(0);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+  });
+
+  it('power: charge below 60% without mains calls facilities to start the generator (level 4)', async () => {
+    const id = await onBattery();
+    await s.at(0);
+    expect(who(await s.pages(id), { tier: 2 })).toEqual([]);
+    s.app.clock.set(s.t0 + 12 * MIN);
+    await s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': 'OB DISCHRG', 'battery.charge': 55, 'battery.runtime': 1500 }));
+    await s.at(12 * MIN);
+    const inc = await s.incident(id);
+    expect(inc.level).toBe(4);
+    expect(inc.tier).toBeGreaterThanOrEqual(2);
+    expect(who(await s.pages(id), { tier: 2 }).filter((w) => !w.endsWith('/email'))).toEqual([`facilities/${await s.onDuty('facilities')}/voice`]);
+  });
+
+  it('power: low battery pages everyone up to director (level 5)', async () => {
+    const id = await onBattery();
+    await s.at(0);
+    s.app.clock.set(s.t0 + 20 * MIN);
+    await s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15, 'battery.runtime': 60 }, 'LOWBATT'));
+    await s.at(20 * MIN);
+    const inc = await s.incident(id);
+    expect(inc.level).toBe(5);
+    const tier3 = (await s.pages(id)).filter((p) => p.tier === 3);
+    // a person holding two of these roles is paged once
+    const everyone = await Promise.all(['it_ops', 'supervisor', 'ops_manager', 'center_manager', 'vp_ops', 'director', 'facilities'].map((r) => s.onDuty(r)));
+    expect(new Set(tier3.map((p) => p.person))).toEqual(new Set(everyone));
+    expect(tier3.some((p) => p.role === 'director' && p.channel === 'voice')).toBe(true);
+    // level >= 4: e-mail goes out in parallel to those who have an address
+    expect(tier3.some((p) => p.role === 'director' && p.channel === 'email')).toBe(true);
+  });
+
+  it('power: after recovery everyone paged hears it is over and facilities are reminded to equalise the battery', async () => {
+    const id = await s.open({ class: 'power', summary: 'mains lost' });
+    await s.at(0);
+    await s.at(10 * MIN);
+    await s.resolve(id, 'li_qiang');
+    const pages = await s.pages(id);
+    const paged = new Set(pages.filter((p) => p.phase === 'page').map((p) => p.person));
+    expect(new Set(pages.filter((p) => p.phase === 'all_clear').map((p) => p.person))).toEqual(paged);
+    expect(who(pages, { phase: 'reminder' }).filter((w) => !w.endsWith('/email'))).toEqual([`facilities/${await s.onDuty('facilities')}/voice`]);
+    const inc = await s.incident(id);
+    expect(inc.state).toBe('resolved');
+  });
+});

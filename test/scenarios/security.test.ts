@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIN, startScenario, who, type Scenario } from './scenario.js';
+
+describe('security', () => {
+  let s: Scenario;
+  beforeEach(async () => {
+    s = await startScenario();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+
+  it('security: fire pages supervisor and center_manager at T+0, with e-mail in parallel (level 4)', async () => {
+    const id = await s.open({ class: 'security', level: 4, details: { kind: 'fire' }, summary: 'fire alarm, hall B' });
+    await s.at(0);
+    const pages = await s.pages(id);
+    expect(who(pages, { tier: 0 }).filter((w) => !w.endsWith('/email'))).toEqual([`center_manager/${await s.onDuty('center_manager')}/voice`, `supervisor/${await s.onDuty('supervisor')}/voice`]);
+    expect(pages.filter((p) => p.tier === 0 && p.channel === 'email').map((p) => p.role).sort()).toEqual(['center_manager', 'supervisor']);
+  });
+
+  it('security: director paged at T+2m when the fire is not acknowledged', async () => {
+    const id = await s.open({ class: 'security', level: 4, details: { kind: 'fire' } });
+    await s.at(MIN);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([]);
+    await s.at(2 * MIN);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([`director/${await s.onDuty('director')}/voice`, `director/${await s.onDuty('director')}/email`].sort());
+  });
+
+  it('security: director not paged when the fire is acknowledged within 2 minutes', async () => {
+    const id = await s.open({ class: 'security', level: 4, details: { kind: 'fire' } });
+    await s.at(90_000);
+    await s.ack(id, 'maria_rossi');
+    await s.at(2 * MIN);
+    await s.at(10 * MIN);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([]);
+    expect((await s.incident(id)).tier).toBe(0);
+  });
+
+  it('security: a fire report that does not say which is treated as fire', async () => {
+    const id = await s.open({ class: 'security', level: 4 });
+    await s.at(2 * MIN);
+    expect((await s.pages(id)).some((p) => p.role === 'director')).toBe(true);
+  });
+
+  it('security: theft pages supervisor at T+0 and center_manager at T+2m unacknowledged', async () => {
+    const id = await s.open({ class: 'security', level: 4, details: { kind: 'theft' } });
+    await s.at(0);
+    let pages = await s.pages(id);
+    expect(new Set(pages.map((p) => p.role))).toEqual(new Set(['supervisor']));
+    await s.at(2 * MIN);
+    pages = await s.pages(id);
+    expect(who(pages, { tier: 3 }).filter((w) => !w.endsWith('/email'))).toEqual([`center_manager/${await s.onDuty('center_manager')}/voice`]);
+    expect(pages.some((p) => p.role === 'director')).toBe(false);
+  });
+});
