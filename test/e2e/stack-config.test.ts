@@ -116,9 +116,14 @@ describe('prometheus/ config and rules', () => {
   });
 
   it('cover tocsin down, escalations overdue and a channel failing, labelled component="tocsin"', () => {
-    const all = rules.groups.flatMap((g) => g.rules);
-    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['TocsinDown', 'TocsinEscalationsOverdue', 'TocsinChannelFailing']));
-    for (const r of all) expect(r.labels).toMatchObject({ component: 'tocsin', severity: expect.stringMatching(/^(critical|warning)$/) });
+    const own = rules.groups.filter((g) => g.name === 'tocsin').flatMap((g) => g.rules);
+    expect(own.map((r) => r.alert)).toEqual(expect.arrayContaining(['TocsinDown', 'TocsinEscalationsOverdue', 'TocsinChannelFailing']));
+    for (const r of own) expect(r.labels).toMatchObject({ component: 'tocsin', severity: expect.stringMatching(/^(critical|warning)$/) });
+  });
+
+  it('ship an always-firing Watchdog that the heartbeats config expects', () => {
+    const watchdog = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'Watchdog');
+    expect(watchdog?.expr).toBe('vector(1)');
   });
 
   it('name only metrics tocsin exports (and up)', async () => {
