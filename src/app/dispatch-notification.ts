@@ -105,7 +105,9 @@ export class DispatchNotification {
       (req.step.phase === 'page' || req.step.phase === 'escalation' || req.step.phase === 'level_raised');
     if (!parallelEmail) return chain;
     const [main, mail] = await Promise.all([chain, this.chain(req, ['email'])]);
-    if (main === 'sent' || mail === 'sent') return main === 'held' ? 'held' : 'sent';
+    // Either held back by a throttle: the step is looked at again until both have gone.
+    if (main === 'held' || mail === 'held') return 'held';
+    if (main === 'sent' || mail === 'sent') return 'sent';
     return main;
   }
 

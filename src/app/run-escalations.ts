@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/load-config.js';
 import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts, EscalationQueue, EscalationStateStore, NotificationStore, PlaybookSnapshots, CodeRef, DueClaim, StoredNotification } from '../domain/escalation-ports.js';
-import { conditionHolds, nextApplicableTier, planEscalation, type EscalationSubject, type PagedPerson, type Step } from '../domain/escalation.js';
+import { conditionHolds, nextApplicableTier, planEscalation, type EscalationSubject, type PagedPerson, type Step, type StepCondition } from '../domain/escalation.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { Clock, IncidentStore, OnCall, Recipient, Suppression, SuppressionPolicy } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -80,6 +80,8 @@ export class EscalationEngine {
   private chain: Promise<unknown> = Promise.resolve();
   /** Spans `escalate` per incident run (children: `notify`); the global tracer, a no-op without an SDK. */
   private readonly tracer: Tracer = createTracer();
+  /** Claimer id for records the engine itself settles (held pages no longer wanted). */
+  private readonly owner = makeOwnerId();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -290,6 +292,8 @@ export class EscalationEngine {
     const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs });
     const followUp = await this.followUps(n, inc, facts, klass, now);
     if (followUp !== null) wakeAt = wakeAt === null ? followUp : Math.min(wakeAt, followUp);
+    const unwanted = await this.dropUnwanted(n, inc, facts, now);
+    if (unwanted !== null) wakeAt = wakeAt === null ? unwanted : Math.min(wakeAt, unwanted);
 
     let next: number | null = plan.next;
     if (wakeAt !== null) next = next === null ? wakeAt : Math.min(next, wakeAt);
@@ -301,6 +305,31 @@ export class EscalationEngine {
     if (holdEnd !== null) next = Math.min(next ?? Number.POSITIVE_INFINITY, holdEnd);
     if (next !== null) return next;
     return facts.state === 'resolved' ? null : 'park';
+  }
+
+  /**
+   * Pages a throttle held back whose condition stopped holding meanwhile (acknowledged or resolved
+   * while they waited): once nobody holds them any more they are recorded as cancelled, so no page
+   * stays planned forever. Returns when the earliest one still held may be taken (null: none).
+   */
+  private async dropUnwanted(n: EngineNamespace, inc: Incident, facts: EscalationFacts, now: number): Promise<number | null> {
+    const leaseMs = this.deps.config.daemon.escalation.lease;
+    let wake: number | null = null;
+    for (const r of inc.notifications as readonly StoredNotification[]) {
+      if (r.status !== 'planned' || !r.condition || conditionHolds(r.condition as StepCondition, facts.state, facts.controlled)) continue;
+      const free = (r.claimedAtMs ?? 0) + leaseMs;
+      if (free > now) {
+        wake = wake === null ? free : Math.min(wake, free);
+        continue;
+      }
+      const claim = await n.notifications.claim(r, now, leaseMs, this.owner);
+      if (claim.outcome !== 'reclaimed' || claim.record.status !== 'planned') continue;
+      const reason = `no longer ${r.condition}`;
+      if (!(await n.notifications.update(inc.id, r.id, { status: 'cancelled', at: new Date(now).toISOString(), reason } as Partial<StoredNotification>, this.owner))) continue;
+      await n.incidents.note(inc.id, { type: 'notification_cancelled', notification: r.id, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason }, now);
+      this.deps.metrics.notifications.inc({ channel: r.channel, result: 'cancelled' });
+    }
+    return wake;
   }
 
   private async runStep(

@@ -240,6 +240,55 @@ describe('throttles and bundling', () => {
     expect(pages.every((n) => n.status === 'logged')).toBe(true);
   });
 
+  /** Calls free, e-mail spaced 5 minutes apart: a level-5 page's parallel e-mail waits while its call goes. */
+  function emailGapConfig(): Config {
+    const shipped = loadConfig('config');
+    const t = shipped.daemon.throttle;
+    const perChannel = { sms: { ...t.perChannel.sms, minGap: 0 }, voice: { ...t.perChannel.voice, minGap: 0 }, email: { ...t.perChannel.email, minGap: 5 * MIN } };
+    return { ...shipped, daemon: { ...shipped.daemon, throttle: { ...t, perChannel } } } as Config;
+  }
+
+  async function twoPowerOutages(app: TestApp): Promise<{ person: string; second: string }> {
+    const person = await onDuty(app, 'center_manager');
+    await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'battery low at hq', level: 5 });
+    await app.container.engine.idle();
+    await tickAll(T0 + 30_000);
+    const second = (await app.request('POST', '/api/incidents', { class: 'power', site: 'annex', summary: 'battery low at the annex', level: 5 })).body.id as string;
+    await app.container.engine.idle();
+    return { person, second };
+  }
+
+  it('a level-5 page whose parallel e-mail waits out the e-mail gap: the call goes at once, the e-mail when the gap is over', async () => {
+    const [app] = (await start(1, emailGapConfig())) as [TestApp];
+    const { person, second } = await twoPowerOutages(app);
+    const mine = async () => ((await app.request('GET', `/api/incidents/${second}`)).body.notifications as any[]).filter((n) => n.person === person && n.tier === 0);
+    let pages = await mine();
+    expect(pages.find((n) => n.channel === 'voice')?.status).toBe('logged');
+    const mail = pages.find((n) => n.channel === 'email');
+    expect(mail?.status).toBe('planned');
+    expect(mail?.deferredUntil).toBe(T0 + 5 * MIN);
+
+    await tickAll(T0 + 5 * MIN);
+    pages = await mine();
+    expect(pages.find((n) => n.id === mail?.id)?.status).toBe('logged');
+    expect(pages.filter((n) => n.channel === 'email')).toHaveLength(1);
+  });
+
+  it('a page still held back when its incident is resolved is cancelled on the record, never left planned', async () => {
+    const [app] = (await start(1, emailGapConfig())) as [TestApp];
+    const { person, second } = await twoPowerOutages(app);
+    app.clock.set(T0 + MIN);
+    expect((await app.request('POST', `/api/incidents/${second}/resolve`, { by: 'ops' })).status).toBe(200);
+    await app.container.engine.idle();
+    await tickAll(T0 + 5 * MIN);
+    const inc = (await app.request('GET', `/api/incidents/${second}`)).body;
+    const mail = (inc.notifications as any[]).find((n) => n.person === person && n.tier === 0 && n.channel === 'email');
+    expect(mail.status).toBe('cancelled');
+    expect(mail.reason).toMatch(/^no longer (unacknowledged|unresolved)$/);
+    expect((inc.notifications as any[]).filter((n) => n.status === 'planned')).toEqual([]);
+    expect((inc.timeline as any[]).some((e) => e.type === 'notification_cancelled' && e.notification === mail.id)).toBe(true);
+  });
+
   it('two engines on one Redis keep one limit: the storm still pages the person twice', async () => {
     const [a, b] = (await start(2)) as [TestApp, TestApp];
     const person = await onDuty(a, 'it_ops');
