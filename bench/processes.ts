@@ -1,6 +1,6 @@
 /** Starts the processes a benchmark compares: a private Redis, tocsin (built), Debian's Alertmanager. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../test/support/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +54,15 @@ export async function startRedis(): Promise<Proc> {
   return { name: 'redis', url: `redis://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: stopper(child, dir) };
 }
 
-export async function startTocsin(redisUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Proc> {
+/** `stdoutFile`: where the daemon's log lines (pino JSON on stdout) go; discarded when not given. */
+export async function startTocsin(redisUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], stdoutFile?: string): Promise<Proc> {
   const port = await freePort();
+  const out = stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', out, 'inherit'],
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, TOCSIN_REDIS_PREFIX: 'bench:', LOG_LEVEL: 'warn', ...extraEnv },
   });
+  if (typeof out === 'number') closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, child, 'tocsin');
   return { name: 'tocsin', url, pid: child.pid ?? 0, stop: stopper(child) };

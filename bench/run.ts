@@ -2,9 +2,14 @@
  * `npm run bench`: intake throughput of tocsin against Debian's Alertmanager, side by side in one run.
  * 50 connections, unique label sets per request, 1- and 10-alert bodies, interleaved rounds, medians.
  * BENCH_SECONDS (default 8) and BENCH_ROUNDS (default 3) tune the length.
+ * Then the storm (bench/storm.ts) and escalation precision (bench/precision.ts). BENCH_ONLY picks
+ * parts (`ingest,storm,precision`, comma-separated); BENCH_STORM_* and BENCH_PRECISION_* size them.
  */
+import { copyConfig } from './config-copy.js';
 import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
+import { precisionOptionsFromEnv, runPrecisionPart } from './precision-part.js';
 import { startAlertmanager, startRedis, startTocsin, type Proc } from './processes.js';
+import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -25,12 +30,15 @@ function summarize(rs: LoadResult[]) {
   };
 }
 
-async function main(): Promise<void> {
+async function ingest(): Promise<void> {
   const procs: Proc[] = [];
   try {
     const redis = await startRedis();
     procs.push(redis);
-    const tocsin = await startTocsin(redis.url);
+    // The shipped per-source rate limits would answer 429 to a flood like this one: measured without them.
+    const config = copyConfig({ daemon: (d) => void d.delete('rateLimits') });
+    procs.push({ name: 'config', url: config.dir, pid: 0, stop: async () => config.remove() });
+    const tocsin = await startTocsin(redis.url, { TOCSIN_CONFIG: config.dir });
     procs.push(tocsin);
     const am = await startAlertmanager();
     procs.push(am);
@@ -49,7 +57,7 @@ async function main(): Promise<void> {
       const t = summarize(results.tocsin);
       const a = summarize(results.alertmanager);
       const fmt = (name: string, s: ReturnType<typeof summarize>, ratio: string) =>
-        `| ${n} alert${n > 1 ? 's' : ''} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} |`;
+        `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} |`;
       rows.push(fmt('alertmanager', a, '1.00×'));
       rows.push(fmt('tocsin', t, `${(t.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
     }
@@ -62,6 +70,13 @@ async function main(): Promise<void> {
   } finally {
     for (const p of procs.reverse()) await p.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const only = new Set((process.env.BENCH_ONLY ?? 'ingest,storm,precision').split(',').map((s) => s.trim()));
+  if (only.has('ingest')) await ingest();
+  if (only.has('storm')) await runStormPart(stormOptionsFromEnv(process.env));
+  if (only.has('precision')) await runPrecisionPart(precisionOptionsFromEnv(process.env));
 }
 
 main().catch((e: unknown) => {

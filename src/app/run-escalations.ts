@@ -197,21 +197,34 @@ export class EscalationEngine {
 
   private async runTick(now: number): Promise<TickResult> {
     const started = process.hrtime.bigint();
-    const batch = this.deps.config.daemon.escalation.batch;
+    const { batch, lease } = this.deps.config.daemon.escalation;
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
     let claimed = 0;
     let processed = 0;
     let failed = 0;
     try {
       for (const n of this.deps.namespaces) {
-        const claims = (await n.queue.claimDue(now, batch)).filter((c) => !this.busy.has(c.id));
-        claimed += claims.length;
-        const results = await Promise.allSettled(claims.map((c) => this.processClaim(n, c, now)));
-        for (const r of results) {
-          if (r.status === 'fulfilled') processed++;
-          else {
-            failed++;
-            this.deps.logger.error({ err: r.reason, ns: n.ns }, 'escalation step failed; retried after the lease');
+        // Whatever comes due while the tick works (a backlog of more than one batch, a storm of
+        // incidents due within moments of each other) is claimed in this tick, batch after batch,
+        // until nothing is due, for half a lease at most; each later batch runs at the time it runs.
+        // An incident due again at once (run in this tick already) ends the tick: it waits for the next.
+        const ran = new Set<string>();
+        for (let round = 0; ; round++) {
+          const at = round === 0 ? now : Math.max(now, this.deps.clock.now());
+          const due = await n.queue.claimDue(at, batch);
+          const again = due.some((c) => ran.has(c.id));
+          for (const c of due) ran.add(c.id);
+          const claims = due.filter((c) => !this.busy.has(c.id));
+          claimed += claims.length;
+          const results = await Promise.allSettled(claims.map((c) => this.processClaim(n, c, at)));
+          for (const r of results) {
+            if (r.status === 'fulfilled') processed++;
+            else {
+              failed++;
+              this.deps.logger.error({ err: r.reason, ns: n.ns }, 'escalation step failed; retried after the lease');
+            }
           }
+          if (due.length === 0 || again || elapsedMs() >= lease / 2) break;
         }
       }
     } finally {

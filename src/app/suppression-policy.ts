@@ -6,7 +6,7 @@
  */
 import type { Incident } from '../domain/incident.js';
 import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
-import { activeWindowFor, findInhibitor, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from '../domain/suppression.js';
+import { activeWindowFor, findInhibitor, matchesIncident, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from '../domain/suppression.js';
 
 export interface OpenIncidentSource {
   listOpen(): Promise<IncidentFacts[]>;
@@ -34,9 +34,18 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
 
     if (this.deps.rules.length === 0) return { kind: 'none' };
     const drill = incident.drill || incident.id.startsWith('drill-');
-    const open = await this.cached(drill ? 'drill' : 'live', now, () => (drill ? this.deps.open.drill : this.deps.open.live).listOpen());
-    const hit = findInhibitor(this.deps.rules, incident, open);
+    const sources = await this.cached(drill ? 'drill' : 'live', now, () => this.possibleSources(drill));
+    const hit = findInhibitor(this.deps.rules, incident, sources);
     return hit ? { kind: 'inhibited', by: hit.by, rule: hit.rule } : { kind: 'none' };
+  }
+
+  /**
+   * The open incidents some rule could take as a source: only those can inhibit, so each check scans
+   * a handful instead of every open incident (a storm of thousands would make the engine quadratic).
+   */
+  private async possibleSources(drill: boolean): Promise<IncidentFacts[]> {
+    const open = await (drill ? this.deps.open.drill : this.deps.open.live).listOpen();
+    return open.filter((s) => this.deps.rules.some((r) => matchesIncident(r.source, s)));
   }
 
   /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */

@@ -116,9 +116,29 @@ export interface CarrierFacts {
 }
 
 export class ThrottlePages {
+  /** Per person: the last decision queued in this process. */
+  private readonly decisions = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: ThrottlePagesDeps) {}
 
-  async admit(r: AdmitRequest): Promise<Admission> {
+  /**
+   * Pages to one person are decided one after another in this process: a storm of pages to one
+   * person (every channel shares the person's version) would otherwise keep losing the
+   * check-and-record to each other until the critical ones went out past the minimum gap. The
+   * version check still settles races with other replicas.
+   */
+  admit(r: AdmitRequest): Promise<Admission> {
+    const key = `${r.incident.id.startsWith('drill-') ? 'drill' : 'live'}|${r.person}`;
+    const run = (this.decisions.get(key) ?? Promise.resolve()).then(() => this.decide(r));
+    const settled = run.catch(() => undefined);
+    this.decisions.set(key, settled);
+    void settled.then(() => {
+      if (this.decisions.get(key) === settled) this.decisions.delete(key);
+    });
+    return run;
+  }
+
+  private async decide(r: AdmitRequest): Promise<Admission> {
     const store = this.storeFor(r.incident.id);
     if (!r.hold || !this.deps.phases.has(r.phase)) {
       await store.recordForced(r.person, r.channel, r.notificationId, r.now);

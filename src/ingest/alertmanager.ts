@@ -102,19 +102,34 @@ export interface AlertmanagerRouteDeps {
   readonly clock: Clock;
 }
 
-export function alertmanagerRoutes(deps: AlertmanagerRouteDeps): Router {
+/** What POST /webhooks/alertmanager answers (200) once every alert of the body is durable. */
+export interface AlertmanagerReply {
+  readonly accepted: number;
+  readonly truncatedAlerts: number;
+  readonly results: readonly { fingerprint: unknown; result: string; incident: string | null }[];
+}
+
+/** The webhook's work on a parsed JSON body; throws TocsinError (422 invalid, 503 store down). */
+export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown) => Promise<AlertmanagerReply> {
   const compiled = compileRules(deps.sources.alertmanager);
-  const router = Router();
-  router.post('/webhooks/alertmanager', async (req, res) => {
-    const parsed = body.safeParse(req.body);
+  return async (raw) => {
+    const parsed = body.safeParse(raw);
     if (!parsed.success) throw invalid(parsed.error, 'not an Alertmanager version 4 webhook body');
     const events = alertmanagerEvents(parsed.data, deps.sources.alertmanager, compiled, deps.classLevels, deps.clock.now());
     const results = await deps.ingest.ingest(events, { truncated: parsed.data.truncatedAlerts });
-    res.status(200).json({
+    return {
       accepted: results.length,
       truncatedAlerts: parsed.data.truncatedAlerts,
       results: results.map((r) => ({ fingerprint: r.event.details.fingerprint, result: r.outcome.kind, incident: r.outcome.id || null })),
-    });
+    };
+  };
+}
+
+export function alertmanagerRoutes(deps: AlertmanagerRouteDeps): Router {
+  const handle = alertmanagerHandler(deps);
+  const router = Router();
+  router.post('/webhooks/alertmanager', async (req, res) => {
+    res.status(200).json(await handle(req.body));
   });
   return router;
 }

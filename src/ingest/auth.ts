@@ -10,14 +10,17 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
+/** Why an Authorization header does not carry `token`, or undefined when it does (no token configured → open). */
+export function bearerProblem(header: string | undefined, token: string | undefined): TocsinError | undefined {
+  if (!token) return undefined;
+  if (!header) return new TocsinError('TOCSIN_ERR_AUTH_MISSING', 'Authorization: Bearer <token> required');
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!m || !safeEqual(m[1] ?? '', token)) return new TocsinError('TOCSIN_ERR_AUTH_INVALID', 'invalid bearer token');
+  return undefined;
+}
+
 /** No token configured → open. */
 export function bearerAuth(token: string | undefined): RequestHandler {
   if (!token) return (_req, _res, next) => next();
-  return (req, _res, next) => {
-    const header = req.get('authorization');
-    if (!header) return next(new TocsinError('TOCSIN_ERR_AUTH_MISSING', 'Authorization: Bearer <token> required'));
-    const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (!m || !safeEqual(m[1] ?? '', token)) return next(new TocsinError('TOCSIN_ERR_AUTH_INVALID', 'invalid bearer token'));
-    next();
-  };
+  return (req, _res, next) => next(bearerProblem(req.get('authorization'), token));
 }

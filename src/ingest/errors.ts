@@ -5,9 +5,32 @@ import { TocsinError, isTocsinError, type ErrorCode } from '../domain/errors.js'
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
+/** The error body every route answers with. */
+export function errorJson(err: TocsinError): { error: { code: string; message: string; details?: Record<string, unknown> } } {
+  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+}
+
+/** Seconds a sender should wait before retrying a 503 (the store is down). */
+export const RETRY_AFTER_UNAVAILABLE = '5';
+
 export function sendError(res: Response, err: TocsinError): void {
-  if (err.httpStatus === 503) res.setHeader('Retry-After', '5');
-  res.status(err.httpStatus).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+  if (err.httpStatus === 503) res.setHeader('Retry-After', RETRY_AFTER_UNAVAILABLE);
+  res.status(err.httpStatus).json(errorJson(err));
+}
+
+/** Anything thrown on the way → the TocsinError it stands for (unknown ones are internal errors). */
+export function asTocsinError(err: unknown): TocsinError {
+  if (isTocsinError(err)) return err;
+  if (err instanceof z.ZodError) return invalid(err, 'invalid body');
+  return fromBodyParser(err as { type?: string }) ?? new TocsinError('TOCSIN_ERR_INTERNAL', 'internal error', { cause: err });
+}
+
+/** Counts and logs a refused request (5xx as errors, the rest at debug). */
+export function noteRejection(err: unknown, e: TocsinError, path: string, logger: Logger, metrics: Metrics): void {
+  const source = sourceOf(path);
+  if (source) metrics.eventsRejected.inc({ source, reason: e.code });
+  if (e.httpStatus >= 500) logger.error({ err: err instanceof Error ? err : String(err), code: e.code, path }, 'request failed');
+  else logger.debug({ code: e.code, path }, 'request rejected');
 }
 
 /** zod issues → one readable line naming each path. */
@@ -33,14 +56,8 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string;
 
 export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let e: TocsinError;
-    if (isTocsinError(err)) e = err;
-    else if (err instanceof z.ZodError) e = invalid(err, 'invalid body');
-    else e = fromBodyParser(err as { type?: string }) ?? new TocsinError('TOCSIN_ERR_INTERNAL', 'internal error', { cause: err });
-    const source = sourceOf(req.path);
-    if (source) metrics.eventsRejected.inc({ source, reason: e.code });
-    if (e.httpStatus >= 500) logger.error({ err: err instanceof Error ? err : String(err), code: e.code, path: req.path }, 'request failed');
-    else logger.debug({ code: e.code, path: req.path }, 'request rejected');
+    const e = asTocsinError(err);
+    noteRejection(err, e, req.path, logger, metrics);
     if (res.headersSent) return;
     sendError(res, e);
   };

@@ -19,11 +19,29 @@ export interface HeartbeatTapDeps {
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
-export function heartbeatTap(deps: HeartbeatTapDeps): Router {
-  const { heartbeats, sources, logger } = deps;
-  const router = Router();
+/**
+ * An Alertmanager body without its Watchdog alerts, and the beats they stand for (one per site);
+ * undefined when the body holds none.
+ */
+export function takeWatchdogs(raw: unknown, watchdog: string, am: SourcesConfig['alertmanager']): { body: Record<string, unknown>; beats: Beat[] } | undefined {
+  const body = record(raw);
+  const alerts = body?.alerts;
+  if (!body || !Array.isArray(alerts)) return undefined;
+  const common = record(body.commonLabels) ?? {};
+  const beats: Beat[] = [];
+  const rest = alerts.filter((a: unknown) => {
+    const labels = record(record(a)?.labels);
+    if (labels?.alertname !== watchdog) return true;
+    const site = text(labels[am.siteLabel]) ?? text(common[am.siteLabel]) ?? am.defaultSite;
+    if (record(a)?.status === 'firing' && !beats.some((b) => b.key === site)) beats.push({ source: 'alertmanager', key: site });
+    return false;
+  });
+  return rest.length === alerts.length ? undefined : { body: { ...body, alerts: rest }, beats };
+}
 
-  const observe = async (beats: readonly Beat[]) => {
+/** Records beats; a beat that cannot be recorded is logged, never fails the request. */
+export function beatObserver(heartbeats: Heartbeats, logger: Logger): (beats: readonly Beat[]) => Promise<void> {
+  return async (beats) => {
     for (const b of beats) {
       try {
         await heartbeats.observe(b);
@@ -32,25 +50,18 @@ export function heartbeatTap(deps: HeartbeatTapDeps): Router {
       }
     }
   };
+}
+
+export function heartbeatTap(deps: HeartbeatTapDeps): Router {
+  const { heartbeats, sources, logger } = deps;
+  const router = Router();
+  const observe = beatObserver(heartbeats, logger);
 
   router.post('/webhooks/alertmanager', async (req: Request, _res: Response, next: NextFunction) => {
-    const body = record(req.body);
-    const alerts = body?.alerts;
-    if (!body || !Array.isArray(alerts)) return next();
-    const name = heartbeats.watchdogAlertname;
-    const am = sources.alertmanager;
-    const common = record(body.commonLabels) ?? {};
-    const beats: Beat[] = [];
-    const rest = alerts.filter((a: unknown) => {
-      const labels = record(record(a)?.labels);
-      if (labels?.alertname !== name) return true;
-      const site = text(labels[am.siteLabel]) ?? text(common[am.siteLabel]) ?? am.defaultSite;
-      if (record(a)?.status === 'firing' && !beats.some((b) => b.key === site)) beats.push({ source: 'alertmanager', key: site });
-      return false;
-    });
-    if (rest.length !== alerts.length) {
-      req.body = { ...body, alerts: rest };
-      await observe(beats);
+    const tapped = takeWatchdogs(req.body, heartbeats.watchdogAlertname, sources.alertmanager);
+    if (tapped) {
+      req.body = tapped.body;
+      await observe(tapped.beats);
     }
     next();
   });

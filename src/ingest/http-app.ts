@@ -26,6 +26,12 @@ export interface HttpAppDeps {
   readonly before?: readonly express.RequestHandler[];
 }
 
+/** tocsin_http_requests_total: a few route families, status classes. */
+export function countRequest(metrics: Metrics, path: string, status: number): void {
+  const route = path.startsWith('/webhooks/') ? path : path.startsWith('/api/') ? '/api' : path.startsWith('/twilio/') ? '/twilio' : ['/metrics', '/healthz', '/readyz'].includes(path) ? path : 'other';
+  metrics.httpRequests.inc({ route, status: `${Math.floor(status / 100)}xx` });
+}
+
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -36,10 +42,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   for (const mw of deps.before ?? []) app.use(mw);
 
   app.use((req, res, next) => {
-    res.on('finish', () => {
-      const route = req.path.startsWith('/webhooks/') ? req.path : req.path.startsWith('/api/') ? '/api' : req.path.startsWith('/twilio/') ? '/twilio' : ['/metrics', '/healthz', '/readyz'].includes(req.path) ? req.path : 'other';
-      deps.metrics.httpRequests.inc({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
-    });
+    res.on('finish', () => countRequest(deps.metrics, req.path, res.statusCode));
     next();
   });
 

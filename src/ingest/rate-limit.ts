@@ -25,28 +25,46 @@ export interface RateLimitDeps {
   readonly logger: Logger;
 }
 
-function guard(source: RateSource, deps: RateLimitDeps): RequestHandler | undefined {
+/** A source's limit as a check: the refusal (429, with its Retry-After seconds in details) or undefined to go on. */
+export type RateCheck = (path: string, method: string, body: unknown) => Promise<TocsinError | undefined>;
+
+/** The check for one source, or undefined when the source has no limit. */
+export function rateCheck(source: RateSource, deps: RateLimitDeps): RateCheck | undefined {
   const limit = deps.limits.perSource[source];
   if (!limit) return undefined;
   const perMs = Math.max(1, limit.per);
-  return async (req: Request, res, next) => {
-    if (deps.isCritical(req.originalUrl.split('?')[0] ?? '', req.method, req.body)) return next();
+  return async (path, method, body) => {
+    if (deps.isCritical(path, method, body)) return undefined;
     let decision;
     try {
       decision = await deps.limiter.take(source, { requests: limit.requests, perMs }, deps.now());
     } catch {
       // The store is down: the route answers 503 itself; the limit must not hide that.
-      return next();
+      return undefined;
     }
-    if (decision.allowed) return next();
+    if (decision.allowed) return undefined;
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    res.setHeader('Retry-After', String(seconds));
     deps.logger.debug({ source, retryAfterSeconds: seconds }, 'request rate limited');
-    next(
-      new TocsinError('TOCSIN_ERR_RATE_LIMITED', `${source}: more than ${limit.requests} requests per ${Math.round(perMs / 1000)} s; retry after ${seconds} s`, {
-        details: { source, retryAfterSeconds: seconds },
-      }),
-    );
+    return new TocsinError('TOCSIN_ERR_RATE_LIMITED', `${source}: more than ${limit.requests} requests per ${Math.round(perMs / 1000)} s; retry after ${seconds} s`, {
+      details: { source, retryAfterSeconds: seconds },
+    });
+  };
+}
+
+/** The Retry-After header value of a refusal. */
+export function retryAfterOf(e: TocsinError): string | undefined {
+  const s = e.details?.retryAfterSeconds;
+  return typeof s === 'number' ? String(s) : undefined;
+}
+
+function guard(source: RateSource, deps: RateLimitDeps): RequestHandler | undefined {
+  const check = rateCheck(source, deps);
+  if (!check) return undefined;
+  return async (req: Request, res, next) => {
+    const refused = await check(req.originalUrl.split('?')[0] ?? '', req.method, req.body);
+    const after = refused ? retryAfterOf(refused) : undefined;
+    if (after) res.setHeader('Retry-After', after);
+    next(refused);
   };
 }
 

@@ -14,12 +14,23 @@ import type {
 } from '../domain/ports.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
+import { GroupCommit } from './group-commit.js';
 import { callScript } from './scripts.js';
 
 export interface RepositoryOptions {
   readonly reopenWindowMs: number;
   readonly retentionMs: number;
   readonly maxTimeline: number;
+}
+
+/** Events per ingest script call: small enough that one call never holds Redis for long. */
+const INGEST_BATCH = 64;
+/** Ingest script calls on the wire at once. */
+const INGEST_IN_FLIGHT = 4;
+
+interface Timed {
+  readonly command: IngestCommand;
+  readonly now: number;
 }
 
 export class RedisIncidentRepository implements IncidentStore {
@@ -29,41 +40,26 @@ export class RedisIncidentRepository implements IncidentStore {
     private readonly options: RepositoryOptions,
   ) {}
 
-  async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
-    if (commands.length === 0) return [];
+  /** Webhooks arriving while earlier ones are on their way to Redis go out together. */
+  private readonly commits = new GroupCommit<Timed, unknown>((items) => this.ingestCall(items), { maxInFlight: INGEST_IN_FLIGHT, maxBatch: INGEST_BATCH });
+
+  /**
+   * One script call for a batch of events. On the client, not a pipeline: ioredis sends a pipelined
+   * script as a full EVAL every time, the client sends EVALSHA once the script is known.
+   */
+  private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
-    const pipe = this.redis.pipeline();
-    for (const c of commands) {
-      const e = c.event;
-      const ev = JSON.stringify({
-        source: e.source,
-        class: e.class,
-        site: e.site,
-        level: e.level,
-        status: e.status,
-        member: e.member,
-        eventKey: e.eventKey,
-        summary: e.summary,
-        labels: JSON.stringify(e.labels),
-        details: JSON.stringify(e.details),
-        drill: e.drill,
-        truncated: c.truncated,
-        resolution: c.resolution,
-        playbookVersion: c.playbookVersion,
-      });
-      void callScript(pipe, 'ingestEvent', [k.groups, k.open, k.all, k.due], [
-        k.incidentBase,
-        c.groupKey,
-        c.newId,
-        now,
-        ev,
-        this.options.reopenWindowMs,
-        c.resolveHoldMs,
-        this.options.maxTimeline,
-        this.options.retentionMs,
-      ]);
+    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs];
+    for (const { command: c, now } of items) args.push(c.groupKey, c.newId, now, eventJson(c), c.resolveHoldMs);
+    try {
+      return (await callScript(this.redis, 'ingestEvents', [k.groups, k.open, k.all, k.due], args)) as unknown[];
+    } catch (e) {
+      throw storeError(e);
     }
-    const replies = await execPipeline(pipe);
+  }
+
+  async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
+    const replies = await this.commits.submit(commands.map((command) => ({ command, now })));
     return replies.map((reply) => {
       const r = reply as [string, string, number, number, number, string];
       return {
@@ -162,6 +158,27 @@ export class RedisIncidentRepository implements IncidentStore {
 }
 
 /** Runs a pipeline; any failed command (or the pipeline itself) becomes a store error. */
+/** The event as the script reads it (labels and details stay JSON strings inside). */
+function eventJson(c: IngestCommand): string {
+  const e = c.event;
+  return JSON.stringify({
+    source: e.source,
+    class: e.class,
+    site: e.site,
+    level: e.level,
+    status: e.status,
+    member: e.member,
+    eventKey: e.eventKey,
+    summary: e.summary,
+    labels: JSON.stringify(e.labels),
+    details: JSON.stringify(e.details),
+    drill: e.drill,
+    truncated: c.truncated,
+    resolution: c.resolution,
+    playbookVersion: c.playbookVersion,
+  });
+}
+
 async function execPipeline(pipe: ChainableCommander): Promise<unknown[]> {
   let replies: [Error | null, unknown][] | null;
   try {

@@ -19,7 +19,7 @@ export function luaDir(): string {
   throw new Error(`Lua scripts not found next to ${here}`);
 }
 
-/** `ingest-event-4.lua` → command `ingestEvent` with 4 keys. */
+/** `ingest-events-4.lua` → command `ingestEvents` with 4 keys. */
 export function scriptName(file: string): { name: string; keys: number } | undefined {
   const m = /^([a-z]+(?:-[a-z]+)*)-(\d+)\.lua$/.exec(file);
   if (!m) return undefined;

@@ -2,7 +2,7 @@
  * Tracing through @opentelemetry/api only: with no SDK registered every call is a cheap no-op.
  * The SDK (and its exporter) is switched on separately, by otel-sdk.ts, from OTEL_* settings.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export type { Span, Tracer };
@@ -38,30 +38,45 @@ export function spanNameFor(req: Request): string {
   return `${req.method} ${route}`;
 }
 
+/** A SERVER span for one request: `context` makes it the parent of what the handler does; `end` once. */
+export interface ServerSpan {
+  readonly context: Context;
+  /** Ends the span with the response status, named `name`; `route` when a route matched. */
+  end(status: number, name: string, route?: string): void;
+}
+
+/** Starts the SERVER span of a request, continuing an incoming W3C `traceparent`. */
+export function startServerSpan(tracer: Tracer, method: string, path: string, headers: Readonly<Record<string, unknown>>): ServerSpan {
+  const parent = propagation.extract(context.active(), headers);
+  const span = tracer.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
+  let ended = false;
+  return {
+    context: trace.setSpan(parent, span),
+    end(status, name, route) {
+      if (ended) return;
+      ended = true;
+      span.updateName(name);
+      if (route !== undefined) span.setAttribute('http.route', route);
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
+
 /**
  * Express middleware: one SERVER span per request, continuing an incoming W3C `traceparent`.
  * The span is active for the rest of the request, so spans opened by handlers become its children.
  */
 export function traceRequests(tracer: Tracer): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer.startSpan(
-      `${req.method} ${req.path}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
-      parent,
-    );
-    let ended = false;
+    const span = startServerSpan(tracer, req.method, req.path, req.headers);
     const end = (): void => {
-      if (ended) return;
-      ended = true;
-      span.updateName(spanNameFor(req));
-      if (req.route !== undefined) span.setAttribute('http.route', spanNameFor(req).slice(req.method.length + 1));
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      const name = spanNameFor(req);
+      span.end(res.statusCode, name, req.route !== undefined ? name.slice(req.method.length + 1) : undefined);
     };
     res.once('finish', end);
     res.once('close', end);
-    context.with(trace.setSpan(parent, span), () => next());
+    context.with(span.context, () => next());
   };
 }

@@ -51,7 +51,7 @@ afterEach(async () => {
   await deleteByPrefix(prefix);
 });
 
-describe('ingestEvent script', () => {
+describe('ingestEvents script', () => {
   it('opens an incident, then counts a duplicate into it without a second incident', async () => {
     const [a] = await repo.ingest([cmd(event())], T0);
     expect(a).toMatchObject({ kind: 'opened', eventCount: 1, level: 3, state: 'open' });
@@ -71,6 +71,23 @@ describe('ingestEvent script', () => {
     expect(inc!.eventCount).toBe(51);
     expect(inc!.timeline).toHaveLength(2);
     expect(inc!.timeline[1]).toMatchObject({ type: 'duplicate', count: 50, lastAt: '2026-11-23T10:00:05.000Z' });
+  });
+
+  it('takes a body larger than one script batch in order: each event its own step, none lost', async () => {
+    // 150 events over three script calls, alternating two groups and three members each
+    const cmds = Array.from({ length: 150 }, (_, i) => {
+      const site = i % 2 === 0 ? 'hq' : 'north';
+      return cmd(event({ site, member: `am:${i % 3}`, eventKey: `k${i % 3}` }), { newId: ulid(T0 + i) });
+    });
+    const out = await repo.ingest(cmds, T0);
+    expect(out).toHaveLength(150);
+    expect(out[0]).toMatchObject({ kind: 'opened', eventCount: 1 });
+    expect(out[1]).toMatchObject({ kind: 'opened', eventCount: 1 });
+    expect(out.filter((o) => o.kind === 'opened')).toHaveLength(2);
+    expect(out[148]).toMatchObject({ id: out[0]!.id, eventCount: 75 });
+    expect(out[149]).toMatchObject({ id: out[1]!.id, eventCount: 75 });
+    const hq = await repo.get(out[0]!.id);
+    expect(Object.keys(hq!.members).sort()).toEqual(['am:0', 'am:1', 'am:2']);
   });
 
   it('merges another member of the same group and raises the level, never lowering it', async () => {

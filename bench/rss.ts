@@ -1,0 +1,43 @@
+/** Samples a process's resident memory from /proc (Linux) on a fixed cadence; also reads the kernel's own peak. */
+import { readFileSync } from 'node:fs';
+
+export interface RssReport {
+  /** Highest VmRSS seen by sampling (MiB). */
+  readonly peakMiB: number;
+  /** The kernel's high-water mark, VmHWM, at stop (MiB): the true peak between samples too. */
+  readonly hwmMiB: number;
+  readonly lastMiB: number;
+  readonly samples: number;
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined; // gone, or not Linux
+  }
+}
+
+export function watchRss(pid: number, everyMs = 100): { stop(): RssReport } {
+  let peak = 0;
+  let last = 0;
+  let samples = 0;
+  const sample = () => {
+    const kb = statusKb(pid, 'VmRSS');
+    if (kb === undefined) return;
+    samples++;
+    last = kb;
+    peak = Math.max(peak, kb);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      const hwm = statusKb(pid, 'VmHWM') ?? peak;
+      return { peakMiB: peak / 1024, hwmMiB: hwm / 1024, lastMiB: last / 1024, samples };
+    },
+  };
+}

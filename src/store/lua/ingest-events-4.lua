@@ -1,0 +1,247 @@
+--[[
+  ingestEvents: for each event, open a new incident or merge the event into the one its group
+  already has. Each event is one atomic step: a duplicate is counted and timestamped, never dropped
+  and never a second incident. Several events go in one call (one round trip), in order.
+
+  KEYS[1] groups hash   (groupKey -> incident id)
+  KEYS[2] open zset     (id -> openedAt)
+  KEYS[3] all zset      (id -> openedAt)
+  KEYS[4] due zset      (id -> when the escalation engine looks again)
+  ARGV[1] incident key base ("<prefix>{ns}:inc:"); an incident's keys are base..id, base..id..":m" …
+  ARGV[2] reopen window (ms)
+  ARGV[3] max timeline entries
+  ARGV[4] retention of a resolved incident (ms)
+  then five per event:
+    groupKey
+    id to use if a new incident is opened
+    now (epoch ms): when the event was received
+    event JSON: {source,class,site,level,status,member,eventKey,summary,labels,details,drill,truncated,resolution,playbookVersion}
+      labels and details are JSON strings inside it (kept verbatim, never re-encoded here)
+    resolve hold (ms): a member's resolution takes effect after it stayed calm this long
+  Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
+    kind: opened | reopened | merged | duplicate | resolved | holding | ignored
+  All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
+  same cluster slot as KEYS.
+]]
+local groups, openZ, allZ, dueZ = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+local reopenWindow, maxTimeline, retention = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+-- the event being ingested: set for each one by the loop at the end
+local groupKey, newId, now, nowIso, ev, hold
+
+--@include iso-time
+
+local function keysOf(id)
+  local k = base .. id
+  return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt'
+end
+
+local function push(tl, entry, essential)
+  if not essential and redis.call('LLEN', tl) >= maxTimeline then
+    return
+  end
+  redis.call('RPUSH', tl, cjson.encode(entry))
+end
+
+-- A duplicate coalesces into the last timeline entry when that is a duplicate of the same member.
+local function pushDuplicate(tl)
+  local last = redis.call('LINDEX', tl, -1)
+  if last then
+    local e = cjson.decode(last)
+    if e.type == 'duplicate' and e.member == ev.member then
+      e.count = e.count + 1
+      e.lastAt = nowIso
+      redis.call('LSET', tl, -1, cjson.encode(e))
+      return
+    end
+  end
+  push(tl, { at = nowIso, type = 'duplicate', source = ev.source, member = ev.member, count = 1, lastAt = nowIso }, false)
+end
+
+local function setExpiry(id, ms)
+  for _, k in ipairs({ keysOf(id) }) do
+    if ms then redis.call('PEXPIRE', k, ms) else redis.call('PERSIST', k) end
+  end
+end
+
+local function memberRecord(prev)
+  local m = prev or { since = nowIso, count = 0 }
+  m.status = ev.status
+  m.lastAt = nowIso
+  m.count = m.count + 1
+  m.lastKey = ev.eventKey
+  m.source = ev.source
+  return m
+end
+
+local function result(kind, id, inc, raised)
+  return { kind, id, tonumber(redis.call('HGET', base .. id, 'eventCount') or '0'), tonumber(redis.call('HGET', base .. id, 'level') or '0'), raised and 1 or 0, redis.call('HGET', base .. id, 'state') or '' }
+end
+
+local function recordTruncation(incKey, tl)
+  local n = tonumber(ev.truncated or 0) or 0
+  if n > 0 then
+    redis.call('HINCRBY', incKey, 'truncatedAlerts', n)
+    push(tl, { at = nowIso, type = 'truncated', source = ev.source, count = n }, true)
+  end
+end
+
+local function open()
+  local id = newId
+  local incKey, mKey, mdKey, tl = keysOf(id)
+  redis.call('HSET', incKey,
+    'id', id, 'class', ev.class, 'level', ev.level, 'state', 'open', 'site', ev.site, 'summary', ev.summary,
+    'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
+    'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
+    'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
+    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now)
+  redis.call('HSET', mKey, ev.member, cjson.encode(memberRecord(nil)))
+  redis.call('HSET', mdKey, ev.member, ev.details)
+  redis.call('HSET', groups, groupKey, id)
+  redis.call('ZADD', openZ, now, id)
+  redis.call('ZADD', allZ, now, id)
+  redis.call('ZADD', dueZ, now, id)
+  push(tl, { at = nowIso, type = 'opened', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, true)
+  recordTruncation(incKey, tl)
+  return result('opened', id, nil, false)
+end
+
+local function ingestOne()
+  local id = redis.call('HGET', groups, groupKey)
+  local state = nil
+  if id then
+    state = redis.call('HGET', base .. id, 'state')
+    if not state then id = nil end -- expired
+  end
+
+  if ev.status == 'resolved' then
+    if not id or state == 'resolved' then
+      return { 'ignored', id or '', 0, 0, 0, state or '' }
+    end
+    local incKey, mKey, mdKey, tl = keysOf(id)
+    local raw = redis.call('HGET', mKey, ev.member)
+    if not raw then
+      return { 'ignored', id, 0, 0, 0, state }
+    end
+    local m = cjson.decode(raw)
+    redis.call('HINCRBY', incKey, 'eventCount', 1)
+    redis.call('HSET', incKey, 'lastEventAt', nowIso)
+    redis.call('HSET', mdKey, ev.member, ev.details)
+    if m.status == 'resolved' then
+      m.count = m.count + 1
+      m.lastAt = nowIso
+      redis.call('HSET', mKey, ev.member, cjson.encode(m))
+      pushDuplicate(tl)
+      return result('duplicate', id, nil, false)
+    end
+    if hold > 0 then
+      if not m.calmSinceMs then
+        m.calmSinceMs = now
+        m.calmSince = nowIso
+        m.holdMs = hold
+        m.count = m.count + 1
+        redis.call('HSET', mKey, ev.member, cjson.encode(m))
+        push(tl, { at = nowIso, type = 'calm', source = ev.source, member = ev.member, holdMs = hold }, true)
+        -- look again when the hold is over, even if the source never reports again
+        local dueAt = tonumber(redis.call('ZSCORE', dueZ, id) or '0')
+        if dueAt == 0 or dueAt > now + hold then redis.call('ZADD', dueZ, now + hold, id) end
+        return result('holding', id, nil, false)
+      end
+      if now - m.calmSinceMs < hold then
+        m.count = m.count + 1
+        redis.call('HSET', mKey, ev.member, cjson.encode(m))
+        pushDuplicate(tl)
+        return result('holding', id, nil, false)
+      end
+    end
+    m = memberRecord(m)
+    m.calmSinceMs = nil
+    m.calmSince = nil
+    m.holdMs = nil
+    redis.call('HSET', mKey, ev.member, cjson.encode(m))
+    push(tl, { at = nowIso, type = 'member_resolved', source = ev.source, member = ev.member }, true)
+    -- every member over → the incident resolves from the source (unless a person must close it)
+    local all = redis.call('HVALS', mKey)
+    for _, v in ipairs(all) do
+      if cjson.decode(v).status ~= 'resolved' then
+        return result('merged', id, nil, false)
+      end
+    end
+    if redis.call('HGET', incKey, 'resolution') == 'manual' then
+      push(tl, { at = nowIso, type = 'source_clear', source = ev.source, note = 'every monitor is clear; a person must close this incident' }, true)
+      return result('merged', id, nil, false)
+    end
+    redis.call('HSET', incKey, 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedAtMs', now, 'resolvedBy', 'source:' .. ev.source)
+    redis.call('ZREM', openZ, id)
+    redis.call('ZADD', dueZ, now, id)
+    push(tl, { at = nowIso, type = 'resolved', by = 'source:' .. ev.source, via = ev.source }, true)
+    setExpiry(id, retention)
+    return result('resolved', id, nil, false)
+  end
+
+  -- firing
+  if not id then
+    return open()
+  end
+
+  local incKey, mKey, mdKey, tl = keysOf(id)
+  local kind = 'merged'
+  if state == 'resolved' then
+    local resolvedAtMs = tonumber(redis.call('HGET', incKey, 'resolvedAtMs') or '0')
+    if now - resolvedAtMs > reopenWindow then
+      return open()
+    end
+    redis.call('HSET', incKey, 'state', 'open')
+    redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy')
+    redis.call('HINCRBY', incKey, 'reopenCount', 1)
+    redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
+    redis.call('ZADD', dueZ, now, id)
+    setExpiry(id, nil)
+    push(tl, { at = nowIso, type = 'reopened', source = ev.source, member = ev.member }, true)
+    kind = 'reopened'
+  end
+
+  redis.call('HINCRBY', incKey, 'eventCount', 1)
+  redis.call('HSET', incKey, 'lastEventAt', nowIso)
+  recordTruncation(incKey, tl)
+
+  local raw = redis.call('HGET', mKey, ev.member)
+  local prev = raw and cjson.decode(raw) or nil
+  local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
+  local m = memberRecord(prev)
+  m.calmSinceMs = nil
+  m.calmSince = nil
+  m.holdMs = nil
+  redis.call('HSET', mKey, ev.member, cjson.encode(m))
+  redis.call('HSET', mdKey, ev.member, ev.details)
+
+  if kind ~= 'reopened' and not duplicate then
+    push(tl, { at = nowIso, type = 'event', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, false)
+  end
+
+  local raised = false
+  local level = tonumber(redis.call('HGET', incKey, 'level'))
+  if ev.level > level then
+    redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
+    redis.call('ZADD', dueZ, now, id)
+    push(tl, { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, member = ev.member, summary = ev.summary }, true)
+    raised = true
+  end
+
+  if kind == 'reopened' then
+    return result(kind, id, nil, raised)
+  end
+  if duplicate and not raised then
+    pushDuplicate(tl)
+    return result('duplicate', id, nil, false)
+  end
+  return result('merged', id, nil, raised)
+end
+
+local results = {}
+for i = 5, #ARGV, 5 do
+  groupKey, newId, now, ev, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), cjson.decode(ARGV[i + 3]), tonumber(ARGV[i + 4])
+  nowIso = iso(now)
+  results[#results + 1] = ingestOne()
+end
+return results

@@ -1,0 +1,91 @@
+/**
+ * POST /webhooks/alertmanager at the wire: the hot path (node:http, ahead of express) and the
+ * express stack must give the same answers however the body arrives — chunked, compressed, with a
+ * query string, in another charset — and count each request once.
+ */
+import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const firing = readFileSync('../shared/fixtures/alertmanager/webhook-v4-firing-2alerts.json');
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+interface Sent {
+  readonly headers?: Record<string, string>;
+  /** Written one after another; without a content-length the body goes chunked. */
+  readonly parts: readonly Buffer[];
+  readonly path?: string;
+}
+
+/** A raw HTTP request, so the test controls framing and headers exactly. */
+function send({ headers = {}, parts, path = '/webhooks/alertmanager' }: Sent): Promise<{ status: number; body: any; connection: string | undefined }> {
+  const url = new URL(app.baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, connection: res.headers.connection });
+      });
+    });
+    // an oversized upload is answered early and the socket closed: the rest of the write may fail
+    req.on('error', reject);
+    for (const p of parts) req.write(p);
+    req.end();
+  });
+}
+
+const incidents = async () => (await app.request('GET', '/api/incidents')).body.incidents as { eventCount: number }[];
+
+describe('the Alertmanager webhook at the wire', () => {
+  it('a body in many small chunks without a content-length is read whole', async () => {
+    const parts = Array.from({ length: Math.ceil(firing.length / 97) }, (_, i) => firing.subarray(i * 97, (i + 1) * 97));
+    const res = await send({ parts });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2 });
+    expect(await incidents()).toHaveLength(1);
+  });
+
+  it('a gzip body, a query string and a +json media type are served like the plain one', async () => {
+    expect((await send({ parts: [gzipSync(firing)], headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
+    expect((await send({ parts: [firing], path: '/webhooks/alertmanager?from=am-2' })).status).toBe(200);
+    expect((await send({ parts: [firing], headers: { 'content-type': 'application/vnd.alertmanager+json; charset=UTF-8' } })).status).toBe(200);
+    const [inc] = await incidents();
+    expect(inc?.eventCount).toBe(6); // one incident, both alerts counted three times
+  });
+
+  it('a charset nobody knows is refused with a code, and nothing is recorded', async () => {
+    const res = await send({ parts: [firing], headers: { 'content-type': 'application/json; charset=x-klingon' } });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toEqual(expect.stringMatching(/^TOCSIN_ERR_/));
+    expect(await incidents()).toHaveLength(0);
+  });
+
+  it('an oversized chunked body is refused with 413 and the connection closed', async () => {
+    const mib = Buffer.alloc(256 * 1024, 0x20);
+    const res = await send({ parts: [Buffer.from('{"version":"4","pad":"'), mib, mib, mib, mib, mib, Buffer.from('"}')] }).catch((e: Error) => e);
+    if (res instanceof Error) throw res;
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('TOCSIN_ERR_INPUT_TOO_LARGE');
+    expect(res.connection).toBe('close');
+    expect(await incidents()).toHaveLength(0);
+  });
+
+  it('each request is counted once in tocsin_http_requests_total', async () => {
+    for (let i = 0; i < 3; i++) expect((await send({ parts: [firing] })).status).toBe(200);
+    expect((await send({ parts: [Buffer.from('{"version":')] })).status).toBe(400);
+    const text = (await app.request('GET', '/metrics')).body as string;
+    expect(text).toMatch(/^tocsin_http_requests_total\{route="\/webhooks\/alertmanager",status="2xx"\} 3$/m);
+    expect(text).toMatch(/^tocsin_http_requests_total\{route="\/webhooks\/alertmanager",status="4xx"\} 1$/m);
+  });
+});

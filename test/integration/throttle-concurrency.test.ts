@@ -1,0 +1,72 @@
+/**
+ * Many pages for one person decided at the same moment by one daemon (a storm of critical incidents
+ * opened by one webhook): the throttle still holds to its rules — the person's first critical call
+ * goes at once and the rest wait out the minimum gap, then go folded into one call — instead of
+ * each page losing the check-and-record to its siblings until it went out unthrottled.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RosterOnCall } from '../../src/app/roster-on-call.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { deleteByPrefix } from '../support/redis.js';
+
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+
+let app: TestApp | undefined;
+
+afterEach(async () => {
+  if (!app) return;
+  await app.stop({ keep: true });
+  await deleteByPrefix(app.prefix);
+  app = undefined;
+});
+
+/** `n` fire alarms, one building each: `n` security incidents (level 4, critical) in one body. */
+function fireAlarms(n: number) {
+  const alerts = Array.from({ length: n }, (_, i) => ({
+    status: 'firing',
+    labels: { alertname: 'FireAlarm', class: 'security', site: `bldg${i}`, severity: 'critical' },
+    annotations: { summary: `Fire alarm, building ${i}` },
+    startsAt: new Date(T0).toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: '',
+    fingerprint: `fire${String(i).padStart(12, '0')}`,
+  }));
+  return { version: '4', groupKey: '{}:{alertname="FireAlarm"}', truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts };
+}
+
+describe('throttles under concurrency', () => {
+  it('20 fire alarms at once: the supervisor gets one call, then one call carrying the other 19 after the minimum gap', async () => {
+    app = await startTestApp({ clock: new ManualClock(T0) });
+    const a = app;
+    const person = (await new RosterOnCall(a.container.config.roster, { list: async () => [] }).resolve('supervisor', T0)).people[0]?.id;
+    expect(person).toBeDefined();
+    const gap = a.container.config.daemon.throttle.perChannel.voice.minGap;
+
+    expect((await a.request('POST', '/webhooks/alertmanager', fireAlarms(20))).status).toBe(200);
+    await a.container.engine.idle();
+    const calls = async () => {
+      const list = (await a.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+      expect(list).toHaveLength(20);
+      return list.flatMap((i) => (i.notifications as any[]).filter((n) => n.person === person && n.channel === 'voice' && n.tier === 0));
+    };
+    const sent = (ns: any[]) => ns.filter((n) => n.status === 'logged' && !n.bundledInto);
+
+    let mine = await calls();
+    expect(mine).toHaveLength(20);
+    expect(sent(mine)).toHaveLength(1);
+    const waiting = mine.filter((n) => n.status === 'planned');
+    expect(waiting).toHaveLength(19);
+    for (const n of waiting) expect(n.deferredUntil).toBeLessThanOrEqual(T0 + gap);
+
+    a.clock.set(T0 + gap);
+    await a.container.engine.tick(T0 + gap);
+    await a.container.engine.idle();
+    mine = await calls();
+    expect(mine.every((n) => n.status === 'logged')).toBe(true);
+    expect(sent(mine)).toHaveLength(2);
+    const carrier = sent(mine).find((n) => Date.parse(n.at) === T0 + gap);
+    expect(mine.filter((n) => n.bundledInto)).toHaveLength(18);
+    expect(mine.filter((n) => n.bundledInto).every((n) => n.bundledInto === carrier?.id)).toBe(true);
+  });
+});
