@@ -1,8 +1,11 @@
-/** `tocsin <command>`: check-config, drill, ups-poll, ups-notify. */
+/** `tocsin <command>`: check-config, schema, drill, ups-poll, ups-notify. */
+import { join } from 'node:path';
 import { runCheckConfig } from './cli/check-config.js';
 import { runDrill } from './cli/drill.js';
+import { runSchema } from './cli/schema.js';
 import { readCliEnv } from './config/cli-env.js';
 import { readEnv } from './config/env.js';
+import { SCHEMA_DIR } from './config/json-schema.js';
 import { loadConfig } from './config/load-config.js';
 import { runUpsNotify } from './cli/ups-notify.js';
 import { runUpsPoll } from './cli/ups-poll.js';
@@ -10,6 +13,7 @@ import { createLogger } from './telemetry/logger.js';
 
 const USAGE = `usage: tocsin <command>
   check-config [DIR]                    validate the configuration (exit 0 valid, 78 invalid)
+  schema [DIR]                          write the config's JSON Schemas for editors (default config/schema)
   drill <class> [--site S]              open a drill incident that runs the real chain, marked DRILL
   ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s]
   ups-notify                            NUT NOTIFYCMD: posts NOTIFYTYPE/UPSNAME to /webhooks/ups
@@ -20,6 +24,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'check-config':
       return runCheckConfig(rest, process.stdout, process.stderr);
+    case 'schema':
+      return runSchema(rest, process.stdout, join(readEnv().configDir, SCHEMA_DIR));
     case 'drill':
       return runDrillCommand(rest);
     case 'ups-poll':

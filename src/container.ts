@@ -378,6 +378,7 @@ async function buildEscalation(a: {
     rules: config.daemon.inhibit,
     maintenance,
     open: { live: new RedisOpenIncidentReader(redis, liveKeys), drill: new RedisOpenIncidentReader(redis, drillKeys) },
+    maxAgeMs: esc.tick,
   });
 
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);

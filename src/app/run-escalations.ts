@@ -69,6 +69,8 @@ export interface TickResult {
   readonly claimed: number;
   readonly processed: number;
   readonly failed: number;
+  /** When the earliest step is due after this tick (epoch ms), over every namespace. */
+  readonly nextDueAt?: number | undefined;
 }
 
 /** Most plan → act rounds per incident in one pass (level raises and coverage gaps re-plan). */
@@ -82,6 +84,9 @@ export class EscalationEngine {
   private readonly tracer: Tracer = createTracer();
   /** Claimer id for records the engine itself settles (held pages no longer wanted). */
   private readonly owner = makeOwnerId();
+  /** Kicks running now, and those waiting for one of them to finish. */
+  private kicking = 0;
+  private readonly kickQueue: (() => void)[] = [];
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -95,19 +100,42 @@ export class EscalationEngine {
     return run;
   }
 
-  /** Runs one incident now (fast path after a resolution or acknowledgement); never throws. */
+  /**
+   * Runs one incident now (fast path after an opening, a resolution or an acknowledgement); never
+   * throws. At most `escalation.kicks` run at once; the rest wait their turn in order, so a storm of
+   * new incidents does not run thousands of escalations side by side.
+   */
   kick(id: string): Promise<void> {
     const p = (async () => {
-      const ns = this.namespaceOf(id);
-      if (!ns) return;
-      const now = this.deps.clock.now();
-      const claim = await ns.queue.claim(id, now);
-      if (!claim) return; // someone holds it: their reschedule keeps the look-now time
-      await this.processClaim(ns, claim, now);
+      await this.kickSlot();
+      try {
+        const ns = this.namespaceOf(id);
+        if (!ns) return;
+        const now = this.deps.clock.now();
+        const claim = await ns.queue.claim(id, now);
+        if (!claim) return; // someone holds it: their reschedule keeps the look-now time
+        await this.processClaim(ns, claim, now);
+      } finally {
+        this.kickDone();
+      }
     })().catch((e: unknown) => this.deps.logger.error({ err: e, incident: id }, 'escalation kick failed'));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
+  }
+
+  private kickSlot(): Promise<void> {
+    if (this.kicking < this.deps.config.daemon.escalation.kicks) {
+      this.kicking++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.kickQueue.push(resolve));
+  }
+
+  private kickDone(): void {
+    const next = this.kickQueue.shift();
+    if (next) next(); // the slot passes straight on
+    else this.kicking--;
   }
 
   /** Resolves once every running kick has finished. */
@@ -230,7 +258,18 @@ export class EscalationEngine {
     } finally {
       this.deps.metrics.tickDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
-    return { claimed, processed, failed };
+    return { claimed, processed, failed, nextDueAt: await this.nextDue() };
+  }
+
+  /** The earliest due time of any namespace; undefined when it cannot be read (the tick's cadence holds). */
+  private async nextDue(): Promise<number | undefined> {
+    try {
+      const all = await Promise.all(this.deps.namespaces.map((n) => n.queue.nextDue()));
+      const known = all.filter((t): t is number => t !== undefined);
+      return known.length > 0 ? Math.min(...known) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async processClaim(n: EngineNamespace, claim: DueClaim, now: number): Promise<void> {

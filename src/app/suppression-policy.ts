@@ -1,8 +1,11 @@
 /**
  * SuppressionPolicy from maintenance windows and inhibition rules. A window in scope pauses pages
  * until it ends; an open root-cause incident (same namespace: drills only see drills) inhibits them.
- * Open incidents are read once per `now` (one engine tick asks many times with the same time);
- * `invalidate()` drops that cache when incidents open, change or end.
+ * Open incidents are read once and shared by the checks that follow within `maxAgeMs` (one tick asks
+ * many times with the same time; a burst of kicks asks at nearly the same time): a storm of
+ * thousands of new incidents must not read every open incident once per incident. `invalidate()`
+ * makes the next check read again when incidents open, change or end here; changes made by another
+ * replica are seen at most `maxAgeMs` later.
  */
 import type { Incident } from '../domain/incident.js';
 import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
@@ -20,10 +23,22 @@ export interface SuppressionDeps {
   readonly rules: readonly InhibitRule[];
   readonly maintenance: MaintenanceSource;
   readonly open: { readonly live: OpenIncidentSource; readonly drill: OpenIncidentSource };
+  /** How long a read of the open incidents serves later checks, in real and in clock time (ms). */
+  readonly maxAgeMs: number;
+}
+
+interface Cached {
+  readonly generation: number;
+  /** Clock time of the check that read it. */
+  readonly now: number;
+  /** Real time of the read (performance.now). */
+  readonly readAt: number;
+  readonly value: Promise<unknown>;
 }
 
 export class RuleSuppressionPolicy implements SuppressionPolicy {
-  private cache = new Map<string, { now: number; value: Promise<unknown> }>();
+  private readonly cache = new Map<string, Cached>();
+  private generation = 0;
 
   constructor(private readonly deps: SuppressionDeps) {}
 
@@ -50,14 +65,17 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
 
   /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */
   invalidate(): void {
-    this.cache.clear();
+    this.generation++;
   }
 
   private cached<T>(key: string, now: number, load: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
-    if (hit && hit.now === now) return hit.value as Promise<T>;
+    const max = this.deps.maxAgeMs;
+    if (hit && hit.generation === this.generation && (hit.now === now || (Math.abs(now - hit.now) < max && performance.now() - hit.readAt < max))) {
+      return hit.value as Promise<T>;
+    }
     const value = load();
-    this.cache.set(key, { now, value });
+    this.cache.set(key, { generation: this.generation, now, readAt: performance.now(), value });
     value.catch(() => this.cache.delete(key));
     return value;
   }

@@ -116,6 +116,8 @@ export function makeSchemas(clockSpeed: number) {
         tick: wait.prefault('1s'),
         lease: wait.prefault('30s'),
         batch: z.number().int().min(1).max(10_000).default(200),
+        /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
+        kicks: z.number().int().min(1).max(10_000).default(64),
         audit: wait.prefault('1m'),
         /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
         retry: z

@@ -30,6 +30,8 @@ export interface EscalationQueue {
   reschedule(id: string, token: string, next: number | 'park' | null): Promise<RescheduleResult>;
   /** Finds open incidents with no due entry (and re-adds them) or an overdue one. */
   audit(now: number): Promise<AuditResult>;
+  /** When (epoch ms) the earliest incident is due; undefined when none is due by time. */
+  nextDue(): Promise<number | undefined>;
 }
 
 /** What the engine reads of an incident besides its public JSON. */

@@ -52,6 +52,21 @@ export function offsetMs(at: number, tz: string): number {
  * gap) is moved forward by the length of the gap (02:30 → 03:30).
  */
 export function zonedToUtc(wall: number, tz: string): number {
+  // Rosters ask for the same shift boundaries over and over (every page resolves who is on call),
+  // and each answer costs several Intl calls: remembered, as the answer never changes.
+  const key = `${tz}\u0000${wall}`;
+  const known = instants.get(key);
+  if (known !== undefined) return known;
+  if (instants.size >= MAX_REMEMBERED) instants.clear();
+  const at = computeZonedToUtc(wall, tz);
+  instants.set(key, at);
+  return at;
+}
+
+const MAX_REMEMBERED = 4096;
+const instants = new Map<string, number>();
+
+function computeZonedToUtc(wall: number, tz: string): number {
   const before = offsetMs(wall - DAY_MS, tz);
   const after = offsetMs(wall + DAY_MS, tz);
   const valid = [wall - before, wall - after].filter((t) => wallMs(t, tz) === wall);

@@ -53,6 +53,16 @@ export class RedisEscalationQueue implements EscalationQueue {
     }
   }
 
+  async nextDue(): Promise<number | undefined> {
+    try {
+      const [, first] = await this.redis.zrange(this.keys.due, 0, 0, 'WITHSCORES');
+      const at = first === undefined ? Number.NaN : Number(first);
+      return Number.isFinite(at) ? at : undefined; // parked incidents sit at +inf
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
   async audit(now: number): Promise<AuditResult> {
     const missing: string[] = [];
     const overdue: string[] = [];
