@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deleteByPrefix } from '../support/redis.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -14,9 +13,7 @@ const T0 = Date.parse('2026-11-23T10:00:00Z');
 let app: TestApp | undefined;
 
 afterEach(async () => {
-  if (!app) return;
-  await app.stop({ keep: true });
-  await deleteByPrefix(app.prefix);
+  await app?.stop();
   app = undefined;
 });
 

@@ -8,16 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deleteByPrefix } from '../support/redis.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 
 let app: TestApp | undefined;
 
 afterEach(async () => {
-  if (!app) return;
-  await app.stop({ keep: true });
-  await deleteByPrefix(app.prefix);
+  await app?.stop();
   app = undefined;
 });
 
