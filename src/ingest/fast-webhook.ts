@@ -103,14 +103,17 @@ export function fastWebhook(deps: FastWebhookDeps): FastListener {
     if (req.method !== 'POST' || pathOf(req.url) !== FAST_PATH || !readable(req)) return false;
     const span = startServerSpan(deps.tracer, 'POST', FAST_PATH, req.headers);
     let ended = false;
-    const done = (): void => {
-      if (ended) return; // 'finish' and then 'close': count the request once
+    const endSpan = (): void => {
+      if (ended) return; // 'finish' and then 'close'
       ended = true;
       span.end(res.statusCode, `POST ${FAST_PATH}`, FAST_PATH);
-      countRequest(metrics, FAST_PATH, res.statusCode);
     };
-    res.once('finish', done);
-    res.once('close', done);
+    // counted once answered, like every express route; a request the client gave up on only ends its span
+    res.once('finish', () => {
+      countRequest(metrics, FAST_PATH, res.statusCode);
+      endSpan();
+    });
+    res.once('close', endSpan);
 
     const denied = bearerProblem(req.headers.authorization, deps.token);
     if (denied) {
