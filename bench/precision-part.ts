@@ -1,10 +1,6 @@
 /** `npm run bench` part "precision": options from the environment, the table on stdout. */
+import { envNumber as num } from './env-number.js';
 import { formatPrecision, PRECISION_DEFAULTS, runPrecision, type PrecisionOptions } from './precision.js';
-
-function num(v: string | undefined, fallback: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 /**
  * BENCH_PRECISION_INCIDENTS (10000), _SPEED (10: tier 1 at T+30 s), _BODY (100 alerts), _CONNECTIONS (4),

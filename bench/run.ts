@@ -6,13 +6,14 @@
  * parts (`ingest,storm,precision`, comma-separated); BENCH_STORM_* and BENCH_PRECISION_* size them.
  */
 import { copyConfig } from './config-copy.js';
+import { envNumber } from './env-number.js';
 import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
 import { precisionOptionsFromEnv, runPrecisionPart } from './precision-part.js';
 import { startAlertmanager, startRedis, startTocsin, type Proc } from './processes.js';
 import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = envNumber(process.env.BENCH_SECONDS, 8);
+const rounds = Math.round(envNumber(process.env.BENCH_ROUNDS, 3));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,10 +1,6 @@
 /** `npm run bench` part "storm": options from the environment, the table on stdout. */
+import { envNumber as num } from './env-number.js';
 import { formatStorm, runStorm, STORM_DEFAULTS, type StormOptions } from './storm.js';
-
-function num(v: string | undefined, fallback: number): number {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 /** BENCH_STORM_ALERTS (100000), _BURSTS (10), _BODY (50 alerts), _CONNECTIONS (4), _PAUSE_MS (1000), _SPEED (1), _SETTLE_S (480). */
 export function stormOptionsFromEnv(env: NodeJS.ProcessEnv): StormOptions {

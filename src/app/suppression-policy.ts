@@ -76,7 +76,9 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
     }
     const value = load();
     this.cache.set(key, { generation: this.generation, now, readAt: performance.now(), value });
-    value.catch(() => this.cache.delete(key));
+    value.catch(() => {
+      if (this.cache.get(key)?.value === value) this.cache.delete(key); // a failed read is not kept; a newer one stays
+    });
     return value;
   }
 }
