@@ -24,7 +24,7 @@ import { copyConfig } from './config-copy.js';
 import { startRedis, startTocsin, type Proc } from './processes.js';
 import { fetchMetrics, histogram, histogramDelta, maxBound, quantile, total, type Histogram } from './prom-text.js';
 import { DONE_STATUSES, pagesOf, readback } from './redis-readback.js';
-import { watchRss, type RssReport } from './rss.js';
+import { cpuSeconds, watchRss, type RssReport } from './rss.js';
 import { emptyStats, postAll, webhookBody, type AmAlert, type SendStats } from './webhook-sender.js';
 
 export interface PrecisionOptions {
@@ -73,6 +73,10 @@ export interface PrecisionResult {
   /** Seconds from the first due time until the last incident reached the tier. */
   readonly drainSeconds: number;
   readonly rss: RssReport;
+  /** Redis commands the daemon sent in the tier-1 window, busiest first (INFO commandstats delta). */
+  readonly commands: readonly (readonly [string, number])[];
+  /** CPU seconds used in the tier-1 window by the daemon (all its threads) and by Redis. */
+  readonly cpu: { readonly daemon: number; readonly redis: number };
 }
 
 const LOG_MODE = { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', TWILIO_FROM: '', SMTP_URL: '', TOCSIN_INGEST_TOKEN: '', TOCSIN_API_TOKEN: '', OTEL_SDK_DISABLED: 'true' };
@@ -82,6 +86,16 @@ function spread(xs: number[]): Spread {
   const s = [...xs].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
   return { p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? Number.NaN, n: s.length };
+}
+
+/** Calls per command between two readings, busiest first; the bench's own INFO calls left out. */
+function commandDelta(before: Map<string, number>, after: Map<string, number>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const [cmd, calls] of after) {
+    const d = calls - (before.get(cmd) ?? 0);
+    if (d > 0 && cmd !== 'info') out.push([cmd, d]);
+  }
+  return out.sort((a, b) => b[1] - a[1]);
 }
 
 function ms(v: unknown, fallback: number): number {
@@ -146,10 +160,13 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
       // tier 0 done for every incident, then a scrape before tier 1 comes due
       await waitForMetric(tocsin.url, 'tocsin_escalation_tier_reached_total', { tier: '0' }, o.incidents, Math.max(firstDue, Date.now()) + o.timeoutMs);
       const tier0DoneFirst = Date.now() < firstDue;
-      const before = await fetchMetrics(tocsin.url);
+      const [before, cmdsBefore, redisCpu0] = await Promise.all([fetchMetrics(tocsin.url), rb.commandCounts(), rb.cpuSeconds()]);
+      const cpu0 = cpuSeconds(tocsin.pid);
       await waitForMetric(tocsin.url, 'tocsin_escalation_tier_reached_total', { tier: String(TIER) }, o.incidents, Math.max(firstDue, Date.now()) + o.timeoutMs);
-      const after = await fetchMetrics(tocsin.url);
+      const [after, cmdsAfter, redisCpu1] = await Promise.all([fetchMetrics(tocsin.url), rb.commandCounts(), rb.cpuSeconds()]);
+      const cpu = { daemon: cpuSeconds(tocsin.pid) - cpu0, redis: redisCpu1 - redisCpu0 };
       const rssReport = rss.stop();
+      const commands = commandDelta(cmdsBefore, cmdsAfter);
 
       const incidents = await rb.incidents();
       const dues: number[] = [];
@@ -184,6 +201,8 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
         ticks: { count: tickH.count, meanMs: (tickH.sum / Math.max(1, tickH.count)) * 1000, p50Ms: quantile(tickH, 0.5) * 1000, p99Ms: quantile(tickH, 0.99) * 1000, maxBoundMs: maxBound(tickH) * 1000 },
         drainSeconds: (lastReached - minDue) / 1000,
         rss: rssReport,
+        commands,
+        cpu,
       };
     } finally {
       await rb.close();
@@ -193,6 +212,12 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
     config.remove();
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+function commandsLine(r: PrecisionResult): string {
+  const per = (n: number) => (n / Math.max(1, r.reached)).toFixed(1);
+  const all = r.commands.reduce((a, [, n]) => a + n, 0);
+  return `${per(all)} (${r.commands.slice(0, 6).map(([c, n]) => `${c} ${per(n)}`).join(', ')})`;
 }
 
 const s3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
@@ -212,6 +237,8 @@ export function formatPrecision(r: PrecisionResult): string {
     ['ticks (tier-1 window)', `${r.ticks.count}: mean ${r.ticks.meanMs.toFixed(0)} ms, p50 ${r.ticks.p50Ms.toFixed(0)} ms, p99 ${r.ticks.p99Ms.toFixed(0)} ms, all ≤ ${r.ticks.maxBoundMs} ms`],
     ['first due → last incident at tier', `${r.drainSeconds.toFixed(1)} s (${(r.reached / Math.max(0.001, r.drainSeconds)).toFixed(0)} incidents/s)`],
     ['daemon RSS peak', `${r.rss.hwmMiB.toFixed(0)} MiB`],
+    ['CPU per incident (tier-1 window)', `daemon ${((r.cpu.daemon * 1000) / Math.max(1, r.reached)).toFixed(2)} ms, Redis ${((r.cpu.redis * 1000) / Math.max(1, r.reached)).toFixed(2)} ms`],
+    ['Redis commands per incident (tier-1 window)', commandsLine(r)],
   ];
   return [`Escalation precision: ${o.incidents} incidents, tier ${TIER} due together, real seconds`, '| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }

@@ -27,6 +27,10 @@ export interface Readback {
   /** Incidents with something due at or before `at` (epoch ms) in the engine's due set. */
   dueBy(at: number): Promise<number>;
   memory(): Promise<{ usedMiB: number; peakMiB: number }>;
+  /** Calls per Redis command since the server started (INFO commandstats; scripts count as evalsha). */
+  commandCounts(): Promise<Map<string, number>>;
+  /** CPU seconds Redis has used so far (INFO cpu: user + system). */
+  cpuSeconds(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,17 @@ export function readback(redisUrl: string, prefix = 'bench:'): Readback {
       const info = await redis.info('memory');
       const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0) / 1024 / 1024;
       return { usedMiB: field('used_memory'), peakMiB: field('used_memory_peak') };
+    },
+    async commandCounts() {
+      const info = await redis.info('commandstats');
+      const out = new Map<string, number>();
+      for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
+      return out;
+    },
+    async cpuSeconds() {
+      const info = await redis.info('cpu');
+      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+      return field('used_cpu_user') + field('used_cpu_sys');
     },
     async close() {
       await redis.quit();

@@ -41,3 +41,14 @@ export function watchRss(pid: number, everyMs = 100): { stop(): RssReport } {
     },
   };
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return Number.NaN;
+  }
+}

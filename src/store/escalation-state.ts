@@ -17,11 +17,8 @@ export class RedisEscalationState implements EscalationStateStore {
     let h: Record<string, string>;
     let members: string[];
     try {
-      const replies = await this.redis.pipeline().hgetall(this.keys.incident(id)).hvals(this.keys.members(id)).exec();
-      if (!replies) throw new Error('pipeline aborted');
-      for (const [err] of replies) if (err) throw err;
-      h = (replies[0]?.[1] ?? {}) as Record<string, string>;
-      members = (replies[1]?.[1] ?? []) as string[];
+      // side by side: the client sends both in one write, with whatever else is going out
+      [h, members] = await Promise.all([this.redis.hgetall(this.keys.incident(id)), this.redis.hvals(this.keys.members(id))]);
     } catch (e) {
       throw storeError(e);
     }

@@ -1,6 +1,5 @@
 /** Incidents in Redis: a hash per incident, its members, timeline and notifications beside it. */
 import type { RedisClient } from './redis.js';
-import type { ChainableCommander } from 'ioredis';
 import { clampLevel, type EventSource, type Level } from '../domain/event.js';
 import type { Incident, IncidentState, MemberState, Notification, TimelineEntry } from '../domain/incident.js';
 import type {
@@ -43,10 +42,7 @@ export class RedisIncidentRepository implements IncidentStore {
   /** Webhooks arriving while earlier ones are on their way to Redis go out together. */
   private readonly commits = new GroupCommit<Timed, unknown>((items) => this.ingestCall(items), { maxInFlight: INGEST_IN_FLIGHT, maxBatch: INGEST_BATCH });
 
-  /**
-   * One script call for a batch of events. On the client, not a pipeline: ioredis sends a pipelined
-   * script as a full EVAL every time, the client sends EVALSHA once the script is known.
-   */
+  /** One script call (EVALSHA) for a batch of events. */
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
     const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs];
@@ -133,31 +129,28 @@ export class RedisIncidentRepository implements IncidentStore {
     }
   }
 
-  /** Loads incidents in one pipeline; ids that no longer exist are left out. */
+  /** Loads incidents in one round trip (the client pipelines the reads); ids that no longer exist are left out. */
   async load(ids: readonly string[]): Promise<Incident[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
-    const pipe = this.redis.pipeline();
-    for (const id of ids) {
-      pipe.hgetall(k.incident(id));
-      pipe.hgetall(k.members(id));
-      pipe.hgetall(k.memberDetails(id));
-      pipe.lrange(k.timeline(id), 0, -1);
-      pipe.hgetall(k.notifications(id));
+    const r = this.redis;
+    let parts: [Record<string, string>, Record<string, string>, Record<string, string>, string[], Record<string, string>][];
+    try {
+      parts = await Promise.all(
+        ids.map((id) => Promise.all([r.hgetall(k.incident(id)), r.hgetall(k.members(id)), r.hgetall(k.memberDetails(id)), r.lrange(k.timeline(id), 0, -1), r.hgetall(k.notifications(id))])),
+      );
+    } catch (e) {
+      throw storeError(e);
     }
-    const replies = await execPipeline(pipe);
     const out: Incident[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const part = replies.slice(i * 5, i * 5 + 5);
-      const h = part[0] as Record<string, string>;
-      if (!h || !h.id) continue;
-      out.push(toIncident(h, part[1] as Record<string, string>, part[2] as Record<string, string>, part[3] as string[], part[4] as Record<string, string>));
+    for (const [h, members, details, timeline, notifications] of parts) {
+      if (!h.id) continue;
+      out.push(toIncident(h, members, details, timeline, notifications));
     }
     return out;
   }
 }
 
-/** Runs a pipeline; any failed command (or the pipeline itself) becomes a store error. */
 /** The event as the script reads it (labels and details stay JSON strings inside). */
 function eventJson(c: IngestCommand): string {
   const e = c.event;
@@ -176,20 +169,6 @@ function eventJson(c: IngestCommand): string {
     truncated: c.truncated,
     resolution: c.resolution,
     playbookVersion: c.playbookVersion,
-  });
-}
-
-async function execPipeline(pipe: ChainableCommander): Promise<unknown[]> {
-  let replies: [Error | null, unknown][] | null;
-  try {
-    replies = await pipe.exec();
-  } catch (e) {
-    throw storeError(e);
-  }
-  if (!replies) throw storeError(new Error('pipeline aborted'));
-  return replies.map(([err, v]) => {
-    if (err) throw storeError(err);
-    return v;
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { TocsinError } from '../domain/errors.js';
+import { coalesceWrites } from './coalesce-writes.js';
 
 /** What the stores need from a connection; a standalone Redis and a Redis Cluster both are one. */
 export type RedisClient = Redis | Cluster;
@@ -36,8 +37,9 @@ export function parseClusterUrl(url: string): ClusterUrl | undefined {
 /** A standalone connection or, for a `redis+cluster://` URL, a Redis Cluster client. */
 export function createRedis(url: string, options: RedisOptions = {}): RedisClient {
   const cluster = parseClusterUrl(url);
-  if (cluster) return createCluster(cluster, options);
-  return createStandalone(url, options);
+  const client = cluster ? createCluster(cluster, options) : createStandalone(url, options);
+  coalesceWrites(client);
+  return client;
 }
 
 function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
