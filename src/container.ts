@@ -410,7 +410,7 @@ async function buildEscalation(a: {
       ns,
       incidents: stores[ns],
       queue: new RedisEscalationQueue(redis, keys, { leaseMs: esc.lease }),
-      state: new RedisEscalationState(redis, keys),
+      state: new RedisEscalationState(redis, keys, stores[ns]),
       notifications: new RedisNotificationRepository(redis, keys),
     };
   });

@@ -291,8 +291,9 @@ export class EscalationEngine {
   /** Runs what is due for one incident; returns when to look again. */
   private async process(n: EngineNamespace, id: string, now: number): Promise<number | 'park' | null> {
     const { config, logger } = this.deps;
-    let [inc, facts] = await Promise.all([n.incidents.get(id), n.state.facts(id)]);
-    if (!inc || !facts) return null; // gone (expired after retention)
+    const first = await n.state.snapshot(id);
+    if (!first) return null; // gone (expired after retention)
+    let { incident: inc, facts } = first;
     if (this.deps.settle && (await this.deps.settle(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts));
     const klass = (await this.deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? config.playbooks.classes[inc.class];
     if (!klass) {
@@ -574,8 +575,8 @@ function holdEndOf(inc: Incident): number | null {
 }
 
 async function reload(n: EngineNamespace, id: string, inc: Incident, facts: EscalationFacts): Promise<{ inc: Incident; facts: EscalationFacts }> {
-  const [i, f] = await Promise.all([n.incidents.get(id), n.state.facts(id)]);
-  return { inc: i ?? inc, facts: f ?? facts };
+  const now = await n.state.snapshot(id);
+  return now ? { inc: now.incident, facts: now.facts } : { inc, facts };
 }
 
 /** The planner's view of an incident. */

@@ -1,7 +1,7 @@
 /** Ports of the escalation engine: the due queue, the per-incident escalation state, notifications, playbook snapshots. */
 import type { ClassConfig } from '../config/schema.js';
 import type { Level } from './event.js';
-import type { IncidentState, Notification } from './incident.js';
+import type { Incident, IncidentState, Notification } from './incident.js';
 
 /** One claimed incident: the claimer holds it until it reschedules or the lease runs out. */
 export interface DueClaim {
@@ -55,6 +55,8 @@ export interface EscalationFacts {
 
 export interface EscalationStateStore {
   facts(id: string): Promise<EscalationFacts | undefined>;
+  /** The incident and its facts, read together (one read of the incident's keys where the store can). */
+  snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined>;
   /** Marks a step done (once) and raises `tier` when given; true when newly marked. */
   completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean>;
   /** Raises the level of an open incident; the previous level when raised, 0 otherwise. */

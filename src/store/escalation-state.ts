@@ -2,17 +2,21 @@
 import type { RedisClient } from './redis.js';
 import { clampLevel, type Level } from '../domain/event.js';
 import type { EscalationFacts, EscalationStateStore } from '../domain/escalation-ports.js';
-import type { IncidentState } from '../domain/incident.js';
+import type { Incident, IncidentState } from '../domain/incident.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { callScript } from './scripts.js';
+import { toIncident, type RedisIncidentRepository } from './incident-repository.js';
 
 export class RedisEscalationState implements EscalationStateStore {
   constructor(
     private readonly redis: RedisClient,
     readonly keys: Keys,
+    /** The same namespace's incidents: `snapshot` reads an incident's keys once for both views. */
+    private readonly incidents: RedisIncidentRepository,
   ) {}
 
+  /** Only the escalation facts (two keys): what `stillWanted` checks right before a page goes out. */
   async facts(id: string): Promise<EscalationFacts | undefined> {
     let h: Record<string, string>;
     let members: string[];
@@ -22,32 +26,15 @@ export class RedisEscalationState implements EscalationStateStore {
     } catch (e) {
       throw storeError(e);
     }
-    if (!h.id || !h.state) return undefined;
-    const done = new Set<string>();
-    const advanced = new Map<string, number>();
-    for (const [field, value] of Object.entries(h)) {
-      if (field.startsWith('step:')) done.add(field.slice(5));
-      else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
-    }
-    const controlled = members.every((raw) => {
-      const m = JSON.parse(raw) as { status?: string; calmSinceMs?: number };
-      return m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null);
-    });
-    const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
-    return {
-      state: h.state as IncidentState,
-      level: clampLevel(Number(h.level)),
-      tier: Number(h.tier ?? 0),
-      openedAtMs,
-      levelAtMs: num(h.levelAtMs) ?? openedAtMs,
-      acknowledgedAtMs: num(h.acknowledgedAtMs) ?? null,
-      resolvedAtMs: num(h.resolvedAtMs) ?? null,
-      reopenCount: Number(h.reopenCount ?? 0),
-      playbookVersion: h.playbookVersion ?? '',
-      controlled,
-      done,
-      advanced,
-    };
+    return factsFrom(h, members);
+  }
+
+  /** The incident and its escalation facts from one read of its keys (the engine reads both at every step). */
+  async snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined> {
+    const [raw] = await this.incidents.readRaw([id]);
+    if (!raw) return undefined;
+    const facts = factsFrom(raw.hash, Object.values(raw.members));
+    return facts ? { incident: toIncident(raw), facts } : undefined;
   }
 
   async completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean> {
@@ -82,6 +69,36 @@ export class RedisEscalationState implements EscalationStateStore {
       throw storeError(e);
     }
   }
+}
+
+/** Escalation facts from the incident hash and its members' records; undefined for a hash that is gone. */
+export function factsFrom(h: Record<string, string>, members: readonly string[]): EscalationFacts | undefined {
+  if (!h.id || !h.state) return undefined;
+  const done = new Set<string>();
+  const advanced = new Map<string, number>();
+  for (const [field, value] of Object.entries(h)) {
+    if (field.startsWith('step:')) done.add(field.slice(5));
+    else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
+  }
+  const controlled = members.every((raw) => {
+    const m = JSON.parse(raw) as { status?: string; calmSinceMs?: number };
+    return m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null);
+  });
+  const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
+  return {
+    state: h.state as IncidentState,
+    level: clampLevel(Number(h.level)),
+    tier: Number(h.tier ?? 0),
+    openedAtMs,
+    levelAtMs: num(h.levelAtMs) ?? openedAtMs,
+    acknowledgedAtMs: num(h.acknowledgedAtMs) ?? null,
+    resolvedAtMs: num(h.resolvedAtMs) ?? null,
+    reopenCount: Number(h.reopenCount ?? 0),
+    playbookVersion: h.playbookVersion ?? '',
+    controlled,
+    done,
+    advanced,
+  };
 }
 
 function num(v: string | undefined): number | undefined {

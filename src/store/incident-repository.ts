@@ -129,26 +129,46 @@ export class RedisIncidentRepository implements IncidentStore {
     }
   }
 
-  /** Loads incidents in one round trip (the client pipelines the reads); ids that no longer exist are left out. */
+  /** Loads incidents in one round trip; ids that no longer exist are left out. */
   async load(ids: readonly string[]): Promise<Incident[]> {
-    if (ids.length === 0) return [];
+    const out: Incident[] = [];
+    for (const raw of await this.readRaw(ids)) if (raw) out.push(toIncident(raw));
+    return out;
+  }
+
+  /**
+   * The keys of each incident as stored, side by side (the client writes the reads together);
+   * undefined where the incident no longer exists.
+   */
+  async readRaw(ids: readonly string[]): Promise<(RawIncident | undefined)[]> {
     const k = this.keys;
     const r = this.redis;
-    let parts: [Record<string, string>, Record<string, string>, Record<string, string>, string[], Record<string, string>][];
     try {
-      parts = await Promise.all(
-        ids.map((id) => Promise.all([r.hgetall(k.incident(id)), r.hgetall(k.members(id)), r.hgetall(k.memberDetails(id)), r.lrange(k.timeline(id), 0, -1), r.hgetall(k.notifications(id))])),
+      return await Promise.all(
+        ids.map(async (id): Promise<RawIncident | undefined> => {
+          const [hash, members, memberDetails, timeline, notifications] = await Promise.all([
+            r.hgetall(k.incident(id)),
+            r.hgetall(k.members(id)),
+            r.hgetall(k.memberDetails(id)),
+            r.lrange(k.timeline(id), 0, -1),
+            r.hgetall(k.notifications(id)),
+          ]);
+          return hash.id ? { hash, members, memberDetails, timeline, notifications } : undefined;
+        }),
       );
     } catch (e) {
       throw storeError(e);
     }
-    const out: Incident[] = [];
-    for (const [h, members, details, timeline, notifications] of parts) {
-      if (!h.id) continue;
-      out.push(toIncident(h, members, details, timeline, notifications));
-    }
-    return out;
   }
+}
+
+/** An incident's keys as read: its hash, members and their details, timeline entries, notifications. */
+export interface RawIncident {
+  readonly hash: Record<string, string>;
+  readonly members: Record<string, string>;
+  readonly memberDetails: Record<string, string>;
+  readonly timeline: readonly string[];
+  readonly notifications: Record<string, string>;
 }
 
 /** The event as the script reads it (labels and details stay JSON strings inside). */
@@ -172,13 +192,8 @@ function eventJson(c: IngestCommand): string {
   });
 }
 
-function toIncident(
-  h: Record<string, string>,
-  members: Record<string, string>,
-  memberDetails: Record<string, string>,
-  timeline: string[],
-  notifications: Record<string, string>,
-): Incident {
+export function toIncident(raw: RawIncident): Incident {
+  const { hash: h, members, memberDetails, timeline, notifications } = raw;
   const m: Record<string, MemberState & { details?: unknown }> = {};
   for (const [name, raw] of Object.entries(members)) {
     const rec = JSON.parse(raw) as Record<string, unknown>;
