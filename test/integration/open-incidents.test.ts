@@ -1,0 +1,118 @@
+/**
+ * The open-incident reader behind inhibition and the open-incident gauge, against a real Redis: fixed
+ * facts read once, moving ones every time, only for the incidents asked for; and the inhibition
+ * policy reads nothing for an incident no rule can hold back.
+ */
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RuleSuppressionPolicy } from '../../src/app/suppression-policy.js';
+import type { Incident } from '../../src/domain/incident.js';
+import type { IncidentFacts } from '../../src/domain/suppression.js';
+import { makeKeys, type Keys } from '../../src/store/keys.js';
+import { RedisOpenIncidentReader } from '../../src/store/open-incident-reader.js';
+import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+let prefix: string;
+let keys: Keys;
+let redis: Redis;
+let hmgets: string[][];
+/** The reader's client: the real one, with every HMGET's fields noted. */
+let counted: Redis;
+
+beforeEach(() => {
+  prefix = randomPrefix();
+  keys = makeKeys(prefix, 'live');
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  hmgets = [];
+  counted = new Proxy(redis, {
+    get(target, prop, receiver) {
+      if (prop === 'hmget') return (key: string, ...fields: string[]) => (hmgets.push(fields), target.hmget(key, ...fields));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+});
+afterEach(async () => {
+  redis.disconnect();
+  await deleteByPrefix(prefix);
+});
+
+async function open(id: string, klass: string, site: string, level = 3): Promise<void> {
+  await redis.hset(keys.incident(id), { id, class: klass, site, labels: JSON.stringify({ site, alertname: 'X' }), openedAt: '2026-12-04T10:00:00.000Z', state: 'open', level, tier: 0 });
+  await redis.zadd(keys.open, Date.parse('2026-12-04T10:00:00Z'), id);
+}
+
+describe('RedisOpenIncidentReader', () => {
+  it('reads fixed facts once, then only state, level and tier; follows changes and forgets incidents that left', async () => {
+    const reader = new RedisOpenIncidentReader(counted, keys);
+    await open('a', 'power', 'hq');
+    await open('b', 'app_network_acd', 'hq');
+    const first = await reader.listOpen();
+    expect(first.map((f) => f.id).sort()).toEqual(['a', 'b']);
+    expect(first.find((f) => f.id === 'a')).toMatchObject({ class: 'power', site: 'hq', labels: { site: 'hq', alertname: 'X' }, state: 'open', level: 3, tier: 0 });
+    expect(hmgets.every((f) => f.length === 8)).toBe(true);
+
+    hmgets = [];
+    await redis.hset(keys.incident('a'), { state: 'acknowledged', level: 4, tier: 2 });
+    await redis.hset(keys.incident('b'), { state: 'resolved' });
+    const second = await reader.listOpen();
+    expect(second).toEqual([expect.objectContaining({ id: 'a', class: 'power', state: 'acknowledged', level: 4, tier: 2 })]);
+    expect(hmgets).toEqual([
+      ['state', 'level', 'tier'],
+      ['state', 'level', 'tier'],
+    ]);
+
+    await redis.zrem(keys.open, 'a', 'b');
+    expect(await reader.listOpen()).toEqual([]); // gone from the open set: forgotten
+    await open('a', 'hvac', 'dc2');
+    hmgets = [];
+    expect((await reader.listOpen())[0]).toMatchObject({ class: 'hvac', site: 'dc2' }); // read whole again
+    await reader.listOpen();
+    expect(hmgets.map((f) => f.length)).toEqual([8, 3]);
+  });
+
+  it('with a filter, reads the moving fields only of the incidents it lets through', async () => {
+    const reader = new RedisOpenIncidentReader(counted, keys);
+    for (let i = 0; i < 10; i++) await open(`n${i}`, 'network_infosys', `s${i}`);
+    await open('p', 'power', 's3');
+    await reader.listOpen(); // learns every incident
+    hmgets = [];
+    const sources = await reader.listOpen((f) => f.class === 'power');
+    expect(sources.map((f) => f.id)).toEqual(['p']);
+    expect(hmgets).toHaveLength(1);
+  });
+});
+
+describe('RuleSuppressionPolicy', () => {
+  const rules = [{ name: 'power_explains', source: { class: 'power' }, target: { classes: ['network_infosys'] }, equal: ['site'] }];
+  const incident = (id: string, klass: string, site: string) => ({ id, class: klass, site, labels: {}, state: 'open', openedAt: '2026-12-04T10:00:00.000Z', drill: false }) as unknown as Incident;
+
+  function policy(openFacts: IncidentFacts[]) {
+    const calls: { filter: ((f: Pick<IncidentFacts, 'class' | 'site' | 'labels'>) => boolean) | undefined }[] = [];
+    const source = {
+      async listOpen(filter?: (f: Pick<IncidentFacts, 'class' | 'site' | 'labels'>) => boolean) {
+        calls.push({ filter });
+        return filter ? openFacts.filter(filter) : openFacts;
+      },
+    };
+    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows: async () => [] }, open: { live: source, drill: source }, maxAgeMs: 1_000 });
+    return { p, calls };
+  }
+  const facts = (id: string, klass: string, site: string): IncidentFacts => ({ id, class: klass, site, labels: {}, state: 'open', openedAt: '2026-12-04T10:00:00.000Z' });
+
+  it('reads no open incidents for an incident no rule targets', async () => {
+    const { p, calls } = policy([facts('p', 'power', 'hq')]);
+    expect(await p.check(incident('x', 'security', 'hq'), 1)).toEqual({ kind: 'none' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('asks only for possible sources, and holds a target back while one is open at its site', async () => {
+    const { p, calls } = policy([facts('p', 'power', 'hq'), facts('n', 'network_infosys', 'hq')]);
+    expect(await p.check(incident('t', 'network_infosys', 'hq'), 1)).toEqual({ kind: 'inhibited', by: 'p', rule: 'power_explains' });
+    expect(await p.check(incident('u', 'network_infosys', 'dc2'), 1)).toEqual({ kind: 'none' });
+    expect(calls).toHaveLength(1); // shared within maxAgeMs
+    const filter = calls[0]?.filter;
+    expect(filter?.({ class: 'power', site: 'x', labels: {} })).toBe(true);
+    expect(filter?.({ class: 'network_infosys', site: 'x', labels: {} })).toBe(false);
+  });
+});
