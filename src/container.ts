@@ -140,6 +140,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     reopenWindowMs: config.daemon.incidents.reopenWindow,
     retentionMs: config.daemon.incidents.retention,
     maxTimeline: config.daemon.incidents.maxTimeline,
+    ingestBatch: config.daemon.incidents.ingestBatch,
+    ingestInFlight: config.daemon.incidents.ingestInFlight,
   };
   const stores = {
     live: new RedisIncidentRepository(redis, makeKeys(env.redisPrefix, 'live'), repoOptions),

@@ -109,6 +109,10 @@ export function makeSchemas(clockSpeed: number) {
         retention: span.prefault('30d'),
         /** Timeline entries kept per incident (duplicates are coalesced into one entry per member). */
         maxTimeline: z.number().int().min(50).default(1000),
+        /** Events per ingest script call: webhooks arriving together share one call, up to this many events. */
+        ingestBatch: z.number().int().min(1).max(1000).default(64),
+        /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
+        ingestInFlight: z.number().int().min(1).max(64).default(4),
       })
       .prefault({}),
     escalation: z

@@ -20,12 +20,11 @@ export interface RepositoryOptions {
   readonly reopenWindowMs: number;
   readonly retentionMs: number;
   readonly maxTimeline: number;
+  /** Events per ingest script call (default 64): small enough that one call never holds Redis for long. */
+  readonly ingestBatch?: number;
+  /** Ingest script calls on the wire at once (default 4). */
+  readonly ingestInFlight?: number;
 }
-
-/** Events per ingest script call: small enough that one call never holds Redis for long. */
-const INGEST_BATCH = 64;
-/** Ingest script calls on the wire at once. */
-const INGEST_IN_FLIGHT = 4;
 
 interface Timed {
   readonly command: IngestCommand;
@@ -33,14 +32,16 @@ interface Timed {
 }
 
 export class RedisIncidentRepository implements IncidentStore {
+  /** Webhooks arriving while earlier ones are on their way to Redis go out together. */
+  private readonly commits: GroupCommit<Timed, unknown>;
+
   constructor(
     private readonly redis: RedisClient,
     readonly keys: Keys,
     private readonly options: RepositoryOptions,
-  ) {}
-
-  /** Webhooks arriving while earlier ones are on their way to Redis go out together. */
-  private readonly commits = new GroupCommit<Timed, unknown>((items) => this.ingestCall(items), { maxInFlight: INGEST_IN_FLIGHT, maxBatch: INGEST_BATCH });
+  ) {
+    this.commits = new GroupCommit<Timed, unknown>((items) => this.ingestCall(items), { maxInFlight: options.ingestInFlight ?? 4, maxBatch: options.ingestBatch ?? 64 });
+  }
 
   /** One script call (EVALSHA) for a batch of events. */
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
