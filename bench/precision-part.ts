@@ -4,7 +4,7 @@ import { formatPrecision, PRECISION_DEFAULTS, runPrecision, type PrecisionOption
 
 /**
  * BENCH_PRECISION_INCIDENTS (10000), _SPEED (10: tier 1 at T+30 s), _BODY (100 alerts), _CONNECTIONS (4),
- * _TIMEOUT_S (300); BENCH_PRECISION_FAST_ENGINE=1 lets the clock speed shorten the engine's tick too.
+ * _OPEN_S (5: openings, and so due times, spread over 5 s), _TIMEOUT_S (300); BENCH_PRECISION_FAST_ENGINE=1 lets the clock speed shorten the engine's tick too.
  */
 export function precisionOptionsFromEnv(env: NodeJS.ProcessEnv): PrecisionOptions {
   const d = PRECISION_DEFAULTS;
@@ -13,6 +13,7 @@ export function precisionOptionsFromEnv(env: NodeJS.ProcessEnv): PrecisionOption
     clockSpeed: num(env.BENCH_PRECISION_SPEED, d.clockSpeed),
     bodySize: Math.round(num(env.BENCH_PRECISION_BODY, d.bodySize)),
     concurrency: Math.round(num(env.BENCH_PRECISION_CONNECTIONS, d.concurrency)),
+    openSeconds: num(env.BENCH_PRECISION_OPEN_S, d.openSeconds),
     realTimeEngine: env.BENCH_PRECISION_FAST_ENGINE !== '1',
     timeoutMs: num(env.BENCH_PRECISION_TIMEOUT_S, d.timeoutMs / 1000) * 1000,
   };

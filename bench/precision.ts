@@ -36,12 +36,14 @@ export interface PrecisionOptions {
   readonly concurrency: number;
   /** Keep the engine's tick, lease and audit at their real-time production values (default true). */
   readonly realTimeEngine: boolean;
+  /** Real seconds over which the openings are spread (so are the due times), however fast the daemon takes them. */
+  readonly openSeconds: number;
   /** Longest wait for every incident to reach tier 1 after its due time (real ms). */
   readonly timeoutMs: number;
   readonly nodeArgs?: readonly string[];
 }
 
-export const PRECISION_DEFAULTS: PrecisionOptions = { incidents: 10_000, clockSpeed: 10, bodySize: 100, concurrency: 4, realTimeEngine: true, timeoutMs: 5 * 60_000 };
+export const PRECISION_DEFAULTS: PrecisionOptions = { incidents: 10_000, clockSpeed: 10, bodySize: 100, concurrency: 4, openSeconds: 5, realTimeEngine: true, timeoutMs: 5 * 60_000 };
 
 /** The class, and its tier, whose lateness is measured. */
 const CLASS = 'app_network_acd';
@@ -152,7 +154,7 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
       for (let i = 0; i < alerts.length; i += o.bodySize) bodies.push(webhookBody(alerts.slice(i, i + o.bodySize)));
       const stats = emptyStats();
       const opened0 = Date.now();
-      await postAll(`${tocsin.url}/webhooks/alertmanager`, bodies, o.concurrency, stats);
+      await postAll(`${tocsin.url}/webhooks/alertmanager`, bodies, o.concurrency, stats, undefined, (o.openSeconds * 1000) / Math.max(1, bodies.length));
       const openSeconds = (Date.now() - opened0) / 1000;
       process.stderr.write(`  precision: ${o.incidents} incidents sent in ${openSeconds.toFixed(1)} s; tier ${TIER} due ${(tierAfterMs / 1000).toFixed(0)} s after each opening\n`);
 
@@ -227,7 +229,7 @@ export function formatPrecision(r: PrecisionResult): string {
   const o = r.options;
   const ok = (x: number) => (x < 1 ? '✓' : '✗');
   const rows: [string, string][] = [
-    ['incidents', `${r.open.incidents} ${CLASS} opened in ${r.open.seconds.toFixed(1)} s (${o.bodySize} alerts per body, ${o.concurrency} connections; 429: ${r.open.refused429}, 503: ${r.open.refused503}, given up: ${r.open.failed})`],
+    ['incidents', `${r.open.incidents} ${CLASS} opened in ${r.open.seconds.toFixed(1)} s (paced over ${o.openSeconds} s; ${o.bodySize} alerts per body, ${o.concurrency} connections; 429: ${r.open.refused429}, 503: ${r.open.refused503}, given up: ${r.open.failed})`],
     ['clock', `×${o.clockSpeed}: tier ${TIER} due ${(r.tierAfterMs / 1000).toFixed(1)} s (real) after opening; engine tick ${o.realTimeEngine ? `${r.tickMs} ms real (as shipped)` : `${(r.tickMs / o.clockSpeed).toFixed(0)} ms (sped up)`}, batch ${r.batch}`],
     ['due times spread over', `${r.dueSpreadSeconds.toFixed(1)} s; tier 0 done everywhere before the first was due: ${r.tier0DoneFirst ? 'yes' : 'no'}`],
     [`reached tier ${TIER}`, `${r.reached} / ${o.incidents} ${r.reached === o.incidents ? '✓' : '✗'}`],

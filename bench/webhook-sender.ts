@@ -48,10 +48,16 @@ export function webhookBody(alerts: readonly AmAlert[], groupKey = '{}:{alertnam
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends every body with `concurrency` workers; resolves when each was accepted or given up. */
-export async function postAll(url: string, bodies: readonly string[], concurrency: number, stats: SendStats, deadlineMs = 300_000): Promise<void> {
+/** Posts every body over `concurrency` connections; with `paceMs`, body i starts no sooner than i × paceMs after the first. */
+export async function postAll(url: string, bodies: readonly string[], concurrency: number, stats: SendStats, deadlineMs = 300_000, paceMs = 0): Promise<void> {
   let next = 0;
+  const start = Date.now();
   const worker = async () => {
-    for (let i = next++; i < bodies.length; i = next++) await postOne(url, bodies[i] ?? '', stats, Date.now() + deadlineMs);
+    for (let i = next++; i < bodies.length; i = next++) {
+      const wait = start + i * paceMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await postOne(url, bodies[i] ?? '', stats, Date.now() + deadlineMs);
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
