@@ -61,8 +61,7 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
    */
   private async possibleSources(drill: boolean): Promise<IncidentFacts[]> {
     const canInhibit = (s: Pick<IncidentFacts, 'class' | 'labels'>) => this.deps.rules.some((r) => matchesIncident(r.source, s));
-    const open = await (drill ? this.deps.open.drill : this.deps.open.live).listOpen(canInhibit);
-    return open.filter(canInhibit);
+    return (drill ? this.deps.open.drill : this.deps.open.live).listOpen(canInhibit);
   }
 
   /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */
