@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import type { Incident } from '../src/domain/incident.js';
 import { RedisIncidentRepository } from '../src/store/incident-repository.js';
+import { registerScripts } from '../src/store/scripts.js';
 import { makeKeys } from '../src/store/keys.js';
 
 /** A notification as stored, with the engine's own fields. */
@@ -37,6 +38,7 @@ export interface Readback {
 export function readback(redisUrl: string, prefix = 'bench:'): Readback {
   const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const keys = makeKeys(prefix, 'live');
+  registerScripts(redis);
   const repo = new RedisIncidentRepository(redis, keys, { reopenWindowMs: 0, retentionMs: 0, maxTimeline: 1000 });
   return {
     async incidents() {

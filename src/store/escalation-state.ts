@@ -6,7 +6,7 @@ import type { Incident, IncidentState } from '../domain/incident.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { callScript } from './scripts.js';
-import { toIncident, type RedisIncidentRepository } from './incident-repository.js';
+import { toIncident, type MemberRecord, type RedisIncidentRepository } from './incident-repository.js';
 
 export class RedisEscalationState implements EscalationStateStore {
   constructor(
@@ -26,15 +26,15 @@ export class RedisEscalationState implements EscalationStateStore {
     } catch (e) {
       throw storeError(e);
     }
-    return factsFrom(h, members);
+    return factsFrom(h, members.map((raw) => JSON.parse(raw) as MemberRecord));
   }
 
   /** The incident and its escalation facts from one read of its keys (the engine reads both at every step). */
   async snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined> {
-    const [raw] = await this.incidents.readRaw([id]);
-    if (!raw) return undefined;
-    const facts = factsFrom(raw.hash, Object.values(raw.members));
-    return facts ? { incident: toIncident(raw), facts } : undefined;
+    const [stored] = await this.incidents.readStored([id]);
+    if (!stored) return undefined;
+    const facts = factsFrom(stored.hash, Object.values(stored.members));
+    return facts ? { incident: toIncident(stored), facts } : undefined;
   }
 
   async completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean> {
@@ -72,7 +72,7 @@ export class RedisEscalationState implements EscalationStateStore {
 }
 
 /** Escalation facts from the incident hash and its members' records; undefined for a hash that is gone. */
-export function factsFrom(h: Record<string, string>, members: readonly string[]): EscalationFacts | undefined {
+export function factsFrom(h: Record<string, string>, members: readonly MemberRecord[]): EscalationFacts | undefined {
   if (!h.id || !h.state) return undefined;
   const done = new Set<string>();
   const advanced = new Map<string, number>();
@@ -80,10 +80,7 @@ export function factsFrom(h: Record<string, string>, members: readonly string[])
     if (field.startsWith('step:')) done.add(field.slice(5));
     else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
   }
-  const controlled = members.every((raw) => {
-    const m = JSON.parse(raw) as { status?: string; calmSinceMs?: number };
-    return m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null);
-  });
+  const controlled = members.every((m) => m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null));
   const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
   return {
     state: h.state as IncidentState,

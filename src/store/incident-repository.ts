@@ -133,28 +133,21 @@ export class RedisIncidentRepository implements IncidentStore {
   /** Loads incidents in one round trip; ids that no longer exist are left out. */
   async load(ids: readonly string[]): Promise<Incident[]> {
     const out: Incident[] = [];
-    for (const raw of await this.readRaw(ids)) if (raw) out.push(toIncident(raw));
+    for (const stored of await this.readStored(ids)) if (stored) out.push(toIncident(stored));
     return out;
   }
 
   /**
-   * The keys of each incident as stored, side by side (the client writes the reads together);
-   * undefined where the incident no longer exists.
+   * The keys of each incident as stored, one script call each (the client writes the calls
+   * together), parsed once; undefined where the incident no longer exists.
    */
-  async readRaw(ids: readonly string[]): Promise<(RawIncident | undefined)[]> {
+  async readStored(ids: readonly string[]): Promise<(StoredIncident | undefined)[]> {
     const k = this.keys;
-    const r = this.redis;
     try {
       return await Promise.all(
-        ids.map(async (id): Promise<RawIncident | undefined> => {
-          const [hash, members, memberDetails, timeline, notifications] = await Promise.all([
-            r.hgetall(k.incident(id)),
-            r.hgetall(k.members(id)),
-            r.hgetall(k.memberDetails(id)),
-            r.lrange(k.timeline(id), 0, -1),
-            r.hgetall(k.notifications(id)),
-          ]);
-          return hash.id ? { hash, members, memberDetails, timeline, notifications } : undefined;
+        ids.map(async (id): Promise<StoredIncident | undefined> => {
+          const doc = await callScript(this.redis, 'readIncident', [k.incident(id), k.members(id), k.memberDetails(id), k.timeline(id), k.notifications(id)], []);
+          return typeof doc === 'string' ? (JSON.parse(doc) as StoredIncident) : undefined;
         }),
       );
     } catch (e) {
@@ -163,13 +156,28 @@ export class RedisIncidentRepository implements IncidentStore {
   }
 }
 
-/** An incident's keys as read: its hash, members and their details, timeline entries, notifications. */
-export interface RawIncident {
+/** A member's record as the ingest script keeps it. */
+export interface MemberRecord {
+  readonly status?: string;
+  readonly since?: string;
+  readonly lastAt?: string;
+  readonly count?: number;
+  readonly source?: string;
+  readonly calmSince?: string;
+  readonly calmSinceMs?: number | null;
+  readonly holdMs?: number;
+}
+
+/**
+ * An incident's keys as read (read-incident-5.lua): its hash, members' records and details,
+ * timeline entries and notification records.
+ */
+export interface StoredIncident {
   readonly hash: Record<string, string>;
-  readonly members: Record<string, string>;
-  readonly memberDetails: Record<string, string>;
-  readonly timeline: readonly string[];
-  readonly notifications: Record<string, string>;
+  readonly members: Record<string, MemberRecord>;
+  readonly memberDetails: Record<string, unknown>;
+  readonly timeline: readonly TimelineEntry[];
+  readonly notifications: readonly Notification[];
 }
 
 /** The event as the script reads it (labels and details stay JSON strings inside). */
@@ -193,11 +201,10 @@ function eventJson(c: IngestCommand): string {
   });
 }
 
-export function toIncident(raw: RawIncident): Incident {
-  const { hash: h, members, memberDetails, timeline, notifications } = raw;
+export function toIncident(stored: StoredIncident): Incident {
+  const { hash: h, members, memberDetails, timeline, notifications } = stored;
   const m: Record<string, MemberState & { details?: unknown }> = {};
-  for (const [name, raw] of Object.entries(members)) {
-    const rec = JSON.parse(raw) as Record<string, unknown>;
+  for (const [name, rec] of Object.entries(members)) {
     const details = memberDetails[name];
     m[name] = {
       status: rec.status as MemberState['status'],
@@ -206,12 +213,10 @@ export function toIncident(raw: RawIncident): Incident {
       count: Number(rec.count),
       ...(rec.source ? { source: String(rec.source) as EventSource } : {}),
       ...(rec.calmSince ? { calmSince: String(rec.calmSince), holdMs: Number(rec.holdMs ?? 0) } : {}),
-      ...(details ? { details: JSON.parse(details) as unknown } : {}),
+      ...(details !== undefined ? { details } : {}),
     };
   }
-  const notes = Object.values(notifications)
-    .map((raw) => JSON.parse(raw) as Notification)
-    .sort((a, b) => a.tier - b.tier || a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  const notes = [...notifications].sort((a, b) => a.tier - b.tier || a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   return {
     id: h.id ?? '',
     class: h.class ?? '',
@@ -236,7 +241,7 @@ export function toIncident(raw: RawIncident): Incident {
     truncatedAlerts: Number(h.truncatedAlerts ?? 0),
     reopenCount: Number(h.reopenCount ?? 0),
     notifications: notes,
-    timeline: timeline.map((t) => JSON.parse(t) as TimelineEntry),
+    timeline,
   };
 }
 

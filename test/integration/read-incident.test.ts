@@ -1,0 +1,128 @@
+/**
+ * Reading an incident (read-incident-5.lua) against a real Redis: one script call gives what reading
+ * its five keys one by one gives, escapes and all, and nothing for an incident that is gone.
+ */
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/domain/event.js';
+import { RedisEscalationState } from '../../src/store/escalation-state.js';
+import { RedisIncidentRepository } from '../../src/store/incident-repository.js';
+import { makeKeys, type Keys } from '../../src/store/keys.js';
+import { registerScripts } from '../../src/store/scripts.js';
+import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+const T0 = Date.parse('2026-12-04T10:00:00Z');
+
+function event(member: string, over: Partial<NormalizedEvent> = {}): NormalizedEvent {
+  return {
+    source: 'alertmanager',
+    class: 'power',
+    site: 'hq',
+    level: 3,
+    status: 'firing',
+    member,
+    eventKey: `${member}:firing`,
+    groupHint: member,
+    summary: 'UPS "ups1" on battery / 5 min left \u2013 \u00e9t\u00e9 \ud83d\udd0b\nsecond line',
+    at: T0,
+    labels: { alertname: 'UpsOnBattery', note: 'a\\b "c" </d>' },
+    details: { seats: [1, 2], nested: { empty: {}, list: [] }, text: 'x\ty' },
+    drill: false,
+    ...over,
+  };
+}
+
+let prefix: string;
+let keys: Keys;
+let redis: Redis;
+let calls: string[];
+let repo: RedisIncidentRepository;
+
+beforeEach(() => {
+  prefix = randomPrefix();
+  keys = makeKeys(prefix, 'live');
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  registerScripts(redis);
+  calls = [];
+  const counted = new Proxy(redis, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]) => {
+        calls.push(String(prop));
+        return (v as (...x: unknown[]) => unknown).apply(target, a);
+      };
+    },
+  });
+  registerScripts(counted);
+  repo = new RedisIncidentRepository(counted, keys, { reopenWindowMs: 600_000, retentionMs: 86_400_000, maxTimeline: 100 });
+});
+afterEach(async () => {
+  redis.disconnect();
+  await deleteByPrefix(prefix);
+});
+
+/** The incident's keys read one by one and parsed value by value: what the script must equal. */
+async function byHand(id: string) {
+  const [hash, members, memberDetails, timeline, notifications] = await Promise.all([
+    redis.hgetall(keys.incident(id)),
+    redis.hgetall(keys.members(id)),
+    redis.hgetall(keys.memberDetails(id)),
+    redis.lrange(keys.timeline(id), 0, -1),
+    redis.hvals(keys.notifications(id)),
+  ]);
+  return { hash, members, memberDetails, timeline, notifications };
+}
+
+describe('readIncident script', () => {
+  it('gives, in one call, the hash, members, details, timeline and notifications as stored', async () => {
+    const cmd = (e: NormalizedEvent) => ({ event: e, groupKey: 'power:hq', newId: 'inc-1', resolveHoldMs: 0, resolution: 'source' as const, playbookVersion: 'v1', truncated: 0 });
+    await repo.ingest([cmd(event('am:a')), cmd(event('am:b', { level: 4 })), cmd(event('am:a', { status: 'resolved', eventKey: 'am:a:resolved' }))], T0);
+    const note = { id: 'inc-1:t0:ana:sms:1', tier: 0, role: 'it_ops', person: 'ana', channel: 'sms', status: 'sent', at: '2026-12-04T10:00:01.000Z', phase: 'page', code: 'K7Q', text: 'quote " slash / back \\ \u2603' };
+    await redis.hset(keys.notifications('inc-1'), note.id, JSON.stringify(note));
+    await redis.hset(keys.memberDetails('inc-1'), 'am:gone', ''); // an empty value is not JSON: left out
+    await repo.note('inc-1', { type: 'comment', text: 'tab\there, "quoted", \u00fcber' }, T0 + 2000);
+
+    calls = [];
+    const inc = await repo.get('inc-1');
+    expect(calls).toEqual(['evalsha']);
+
+    const raw = await byHand('inc-1');
+    expect(inc).toMatchObject({
+      id: 'inc-1',
+      class: 'power',
+      level: 4,
+      state: 'open',
+      summary: raw.hash.summary,
+      eventCount: 3,
+      labels: JSON.parse(raw.hash.labels!) as unknown,
+      details: JSON.parse(raw.hash.details!) as unknown,
+    });
+    expect(inc!.summary).toContain('\ud83d\udd0b\nsecond line');
+    expect(inc!.timeline).toEqual(raw.timeline.map((t) => JSON.parse(t) as unknown));
+    expect(inc!.notifications).toEqual(raw.notifications.map((t) => JSON.parse(t) as unknown));
+    expect(Object.keys(inc!.members).sort()).toEqual(['am:a', 'am:b']);
+    for (const [name, rec] of Object.entries(raw.members)) {
+      const m = JSON.parse(rec) as { status: string; count: number };
+      expect(inc!.members[name]).toMatchObject({ status: m.status, count: m.count, details: JSON.parse(raw.memberDetails[name]!) as unknown });
+    }
+    expect(inc!.members['am:a']?.status).toBe('resolved');
+  });
+
+  it('gives the escalation facts from the same read, and nothing for an incident that is gone', async () => {
+    const state = new RedisEscalationState(redis, keys, repo);
+    await repo.ingest([{ event: event('am:a'), groupKey: 'power:hq', newId: 'inc-2', resolveHoldMs: 0, resolution: 'source', playbookVersion: 'v7', truncated: 0 }], T0);
+    await redis.hset(keys.incident('inc-2'), 'step:t0', String(T0), 'adv:0:2', String(T0 + 5));
+    const snap = await state.snapshot('inc-2');
+    expect(snap?.facts).toMatchObject({ state: 'open', level: 3, playbookVersion: 'v7', controlled: false, openedAtMs: T0 });
+    expect([...snap!.facts.done]).toEqual(['t0']);
+    expect([...snap!.facts.advanced]).toEqual([['0:2', T0 + 5]]);
+    expect(await state.facts('inc-2')).toEqual(snap!.facts);
+
+    await redis.del(keys.incident('inc-2'));
+    calls = [];
+    expect(await state.snapshot('inc-2')).toBeUndefined();
+    expect(await repo.get('inc-2')).toBeUndefined();
+    expect(calls).toEqual(['evalsha', 'evalsha']);
+  });
+});
