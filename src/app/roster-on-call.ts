@@ -16,6 +16,12 @@ export function recipientOf(roster: Pick<RosterConfig, 'people'>, id: string): R
 }
 
 export class RosterOnCall implements OnCall {
+  /**
+   * The schedule's answer per role for the last time asked: the engine asks for the same role at
+   * the same time for every incident of a batch, and the answer is a pure function of both.
+   */
+  private readonly scheduled = new Map<string, { readonly at: number; readonly ids: readonly string[] }>();
+
   constructor(
     private readonly roster: RosterConfig,
     private readonly overrides: OverrideSource,
@@ -24,8 +30,16 @@ export class RosterOnCall implements OnCall {
   async resolve(role: string, at: number): Promise<OnCallResolution> {
     // An override naming someone no longer in the roster is ignored (the schedule holds).
     const overriding = overridingPeople(await this.overrides.list(at), role, at).filter((id) => this.roster.people[id] !== undefined);
-    const ids = overriding.length > 0 ? overriding : onDutyAt(this.roster, role, at);
+    const ids = overriding.length > 0 ? overriding : this.onSchedule(role, at);
     const people = ids.map((id) => recipientOf(this.roster, id)).filter((r): r is Recipient => r !== undefined);
     return { role, people, source: overriding.length > 0 ? 'override' : 'schedule' };
+  }
+
+  private onSchedule(role: string, at: number): readonly string[] {
+    const last = this.scheduled.get(role);
+    if (last?.at === at) return last.ids;
+    const ids = onDutyAt(this.roster, role, at);
+    this.scheduled.set(role, { at, ids });
+    return ids;
   }
 }
