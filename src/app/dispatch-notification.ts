@@ -175,8 +175,9 @@ export class DispatchNotification {
 
     const record = claimed.record;
     if (!(await req.stillWanted())) {
-      await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(deps.now()).toISOString() }, deps.owner);
-      await req.incidents.note(inc.id, { type: 'notification_cancelled', notification: id, person, role: req.role, channel, tier: req.step.tier, reason: `no longer ${req.step.condition}` }, deps.now());
+      const at = deps.now();
+      const entry = { type: 'notification_cancelled', notification: id, person, role: req.role, channel, tier: req.step.tier, reason: `no longer ${req.step.condition}` };
+      await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(at).toISOString() }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: 'cancelled' });
       return 'cancelled';
     }
@@ -211,8 +212,8 @@ export class DispatchNotification {
       if (!ch) throw new Error(`no ${channel} channel`);
       const res = await ch.send(page);
       const at = deps.now();
-      await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner);
-      await req.incidents.note(inc.id, { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt }, at);
+      const entry = { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
+      await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: res.status });
       if (carried.length > 0) await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
       if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
@@ -223,12 +224,8 @@ export class DispatchNotification {
       const message = e instanceof Error ? e.message : String(e);
       const providerCode = isTocsinError(e) ? e.details?.providerCode : undefined;
       const at = deps.now();
-      await req.notifications.update(inc.id, id, { status: 'failed', at: new Date(at).toISOString(), error: message, failure }, deps.owner);
-      await req.incidents.note(
-        inc.id,
-        { type: 'notification_failed', notification: id, person, role: req.role, channel, tier: req.step.tier, attempt, failure, error: message, ...(providerCode !== undefined ? { providerCode } : {}) },
-        at,
-      );
+      const entry = { type: 'notification_failed', notification: id, person, role: req.role, channel, tier: req.step.tier, attempt, failure, error: message, ...(providerCode !== undefined ? { providerCode } : {}) };
+      await req.notifications.update(inc.id, id, { status: 'failed', at: new Date(at).toISOString(), error: message, failure }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: 'failed' });
       if (carried.length > 0) await deps.throttle?.release(this.throttleFacts(req, channel, id, at), carried, at);
       deps.logger.warn({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, attempt, failure, err: { message } }, 'notification failed');

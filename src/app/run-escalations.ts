@@ -451,11 +451,9 @@ export class EscalationEngine {
     );
     const held = outcomes.includes('held');
     if (!held) {
-      const fresh = await n.state.completeStep(inc.id, step.key, now, step.kind === 'tier' ? step.tier : null);
-      if (fresh && step.kind === 'tier') {
-        metrics.tierReached.inc({ class: inc.class, tier: String(step.tier) });
-        await n.incidents.note(inc.id, { type: 'tier_reached', tier: step.tier, roles: step.roles, people: chosen.map((t) => t.recipient.id), late: Math.max(0, now - step.at) }, now);
-      }
+      const reached = step.kind === 'tier' ? { entry: { type: 'tier_reached', tier: step.tier, roles: step.roles, people: chosen.map((t) => t.recipient.id), late: Math.max(0, now - step.at) }, at: now } : undefined;
+      const fresh = await n.state.completeStep(inc.id, step.key, now, step.kind === 'tier' ? step.tier : null, reached);
+      if (fresh && step.kind === 'tier') metrics.tierReached.inc({ class: inc.class, tier: String(step.tier) });
     }
     return { advanced, held, wakeAt };
   }

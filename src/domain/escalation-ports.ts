@@ -57,14 +57,23 @@ export interface EscalationStateStore {
   facts(id: string): Promise<EscalationFacts | undefined>;
   /** The incident and its facts, read together (one read of the incident's keys where the store can). */
   snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined>;
-  /** Marks a step done (once) and raises `tier` when given; true when newly marked. */
-  completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean>;
+  /**
+   * Marks a step done (once) and raises `tier` when given; true when newly marked. `reached`, when
+   * given, goes on the timeline in the same step, only when newly marked.
+   */
+  completeStep(id: string, key: string, now: number, tier: number | null, reached?: TimelineNote): Promise<boolean>;
   /** Raises the level of an open incident; the previous level when raised, 0 otherwise. */
   raiseLevel(id: string, to: Level, reason: string, now: number): Promise<number>;
   /** Brings a tier forward to now (coverage gap in the tier before it); true when newly so. */
   advanceTier(id: string, cycle: number, tier: number, now: number): Promise<boolean>;
   /** Sets a marker once; true the first time (keeps timeline notes from repeating). */
   markOnce(id: string, mark: string, now: number): Promise<boolean>;
+}
+
+/** A timeline entry to write, and when it happened (epoch ms). */
+export interface TimelineNote {
+  readonly entry: { readonly type: string; readonly [field: string]: unknown };
+  readonly at: number;
 }
 
 /** A notification as stored: the public fields plus what the engine needs to resume it. */
@@ -83,8 +92,11 @@ export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists';
 
 export interface NotificationStore {
   claim(record: StoredNotification, now: number, leaseMs: number, owner: string): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
-  /** Merges fields into a record; only its claimer may (owner '' = anyone). */
-  update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string): Promise<boolean>;
+  /**
+   * Merges fields into a record; only its claimer may (owner '' = anyone). `note`, when given, goes
+   * on the incident's timeline in the same step, whether or not this claimer could still record.
+   */
+  update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
   /** Reserves a reply code for a notification; false when the code is taken. */
   reserveCode(code: string, ref: CodeRef, ttlMs: number): Promise<boolean>;
   lookupCode(code: string): Promise<CodeRef | undefined>;

@@ -1,12 +1,12 @@
 /** The escalation engine's own fields on the incident hash: steps done, tiers brought forward, level raises. */
 import type { RedisClient } from './redis.js';
 import { clampLevel, type Level } from '../domain/event.js';
-import type { EscalationFacts, EscalationStateStore } from '../domain/escalation-ports.js';
+import type { EscalationFacts, EscalationStateStore, TimelineNote } from '../domain/escalation-ports.js';
 import type { Incident, IncidentState } from '../domain/incident.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { callScript } from './scripts.js';
-import { toIncident, type MemberRecord, type RedisIncidentRepository } from './incident-repository.js';
+import { timelineJson, toIncident, type MemberRecord, type RedisIncidentRepository } from './incident-repository.js';
 
 export class RedisEscalationState implements EscalationStateStore {
   constructor(
@@ -37,9 +37,10 @@ export class RedisEscalationState implements EscalationStateStore {
     return facts ? { incident: toIncident(stored), facts } : undefined;
   }
 
-  async completeStep(id: string, key: string, now: number, tier: number | null): Promise<boolean> {
+  async completeStep(id: string, key: string, now: number, tier: number | null, reached?: TimelineNote): Promise<boolean> {
     try {
-      return Number(await callScript(this.redis, 'completeStep', [this.keys.incident(id)], [key, now, tier ?? -1])) === 1;
+      const entry = reached ? timelineJson(reached) : '';
+      return Number(await callScript(this.redis, 'completeStep', [this.keys.incident(id), this.keys.timeline(id)], [key, now, tier ?? -1, entry])) === 1;
     } catch (e) {
       throw storeError(e);
     }

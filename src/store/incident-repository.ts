@@ -11,6 +11,7 @@ import type {
   TransitionAction,
   TransitionOutcome,
 } from '../domain/ports.js';
+import type { TimelineNote } from '../domain/escalation-ports.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { GroupCommit } from './group-commit.js';
@@ -124,7 +125,7 @@ export class RedisIncidentRepository implements IncidentStore {
 
   async note(id: string, entry: { type: string; [field: string]: unknown }, now: number): Promise<void> {
     try {
-      await this.redis.rpush(this.keys.timeline(id), JSON.stringify({ at: new Date(now).toISOString(), ...entry }));
+      await this.redis.rpush(this.keys.timeline(id), timelineJson({ entry, at: now }));
     } catch (e) {
       throw storeError(e);
     }
@@ -178,6 +179,11 @@ export interface StoredIncident {
   readonly memberDetails: Record<string, unknown>;
   readonly timeline: readonly TimelineEntry[];
   readonly notifications: readonly Notification[];
+}
+
+/** A timeline entry as stored: its time first, then its fields. */
+export function timelineJson(note: TimelineNote): string {
+  return JSON.stringify({ at: new Date(note.at).toISOString(), ...note.entry });
 }
 
 /** The event as the script reads it (labels and details stay JSON strings inside). */

@@ -1,6 +1,7 @@
 /** Notifications of one namespace: claimed by idempotency key before sending, then their status recorded. */
 import type { RedisClient } from './redis.js';
-import type { ClaimOutcome, CodeRef, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, CodeRef, NotificationStore, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
+import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { callScript } from './scripts.js';
@@ -28,9 +29,10 @@ export class RedisNotificationRepository implements NotificationStore {
     }
   }
 
-  async update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string): Promise<boolean> {
+  async update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
+    const k = this.keys;
     try {
-      const r = await callScript(this.redis, 'recordNotification', [this.keys.notifications(incidentId)], [id, JSON.stringify(patch), owner]);
+      const r = await callScript(this.redis, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '']);
       return Number(r) === 1;
     } catch (e) {
       throw storeError(e);
