@@ -12,7 +12,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isTocsinError } from '../domain/errors.js';
-import type { CodeRef, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
 import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
@@ -166,7 +166,7 @@ export class DispatchNotification {
       condition: req.step.condition,
       ...(req.step.note ? { note: req.step.note } : {}),
     };
-    const claimed = await req.notifications.claim(planned, now, deps.leaseMs, deps.owner);
+    const claimed = await this.claim(req.notifications, planned, now);
     if (claimed.outcome === 'exists') {
       const until = (claimed.record as { deferredUntil?: number }).deferredUntil;
       if (claimed.record.status === 'planned' && until !== undefined && until > now) req.deferred?.(until);
@@ -191,8 +191,7 @@ export class DispatchNotification {
     const carried: readonly CarriedPage[] = gate?.kind === 'send' ? gate.carried : [];
     const bundle = bundleOf(inc, carried);
 
-    const code = record.code ?? (await this.reserveCode(req.notifications, { incidentId: inc.id, notificationId: id, person }));
-    if (!record.code) await req.notifications.update(inc.id, id, { code }, deps.owner);
+    const code = record.code ?? '';
     const page: Page = {
       notificationId: id,
       incident: inc,
@@ -238,12 +237,18 @@ export class DispatchNotification {
     return { incident: req.incident, incidentId: req.incident.id, notificationId, person: req.recipient.id, channel, now, owner: this.deps.owner, incidents: req.incidents };
   }
 
-  private async reserveCode(store: NotificationStore, ref: CodeRef): Promise<string> {
+  /**
+   * Claims the notification and reserves its reply code in the same step, offering new random codes
+   * while the one offered is taken.
+   */
+  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
+    const ref = { incidentId: planned.incidentId, notificationId: planned.id, person: planned.person };
     for (let i = 0; i < 16; i++) {
       const length = i < 8 ? CODE_LENGTH : CODE_LENGTH + 1;
       let code = '';
       for (let j = 0; j < length; j++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-      if (await store.reserveCode(code, ref, this.deps.codeTtlMs)) return code;
+      const claimed = await store.claim(planned, now, this.deps.leaseMs, this.deps.owner, { code, ref, ttlMs: this.deps.codeTtlMs });
+      if (claimed.outcome !== 'code_taken') return claimed;
     }
     throw new Error('no free reply code');
   }

@@ -88,17 +88,27 @@ export interface StoredNotification extends Notification {
   readonly failure?: string;
 }
 
-export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists';
+/** owned / reclaimed: the caller sends; exists: someone else has it; code_taken: offer another reply code. */
+export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken';
+
+/** A reply code offered with a claim, reserved in the same step when the claim is won. */
+export interface ReplyCode {
+  readonly code: string;
+  readonly ref: CodeRef;
+  readonly ttlMs: number;
+}
 
 export interface NotificationStore {
-  claim(record: StoredNotification, now: number, leaseMs: number, owner: string): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
+  /**
+   * Claims a notification before it is sent. With `code`, the claim also reserves that reply code
+   * for it (a record reclaimed with a code keeps its own); `code_taken` when the code is in use.
+   */
+  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
   /**
    * Merges fields into a record; only its claimer may (owner '' = anyone). `note`, when given, goes
    * on the incident's timeline in the same step, whether or not this claimer could still record.
    */
   update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
-  /** Reserves a reply code for a notification; false when the code is taken. */
-  reserveCode(code: string, ref: CodeRef, ttlMs: number): Promise<boolean>;
   lookupCode(code: string): Promise<CodeRef | undefined>;
 }
 

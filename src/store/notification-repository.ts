@@ -1,6 +1,6 @@
 /** Notifications of one namespace: claimed by idempotency key before sending, then their status recorded. */
 import type { RedisClient } from './redis.js';
-import type { ClaimOutcome, CodeRef, NotificationStore, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, CodeRef, NotificationStore, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
 import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
@@ -12,18 +12,22 @@ export class RedisNotificationRepository implements NotificationStore {
     readonly keys: Keys,
   ) {}
 
-  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
+  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
     const k = this.keys;
-    const full = { ...record, claimedBy: owner, claimedAtMs: now };
+    const full = { ...record, ...(code ? { code: code.code } : {}), claimedBy: owner, claimedAtMs: now };
     try {
-      const r = (await callScript(this.redis, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId)], [
+      const r = (await callScript(this.redis, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId), k.custom(`code:${code?.code ?? ''}`)], [
         record.id,
         JSON.stringify(full),
         now,
         leaseMs,
         owner,
+        code?.code ?? '',
+        code ? JSON.stringify(code.ref) : '',
+        code ? Math.max(1, Math.round(code.ttlMs)) : 0,
       ])) as [string, string];
-      return { outcome: r[0] as ClaimOutcome, record: JSON.parse(r[1]) as StoredNotification };
+      const outcome = r[0] as ClaimOutcome;
+      return { outcome, record: outcome === 'code_taken' ? record : (JSON.parse(r[1]) as StoredNotification) };
     } catch (e) {
       throw storeError(e);
     }
@@ -42,15 +46,6 @@ export class RedisNotificationRepository implements NotificationStore {
   async get(incidentId: string, id: string): Promise<StoredNotification | undefined> {
     const raw = await this.redis.hget(this.keys.notifications(incidentId), id);
     return raw ? (JSON.parse(raw) as StoredNotification) : undefined;
-  }
-
-  async reserveCode(code: string, ref: CodeRef, ttlMs: number): Promise<boolean> {
-    try {
-      const r = await this.redis.set(this.keys.custom(`code:${code}`), JSON.stringify(ref), 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
-      return r === 'OK';
-    } catch (e) {
-      throw storeError(e);
-    }
   }
 
   async lookupCode(code: string): Promise<CodeRef | undefined> {

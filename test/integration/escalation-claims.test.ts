@@ -136,11 +136,32 @@ describe('claimNotification', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
-  it('reply codes are unique: a taken code is refused', async () => {
-    const repo = new RedisNotificationRepository(clients[0] as Redis, keys);
-    const ref = { incidentId: 'inc1', notificationId: 'n1', person: 'p' };
-    const both = await Promise.all([repo.reserveCode('BDFG', ref, 60_000), new RedisNotificationRepository(clients[1] as Redis, keys).reserveCode('BDFG', { ...ref, notificationId: 'n2' }, 60_000)]);
-    expect(both.filter(Boolean)).toHaveLength(1);
-    expect((await repo.lookupCode('bdfg'))?.incidentId).toBe('inc1');
+  it('reply codes are unique: a code offered with two claims goes to one notification, the other is told to offer another', async () => {
+    const [a, b] = clients.map((c) => new RedisNotificationRepository(c, keys));
+    const ref = (notificationId: string) => ({ incidentId: 'inc1', notificationId, person: 'p' });
+    const both = await Promise.all([
+      a!.claim(record('n1'), NOW, LEASE, 'oa', { code: 'BDFG', ref: ref('n1'), ttlMs: 60_000 }),
+      b!.claim(record('n2'), NOW, LEASE, 'ob', { code: 'BDFG', ref: ref('n2'), ttlMs: 60_000 }),
+    ]);
+    expect(both.map((x) => x.outcome).sort()).toEqual(['code_taken', 'owned']);
+    const winner = both.find((x) => x.outcome === 'owned')!.record;
+    expect(winner.code).toBe('BDFG');
+    expect((await a!.lookupCode('bdfg'))?.notificationId).toBe(winner.id);
+    const loser = winner.id === 'n1' ? 'n2' : 'n1';
+    expect(await (clients[0] as Redis).hexists(keys.notifications('inc1'), loser)).toBe(0); // nothing written
+
+    // a stale planned record taken over keeps its own code; one without a code gets the one offered
+    const stale = await a!.claim(record(loser), NOW, LEASE, 'oa', { code: 'HJKL', ref: ref(loser), ttlMs: 60_000 });
+    expect(stale).toMatchObject({ outcome: 'owned', record: { code: 'HJKL' } });
+    const again = await b!.claim(record(loser), NOW + LEASE, LEASE, 'ob', { code: 'MNPQ', ref: ref(loser), ttlMs: 60_000 });
+    expect(again).toMatchObject({ outcome: 'reclaimed', record: { code: 'HJKL', claimedBy: 'ob' } });
+    expect(await a!.lookupCode('MNPQ')).toBeUndefined();
+    await (clients[0] as Redis).hset(keys.notifications('inc1'), 'n3', JSON.stringify({ ...record('n3'), claimedAtMs: NOW }));
+    const bare = await a!.claim(record('n3'), NOW + LEASE, LEASE, 'oa', { code: 'RSTV', ref: ref('n3'), ttlMs: 60_000 });
+    expect(bare).toMatchObject({ outcome: 'reclaimed', record: { code: 'RSTV' } });
+    expect(await a!.lookupCode('rstv')).toEqual(ref('n3'));
+    const ttl = await (clients[0] as Redis).pttl(keys.custom('code:RSTV'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 });

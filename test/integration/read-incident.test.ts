@@ -62,6 +62,14 @@ afterEach(async () => {
   await deleteByPrefix(prefix);
 });
 
+/**
+ * The client calls made: `n` script calls and nothing else. A script flushed meanwhile by another
+ * test (SCRIPT FLUSH) is sent once more as EVAL after NOSCRIPT: that is still the one script call.
+ */
+function onlyScriptCalls(n: number): void {
+  expect(calls.filter((c) => c !== 'eval')).toEqual(Array.from({ length: n }, () => 'evalsha'));
+}
+
 /** The incident's keys read one by one and parsed value by value: what the script must equal. */
 async function byHand(id: string) {
   const [hash, members, memberDetails, timeline, notifications] = await Promise.all([
@@ -85,7 +93,7 @@ describe('readIncident script', () => {
 
     calls = [];
     const inc = await repo.get('inc-1');
-    expect(calls).toEqual(['evalsha']);
+    onlyScriptCalls(1);
 
     const raw = await byHand('inc-1');
     expect(inc).toMatchObject({
@@ -123,6 +131,6 @@ describe('readIncident script', () => {
     calls = [];
     expect(await state.snapshot('inc-2')).toBeUndefined();
     expect(await repo.get('inc-2')).toBeUndefined();
-    expect(calls).toEqual(['evalsha', 'evalsha']);
+    onlyScriptCalls(2);
   });
 });
