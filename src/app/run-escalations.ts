@@ -423,7 +423,7 @@ export class EscalationEngine {
     }
 
     const stillWanted = async (): Promise<boolean> => {
-      const live = await n.state.facts(inc.id);
+      const live = await n.state.live(inc.id);
       return live !== undefined && live.reopenCount === facts.reopenCount && conditionHolds(step.condition, live.state, live.controlled);
     };
     const pageLike = step.phase === 'page' || step.phase === 'escalation';
@@ -512,7 +512,7 @@ export class EscalationEngine {
         continue;
       }
       const stillWanted = async (): Promise<boolean> => {
-        const live = await n.state.facts(inc.id);
+        const live = await n.state.live(inc.id);
         return live !== undefined && live.reopenCount === facts.reopenCount && live.state === 'open' && conditionHolds(condition, live.state, live.controlled);
       };
       await n.incidents.note(inc.id, { type: channel === frontier.channel ? 'page_retry' : 'page_failover', person: first.person, role: first.role, tier: first.tier, from: frontier.channel, to: channel, attempt, reason: frontier.deliveryFailure }, now);

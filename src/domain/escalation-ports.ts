@@ -53,8 +53,13 @@ export interface EscalationFacts {
   readonly advanced: ReadonlyMap<string, number>;
 }
 
+/** What decides whether a page is still wanted, read right before it goes out. */
+export type LiveFacts = Pick<EscalationFacts, 'state' | 'reopenCount' | 'controlled'>;
+
 export interface EscalationStateStore {
   facts(id: string): Promise<EscalationFacts | undefined>;
+  /** Only state, cycle and whether every member is calm: the small read before each page. */
+  live(id: string): Promise<LiveFacts | undefined>;
   /** The incident and its facts, read together (one read of the incident's keys where the store can). */
   snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined>;
   /**

@@ -1,7 +1,7 @@
 /** The escalation engine's own fields on the incident hash: steps done, tiers brought forward, level raises. */
 import type { RedisClient } from './redis.js';
 import { clampLevel, type Level } from '../domain/event.js';
-import type { EscalationFacts, EscalationStateStore, TimelineNote } from '../domain/escalation-ports.js';
+import type { EscalationFacts, EscalationStateStore, LiveFacts, TimelineNote } from '../domain/escalation-ports.js';
 import type { Incident, IncidentState } from '../domain/incident.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
@@ -27,6 +27,19 @@ export class RedisEscalationState implements EscalationStateStore {
       throw storeError(e);
     }
     return factsFrom(h, members.map((raw) => JSON.parse(raw) as MemberRecord));
+  }
+
+  async live(id: string): Promise<LiveFacts | undefined> {
+    let fields: (string | null)[];
+    let members: string[];
+    try {
+      [fields, members] = await Promise.all([this.redis.hmget(this.keys.incident(id), 'state', 'reopenCount'), this.redis.hvals(this.keys.members(id))]);
+    } catch (e) {
+      throw storeError(e);
+    }
+    const [state, reopenCount] = fields;
+    if (!state) return undefined;
+    return { state: state as IncidentState, reopenCount: Number(reopenCount ?? 0), controlled: allCalm(members.map((raw) => JSON.parse(raw) as MemberRecord)) };
   }
 
   /** The incident and its escalation facts from one read of its keys (the engine reads both at every step). */
@@ -81,7 +94,7 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     if (field.startsWith('step:')) done.add(field.slice(5));
     else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
   }
-  const controlled = members.every((m) => m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null));
+  const controlled = allCalm(members);
   const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
   return {
     state: h.state as IncidentState,
@@ -97,6 +110,11 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     done,
     advanced,
   };
+}
+
+/** Every member is over, or calm while its resolution is held. */
+function allCalm(members: readonly MemberRecord[]): boolean {
+  return members.every((m) => m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null));
 }
 
 function num(v: string | undefined): number | undefined {

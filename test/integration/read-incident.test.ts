@@ -117,7 +117,7 @@ describe('readIncident script', () => {
     expect(inc!.members['am:a']?.status).toBe('resolved');
   });
 
-  it('gives the escalation facts from the same read, and nothing for an incident that is gone', async () => {
+  it('gives the escalation facts from the same read, the live facts from a small one, and nothing for an incident that is gone', async () => {
     const state = new RedisEscalationState(redis, keys, repo);
     await repo.ingest([{ event: event('am:a'), groupKey: 'power:hq', newId: 'inc-2', resolveHoldMs: 0, resolution: 'source', playbookVersion: 'v7', truncated: 0 }], T0);
     await redis.hset(keys.incident('inc-2'), 'step:t0', String(T0), 'adv:0:2', String(T0 + 5));
@@ -126,11 +126,18 @@ describe('readIncident script', () => {
     expect([...snap!.facts.done]).toEqual(['t0']);
     expect([...snap!.facts.advanced]).toEqual([['0:2', T0 + 5]]);
     expect(await state.facts('inc-2')).toEqual(snap!.facts);
+    expect(await state.live('inc-2')).toEqual({ state: 'open', reopenCount: 0, controlled: false });
+    const calm = JSON.stringify({ status: 'firing', calmSinceMs: T0, count: 2 });
+    await redis.hset(keys.members('inc-2'), 'am:a', calm);
+    await redis.hset(keys.incident('inc-2'), 'state', 'acknowledged', 'reopenCount', 2);
+    expect(await state.live('inc-2')).toEqual({ state: 'acknowledged', reopenCount: 2, controlled: true });
+    expect((await state.snapshot('inc-2'))?.facts).toMatchObject({ state: 'acknowledged', reopenCount: 2, controlled: true });
 
     await redis.del(keys.incident('inc-2'));
     calls = [];
     expect(await state.snapshot('inc-2')).toBeUndefined();
     expect(await repo.get('inc-2')).toBeUndefined();
+    expect(await state.live('inc-2')).toBeUndefined();
     onlyScriptCalls(2);
   });
 });
