@@ -32,4 +32,27 @@ describe('RosterOnCall', () => {
     expect(await onCall.resolve('shift_lead', before)).toMatchObject({ source: 'override', people: [{ id: 'cy' }] });
     expect(await onCall.resolve('no_such_role', before)).toMatchObject({ people: [], source: 'schedule' });
   });
+
+  it('reads overrides once for questions asked together at one time, and anew after that read came back', async () => {
+    let reads = 0;
+    const onCall = new RosterOnCall(roster, {
+      list: async () => {
+        reads++;
+        await new Promise((r) => setTimeout(r, 5));
+        return [];
+      },
+    });
+    const at = t('2026-12-04T12:00:00Z');
+    const batch = await Promise.all(Array.from({ length: 50 }, () => onCall.resolve('shift_lead', at)));
+    expect(batch.every((r) => r.people[0]?.id === 'bob')).toBe(true);
+    expect(reads).toBe(1);
+    await Promise.all([onCall.resolve('shift_lead', at), onCall.resolve('shift_lead', at + 1)]);
+    expect(reads).toBe(3); // after the first read came back, and for another time
+
+    let fail = true;
+    const flaky = new RosterOnCall(roster, { list: () => (fail ? Promise.reject(new Error('redis down')) : Promise.resolve([])) });
+    await expect(flaky.resolve('shift_lead', at)).rejects.toThrow('redis down');
+    fail = false;
+    expect((await flaky.resolve('shift_lead', at)).people.map((p) => p.id)).toEqual(['bob']); // a failed read is not kept
+  });
 });

@@ -22,6 +22,13 @@ export class RosterOnCall implements OnCall {
    */
   private readonly scheduled = new Map<string, { readonly at: number; readonly ids: readonly string[] }>();
 
+  /**
+   * The override read in flight, and for which time: questions asked while it is on its way (every
+   * incident of a batch asks at once) share it. A question asked after it came back reads anew, so
+   * an override stored before the question is always seen.
+   */
+  private inFlight: { readonly at: number; readonly list: Promise<Override[]> } | undefined;
+
   constructor(
     private readonly roster: RosterConfig,
     private readonly overrides: OverrideSource,
@@ -29,10 +36,21 @@ export class RosterOnCall implements OnCall {
 
   async resolve(role: string, at: number): Promise<OnCallResolution> {
     // An override naming someone no longer in the roster is ignored (the schedule holds).
-    const overriding = overridingPeople(await this.overrides.list(at), role, at).filter((id) => this.roster.people[id] !== undefined);
+    const overriding = overridingPeople(await this.overridesAt(at), role, at).filter((id) => this.roster.people[id] !== undefined);
     const ids = overriding.length > 0 ? overriding : this.onSchedule(role, at);
     const people = ids.map((id) => recipientOf(this.roster, id)).filter((r): r is Recipient => r !== undefined);
     return { role, people, source: overriding.length > 0 ? 'override' : 'schedule' };
+  }
+
+  private overridesAt(at: number): Promise<Override[]> {
+    if (this.inFlight?.at === at) return this.inFlight.list;
+    const entry = { at, list: this.overrides.list(at) };
+    this.inFlight = entry;
+    const done = () => {
+      if (this.inFlight === entry) this.inFlight = undefined;
+    };
+    entry.list.then(done, done);
+    return entry.list;
   }
 
   private onSchedule(role: string, at: number): readonly string[] {
