@@ -12,7 +12,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isTocsinError } from '../domain/errors.js';
-import type { Claimed, LiveFacts, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
 import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
@@ -50,11 +50,8 @@ export interface DispatchRequest {
   readonly role: string;
   readonly step: Pick<Step, 'key' | 'tier' | 'phase' | 'condition' | 'channels' | 'note' | 'at'>;
   readonly advice?: string | undefined;
-  /**
-   * Re-checks the live incident right before a send; given what the claim read in its own step
-   * (null: the incident is gone), it need not read again.
-   */
-  readonly stillWanted: (live?: LiveFacts | null) => Promise<boolean>;
+  /** Re-checks the live incident right before a send. */
+  readonly stillWanted: () => Promise<boolean>;
   readonly notifications: NotificationStore;
   readonly incidents: IncidentStore;
   /**
@@ -177,7 +174,7 @@ export class DispatchNotification {
     }
 
     const record = claimed.record;
-    if (!(await req.stillWanted(claimed.live))) {
+    if (!(await req.stillWanted())) {
       const at = deps.now();
       const entry = { type: 'notification_cancelled', notification: id, person, role: req.role, channel, tier: req.step.tier, reason: `no longer ${req.step.condition}` };
       await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(at).toISOString() }, deps.owner, { entry, at });
@@ -244,7 +241,7 @@ export class DispatchNotification {
    * Claims the notification and reserves its reply code in the same step, offering new random codes
    * while the one offered is taken.
    */
-  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<Claimed> {
+  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
     const ref = { incidentId: planned.incidentId, notificationId: planned.id, person: planned.person };
     for (let i = 0; i < 16; i++) {
       const length = i < 8 ? CODE_LENGTH : CODE_LENGTH + 1;

@@ -15,7 +15,7 @@ import type { Clock, IncidentStore, OnCall, Recipient, Suppression, SuppressionP
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
-import type { DispatchNotification, DispatchOutcome, DispatchRequest } from './dispatch-notification.js';
+import type { DispatchNotification, DispatchOutcome } from './dispatch-notification.js';
 
 export interface EngineNamespace {
   readonly ns: 'live' | 'drill';
@@ -422,7 +422,10 @@ export class EscalationEngine {
       }
     }
 
-    const stillWanted = wantedCheck(n, inc.id, facts.reopenCount, step.condition);
+    const stillWanted = async (): Promise<boolean> => {
+      const live = await n.state.live(inc.id);
+      return live !== undefined && live.reopenCount === facts.reopenCount && conditionHolds(step.condition, live.state, live.controlled);
+    };
     const pageLike = step.phase === 'page' || step.phase === 'escalation';
     const chosen = targets.filter((t) => !(step.kind === 'circle' && pagedNow.has(t.recipient.id)));
     if (pageLike) for (const t of chosen) pagedNow.add(t.recipient.id);
@@ -508,7 +511,10 @@ export class EscalationEngine {
         wake = wake === null ? at : Math.min(wake, at);
         continue;
       }
-      const stillWanted = wantedCheck(n, inc.id, facts.reopenCount, condition, true);
+      const stillWanted = async (): Promise<boolean> => {
+        const live = await n.state.live(inc.id);
+        return live !== undefined && live.reopenCount === facts.reopenCount && live.state === 'open' && conditionHolds(condition, live.state, live.controlled);
+      };
       await n.incidents.note(inc.id, { type: channel === frontier.channel ? 'page_retry' : 'page_failover', person: first.person, role: first.role, tier: first.tier, from: frontier.channel, to: channel, attempt, reason: frontier.deliveryFailure }, now);
       await this.deps.dispatcher.resume(
         {
@@ -538,18 +544,6 @@ export class EscalationEngine {
         : { type: 'maintenance', window: sup.window, until: new Date(sup.until).toISOString() };
     await n.incidents.note(inc.id, entry, now);
   }
-}
-
-/**
- * Whether a page of one cycle, for `condition`, is still wanted right before it goes out: from the
- * facts its claim read in the same step when given (null: the incident is gone), else read now.
- * `openOnly`: only while nobody has acknowledged (follow-ups of unanswered pages).
- */
-function wantedCheck(n: EngineNamespace, id: string, cycle: number, condition: StepCondition, openOnly = false): DispatchRequest['stillWanted'] {
-  return async (known) => {
-    const live = known === undefined ? await n.state.live(id) : (known ?? undefined);
-    return live !== undefined && live.reopenCount === cycle && (!openOnly || live.state === 'open') && conditionHolds(condition, live.state, live.controlled);
-  };
 }
 
 /** Phases whose failed deliveries are followed up (retried, failed over). */

@@ -96,17 +96,6 @@ export interface StoredNotification extends Notification {
 /** owned / reclaimed: the caller sends; exists: someone else has it; code_taken: offer another reply code. */
 export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken';
 
-/** A claim's answer. */
-export interface Claimed {
-  readonly outcome: ClaimOutcome;
-  readonly record: StoredNotification;
-  /**
-   * With owned and reclaimed: whether the page is still wanted, as read in the claim's own step
-   * (null: the incident is gone).
-   */
-  readonly live?: LiveFacts | null;
-}
-
 /** A reply code offered with a claim, reserved in the same step when the claim is won. */
 export interface ReplyCode {
   readonly code: string;
@@ -119,7 +108,7 @@ export interface NotificationStore {
    * Claims a notification before it is sent. With `code`, the claim also reserves that reply code
    * for it (a record reclaimed with a code keeps its own); `code_taken` when the code is in use.
    */
-  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<Claimed>;
+  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
   /**
    * Merges fields into a record; only its claimer may (owner '' = anyone). `note`, when given, goes
    * on the incident's timeline in the same step, whether or not this claimer could still record.

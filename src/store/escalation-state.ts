@@ -38,7 +38,8 @@ export class RedisEscalationState implements EscalationStateStore {
       throw storeError(e);
     }
     const [state, reopenCount] = fields;
-    return liveFacts(state, reopenCount, members);
+    if (!state) return undefined;
+    return { state: state as IncidentState, reopenCount: Number(reopenCount ?? 0), controlled: allCalm(members.map((raw) => JSON.parse(raw) as MemberRecord)) };
   }
 
   /** The incident and its escalation facts from one read of its keys (the engine reads both at every step). */
@@ -109,12 +110,6 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     done,
     advanced,
   };
-}
-
-/** Live facts from the stored state, cycle and member records; undefined when the incident is gone. */
-export function liveFacts(state: string | null | undefined, reopenCount: string | null | undefined, members: readonly string[]): LiveFacts | undefined {
-  if (!state) return undefined;
-  return { state: state as IncidentState, reopenCount: Number(reopenCount ?? 0), controlled: allCalm(members.map((raw) => JSON.parse(raw) as MemberRecord)) };
 }
 
 /** Every member is over, or calm while its resolution is held. */

@@ -1,7 +1,6 @@
 /** Notifications of one namespace: claimed by idempotency key before sending, then their status recorded. */
 import type { RedisClient } from './redis.js';
-import type { Claimed, ClaimOutcome, CodeRef, NotificationStore, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
-import { liveFacts } from './escalation-state.js';
+import type { ClaimOutcome, CodeRef, NotificationStore, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
 import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
@@ -13,11 +12,11 @@ export class RedisNotificationRepository implements NotificationStore {
     readonly keys: Keys,
   ) {}
 
-  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<Claimed> {
+  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
     const k = this.keys;
     const full = { ...record, ...(code ? { code: code.code } : {}), claimedBy: owner, claimedAtMs: now };
     try {
-      const r = (await callScript(this.redis, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId), k.custom(`code:${code?.code ?? ''}`), k.members(record.incidentId)], [
+      const r = (await callScript(this.redis, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId), k.custom(`code:${code?.code ?? ''}`)], [
         record.id,
         JSON.stringify(full),
         now,
@@ -26,12 +25,9 @@ export class RedisNotificationRepository implements NotificationStore {
         code?.code ?? '',
         code ? JSON.stringify(code.ref) : '',
         code ? Math.max(1, Math.round(code.ttlMs)) : 0,
-      ])) as [string, string, string?, string?, string[]?];
+      ])) as [string, string];
       const outcome = r[0] as ClaimOutcome;
-      if (outcome === 'code_taken') return { outcome, record };
-      const claimed = JSON.parse(r[1]) as StoredNotification;
-      if (outcome === 'exists') return { outcome, record: claimed };
-      return { outcome, record: claimed, live: liveFacts(r[2], r[3], r[4] ?? []) ?? null };
+      return { outcome, record: outcome === 'code_taken' ? record : (JSON.parse(r[1]) as StoredNotification) };
     } catch (e) {
       throw storeError(e);
     }

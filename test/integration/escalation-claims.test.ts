@@ -136,22 +136,6 @@ describe('claimNotification', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
-  it('a won claim brings what decides whether the page is still wanted, read in its own step', async () => {
-    const r = clients[0] as Redis;
-    const repo = new RedisNotificationRepository(r, keys);
-    await r.hset(keys.incident('inc5'), { id: 'inc5', state: 'acknowledged', reopenCount: 1 });
-    await r.hset(keys.members('inc5'), 'am:a', JSON.stringify({ status: 'resolved' }), 'am:b', JSON.stringify({ status: 'firing', calmSinceMs: NOW }));
-    const won = await repo.claim({ ...record('n5'), incidentId: 'inc5' }, NOW, LEASE, 'me');
-    expect(won).toMatchObject({ outcome: 'owned', live: { state: 'acknowledged', reopenCount: 1, controlled: true } });
-    await r.hset(keys.members('inc5'), 'am:c', JSON.stringify({ status: 'firing' }));
-    expect((await repo.claim({ ...record('n5'), incidentId: 'inc5' }, NOW + LEASE, LEASE, 'other')).live).toEqual({ state: 'acknowledged', reopenCount: 1, controlled: false });
-    const lost = await repo.claim({ ...record('n5'), incidentId: 'inc5' }, NOW + LEASE, LEASE, 'third');
-    expect(lost.outcome).toBe('exists');
-    expect(lost.live).toBeUndefined(); // nothing read for a claim not won
-    const gone = await repo.claim({ ...record('n6'), incidentId: 'nothing-here' }, NOW, LEASE, 'me');
-    expect(gone).toMatchObject({ outcome: 'owned', live: null });
-  });
-
   it('reply codes are unique: a code offered with two claims goes to one notification, the other is told to offer another', async () => {
     const [a, b] = clients.map((c) => new RedisNotificationRepository(c, keys));
     const ref = (notificationId: string) => ({ incidentId: 'inc1', notificationId, person: 'p' });

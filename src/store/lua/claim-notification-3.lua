@@ -3,14 +3,11 @@
   is sent once across retries, restarts and replicas. A record still "planned" whose claim is older
   than the lease belonged to a claimer that died before sending: it may be claimed again, so the
   page is never lost. The page's reply code is reserved in the same step: a claimer that sends holds
-  a code that points at this notification and at no other. A claimer that sends also gets what
-  decides whether the page is still wanted, read in the same step (the incident's state, cycle and
-  members), so that it need not ask again.
+  a code that points at this notification and at no other.
 
   KEYS[1] notifications hash of the incident (notification id -> record JSON)
   KEYS[2] incident hash (its expiry, once resolved, is copied onto the notifications hash)
   KEYS[3] the reply code's key (code -> what it points at), when a code is offered
-  KEYS[4] members hash of the incident (member -> record JSON)
   ARGV[1] notification id (idempotency key)
   ARGV[2] record JSON (status "planned", claimedBy, claimedAtMs, code …)
   ARGV[3] now (epoch ms)
@@ -19,15 +16,13 @@
   ARGV[6] reply code offered, or "" for none
   ARGV[7] what the code points at (JSON)
   ARGV[8] how long the code lives (ms)
-  Returns: { outcome, record JSON, state, reopenCount, { member record JSON … } } with outcome one of
+  Returns: { outcome, record JSON } with outcome one of
     owned      — new record written (with the offered code); the caller sends
     reclaimed  — a stale planned record taken over (it keeps its code, or gets the offered one); the caller sends
     exists     — someone else has it (sent, failed, cancelled, or planned within its lease)
     code_taken — the offered code belongs to another notification; nothing written: offer another
-  state ("" when the incident is gone), reopenCount and the member records come with owned and
-  reclaimed only.
 ]]
-local nt, inc, codeKey, members = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local nt, inc, codeKey = KEYS[1], KEYS[2], KEYS[3]
 local id, record, now, lease, owner = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local code, ref, codeTtl = ARGV[6], ARGV[7], tonumber(ARGV[8])
 
@@ -36,18 +31,13 @@ local function reserve()
   return redis.call('SET', codeKey, ref, 'PX', codeTtl, 'NX') ~= false
 end
 
-local function won(outcome, out)
-  local live = redis.call('HMGET', inc, 'state', 'reopenCount')
-  return { outcome, out, live[1] or '', live[2] or '0', redis.call('HVALS', members) }
-end
-
 local raw = redis.call('HGET', nt, id)
 if not raw then
   if not reserve() then return { 'code_taken', '' } end
   redis.call('HSET', nt, id, record)
   local ttl = redis.call('PTTL', inc)
   if ttl > 0 then redis.call('PEXPIRE', nt, ttl) end
-  return won('owned', record)
+  return { 'owned', record }
 end
 local r = cjson.decode(raw)
 if r.status == 'planned' and (tonumber(r.claimedAtMs) or 0) + lease <= now then
@@ -60,6 +50,6 @@ if r.status == 'planned' and (tonumber(r.claimedAtMs) or 0) + lease <= now then
   r.reclaims = (tonumber(r.reclaims) or 0) + 1
   local out = cjson.encode(r)
   redis.call('HSET', nt, id, out)
-  return won('reclaimed', out)
+  return { 'reclaimed', out }
 end
 return { 'exists', raw }
