@@ -111,7 +111,8 @@ export interface NotificationStore {
   claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
   /**
    * Merges fields into a record; only its claimer may (owner '' = anyone). `note`, when given, goes
-   * on the incident's timeline in the same step, whether or not this claimer could still record.
+   * on the incident's timeline in the same step whenever the record exists, even when this claimer
+   * may no longer record.
    */
   update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
   lookupCode(code: string): Promise<CodeRef | undefined>;

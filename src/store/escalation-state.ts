@@ -16,7 +16,7 @@ export class RedisEscalationState implements EscalationStateStore {
     private readonly incidents: RedisIncidentRepository,
   ) {}
 
-  /** Only the escalation facts (two keys): what `stillWanted` checks right before a page goes out. */
+  /** Only the escalation facts (the hash and the members), without the timeline and notifications. */
   async facts(id: string): Promise<EscalationFacts | undefined> {
     let h: Record<string, string>;
     let members: string[];
@@ -29,6 +29,7 @@ export class RedisEscalationState implements EscalationStateStore {
     return factsFrom(h, members.map((raw) => JSON.parse(raw) as MemberRecord));
   }
 
+  /** State, cycle and members only: what `stillWanted` checks right before a page goes out. */
   async live(id: string): Promise<LiveFacts | undefined> {
     let fields: (string | null)[];
     let members: string[];

@@ -7,28 +7,14 @@ import { ulid } from '../../src/platform/ids.js';
 import { RedisIncidentRepository } from '../../src/store/incident-repository.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { registerScripts } from '../../src/store/scripts.js';
+import { upsEvent } from '../support/events.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const MIN = 60_000;
 
 function event(over: Partial<NormalizedEvent> = {}): NormalizedEvent {
-  return {
-    source: 'alertmanager',
-    class: 'power',
-    site: 'hq',
-    level: 3,
-    status: 'firing',
-    member: 'am:aaaa',
-    eventKey: 'aaaa:2026-11-23T10:00:00Z:firing',
-    groupHint: 'aaaa',
-    summary: 'UPS ups1 on battery',
-    at: T0,
-    labels: { alertname: 'UpsOnBattery' },
-    details: { seats: [] },
-    drill: false,
-    ...over,
-  };
+  return upsEvent(T0, over);
 }
 
 function cmd(e: NormalizedEvent, over: Partial<IngestCommand> = {}): IngestCommand {

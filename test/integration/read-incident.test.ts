@@ -9,27 +9,21 @@ import { RedisEscalationState } from '../../src/store/escalation-state.js';
 import { RedisIncidentRepository } from '../../src/store/incident-repository.js';
 import { makeKeys, type Keys } from '../../src/store/keys.js';
 import { registerScripts } from '../../src/store/scripts.js';
+import { upsEvent } from '../support/events.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
 const T0 = Date.parse('2026-12-04T10:00:00Z');
 
 function event(member: string, over: Partial<NormalizedEvent> = {}): NormalizedEvent {
-  return {
-    source: 'alertmanager',
-    class: 'power',
-    site: 'hq',
-    level: 3,
-    status: 'firing',
+  return upsEvent(T0, {
     member,
     eventKey: `${member}:firing`,
     groupHint: member,
     summary: 'UPS "ups1" on battery / 5 min left \u2013 \u00e9t\u00e9 \ud83d\udd0b\nsecond line',
-    at: T0,
     labels: { alertname: 'UpsOnBattery', note: 'a\\b "c" </d>' },
     details: { seats: [1, 2], nested: { empty: {}, list: [] }, text: 'x\ty' },
-    drill: false,
     ...over,
-  };
+  });
 }
 
 let prefix: string;

@@ -9,6 +9,8 @@
   ARGV[3] claimer the record must have ("" = any)
   Returns: 1 when changed, 0 when the record is missing, no longer planned, or claimed by someone else
 ]]
+--@include patch-record
+
 local nt = KEYS[1]
 local id, patch, owner = ARGV[1], cjson.decode(ARGV[2]), ARGV[3]
 local raw = redis.call('HGET', nt, id)
@@ -16,8 +18,5 @@ if not raw then return 0 end
 local r = cjson.decode(raw)
 if r.status ~= 'planned' then return 0 end
 if owner ~= '' and r.claimedBy ~= owner then return 0 end
-for k, v in pairs(patch) do
-  if v ~= cjson.null then r[k] = v end
-end
-redis.call('HSET', nt, id, cjson.encode(r))
+patchRecord(nt, id, r, patch)
 return 1

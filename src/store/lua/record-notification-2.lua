@@ -13,6 +13,8 @@
   ARGV[4] timeline entry JSON to append, or ""
   Returns: 1 when recorded, 0 when the record is missing or claimed by someone else
 ]]
+--@include patch-record
+
 local nt, tl = KEYS[1], KEYS[2]
 local id, patch, owner, entry = ARGV[1], cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
 local raw = redis.call('HGET', nt, id)
@@ -22,8 +24,5 @@ if entry ~= '' then
 end
 local r = cjson.decode(raw)
 if owner ~= '' and r.claimedBy ~= owner then return 0 end
-for k, v in pairs(patch) do
-  if v ~= cjson.null then r[k] = v end
-end
-redis.call('HSET', nt, id, cjson.encode(r))
+patchRecord(nt, id, r, patch)
 return 1
