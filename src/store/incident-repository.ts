@@ -48,7 +48,12 @@ export class RedisIncidentRepository implements IncidentStore {
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
     const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs];
-    for (const { command: c, now } of items) args.push(c.groupKey, c.newId, now, eventJson(c), c.resolveHoldMs);
+    for (const { command: c, now } of items) {
+      const e = c.event;
+      // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
+      args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
+      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', c.truncated, c.resolution, c.playbookVersion);
+    }
     try {
       return (await callScript(this.redis, 'ingestEvents', [k.groups, k.open, k.all, k.due], args)) as unknown[];
     } catch (e) {
@@ -184,27 +189,6 @@ export interface StoredIncident {
 /** A timeline entry as stored: its time first, then its fields. */
 export function timelineJson(note: TimelineNote): string {
   return JSON.stringify({ at: new Date(note.at).toISOString(), ...note.entry });
-}
-
-/** The event as the script reads it (labels and details stay JSON strings inside). */
-function eventJson(c: IngestCommand): string {
-  const e = c.event;
-  return JSON.stringify({
-    source: e.source,
-    class: e.class,
-    site: e.site,
-    level: e.level,
-    status: e.status,
-    member: e.member,
-    eventKey: e.eventKey,
-    summary: e.summary,
-    labels: JSON.stringify(e.labels),
-    details: JSON.stringify(e.details),
-    drill: e.drill,
-    truncated: c.truncated,
-    resolution: c.resolution,
-    playbookVersion: c.playbookVersion,
-  });
 }
 
 export function toIncident(stored: StoredIncident): Incident {

@@ -11,13 +11,14 @@
   ARGV[2] reopen window (ms)
   ARGV[3] max timeline entries
   ARGV[4] retention of a resolved incident (ms)
-  then five per event:
+  then eighteen per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
-    event JSON: {source,class,site,level,status,member,eventKey,summary,labels,details,drill,truncated,resolution,playbookVersion}
-      labels and details are JSON strings inside it (kept verbatim, never re-encoded here)
     resolve hold (ms): a member's resolution takes effect after it stayed calm this long
+    source, class, site, level, status, member, eventKey, summary,
+    labels (JSON), details (JSON): stored verbatim, never re-encoded here,
+    drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
@@ -28,6 +29,7 @@ local base = ARGV[1]
 local reopenWindow, maxTimeline, retention = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 -- the event being ingested: set for each one by the loop at the end
 local groupKey, newId, now, nowIso, ev, hold
+local isoOf -- the time nowIso was made for
 
 --@include iso-time
 
@@ -75,7 +77,8 @@ local function memberRecord(prev)
 end
 
 local function result(kind, id, inc, raised)
-  return { kind, id, tonumber(redis.call('HGET', base .. id, 'eventCount') or '0'), tonumber(redis.call('HGET', base .. id, 'level') or '0'), raised and 1 or 0, redis.call('HGET', base .. id, 'state') or '' }
+  local h = redis.call('HMGET', base .. id, 'eventCount', 'level', 'state')
+  return { kind, id, tonumber(h[1] or '0'), tonumber(h[2] or '0'), raised and 1 or 0, h[3] or '' }
 end
 
 local function recordTruncation(incKey, tl)
@@ -103,14 +106,15 @@ local function open()
   redis.call('ZADD', dueZ, now, id)
   push(tl, { at = nowIso, type = 'opened', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, true)
   recordTruncation(incKey, tl)
-  return result('opened', id, nil, false)
+  return { 'opened', id, 1, ev.level, 0, 'open' }
 end
 
 local function ingestOne()
   local id = redis.call('HGET', groups, groupKey)
-  local state = nil
+  local state, level, count = nil, 0, 0
   if id then
-    state = redis.call('HGET', base .. id, 'state')
+    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount')
+    state, level, count = h[1], tonumber(h[2] or '0'), tonumber(h[3] or '0')
     if not state then id = nil end -- expired
   end
 
@@ -201,8 +205,8 @@ local function ingestOne()
     kind = 'reopened'
   end
 
-  redis.call('HINCRBY', incKey, 'eventCount', 1)
-  redis.call('HSET', incKey, 'lastEventAt', nowIso)
+  count = count + 1
+  redis.call('HSET', incKey, 'eventCount', count, 'lastEventAt', nowIso)
   recordTruncation(incKey, tl)
 
   local raw = redis.call('HGET', mKey, ev.member)
@@ -220,7 +224,6 @@ local function ingestOne()
   end
 
   local raised = false
-  local level = tonumber(redis.call('HGET', incKey, 'level'))
   if ev.level > level then
     redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
     redis.call('ZADD', dueZ, now, id)
@@ -228,20 +231,24 @@ local function ingestOne()
     raised = true
   end
 
-  if kind == 'reopened' then
-    return result(kind, id, nil, raised)
-  end
-  if duplicate and not raised then
+  -- what the incident now is, known without reading it back
+  local reply = { kind, id, count, raised and ev.level or level, raised and 1 or 0, kind == 'reopened' and 'open' or state }
+  if kind ~= 'reopened' and duplicate and not raised then
     pushDuplicate(tl)
-    return result('duplicate', id, nil, false)
+    reply[1] = 'duplicate'
   end
-  return result('merged', id, nil, raised)
+  return reply
 end
 
 local results = {}
-for i = 5, #ARGV, 5 do
-  groupKey, newId, now, ev, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), cjson.decode(ARGV[i + 3]), tonumber(ARGV[i + 4])
-  nowIso = iso(now)
+for i = 5, #ARGV, 18 do
+  groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  ev = {
+    source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
+    member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
+    drill = ARGV[i + 14] == '1', truncated = tonumber(ARGV[i + 15]), resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
+  }
+  if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
   results[#results + 1] = ingestOne()
 end
 return results
