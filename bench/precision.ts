@@ -24,7 +24,7 @@ import { copyConfig } from './config-copy.js';
 import { startRedis, startTocsin, type Proc } from './processes.js';
 import { fetchMetrics, histogram, histogramDelta, maxBound, quantile, total, type Histogram } from './prom-text.js';
 import { DONE_STATUSES, pagesOf, readback } from './redis-readback.js';
-import { cpuSeconds, watchRss, type RssReport } from './rss.js';
+import { childPids, cpuSeconds, watchRss, type RssReport } from './rss.js';
 import { emptyStats, postAll, webhookBody, type AmAlert, type SendStats } from './webhook-sender.js';
 
 export interface PrecisionOptions {
@@ -41,9 +41,11 @@ export interface PrecisionOptions {
   /** Longest wait for every incident to reach tier 1 after its due time (real ms). */
   readonly timeoutMs: number;
   readonly nodeArgs?: readonly string[];
+  /** escalation.workers: processes running the engine (the daemon and workers − 1 beside it). */
+  readonly workers: number;
 }
 
-export const PRECISION_DEFAULTS: PrecisionOptions = { incidents: 10_000, clockSpeed: 10, bodySize: 100, concurrency: 4, openSeconds: 5, realTimeEngine: true, timeoutMs: 5 * 60_000 };
+export const PRECISION_DEFAULTS: PrecisionOptions = { incidents: 10_000, clockSpeed: 10, bodySize: 100, concurrency: 4, openSeconds: 5, realTimeEngine: true, timeoutMs: 5 * 60_000, workers: 1 };
 
 /** The class, and its tier, whose lateness is measured. */
 const CLASS = 'app_network_acd';
@@ -75,6 +77,8 @@ export interface PrecisionResult {
   /** Seconds from the first due time until the last incident reached the tier. */
   readonly drainSeconds: number;
   readonly rss: RssReport;
+  /** Each engine worker's peak RSS (MiB). */
+  readonly workersHwmMiB: readonly number[];
   /** Redis commands the daemon sent in the tier-1 window, busiest first (INFO commandstats delta). */
   readonly commands: readonly (readonly [string, number])[];
   /** CPU seconds used in the tier-1 window by the daemon (all its threads) and by Redis. */
@@ -83,6 +87,17 @@ export interface PrecisionResult {
 
 const LOG_MODE = { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', TWILIO_FROM: '', SMTP_URL: '', TOCSIN_INGEST_TOKEN: '', TOCSIN_API_TOKEN: '', OTEL_SDK_DISABLED: 'true' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Waits until the daemon has started its engine workers; watches their memory. */
+async function workersUp(pid: number, n: number): Promise<{ stop(): RssReport }[]> {
+  const end = Date.now() + 20_000;
+  while (childPids(pid).length < n) {
+    if (Date.now() > end) throw new Error(`the daemon did not start ${n} engine worker(s)`);
+    await sleep(100);
+  }
+  return childPids(pid).map((p) => watchRss(p));
+}
 
 function spread(xs: number[]): Spread {
   const s = [...xs].sort((a, b) => a - b);
@@ -130,6 +145,7 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
         d.setIn(['escalation', 'audit'], (ms(esc.audit, 60_000) * S) / 1000);
       }
       d.setIn(['throttle', 'phases'], []);
+      d.setIn(['escalation', 'workers'], o.workers);
     },
   });
   const logDir = mkdtempSync(join(tmpdir(), 'tocsin-bench-precision-'));
@@ -143,6 +159,7 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
     const rb = readback(redis.url);
     try {
       const rss = watchRss(tocsin.pid);
+      const workerRss = await workersUp(tocsin.pid, o.workers - 1);
       const startsAt = new Date(Date.now() - 60_000).toISOString();
       const alerts: AmAlert[] = Array.from({ length: o.incidents }, (_, i) => ({
         labels: { alertname: 'CrmDown', service: 'crm', site: `site${i}`, severity: 'warning' },
@@ -163,11 +180,13 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
       await waitForMetric(tocsin.url, 'tocsin_escalation_tier_reached_total', { tier: '0' }, o.incidents, Math.max(firstDue, Date.now()) + o.timeoutMs);
       const tier0DoneFirst = Date.now() < firstDue;
       const [before, cmdsBefore, redisCpu0] = await Promise.all([fetchMetrics(tocsin.url), rb.commandCounts(), rb.cpuSeconds()]);
-      const cpu0 = cpuSeconds(tocsin.pid);
+      const engines = [tocsin.pid, ...childPids(tocsin.pid)];
+      const cpu0 = sum(engines.map(cpuSeconds));
       await waitForMetric(tocsin.url, 'tocsin_escalation_tier_reached_total', { tier: String(TIER) }, o.incidents, Math.max(firstDue, Date.now()) + o.timeoutMs);
       const [after, cmdsAfter, redisCpu1] = await Promise.all([fetchMetrics(tocsin.url), rb.commandCounts(), rb.cpuSeconds()]);
-      const cpu = { daemon: cpuSeconds(tocsin.pid) - cpu0, redis: redisCpu1 - redisCpu0 };
+      const cpu = { daemon: sum(engines.map(cpuSeconds)) - cpu0, redis: redisCpu1 - redisCpu0 };
       const rssReport = rss.stop();
+      const workersHwmMiB = workerRss.map((w) => w.stop().hwmMiB);
       const commands = commandDelta(cmdsBefore, cmdsAfter);
 
       const incidents = await rb.incidents();
@@ -203,6 +222,7 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
         ticks: { count: tickH.count, meanMs: (tickH.sum / Math.max(1, tickH.count)) * 1000, p50Ms: quantile(tickH, 0.5) * 1000, p99Ms: quantile(tickH, 0.99) * 1000, maxBoundMs: maxBound(tickH) * 1000 },
         drainSeconds: (lastReached - minDue) / 1000,
         rss: rssReport,
+        workersHwmMiB,
         commands,
         cpu,
       };
@@ -238,8 +258,9 @@ export function formatPrecision(r: PrecisionResult): string {
     ['lateness histogram (tier-1 window)', `${r.histogramLate.count} claims: p50 ${s3(r.histogramLate.p50)} s, p99 ${s3(r.histogramLate.p99)} s, all ≤ ${r.histogramLate.maxBound} s`],
     ['ticks (tier-1 window)', `${r.ticks.count}: mean ${r.ticks.meanMs.toFixed(0)} ms, p50 ${r.ticks.p50Ms.toFixed(0)} ms, p99 ${r.ticks.p99Ms.toFixed(0)} ms, all ≤ ${r.ticks.maxBoundMs} ms`],
     ['first due → last incident at tier', `${r.drainSeconds.toFixed(1)} s (${(r.reached / Math.max(0.001, r.drainSeconds)).toFixed(0)} incidents/s)`],
-    ['daemon RSS peak', `${r.rss.hwmMiB.toFixed(0)} MiB`],
-    ['CPU per incident (tier-1 window)', `daemon ${((r.cpu.daemon * 1000) / Math.max(1, r.reached)).toFixed(2)} ms, Redis ${((r.cpu.redis * 1000) / Math.max(1, r.reached)).toFixed(2)} ms`],
+    ['engine processes', o.workers === 1 ? '1: the daemon (escalation.workers 1, as shipped)' : `${o.workers}: the daemon and ${o.workers - 1} engine worker${o.workers > 2 ? 's' : ''} (escalation.workers ${o.workers})`],
+    ['daemon RSS peak', `${r.rss.hwmMiB.toFixed(0)} MiB${r.workersHwmMiB.length > 0 ? `; engine workers ${r.workersHwmMiB.map((m) => m.toFixed(0)).join(', ')} MiB` : ''}`],
+    ['CPU per incident (tier-1 window)', `${o.workers === 1 ? 'daemon' : 'engine processes'} ${((r.cpu.daemon * 1000) / Math.max(1, r.reached)).toFixed(2)} ms, Redis ${((r.cpu.redis * 1000) / Math.max(1, r.reached)).toFixed(2)} ms`],
     ['Redis commands per incident (tier-1 window)', commandsLine(r)],
   ];
   return [`Escalation precision: ${o.incidents} incidents, tier ${TIER} due together, real seconds`, '| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');

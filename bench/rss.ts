@@ -52,3 +52,12 @@ export function cpuSeconds(pid: number): number {
     return Number.NaN;
   }
 }
+
+/** The processes a process started (its engine workers), from /proc (Linux). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -8,7 +8,7 @@
 import { copyConfig } from './config-copy.js';
 import { envNumber } from './env-number.js';
 import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
-import { precisionOptionsFromEnv, runPrecisionPart } from './precision-part.js';
+import { precisionOptionsFromEnv, precisionWorkersFromEnv, runPrecisionPart } from './precision-part.js';
 import { startAlertmanager, startRedis, startTocsin, type Proc } from './processes.js';
 import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
 
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const only = new Set((process.env.BENCH_ONLY ?? 'ingest,storm,precision').split(',').map((s) => s.trim()));
   if (only.has('ingest')) await ingest();
   if (only.has('storm')) await runStormPart(stormOptionsFromEnv(process.env));
-  if (only.has('precision')) await runPrecisionPart(precisionOptionsFromEnv(process.env));
+  if (only.has('precision')) await runPrecisionPart(precisionOptionsFromEnv(process.env), precisionWorkersFromEnv(process.env));
 }
 
 main().catch((e: unknown) => {

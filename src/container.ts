@@ -69,6 +69,7 @@ import { ThrottlePages, throttleLimits, throttleMemoryMs } from './app/throttle-
 import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
 import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import type { PeerMetrics } from './telemetry/exposition.js';
 
 export interface ContainerOptions {
   readonly env: Env;
@@ -81,6 +82,8 @@ export interface ContainerOptions {
   readonly redisConnectTimeoutMs?: number;
   /** config/messages.yaml, when already loaded (else read from the config directory). */
   readonly messages?: MessagesConfig;
+  /** The engine workers' metrics, joined into /metrics (escalation.workers > 1). */
+  readonly peerMetrics?: PeerMetrics;
 }
 
 export interface Container {
@@ -115,6 +118,8 @@ export interface Container {
   readonly app: express.Express;
   /** Starts background work (escalation ticks, schedules). */
   start(): Promise<void>;
+  /** Starts the escalation tick alone: what an engine worker runs (the daemon keeps the auditor and the jobs). */
+  startEngine(): Promise<void>;
   /** Listens on host:port (port 0 = any); resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   stop(): Promise<void>;
@@ -230,6 +235,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     logger,
     metrics,
     ready: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
+    peerMetrics: o.peerMetrics,
     before: [traceRequests(createTracer())],
     webhooks: [
       webhookRateLimits(rateLimits),
@@ -298,6 +304,9 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       void openGauge.refresh();
       heartbeatJob ??= startHeartbeatJob({ check: async (now) => Promise.all([heartbeats.check(now), openGauge.refresh()]), clock, everyMs: config.sources.heartbeats.check, logger });
       scheduler ??= startScheduler({ engine, clock, tickMs: config.daemon.escalation.tick, auditMs: config.daemon.escalation.audit, logger });
+    },
+    async startEngine() {
+      scheduler ??= startScheduler({ engine, clock, tickMs: config.daemon.escalation.tick, logger });
     },
     listen(port, host) {
       return new Promise((resolveListen, reject) => {

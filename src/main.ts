@@ -2,10 +2,13 @@
 import { readEnv } from './config/env.js';
 import { loadConfig, ConfigError } from './config/load-config.js';
 import { buildContainer } from './container.js';
+import { startEngineWorkers } from './platform/engine-workers.js';
 import { ensureRedis } from './platform/redis-launcher.js';
 import { readOtelEnv } from './config/otel-env.js';
 import { createLogger } from './telemetry/logger.js';
 import { startOtelSdk } from './telemetry/otel-sdk.js';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -14,16 +17,24 @@ async function main(): Promise<void> {
   const config = loadConfig(env.configDir, { clockSpeed: env.clockSpeed });
   const otel = await startOtelSdk(readOtelEnv(), logger);
   const redisTarget = await ensureRedis(env.redisUrl, './data/redis', logger);
-  const container = await buildContainer({ env, config, logger, redisUrl: redisTarget.url });
+  // escalation.workers > 1: engine-only processes beside this one, on the same Redis
+  const extra = config.daemon.escalation.workers - 1;
+  const here = fileURLToPath(import.meta.url);
+  const workers =
+    extra > 0
+      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), env: { ...process.env, REDIS_URL: redisTarget.url }, logger })
+      : undefined;
+  const container = await buildContainer({ env, config, logger, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
   await container.start();
   const port = await container.listen(env.port, env.host);
-  logger.info({ port, host: env.host, config: config.dir, playbooks: config.playbooks.version, prefix: env.redisPrefix }, 'tocsin listening');
+  logger.info({ port, host: env.host, config: config.dir, playbooks: config.playbooks.version, prefix: env.redisPrefix, engineWorkers: workers?.pids() ?? [] }, 'tocsin listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    await workers?.stop();
     await container.stop();
     await redisTarget.stop();
     await otel?.shutdown();

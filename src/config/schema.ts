@@ -122,6 +122,11 @@ export function makeSchemas(clockSpeed: number) {
         batch: z.number().int().min(1).max(10_000).default(200),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
         kicks: z.number().int().min(1).max(10_000).default(64),
+        /**
+         * Processes running the engine: the daemon itself and `workers - 1` engine-only processes it
+         * starts beside it (no HTTP), each claiming its own batches; their metrics join the daemon's.
+         */
+        workers: z.number().int().min(1).max(16).default(1),
         audit: wait.prefault('1m'),
         /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
         retry: z

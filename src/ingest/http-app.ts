@@ -5,6 +5,7 @@ import type { Env } from '../config/env.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { exposition, type PeerMetrics } from '../telemetry/exposition.js';
 import { bearerAuth } from './auth.js';
 import { formBody, jsonBody } from './body.js';
 import { errorHandler } from './errors.js';
@@ -22,6 +23,8 @@ export interface HttpAppDeps {
   readonly api: readonly Router[];
   /** Form-encoded, signature-checked Twilio callbacks (/twilio/…, /webhooks/taskrouter) — no bearer token. */
   readonly twilio: readonly Router[];
+  /** The engine workers' metrics, joined into /metrics. */
+  readonly peerMetrics?: PeerMetrics | undefined;
   /** Extra middleware run first on every request (tracing). */
   readonly before?: readonly express.RequestHandler[];
 }
@@ -56,7 +59,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.send(await deps.metrics.registry.metrics());
+    res.send(await exposition(deps.metrics.registry, deps.peerMetrics));
   });
 
   // Twilio posts form bodies and is authenticated by its signature, inside its routers.

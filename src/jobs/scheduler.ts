@@ -18,8 +18,8 @@ export interface SchedulerDeps {
   readonly clock: Clock;
   /** How often the tick runs at least (ms); sooner when a step falls due before then. */
   readonly tickMs: number;
-  /** How often the auditor runs (ms). */
-  readonly auditMs: number;
+  /** How often the auditor runs (ms); none runs when not given (an engine worker leaves it to the daemon). */
+  readonly auditMs?: number | undefined;
   readonly logger: Logger;
 }
 
@@ -71,10 +71,13 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     const r = await deps.engine.tick(now);
     return r?.nextDueAt === undefined ? undefined : r.nextDueAt - deps.clock.now();
   });
-  every('escalation-audit', deps.auditMs, deps.auditMs, async (now) => {
-    await deps.engine.audit(now);
-    return undefined;
-  });
+  const auditMs = deps.auditMs;
+  if (auditMs !== undefined) {
+    every('escalation-audit', auditMs, auditMs, async (now) => {
+      await deps.engine.audit(now);
+      return undefined;
+    });
+  }
 
   return {
     async stop() {

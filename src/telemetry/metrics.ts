@@ -1,7 +1,9 @@
 /**
  * The metric catalogue: every metric tocsin exports, in one place. Names `tocsin_<noun>_<unit|total>`,
  * base units (seconds, ratios), labels only from small sets — never an incident id, person or number.
- * Construct one per process (container.ts); tests construct their own.
+ * Construct one per process (container.ts); tests construct their own. With engine workers
+ * (escalation.workers > 1) /metrics adds up every process's metrics: counters and histograms are
+ * summed; a gauge says how (`first`: the daemon's own value, which engine workers leave unset).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -25,7 +27,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     httpRequests: new Counter({ name: 'tocsin_http_requests_total', help: 'HTTP requests by route group and status class.', labelNames: ['route', 'status'] as const, registers: r }),
 
     // ---- incidents
-    incidentsOpen: new Gauge({ name: 'tocsin_incidents_open', help: 'Incidents not yet resolved, by class, level and state.', labelNames: ['class', 'level', 'state'] as const, registers: r }),
+    incidentsOpen: new Gauge({ name: 'tocsin_incidents_open', help: 'Incidents not yet resolved, by class, level and state.', labelNames: ['class', 'level', 'state'] as const, aggregator: 'first', registers: r }),
     incidentsOpened: new Counter({ name: 'tocsin_incidents_opened_total', help: 'Incidents opened, by class.', labelNames: ['class', 'drill'] as const, registers: r }),
     incidentsResolved: new Counter({ name: 'tocsin_incidents_resolved_total', help: 'Incidents resolved, by class and how (source, api, sms, voice, email).', labelNames: ['class', 'via'] as const, registers: r }),
     incidentsAcknowledged: new Counter({ name: 'tocsin_incidents_acknowledged_total', help: 'Incidents acknowledged, by class and channel.', labelNames: ['class', 'via'] as const, registers: r }),
@@ -36,10 +38,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     // ---- escalation
     tierReached: new Counter({ name: 'tocsin_escalation_tier_reached_total', help: 'Escalation tiers reached, by class and tier.', labelNames: ['class', 'tier'] as const, registers: r }),
     escalationLateness: new Histogram({ name: 'tocsin_escalation_lateness_seconds', help: 'How late a due escalation step ran after its due time.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: r }),
-    escalationsOverdue: new Gauge({ name: 'tocsin_escalations_overdue', help: 'Due escalation steps older than the claim lease (stalled), as last seen by the auditor.', registers: r }),
+    escalationsOverdue: new Gauge({ name: 'tocsin_escalations_overdue', help: 'Due escalation steps older than the claim lease (stalled), as last seen by the auditor.', aggregator: 'first', registers: r }),
     tickDuration: new Histogram({ name: 'tocsin_escalation_tick_duration_seconds', help: 'Duration of one escalation engine tick.', buckets: LATENCY_BUCKETS, registers: r }),
-    coverageGaps: new Gauge({ name: 'tocsin_oncall_coverage_gaps', help: 'Roles with nobody on duty right now.', labelNames: ['role'] as const, registers: r }),
-    onCall: new Gauge({ name: 'tocsin_oncall_people', help: 'People on duty per role right now.', labelNames: ['role'] as const, registers: r }),
+    coverageGaps: new Gauge({ name: 'tocsin_oncall_coverage_gaps', help: 'Roles with nobody on duty right now.', labelNames: ['role'] as const, aggregator: 'first', registers: r }),
+    onCall: new Gauge({ name: 'tocsin_oncall_people', help: 'People on duty per role right now.', labelNames: ['role'] as const, aggregator: 'first', registers: r }),
 
     // ---- notifications
     notifications: new Counter({ name: 'tocsin_notifications_total', help: 'Notifications by channel and result (sent, delivered, failed, logged, acknowledged, cancelled, retried; throttles: deferred, bundled, throttled).', labelNames: ['channel', 'result'] as const, registers: r }),
@@ -48,19 +50,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     suppressed: new Counter({ name: 'tocsin_notifications_suppressed_total', help: 'Pages held back, by reason (throttled, bundled, inhibited, maintenance, no_one_on_duty).', labelNames: ['reason'] as const, registers: r }),
 
     // ---- telemetry mirrored from sources
-    upsCharge: new Gauge({ name: 'tocsin_ups_battery_charge_ratio', help: 'UPS battery charge (0-1) as last reported.', labelNames: ['site', 'device'] as const, registers: r }),
-    upsRuntime: new Gauge({ name: 'tocsin_ups_battery_runtime_seconds', help: 'UPS remaining runtime as last reported.', labelNames: ['site', 'device'] as const, registers: r }),
-    upsOnBattery: new Gauge({ name: 'tocsin_ups_on_battery', help: '1 while the UPS reports OB.', labelNames: ['site', 'device'] as const, registers: r }),
-    upsStatus: new Gauge({ name: 'tocsin_ups_status', help: '1 for each ups.status token the UPS reports now.', labelNames: ['site', 'device', 'flag'] as const, registers: r }),
-    acdCallsWaiting: new Gauge({ name: 'tocsin_acd_calls_waiting', help: 'Calls waiting per queue.', labelNames: ['site', 'queue'] as const, registers: r }),
-    acdLongestWait: new Gauge({ name: 'tocsin_acd_longest_wait_seconds', help: 'Longest wait per queue.', labelNames: ['site', 'queue'] as const, registers: r }),
-    acdServiceLevel: new Gauge({ name: 'tocsin_acd_service_level_ratio', help: 'Service level per queue (0-1).', labelNames: ['site', 'queue'] as const, registers: r }),
-    acdAgentsLoggedIn: new Gauge({ name: 'tocsin_acd_agents_logged_in', help: 'Agents logged in per queue.', labelNames: ['site', 'queue'] as const, registers: r }),
-    acdSurgeTier: new Gauge({ name: 'tocsin_acd_surge_tier', help: 'Surge tier per queue (0 = none).', labelNames: ['site', 'queue'] as const, registers: r }),
+    upsCharge: new Gauge({ name: 'tocsin_ups_battery_charge_ratio', help: 'UPS battery charge (0-1) as last reported.', labelNames: ['site', 'device'] as const, aggregator: 'first', registers: r }),
+    upsRuntime: new Gauge({ name: 'tocsin_ups_battery_runtime_seconds', help: 'UPS remaining runtime as last reported.', labelNames: ['site', 'device'] as const, aggregator: 'first', registers: r }),
+    upsOnBattery: new Gauge({ name: 'tocsin_ups_on_battery', help: '1 while the UPS reports OB.', labelNames: ['site', 'device'] as const, aggregator: 'first', registers: r }),
+    upsStatus: new Gauge({ name: 'tocsin_ups_status', help: '1 for each ups.status token the UPS reports now.', labelNames: ['site', 'device', 'flag'] as const, aggregator: 'first', registers: r }),
+    acdCallsWaiting: new Gauge({ name: 'tocsin_acd_calls_waiting', help: 'Calls waiting per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    acdLongestWait: new Gauge({ name: 'tocsin_acd_longest_wait_seconds', help: 'Longest wait per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    acdServiceLevel: new Gauge({ name: 'tocsin_acd_service_level_ratio', help: 'Service level per queue (0-1).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    acdAgentsLoggedIn: new Gauge({ name: 'tocsin_acd_agents_logged_in', help: 'Agents logged in per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    acdSurgeTier: new Gauge({ name: 'tocsin_acd_surge_tier', help: 'Surge tier per queue (0 = none).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
 
     // ---- health
-    redisUp: new Gauge({ name: 'tocsin_redis_up', help: '1 while Redis answers.', registers: r }),
-    sourceLastSeen: new Gauge({ name: 'tocsin_source_last_seen_timestamp_seconds', help: 'When each source last reported (heartbeats).', labelNames: ['source'] as const, registers: r }),
+    redisUp: new Gauge({ name: 'tocsin_redis_up', help: '1 while Redis answers.', aggregator: 'min', registers: r }),
+    sourceLastSeen: new Gauge({ name: 'tocsin_source_last_seen_timestamp_seconds', help: 'When each source last reported (heartbeats).', labelNames: ['source'] as const, aggregator: 'max', registers: r }),
   };
 }
 

@@ -1,0 +1,138 @@
+/**
+ * Engine workers (escalation.workers > 1): processes beside the daemon that run only the escalation
+ * engine — no HTTP, no jobs — each claiming its own batches from Redis, as replicas do, so that the
+ * engine is not bound to one core. The daemon starts them, starts one again when it exits (after a
+ * pause that grows while it keeps exiting), collects their metrics for /metrics, and stops them when
+ * it stops. A worker whose daemon is gone stops by itself (its IPC channel closes).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Logger } from '../telemetry/logger.js';
+import type { MetricsJson } from '../telemetry/exposition.js';
+
+/** The daemon asks a worker for its metrics; the worker answers with the same `id`. */
+export const METRICS_REQUEST = 'tocsin:metrics?';
+export const METRICS_REPLY = 'tocsin:metrics';
+/** The environment variable that makes the worker entry an engine worker, holding its number (1, 2, …). */
+export const WORKER_ENV = 'TOCSIN_ENGINE_WORKER';
+
+export interface MetricsRequest {
+  readonly type: typeof METRICS_REQUEST;
+  readonly id: number;
+}
+export interface MetricsReply {
+  readonly type: typeof METRICS_REPLY;
+  readonly id: number;
+  readonly metrics: MetricsJson;
+}
+
+export interface EngineWorkersOptions {
+  /** Workers to run beside the daemon. */
+  readonly count: number;
+  /** The worker's entry script (dist/engine-worker.js, or the .ts under tsx). */
+  readonly entry: string;
+  /** Their environment (REDIS_URL set to the Redis the daemon uses). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  /** Pause before starting an exited worker again: `firstMs`, doubling up to `maxMs` while it keeps exiting. */
+  readonly restart?: { readonly firstMs: number; readonly maxMs: number };
+  /** A worker that has not answered a metrics request in this time is left out of that scrape. */
+  readonly metricsTimeoutMs?: number;
+  /** A stopping worker still running after this is killed. */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface EngineWorkers {
+  /** Each running worker's metrics (those that answered in time). */
+  metrics(): Promise<MetricsJson[]>;
+  /** The workers' process ids, for the operator and for tests. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+/** A worker that ran at least this long before exiting starts again after the first pause. */
+const STEADY_MS = 60_000;
+
+export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
+  const restart = o.restart ?? { firstMs: 1_000, maxMs: 30_000 };
+  const slots: { child: ChildProcess | undefined; pauseMs: number; timer: NodeJS.Timeout | undefined }[] = [];
+  let stopping = false;
+  let nextId = 0;
+
+  const launch = (n: number): void => {
+    const slot = slots[n - 1];
+    if (!slot || stopping) return;
+    const startedAt = Date.now();
+    const child = fork(o.entry, [], { env: { ...o.env, [WORKER_ENV]: String(n) }, stdio: 'inherit' });
+    slot.child = child;
+    child.on('error', (err) => o.logger.error({ worker: n, err: { message: err.message } }, 'engine worker error'));
+    child.once('exit', (code, signal) => {
+      slot.child = undefined;
+      if (stopping) return;
+      slot.pauseMs = Date.now() - startedAt >= STEADY_MS ? restart.firstMs : Math.min(restart.maxMs, slot.pauseMs * 2 || restart.firstMs);
+      o.logger.error({ worker: n, code, signal, restartInMs: slot.pauseMs }, 'engine worker exited; starting it again');
+      slot.timer = setTimeout(() => launch(n), slot.pauseMs);
+    });
+    o.logger.info({ worker: n, pid: child.pid }, 'engine worker started');
+  };
+
+  for (let n = 1; n <= o.count; n++) {
+    slots.push({ child: undefined, pauseMs: 0, timer: undefined });
+    launch(n);
+  }
+
+  const ask = (child: ChildProcess): Promise<MetricsJson | undefined> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      const done = (m: MetricsJson | undefined) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      };
+      const onMessage = (msg: unknown) => {
+        const r = msg as Partial<MetricsReply>;
+        if (r?.type === METRICS_REPLY && r.id === id && Array.isArray(r.metrics)) done(r.metrics);
+      };
+      const onExit = () => done(undefined);
+      const timer = setTimeout(() => {
+        o.logger.warn({ pid: child.pid }, 'engine worker did not answer for its metrics; left out of this scrape');
+        done(undefined);
+      }, o.metricsTimeoutMs ?? 2_000);
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      try {
+        child.send({ type: METRICS_REQUEST, id } satisfies MetricsRequest);
+      } catch {
+        done(undefined);
+      }
+    });
+
+  return {
+    async metrics() {
+      const running = slots.flatMap((s) => (s.child?.connected ? [s.child] : []));
+      const answers = await Promise.all(running.map(ask));
+      return answers.filter((m): m is MetricsJson => m !== undefined);
+    },
+    pids() {
+      return slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null ? [s.child.pid] : []));
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        slots.map(async (s) => {
+          clearTimeout(s.timer);
+          const child = s.child;
+          if (!child || child.exitCode !== null || child.signalCode !== null) return;
+          await new Promise<void>((resolve) => {
+            const kill = setTimeout(() => child.kill('SIGKILL'), o.stopTimeoutMs ?? 15_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          });
+        }),
+      );
+    },
+  };
+}
