@@ -167,6 +167,7 @@ export class DispatchNotification {
       ...(req.step.note ? { note: req.step.note } : {}),
     };
     const claimed = await this.claim(req.notifications, planned, now);
+    if (claimed.outcome === 'gone') return 'cancelled';
     if (claimed.outcome === 'exists') {
       const until = (claimed.record as { deferredUntil?: number }).deferredUntil;
       if (claimed.record.status === 'planned' && until !== undefined && until > now) req.deferred?.(until);

@@ -93,8 +93,11 @@ export interface StoredNotification extends Notification {
   readonly failure?: string;
 }
 
-/** owned / reclaimed: the caller sends; exists: someone else has it; code_taken: offer another reply code. */
-export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken';
+/**
+ * owned / reclaimed: the caller sends; exists: someone else has it; code_taken: offer another reply
+ * code; gone: the incident no longer exists, nothing is recorded or sent.
+ */
+export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken' | 'gone';
 
 /** A reply code offered with a claim, reserved in the same step when the claim is won. */
 export interface ReplyCode {

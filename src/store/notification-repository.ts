@@ -27,7 +27,7 @@ export class RedisNotificationRepository implements NotificationStore {
         code ? Math.max(1, Math.round(code.ttlMs)) : 0,
       ])) as [string, string];
       const outcome = r[0] as ClaimOutcome;
-      return { outcome, record: outcome === 'code_taken' ? record : (JSON.parse(r[1]) as StoredNotification) };
+      return { outcome, record: outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification) };
     } catch (e) {
       throw storeError(e);
     }

@@ -104,10 +104,20 @@ describe('claimDue', () => {
 
 describe('claimNotification', () => {
   const record = (id: string): StoredNotification => ({ id, incidentId: 'inc1', stepKey: 't0', tier: 0, role: 'it_ops', person: 'p', channel: 'voice', status: 'planned', at: new Date(NOW).toISOString(), attempt: 1 });
+  beforeEach(async () => {
+    await (clients[0] as Redis).hset(keys.incident('inc1'), 'id', 'inc1');
+  });
+
+  it('writes nothing for an incident that no longer exists (no record would outlive it)', async () => {
+    const repo = new RedisNotificationRepository(clients[0] as Redis, keys);
+    const ref = { incidentId: 'gone1', notificationId: 'n1', person: 'p' };
+    const out = await repo.claim({ ...record('n1'), incidentId: 'gone1' }, NOW, LEASE, 'me', { code: 'WXYZ', ref, ttlMs: 60_000 });
+    expect(out.outcome).toBe('gone');
+    expect(await (clients[0] as Redis).exists(keys.notifications('gone1'), keys.custom('code:WXYZ'))).toBe(0);
+  });
 
   it('of many concurrent claimers of one idempotency key exactly one owns it', async () => {
     const repos = clients.map((c) => new RedisNotificationRepository(c, keys));
-    await (clients[0] as Redis).hset(keys.incident('inc1'), 'id', 'inc1');
     const out = await Promise.all(repos.flatMap((r, i) => [r.claim(record('n1'), NOW, LEASE, `o${i}`), r.claim(record('n1'), NOW, LEASE, `o${i}b`)]));
     expect(out.filter((x) => x.outcome === 'owned')).toHaveLength(1);
     expect(out.filter((x) => x.outcome === 'exists')).toHaveLength(11);

@@ -21,6 +21,7 @@
     reclaimed  — a stale planned record taken over (it keeps its code, or gets the offered one); the caller sends
     exists     — someone else has it (sent, failed, cancelled, or planned within its lease)
     code_taken — the offered code belongs to another notification; nothing written: offer another
+    gone       — the incident no longer exists (expired after its retention); nothing written
 ]]
 local nt, inc, codeKey = KEYS[1], KEYS[2], KEYS[3]
 local id, record, now, lease, owner = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
@@ -33,6 +34,8 @@ end
 
 local raw = redis.call('HGET', nt, id)
 if not raw then
+  -- a record for an incident that is gone would outlive it (nothing would ever expire it)
+  if redis.call('EXISTS', inc) == 0 then return { 'gone', '' } end
   if not reserve() then return { 'code_taken', '' } end
   redis.call('HSET', nt, id, record)
   local ttl = redis.call('PTTL', inc)
