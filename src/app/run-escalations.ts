@@ -10,7 +10,7 @@ import type { Config } from '../config/load-config.js';
 import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts, EscalationQueue, EscalationStateStore, NotificationStore, PlaybookSnapshots, CodeRef, DueClaim, StoredNotification } from '../domain/escalation-ports.js';
 import { conditionHolds, nextApplicableTier, planEscalation, type EscalationSubject, type PagedPerson, type Step, type StepCondition } from '../domain/escalation.js';
-import type { ChannelKind, Incident } from '../domain/incident.js';
+import type { ChannelKind, Incident, IncidentState } from '../domain/incident.js';
 import type { Clock, IncidentStore, OnCall, Recipient, Suppression, SuppressionPolicy } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -422,10 +422,7 @@ export class EscalationEngine {
       }
     }
 
-    const stillWanted = async (): Promise<boolean> => {
-      const live = await n.state.live(inc.id);
-      return live !== undefined && live.reopenCount === facts.reopenCount && conditionHolds(step.condition, live.state, live.controlled);
-    };
+    const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, step.condition);
     const pageLike = step.phase === 'page' || step.phase === 'escalation';
     const chosen = targets.filter((t) => !(step.kind === 'circle' && pagedNow.has(t.recipient.id)));
     if (pageLike) for (const t of chosen) pagedNow.add(t.recipient.id);
@@ -511,10 +508,7 @@ export class EscalationEngine {
         wake = wake === null ? at : Math.min(wake, at);
         continue;
       }
-      const stillWanted = async (): Promise<boolean> => {
-        const live = await n.state.live(inc.id);
-        return live !== undefined && live.reopenCount === facts.reopenCount && live.state === 'open' && conditionHolds(condition, live.state, live.controlled);
-      };
+      const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, condition, 'open');
       await n.incidents.note(inc.id, { type: channel === frontier.channel ? 'page_retry' : 'page_failover', person: first.person, role: first.role, tier: first.tier, from: frontier.channel, to: channel, attempt, reason: frontier.deliveryFailure }, now);
       await this.deps.dispatcher.resume(
         {
@@ -627,4 +621,16 @@ export function subjectOf(inc: Incident, facts: EscalationFacts): EscalationSubj
 /** One id per process, written into every notification it claims. */
 export function makeOwnerId(): string {
   return `engine-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Whether a page is still wanted just before it goes: the incident exists, is in the same open cycle
+ * (not resolved and reopened meanwhile), its step's condition still holds and, for a follow-up, it
+ * is still `state`. Reads the live state, not the copy the step was planned from.
+ */
+function wantedWhile(n: EngineNamespace, id: string, reopenCount: number, condition: StepCondition, state?: IncidentState): () => Promise<boolean> {
+  return async () => {
+    const live = await n.state.live(id);
+    return live !== undefined && live.reopenCount === reopenCount && (state === undefined || live.state === state) && conditionHolds(condition, live.state, live.controlled);
+  };
 }
