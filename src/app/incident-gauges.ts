@@ -1,11 +1,11 @@
 /**
  * Use case: keep `tocsin_incidents_open` (live incidents not yet resolved, by class, level and state)
  * and `tocsin_acd_surge_tier` (per site and queue: the surge incident's tier + 1, 0 = no surge)
- * in step with the store, reading only the few fields they need. Refreshed after recorded events and transitions — coalesced, at most one
- * read per `minGapMs`, so a burst of webhooks costs one read — and on a cadence (level climbs happen
- * inside the engine).
+ * in step with the store, which counts them itself (a few replies however many incidents are open).
+ * Refreshed after recorded events and transitions — coalesced, at most one read per `minGapMs`, so a
+ * burst of webhooks costs one read — and on a cadence (level climbs happen inside the engine).
  */
-import type { IncidentFacts } from '../domain/suppression.js';
+import type { OpenCounts } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
@@ -19,7 +19,8 @@ export class OpenIncidentGauge {
 
   constructor(
     private readonly deps: {
-      readonly live: { listOpen(): Promise<IncidentFacts[]> };
+      /** Counts the open incidents of the live namespace (RedisOpenIncidentReader.countOpen). */
+      readonly live: { countOpen(surgeClass: string): Promise<OpenCounts> };
       readonly metrics: Metrics;
       readonly logger: Logger;
       /** Real milliseconds between two reads at least (default 1000). */
@@ -50,26 +51,12 @@ export class OpenIncidentGauge {
   }
 
   private async read(): Promise<void> {
-    const open = await this.deps.live.listOpen();
-    const counts = new Map<string, { class: string; level: string; state: string; n: number }>();
-    const surges = new Map<string, { site: string; queue: string; tier: number }>();
-    for (const inc of open) {
-      const k = `${inc.class}\u0000${inc.level ?? 0}\u0000${inc.state}`;
-      const c = counts.get(k) ?? { class: inc.class, level: String(inc.level ?? 0), state: inc.state, n: 0 };
-      c.n++;
-      counts.set(k, c);
-      const queue = inc.labels.queue;
-      if (inc.class === SURGE_CLASS && queue !== undefined) {
-        const sk = `${inc.site}\u0000${queue}`;
-        const tier = (inc.tier ?? 0) + 1;
-        if ((surges.get(sk)?.tier ?? 0) < tier) surges.set(sk, { site: inc.site, queue, tier });
-      }
-    }
+    const { counts, surges } = await this.deps.live.countOpen(SURGE_CLASS);
     const g = this.deps.metrics.incidentsOpen;
     g.reset();
-    for (const c of counts.values()) g.set({ class: c.class, level: c.level, state: c.state }, c.n);
+    for (const c of counts) g.set({ class: c.class, level: c.level, state: c.state }, c.n);
     const s = this.deps.metrics.acdSurgeTier;
     s.reset();
-    for (const x of surges.values()) s.set({ site: x.site, queue: x.queue }, x.tier);
+    for (const x of surges) s.set({ site: x.site, queue: x.queue }, x.tier);
   }
 }

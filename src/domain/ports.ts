@@ -141,3 +141,11 @@ export type Suppression =
 export interface SuppressionPolicy {
   check(incident: import('./incident.js').Incident, now: number): Promise<Suppression>;
 }
+
+/** The open-incident gauges, as the store counts them. */
+export interface OpenCounts {
+  /** Incidents not yet resolved, by class, level and state. */
+  readonly counts: readonly { readonly class: string; readonly level: string; readonly state: string; readonly n: number }[];
+  /** Per surge queue, the highest tier its open surge incidents reached, + 1. */
+  readonly surges: readonly { readonly site: string; readonly queue: string; readonly tier: number }[];
+}

@@ -10,6 +10,7 @@ import type { Incident } from '../../src/domain/incident.js';
 import type { IncidentFacts } from '../../src/domain/suppression.js';
 import { makeKeys, type Keys } from '../../src/store/keys.js';
 import { RedisOpenIncidentReader } from '../../src/store/open-incident-reader.js';
+import { registerScripts } from '../../src/store/scripts.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
 let prefix: string;
@@ -43,6 +44,46 @@ async function open(id: string, klass: string, site: string, level = 3): Promise
 }
 
 describe('RedisOpenIncidentReader', () => {
+  it('counts the open incidents for the gauges inside Redis, a slice per call, as reading each one would', async () => {
+    registerScripts(redis);
+    await open('a', 'power', 'hq');
+    await open('b', 'power', 'north');
+    await open('c', 'power', 'hq', 4);
+    await open('d', 'hvac', 'hq');
+    await redis.hset(keys.incident('d'), 'state', 'acknowledged');
+    await open('e', 'hvac', 'hq');
+    await redis.hset(keys.incident('e'), 'state', 'resolved'); // still in the set a moment: not counted
+    await redis.zadd(keys.open, 1, 'gone'); // expired after retention: not counted
+    const surge = async (id: string, site: string, labels: unknown, tier: number) => {
+      await open(id, 'inbound_surge', site);
+      await redis.hset(keys.incident(id), { labels: JSON.stringify(labels), tier });
+    };
+    await surge('s1', 'hq', { queue: 'main' }, 0);
+    await surge('s2', 'hq', { queue: 'main' }, 2);
+    await surge('s3', 'hq', { queue: 'vip' }, 1);
+    await surge('s4', 'north', { queue: 'main' }, 0);
+    await surge('s5', 'hq', {}, 3); // no queue label: counted, no surge tier
+    await surge('s6', 'hq', { queue: 7 }, 1); // labels are strings; anything else names no queue
+    await open('s7', 'inbound_surge', 'hq');
+    await redis.hset(keys.incident('s7'), 'labels', 'not json'); // counted, no surge tier, no error
+
+    // what the gauge showed when it read every incident (the reader behind inhibition)
+    const facts = await new RedisOpenIncidentReader(redis, keys).listOpen();
+    const want = new Map<string, number>();
+    for (const f of facts) want.set(`${f.class}/${f.level}/${f.state}`, (want.get(`${f.class}/${f.level}/${f.state}`) ?? 0) + 1);
+
+    for (const slice of [2, 3, 1000]) {
+      const got = await new RedisOpenIncidentReader(redis, keys).countOpen('inbound_surge', slice);
+      expect(new Map(got.counts.map((c) => [`${c.class}/${c.level}/${c.state}`, c.n])), `slice ${slice}`).toEqual(want);
+      expect([...got.surges].sort((x, y) => `${x.site}${x.queue}`.localeCompare(`${y.site}${y.queue}`))).toEqual([
+        { site: 'hq', queue: 'main', tier: 3 },
+        { site: 'hq', queue: 'vip', tier: 2 },
+        { site: 'north', queue: 'main', tier: 1 },
+      ]);
+    }
+    expect(want).toEqual(new Map([['power/3/open', 2], ['power/4/open', 1], ['hvac/3/acknowledged', 1], ['inbound_surge/3/open', 7]]));
+  });
+
   it('reads fixed facts once, then only state, level and tier; follows changes and forgets incidents that left', async () => {
     const reader = new RedisOpenIncidentReader(counted, keys);
     await open('a', 'power', 'hq');
