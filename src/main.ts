@@ -6,6 +6,7 @@ import { startEngineWorkers } from './platform/engine-workers.js';
 import { ensureRedis } from './platform/redis-launcher.js';
 import { readOtelEnv } from './config/otel-env.js';
 import { createLogger } from './telemetry/logger.js';
+import { createMetrics } from './telemetry/metrics.js';
 import { startOtelSdk } from './telemetry/otel-sdk.js';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,13 @@ async function main(): Promise<void> {
   const redisTarget = await ensureRedis(env.redisUrl, './data/redis', logger);
   // escalation.workers > 1: engine-only processes beside this one, on the same Redis
   const extra = config.daemon.escalation.workers - 1;
+  const metrics = createMetrics();
   const here = fileURLToPath(import.meta.url);
   const workers =
     extra > 0
-      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), env: { ...process.env, REDIS_URL: redisTarget.url }, logger })
+      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), env: { ...process.env, REDIS_URL: redisTarget.url }, logger, metrics })
       : undefined;
-  const container = await buildContainer({ env, config, logger, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
+  const container = await buildContainer({ env, config, logger, metrics, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
   await container.start();
   const port = await container.listen(env.port, env.host);
   logger.info({ port, host: env.host, config: config.dir, playbooks: config.playbooks.version, prefix: env.redisPrefix, engineWorkers: workers?.pids() ?? [] }, 'tocsin listening');

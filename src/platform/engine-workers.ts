@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../telemetry/logger.js';
 import type { MetricsJson } from '../telemetry/exposition.js';
+import type { Metrics } from '../telemetry/metrics.js';
 
 /** The daemon asks a worker for its metrics; the worker answers with the same `id`. */
 export const METRICS_REQUEST = 'tocsin:metrics?';
@@ -33,6 +34,8 @@ export interface EngineWorkersOptions {
   /** Their environment (REDIS_URL set to the Redis the daemon uses). */
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
+  /** tocsin_engine_workers (running now) and tocsin_engine_worker_exits_total. */
+  readonly metrics?: Pick<Metrics, 'engineWorkers' | 'engineWorkerExits'>;
   /** Pause before starting an exited worker again: `firstMs`, doubling up to `maxMs` while it keeps exiting. */
   readonly restart?: { readonly firstMs: number; readonly maxMs: number };
   /** A worker that has not answered a metrics request in this time is left out of that scrape. */
@@ -57,6 +60,7 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
   const slots: { child: ChildProcess | undefined; pauseMs: number; timer: NodeJS.Timeout | undefined }[] = [];
   let stopping = false;
   let nextId = 0;
+  const count = () => o.metrics?.engineWorkers.set(slots.filter((s) => s.child !== undefined).length);
 
   const launch = (n: number): void => {
     const slot = slots[n - 1];
@@ -64,10 +68,13 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
     const startedAt = Date.now();
     const child = fork(o.entry, [], { env: { ...o.env, [WORKER_ENV]: String(n) }, stdio: 'inherit' });
     slot.child = child;
+    count();
     child.on('error', (err) => o.logger.error({ worker: n, err: { message: err.message } }, 'engine worker error'));
     child.once('exit', (code, signal) => {
       slot.child = undefined;
+      count();
       if (stopping) return;
+      o.metrics?.engineWorkerExits.inc();
       slot.pauseMs = Date.now() - startedAt >= STEADY_MS ? restart.firstMs : Math.min(restart.maxMs, slot.pauseMs * 2 || restart.firstMs);
       o.logger.error({ worker: n, code, signal, restartInMs: slot.pauseMs }, 'engine worker exited; starting it again');
       slot.timer = setTimeout(() => launch(n), slot.pauseMs);

@@ -61,6 +61,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     acdSurgeTier: new Gauge({ name: 'tocsin_acd_surge_tier', help: 'Surge tier per queue (0 = none).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
 
     // ---- health
+    engineWorkers: new Gauge({ name: 'tocsin_engine_workers', help: 'Engine workers running beside the daemon (escalation.workers - 1 when all are up).', aggregator: 'first', registers: r }),
+    engineWorkerExits: new Counter({ name: 'tocsin_engine_worker_exits_total', help: 'Engine workers that exited without being asked to (each is started again).', registers: r }),
     redisUp: new Gauge({ name: 'tocsin_redis_up', help: '1 while Redis answers.', aggregator: 'min', registers: r }),
     sourceLastSeen: new Gauge({ name: 'tocsin_source_last_seen_timestamp_seconds', help: 'When each source last reported (heartbeats).', labelNames: ['source'] as const, aggregator: 'max', registers: r }),
   };

@@ -1,7 +1,8 @@
 /**
  * escalation.workers: 3 — the real daemon with two engine workers beside it. Every notification goes
  * out exactly once across the three processes, the workers take their share, /metrics adds up what
- * every process counted, a worker that dies is started again, and the workers end with their daemon.
+ * every process counted, a worker that dies is started again (and counted), and the workers end
+ * with their daemon.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,6 +99,8 @@ describe('engine workers (escalation.workers: 3)', () => {
     expect(counter(metrics, 'tocsin_notifications_total', 'result="logged"')).toBe(sent.length);
     for (const tier of [0, 1, 2, 3]) expect(counter(metrics, 'tocsin_escalation_tier_reached_total', `tier="${tier}"`), `tier ${tier}`).toBe(12);
     expect(metrics).toMatch(/^tocsin_redis_up 1$/m);
+    expect(metrics).toMatch(/^tocsin_engine_workers 2$/m);
+    expect(metrics).toMatch(/^tocsin_engine_worker_exits_total 0$/m);
   }, 120_000);
 
   it('starts a killed worker again, and the workers stop when the daemon is killed', async () => {
@@ -108,6 +111,10 @@ describe('engine workers (escalation.workers: 3)', () => {
     const again = await waitFor(async () => started(x).find((s) => s.worker === 1 && s.pid !== first!.pid), 20_000, 50);
     expect(x.lines.some((l) => l.msg === 'engine worker exited; starting it again' && l.worker === 1 && l.signal === 'SIGKILL')).toBe(true);
     await waitFor(async () => (x.lines.filter((l) => l.msg === 'engine worker running' && l.worker === 1).length >= 2 ? true : undefined), 30_000, 50);
+
+    const metrics = await (await fetch(`${x.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^tocsin_engine_worker_exits_total 1$/m);
+    expect(metrics).toMatch(/^tocsin_engine_workers 2$/m);
 
     const pids = started(x).filter((s) => s.pid !== first!.pid).map((s) => s.pid);
     expect(pids).toContain(again.pid);
