@@ -76,6 +76,22 @@ describe('ingestEvents script', () => {
     expect(Object.keys(hq!.members).sort()).toEqual(['am:0', 'am:1', 'am:2']);
   });
 
+  it('caps the timeline inside one call as across calls: past the cap only essential entries are added', async () => {
+    const capped = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 4 });
+    const member = (i: number, level = 3) => cmd(event({ member: `am:${i}`, eventKey: `k${i}`, level: level as NormalizedEvent['level'] }), { newId: ulid(T0 + i) });
+    // one call: opened, three events fill the timeline to 4, two more are left out, a level raise is
+    // essential (its event entry is left out), one more left out
+    const out = await capped.ingest([member(0), member(1), member(2), member(3), member(4), member(5), member(6, 5), member(7)], T0);
+    expect(out.map((o) => o.kind)).toEqual(['opened', 'merged', 'merged', 'merged', 'merged', 'merged', 'merged', 'merged']);
+    expect(new Set(out.map((o) => o.id)).size).toBe(1);
+    expect(out[7]).toMatchObject({ eventCount: 8, level: 5, state: 'open' });
+    const inc = await capped.get(out[0]!.id);
+    expect(inc!.timeline.map((t) => `${t.type}${'member' in t ? `:${String(t.member)}` : ''}`)).toEqual(['opened:am:0', 'event:am:1', 'event:am:2', 'event:am:3', 'level_raised:am:6']);
+    expect(Object.keys(inc!.members)).toHaveLength(8); // every event counted on its member, none lost
+    await capped.ingest([member(8)], T0 + 1000); // a later call sees the same cap
+    expect((await capped.get(out[0]!.id))!.timeline).toHaveLength(5);
+  });
+
   it('merges another member of the same group and raises the level, never lowering it', async () => {
     const [a] = await repo.ingest([cmd(event())], T0);
     const [b] = await repo.ingest([cmd(event({ member: 'am:bbbb', eventKey: 'b1', level: 5, summary: 'ups2 low battery' }))], T0 + MIN);

@@ -38,11 +38,17 @@ local function keysOf(id)
   return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt'
 end
 
+-- Within one call: each group's incident id and each timeline's length, once read (every event of
+-- a call often lands on the same incident; nothing else writes while the script runs).
+local groupIds, timelineLengths = {}, {}
+
 local function push(tl, entry, essential)
-  if not essential and redis.call('LLEN', tl) >= maxTimeline then
-    return
+  if not essential then
+    local n = timelineLengths[tl] or redis.call('LLEN', tl)
+    timelineLengths[tl] = n
+    if n >= maxTimeline then return end
   end
-  redis.call('RPUSH', tl, cjson.encode(entry))
+  timelineLengths[tl] = redis.call('RPUSH', tl, cjson.encode(entry))
 end
 
 -- A duplicate coalesces into the last timeline entry when that is a duplicate of the same member.
@@ -101,6 +107,7 @@ local function open()
   redis.call('HSET', mKey, ev.member, cjson.encode(memberRecord(nil)))
   redis.call('HSET', mdKey, ev.member, ev.details)
   redis.call('HSET', groups, groupKey, id)
+  groupIds[groupKey] = id
   redis.call('ZADD', openZ, now, id)
   redis.call('ZADD', allZ, now, id)
   redis.call('ZADD', dueZ, now, id)
@@ -110,7 +117,11 @@ local function open()
 end
 
 local function ingestOne()
-  local id = redis.call('HGET', groups, groupKey)
+  local id = groupIds[groupKey]
+  if id == nil then
+    id = redis.call('HGET', groups, groupKey) or false
+    groupIds[groupKey] = id
+  end
   local state, level, count = nil, 0, 0
   if id then
     local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount')
