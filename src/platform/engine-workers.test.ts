@@ -1,0 +1,89 @@
+/** The engine-worker supervisor with tiny worker scripts: restarts with a growing pause, metrics asked in time, stop. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../telemetry/logger.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import { METRICS_REPLY, METRICS_REQUEST, startEngineWorkers, WORKER_ENV, type EngineWorkers } from './engine-workers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-workers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function script(name: string, body: string): string {
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, body);
+  return file;
+}
+
+function harness() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: createLogger('info', sink), metrics: createMetrics({ defaultMetrics: false }) };
+}
+
+const until = async (check: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('startEngineWorkers', () => {
+  it('starts a worker that keeps exiting again after a pause that doubles up to the maximum, and counts each exit', async () => {
+    const h = harness();
+    const w = startEngineWorkers({ count: 1, entry: script('crash', 'process.exit(3);\n'), env: {}, logger: h.logger, metrics: h.metrics, restart: { firstMs: 40, maxMs: 160 } });
+    try {
+      await until(() => h.lines.filter((l) => l.msg === 'engine worker exited; starting it again').length >= 5);
+    } finally {
+      await w.stop();
+    }
+    const exits = h.lines.filter((l) => l.msg === 'engine worker exited; starting it again');
+    expect(exits.slice(0, 5).map((l) => l.restartInMs)).toEqual([40, 80, 160, 160, 160]);
+    expect(exits.every((l) => l.code === 3 && l.worker === 1)).toBe(true);
+    expect((await h.metrics.engineWorkerExits.get()).values[0]?.value).toBeGreaterThanOrEqual(5);
+    const started = h.lines.filter((l) => l.msg === 'engine worker started').length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.lines.filter((l) => l.msg === 'engine worker started')).toHaveLength(started); // stopped: no more restarts
+  });
+
+  it('collects each worker’s metrics, leaves out one that does not answer in time, and kills one that ignores SIGTERM', async () => {
+    const h = harness();
+    const answering = script(
+      'answer',
+      `process.on('message', (m) => { if (m.type === '${METRICS_REQUEST}') process.send({ type: '${METRICS_REPLY}', id: m.id, metrics: [{ name: 'x_total', help: 'x', type: 'counter', aggregator: 'sum', values: [{ value: Number(process.env.${WORKER_ENV}), labels: {} }] }] }); });
+process.on('SIGTERM', () => process.exit(0));
+setInterval(() => {}, 1000);\n`,
+    );
+    const silent = script('silent', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
+    let w: EngineWorkers | undefined;
+    let mute: EngineWorkers | undefined;
+    try {
+      w = startEngineWorkers({ count: 2, entry: answering, env: {}, logger: h.logger, metrics: h.metrics });
+      await until(() => w!.pids().length === 2);
+      expect((await h.metrics.engineWorkers.get()).values[0]?.value).toBe(2);
+      const got = await w.metrics();
+      expect(got.map((m) => m[0]?.values[0]?.value).sort()).toEqual([1, 2]); // worker 1 and worker 2
+
+      mute = startEngineWorkers({ count: 1, entry: silent, env: {}, logger: h.logger, metricsTimeoutMs: 100, stopTimeoutMs: 200 });
+      await until(() => mute!.pids().length === 1);
+      const pid = mute.pids()[0] as number;
+      expect(await mute.metrics()).toEqual([]);
+      expect(h.lines.some((l) => l.msg === 'engine worker did not answer for its metrics; left out of this scrape')).toBe(true);
+      await mute.stop();
+      expect(() => process.kill(pid, 0)).toThrow(); // killed after the stop timeout
+      expect(h.lines.some((l) => l.msg === 'engine worker exited; starting it again')).toBe(false);
+    } finally {
+      await w?.stop();
+      await mute?.stop();
+    }
+    expect((await h.metrics.engineWorkers.get()).values[0]?.value).toBe(0);
+  });
+});
