@@ -8,13 +8,13 @@ import { readEnv } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { readOtelEnv } from './config/otel-env.js';
 import { buildContainer } from './container.js';
-import { METRICS_REPLY, METRICS_REQUEST, WORKER_ENV, type MetricsReply, type MetricsRequest } from './platform/engine-workers.js';
+import { METRICS_REPLY, METRICS_REQUEST, type MetricsReply, type MetricsRequest } from './platform/engine-workers.js';
 import { createLogger } from './telemetry/logger.js';
 import { startOtelSdk } from './telemetry/otel-sdk.js';
 
 async function worker(): Promise<void> {
   const env = readEnv();
-  const logger = createLogger(env.logLevel).child({ worker: Number(process.env[WORKER_ENV] ?? 0) });
+  const logger = createLogger(env.logLevel).child({ worker: env.engineWorker ?? 0 });
   const config = loadConfig(env.configDir, { clockSpeed: env.clockSpeed });
   const otel = await startOtelSdk(readOtelEnv(), logger);
   if (!env.redisUrl) throw new Error('REDIS_URL is not set (an engine worker is started by the daemon, which sets it)');

@@ -1,5 +1,5 @@
 /** The daemon: read env and config, make sure Redis is there, wire everything, serve, stop cleanly. */
-import { readEnv } from './config/env.js';
+import { engineWorkerEnv, readEnv } from './config/env.js';
 import { loadConfig, ConfigError } from './config/load-config.js';
 import { buildContainer } from './container.js';
 import { startEngineWorkers } from './platform/engine-workers.js';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url);
   const workers =
     extra > 0
-      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), env: { ...process.env, REDIS_URL: redisTarget.url }, logger, metrics })
+      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), envOf: (n) => engineWorkerEnv(redisTarget.url, n), logger, metrics })
       : undefined;
   const container = await buildContainer({ env, config, logger, metrics, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
   await container.start();

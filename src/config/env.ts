@@ -20,6 +20,16 @@ export interface Env {
   readonly linkSecret: string | undefined;
   readonly clockSpeed: number;
   readonly logLevel: string;
+  /** In an engine worker, its number (1, 2, …; TOCSIN_ENGINE_WORKER, set by the daemon); else undefined. */
+  readonly engineWorker: number | undefined;
+}
+
+/** The variable the daemon sets for each engine worker it starts: the worker's number. */
+export const ENGINE_WORKER_ENV = 'TOCSIN_ENGINE_WORKER';
+
+/** The environment of engine worker `n`: the daemon's own, with the Redis it uses and the worker's number. */
+export function engineWorkerEnv(redisUrl: string, n: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, REDIS_URL: redisUrl, [ENGINE_WORKER_ENV]: String(n) };
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
@@ -45,6 +55,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     linkSecret: nonEmpty(env.TOCSIN_LINK_SECRET),
     clockSpeed: speed,
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    engineWorker: nonEmpty(env[ENGINE_WORKER_ENV]) === undefined ? undefined : Number(env[ENGINE_WORKER_ENV]),
   };
 }
 

@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
-import { METRICS_REPLY, METRICS_REQUEST, startEngineWorkers, WORKER_ENV, type EngineWorkers } from './engine-workers.js';
+import { ENGINE_WORKER_ENV, engineWorkerEnv } from '../config/env.js';
+import { METRICS_REPLY, METRICS_REQUEST, startEngineWorkers, type EngineWorkers } from './engine-workers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +40,7 @@ const until = async (check: () => boolean, ms = 10_000) => {
 describe('startEngineWorkers', () => {
   it('starts a worker that keeps exiting again after a pause that doubles up to the maximum, and counts each exit', async () => {
     const h = harness();
-    const w = startEngineWorkers({ count: 1, entry: script('crash', 'process.exit(3);\n'), env: {}, logger: h.logger, metrics: h.metrics, restart: { firstMs: 40, maxMs: 160 } });
+    const w = startEngineWorkers({ count: 1, entry: script('crash', 'process.exit(3);\n'), envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics, restart: { firstMs: 40, maxMs: 160 } });
     try {
       await until(() => h.lines.filter((l) => l.msg === 'engine worker exited; starting it again').length >= 5);
     } finally {
@@ -58,7 +59,7 @@ describe('startEngineWorkers', () => {
     const h = harness();
     const answering = script(
       'answer',
-      `process.on('message', (m) => { if (m.type === '${METRICS_REQUEST}') process.send({ type: '${METRICS_REPLY}', id: m.id, metrics: [{ name: 'x_total', help: 'x', type: 'counter', aggregator: 'sum', values: [{ value: Number(process.env.${WORKER_ENV}), labels: {} }] }] }); });
+      `process.on('message', (m) => { if (m.type === '${METRICS_REQUEST}') process.send({ type: '${METRICS_REPLY}', id: m.id, metrics: [{ name: 'x_total', help: 'x', type: 'counter', aggregator: 'sum', values: [{ value: Number(process.env.${ENGINE_WORKER_ENV}), labels: {} }] }] }); });
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => {}, 1000);\n`,
     );
@@ -66,13 +67,13 @@ setInterval(() => {}, 1000);\n`,
     let w: EngineWorkers | undefined;
     let mute: EngineWorkers | undefined;
     try {
-      w = startEngineWorkers({ count: 2, entry: answering, env: {}, logger: h.logger, metrics: h.metrics });
+      w = startEngineWorkers({ count: 2, entry: answering, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics });
       await until(() => w!.pids().length === 2);
       expect((await h.metrics.engineWorkers.get()).values[0]?.value).toBe(2);
       const got = await w.metrics();
       expect(got.map((m) => m[0]?.values[0]?.value).sort()).toEqual([1, 2]); // worker 1 and worker 2
 
-      mute = startEngineWorkers({ count: 1, entry: silent, env: {}, logger: h.logger, metricsTimeoutMs: 100, stopTimeoutMs: 200 });
+      mute = startEngineWorkers({ count: 1, entry: silent, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metricsTimeoutMs: 100, stopTimeoutMs: 200 });
       await until(() => mute!.pids().length === 1);
       const pid = mute.pids()[0] as number;
       expect(await mute.metrics()).toEqual([]);

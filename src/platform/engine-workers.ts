@@ -13,8 +13,6 @@ import type { Metrics } from '../telemetry/metrics.js';
 /** The daemon asks a worker for its metrics; the worker answers with the same `id`. */
 export const METRICS_REQUEST = 'tocsin:metrics?';
 export const METRICS_REPLY = 'tocsin:metrics';
-/** The environment variable that makes the worker entry an engine worker, holding its number (1, 2, …). */
-export const WORKER_ENV = 'TOCSIN_ENGINE_WORKER';
 
 export interface MetricsRequest {
   readonly type: typeof METRICS_REQUEST;
@@ -31,8 +29,8 @@ export interface EngineWorkersOptions {
   readonly count: number;
   /** The worker's entry script (dist/engine-worker.js, or the .ts under tsx). */
   readonly entry: string;
-  /** Their environment (REDIS_URL set to the Redis the daemon uses). */
-  readonly env: NodeJS.ProcessEnv;
+  /** The environment of worker `n` (1, 2, …): config/env.ts engineWorkerEnv. */
+  readonly envOf: (n: number) => NodeJS.ProcessEnv;
   readonly logger: Logger;
   /** tocsin_engine_workers (running now) and tocsin_engine_worker_exits_total. */
   readonly metrics?: Pick<Metrics, 'engineWorkers' | 'engineWorkerExits'>;
@@ -66,7 +64,7 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
     const slot = slots[n - 1];
     if (!slot || stopping) return;
     const startedAt = Date.now();
-    const child = fork(o.entry, [], { env: { ...o.env, [WORKER_ENV]: String(n) }, stdio: 'inherit' });
+    const child = fork(o.entry, [], { env: o.envOf(n), stdio: 'inherit' });
     slot.child = child;
     count();
     child.on('error', (err) => o.logger.error({ worker: n, err: { message: err.message } }, 'engine worker error'));
@@ -121,7 +119,7 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
       return answers.filter((m): m is MetricsJson => m !== undefined);
     },
     pids() {
-      return slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null ? [s.child.pid] : []));
+      return slots.flatMap((s) => (s.child?.pid !== undefined ? [s.child.pid] : []));
     },
     async stop() {
       stopping = true;

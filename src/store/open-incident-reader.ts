@@ -1,8 +1,9 @@
 /**
  * The few fields scoping rules need, for every open incident of a namespace, in two round trips; and
- * the open-incident gauges, counted inside Redis. An incident's class, site, labels and opening time never change once it exists, so each is
- * read once per process and remembered while the incident stays open; later reads fetch only what
- * moves (state, level, tier), and only for the incidents the caller can use.
+ * the open-incident gauges, counted inside Redis. An incident's class, site, labels and opening time
+ * never change once it exists, so each is read once per process and remembered while the incident
+ * stays open; later reads fetch only what moves (state, level, tier), and only for the incidents the
+ * caller can use.
  */
 import type { RedisClient } from './redis.js';
 import type { IncidentState } from '../domain/incident.js';
