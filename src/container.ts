@@ -12,6 +12,8 @@ import { RuleSuppressionPolicy } from './app/suppression-policy.js';
 import type { IncidentStores } from './app/incident-stores.js';
 import { ReportIncident } from './app/report-incident.js';
 import { SettleHolds } from './app/settle-holds.js';
+import { sendNotice, type SendNoticeDeps } from './app/send-notice.js';
+import { unresolvedPagedFor } from './app/paged-for.js';
 import { TransitionIncident } from './app/transition-incident.js';
 import type { Env } from './config/env.js';
 import type { Config } from './config/load-config.js';
@@ -21,6 +23,7 @@ import { LogChannel } from './channels/log-channel.js';
 import { gatherReplyTwiml, parseGatherAction, parseInboundSms, parseSmsStatusCallback, parseVoiceStatusCallback, smsReplyText, smsReplyTwiml, verifyTwilioSignature } from './channels/twilio/callbacks.js';
 import { createEmailChannel } from './channels/email/email-channel.js';
 import { renderVoice } from './channels/render/render-voice.js';
+import { renderHandover } from './channels/render/render-handover.js';
 import { createTwilioChannels } from './channels/twilio/twilio-channels.js';
 import { loadMessages, type MessagesConfig } from './config/messages-schema.js';
 import { PhoneActions, rosterDirectory, type KeyAnswer } from './app/phone-actions.js';
@@ -157,7 +160,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const transition = new TransitionIncident(stores, clock, metrics);
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
-  const { engine, actionLinks, people, closeChannels } = await buildEscalation({
+  const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
     o,
     messages,
     redis,
@@ -186,8 +189,13 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     metrics,
     roleNames: Object.fromEntries(Object.entries(config.roles.roles).map(([k, r]) => [k, r.name])),
     claim: (key, ttlMs) => handoverOnce.claim(key, ttlMs),
-    // Until a channel carries messages without an incident, the notice is recorded in the log.
-    notify: (recipient, role, text) => logger.info({ role, person: recipient.id, phase: 'handover', text }, 'handover message'),
+    held: (role) => unresolvedPagedFor(stores.live, role),
+    deliver: async (facts, role, id) => {
+      const words = renderHandover(messages, facts, config.roster.handover.list);
+      const sent = await sendNotice(notices, { id, recipient: facts.recipient, subject: words.subject, text: words.text, sms: words.sms }, role);
+      logger.info({ role, person: facts.recipient.id, side: facts.side, open: facts.open.length, channel: sent?.channel ?? null, status: sent?.status ?? 'failed' }, 'handover message');
+      return sent !== undefined;
+    },
   });
   ingest.onRecorded((results) => {
     for (const { outcome } of results) {
@@ -352,6 +360,8 @@ async function buildEscalation(a: {
   actionLinks: ActionLinks;
   /** Closes the channels' connections (the SMTP transport). */
   closeChannels: () => void;
+  /** What a notice about no incident (a shift handover) is sent with. */
+  notices: SendNoticeDeps;
   people: { onCall: RosterOnCall; suppression: RuleSuppressionPolicy; maintenance: ManageMaintenance; overrideStore: RedisOverrideRepository };
 }> {
   const { o, redis, stores, clock, metrics } = a;
@@ -401,9 +411,10 @@ async function buildEscalation(a: {
     metrics,
     logger,
   });
+  const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
   const dispatcher = new DispatchNotification({
     channels,
-    channelsFor: (person, role) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [],
+    channelsFor,
     retry: esc.retry,
     leaseMs: esc.lease,
     codeTtlMs: esc.replyCodeTtl,
@@ -438,7 +449,8 @@ async function buildEscalation(a: {
     logger,
     settle: a.settle,
   });
-  return { engine, actionLinks, closeChannels, people: { onCall, suppression, maintenance, overrideStore } };
+  const notices = { channels, channelsFor, metrics, logger };
+  return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };
 }
 
 /**

@@ -262,6 +262,6 @@ function settled(r: StoredNotification): AttemptOutcome {
   return 'held';
 }
 
-function reachable(r: Recipient, ch: ChannelKind): boolean {
+export function reachable(r: Recipient, ch: ChannelKind): boolean {
   return ch === 'email' ? Boolean(r.email) : Boolean(r.phone);
 }

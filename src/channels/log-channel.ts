@@ -1,6 +1,6 @@
 /** Log mode (CONTRACT): without Twilio / SMTP settings a page is recorded and logged, never dropped silently. */
 import type { ChannelKind } from '../domain/incident.js';
-import type { Channel, Page, SendResult } from '../domain/ports.js';
+import type { Channel, Notice, Page, Recipient, SendResult } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import { redactText } from '../telemetry/logger.js';
 
@@ -15,7 +15,7 @@ export class LogChannel implements Channel {
   }
 
   async send(page: Page): Promise<SendResult> {
-    const to = this.kind === 'email' ? page.recipient.email : page.recipient.phone;
+    const to = this.address(page.recipient);
     this.logger.warn(
       {
         notificationId: page.notificationId,
@@ -33,5 +33,16 @@ export class LogChannel implements Channel {
       'page not sent (channel not configured)',
     );
     return { status: 'logged' };
+  }
+
+  /** A message about no incident (a shift handover), recorded with its words. */
+  async notice(notice: Notice): Promise<SendResult> {
+    const to = this.address(notice.recipient);
+    this.logger.warn({ noticeId: notice.id, person: notice.recipient.id, channel: this.kind, to: to === undefined ? undefined : redactText(to), text: notice.text }, 'notice not sent (channel not configured)');
+    return { status: 'logged' };
+  }
+
+  private address(r: Recipient): string | undefined {
+    return this.kind === 'email' ? r.email : r.phone;
   }
 }

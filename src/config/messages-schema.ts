@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './load-config.js';
 
 export const MESSAGE_LOCALES = ['en', 'zh-CN'] as const;
-export const MESSAGE_PHASES = ['page', 'escalation', 'level_raised', 'update', 'all_clear', 'reminder', 'handover'] as const;
+export const MESSAGE_PHASES = ['page', 'escalation', 'level_raised', 'update', 'all_clear', 'reminder'] as const;
 
 /** Placeholders a page template may use (`{name}`). */
 export const PAGE_PLACEHOLDERS = [
@@ -32,6 +32,8 @@ export const PAGE_PLACEHOLDERS = [
 ] as const;
 const REPLY_PLACEHOLDERS = ['code', 'class', 'site', 'summary'] as const;
 const BUNDLE_PLACEHOLDERS = ['count', 'list'] as const;
+/** Placeholders of the shift-handover notices. */
+export const HANDOVER_PLACEHOLDERS = ['tag', 'role', 'time', 'from', 'to'] as const;
 const NO_PLACEHOLDERS = [] as const;
 
 function template(allowed: readonly string[]) {
@@ -84,6 +86,22 @@ const locale = z.strictObject({
   phases: z.strictObject(Object.fromEntries(MESSAGE_PHASES.map((p) => [p, phaseEntry])) as Record<(typeof MESSAGE_PHASES)[number], typeof phaseEntry>),
   /** "3 incidents open: …" */
   bundle: template(BUNDLE_PLACEHOLDERS),
+  /** Shift-handover notices (SMS or e-mail, never a call). */
+  handover: z.strictObject({
+    tag: template(NO_PLACEHOLDERS),
+    /** To whoever takes the role over. */
+    incoming: template(HANDOVER_PLACEHOLDERS),
+    /** To whoever hands it over. */
+    outgoing: template(HANDOVER_PLACEHOLDERS),
+    /** E-mail subject. */
+    subject: template(HANDOVER_PLACEHOLDERS),
+    /** Ends the incoming person's notice when incidents the role was paged for are still open. */
+    open: template(BUNDLE_PLACEHOLDERS),
+    /** The same, when more are open than roster.yaml `handover.list` names. */
+    openMore: template(BUNDLE_PLACEHOLDERS),
+    /** {from} / {to} when no one holds the role on that side. */
+    nobody: z.string().min(1),
+  }),
   sms: z.strictObject({
     /** Ends every paging SMS. */
     reply: template(['code']),

@@ -309,7 +309,14 @@ export function makeSchemas(clockSpeed: number) {
           .min(1),
       }),
     ),
-    handover: z.strictObject({ notify: z.boolean().default(true), before: span.prefault('15m') }).prefault({}),
+    handover: z
+      .strictObject({
+        notify: z.boolean().default(true),
+        before: span.prefault('15m'),
+        /** Open incidents named in the incoming person's notice; past this only their number is given. */
+        list: z.number().int().min(1).max(50).default(5),
+      })
+      .prefault({}),
   });
 
   const labelMatch = z.record(z.string(), z.string());

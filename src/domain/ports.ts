@@ -75,7 +75,7 @@ export interface Recipient {
 }
 
 /** Why a message goes out. */
-export type Phase = 'page' | 'escalation' | 'level_raised' | 'update' | 'all_clear' | 'reminder' | 'handover';
+export type Phase = 'page' | 'escalation' | 'level_raised' | 'update' | 'all_clear' | 'reminder';
 
 /** One message to one person on one channel, fully decided by the engine; channels only render and send. */
 export interface Page {
@@ -115,6 +115,36 @@ export interface Channel {
   /** False in log mode (no Twilio / SMTP settings). */
   readonly live: boolean;
   send(page: Page): Promise<SendResult>;
+  /** Sends a message about no incident (a shift handover); absent on channels that cannot (voice). */
+  notice?(notice: Notice): Promise<SendResult>;
+}
+
+/** A message about no incident (a shift handover): finished words for one person on one channel. */
+export interface Notice {
+  /** Idempotency key of this message (the e-mail's Message-ID). */
+  readonly id: string;
+  readonly recipient: Recipient;
+  /** E-mail subject (SMS sends the text alone). */
+  readonly subject: string;
+  readonly text: string;
+  /** The text for SMS: short class names, GSM-7 where the words allow. */
+  readonly sms: string;
+}
+
+/** A shift handover as one person is told of it. */
+export interface HandoverFacts {
+  readonly recipient: Recipient;
+  /** incoming: takes the role over; outgoing: hands it over. */
+  readonly side: 'incoming' | 'outgoing';
+  /** The role's name (roles.yaml). */
+  readonly roleName: string;
+  /** When the role changes hands (epoch ms). */
+  readonly at: number;
+  /** Who holds the role until `at`, and who from then. */
+  readonly from: readonly Recipient[];
+  readonly to: readonly Recipient[];
+  /** Told to the incoming: incidents still open that the role was paged for. */
+  readonly open: readonly import('./incident.js').Incident[];
 }
 
 // ---- people and suppression (the escalation engine asks; roster / maintenance / inhibition answer) ----

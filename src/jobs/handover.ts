@@ -1,12 +1,14 @@
 /**
  * Shift-handover notices: `roster.handover.before` ahead of each change of who holds a role, the
- * incoming people (and the outgoing ones) are told. node-schedule drives one periodic check; each
- * notice is claimed once (across replicas and restarts) before it is sent. The same check keeps the
- * on-call gauges current.
+ * incoming people (and the outgoing ones) are told by SMS or e-mail; the incoming are also told of
+ * the incidents still open that the role was paged for. node-schedule drives one periodic check;
+ * each person's notice is claimed once (across replicas and restarts) before it is sent. The same
+ * check keeps the on-call gauges current.
  */
 import schedule from 'node-schedule';
 import type { RosterConfig } from '../config/schema.js';
-import type { Clock, OnCall, Recipient } from '../domain/ports.js';
+import type { Incident } from '../domain/incident.js';
+import type { Clock, HandoverFacts, OnCall } from '../domain/ports.js';
 import { nextHandover, type Handover } from '../domain/roster.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -16,8 +18,10 @@ export interface HandoverDeps {
   readonly oncall: OnCall;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Sends (or records) the 'handover' message to one person. */
-  readonly notify: (recipient: Recipient, role: string, text: string) => Promise<void> | void;
+  /** Renders and sends one person's notice (`id` is its idempotency key); true when a channel took it. */
+  readonly deliver: (facts: HandoverFacts, role: string, id: string) => Promise<boolean>;
+  /** The live incidents not yet resolved that `role` was paged for (default: none). */
+  readonly held?: (role: string) => Promise<readonly Incident[]>;
   /** True the first time a notice key is claimed (default: always true). */
   readonly claim?: (key: string, ttlMs: number) => Promise<boolean>;
   readonly roleNames?: Readonly<Record<string, string>>;
@@ -34,12 +38,6 @@ export interface HandoverNotices {
 }
 
 const DAY = 86_400_000;
-
-function clockTime(at: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short', day: 'numeric', month: 'short' }).format(at);
-}
-
-const names = (people: readonly Recipient[]) => (people.length ? people.map((p) => p.name).join(', ') : 'nobody');
 
 export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
   const cache = new Map<string, { h: Handover | undefined; validUntil: number }>();
@@ -60,25 +58,23 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     const inIds = incoming.people.map((p) => p.id);
     const outIds = outgoing.people.map((p) => p.id);
     if (inIds.length === outIds.length && inIds.every((id) => outIds.includes(id))) return 0; // an override covers both sides
-    const claimed = deps.claim ? await deps.claim(`${h.role}:${h.at}`, before + DAY) : true;
-    if (!claimed) return 0;
     const roleName = deps.roleNames?.[h.role] ?? h.role;
+    const told = [
+      ...incoming.people.filter((p) => !outIds.includes(p.id)).map((recipient) => ({ recipient, side: 'incoming' as const })),
+      ...outgoing.people.filter((p) => !inIds.includes(p.id)).map((recipient) => ({ recipient, side: 'outgoing' as const })),
+    ];
+    let open: readonly Incident[] | undefined;
     let sent = 0;
-    const send = async (p: Recipient, text: string) => {
+    for (const { recipient, side } of told) {
+      const id = `handover:${h.role}:${h.at}:${recipient.id}`;
+      if (deps.claim && !(await deps.claim(`${h.role}:${h.at}:${recipient.id}`, before + DAY))) continue;
       try {
-        await deps.notify(p, h.role, text);
-        sent++;
+        if (side === 'incoming') open ??= (await deps.held?.(h.role)) ?? [];
+        const facts: HandoverFacts = { recipient, side, roleName, at: h.at, from: outgoing.people, to: incoming.people, open: side === 'incoming' ? (open ?? []) : [] };
+        if (await deps.deliver(facts, h.role, id)) sent++;
       } catch (e) {
-        deps.logger.warn({ err: e, role: h.role, person: p.id }, 'handover notice failed');
+        deps.logger.warn({ err: e, role: h.role, person: recipient.id }, 'handover notice failed');
       }
-    };
-    for (const p of incoming.people) {
-      if (outIds.includes(p.id)) continue;
-      await send(p, `Handover: you hold ${roleName} from ${clockTime(h.at, p.timezone)}, taking over from ${names(outgoing.people)}.`);
-    }
-    for (const p of outgoing.people) {
-      if (inIds.includes(p.id)) continue;
-      await send(p, `Handover: ${roleName} passes from you to ${names(incoming.people)} at ${clockTime(h.at, p.timezone)}.`);
     }
     deps.logger.info({ role: h.role, at: new Date(h.at).toISOString(), from: outIds, to: inIds, messages: sent }, 'shift handover notice');
     return sent;

@@ -47,6 +47,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     notifications: new Counter({ name: 'tocsin_notifications_total', help: 'Notifications by channel and result (sent, delivered, failed, logged, acknowledged, cancelled, retried; throttles: deferred, bundled, throttled).', labelNames: ['channel', 'result'] as const, registers: r }),
     deliveryLatency: new Histogram({ name: 'tocsin_notification_delivery_seconds', help: 'From a page being due to the provider accepting it, by channel.', labelNames: ['channel'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers: r }),
     twilioErrors: new Counter({ name: 'tocsin_twilio_errors_total', help: 'Twilio errors by error code.', labelNames: ['code'] as const, registers: r }),
+    handoverNotices: new Counter({ name: 'tocsin_handover_notices_total', help: 'Shift-handover notices by channel and result (sent, logged, failed; channel "none" when no channel reached the person).', labelNames: ['channel', 'result'] as const, registers: r }),
     suppressed: new Counter({ name: 'tocsin_notifications_suppressed_total', help: 'Pages held back, by reason (throttled, bundled, inhibited, maintenance, no_one_on_duty).', labelNames: ['reason'] as const, registers: r }),
 
     // ---- telemetry mirrored from sources

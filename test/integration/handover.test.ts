@@ -1,10 +1,12 @@
-/** Shift-handover notices with the shipped roster, real Redis for overrides and the once-only claim. */
+/** Shift-handover notices with the shipped roster and messages, real Redis for overrides and the once-only claims. */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { Recipient } from '../../src/domain/ports.js';
+import { renderHandover } from '../../src/channels/render/render-handover.js';
+import { loadMessages } from '../../src/config/messages-schema.js';
+import type { Incident } from '../../src/domain/incident.js';
 import { createHandoverNotices } from '../../src/jobs/handover.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { makeKeys } from '../../src/store/keys.js';
@@ -15,6 +17,7 @@ import { createMetrics } from '../../src/telemetry/metrics.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
 const config = loadConfig('config');
+const messages = loadMessages('config');
 const t = (s: string) => Date.parse(s);
 
 describe('shift handover notices', () => {
@@ -30,10 +33,10 @@ describe('shift handover notices', () => {
     await deleteByPrefix(prefix);
   });
 
-  function replica(metrics = createMetrics({ defaultMetrics: false })) {
+  function replica(metrics = createMetrics({ defaultMetrics: false }), held: readonly Incident[] = []) {
     const keys = makeKeys(prefix, 'live');
     const overrides = new RedisOverrideRepository(redis, keys);
-    const sent: { to: string; role: string; text: string }[] = [];
+    const sent: { to: string; role: string; text: string; id: string }[] = [];
     const notices = createHandoverNotices({
       roster: config.roster,
       oncall: new RosterOnCall(config.roster, overrides),
@@ -42,7 +45,11 @@ describe('shift handover notices', () => {
       metrics,
       roleNames: { shift_lead: 'Duty team lead', supervisor: 'Call-centre supervisor' },
       claim: (key, ttl) => new RedisOnceMarker(redis, keys, 'handover').claim(key, ttl),
-      notify: (r: Recipient, role, text) => void sent.push({ to: r.id, role, text }),
+      held: async (role) => (role === 'shift_lead' ? held : []),
+      deliver: async (facts, role, id) => {
+        sent.push({ to: facts.recipient.id, role, text: renderHandover(messages, facts, config.roster.handover.list).text, id });
+        return true;
+      },
     });
     return { notices, sent, overrides, metrics };
   }
@@ -51,9 +58,11 @@ describe('shift handover notices', () => {
     const { notices, sent } = replica();
     expect(await notices.tick(t('2026-11-23T11:44:00Z'))).toBe(0); // 19:44: too early
     expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(2); // 19:45
+    const at = t('2026-11-23T12:00:00Z');
     expect(sent).toEqual([
-      { to: 'ana_costa', role: 'shift_lead', text: 'Handover: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.' },
-      { to: 'lin_wei', role: 'shift_lead', text: 'Handover: Duty team lead passes from you to Ana Costa at Mon 23 Nov, 20:00.' },
+      { to: 'ana_costa', role: 'shift_lead', text: 'HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.', id: `handover:shift_lead:${at}:ana_costa` },
+      // Lin Wei reads Chinese (roster locale), the role's name translated through messages.yaml phrases
+      { to: 'lin_wei', role: 'shift_lead', text: '交接：值班组长将于11月23日周一 20:00由您交给Ana Costa。', id: `handover:shift_lead:${at}:lin_wei` },
     ]);
     expect(await notices.tick(t('2026-11-23T11:50:00Z'))).toBe(0); // once only
   });
@@ -63,8 +72,19 @@ describe('shift handover notices', () => {
     const b = replica();
     const at = t('2026-11-23T11:46:00Z');
     const counts = await Promise.all([a.notices.tick(at), b.notices.tick(at)]);
-    expect(counts.sort()).toEqual([0, 2]);
+    expect(counts[0] + counts[1]).toBe(2);
     expect([...a.sent, ...b.sent].map((m) => m.to).sort()).toEqual(['ana_costa', 'lin_wei']);
+    expect(await Promise.all([a.notices.tick(at + 60_000), b.notices.tick(at + 60_000)])).toEqual([0, 0]);
+  });
+
+  it('the incoming lead is told which incidents the role was paged for are still open; the outgoing is not', async () => {
+    const open = [{ id: 'i1', class: 'app_network_acd', site: 'hq' }, { id: 'i2', class: 'power', site: 'branch' }] as unknown as Incident[];
+    const { notices, sent } = replica(undefined, open);
+    await notices.tick(t('2026-11-23T11:50:00Z'));
+    expect(sent.map((m) => m.text)).toEqual([
+      'HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei. Still open: Application, network or ACD outage (hq); Power failure (branch).',
+      '交接：值班组长将于11月23日周一 20:00由您交给Ana Costa。',
+    ]);
   });
 
   it('overrides count: the person covering the night is the one told', async () => {
@@ -75,7 +95,7 @@ describe('shift handover notices', () => {
     );
     await notices.tick(t('2026-11-23T11:50:00Z'));
     expect(sent.map((m) => m.to)).toEqual(['sara_lund', 'lin_wei']);
-    expect(sent[1]?.text).toContain('to Sara Lund');
+    expect(sent[1]?.text).toContain('交给Sara Lund');
   });
 
   it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {

@@ -1,5 +1,5 @@
 /** Paging e-mail over SMTP (nodemailer): text + HTML, the incident, its timeline, answer links. */
-import type { Channel, Page, SendResult } from '../../domain/ports.js';
+import type { Channel, Notice, Page, Recipient, SendResult } from '../../domain/ports.js';
 import { TocsinError } from '../../domain/errors.js';
 import type { MessagesConfig } from '../../config/messages-schema.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -32,11 +32,7 @@ export class EmailChannel implements Channel {
   async send(page: Page): Promise<SendResult> {
     const { transport, from, messages, logger } = this.deps;
     const to = page.recipient.email;
-    if (!to) {
-      throw new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${page.recipient.id} has no e-mail address`, {
-        details: { provider: 'smtp', channel: 'email', providerCode: 'no_email_address' },
-      });
-    }
+    if (!to) throw noAddress(page.recipient);
     const mail = renderEmail(messages, page);
     const domain = mailDomain(from);
     try {
@@ -63,6 +59,38 @@ export class EmailChannel implements Channel {
       throw err;
     }
   }
+
+  /** A message about no incident (a shift handover): plain text, its own Message-ID. */
+  async notice(notice: Notice): Promise<SendResult> {
+    const { transport, from, logger } = this.deps;
+    const to = notice.recipient.email;
+    if (!to) throw noAddress(notice.recipient);
+    try {
+      const info = await transport.sendMail({
+        from,
+        to: { name: notice.recipient.name, address: to },
+        subject: notice.subject,
+        text: notice.text,
+        messageId: `<${safeId(notice.id)}@${mailDomain(from)}>`,
+        headers: { 'X-Tocsin-Notice': notice.id },
+      });
+      if (info.rejected.length > 0) {
+        throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
+      }
+      logger.info({ noticeId: notice.id, channel: 'email', providerId: info.messageId }, 'notice sent');
+      return { status: 'sent', providerId: info.messageId };
+    } catch (e) {
+      const err = toEmailError(e);
+      logger.warn({ noticeId: notice.id, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, 'notice not sent');
+      throw err;
+    }
+  }
+}
+
+function noAddress(recipient: Recipient): TocsinError {
+  return new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${recipient.id} has no e-mail address`, {
+    details: { provider: 'smtp', channel: 'email', providerCode: 'no_email_address' },
+  });
 }
 
 function mailDomain(from: string): string {

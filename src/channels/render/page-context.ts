@@ -14,8 +14,8 @@ export interface PageContext {
   readonly actionable: boolean;
 }
 
-export function localeOf(messages: MessagesConfig, page: Page): MessageLocale {
-  const wanted = page.recipient.locale as string;
+export function localeOf(messages: MessagesConfig, to: Pick<Page, 'recipient'>): MessageLocale {
+  const wanted = to.recipient.locale as string;
   return wanted === 'en' || wanted === 'zh-CN' ? wanted : messages.defaultLocale;
 }
 
@@ -74,8 +74,12 @@ export function bundleLine(words: LocaleMessages, page: Page, options: BundleOpt
   const others = (page.bundle ?? []).filter((i) => i.id !== page.incident.id);
   if (others.length === 0) return '';
   const all: Incident[] = [page.incident, ...others];
-  const list = options.list ? all.map((i) => `${className(words, i.class, options.short)} (${i.site})`).join('; ') : '';
-  return fillTemplate(words.bundle, { count: all.length, list });
+  return fillTemplate(words.bundle, { count: all.length, list: options.list ? incidentList(words, all, options.short) : '' });
+}
+
+/** "Power failure (hq); Network or information-system failure (hq)". */
+export function incidentList(words: LocaleMessages, incidents: readonly Incident[], short = false): string {
+  return incidents.map((i) => `${className(words, i.class, short)} (${i.site})`).join('; ');
 }
 
 export interface VarsOptions {

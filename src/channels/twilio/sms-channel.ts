@@ -1,6 +1,7 @@
 /** Paging SMS through the twilio SDK (Messages.json), with a status callback per notification. */
 import type { Logger } from '../../telemetry/logger.js';
-import type { Channel, Page, SendResult } from '../../domain/ports.js';
+import type { ChannelKind } from '../../domain/incident.js';
+import type { Channel, Notice, Page, Recipient, SendResult } from '../../domain/ports.js';
 import { TocsinError } from '../../domain/errors.js';
 import type { MessagesConfig } from '../../config/messages-schema.js';
 import type { Metrics } from '../../telemetry/metrics.js';
@@ -32,7 +33,7 @@ export class TwilioSmsChannel implements Channel {
   async send(page: Page): Promise<SendResult> {
     const { client, from, publicUrl, messages, logger } = this.deps;
     const to = page.recipient.phone;
-    if (!to) throw noNumber(page);
+    if (!to) throw noNumber(page.recipient, page.channel);
     const sms = renderSms(messages, page);
     try {
       const msg = await client.messages.create({ to, from, body: sms.body, statusCallback: smsStatusUrl(publicUrl, page.notificationId) });
@@ -45,10 +46,27 @@ export class TwilioSmsChannel implements Channel {
       throw err;
     }
   }
+
+  /** A message about no incident: the text alone, no reply line, no delivery callback. */
+  async notice(notice: Notice): Promise<SendResult> {
+    const { client, from, logger } = this.deps;
+    const to = notice.recipient.phone;
+    if (!to) throw noNumber(notice.recipient, 'sms');
+    try {
+      const msg = await client.messages.create({ to, from, body: notice.sms });
+      logger.info({ noticeId: notice.id, channel: 'sms', providerId: msg.sid }, 'notice sent');
+      return { status: 'sent', providerId: msg.sid };
+    } catch (e) {
+      const err = toChannelError(e, 'sms');
+      this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
+      logger.warn({ noticeId: notice.id, channel: 'sms', code: err.code, providerCode: err.details?.providerCode }, 'notice not sent');
+      throw err;
+    }
+  }
 }
 
-export function noNumber(page: Page): TocsinError {
-  return new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${page.recipient.id} has no phone number`, {
-    details: { provider: 'twilio', channel: page.channel, providerCode: 'no_phone_number' },
+export function noNumber(recipient: Recipient, channel: ChannelKind): TocsinError {
+  return new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', `${recipient.id} has no phone number`, {
+    details: { provider: 'twilio', channel, providerCode: 'no_phone_number' },
   });
 }

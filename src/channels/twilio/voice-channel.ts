@@ -42,7 +42,7 @@ export class TwilioVoiceChannel implements Channel {
     const { client, from, publicUrl, messages, logger } = this.deps;
     const settings = this.deps.settings ?? DEFAULT_VOICE_SETTINGS;
     const to = page.recipient.phone;
-    if (!to) throw noNumber(page);
+    if (!to) throw noNumber(page.recipient, page.channel);
     const twiml = buildVoiceTwiml(renderVoice(messages, page), voiceGatherUrl(publicUrl, page.notificationId));
     try {
       const call = await client.calls.create({

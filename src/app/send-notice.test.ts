@@ -1,0 +1,68 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { TocsinError } from '../domain/errors.js';
+import type { ChannelKind } from '../domain/incident.js';
+import type { Channel, Notice, Recipient } from '../domain/ports.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import { sendNotice } from './send-notice.js';
+
+function channel(kind: ChannelKind, log: string[], fail = false): Channel {
+  return {
+    kind,
+    live: true,
+    send: async () => ({ status: 'sent' }),
+    notice: async (n: Notice) => {
+      log.push(`${kind}:${n.recipient.id}`);
+      if (fail) throw new TocsinError('TOCSIN_ERR_CHANNEL_TEMPORARY', 'provider busy');
+      return { status: 'sent', providerId: `${kind}-1` };
+    },
+  };
+}
+
+const person = (r: Partial<Recipient>): Recipient => ({ id: 'p', name: 'P', locale: 'en', timezone: 'UTC', phone: '+15555550100', email: 'p@example.com', ...r });
+const notice = (recipient: Recipient): Notice => ({ id: 'n1', recipient, subject: 's', text: 't', sms: 't' });
+
+function setup(failing: ChannelKind[] = [], roleChannels: ChannelKind[] = ['voice', 'sms']) {
+  const log: string[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
+  const deps = {
+    channels: { sms: channel('sms', log, failing.includes('sms')), voice: channel('voice', log), email: channel('email', log, failing.includes('email')) },
+    channelsFor: () => roleChannels,
+    metrics,
+    logger: pino({ level: 'silent' }),
+  };
+  return { deps, log, metrics };
+}
+
+describe('sendNotice', () => {
+  it("goes by the person's first text channel, never a call", async () => {
+    const { deps, log } = setup();
+    expect(await sendNotice(deps, notice(person({ channels: ['voice', 'email', 'sms'] })), 'r')).toEqual({ channel: 'email', status: 'sent' });
+    expect(log).toEqual(['email:p']);
+  });
+
+  it("falls back to the role's channels, then to any text channel that reaches the person", async () => {
+    const a = setup();
+    expect(await sendNotice(a.deps, notice(person({})), 'r')).toEqual({ channel: 'sms', status: 'sent' });
+    const b = setup([], ['voice']);
+    expect(await sendNotice(b.deps, notice(person({ phone: undefined })), 'r')).toEqual({ channel: 'email', status: 'sent' });
+  });
+
+  it('a failing channel is counted and the next one tried; when all fail, nothing is claimed sent', async () => {
+    const { deps, log, metrics } = setup(['sms']);
+    expect(await sendNotice(deps, notice(person({ channels: ['sms'] })), 'r')).toEqual({ channel: 'email', status: 'sent' });
+    expect(log).toEqual(['sms:p', 'email:p']);
+    const all = setup(['sms', 'email']);
+    expect(await sendNotice(all.deps, notice(person({})), 'r')).toBeUndefined();
+    const text = await all.metrics.registry.metrics();
+    expect(text).toContain('tocsin_handover_notices_total{channel="sms",result="failed"} 1');
+    expect(text).toContain('tocsin_handover_notices_total{channel="none",result="failed"} 1');
+    expect(await metrics.registry.metrics()).toContain('tocsin_handover_notices_total{channel="email",result="sent"} 1');
+  });
+
+  it('a person with neither phone nor e-mail gets nothing, and it is counted', async () => {
+    const { deps, log } = setup();
+    expect(await sendNotice(deps, notice(person({ phone: undefined, email: undefined })), 'r')).toBeUndefined();
+    expect(log).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Shift-handover notices leave the building: the whole daemon with the real twilio SDK pointed at a
+ * Twilio-compatible server on loopback, a real SMTP server, real Redis and a manual clock. At 07:45 in
+ * Shanghai the night lead hands the duty team lead role to the day lead: the day lead is told by SMS
+ * (in Chinese, her roster locale) with the incident still open that the role was paged for, the night
+ * lead who takes over; a failing SMS falls over to e-mail; a notice never rings a phone and is sent once.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/platform/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+
+const SID = `AC${'5'.repeat(32)}`;
+const TOKEN = 'handover_auth_token';
+const FROM = '+15005550001';
+// 02:00 in Shanghai: Ana Costa leads the night shift; Lin Wei takes over at 08:00 (00:00Z).
+const T0 = Date.parse('2026-11-23T18:00:00Z');
+const NOTICE = Date.parse('2026-11-23T23:46:00Z');
+const HANDOVER = Date.parse('2026-11-24T00:00:00Z');
+const LIN = '+15555550101';
+const ANA = '+15555550102';
+const GRACE = '+15555550105';
+const LI_QIANG = '+15555550111';
+
+let fake: FakeTwilio;
+let sink: SmtpSink;
+let app: TestApp;
+
+beforeEach(async () => {
+  fake = await new FakeTwilio({ accountSid: SID, authToken: TOKEN }).start();
+  sink = await new SmtpSink().start();
+  app = await startTestApp({
+    clock: new ManualClock(T0),
+    env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL: 'https://tocsin.example.test', SMTP_URL: sink.url, MAIL_FROM: 'tocsin@example.test' },
+  });
+});
+
+afterEach(async () => {
+  await app.stop();
+  await fake.stop();
+  await sink.stop();
+});
+
+const to = (list: RecordedRequest[], phone: string) => list.filter((r) => r.form.To === phone).map((r) => String(r.form.Body));
+
+async function openAcdOutage(): Promise<string> {
+  const r = await app.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary: 'ACD down: agents cannot log in' });
+  expect(r.status).toBe(201);
+  await app.container.engine.idle();
+  expect(to(fake.messages(), ANA)).toHaveLength(1); // the night lead was paged
+  return r.body.id as string;
+}
+
+async function handover(at = NOTICE): Promise<number> {
+  app.clock.set(at);
+  return app.container.handover.tick(at);
+}
+
+async function metric(name: string): Promise<string[]> {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name));
+}
+
+describe('shift handover notices', () => {
+  it('the day lead gets an SMS naming the incident still open; the night lead one saying who takes over; no call', async () => {
+    await openAcdOutage();
+    const callsBefore = fake.calls().length;
+    fake.reset();
+    expect(await handover()).toBeGreaterThanOrEqual(2);
+
+    expect(to(fake.messages(), LIN)).toEqual(['交接：您自11月24日周二 08:00起担任值班组长，接替Ana Costa。仍未结束：应用/网络/ACD故障 (hq)。']);
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.']);
+    const lin = fake.messages().find((r) => r.form.To === LIN);
+    expect(lin?.form.From).toBe(FROM);
+    expect(lin?.form.StatusCallback).toBeUndefined(); // nothing to answer, nothing to track
+    expect(fake.calls()).toHaveLength(0);
+    expect(callsBefore).toBeGreaterThan(0); // IT ops was called for the page itself: calls do work here
+
+    // once only, however often the check runs before the handover
+    expect(await handover(NOTICE + 5 * 60_000)).toBe(0);
+    expect(to(fake.messages(), LIN)).toHaveLength(1);
+    expect(await metric('tocsin_handover_notices_total{channel="sms",result="sent"}')).toEqual([expect.stringMatching(/ ([2-9]|\d\d+)$/)]);
+  });
+
+  it('people who put calls first in the roster are told by SMS, never called', async () => {
+    // the supervisors change over at midnight in Shanghai; Grace Okafor and Li Qiang both list voice first
+    await handover(Date.parse('2026-11-24T15:46:00Z'));
+    const texts = [...to(fake.messages(), GRACE), ...to(fake.messages(), LI_QIANG)];
+    expect(texts.sort()).toEqual([
+      'HANDOVER: Call-centre supervisor passes from you to Li Qiang at Wed 25 Nov, 00:00.',
+      '交接：您自11月25日周三 00:00起担任呼叫中心主管，接替Grace Okafor。',
+    ]);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('a resolved incident is not mentioned, and with nothing open the day lead is told only that she takes over', async () => {
+    const id = await openAcdOutage();
+    expect((await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'ana_costa' })).status).toBe(200);
+    await app.container.engine.idle();
+    fake.reset();
+    await handover();
+    expect(to(fake.messages(), LIN)).toEqual(['交接：您自11月24日周二 08:00起担任值班组长，接替Ana Costa。']);
+  });
+
+  it('an SMS the provider refuses falls over to e-mail, in the person\'s language', async () => {
+    await openAcdOutage();
+    fake.reset();
+    fake.failNext(1, { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." }); // Lin Wei's SMS, the first notice
+    await handover();
+    const [mail] = await sink.waitFor(1);
+    expect(mail?.envelope.to).toEqual(['lin.wei@example.com']);
+    expect(mail?.mail.subject).toBe('[交接] 值班组长：11月24日周二 08:00');
+    expect(mail?.mail.text?.trim()).toBe('交接：您自11月24日周二 08:00起担任值班组长，接替Ana Costa。仍未结束：应用/网络/ACD故障 (hq)。');
+    expect(mail?.mail.headers.get('x-tocsin-notice')).toBe(`handover:shift_lead:${HANDOVER}:lin_wei`);
+    expect(to(fake.messages(), ANA)).toHaveLength(1);
+    expect(await metric('tocsin_handover_notices_total{channel="sms",result="failed"}')).toEqual([expect.stringMatching(/ 1$/)]);
+    expect(await metric('tocsin_handover_notices_total{channel="email",result="sent"}')).toEqual([expect.stringMatching(/ 1$/)]);
+  });
+});
