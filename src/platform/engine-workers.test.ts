@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { ENGINE_WORKER_ENV, engineWorkerEnv } from '../config/env.js';
+import { exposition } from '../telemetry/exposition.js';
 import { METRICS_REPLY, METRICS_REQUEST, startEngineWorkers, type EngineWorkers } from './engine-workers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-workers-'));
@@ -86,5 +87,36 @@ setInterval(() => {}, 1000);\n`,
       await mute?.stop();
     }
     expect((await h.metrics.engineWorkers.get()).values[0]?.value).toBe(0);
+  });
+
+  it('keeps what an exited worker had counted in the sums, so its restart is no counter reset; its gauges go with it', async () => {
+    const h = harness();
+    const counting = script(
+      'count',
+      `process.on('message', (m) => { if (m.type === '${METRICS_REQUEST}') process.send({ type: '${METRICS_REPLY}', id: m.id, metrics: [
+  { name: 'pages_total', help: 'p', type: 'counter', aggregator: 'sum', values: [{ value: 7, labels: { channel: 'sms' } }] },
+  { name: 'open_now', help: 'o', type: 'gauge', aggregator: 'sum', values: [{ value: 3, labels: {} }] },
+] }); });
+process.on('SIGTERM', () => process.exit(0));
+setInterval(() => {}, 1000);\n`,
+    );
+    const w = startEngineWorkers({ count: 1, entry: counting, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, restart: { firstMs: 40, maxMs: 40 } });
+    const text = async () => exposition(h.metrics.registry, () => w.metrics());
+    try {
+      await until(() => w.pids().length === 1);
+      expect(await text()).toContain('pages_total{channel="sms"} 7');
+      const first = w.pids()[0] as number;
+      process.kill(first, 'SIGKILL');
+      await until(() => w.pids().length === 1 && w.pids()[0] !== first);
+      const after = await text();
+      expect(after).toContain('pages_total{channel="sms"} 14'); // 7 counted before the kill + 7 since
+      expect(after).toContain('open_now 3'); // the gauge: the running worker's alone
+      process.kill(w.pids()[0] as number, 'SIGKILL');
+      await until(() => w.pids().length === 1 && w.pids()[0] !== first);
+      await until(() => h.lines.filter((l) => l.msg === 'engine worker started').length >= 3);
+      expect(await text()).toContain('pages_total{channel="sms"} 21');
+    } finally {
+      await w.stop();
+    }
   });
 });

@@ -3,11 +3,12 @@
  * engine — no HTTP, no jobs — each claiming its own batches from Redis, as replicas do, so that the
  * engine is not bound to one core. The daemon starts them, starts one again when it exits (after a
  * pause that grows while it keeps exiting), collects their metrics for /metrics, and stops them when
- * it stops. A worker whose daemon is gone stops by itself (its IPC channel closes).
+ * it stops. A worker whose daemon is gone stops by itself (its IPC channel closes). The counters and
+ * histograms an exited worker last reported stay in the sums, so its restart is no counter reset.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../telemetry/logger.js';
-import type { MetricsJson } from '../telemetry/exposition.js';
+import { addTotals, type MetricsJson } from '../telemetry/exposition.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 /** The daemon asks a worker for its metrics; the worker answers with the same `id`. */
@@ -43,11 +44,22 @@ export interface EngineWorkersOptions {
 }
 
 export interface EngineWorkers {
-  /** Each running worker's metrics (those that answered in time). */
+  /**
+   * Each running worker's metrics (those that answered in time), and the totals of workers that have
+   * exited (their counters and histograms as last collected).
+   */
   metrics(): Promise<MetricsJson[]>;
   /** The workers' process ids, for the operator and for tests. */
   pids(): number[];
   stop(): Promise<void>;
+}
+
+interface Slot {
+  child: ChildProcess | undefined;
+  pauseMs: number;
+  timer: NodeJS.Timeout | undefined;
+  /** The worker's metrics as last collected. */
+  last: MetricsJson | undefined;
 }
 
 /** A worker that ran at least this long before exiting starts again after the first pause. */
@@ -55,7 +67,9 @@ const STEADY_MS = 60_000;
 
 export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
   const restart = o.restart ?? { firstMs: 1_000, maxMs: 30_000 };
-  const slots: { child: ChildProcess | undefined; pauseMs: number; timer: NodeJS.Timeout | undefined }[] = [];
+  const slots: Slot[] = [];
+  // what exited workers had counted, folded in order (a chain, so no exit is lost to a race)
+  let retired: Promise<MetricsJson | undefined> = Promise.resolve(undefined);
   let stopping = false;
   let nextId = 0;
   const count = () => o.metrics?.engineWorkers.set(slots.filter((s) => s.child !== undefined).length);
@@ -71,6 +85,9 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
     child.once('exit', (code, signal) => {
       slot.child = undefined;
       count();
+      const last = slot.last;
+      slot.last = undefined;
+      if (last) retired = retired.then((earlier) => addTotals(earlier, last)).catch(() => undefined);
       if (stopping) return;
       o.metrics?.engineWorkerExits.inc();
       slot.pauseMs = Date.now() - startedAt >= STEADY_MS ? restart.firstMs : Math.min(restart.maxMs, slot.pauseMs * 2 || restart.firstMs);
@@ -81,17 +98,18 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
   };
 
   for (let n = 1; n <= o.count; n++) {
-    slots.push({ child: undefined, pauseMs: 0, timer: undefined });
+    slots.push({ child: undefined, pauseMs: 0, timer: undefined, last: undefined });
     launch(n);
   }
 
-  const ask = (child: ChildProcess): Promise<MetricsJson | undefined> =>
+  const ask = (slot: Slot, child: ChildProcess): Promise<MetricsJson | undefined> =>
     new Promise((resolve) => {
       const id = nextId++;
       const done = (m: MetricsJson | undefined) => {
         clearTimeout(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
+        if (m && slot.child === child) slot.last = m;
         resolve(m);
       };
       const onMessage = (msg: unknown) => {
@@ -114,9 +132,9 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
 
   return {
     async metrics() {
-      const running = slots.flatMap((s) => (s.child?.connected ? [s.child] : []));
-      const answers = await Promise.all(running.map(ask));
-      return answers.filter((m): m is MetricsJson => m !== undefined);
+      const answers = await Promise.all(slots.map((s) => (s.child?.connected ? ask(s, s.child) : undefined)));
+      const gone = await retired;
+      return [...answers, gone].filter((m): m is MetricsJson => m !== undefined);
     },
     pids() {
       return slots.flatMap((s) => (s.child?.pid !== undefined ? [s.child.pid] : []));

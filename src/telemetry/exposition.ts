@@ -18,3 +18,14 @@ export async function exposition(registry: Registry, peers?: PeerMetrics): Promi
   // this process first: a gauge aggregated as `first` shows the daemon's own value
   return AggregatorRegistry.aggregate([own, ...others]).metrics();
 }
+
+/**
+ * `earlier` plus the counters and histograms of `last` (gauges and summaries left out): the running
+ * totals of processes that have exited, kept in the sums so that a restarted process starting again
+ * from zero does not read as a counter reset.
+ */
+export async function addTotals(earlier: MetricsJson | undefined, last: MetricsJson): Promise<MetricsJson> {
+  // prom-client types `type` as a numeric enum; at run time it is the name ('counter', 'gauge', …)
+  const totals = last.filter((m) => ['counter', 'histogram'].includes(String(m.type)));
+  return AggregatorRegistry.aggregate(earlier ? [earlier, totals] : [totals]).getMetricsAsJSON();
+}
