@@ -66,7 +66,7 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     let open: readonly Incident[] | undefined;
     let sent = 0;
     for (const { recipient, side } of told) {
-      const id = `handover:${h.role}:${h.at}:${recipient.id}`;
+      const id = `handover:${h.role}:${new Date(h.at).toISOString()}:${recipient.id}`;
       if (deps.claim && !(await deps.claim(`${h.role}:${h.at}:${recipient.id}`, before + DAY))) continue;
       try {
         if (side === 'incoming') open ??= (await deps.held?.(h.role)) ?? [];

@@ -17,7 +17,6 @@ const FROM = '+15005550001';
 // 02:00 in Shanghai: Ana Costa leads the night shift; Lin Wei takes over at 08:00 (00:00Z).
 const T0 = Date.parse('2026-11-23T18:00:00Z');
 const NOTICE = Date.parse('2026-11-23T23:46:00Z');
-const HANDOVER = Date.parse('2026-11-24T00:00:00Z');
 const LIN = '+15555550101';
 const ANA = '+15555550102';
 const GRACE = '+15555550105';
@@ -112,7 +111,7 @@ describe('shift handover notices', () => {
     expect(mail?.envelope.to).toEqual(['lin.wei@example.com']);
     expect(mail?.mail.subject).toBe('[交接] 值班组长：11月24日周二 08:00');
     expect(mail?.mail.text?.trim()).toBe('交接：您自11月24日周二 08:00起担任值班组长，接替Ana Costa。仍未结束：应用/网络/ACD故障 (hq)。');
-    expect(mail?.mail.headers.get('x-tocsin-notice')).toBe(`handover:shift_lead:${HANDOVER}:lin_wei`);
+    expect(mail?.mail.headers.get('x-tocsin-notice')).toBe('handover:shift_lead:2026-11-24T00:00:00.000Z:lin_wei');
     expect(to(fake.messages(), ANA)).toHaveLength(1);
     expect(await metric('tocsin_handover_notices_total{channel="sms",result="failed"}')).toEqual([expect.stringMatching(/ 1$/)]);
     expect(await metric('tocsin_handover_notices_total{channel="email",result="sent"}')).toEqual([expect.stringMatching(/ 1$/)]);

@@ -58,7 +58,7 @@ describe('shift handover notices', () => {
     const { notices, sent } = replica();
     expect(await notices.tick(t('2026-11-23T11:44:00Z'))).toBe(0); // 19:44: too early
     expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(2); // 19:45
-    const at = t('2026-11-23T12:00:00Z');
+    const at = '2026-11-23T12:00:00.000Z';
     expect(sent).toEqual([
       { to: 'ana_costa', role: 'shift_lead', text: 'HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.', id: `handover:shift_lead:${at}:ana_costa` },
       // Lin Wei reads Chinese (roster locale), the role's name translated through messages.yaml phrases
