@@ -24,6 +24,8 @@ export interface HandoverDeps {
   readonly held?: (role: string) => Promise<readonly Incident[]>;
   /** True the first time a notice key is claimed (default: always true). */
   readonly claim?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** True when a notice key has been claimed already (default: never). */
+  readonly claimed?: (key: string) => Promise<boolean>;
   readonly roleNames?: Readonly<Record<string, string>>;
   readonly metrics?: Pick<Metrics, 'onCall' | 'coverageGaps'>;
   /** node-schedule rule for the check (default every 30 s). */
@@ -59,24 +61,28 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     const outIds = outgoing.people.map((p) => p.id);
     if (inIds.length === outIds.length && inIds.every((id) => outIds.includes(id))) return 0; // an override covers both sides
     const roleName = deps.roleNames?.[h.role] ?? h.role;
-    const told = [
+    const keyOf = (personId: string) => `${h.role}:${h.at}:${personId}`;
+    const everyone = [
       ...incoming.people.filter((p) => !outIds.includes(p.id)).map((recipient) => ({ recipient, side: 'incoming' as const })),
       ...outgoing.people.filter((p) => !inIds.includes(p.id)).map((recipient) => ({ recipient, side: 'outgoing' as const })),
     ];
-    let open: readonly Incident[] | undefined;
+    // on every check of the window: only those not told yet (someone covering from a late override is)
+    const told = deps.claimed ? (await Promise.all(everyone.map(async (t) => ((await deps.claimed?.(keyOf(t.recipient.id))) ? [] : [t])))).flat() : everyone;
+    if (told.length === 0) return 0;
+    // read before anything is claimed: when the store fails, the next check tries again
+    const open = told.some((t) => t.side === 'incoming') ? ((await deps.held?.(h.role)) ?? []) : [];
     let sent = 0;
     for (const { recipient, side } of told) {
       const id = `handover:${h.role}:${new Date(h.at).toISOString()}:${recipient.id}`;
-      if (deps.claim && !(await deps.claim(`${h.role}:${h.at}:${recipient.id}`, before + DAY))) continue;
+      if (deps.claim && !(await deps.claim(keyOf(recipient.id), before + DAY))) continue;
       try {
-        if (side === 'incoming') open ??= (await deps.held?.(h.role)) ?? [];
-        const facts: HandoverFacts = { recipient, side, roleName, at: h.at, from: outgoing.people, to: incoming.people, open: side === 'incoming' ? (open ?? []) : [] };
+        const facts: HandoverFacts = { recipient, side, roleName, at: h.at, from: outgoing.people, to: incoming.people, open: side === 'incoming' ? open : [] };
         if (await deps.deliver(facts, h.role, id)) sent++;
       } catch (e) {
         deps.logger.warn({ err: e, role: h.role, person: recipient.id }, 'handover notice failed');
       }
     }
-    deps.logger.info({ role: h.role, at: new Date(h.at).toISOString(), from: outIds, to: inIds, messages: sent }, 'shift handover notice');
+    if (sent > 0) deps.logger.info({ role: h.role, at: new Date(h.at).toISOString(), from: outIds, to: inIds, messages: sent }, 'shift handover notice');
     return sent;
   };
 
@@ -90,7 +96,13 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
       }
       if (!deps.roster.handover.notify) continue;
       const h = next(role, now);
-      if (h && h.at - before <= now && now < h.at) sent += await announce(h);
+      if (!h || now < h.at - before || now >= h.at) continue;
+      try {
+        sent += await announce(h);
+      } catch (e) {
+        // nothing of this one claimed before the failure is lost: the next check tries again
+        deps.logger.warn({ err: e, role }, 'handover check failed for this role');
+      }
     }
     return sent;
   };

@@ -10,6 +10,15 @@ export class RedisOnceMarker {
     private readonly scope: string,
   ) {}
 
+  /** True when `key` has been claimed and has not expired. */
+  async claimed(key: string): Promise<boolean> {
+    try {
+      return (await this.redis.exists(this.keys.custom(`${this.scope}:${key}`))) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
   /** True for the first caller of `key` within `ttlMs`. */
   async claim(key: string, ttlMs: number): Promise<boolean> {
     try {

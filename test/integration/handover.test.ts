@@ -33,7 +33,7 @@ describe('shift handover notices', () => {
     await deleteByPrefix(prefix);
   });
 
-  function replica(metrics = createMetrics({ defaultMetrics: false }), held: readonly Incident[] = []) {
+  function replica(metrics = createMetrics({ defaultMetrics: false }), held: () => Promise<readonly Incident[]> = async () => []) {
     const keys = makeKeys(prefix, 'live');
     const overrides = new RedisOverrideRepository(redis, keys);
     const sent: { to: string; role: string; text: string; id: string }[] = [];
@@ -45,7 +45,8 @@ describe('shift handover notices', () => {
       metrics,
       roleNames: { shift_lead: 'Duty team lead', supervisor: 'Call-centre supervisor' },
       claim: (key, ttl) => new RedisOnceMarker(redis, keys, 'handover').claim(key, ttl),
-      held: async (role) => (role === 'shift_lead' ? held : []),
+      claimed: (key) => new RedisOnceMarker(redis, keys, 'handover').claimed(key),
+      held: async (role) => (role === 'shift_lead' ? held() : []),
       deliver: async (facts, role, id) => {
         sent.push({ to: facts.recipient.id, role, text: renderHandover(messages, facts, config.roster.handover.list).text, id });
         return true;
@@ -79,7 +80,7 @@ describe('shift handover notices', () => {
 
   it('the incoming lead is told which incidents the role was paged for are still open; the outgoing is not', async () => {
     const open = [{ id: 'i1', class: 'app_network_acd', site: 'hq' }, { id: 'i2', class: 'power', site: 'branch' }] as unknown as Incident[];
-    const { notices, sent } = replica(undefined, open);
+    const { notices, sent } = replica(undefined, async () => open);
     await notices.tick(t('2026-11-23T11:50:00Z'));
     expect(sent.map((m) => m.text)).toEqual([
       'HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei. Still open: Application, network or ACD outage (hq); Power failure (branch).',
@@ -96,6 +97,33 @@ describe('shift handover notices', () => {
     await notices.tick(t('2026-11-23T11:50:00Z'));
     expect(sent.map((m) => m.to)).toEqual(['sara_lund', 'lin_wei']);
     expect(sent[1]?.text).toContain('交给Sara Lund');
+  });
+
+  it('when the open incidents cannot be read nothing is claimed, and the next check sends the notices', async () => {
+    let fail = true;
+    const { notices, sent } = replica(undefined, async () => {
+      if (fail) throw new Error('store down');
+      return [];
+    });
+    expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(0);
+    expect(sent).toEqual([]);
+    fail = false;
+    expect(await notices.tick(t('2026-11-23T11:45:30Z'))).toBe(2);
+    expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei']);
+  });
+
+  it('someone who takes the night over by an override made during the window is told too, once', async () => {
+    const { notices, sent, overrides } = replica();
+    expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(2); // Ana Costa and Lin Wei
+    await overrides.put(
+      { id: 'o2', role: 'shift_lead', person: 'sara_lund', from: '2026-11-23T12:00:00Z', until: '2026-11-23T16:00:00Z', createdAt: '2026-11-23T11:50:00Z' },
+      t('2026-11-23T11:50:00Z'),
+    );
+    expect(await notices.tick(t('2026-11-23T11:50:30Z'))).toBe(1);
+    expect(await notices.tick(t('2026-11-23T11:51:00Z'))).toBe(0);
+    expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei', 'sara_lund']);
+    // Sara Lund has no time zone in the roster: her clock reads UTC
+    expect(sent[2]?.text).toBe('HANDOVER: you hold Duty team lead from Mon 23 Nov, 12:00, taking over from Lin Wei.');
   });
 
   it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {
