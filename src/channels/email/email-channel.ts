@@ -1,7 +1,8 @@
-/** Paging e-mail over SMTP (nodemailer): text + HTML, the incident, its timeline, answer links. */
+/** E-mail over SMTP (nodemailer): pages (text + HTML, the incident, its timeline, answer links) and notices (plain text). */
 import type { Channel, Notice, Page, Recipient, SendResult } from '../../domain/ports.js';
 import { TocsinError } from '../../domain/errors.js';
 import type { MessagesConfig } from '../../config/messages-schema.js';
+import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../telemetry/logger.js';
 import { renderEmail } from '../render/render-email.js';
 import { toEmailError } from './errors.js';
@@ -30,14 +31,13 @@ export class EmailChannel implements Channel {
   }
 
   async send(page: Page): Promise<SendResult> {
-    const { transport, from, messages, logger } = this.deps;
+    const { from, messages } = this.deps;
     const to = page.recipient.email;
     if (!to) throw noAddress(page.recipient);
     const mail = renderEmail(messages, page);
     const domain = mailDomain(from);
-    try {
-      const info = await transport.sendMail({
-        from,
+    return this.deliver(
+      {
         to: { name: page.recipient.name, address: to },
         subject: mail.subject,
         text: mail.text,
@@ -47,41 +47,42 @@ export class EmailChannel implements Channel {
         // Mails about one incident thread together.
         references: [`<incident-${safeId(page.incident.id)}@${domain}>`],
         headers: { 'X-Tocsin-Incident': page.incident.id, 'X-Tocsin-Notification': page.notificationId, ...(page.incident.drill ? { 'X-Tocsin-Drill': 'true' } : {}) },
-      });
-      if (info.rejected.length > 0) {
-        throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
-      }
-      logger.info({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'email', providerId: info.messageId }, 'page sent');
-      return { status: 'sent', providerId: info.messageId };
-    } catch (e) {
-      const err = toEmailError(e);
-      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
-      throw err;
-    }
+      },
+      { notificationId: page.notificationId, incidentId: page.incident.id },
+      'page',
+    );
   }
 
   /** A message about no incident (a shift handover): plain text, its own Message-ID. */
   async notice(notice: Notice): Promise<SendResult> {
-    const { transport, from, logger } = this.deps;
     const to = notice.recipient.email;
     if (!to) throw noAddress(notice.recipient);
-    try {
-      const info = await transport.sendMail({
-        from,
+    return this.deliver(
+      {
         to: { name: notice.recipient.name, address: to },
         subject: notice.subject,
         text: notice.text,
-        messageId: `<${safeId(notice.id)}@${mailDomain(from)}>`,
+        messageId: `<${safeId(notice.id)}@${mailDomain(this.deps.from)}>`,
         headers: { 'X-Tocsin-Notice': notice.id },
-      });
+      },
+      { noticeId: notice.id },
+      'notice',
+    );
+  }
+
+  /** Hands one mail to SMTP: a refused recipient is a failure; every failure becomes a channel error. */
+  private async deliver(mail: Omit<SendMailOptions, 'from'>, ids: Record<string, string>, what: 'page' | 'notice'): Promise<SendResult> {
+    const { transport, from, logger } = this.deps;
+    try {
+      const info = await transport.sendMail({ from, ...mail });
       if (info.rejected.length > 0) {
         throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
       }
-      logger.info({ noticeId: notice.id, channel: 'email', providerId: info.messageId }, 'notice sent');
+      logger.info({ ...ids, channel: 'email', providerId: info.messageId }, `${what} sent`);
       return { status: 'sent', providerId: info.messageId };
     } catch (e) {
       const err = toEmailError(e);
-      logger.warn({ noticeId: notice.id, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, 'notice not sent');
+      logger.warn({ ...ids, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, `${what} not sent`);
       throw err;
     }
   }
