@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RosterConfig } from '../../src/config/schema.js';
+import { nextHandover } from '../../src/domain/roster.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { catalogueNames } from '../support/catalogue.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
@@ -109,6 +110,11 @@ describe('dashboard queries against a real Prometheus scraping the real tocsin',
     expect((await post(`/api/incidents/${hvac.body.id}/ack`, { by: 'lin_wei' })).status).toBe(200);
     expect((await post(`/api/incidents/${hvac.body.id}/resolve`, { by: 'lin_wei' })).status).toBe(200);
     await app.container.handover.tick(Date.now());
+    // and a shift handover's notices (by SMS through the fake Twilio), as 14 minutes before the next one
+    const next = nextHandover(app.container.config.roster, 'shift_lead', Date.now());
+    expect(next).toBeDefined();
+    expect(await app.container.handover.tick((next?.at ?? 0) - 14 * 60_000)).toBeGreaterThan(0);
+    await app.container.handover.tick(Date.now()); // the on-call gauges as of now again
     await app.container.engine.audit(Date.now());
     await app.container.engine.idle();
   }
