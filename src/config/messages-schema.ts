@@ -54,105 +54,174 @@ function template(allowed: readonly string[]) {
 }
 
 const pageText = template(PAGE_PLACEHOLDERS);
-const emailTemplate = z.strictObject({ subject: pageText, body: pageText });
-
-/** One template per channel; all three required for a class. */
-const channelTemplates = z.strictObject({ sms: pageText, voice: pageText, email: emailTemplate });
-/** Overrides: any subset of channels. */
-const partialChannelTemplates = z.strictObject({ sms: pageText.optional(), voice: pageText.optional(), email: emailTemplate.optional() });
-
-const phaseEntry = partialChannelTemplates.extend({ tag: template(NO_PLACEHOLDERS) });
-
-const classEntry = channelTemplates.extend({
-  name: z.string().min(1),
-  /** Shorter name for SMS (one segment is 160 Latin or 70 Chinese characters). */
-  short: z.string().min(1).optional(),
-  phases: z.partialRecord(z.enum(MESSAGE_PHASES), partialChannelTemplates).optional(),
+/** How the page templates' descriptions name their placeholders. */
+const PAGE_VARS = 'placeholders such as {tag} {class} {site} {level} {level_name} {summary} {advice} {note} {bundle} (see the top of messages.yaml)';
+const emailTemplate = z.strictObject({
+  subject: pageText.describe(`E-mail subject template; ${PAGE_VARS}.`),
+  body: pageText.describe(`E-mail body template (tocsin adds the facts, the timeline and the links); ${PAGE_VARS}.`),
 });
 
-const levelNames = z.strictObject({ 1: z.string().min(1), 2: z.string().min(1), 3: z.string().min(1), 4: z.string().min(1), 5: z.string().min(1) });
+/** One template per channel; all three required for a class. */
+const channelTemplates = z.strictObject({
+  sms: pageText.describe(`SMS template; ${PAGE_VARS}.`),
+  voice: pageText.describe(`What the call speaks; ${PAGE_VARS}.`),
+  email: emailTemplate.describe('E-mail subject and body templates.'),
+});
+/** Overrides: any subset of channels. */
+const partialChannelTemplates = z.strictObject({
+  sms: pageText.optional().describe(`SMS template for this phase; ${PAGE_VARS}.`),
+  voice: pageText.optional().describe(`What the call speaks in this phase; ${PAGE_VARS}.`),
+  email: emailTemplate.optional().describe('E-mail subject and body templates for this phase.'),
+});
+
+const phaseEntry = partialChannelTemplates.extend({ tag: template(NO_PLACEHOLDERS).describe("The phase's tag, the {tag} placeholder (e.g. ALERT, ESCALATED).") });
+
+/** What each phase's entry under `phases` is for. */
+const PHASE_TEXT: Record<(typeof MESSAGE_PHASES)[number], string> = {
+  page: "Pages of the class's first tier.",
+  escalation: 'Pages of the later tiers, repeats and acknowledged incidents left unresolved.',
+  level_raised: 'Messages to the roles of a level the incident climbed to (severity.yaml).',
+  update: "Status updates at the level's updateEvery (severity.yaml).",
+  all_clear: 'The all-clear to everyone paged when the incident is resolved.',
+  reminder: 'Reminders after the resolution and the written-report reminder.',
+};
+const phaseWords = (p: (typeof MESSAGE_PHASES)[number]) =>
+  phaseEntry.describe(`${PHASE_TEXT[p]} Its tag, and templates used instead of the classes' own in this phase.`);
+
+const classEntry = channelTemplates.extend({
+  name: z.string().min(1).describe('The class as messages name it, the {class} placeholder.'),
+  /** Shorter name for SMS (one segment is 160 Latin or 70 Chinese characters). */
+  short: z.string().min(1).optional().describe('Shorter name for {class} in SMS (one segment is 160 Latin or 70 Chinese characters).'),
+  phases: z
+    .partialRecord(z.enum(MESSAGE_PHASES), partialChannelTemplates)
+    .optional()
+    .describe("Templates for single phases of this class (page, escalation, level_raised, update, all_clear, reminder); they win over `phases` and the class's own."),
+});
+
+const levelName = (n: number) => z.string().min(1).describe(`Name of level ${n}, the {level_name} placeholder.`);
+const levelNames = z.strictObject({ 1: levelName(1), 2: levelName(2), 3: levelName(3), 4: levelName(4), 5: levelName(5) });
+
+const voiceWords = (when: string) => template(NO_PLACEHOLDERS).describe(`Spoken on a paging call ${when}.`);
+const emailLabel = (what: string) => z.string().min(1).describe(`E-mail label of ${what}.`);
+const replyWords = (when: string) => template(REPLY_PLACEHOLDERS).describe(`Answer to an SMS reply ${when}; placeholders {code} {class} {site} {summary}.`);
 
 const locale = z.strictObject({
   /** Twilio `<Say language>` for this locale (e.g. en-US, zh-CN). */
-  sayLanguage: z.string().min(2),
+  sayLanguage: z.string().min(2).describe('Twilio <Say language> for this locale (e.g. en-US, zh-CN).'),
   /** Optional Twilio `<Say voice>`. */
-  sayVoice: z.string().min(1).optional(),
+  sayVoice: z.string().min(1).optional().describe('Twilio <Say voice> (optional, e.g. alice).'),
   /** Marks every drill page (subject, SMS, spoken). */
-  drill: template(NO_PLACEHOLDERS),
+  drill: template(NO_PLACEHOLDERS).describe('Marks every drill page (e-mail subject and body, SMS).'),
   /** Spoken at the start of a drill call. */
-  drillSpoken: template(NO_PLACEHOLDERS),
-  levels: levelNames,
-  states: z.strictObject({ open: z.string().min(1), acknowledged: z.string().min(1), resolved: z.string().min(1) }),
-  phases: z.strictObject(Object.fromEntries(MESSAGE_PHASES.map((p) => [p, phaseEntry])) as Record<(typeof MESSAGE_PHASES)[number], typeof phaseEntry>),
+  drillSpoken: template(NO_PLACEHOLDERS).describe('Spoken at the start of a drill call.'),
+  levels: levelNames.describe('Names of the five levels (the {level_name} placeholder).'),
+  states: z
+    .strictObject({
+      open: z.string().min(1).describe('The {state} of an open incident.'),
+      acknowledged: z.string().min(1).describe('The {state} of an acknowledged incident.'),
+      resolved: z.string().min(1).describe('The {state} of a resolved incident.'),
+    })
+    .describe('Names of the incident states (the {state} placeholder).'),
+  phases: z
+    .strictObject(Object.fromEntries(MESSAGE_PHASES.map((p) => [p, phaseWords(p)])) as Record<(typeof MESSAGE_PHASES)[number], typeof phaseEntry>)
+    .describe("Per phase: its tag and templates that win over every class's own (but not over classes.<class>.phases)."),
   /** "3 incidents open: …" */
-  bundle: template(BUNDLE_PLACEHOLDERS),
+  bundle: template(BUNDLE_PLACEHOLDERS).describe('The {bundle} line of a message carrying several incidents ("3 incidents open: …"); placeholders {count} {list}.'),
   /** Shift-handover notices (SMS or e-mail, never a call). */
-  handover: z.strictObject({
-    tag: template(NO_PLACEHOLDERS),
-    /** To whoever takes the role over. */
-    incoming: template(HANDOVER_PLACEHOLDERS),
-    /** To whoever hands it over. */
-    outgoing: template(HANDOVER_PLACEHOLDERS),
-    /** E-mail subject. */
-    subject: template(HANDOVER_PLACEHOLDERS),
-    /** Ends the incoming person's notice when incidents the role was paged for are still open. */
-    open: template(BUNDLE_PLACEHOLDERS),
-    /** The same, when more are open than roster.yaml `handover.list` names. */
-    openMore: template(BUNDLE_PLACEHOLDERS),
-    /** {from} / {to} when no one holds the role on that side. */
-    nobody: z.string().min(1),
-  }),
-  sms: z.strictObject({
-    /** Ends every paging SMS. */
-    reply: template(['code']),
-  }),
-  voice: z.strictObject({
-    menu: template(NO_PLACEHOLDERS),
-    noInput: template(NO_PLACEHOLDERS),
-    acknowledged: template(NO_PLACEHOLDERS),
-    resolved: template(NO_PLACEHOLDERS),
-    escalated: template(NO_PLACEHOLDERS),
-    alreadyResolved: template(NO_PLACEHOLDERS),
-    notActive: template(NO_PLACEHOLDERS),
-    invalidKey: template(NO_PLACEHOLDERS),
-  }),
-  email: z.strictObject({
-    labels: z.strictObject({
-      incident: z.string().min(1),
-      class: z.string().min(1),
-      site: z.string().min(1),
-      level: z.string().min(1),
-      state: z.string().min(1),
-      opened: z.string().min(1),
-      summary: z.string().min(1),
-      advice: z.string().min(1),
-      note: z.string().min(1),
-      timeline: z.string().min(1),
-      acknowledge: z.string().min(1),
-      resolve: z.string().min(1),
-      linksIntro: z.string().min(1),
-    }),
-    footer: template(NO_PLACEHOLDERS),
-  }),
+  handover: z
+    .strictObject({
+      tag: template(NO_PLACEHOLDERS).describe("The notices' tag, the {tag} placeholder."),
+      /** To whoever takes the role over. */
+      incoming: template(HANDOVER_PLACEHOLDERS).describe('To whoever takes the role over; placeholders {tag} {role} {time} {from} {to}.'),
+      /** To whoever hands it over. */
+      outgoing: template(HANDOVER_PLACEHOLDERS).describe('To whoever hands it over; placeholders {tag} {role} {time} {from} {to}.'),
+      /** E-mail subject. */
+      subject: template(HANDOVER_PLACEHOLDERS).describe('E-mail subject; placeholders {tag} {role} {time} {from} {to}.'),
+      /** Ends the incoming person's notice when incidents the role was paged for are still open. */
+      open: template(BUNDLE_PLACEHOLDERS).describe("Ends the incoming person's notice when incidents the role was paged for are still open; placeholders {count} {list}."),
+      /** The same, when more are open than roster.yaml `handover.list` names. */
+      openMore: template(BUNDLE_PLACEHOLDERS).describe('The same, when more are open than roster.yaml `handover.list` names; placeholders {count} {list}.'),
+      /** {from} / {to} when no one holds the role on that side. */
+      nobody: z.string().min(1).describe('{from} / {to} when no one holds the role on that side.'),
+    })
+    .describe('Shift-handover notices (SMS or e-mail, never a call).'),
+  sms: z
+    .strictObject({
+      /** Ends every paging SMS. */
+      reply: template(['code']).describe('Ends every paging SMS that asks for an answer; placeholder {code}.'),
+    })
+    .describe('Words tocsin adds to SMS.'),
+  voice: z
+    .strictObject({
+      menu: voiceWords('after the page: the key menu'),
+      noInput: voiceWords('when no key is pressed, before hanging up'),
+      acknowledged: voiceWords('after the acknowledge key (4)'),
+      resolved: voiceWords('after the resolve key (6)'),
+      escalated: voiceWords('after the escalate-now key (5)'),
+      alreadyResolved: voiceWords('when a key is pressed for an incident already resolved'),
+      notActive: voiceWords('when a key is pressed for a page no longer active'),
+      invalidKey: voiceWords('when the key pressed is not on the menu (the menu follows)'),
+    })
+    .describe('Words of the paging call besides the page itself.'),
+  email: z
+    .strictObject({
+      labels: z
+        .strictObject({
+          incident: emailLabel('the incident id'),
+          class: emailLabel('the class'),
+          site: emailLabel('the site'),
+          level: emailLabel('the level'),
+          state: emailLabel('the state'),
+          opened: emailLabel('when the incident opened'),
+          summary: emailLabel('the summary'),
+          advice: emailLabel("the class's advice"),
+          note: emailLabel("the tier's note"),
+          timeline: emailLabel('the timeline (its heading)'),
+          acknowledge: emailLabel('the acknowledge link'),
+          resolve: emailLabel('the resolve link'),
+          linksIntro: emailLabel('the acknowledge / resolve links (the words before them)'),
+        })
+        .describe('Labels of the facts, the timeline and the links tocsin adds to every e-mail.'),
+      footer: template(NO_PLACEHOLDERS).describe('Ends every e-mail.'),
+    })
+    .describe('Words tocsin adds to e-mails.'),
   /** Answers to SMS replies. */
-  replies: z.strictObject({
-    acknowledged: template(REPLY_PLACEHOLDERS),
-    resolved: template(REPLY_PLACEHOLDERS),
-    alreadyResolved: template(REPLY_PLACEHOLDERS),
-    unknownCode: template(REPLY_PLACEHOLDERS),
-    notUnderstood: template(REPLY_PLACEHOLDERS),
-  }),
+  replies: z
+    .strictObject({
+      acknowledged: replyWords('that acknowledged an incident'),
+      resolved: replyWords('that resolved an incident'),
+      alreadyResolved: replyWords('for an incident already resolved'),
+      unknownCode: replyWords('whose code is unknown or no longer active'),
+      notUnderstood: replyWords('that was not understood'),
+    })
+    .describe('Answers to SMS replies.'),
   /** Translations of free text from playbooks.yaml (advice, tier notes), keyed by the exact English text. */
-  phrases: z.record(z.string().min(1), z.string().min(1)).default({}),
+  phrases: z
+    .record(z.string().min(1), z.string().min(1))
+    .default({})
+    .describe('Translations of free text from playbooks.yaml (advice, tier notes) and role names, keyed by the exact English text. Default none.'),
   /** Used for a class that has no entry below: a page is never dropped for want of words. */
-  fallback: channelTemplates,
-  classes: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case class id'), classEntry),
+  fallback: channelTemplates.describe('Used for a class that has no entry in `classes`: a page is never dropped for want of words.'),
+  classes: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case class id'), classEntry)
+    .describe('Per class id of playbooks.yaml: its name and its templates per channel.'),
 });
 
 export const messagesSchema = z.strictObject({
-  version: z.union([z.string(), z.number()]).transform(String),
-  defaultLocale: z.enum(MESSAGE_LOCALES).default('en'),
-  locales: z.strictObject({ en: locale, 'zh-CN': locale }),
+  version: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .describe('Version of this file (a string or a number).'),
+  defaultLocale: z
+    .enum(MESSAGE_LOCALES)
+    .default('en')
+    .describe("Locale used when the person's own is not known (e.g. an SMS from a number not in the roster). Default en."),
+  locales: z
+    .strictObject({
+      en: locale.describe('The words in English.'),
+      'zh-CN': locale.describe('The words in Simplified Chinese.'),
+    })
+    .describe("The words per locale; a person's `locale` in roster.yaml picks one."),
 });
 
 export type MessagesConfig = z.output<typeof messagesSchema>;

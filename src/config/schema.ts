@@ -47,10 +47,18 @@ export const THROTTLED_PHASES = ['page', 'escalation', 'level_raised', 'update',
 /** One channel's limits for one person: messages per 15 minutes and per hour, and the least gap between two. */
 function throttleChannel(wait: ReturnType<typeof durationSchema>) {
   return z.strictObject({
-    per15m: z.number().int().min(1),
-    perHour: z.number().int().min(1),
-    minGap: wait,
+    per15m: z.number().int().min(1).describe('Messages to one person on this channel per 15 minutes, at most.'),
+    perHour: z.number().int().min(1).describe('Messages to one person on this channel per hour, at most.'),
+    minGap: wait.describe(durationText('The least time between two messages to one person on this channel.')),
   });
+}
+
+/**
+ * The description of a duration field for editors (config/schema/*.json): what it is, how it is
+ * written, and its default when it has one.
+ */
+function durationText(what: string, byDefault?: string): string {
+  return `${what} A duration such as "30s", "5m" or "1h30m" (a bare number is seconds)${byDefault === undefined ? '' : `; default ${byDefault}`}.`;
 }
 
 function isTimeZone(tz: string): boolean {
@@ -67,116 +75,227 @@ export function makeSchemas(clockSpeed: number) {
   const wait = durationSchema(clockSpeed);
   const span = durationSchema(1);
 
+  /** Descriptions shared by the many `{ class, level }` pairs of sources.yaml. */
+  const CLASS_OPENED = 'Class of the incident it opens (a class id of playbooks.yaml).';
+  const LEVEL_OPENED = 'Level of that incident, 1–5.';
+
   const businessHours = z.strictObject({
-    timezone: timeZone,
-    days: z.array(weekday).min(1),
-    start: hhmm,
-    end: hhmm,
+    timezone: timeZone.describe('IANA time zone the days and hours are read in (e.g. Asia/Shanghai).'),
+    days: z.array(weekday).min(1).describe('Weekdays with business hours: mon, tue, wed, thu, fri, sat, sun.'),
+    start: hhmm.describe('Opening time, HH:MM (24-hour), local.'),
+    end: hhmm.describe('Closing time, HH:MM (24-hour), local; at or before `start` the hours run past midnight (equal: around the clock).'),
   });
 
   const scope = {
-    sites: z.array(z.string().min(1)).min(1).optional(),
-    classes: z.array(id).min(1).optional(),
+    sites: z.array(z.string().min(1)).min(1).optional().describe('Only incidents at these sites.'),
+    classes: z.array(id).min(1).optional().describe('Only incidents of these classes (ids of playbooks.yaml).'),
     /** Exact label values the incident must carry. */
-    labels: z.record(z.string(), z.string()).optional(),
+    labels: z.record(z.string(), z.string()).optional().describe('Only incidents carrying these exact label values (label name → value).'),
   };
   const maintenanceWindow = z
-    .strictObject({ name: z.string().min(1), from: isoInstant, until: isoInstant, ...scope })
+    .strictObject({
+      name: z.string().min(1).describe('Name of the window.'),
+      from: isoInstant.describe('When the window starts: an ISO-8601 date-time with offset, e.g. "2026-12-05T22:00:00+08:00".'),
+      until: isoInstant.describe('When the window ends (required, after `from`): an ISO-8601 date-time with offset.'),
+      ...scope,
+    })
     .refine((w) => Date.parse(w.from) < Date.parse(w.until), { message: 'until must be after from', path: ['until'] });
   const incidentMatcher = z
-    .strictObject({ class: id.optional(), classes: z.array(id).min(1).optional(), labels: z.record(z.string(), z.string()).optional() })
+    .strictObject({
+      class: id.optional().describe('The incident is of this class (name a class or classes).'),
+      classes: z.array(id).min(1).optional().describe('The incident is of one of these classes (name a class or classes).'),
+      labels: z.record(z.string(), z.string()).optional().describe('Exact label values the incident must carry (label name → value).'),
+    })
     .refine((m) => m.class !== undefined || m.classes !== undefined, 'name a class or classes');
   const inhibitRule = z.strictObject({
-    name: z.string().min(1).optional(),
-    source: incidentMatcher,
-    target: incidentMatcher,
+    name: z.string().min(1).optional().describe('Name of the rule, as recorded on inhibited incidents (default inhibit.<index>).'),
+    source: incidentMatcher.describe('The root cause: an open incident matching this holds back the pages of the targets.'),
+    target: incidentMatcher.describe('The incidents whose pages are held back while a source incident is open.'),
     /** Fields whose values must be equal in source and target: `site`, `class` or a label name. */
-    equal: z.array(z.string().min(1)).default(['site']),
+    equal: z
+      .array(z.string().min(1))
+      .default(['site'])
+      .describe('Fields whose values must be equal in source and target: `site`, `class` or a label name. Default [site].'),
   });
 
   /** `requests` per `per` (a span), with a whole window's requests allowed as a burst. */
-  const rateLimit = z.strictObject({ requests: z.number().int().min(1).max(10_000_000), per: span });
+  const rateLimit = z.strictObject({
+    requests: z.number().int().min(1).max(10_000_000).describe("Requests allowed per `per` (1–10 000 000); a whole window's requests may come as a burst."),
+    per: span.describe(durationText('The window the requests are counted over, in real time.')),
+  });
 
   const daemon = z.strictObject({
-    http: z.strictObject({ bodyLimit: bytes.default(1024 * 1024) }).prefault({}),
-    timezone: timeZone.default('UTC'),
-    businessHours,
+    http: z
+      .strictObject({
+        bodyLimit: bytes
+          .default(1024 * 1024)
+          .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb.'),
+      })
+      .prefault({})
+      .describe('The HTTP server.'),
+    timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai). Default UTC."),
+    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then): local days and hours in a time zone.'),
     incidents: z
       .strictObject({
         /** A refire this soon after a resolution reopens the same incident. */
-        reopenWindow: wait.prefault('10m'),
+        reopenWindow: wait.prefault('10m').describe(durationText('A refire this soon after a resolution reopens the same incident.', '10m')),
         /** How long resolved incidents stay queryable in Redis. */
-        retention: span.prefault('30d'),
+        retention: span.prefault('30d').describe(durationText('How long resolved incidents stay queryable in Redis.', '30d')),
         /** Timeline entries kept per incident (duplicates are coalesced into one entry per member). */
-        maxTimeline: z.number().int().min(50).default(1000),
+        maxTimeline: z
+          .number()
+          .int()
+          .min(50)
+          .default(1000)
+          .describe('Timeline entries kept per incident (duplicates are coalesced into one entry per member); at least 50. Default 1000.'),
         /** Events per ingest script call: webhooks arriving together share one call, up to this many events. */
-        ingestBatch: z.number().int().min(1).max(1000).default(64),
+        ingestBatch: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(64)
+          .describe('Events per ingest script call: webhooks arriving together share one call, up to this many events (1–1000). Default 64.'),
         /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
-        ingestInFlight: z.number().int().min(1).max(64).default(4),
+        ingestInFlight: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(4)
+          .describe('Ingest script calls on their way to Redis at once (1–64); webhooks arriving meanwhile wait to share the next. Default 4.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Incident lifetime and intake batching.'),
     escalation: z
       .strictObject({
-        tick: wait.prefault('1s'),
-        lease: wait.prefault('30s'),
-        batch: z.number().int().min(1).max(10_000).default(200),
+        tick: wait.prefault('1s').describe(durationText('How often due escalation steps are claimed (sooner when a step falls due before then).', '1s')),
+        lease: wait.prefault('30s').describe(durationText('A claimed step not finished in this time is taken over and run again.', '30s')),
+        batch: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(200)
+          .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
-        kicks: z.number().int().min(1).max(10_000).default(64),
+        kicks: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(64)
+          .describe('Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick (1–10 000). Default 64.'),
         /**
          * Processes running the engine: the daemon itself and `workers - 1` engine-only processes it
          * starts beside it (no HTTP), each claiming its own batches; their metrics join the daemon's.
          */
-        workers: z.number().int().min(1).max(16).default(1),
-        audit: wait.prefault('1m'),
+        workers: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(1)
+          .describe('Processes running the engine: the daemon and `workers - 1` engine-only processes beside it, each claiming its own batches (1–16, one per spare core). Default 1.'),
+        audit: wait.prefault('1m').describe(durationText('How often the auditor looks for stalled escalations.', '1m')),
         /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
         retry: z
           .strictObject({
-            attempts: z.number().int().min(1).max(10).default(3),
-            backoff: z.array(wait).min(1).prefault(['2s', '10s']),
+            attempts: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .default(3)
+              .describe("Attempts per channel, the first included (1–10); then the person's next channel. Default 3."),
+            backoff: z
+              .array(wait)
+              .min(1)
+              .prefault(['2s', '10s'])
+              .describe('Wait before each retry, the last repeating; durations such as "2s" (a bare number is seconds). Default [2s, 10s].'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('Retryable channel failures (provider busy, timeout).'),
         /**
          * Calls nobody answered (no answer, busy, voicemail): calls per page, the first included, `every`
          * apart; then the person's next channel. An answered call without a key press is not retried.
          */
         voiceRetry: z
           .strictObject({
-            attempts: z.number().int().min(1).max(10).default(3),
-            every: wait.prefault('1m'),
+            attempts: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .default(3)
+              .describe("Calls per page, the first included (1–10); then the person's next channel. Default 3."),
+            every: wait.prefault('1m').describe(durationText('Wait after an unanswered call before calling again.', '1m')),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('Calls nobody answered (no answer, busy, voicemail). An answered call without a key press is not retried.'),
         /** How long an SMS reply code (`<code>a`) stays valid. */
-        replyCodeTtl: span.prefault('7d'),
+        replyCodeTtl: span.prefault('7d').describe(durationText('How long an SMS reply code (<code>a) stays valid.', '7d')),
         /** How long acknowledge / resolve links stay valid. */
-        linkTtl: span.prefault('7d'),
+        linkTtl: span.prefault('7d').describe(durationText('How long the acknowledge / resolve links in e-mails stay valid.', '7d')),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The escalation engine: cadence, claims, retries and how long answers stay valid.'),
     /** Scheduled maintenance windows: escalations in scope pause until `until` (events are still recorded). */
-    maintenance: z.array(maintenanceWindow).default([]),
+    maintenance: z
+      .array(maintenanceWindow)
+      .default([])
+      .describe('Scheduled maintenance windows: escalations in scope (every field given must match) pause until `until`; events are still recorded. Default none.'),
     /** Inhibition rules (Alertmanager style): an open source incident holds back pages of matching targets. */
-    inhibit: z.array(inhibitRule).default([]),
+    inhibit: z
+      .array(inhibitRule)
+      .default([])
+      .describe('Inhibition rules (Alertmanager style): an open source incident holds back the pages of matching targets. Default none.'),
     /** Overrides and maintenance windows made through the API must end at most this far ahead. */
-    maxAhead: z.strictObject({ override: span.prefault('7d'), maintenance: span.prefault('7d') }).prefault({}),
+    maxAhead: z
+      .strictObject({
+        override: span.prefault('7d').describe(durationText('How far ahead an override made through the API may end at most.', '7d')),
+        maintenance: span.prefault('7d').describe(durationText('How far ahead a maintenance window made through the API may end at most.', '7d')),
+      })
+      .prefault({})
+      .describe('Overrides and maintenance windows made through the API must end at most this far ahead.'),
     /** Per-destination throttles, bundling and the daily cap per person (README "Throttles and bundling"). */
     throttle: z
       .strictObject({
         /** Incidents at this level or above are critical: never dropped, delayed at most the channel's minGap. */
-        criticalLevel: level.default(4),
+        criticalLevel: level
+          .default(4)
+          .describe("Incidents at this level or above are critical: never dropped, delayed at most the channel's minGap. Default 4."),
         /** Non-critical messages one person gets on every channel together in 24 h; more are suppressed. */
-        dailyCap: z.number().int().min(1).default(40),
+        dailyCap: z
+          .number()
+          .int()
+          .min(1)
+          .default(40)
+          .describe('Non-critical messages one person gets on every channel together in 24 h; more are suppressed. Default 40.'),
         /** Pages to a person this soon after a message to them are gathered into one message. */
-        bundleWindow: wait.prefault('2m'),
+        bundleWindow: wait.prefault('2m').describe(durationText('Pages to a person this soon after a message to them are gathered into one message.', '2m')),
         /** The phases throttled; the others (all-clear, reminders) always go, and count. */
-        phases: z.array(z.enum(THROTTLED_PHASES)).default(['page', 'escalation', 'level_raised', 'update']),
+        phases: z
+          .array(z.enum(THROTTLED_PHASES))
+          .default(['page', 'escalation', 'level_raised', 'update'])
+          .describe('The phases throttled; the others (all-clears, reminders) always go, and count. Default [page, escalation, level_raised, update].'),
         perChannel: z
           .strictObject({
-            sms: throttleChannel(wait).prefault({ per15m: 5, perHour: 10, minGap: '1m' }),
-            voice: throttleChannel(wait).prefault({ per15m: 3, perHour: 6, minGap: '2m' }),
-            email: throttleChannel(wait).prefault({ per15m: 10, perHour: 30, minGap: '0s' }),
+            sms: throttleChannel(wait)
+              .prefault({ per15m: 5, perHour: 10, minGap: '1m' })
+              .describe('SMS limits per person. Default 5 per 15 minutes, 10 per hour, 1m apart.'),
+            voice: throttleChannel(wait)
+              .prefault({ per15m: 3, perHour: 6, minGap: '2m' })
+              .describe('Call limits per person. Default 3 per 15 minutes, 6 per hour, 2m apart.'),
+            email: throttleChannel(wait)
+              .prefault({ per15m: 10, perHour: 30, minGap: '0s' })
+              .describe('E-mail limits per person. Default 10 per 15 minutes, 30 per hour, 0s apart.'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('Limits per person on each channel.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Per-person throttles, bundling and the daily cap (README "Throttles and bundling").'),
     /**
      * Per-source request limits (shared by every replica on one Redis; counted in real time, never
      * scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.
@@ -184,207 +303,360 @@ export function makeSchemas(clockSpeed: number) {
     rateLimits: z
       .strictObject({
         /** Requests whose class reaches this level are critical. */
-        criticalLevel: level.default(4),
+        criticalLevel: level.default(4).describe('Requests whose class reaches this level are critical and never refused. Default 4.'),
         /** Classes that are critical whatever their level. */
-        criticalClasses: z.array(id).default(['security', 'power']),
+        criticalClasses: z.array(id).default(['security', 'power']).describe('Classes that are critical whatever their level. Default [security, power].'),
         perSource: z
           .strictObject({
-            alertmanager: rateLimit.optional(),
-            ups: rateLimit.optional(),
-            acd: rateLimit.optional(),
-            api: rateLimit.optional(),
+            alertmanager: rateLimit.optional().describe('Limit of POST /webhooks/alertmanager.'),
+            ups: rateLimit.optional().describe('Limit of POST /webhooks/ups.'),
+            acd: rateLimit.optional().describe('Limit of POST /webhooks/acd.'),
+            api: rateLimit.optional().describe('Limit of the /api requests.'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('The limit of each source; past it a request gets 429 with Retry-After. Leave a source out to not limit it.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe(
+        'Per-source request limits, shared by every replica on one Redis and counted in real time (never scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.',
+      ),
   });
 
   const tier = z.strictObject({
     /** Delay after the incident opened. */
-    after: wait.default(0),
+    after: wait.default(0).describe(durationText('Delay after the incident opened (0 = at once).', '0')),
     /** Only once the incident has reached this level (e.g. the generator call at level 4). */
-    atLevel: level.optional(),
+    atLevel: level.optional().describe('Only once the incident has reached this level (e.g. the generator call at level 4).'),
     /** The tier runs only while this still holds at its minute. */
-    when: z.enum(TIER_CONDITIONS).default('unacknowledged'),
-    roles: z.array(id).min(1),
+    when: z
+      .enum(TIER_CONDITIONS)
+      .default('unacknowledged')
+      .describe('The tier runs only if, at its minute, the incident is still unacknowledged, unresolved or uncontrolled. Default unacknowledged.'),
+    roles: z.array(id).min(1).describe('Roles paged (ids of roles.yaml).'),
     /** Channels for this tier; default: each person's preferred channels. */
-    channels: z.array(channel).min(1).optional(),
+    channels: z.array(channel).min(1).optional().describe("Channels for this tier (sms, voice, email); default: each person's preferred channels."),
     /** Only for incidents whose labels match (e.g. kind: fire). */
-    match: z.record(z.string(), z.string()).optional(),
+    match: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Only for incidents whose labels match (e.g. kind: fire): regular expressions against the whole value; a missing label is "".'),
     /** A line added to the message (e.g. "start the generator"). */
-    note: z.string().optional(),
+    note: z.string().optional().describe('A line added to the message (e.g. "start the generator").'),
     /** Page the same roles again every `every` while the condition holds, at most `times` more. */
-    repeat: z.strictObject({ every: wait, times: z.number().int().min(1).max(100) }).optional(),
+    repeat: z
+      .strictObject({
+        every: wait.describe(durationText('Time between two repeats.')),
+        times: z.number().int().min(1).max(100).describe('Repeats at most (1–100).'),
+      })
+      .optional()
+      .describe('Page the same roles again every `every` while the condition holds, at most `times` more.'),
   });
 
   const klass = z.strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: z.string().min(1).describe("The class's name in incident reports (pages take theirs from messages.yaml)."),
+    description: z.string().optional().describe('What the class covers, in words.'),
     /** Level given when nothing else says. */
-    level: level,
+    level: level.describe('Level given when nothing else says, 1–5.'),
     /** Incidents merge on this key. Placeholders: {class} {site} {group} {label.NAME}. */
-    group: z.string().default('{class}:{site}'),
+    group: z.string().default('{class}:{site}').describe('Incidents merge on this key. Placeholders: {class} {site} {group} {label.NAME}. Default "{class}:{site}".'),
     /** `source`: the monitor's resolution closes it; `manual`: only a person closes it. */
-    resolution: z.enum(['source', 'manual']).default('source'),
+    resolution: z
+      .enum(['source', 'manual'])
+      .default('source')
+      .describe("`source`: the monitor's resolution closes it; `manual`: only a person closes it. Default source."),
     /** Advice every page of this class carries (load shedding, paper records, evacuate…). */
-    advice: z.string().optional(),
+    advice: z.string().optional().describe('Advice every page of this class carries (load shedding, paper records, evacuate…).'),
     /** Level climbs by itself while the incident stays unresolved. */
-    climb: z.array(z.strictObject({ after: wait, level })).default([]),
-    tiers: z.array(tier).min(1),
+    climb: z
+      .array(
+        z.strictObject({
+          after: wait.describe(durationText('Time after the incident opened.')),
+          level: level.describe('The level reached then, 1–5.'),
+        }),
+      )
+      .default([])
+      .describe('The level climbs by itself while the incident stays unresolved. Default none.'),
+    tiers: z.array(tier).min(1).describe('Who is paged at which minute after the incident opened.'),
     onResolve: z
       .strictObject({
-        notify: z.enum(['paged', 'none']).default('paged'),
-        reminders: z.array(z.strictObject({ after: wait.default(0), roles: z.array(id).min(1), note: z.string() })).default([]),
+        notify: z.enum(['paged', 'none']).default('paged').describe('`paged`: everyone who was paged gets the all-clear; `none`: nobody does. Default paged.'),
+        reminders: z
+          .array(
+            z.strictObject({
+              after: wait.default(0).describe(durationText('Delay after the resolution.', '0')),
+              roles: z.array(id).min(1).describe('Roles reminded (ids of roles.yaml).'),
+              note: z.string().describe('What the reminder says.'),
+            }),
+          )
+          .default([])
+          .describe('Reminders sent after the resolution. Default none.'),
       })
-      .prefault({}),
-    acknowledgeTimeout: wait.optional(),
+      .prefault({})
+      .describe('What happens when the incident is resolved.'),
+    acknowledgeTimeout: wait
+      .optional()
+      .describe(durationText('Acknowledged this long and still unresolved: everyone paged is paged again. Unset: never.')),
     /** A written report is due this long after the end (the record reminds its owner). */
-    reportDue: wait.optional(),
+    reportDue: wait.optional().describe(durationText('A written report is due this long after the end; the roles of the first tier are reminded then.')),
   });
 
   const playbooks = z.strictObject({
-    version: z.string().min(1),
-    classes: z.record(id, klass),
+    version: z
+      .string()
+      .min(1)
+      .describe('Version of the playbooks. Bump it when you change a chain: open incidents keep the version they started with.'),
+    classes: z.record(id, klass).describe('The incident classes, by snake_case class id.'),
   });
 
   const severity = z.strictObject({
     levels: z
       .array(
         z.strictObject({
-          level,
-          name: z.string(),
-          grade: z.enum(['general', 'important', 'urgent']),
+          level: level.describe('The level, 1–5.'),
+          name: z.string().describe('Name of the level (e.g. major, serious).'),
+          grade: z.enum(['general', 'important', 'urgent']).describe("The plan's grade of the level: general, important or urgent."),
           /** Roles told when an incident reaches this level. */
-          roles: z.array(id).default([]),
+          roles: z.array(id).default([]).describe('Roles told when an incident climbs to this level (ids of roles.yaml). Default none.'),
           /** Status update to everyone paged, this often, until resolved. */
-          updateEvery: wait.optional(),
+          updateEvery: wait.optional().describe(durationText('Status update to everyone paged, this often, until resolved.')),
           /** Unresolved this long at this level → raised to `raiseTo`. */
-          raiseAfter: wait.optional(),
-          raiseTo: level.optional(),
+          raiseAfter: wait.optional().describe(durationText('Unresolved this long at this level → raised to `raiseTo` (give both or neither).')),
+          raiseTo: level.optional().describe('The level `raiseAfter` raises to (give both or neither).'),
           /** The roles must have been told within this time of reaching the level. */
-          within: wait.optional(),
+          within: wait.optional().describe(durationText('The roles must have been told within this time of reaching the level.')),
           /** What happens when nobody solves it in time (written report, report in person). */
-          overdue: z.strictObject({ after: wait, action: z.string() }).optional(),
+          overdue: z
+            .strictObject({
+              after: wait.describe(durationText('Unsolved this long at this level, the action is due.')),
+              action: z.string().describe('What is due then (e.g. written report upward, report in person).'),
+            })
+            .optional()
+            .describe('What happens when nobody solves it in time (written report, report in person).'),
         }),
       )
-      .length(5),
+      .length(5)
+      .describe('The five levels, one entry each.'),
   });
 
   const roles = z.strictObject({
-    roles: z.record(id, z.strictObject({ name: z.string(), channels: z.array(channel).default([]), paged: z.boolean().default(true) })),
+    roles: z
+      .record(
+        id,
+        z.strictObject({
+          name: z.string().describe('Name of the role, as notices and the on-call list give it.'),
+          channels: z
+            .array(channel)
+            .default([])
+            .describe("The role's typical channel order (sms, voice, email); a person's own preference in roster.yaml wins. Default none."),
+          paged: z
+            .boolean()
+            .default(true)
+            .describe('Whether the role is on call for pages; false (e.g. call agents) leaves it out of GET /api/oncall unless roster.yaml schedules it. Default true.'),
+        }),
+      )
+      .describe('The escalation targets, by snake_case role id.'),
   });
 
   const person = z.strictObject({
-    name: z.string(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15005550006').optional(),
-    email: z.string().email().optional(),
-    channels: z.array(channel).min(1),
-    locale: z.enum(['en', 'zh-CN']).default('en'),
-    timezone: timeZone.default('UTC'),
+    name: z.string().describe("The person's name, as pages, notices and reports give it."),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15005550006')
+      .optional()
+      .describe('Phone number in E.164 form (e.g. +15005550006); needed for the sms and voice channels.'),
+    email: z.string().email().optional().describe('E-mail address; needed for the email channel.'),
+    channels: z.array(channel).min(1).describe('Channels that reach the person (sms, voice, email), tried in order.'),
+    locale: z.enum(['en', 'zh-CN']).default('en').describe("Language of the person's messages (a locale of messages.yaml): en or zh-CN. Default en."),
+    timezone: timeZone.default('UTC').describe("The person's IANA time zone, for the times in their messages. Default UTC."),
   });
 
   const roster = z.strictObject({
-    people: z.record(id, person),
+    people: z.record(id, person).describe('The people, by snake_case person id.'),
     /** Who holds each role: a list of shifts, each with its own rotation. */
-    schedules: z.record(
-      id,
-      z.strictObject({
-        timezone: timeZone,
-        shifts: z
-          .array(
-            z.strictObject({
-              name: z.string().optional(),
-              days: z.array(weekday).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']),
-              start: hhmm.default('00:00'),
-              end: hhmm.default('00:00'),
-              /** Rotation: the first person holds the shift for `every`, then the next… */
-              rotation: z.strictObject({
-                people: z.array(id).min(1),
-                every: span.prefault('7d'),
-                /** The moment the first person starts (ISO-8601). */
-                from: z.string().datetime({ offset: true }).default('2026-01-05T00:00:00Z'),
+    schedules: z
+      .record(
+        id,
+        z.strictObject({
+          timezone: timeZone.describe("IANA time zone the shifts' days and times are read in."),
+          shifts: z
+            .array(
+              z.strictObject({
+                name: z.string().optional().describe('Name of the shift (e.g. day, night).'),
+                days: z
+                  .array(weekday)
+                  .min(1)
+                  .default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+                  .describe('Weekdays the shift starts on (mon … sun). Default every day.'),
+                start: hhmm.default('00:00').describe('When the shift starts, HH:MM (24-hour), local. Default 00:00.'),
+                end: hhmm
+                  .default('00:00')
+                  .describe('When the shift ends, HH:MM (24-hour), local; at or before `start` it ends the next day (equal: a whole day). Default 00:00.'),
+                /** Rotation: the first person holds the shift for `every`, then the next… */
+                rotation: z
+                  .strictObject({
+                    people: z.array(id).min(1).describe('The people taking turns (ids of `people`), in order.'),
+                    every: span.prefault('7d').describe(durationText('How long each person holds the shift before the next takes over.', '7d')),
+                    /** The moment the first person starts (ISO-8601). */
+                    from: z
+                      .string()
+                      .datetime({ offset: true })
+                      .default('2026-01-05T00:00:00Z')
+                      .describe('The moment the first person starts: an ISO-8601 date-time with offset. Default 2026-01-05T00:00:00Z.'),
+                  })
+                  .describe('Rotation: the first person holds the shift for `every`, then the next…'),
               }),
-            }),
-          )
-          .min(1),
-      }),
-    ),
+            )
+            .min(1)
+            .describe('The shifts of the role, each with its own rotation.'),
+        }),
+      )
+      .describe('Who holds each role, by role id: shifts in a time zone, each with its own rotation.'),
     handover: z
       .strictObject({
-        notify: z.boolean().default(true),
-        before: span.prefault('15m'),
+        notify: z.boolean().default(true).describe('Tell the incoming and outgoing people of each change of hands. Default true.'),
+        before: span.prefault('15m').describe(durationText('How long before each change of hands the notices go.', '15m')),
         /** Open incidents named in the incoming person's notice; past this only their number is given. */
-        list: z.number().int().min(1).max(50).default(5),
+        list: z
+          .number()
+          .int()
+          .min(1)
+          .max(50)
+          .default(5)
+          .describe("Open incidents named in the incoming person's notice (1–50); past this only their number is given. Default 5."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Shift-handover notices, by SMS or e-mail (never a call); their words are messages.yaml `handover`.'),
   });
 
   const labelMatch = z.record(z.string(), z.string());
 
   const sources = z.strictObject({
-    alertmanager: z.strictObject({
-      classLabel: z.string().default('class'),
-      siteLabel: z.string().default('site'),
-      severityLabel: z.string().default('severity'),
-      defaultSite: z.string().default('default'),
-      /** Severity label → level. Thresholds in the rules may raise it. */
-      severityLevels: z.record(z.string(), level),
-      /** First matching rule wins; values are regular expressions matched against the whole label. */
-      rules: z.array(z.strictObject({ name: z.string().optional(), match: labelMatch, class: id, level: level.optional() })),
-      defaultClass: id,
-      /** Alerts of one class and site merge when the class groups so; `{group}` is the fingerprint. */
-    }),
-    ups: z.strictObject({
-      defaultSite: z.string().default('default'),
-      onBattery: z.strictObject({ class: id, level }),
-      /** On battery and charge below this percent: start the generator. */
-      generator: z.strictObject({ chargeBelow: z.number().min(0).max(100), level }),
-      /** LB, or runtime shorter than the generator's start time: critical. */
-      critical: z.strictObject({ generatorStartTime: span, level }),
-      /** The centre's own line failed: input voltage below this (V) while the UPS is on bypass or off. */
-      lineFault: z.strictObject({ class: id, level, inputVoltageBelow: z.number().min(0).default(100) }),
-      replaceBattery: z.strictObject({ class: id, level }),
-      overload: z.strictObject({ class: id, level }),
-      bypass: z.strictObject({ class: id, level }),
-      commLost: z.strictObject({ class: id, level }),
-      temperature: z.strictObject({ above: z.number(), class: id, level }),
-      /** Back on line must hold this long before the outage resolves (stops flapping pages). */
-      onlineHold: wait.prefault('30s'),
-    }),
-    acd: z.strictObject({
-      defaultQueue: z.string().default('main'),
-      surge: z.strictObject({
-        class: id,
-        level,
-        callsWaitingAbove: z.number().min(0),
-        longestWaitAbove: span,
-        serviceLevelBelow: z.number().min(0).max(1),
-        abandonRateAbove: z.number().min(0).max(1),
-        /** Offered calls per interval above this multiple of the baseline. */
-        offeredMultiple: z.number().min(1),
-        baseline: z.strictObject({ callsOffered: z.number().min(0), interval: span }),
-        /** Figures must stay under the thresholds this long before the surge counts as controlled. */
-        hold: wait,
-      }),
-      agentsCollapse: z.strictObject({
-        class: id,
-        level,
-        /** Logged-in agents below this during business hours. */
-        loggedInBelow: z.number().int().min(0),
-      }),
-      seats: z.strictObject({ class: id, level }),
-    }),
+    alertmanager: z
+      .strictObject({
+        classLabel: z.string().default('class').describe('An alert labelled <classLabel>=<class id> gets that class. Default class.'),
+        siteLabel: z.string().default('site').describe('The label naming the site. Default site.'),
+        severityLabel: z.string().default('severity').describe('The label carrying the severity hint. Default severity.'),
+        defaultSite: z.string().default('default').describe('Site of alerts without a site label. Default default.'),
+        /** Severity label → level. Thresholds in the rules may raise it. */
+        severityLevels: z
+          .record(z.string(), level)
+          .describe("Severity label value → level hint; an incident never starts below its class's level, and rules may raise it."),
+        /** First matching rule wins; values are regular expressions matched against the whole label. */
+        rules: z
+          .array(
+            z.strictObject({
+              name: z.string().optional().describe('Name of the rule (default: rule <index>).'),
+              match: labelMatch.describe('Label name → regular expression matched against the whole label value (a missing label is ""); every one must match.'),
+              class: id.describe('Class of the alerts that match.'),
+              level: level.optional().describe('Level the matching alerts reach at least, 1–5.'),
+            }),
+          )
+          .describe('Classification rules: the first matching rule wins.'),
+        defaultClass: id.describe('Class of the alerts no class label or rule classifies.'),
+        /** Alerts of one class and site merge when the class groups so; `{group}` is the fingerprint. */
+      })
+      .describe('Alertmanager webhooks: classification rules and severity mapping.'),
+    ups: z
+      .strictObject({
+        defaultSite: z.string().default('default').describe('Site of UPS reports that name none. Default default.'),
+        onBattery: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('On battery (status OB); the generator and critical conditions raise the level of this same incident.'),
+        /** On battery and charge below this percent: start the generator. */
+        generator: z
+          .strictObject({
+            chargeBelow: z.number().min(0).max(100).describe('Battery charge, in percent (0–100).'),
+            level: level.describe('Level the power incident is raised to, 1–5.'),
+          })
+          .describe('On battery and charge below `chargeBelow` percent: start the generator.'),
+        /** LB, or runtime shorter than the generator's start time: critical. */
+        critical: z
+          .strictObject({
+            generatorStartTime: span.describe(durationText("How long the generator takes to start; a shorter battery runtime is critical.")),
+            level: level.describe('Level the power incident is raised to, 1–5.'),
+          })
+          .describe("Low battery (LB), forced shutdown, or a runtime shorter than the generator's start time: critical."),
+        /** The centre's own line failed: input voltage below this (V) while the UPS is on bypass or off. */
+        lineFault: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            inputVoltageBelow: z.number().min(0).default(100).describe('Input voltage, in volts, below which the line counts as failed. Default 100.'),
+          })
+          .describe("The centre's own line failed: input voltage below `inputVoltageBelow` while the UPS is on bypass or off."),
+        replaceBattery: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('The battery needs replacing (RB).'),
+        overload: z.strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) }).describe('Overloaded (OVER).'),
+        bypass: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('On bypass (BYPASS): powered but not protected.'),
+        commLost: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('Communication with the UPS lost (COMMBAD / NOCOMM).'),
+        temperature: z
+          .strictObject({
+            above: z.number().describe('UPS temperature (ups.temperature), in °C, above which the incident opens.'),
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+          })
+          .describe('UPS temperature too high.'),
+        /** Back on line must hold this long before the outage resolves (stops flapping pages). */
+        onlineHold: wait.prefault('30s').describe(durationText('Back on line must hold this long before the outage resolves (stops flapping pages).', '30s')),
+      })
+      .describe('UPS telemetry (NUT): conditions and thresholds.'),
+    acd: z
+      .strictObject({
+        defaultQueue: z.string().default('main').describe('Queue of ACD reports that name none. Default main.'),
+        surge: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            callsWaitingAbove: z.number().min(0).describe('Calls waiting above this: a surge.'),
+            longestWaitAbove: span.describe(durationText('Longest wait above this: a surge.')),
+            serviceLevelBelow: z.number().min(0).max(1).describe('Service level (a fraction, 0–1) below this: a surge.'),
+            abandonRateAbove: z.number().min(0).max(1).describe('Abandoned calls / offered calls (a fraction, 0–1) above this: a surge.'),
+            /** Offered calls per interval above this multiple of the baseline. */
+            offeredMultiple: z.number().min(1).describe('Offered calls per interval above this multiple of the baseline: a surge.'),
+            baseline: z
+              .strictObject({
+                callsOffered: z.number().min(0).describe('Calls offered in one baseline interval.'),
+                interval: span.describe(durationText('The interval `callsOffered` is counted over.')),
+              })
+              .describe('The normal offered calls, for `offeredMultiple`.'),
+            /** Figures must stay under the thresholds this long before the surge counts as controlled. */
+            hold: wait.describe(durationText('Figures must stay under the thresholds this long before the surge counts as controlled.')),
+          })
+          .describe('Inbound call surge: any threshold crossed opens the incident.'),
+        agentsCollapse: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            /** Logged-in agents below this during business hours. */
+            loggedInBelow: z.number().int().min(0).describe('Logged-in agents below this during business hours (daemon.yaml businessHours).'),
+          })
+          .describe('Too few agents logged in during business hours.'),
+        seats: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('A seat that cannot log in or whose equipment failed.'),
+      })
+      .describe('ACD queue telemetry and seat states: thresholds.'),
     taskrouter: z
       .strictObject({
         /** Workspace SID → site. */
-        sites: z.record(z.string(), z.string()).default({}),
-        defaultSite: z.string().default('default'),
+        sites: z.record(z.string(), z.string()).default({}).describe('Workspace SID → site. Default none.'),
+        defaultSite: z.string().default('default').describe('Site of workspaces not listed in `sites`. Default default.'),
         /** Worker activities that count as available (case-insensitive). */
-        availableActivities: z.array(z.string().min(1)).min(1).default(['Available', 'Idle']),
+        availableActivities: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(['Available', 'Idle'])
+          .describe('Worker activities that count as available agents (case-insensitive). Default [Available, Idle].'),
         /** A task with no news for this long is dropped from the per-queue waiting counts. */
-        taskTtl: span.prefault('1d'),
+        taskTtl: span.prefault('1d').describe(durationText('A task with no news for this long is dropped from the per-queue waiting counts.', '1d')),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Twilio TaskRouter event callbacks, turned into ACD figures.'),
     /**
      * The dead-man's switch: a source that stops reporting for `missingAfter` opens an incident of
      * `class`; its next report resolves it. Only keys seen at least once, or listed in `expected`,
@@ -392,23 +664,45 @@ export function makeSchemas(clockSpeed: number) {
      */
     heartbeats: z
       .strictObject({
-        class: id.default('network_infosys'),
-        level: level.default(2),
+        class: id.default('network_infosys').describe('Class of the incidents a silent source opens. Default network_infosys.'),
+        level: level.default(2).describe('Level of those incidents, 1–5. Default 2.'),
         /** How often the daemon looks for silent sources. */
-        check: wait.prefault('30s'),
+        check: wait.prefault('30s').describe(durationText('How often the daemon looks for silent sources.', '30s')),
         alertmanager: z
           .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
             /** The always-firing alert that only feeds the heartbeat (never an incident itself). */
-            alertname: z.string().min(1).default('Watchdog'),
-            missingAfter: wait.prefault('10m'),
-            expected: z.array(z.string().min(1)).default([]),
+            alertname: z
+              .string()
+              .min(1)
+              .default('Watchdog')
+              .describe('The always-firing alert that only feeds the heartbeat (never an incident itself). Default Watchdog.'),
+            missingAfter: wait.prefault('10m').describe(durationText('Silent this long: an incident opens.', '10m')),
+            expected: z.array(z.string().min(1)).default([]).describe('Sites watched from start-up, even before their first report. Default none.'),
           })
-          .prefault({}),
-        ups: z.strictObject({ enabled: z.boolean().default(true), missingAfter: wait.prefault('5m'), expected: z.array(z.string().min(1)).default([]) }).prefault({}),
-        acd: z.strictObject({ enabled: z.boolean().default(true), missingAfter: wait.prefault('30m'), expected: z.array(z.string().min(1)).default([]) }).prefault({}),
+          .prefault({})
+          .describe("Alertmanager's Watchdog alert, keyed by its site label."),
+        ups: z
+          .strictObject({
+            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
+            missingAfter: wait.prefault('5m').describe(durationText('Silent this long: an incident opens.', '5m')),
+            expected: z.array(z.string().min(1)).default([]).describe('Keys (site/device) watched from start-up, even before their first report. Default none.'),
+          })
+          .prefault({})
+          .describe('The UPS poller: any POST /webhooks/ups, keyed site/device.'),
+        acd: z
+          .strictObject({
+            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
+            missingAfter: wait.prefault('30m').describe(durationText('Silent this long: an incident opens.', '30m')),
+            expected: z.array(z.string().min(1)).default([]).describe('Keys (site/queue) watched from start-up, even before their first report. Default none.'),
+          })
+          .prefault({})
+          .describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe(
+        "The dead-man's switch: a source that stops reporting for `missingAfter` opens an incident; its next report resolves it. Only keys seen at least once, or listed in `expected`, are watched.",
+      ),
   });
 
   return { daemon, playbooks, severity, roles, roster, sources };
