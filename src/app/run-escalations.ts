@@ -424,7 +424,8 @@ export class EscalationEngine {
 
     const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, step.condition);
     const pageLike = step.phase === 'page' || step.phase === 'escalation';
-    const chosen = targets.filter((t) => !(step.kind === 'circle' && pagedNow.has(t.recipient.id)));
+    const reached = step.unpagedOnly ? new Set(subject.paged.map((p) => p.person)) : undefined;
+    const chosen = targets.filter((t) => !(step.kind === 'circle' && pagedNow.has(t.recipient.id)) && !reached?.has(t.recipient.id));
     if (pageLike) for (const t of chosen) pagedNow.add(t.recipient.id);
     // A throttle holding a page back says when it may go: look again then.
     let wakeAt: number | undefined;

@@ -422,16 +422,18 @@ export function makeSchemas(clockSpeed: number) {
           /** Unresolved this long at this level → raised to `raiseTo`. */
           raiseAfter: wait.optional().describe(durationText('Unresolved this long at this level → raised to `raiseTo` (give both or neither).')),
           raiseTo: level.optional().describe('The level `raiseAfter` raises to (give both or neither).'),
-          /** The roles must have been told within this time of reaching the level. */
-          within: wait.optional().describe(durationText('The roles must have been told within this time of reaching the level.')),
-          /** What happens when nobody solves it in time (written report, report in person). */
+          /** This long after the level is reached, its roles that no page of the incident has reached yet are paged. */
+          within: wait
+            .optional()
+            .describe(durationText('Deadline to tell the level\'s roles: this long after the level is reached (opened at or climbed to), those of them no page of the incident has reached yet are paged.')),
+          /** Unsolved this long at the level: its roles get a reminder of `action`. */
           overdue: z
             .strictObject({
-              after: wait.describe(durationText('Unsolved this long at this level, the action is due.')),
-              action: z.string().describe('What is due then (e.g. written report upward, report in person).'),
+              after: wait.describe(durationText('Unsolved (not resolved, figures not back under their thresholds) this long at the level: the reminder goes.')),
+              action: z.string().describe('What is due, as the reminder says it (e.g. written report upward, report in person).'),
             })
             .optional()
-            .describe('What happens when nobody solves it in time (written report, report in person).'),
+            .describe("When nobody solves it in time: the level's roles get a reminder of the action due."),
         }),
       )
       .length(5)

@@ -36,6 +36,8 @@ function subject(o: Partial<EscalationSubject> = {}): EscalationSubject {
 
 const keys = (steps: readonly Step[]) => steps.map((s) => s.key);
 const roles = (steps: readonly Step[]) => steps.flatMap((s) => s.roles);
+/** The roles of the class's own tiers (leaving out the severity table's steps). */
+const tierRoles = (steps: readonly Step[]) => roles(steps.filter((s) => s.kind === 'tier' || s.kind === 'repeat'));
 
 describe('planEscalation — app_network_acd', () => {
   const k = klass('app_network_acd');
@@ -66,7 +68,9 @@ describe('planEscalation — app_network_acd', () => {
 
   it('T+60m unresolved: vendor', () => {
     const s = subject({ level: 4, levelAtMs: T0 + 30 * MIN, done: new Set(['t0', 't1', 't2', 'lv4']) });
-    expect(roles(planEscalation(s, k, severity, T0 + 60 * MIN).due)).toEqual(['vendor']);
+    const due = planEscalation(s, k, severity, T0 + 60 * MIN).due;
+    expect(tierRoles(due)).toEqual(['vendor']);
+    expect(keys(due)).toEqual(['t3', 'o4']); // and 30 min unsolved at level 4: report in person
   });
 
   it('level climbs to 4 at T+30m and to 5 at T+2h', () => {
@@ -196,8 +200,8 @@ describe('planEscalation — the other classes', () => {
     const k = klass('inbound_surge');
     const s = subject();
     expect(roles(planEscalation(s, k, severity, T0).due)).toEqual(['shift_lead', 'supervisor']);
-    expect(roles(planEscalation({ ...s, done: new Set(['t0']) }, k, severity, T0 + 30 * MIN).due)).toEqual(['standby_staff']);
-    expect(roles(planEscalation({ ...s, done: new Set(['t0', 't1']) }, k, severity, T0 + 60 * MIN).due)).toEqual(['functional_staff', 'center_manager']);
+    expect(tierRoles(planEscalation({ ...s, done: new Set(['t0']) }, k, severity, T0 + 30 * MIN).due)).toEqual(['standby_staff']);
+    expect(tierRoles(planEscalation({ ...s, done: new Set(['t0', 't1']) }, k, severity, T0 + 60 * MIN).due)).toEqual(['functional_staff', 'center_manager']);
     // controlled at T+30m: no tier 2, and the engine looks again later in case the surge returns
     const calm = planEscalation({ ...s, controlled: true, done: new Set(['t0']) }, k, severity, T0 + 30 * MIN, { recheckMs: MIN });
     expect(calm.due).toEqual([]);
@@ -222,6 +226,35 @@ describe('planEscalation — the other classes', () => {
     expect(p.next).toBe(end + 3 * 86_400_000);
     const due = planEscalation(s, k, severity, end + 3 * 86_400_000);
     expect(due.due.map((x) => [x.kind, x.roles])).toEqual([['report', ['it_ops']]]);
+  });
+});
+
+describe('planEscalation — the severity table deadlines', () => {
+  it('level 5 (critical): by 10 min after reaching it, its roles no page has reached are told', () => {
+    const k = klass('security'); // fire: supervisor and center_manager at once, the director only if unacknowledged at T+2m
+    const s = subject({ level: 5, openLevel: 5, done: new Set(['t0', 't1']), state: 'acknowledged', acknowledgedAtMs: T0 + MIN });
+    expect(planEscalation(s, k, severity, T0 + 9 * MIN).due).toEqual([]);
+    expect(planEscalation(s, k, severity, T0 + 9 * MIN).next).toBe(T0 + 10 * MIN);
+    const [w] = planEscalation(s, k, severity, T0 + 10 * MIN).due;
+    expect(w).toMatchObject({ key: 'w5', kind: 'circle', roles: ['supervisor', 'it_ops', 'director'], phase: 'escalation', condition: 'unresolved', unpagedOnly: true });
+    expect(w?.note).toBe('Level 5 (critical): its roles are told within 10m.');
+    // reached by a climb: the deadline runs from the climb
+    const climbed = subject({ level: 5, openLevel: 3, levelAtMs: T0 + 2 * 60 * MIN, done: new Set(['t0', 't1', 't2', 't3', 'lv4', 'lv5', 'o3', 'o4']) });
+    expect(keys(planEscalation(climbed, klass('app_network_acd'), severity, T0 + 2 * 60 * MIN + 10 * MIN).due)).toEqual(['w5']);
+  });
+
+  it('levels 3 and 4: unsolved 30 min at the level, its roles are reminded of the report due', () => {
+    const k = klass('network_infosys');
+    const s = subject({ done: new Set(['t0']) });
+    expect(planEscalation(s, k, severity, T0 + 29 * MIN).due).toEqual([]);
+    const [o] = planEscalation({ ...s, state: 'acknowledged', acknowledgedAtMs: T0 + MIN }, k, severity, T0 + 30 * MIN).due;
+    expect(o).toMatchObject({ key: 'o3', kind: 'overdue', roles: ['supervisor', 'it_ops'], phase: 'reminder', condition: 'uncontrolled' });
+    expect(o?.note).toBe('Level 3 (major) unsolved for 30m: written report upward.');
+    const four = subject({ level: 4, openLevel: 4, done: new Set(['t0']) });
+    expect(planEscalation(four, k, severity, T0 + 30 * MIN).due.find((x) => x.kind === 'overdue')?.note).toBe('Level 4 (serious) unsolved for 30m: report in person.');
+    // solved in time, or the figures back under their thresholds: nothing
+    expect(planEscalation({ ...s, controlled: true }, k, severity, T0 + 30 * MIN).due).toEqual([]);
+    expect(planEscalation({ ...s, state: 'resolved', resolvedAtMs: T0 + 20 * MIN }, k, severity, T0 + 30 * MIN).due.some((x) => x.kind === 'overdue')).toBe(false);
   });
 });
 

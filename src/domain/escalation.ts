@@ -11,7 +11,7 @@ import type { Phase } from './ports.js';
 
 export type StepCondition = 'unacknowledged' | 'unresolved' | 'uncontrolled' | 'acknowledged' | 'resolved';
 
-export type StepKind = 'tier' | 'repeat' | 'circle' | 'update' | 'ack_timeout' | 'all_clear' | 'reminder' | 'report';
+export type StepKind = 'tier' | 'repeat' | 'circle' | 'update' | 'ack_timeout' | 'overdue' | 'all_clear' | 'reminder' | 'report';
 
 /** Someone already paged for this incident (the audience of updates and the all-clear). */
 export interface PagedPerson {
@@ -61,6 +61,8 @@ export interface Step {
   readonly condition: StepCondition;
   readonly channels?: readonly ChannelKind[] | undefined;
   readonly note?: string | undefined;
+  /** Only people of `roles` no page of this incident has reached yet (a level's deadline to tell them). */
+  readonly unpagedOnly?: boolean | undefined;
 }
 
 export interface LevelChange {
@@ -80,6 +82,19 @@ export interface EscalationPlan {
 export interface PlanOptions {
   /** How soon to look again while a step waits on a condition that may come back (uncontrolled). */
   readonly recheckMs: number;
+}
+
+/**
+ * The notes of the severity table's steps for one level: reaching it, its deadline to tell its roles,
+ * and the action due when it stays unsolved. messages.yaml `phrases` translates them by this English.
+ */
+export function severityNotes(row: SeverityConfig['levels'][number]): { reached: string; within?: string; overdue?: string } {
+  const name = `Level ${row.level} (${row.name})`;
+  return {
+    reached: `${name} reached.`,
+    ...(row.within !== undefined ? { within: `${name}: its roles are told within ${formatMs(row.within)}.` } : {}),
+    ...(row.overdue !== undefined ? { overdue: `${name} unsolved for ${formatMs(row.overdue.after)}: ${row.overdue.action}.` } : {}),
+  };
 }
 
 /** Whether a step's condition holds for an incident in this state. */
@@ -213,7 +228,20 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   // ---- a climb above the opening level tells that level's circle
   const row = severity.levels.find((l) => l.level === s.level);
   if (unresolved && s.level > s.openLevel && row && row.roles.length > 0) {
-    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: `Level ${s.level} (${row.name}) reached.` });
+    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: severityNotes(row).reached });
+  }
+
+  // ---- the level's deadline to tell its roles (severity `within`): those no page has reached by then
+  if (unresolved && row?.within !== undefined && row.roles.length > 0) {
+    const note = severityNotes(row).within;
+    consider({ key: `w${s.level}`, kind: 'circle', at: s.levelAtMs + row.within, tier: s.tier, roles: row.roles, phase: 'escalation', condition: 'unresolved', note, unpagedOnly: true });
+  }
+
+  // ---- unsolved too long at the level (severity `overdue`): its roles are reminded of what is due;
+  // figures back under their thresholds (controlled, waiting out the hold) count as solved
+  if (unresolved && row?.overdue !== undefined && row.roles.length > 0) {
+    const note = severityNotes(row).overdue;
+    consider({ key: `o${s.level}`, kind: 'overdue', at: s.levelAtMs + row.overdue.after, tier: s.tier, roles: row.roles, phase: 'reminder', condition: 'uncontrolled', note });
   }
 
   // ---- status updates to everyone paged, at the level's cadence

@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkMessagesCoverage, loadMessages, MESSAGE_LOCALES, MESSAGE_PHASES, type MessagesConfig } from '../../config/messages-schema.js';
 import { makeIncident, makePage, makeRecipient } from '../../../test/support/page-fixture.js';
+import { loadConfig } from '../../config/load-config.js';
+import { severityNotes } from '../../domain/escalation.js';
 import { renderPage } from './messages.js';
 import { smsLength } from './sms-encoding.js';
 
@@ -32,6 +34,13 @@ describe('shipped messages.yaml', () => {
     expect(texts.length).toBeGreaterThan(10);
     const missing = texts.filter((t) => !Object.hasOwn(messages.locales['zh-CN'].phrases, t));
     expect(missing).toEqual([]);
+  });
+
+  it("translates the severity table's notes (reached, within, overdue) and every role name into Chinese", () => {
+    const config = loadConfig(CONFIG);
+    const texts = [...config.severity.levels.flatMap((row) => Object.values(severityNotes(row))), ...Object.values(config.roles.roles).map((r) => r.name)];
+    expect(texts.length).toBeGreaterThan(15);
+    expect(texts.filter((t) => !Object.hasOwn(messages.locales['zh-CN'].phrases, t))).toEqual([]);
   });
 });
 
