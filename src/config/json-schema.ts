@@ -1,7 +1,7 @@
 /**
  * JSON Schemas of the config files, for editors (YAML language servers complete and check fields
  * as you type). Generated from the same zod schemas the daemon validates with, describing what a
- * file may contain (durations as "90s" / "5m" strings or milliseconds).
+ * file may contain (durations as "90s" / "5m" strings or a bare number of seconds).
  */
 import { z } from 'zod';
 import { messagesSchema, MESSAGES_FILE } from './messages-schema.js';

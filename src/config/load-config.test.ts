@@ -33,6 +33,7 @@ function problems(dir: string): string[] {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+const shippedConfig = () => loadConfig('config');
 
 describe('the shipped config', () => {
   const c = loadConfig('config');
@@ -111,6 +112,25 @@ describe('invalid config', () => {
         expect.stringMatching(/^roster\.yaml: schedules\.center_manager\.shifts\.0\.rotation\.people\.0: unknown person "maria_rosi"/),
       ]),
     );
+  });
+
+  it('checks the label patterns of tiers and of Alertmanager rules', () => {
+    const d = copyOfShipped();
+    edit(d, 'playbooks.yaml', 'match: { kind: theft }', 'match: { kind: "theft(" }');
+    edit(d, 'sources.yaml', /match: \{ ([a-z_]+): ("?)([^"}\s]+)/, 'match: { $1: $2($3');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^playbooks\.yaml: classes\.security\.tiers\.\d+\.match\.kind: not a valid regular expression: theft\($/),
+      expect.stringMatching(/^sources\.yaml: alertmanager\.rules\.0\.match\.[a-z_]+: not a valid regular expression: \(/),
+    ]);
+  });
+
+  it("gives people without a time zone the centre's (daemon.yaml timezone)", () => {
+    expect(shippedConfig().roster.people.sara_lund?.timezone).toBe('Asia/Shanghai');
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /^timezone: \S+/m, 'timezone: Europe/Lisbon');
+    const c = loadConfig(d);
+    expect(c.roster.people.sara_lund?.timezone).toBe('Europe/Lisbon');
+    expect(c.roster.people.lin_wei?.timezone).toBe('Asia/Shanghai'); // her own
   });
 
   it('reports YAML syntax errors and missing files', () => {

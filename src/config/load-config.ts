@@ -12,6 +12,7 @@ import {
   type PlaybooksConfig,
   type RolesConfig,
   type RosterConfig,
+  type RosterPerson,
   type SeverityConfig,
   type SourcesConfig,
 } from './schema.js';
@@ -83,7 +84,10 @@ export function loadConfig(dir: string, options: { clockSpeed?: number } = {}): 
     problems.push(...crossCheck(root, cfg));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ dir: root, clockSpeed, ...(parsed as Omit<Config, 'dir' | 'clockSpeed'>) });
+  const cfg = parsed as Omit<Config, 'dir' | 'clockSpeed' | 'roster'> & { roster: Omit<Config['roster'], 'people'> & { people: Record<string, Omit<RosterPerson, 'timezone'> & { timezone?: string | undefined }> } };
+  // people without a time zone read their times in the centre's (daemon.yaml `timezone`)
+  const people = Object.fromEntries(Object.entries(cfg.roster.people).map(([id, p]) => [id, { ...p, timezone: p.timezone ?? cfg.daemon.timezone }]));
+  return deepFreeze({ dir: root, clockSpeed, ...cfg, roster: { ...cfg.roster, people } });
 }
 
 function crossCheck(root: string, c: Omit<Config, 'dir' | 'clockSpeed'>): ConfigProblem[] {
@@ -99,9 +103,22 @@ function crossCheck(root: string, c: Omit<Config, 'dir' | 'clockSpeed'>): Config
   const klass = (file: ConfigFileName, path: string, k: string) => {
     if (!classes.has(k)) out.push({ file: f(file), path, message: `unknown class "${k}" (playbooks.yaml defines: ${[...classes].join(', ')})` });
   };
+  /** Label patterns are matched against the whole value: each must compile as `^(?:pattern)$`. */
+  const patterns = (file: ConfigFileName, path: string, match: Readonly<Record<string, string>> | undefined) => {
+    for (const [label, re] of Object.entries(match ?? {})) {
+      try {
+        new RegExp(`^(?:${re})$`);
+      } catch {
+        out.push({ file: f(file), path: `${path}.${label}`, message: `not a valid regular expression: ${re}` });
+      }
+    }
+  };
 
   for (const [cid, cl] of Object.entries(c.playbooks.classes)) {
-    cl.tiers.forEach((t, i) => t.roles.forEach((r, j) => role('playbooks', `classes.${cid}.tiers.${i}.roles.${j}`, r)));
+    cl.tiers.forEach((t, i) => {
+      t.roles.forEach((r, j) => role('playbooks', `classes.${cid}.tiers.${i}.roles.${j}`, r));
+      patterns('playbooks', `classes.${cid}.tiers.${i}.match`, t.match);
+    });
     cl.onResolve.reminders.forEach((rm, i) => rm.roles.forEach((r, j) => role('playbooks', `classes.${cid}.onResolve.reminders.${i}.roles.${j}`, r)));
     const unknown = [...cl.group.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '').filter((p) => !/^(class|site|group|label\.[A-Za-z_][A-Za-z0-9_]*)$/.test(p));
     for (const p of unknown) out.push({ file: f('playbooks'), path: `classes.${cid}.group`, message: `unknown placeholder {${p}} (use {class} {site} {group} {label.NAME})` });
@@ -127,13 +144,7 @@ function crossCheck(root: string, c: Omit<Config, 'dir' | 'clockSpeed'>): Config
   }
   c.sources.alertmanager.rules.forEach((r, i) => {
     klass('sources', `alertmanager.rules.${i}.class`, r.class);
-    for (const [label, re] of Object.entries(r.match)) {
-      try {
-        new RegExp(`^(?:${re})$`);
-      } catch {
-        out.push({ file: f('sources'), path: `alertmanager.rules.${i}.match.${label}`, message: `not a valid regular expression: ${re}` });
-      }
-    }
+    patterns('sources', `alertmanager.rules.${i}.match`, r.match);
   });
   klass('sources', 'alertmanager.defaultClass', c.sources.alertmanager.defaultClass);
   klass('sources', 'heartbeats.class', c.sources.heartbeats.class);

@@ -110,7 +110,7 @@ const locale = z.strictObject({
   sayLanguage: z.string().min(2).describe('Twilio <Say language> for this locale (e.g. en-US, zh-CN).'),
   /** Optional Twilio `<Say voice>`. */
   sayVoice: z.string().min(1).optional().describe('Twilio <Say voice> (optional, e.g. alice).'),
-  /** Marks every drill page (subject, SMS, spoken). */
+  /** Marks every drill page (e-mail subject and body, SMS); calls say `drillSpoken`. */
   drill: template(NO_PLACEHOLDERS).describe('Marks every drill page (e-mail subject and body, SMS).'),
   /** Spoken at the start of a drill call. */
   drillSpoken: template(NO_PLACEHOLDERS).describe('Spoken at the start of a drill call.'),

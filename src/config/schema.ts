@@ -133,7 +133,7 @@ export function makeSchemas(clockSpeed: number) {
       })
       .prefault({})
       .describe('The HTTP server.'),
-    timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai). Default UTC."),
+    timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai): the time zone of people who give none in roster.yaml. Default UTC."),
     businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then): local days and hours in a time zone.'),
     incidents: z
       .strictObject({
@@ -469,7 +469,7 @@ export function makeSchemas(clockSpeed: number) {
     email: z.string().email().optional().describe('E-mail address; needed for the email channel.'),
     channels: z.array(channel).min(1).describe('Channels that reach the person (sms, voice, email), tried in order.'),
     locale: z.enum(['en', 'zh-CN']).default('en').describe("Language of the person's messages (a locale of messages.yaml): en or zh-CN. Default en."),
-    timezone: timeZone.default('UTC').describe("The person's IANA time zone, for the times in their messages. Default UTC."),
+    timezone: timeZone.optional().describe("The person's IANA time zone, for the times in their messages. Default: daemon.yaml `timezone` (the centre's)."),
   });
 
   const roster = z.strictObject({
@@ -555,7 +555,6 @@ export function makeSchemas(clockSpeed: number) {
           )
           .describe('Classification rules: the first matching rule wins.'),
         defaultClass: id.describe('Class of the alerts no class label or rule classifies.'),
-        /** Alerts of one class and site merge when the class groups so; `{group}` is the fingerprint. */
       })
       .describe('Alertmanager webhooks: classification rules and severity mapping.'),
     ups: z
@@ -717,7 +716,10 @@ export type ClassConfig = PlaybooksConfig['classes'][string];
 export type TierConfig = ClassConfig['tiers'][number];
 export type SeverityConfig = z.output<Schemas['severity']>;
 export type RolesConfig = z.output<Schemas['roles']>;
-export type RosterConfig = z.output<Schemas['roster']>;
+type RosterFile = z.output<Schemas['roster']>;
+/** A person of roster.yaml, their time zone filled in (daemon.yaml `timezone` when they give none). */
+export type RosterPerson = RosterFile['people'][string] & { readonly timezone: string };
+export type RosterConfig = Omit<RosterFile, 'people'> & { readonly people: Readonly<Record<string, RosterPerson>> };
 export type SourcesConfig = z.output<Schemas['sources']>;
 export type HeartbeatsConfig = SourcesConfig['heartbeats'];
 export type MaintenanceWindowConfig = DaemonConfig['maintenance'][number];

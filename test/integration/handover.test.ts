@@ -122,8 +122,8 @@ describe('shift handover notices', () => {
     expect(await notices.tick(t('2026-11-23T11:50:30Z'))).toBe(1);
     expect(await notices.tick(t('2026-11-23T11:51:00Z'))).toBe(0);
     expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei', 'sara_lund']);
-    // Sara Lund has no time zone in the roster: her clock reads UTC
-    expect(sent[2]?.text).toBe('HANDOVER: you hold Duty team lead from Mon 23 Nov, 12:00, taking over from Lin Wei.');
+    // Sara Lund gives no time zone in the roster: hers is the centre's (daemon.yaml timezone)
+    expect(sent[2]?.text).toBe('HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.');
   });
 
   it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {
