@@ -683,22 +683,8 @@ export function makeSchemas(clockSpeed: number) {
           })
           .prefault({})
           .describe("Alertmanager's Watchdog alert, keyed by its site label."),
-        ups: z
-          .strictObject({
-            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
-            missingAfter: wait.prefault('5m').describe(durationText('Silent this long: an incident opens.', '5m')),
-            expected: z.array(z.string().min(1)).default([]).describe('Keys (site/device) watched from start-up, even before their first report. Default none.'),
-          })
-          .prefault({})
-          .describe('The UPS poller: any POST /webhooks/ups, keyed site/device.'),
-        acd: z
-          .strictObject({
-            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
-            missingAfter: wait.prefault('30m').describe(durationText('Silent this long: an incident opens.', '30m')),
-            expected: z.array(z.string().min(1)).default([]).describe('Keys (site/queue) watched from start-up, even before their first report. Default none.'),
-          })
-          .prefault({})
-          .describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
+        ups: watchedFeed('5m', 'site/device').describe('The UPS poller: any POST /webhooks/ups, keyed site/device.'),
+        acd: watchedFeed('30m', 'site/queue').describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
       })
       .prefault({})
       .describe(
@@ -707,6 +693,17 @@ export function makeSchemas(clockSpeed: number) {
   });
 
   return { daemon, playbooks, severity, roles, roster, sources };
+
+  /** A heartbeat source fed by its own webhook: silent `missingAfter` (default given) opens an incident. */
+  function watchedFeed(missingAfter: string, key: string) {
+    return z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
+        missingAfter: wait.prefault(missingAfter).describe(durationText('Silent this long: an incident opens.', missingAfter)),
+        expected: z.array(z.string().min(1)).default([]).describe(`Keys (${key}) watched from start-up, even before their first report. Default none.`),
+      })
+      .prefault({});
+  }
 }
 
 export type Schemas = ReturnType<typeof makeSchemas>;
