@@ -5,8 +5,8 @@
  * `5m / TOCSIN_CLOCK_SPEED` later. The daemon's clock is the real one — TOCSIN_CLOCK_SPEED only
  * divides the configured waits — so every lateness here is in real seconds.
  *
- * So that only the playbook's waits are sped up, the engine's own cadence (escalation.tick, lease,
- * audit) is multiplied back by the speed in a config copy: the engine ticks exactly as in production
+ * So that only the playbook's waits are sped up, the engine's own cadence (escalation.tick, audit;
+ * the lease is real time anyway) is multiplied back by the speed in a config copy: the engine ticks exactly as in production
  * (every 1 s, 200 claims). Throttles hold no phase in that copy: a throttle holding a page back is
  * intended delay, not lateness (the storm bench shows throttles).
  *
@@ -34,7 +34,7 @@ export interface PrecisionOptions {
   readonly clockSpeed: number;
   readonly bodySize: number;
   readonly concurrency: number;
-  /** Keep the engine's tick, lease and audit at their real-time production values (default true). */
+  /** Keep the engine's tick and audit at their real-time production values (default true). */
   readonly realTimeEngine: boolean;
   /** Real seconds over which the openings are spread (so are the due times), however fast the daemon takes them. */
   readonly openSeconds: number;
@@ -141,7 +141,6 @@ export async function runPrecision(opts: Partial<PrecisionOptions> = {}): Promis
       if (o.realTimeEngine) {
         // bare numbers are seconds; the daemon divides them by the speed again
         d.setIn(['escalation', 'tick'], (tickMs * S) / 1000);
-        d.setIn(['escalation', 'lease'], (ms(esc.lease, 30_000) * S) / 1000);
         d.setIn(['escalation', 'audit'], (ms(esc.audit, 60_000) * S) / 1000);
       }
       d.setIn(['throttle', 'phases'], []);

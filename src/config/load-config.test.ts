@@ -83,6 +83,8 @@ describe('the shipped config', () => {
     const fast = loadConfig('config', { clockSpeed: 60 });
     expect(fast.playbooks.classes.app_network_acd!.tiers[1]!.after).toBe(5_000);
     expect(fast.sources.ups.critical.generatorStartTime).toBe(c.sources.ups.critical.generatorStartTime);
+    // the claim lease detects a dead claimer: real time, longer than a send may take
+    expect(fast.daemon.escalation.lease).toBe(30_000);
   });
 });
 

@@ -170,7 +170,10 @@ export function makeSchemas(clockSpeed: number) {
     escalation: z
       .strictObject({
         tick: wait.prefault('1s').describe(durationText('How often due escalation steps are claimed (sooner when a step falls due before then).', '1s')),
-        lease: wait.prefault('30s').describe(durationText('A claimed step not finished in this time is taken over and run again.', '30s')),
+        /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
+        lease: span
+          .prefault('30s')
+          .describe(durationText('A claimed step or page not finished in this time is taken over and run again; real time, never sped up by TOCSIN_CLOCK_SPEED.', '30s')),
         batch: z
           .number()
           .int()

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configWithLease, startDaemon, waitFor, type DaemonProcess } from '../support/daemon-process.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
-// at speed 600 a 20m lease is 2 s of real time
-const config = configWithLease('20m');
+// the lease is real time (never sped up)
+const config = configWithLease('2s');
 const daemonYaml = join(config.dir, 'daemon.yaml');
 const shipped = readFileSync(daemonYaml, 'utf8');
 if (!/^ {2}workers: 1 /m.test(shipped)) throw new Error('daemon.yaml has no escalation.workers: 1 to change');

@@ -5,8 +5,8 @@ import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.j
 
 let daemons: DaemonProcess[] = [];
 let prefix = '';
-// at speed 600 a 20m lease is 2 s of real time
-const config = configWithLease('20m');
+// the lease is real time (never sped up)
+const config = configWithLease('2s');
 afterEach(async () => {
   await Promise.all(daemons.map((d) => d.kill('SIGTERM')));
   daemons = [];
