@@ -80,17 +80,21 @@ export function loadConfig(dir: string, options: { clockSpeed?: number } = {}): 
   }
 
   if (problems.length === 0) {
-    const cfg = parsed as Omit<Config, 'dir' | 'clockSpeed'>;
-    problems.push(...crossCheck(root, cfg));
+    problems.push(...crossCheck(root, parsed as ParsedConfig));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const cfg = parsed as Omit<Config, 'dir' | 'clockSpeed' | 'roster'> & { roster: Omit<Config['roster'], 'people'> & { people: Record<string, Omit<RosterPerson, 'timezone'> & { timezone?: string | undefined }> } };
+  const cfg = parsed as ParsedConfig;
   // people without a time zone read their times in the centre's (daemon.yaml `timezone`)
   const people = Object.fromEntries(Object.entries(cfg.roster.people).map(([id, p]) => [id, { ...p, timezone: p.timezone ?? cfg.daemon.timezone }]));
   return deepFreeze({ dir: root, clockSpeed, ...cfg, roster: { ...cfg.roster, people } });
 }
 
-function crossCheck(root: string, c: Omit<Config, 'dir' | 'clockSpeed'>): ConfigProblem[] {
+/** The files as parsed: a person's time zone may still be missing (the centre's fills it in). */
+type ParsedConfig = Omit<Config, 'dir' | 'clockSpeed' | 'roster'> & {
+  readonly roster: Omit<RosterConfig, 'people'> & { readonly people: Readonly<Record<string, Omit<RosterPerson, 'timezone'> & { readonly timezone?: string | undefined }>> };
+};
+
+function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const f = (name: ConfigFileName) => join(root, `${name}.yaml`);
   const roles = new Set(Object.keys(c.roles.roles));
