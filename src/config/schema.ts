@@ -61,6 +61,11 @@ function durationText(what: string, byDefault?: string): string {
   return `${what} A duration such as "30s", "5m" or "1h30m" (a bare number is seconds)${byDefault === undefined ? '' : `; default ${byDefault}`}.`;
 }
 
+/** A whole number from `min` to `max`, `byDefault` when left out. */
+function wholeNumber(min: number, max: number, byDefault: number) {
+  return z.number().int().min(min).max(max).default(byDefault);
+}
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -149,20 +154,10 @@ export function makeSchemas(clockSpeed: number) {
           .default(1000)
           .describe('Timeline entries kept per incident (duplicates are coalesced into one entry per member); at least 50. Default 1000.'),
         /** Events per ingest script call: webhooks arriving together share one call, up to this many events. */
-        ingestBatch: z
-          .number()
-          .int()
-          .min(1)
-          .max(1000)
-          .default(64)
+        ingestBatch: wholeNumber(1, 1000, 64)
           .describe('Events per ingest script call: webhooks arriving together share one call, up to this many events (1–1000). Default 64.'),
         /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
-        ingestInFlight: z
-          .number()
-          .int()
-          .min(1)
-          .max(64)
-          .default(4)
+        ingestInFlight: wholeNumber(1, 64, 4)
           .describe('Ingest script calls on their way to Redis at once (1–64); webhooks arriving meanwhile wait to share the next. Default 4.'),
       })
       .prefault({})
@@ -174,42 +169,22 @@ export function makeSchemas(clockSpeed: number) {
         lease: span
           .prefault('30s')
           .describe(durationText('A claimed step or page not finished in this time is taken over and run again; real time, never sped up by TOCSIN_CLOCK_SPEED.', '30s')),
-        batch: z
-          .number()
-          .int()
-          .min(1)
-          .max(10_000)
-          .default(200)
+        batch: wholeNumber(1, 10_000, 200)
           .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
-        kicks: z
-          .number()
-          .int()
-          .min(1)
-          .max(10_000)
-          .default(64)
+        kicks: wholeNumber(1, 10_000, 64)
           .describe('Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick (1–10 000). Default 64.'),
         /**
          * Processes running the engine: the daemon itself and `workers - 1` engine-only processes it
          * starts beside it (no HTTP), each claiming its own batches; their metrics join the daemon's.
          */
-        workers: z
-          .number()
-          .int()
-          .min(1)
-          .max(16)
-          .default(1)
+        workers: wholeNumber(1, 16, 1)
           .describe('Processes running the engine: the daemon and `workers - 1` engine-only processes beside it, each claiming its own batches (1–16, one per spare core). Default 1.'),
         audit: wait.prefault('1m').describe(durationText('How often the auditor looks for stalled escalations.', '1m')),
         /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
         retry: z
           .strictObject({
-            attempts: z
-              .number()
-              .int()
-              .min(1)
-              .max(10)
-              .default(3)
+            attempts: wholeNumber(1, 10, 3)
               .describe("Attempts per channel, the first included (1–10); then the person's next channel. Default 3."),
             backoff: z
               .array(wait)
@@ -225,12 +200,7 @@ export function makeSchemas(clockSpeed: number) {
          */
         voiceRetry: z
           .strictObject({
-            attempts: z
-              .number()
-              .int()
-              .min(1)
-              .max(10)
-              .default(3)
+            attempts: wholeNumber(1, 10, 3)
               .describe("Calls per page, the first included (1–10); then the person's next channel. Default 3."),
             every: wait.prefault('1m').describe(durationText('Wait after an unanswered call before calling again.', '1m')),
           })
@@ -521,12 +491,7 @@ export function makeSchemas(clockSpeed: number) {
         notify: z.boolean().default(true).describe('Tell the incoming and outgoing people of each change of hands. Default true.'),
         before: span.prefault('15m').describe(durationText('How long before each change of hands the notices go.', '15m')),
         /** Open incidents named in the incoming person's notice; past this only their number is given. */
-        list: z
-          .number()
-          .int()
-          .min(1)
-          .max(50)
-          .default(5)
+        list: wholeNumber(1, 50, 5)
           .describe("Open incidents named in the incoming person's notice (1–50); past this only their number is given. Default 5."),
       })
       .prefault({})
