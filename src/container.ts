@@ -188,8 +188,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     logger,
     metrics,
     roleNames: Object.fromEntries(Object.entries(config.roles.roles).map(([k, r]) => [k, r.name])),
-    claim: (key, ttlMs) => handoverOnce.claim(key, ttlMs),
-    claimed: (key) => handoverOnce.claimed(key),
+    claims: { store: handoverOnce, leaseMs: config.daemon.escalation.lease },
     held: (role) => unresolvedPagedFor(stores.live, role),
     deliver: async (facts, role, id) => {
       const words = renderHandover(messages, facts, config.roster.handover.list);

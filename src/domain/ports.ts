@@ -131,6 +131,22 @@ export interface Notice {
   readonly sms: string;
 }
 
+/**
+ * "Do this once" across replicas and restarts, safe against a process dying half-way: a claim is a
+ * lease until it is settled; done keeps it for good, given back lets the next check take it, and a
+ * lease nobody settles (its holder died) runs out and can be taken again.
+ */
+export interface OnceClaims {
+  /** True while `key` is held under a lease or done. */
+  taken(key: string): Promise<boolean>;
+  /** A token when `key` was free and is now held for `leaseMs`; undefined when it is taken. */
+  take(key: string, leaseMs: number): Promise<string | undefined>;
+  /** The work is done: `key` stays taken for `keepMs`. */
+  done(key: string, token: string, keepMs: number): Promise<void>;
+  /** The work did not happen: `key` is free for the next check. */
+  release(key: string, token: string): Promise<void>;
+}
+
 /** A shift handover as one person is told of it. */
 export interface HandoverFacts {
   readonly recipient: Recipient;

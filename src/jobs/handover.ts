@@ -2,13 +2,15 @@
  * Shift-handover notices: `roster.handover.before` ahead of each change of who holds a role, the
  * incoming people (and the outgoing ones) are told by SMS or e-mail; the incoming are also told of
  * the incidents still open that the role was paged for. node-schedule drives one periodic check;
- * each person's notice is claimed once (across replicas and restarts) before it is sent. The same
+ * each person's notice is claimed (across replicas and restarts) before it is sent, under a lease:
+ * sent, the claim is kept; not sent (no channel took it), it is given back and the next check tries
+ * again; its holder dead mid-send, the lease runs out and the next check takes it over. The same
  * check keeps the on-call gauges current.
  */
 import schedule from 'node-schedule';
 import type { RosterConfig } from '../config/schema.js';
 import type { Incident } from '../domain/incident.js';
-import type { Clock, HandoverFacts, OnCall } from '../domain/ports.js';
+import type { Clock, HandoverFacts, OnCall, OnceClaims } from '../domain/ports.js';
 import { nextHandover, type Handover } from '../domain/roster.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -22,10 +24,8 @@ export interface HandoverDeps {
   readonly deliver: (facts: HandoverFacts, role: string, id: string) => Promise<boolean>;
   /** The live incidents not yet resolved that `role` was paged for (default: none). */
   readonly held?: (role: string) => Promise<readonly Incident[]>;
-  /** True the first time a notice key is claimed (default: always true). */
-  readonly claim?: (key: string, ttlMs: number) => Promise<boolean>;
-  /** True when a notice key has been claimed already (default: never). */
-  readonly claimed?: (key: string) => Promise<boolean>;
+  /** Once-only claims of the notices, and how long one may be held unsettled (default: no claims, nothing remembered). */
+  readonly claims?: { readonly store: OnceClaims; readonly leaseMs: number };
   readonly roleNames?: Readonly<Record<string, string>>;
   readonly metrics?: Pick<Metrics, 'onCall' | 'coverageGaps'>;
   /** node-schedule rule for the check (default every 30 s). */
@@ -67,20 +67,30 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
       ...outgoing.people.filter((p) => !inIds.includes(p.id)).map((recipient) => ({ recipient, side: 'outgoing' as const })),
     ];
     // on every check of the window: only those not told yet (someone covering from a late override is)
-    const told = deps.claimed ? (await Promise.all(everyone.map(async (t) => ((await deps.claimed?.(keyOf(t.recipient.id))) ? [] : [t])))).flat() : everyone;
+    const claims = deps.claims;
+    const told = claims ? (await Promise.all(everyone.map(async (t) => ((await claims.store.taken(keyOf(t.recipient.id))) ? [] : [t])))).flat() : everyone;
     if (told.length === 0) return 0;
     // read before anything is claimed: when the store fails, the next check tries again
     const open = told.some((t) => t.side === 'incoming') ? ((await deps.held?.(h.role)) ?? []) : [];
     let sent = 0;
     for (const { recipient, side } of told) {
+      const key = keyOf(recipient.id);
+      const token = claims ? await claims.store.take(key, claims.leaseMs) : '';
+      if (token === undefined) continue;
       const id = `handover:${h.role}:${new Date(h.at).toISOString()}:${recipient.id}`;
-      if (deps.claim && !(await deps.claim(keyOf(recipient.id), before + DAY))) continue;
+      let ok = false;
       try {
         const facts: HandoverFacts = { recipient, side, roleName, at: h.at, from: outgoing.people, to: incoming.people, open: side === 'incoming' ? open : [] };
-        if (await deps.deliver(facts, h.role, id)) sent++;
+        ok = await deps.deliver(facts, h.role, id);
       } catch (e) {
         deps.logger.warn({ err: e, role: h.role, person: recipient.id }, 'handover notice failed');
       }
+      if (ok) sent++;
+      if (!claims) continue;
+      // kept until well after the handover once sent; given back for the next check when not
+      await (ok ? claims.store.done(key, token, before + DAY) : claims.store.release(key, token)).catch((e: unknown) =>
+        deps.logger.warn({ err: e, role: h.role, person: recipient.id, sent: ok }, 'handover claim not settled; its lease runs out'),
+      );
     }
     if (sent > 0) deps.logger.info({ role: h.role, at: new Date(h.at).toISOString(), from: outIds, to: inIds, messages: sent }, 'shift handover notice');
     return sent;

@@ -33,7 +33,12 @@ describe('shift handover notices', () => {
     await deleteByPrefix(prefix);
   });
 
-  function replica(metrics = createMetrics({ defaultMetrics: false }), held: () => Promise<readonly Incident[]> = async () => []) {
+  function replica(
+    metrics = createMetrics({ defaultMetrics: false }),
+    held: () => Promise<readonly Incident[]> = async () => [],
+    takes: (to: string) => boolean = () => true,
+    leaseMs = 30_000,
+  ) {
     const keys = makeKeys(prefix, 'live');
     const overrides = new RedisOverrideRepository(redis, keys);
     const sent: { to: string; role: string; text: string; id: string }[] = [];
@@ -44,10 +49,10 @@ describe('shift handover notices', () => {
       logger: pino({ level: 'silent' }),
       metrics,
       roleNames: { shift_lead: 'Duty team lead', supervisor: 'Call-centre supervisor' },
-      claim: (key, ttl) => new RedisOnceMarker(redis, keys, 'handover').claim(key, ttl),
-      claimed: (key) => new RedisOnceMarker(redis, keys, 'handover').claimed(key),
+      claims: { store: new RedisOnceMarker(redis, keys, 'handover'), leaseMs },
       held: async (role) => (role === 'shift_lead' ? held() : []),
       deliver: async (facts, role, id) => {
+        if (!takes(facts.recipient.id)) return false; // no channel took it
         sent.push({ to: facts.recipient.id, role, text: renderHandover(messages, facts, config.roster.handover.list).text, id });
         return true;
       },
@@ -124,6 +129,46 @@ describe('shift handover notices', () => {
     expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei', 'sara_lund']);
     // Sara Lund gives no time zone in the roster: hers is the centre's (daemon.yaml timezone)
     expect(sent[2]?.text).toBe('HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.');
+  });
+
+  it('a notice no channel took is tried again at the next check, and sent once', async () => {
+    let up = false;
+    const { notices, sent } = replica(undefined, undefined, (to) => to !== 'lin_wei' || up);
+    expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(1); // Ana Costa; SMS and e-mail both refused Lin Wei
+    expect(await notices.tick(t('2026-11-23T11:45:30Z'))).toBe(0);
+    up = true;
+    expect(await notices.tick(t('2026-11-23T11:46:00Z'))).toBe(1);
+    expect(await notices.tick(t('2026-11-23T11:46:30Z'))).toBe(0);
+    expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei']);
+  });
+
+  it('a replica that died holding a claim keeps it only for the lease: then the next check sends the notice', async () => {
+    const keys = makeKeys(prefix, 'live');
+    const dead = new RedisOnceMarker(redis, keys, 'handover');
+    // the dying replica took Lin Wei's notice and never settled it
+    expect(await dead.take(`shift_lead:${t('2026-11-23T12:00:00Z')}:lin_wei`, 1_500)).toBeTypeOf('string');
+    const { notices, sent } = replica(undefined, undefined, undefined, 1_500);
+    expect(await notices.tick(t('2026-11-23T11:45:00Z'))).toBe(1);
+    expect(sent.map((m) => m.to)).toEqual(['ana_costa']);
+    await new Promise((r) => setTimeout(r, 1_700));
+    expect(await notices.tick(t('2026-11-23T11:45:30Z'))).toBe(1);
+    expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei']);
+    // settled: long after the lease it stays sent
+    await new Promise((r) => setTimeout(r, 1_700));
+    expect(await notices.tick(t('2026-11-23T11:46:00Z'))).toBe(0);
+  });
+
+  it('a late settle does not free a claim someone else took after the lease ran out', async () => {
+    const a = new RedisOnceMarker(redis, makeKeys(prefix, 'live'), 'handover');
+    const mine = await a.take('k', 50);
+    await new Promise((r) => setTimeout(r, 80));
+    const theirs = await a.take('k', 30_000);
+    expect(mine).toBeTypeOf('string');
+    expect(theirs).toBeTypeOf('string');
+    await a.release('k', mine ?? '');
+    expect(await a.taken('k')).toBe(true);
+    await a.release('k', theirs ?? '');
+    expect(await a.taken('k')).toBe(false);
   });
 
   it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {
