@@ -68,6 +68,15 @@ export async function startTocsin(redisUrl: string, extraEnv: Record<string, str
   return { name: 'tocsin', url, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
+/** bench/floor-server.ts: node:http and one Redis write per webhook, nothing else (the floor row of the intake table). */
+export async function startFloor(redisUrl: string): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, child, 'floor server');
+  return { name: 'floor', url, pid: child.pid ?? 0, stop: stopper(child) };
+}
+
 export async function startAlertmanager(): Promise<Proc> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-am-'));

@@ -9,7 +9,7 @@ import { copyConfig } from './config-copy.js';
 import { envNumber } from './env-number.js';
 import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
 import { precisionOptionsFromEnv, precisionWorkersFromEnv, runPrecisionPart } from './precision-part.js';
-import { startAlertmanager, startRedis, startTocsin, type Proc } from './processes.js';
+import { startAlertmanager, startFloor, startRedis, startTocsin, type Proc } from './processes.js';
 import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
 
 const seconds = envNumber(process.env.BENCH_SECONDS, 8);
@@ -43,27 +43,34 @@ async function ingest(): Promise<void> {
     procs.push(tocsin);
     const am = await startAlertmanager();
     procs.push(am);
+    const floor = await startFloor(redis.url);
+    procs.push(floor);
 
     const rows: string[] = [];
     for (const n of [1, 10]) {
-      const results: Record<'tocsin' | 'alertmanager', LoadResult[]> = { tocsin: [], alertmanager: [] };
+      const results: Record<'tocsin' | 'alertmanager' | 'floor', LoadResult[]> = { tocsin: [], alertmanager: [], floor: [] };
       // warm-up, then interleaved rounds so both see the same machine state
       await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, 2);
       await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, 2);
+      await load(floor.url, tocsinBody(n), n, 2);
       for (let i = 0; i < rounds; i++) {
         results.alertmanager.push(await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, seconds));
         results.tocsin.push(await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, seconds));
+        results.floor.push(await load(floor.url, tocsinBody(n), n, seconds));
         process.stderr.write(`  ${n}-alert bodies: round ${i + 1}/${rounds} done\n`);
       }
       const t = summarize(results.tocsin);
       const a = summarize(results.alertmanager);
+      const f = summarize(results.floor);
       const fmt = (name: string, s: ReturnType<typeof summarize>, ratio: string) =>
         `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} |`;
       rows.push(fmt('alertmanager', a, '1.00×'));
       rows.push(fmt('tocsin', t, `${(t.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
+      rows.push(fmt('node floor', f, `${(f.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
     }
     const header = [
-      `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms)`,
+      `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms);`,
+      'node floor: bare node:http, JSON.parse and one Redis write per webhook (bench/floor-server.ts), the least a Node daemon that answers after Redis can do',
       '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   |',
       '|----------|--------------|---------|----------|--------|--------|--------|---------|',
     ];
