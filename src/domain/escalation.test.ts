@@ -258,6 +258,22 @@ describe('planEscalation — the severity table deadlines', () => {
   });
 });
 
+describe('planEscalation — a drill run faster (TOCSIN_CLOCK_SPEED)', () => {
+  it('waits are shortened, but notes and reasons tell the configured durations, so they read (and translate) as live ones do', () => {
+    const fast = loadConfig('config', { clockSpeed: 7 });
+    const k = fast.playbooks.classes['network_infosys'] as ClassConfig;
+    const s = subject({ done: new Set(['t0']) });
+    const overdueAt = T0 + Math.ceil((30 * MIN) / 7);
+    const [o] = planEscalation({ ...s, state: 'acknowledged', acknowledgedAtMs: T0 + MIN }, k, fast.severity, overdueAt, { recheckMs: MIN, speed: 7 }).due;
+    expect(o?.note).toBe('Level 3 (major) unsolved for 30m: written report upward.');
+    const five = subject({ level: 5, openLevel: 5, done: new Set(['t0', 't1']), state: 'acknowledged', acknowledgedAtMs: T0 + MIN });
+    const w = planEscalation(five, fast.playbooks.classes['security'] as ClassConfig, fast.severity, T0 + Math.ceil((10 * MIN) / 7), { recheckMs: MIN, speed: 7 }).due.find((x) => x.key === 'w5');
+    expect(w?.note).toBe('Level 5 (critical): its roles are told within 10m.');
+    // without the speed the shortened wait shows
+    expect(planEscalation(five, fast.playbooks.classes['security'] as ClassConfig, fast.severity, T0 + 2 * MIN).due.find((x) => x.key === 'w5')?.note).toBe('Level 5 (critical): its roles are told within 86s.');
+  });
+});
+
 describe('escalation helpers', () => {
   it('conditions', () => {
     expect(conditionHolds('unacknowledged', 'acknowledged', false)).toBe(false);

@@ -82,18 +82,24 @@ export interface EscalationPlan {
 export interface PlanOptions {
   /** How soon to look again while a step waits on a condition that may come back (uncontrolled). */
   readonly recheckMs: number;
+  /**
+   * TOCSIN_CLOCK_SPEED: the waits handed in are the configured ones divided by it. Durations that
+   * notes and reasons tell are given in plan time (the configured figures) all the same, so that a
+   * drill's words match the live ones and their translations (default 1).
+   */
+  readonly speed?: number;
 }
 
 /**
  * The notes of the severity table's steps for one level: reaching it, its deadline to tell its roles,
  * and the action due when it stays unsolved. messages.yaml `phrases` translates them by this English.
  */
-export function severityNotes(row: SeverityConfig['levels'][number]): { reached: string; within?: string; overdue?: string } {
+export function severityNotes(row: SeverityConfig['levels'][number], speed = 1): { reached: string; within?: string; overdue?: string } {
   const name = `Level ${row.level} (${row.name})`;
   return {
     reached: `${name} reached.`,
-    ...(row.within !== undefined ? { within: `${name}: its roles are told within ${formatMs(row.within)}.` } : {}),
-    ...(row.overdue !== undefined ? { overdue: `${name} unsolved for ${formatMs(row.overdue.after)}: ${row.overdue.action}.` } : {}),
+    ...(row.within !== undefined ? { within: `${name}: its roles are told within ${formatMs(row.within, speed)}.` } : {}),
+    ...(row.overdue !== undefined ? { overdue: `${name} unsolved for ${formatMs(row.overdue.after, speed)}: ${row.overdue.action}.` } : {}),
   };
 }
 
@@ -166,6 +172,7 @@ function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'lev
 
 export function planEscalation(subject: EscalationSubject, klass: ClassConfig, severity: SeverityConfig, now: number, options: PlanOptions = { recheckMs: 60_000 }): EscalationPlan {
   const s = subject;
+  const speed = options.speed ?? 1;
   const prefix = s.cycle > 0 ? `c${s.cycle}:` : '';
   const due: Step[] = [];
   const future: number[] = [];
@@ -209,7 +216,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       if (c.level <= target) continue;
       if (at <= now) {
         target = c.level as Level;
-        reason = `unresolved ${formatMs(c.after)} after opening`;
+        reason = `unresolved ${formatMs(c.after, speed)} after opening`;
       } else future.push(at);
     }
     const row = severity.levels.find((l) => l.level === s.level);
@@ -218,7 +225,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       if (at <= now) {
         if (row.raiseTo > target) {
           target = row.raiseTo as Level;
-          reason = `unresolved ${formatMs(row.raiseAfter)} at level ${s.level}`;
+          reason = `unresolved ${formatMs(row.raiseAfter, speed)} at level ${s.level}`;
         }
       } else future.push(at);
     }
@@ -228,19 +235,19 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   // ---- a climb above the opening level tells that level's circle
   const row = severity.levels.find((l) => l.level === s.level);
   if (unresolved && s.level > s.openLevel && row && row.roles.length > 0) {
-    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: severityNotes(row).reached });
+    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: severityNotes(row, speed).reached });
   }
 
   // ---- the level's deadline to tell its roles (severity `within`): those no page has reached by then
   if (unresolved && row?.within !== undefined && row.roles.length > 0) {
-    const note = severityNotes(row).within;
+    const note = severityNotes(row, speed).within;
     consider({ key: `w${s.level}`, kind: 'circle', at: s.levelAtMs + row.within, tier: s.tier, roles: row.roles, phase: 'escalation', condition: 'unresolved', note, unpagedOnly: true });
   }
 
   // ---- unsolved too long at the level (severity `overdue`): its roles are reminded of what is due;
   // figures back under their thresholds (controlled, waiting out the hold) count as solved
   if (unresolved && row?.overdue !== undefined && row.roles.length > 0) {
-    const note = severityNotes(row).overdue;
+    const note = severityNotes(row, speed).overdue;
     consider({ key: `o${s.level}`, kind: 'overdue', at: s.levelAtMs + row.overdue.after, tier: s.tier, roles: row.roles, phase: 'reminder', condition: 'uncontrolled', note });
   }
 
@@ -268,7 +275,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       to: s.paged,
       phase: 'escalation',
       condition: 'acknowledged',
-      note: `Acknowledged ${formatMs(klass.acknowledgeTimeout)} ago and still not resolved.`,
+      note: `Acknowledged ${formatMs(klass.acknowledgeTimeout, speed)} ago and still not resolved.`,
     });
   }
 
@@ -291,7 +298,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
         roles: owner,
         phase: 'reminder',
         condition: 'resolved',
-        note: `The written report on this incident is due now (${formatMs(klass.reportDue)} after it ended).`,
+        note: `The written report on this incident is due now (${formatMs(klass.reportDue, speed)} after it ended).`,
       });
     }
   }
@@ -301,7 +308,9 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   return { due, levelChange, updates, next: later.length > 0 ? Math.min(...later) : null };
 }
 
-function formatMs(ms: number): string {
+/** A duration as configured (`10m`, `3d`): `ms` × `speed` back in plan time, to the second. */
+function formatMs(waited: number, speed = 1): string {
+  const ms = Math.round((waited * speed) / 1000) * 1000;
   if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;

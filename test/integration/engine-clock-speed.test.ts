@@ -37,6 +37,8 @@ describe('TOCSIN_CLOCK_SPEED', () => {
     expect(inc.tier).toBe(3);
     const reached = (inc.timeline as any[]).filter((e) => e.type === 'tier_reached');
     expect(reached.map((e) => e.tier)).toEqual([0, 1, 2, 3]);
+    // the climb's reason tells the plan's 30 minutes, not the 3 s it took at speed 600
+    expect((inc.timeline as any[]).find((e) => e.type === 'level_raised')).toMatchObject({ to: 4, reason: 'unresolved 30m after opening' });
     // in playbook order, each no earlier than its (scaled) minute
     const opened = Date.parse(inc.openedAt);
     const offsets = reached.map((e) => Date.parse(e.at) - opened);
