@@ -2,12 +2,14 @@
 import type { Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
 
+const UNACKNOWLEDGED_FIRST = (i: Incident): number => (i.state === 'open' ? 0 : 1);
+
 /**
  * Open and acknowledged incidents with a notification to `role`: the most severe first, then the
- * unacknowledged, then the newest. `limit` incidents of each state are read.
+ * unacknowledged, then the newest. The `limit` newest unresolved incidents are read, in one scan.
  */
 export async function unresolvedPagedFor(store: Pick<IncidentStore, 'list'>, role: string, limit = 1000): Promise<Incident[]> {
-  const [open, acknowledged] = await Promise.all([store.list({ state: 'open', limit }), store.list({ state: 'acknowledged', limit })]);
-  // Array.prototype.sort is stable: within a level, open before acknowledged and newest first, as read
-  return [...open, ...acknowledged].filter((i) => i.notifications.some((n) => n.role === role)).sort((a, b) => b.level - a.level);
+  const unresolved = await store.list({ state: 'unresolved', limit });
+  // Array.prototype.sort is stable: newest first, as read, where level and state are alike
+  return unresolved.filter((i) => i.notifications.some((n) => n.role === role)).sort((a, b) => b.level - a.level || UNACKNOWLEDGED_FIRST(a) - UNACKNOWLEDGED_FIRST(b));
 }

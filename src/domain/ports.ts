@@ -43,7 +43,8 @@ export interface TransitionOutcome {
 }
 
 export interface IncidentQuery {
-  readonly state?: IncidentState | undefined;
+  /** One state, or `unresolved`: open and acknowledged alike. */
+  readonly state?: IncidentState | 'unresolved' | undefined;
   readonly limit: number;
 }
 

@@ -24,7 +24,7 @@ const reportBody = z.strictObject({
 const actionBody = z.strictObject({ by: z.string().min(1).max(128), note: z.string().max(2000).optional() });
 
 const listQuery = z.strictObject({
-  state: z.enum(INCIDENT_STATES as [string, ...string[]]).optional(),
+  state: z.enum(['unresolved', ...INCIDENT_STATES]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   drill: z.enum(['true', 'false']).optional(),
 });
@@ -55,7 +55,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw invalid(q.error, 'invalid query');
     const store = q.data.drill === 'true' ? deps.stores.drill : deps.stores.live;
-    const incidents = await store.list({ state: q.data.state as 'open' | undefined, limit: q.data.limit });
+    const incidents = await store.list({ state: q.data.state, limit: q.data.limit });
     res.json({ incidents });
   });
 

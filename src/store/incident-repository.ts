@@ -84,13 +84,14 @@ export class RedisIncidentRepository implements IncidentStore {
   async list(query: IncidentQuery): Promise<Incident[]> {
     const k = this.keys;
     try {
-      if (query.state === 'open' || query.state === 'acknowledged') {
+      if (query.state === 'open' || query.state === 'acknowledged' || query.state === 'unresolved') {
         // The open set holds both; filter after loading, scanning in pages until the limit is met.
+        const wanted = (inc: Incident) => query.state === 'unresolved' || inc.state === query.state;
         const out: Incident[] = [];
         for (let start = 0; out.length < query.limit; start += 500) {
           const ids = await this.redis.zrevrange(k.open, start, start + 499);
           if (ids.length === 0) break;
-          for (const inc of await this.load(ids)) if (inc.state === query.state) out.push(inc);
+          for (const inc of await this.load(ids)) if (wanted(inc)) out.push(inc);
         }
         return out.slice(0, query.limit);
       }

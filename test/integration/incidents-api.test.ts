@@ -29,6 +29,7 @@ describe('incidents API', () => {
     expect(Date.parse(acked.body.acknowledgedAt) - Date.parse(acked.body.openedAt)).toBe(90_000);
     expect((await app.request('GET', '/api/incidents?state=acknowledged')).body.incidents).toHaveLength(1);
     expect((await app.request('GET', '/api/incidents?state=open')).body.incidents).toHaveLength(0);
+    expect((await app.request('GET', '/api/incidents?state=unresolved')).body.incidents.map((i: any) => i.id)).toEqual([id]);
 
     const resolved = await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor', note: 'false alarm: toaster' });
     expect(resolved.body).toMatchObject({ state: 'resolved', resolvedBy: 'grace_okafor' });
@@ -36,6 +37,7 @@ describe('incidents API', () => {
     expect(states.map((t: any) => t.type)).toEqual(['opened', 'acknowledged', 'resolved']);
     expect(states[2]).toMatchObject({ via: 'api', note: 'false alarm: toaster' });
     expect((await app.request('GET', '/api/incidents?state=resolved')).body.incidents).toHaveLength(1);
+    expect((await app.request('GET', '/api/incidents?state=unresolved')).body.incidents).toHaveLength(0);
 
     const late = await app.request('POST', `/api/incidents/${id}/ack`, { by: 'x' });
     expect(late.status).toBe(409);
