@@ -178,7 +178,7 @@ export class DispatchNotification {
     if (!(await req.stillWanted())) {
       const at = deps.now();
       const entry = { type: 'notification_cancelled', notification: id, person, role: req.role, channel, tier: req.step.tier, reason: `no longer ${req.step.condition}` };
-      await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(at).toISOString() }, deps.owner, { entry, at });
+      await req.notifications.update(inc.id, id, { status: 'cancelled', at: new Date(at).toISOString(), reason: entry.reason }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: 'cancelled' });
       return 'cancelled';
     }

@@ -307,7 +307,7 @@ export class EscalationEngine {
     let wakeAt: number | null = null;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const subject = subjectOf(inc, facts);
-      const plan = planEscalation(subject, klass, config.severity, now, { recheckMs, speed: config.clockSpeed });
+      const plan = planEscalation(subject, klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
       if (plan.levelChange) {
         const from = await n.state.raiseLevel(id, plan.levelChange.to, plan.levelChange.reason, now);
         if (from > 0) {
@@ -341,7 +341,7 @@ export class EscalationEngine {
       ({ inc, facts } = await reload(n, id, inc, facts));
       if (!advanced && steps.length === 0) break;
     }
-    const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed });
+    const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
     const followUp = await this.followUps(n, inc, facts, klass, now);
     if (followUp !== null) wakeAt = wakeAt === null ? followUp : Math.min(wakeAt, followUp);
     const unwanted = await this.dropUnwanted(n, inc, facts, now);

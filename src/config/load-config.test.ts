@@ -59,7 +59,15 @@ describe('the shipped config', () => {
       [10, ['ops_manager', 'center_manager']],
       [60, ['vendor']],
     ]);
-    expect(acd.climb.map((s) => [s.after / 60_000, s.level])).toEqual([[5, 3], [30, 4], [120, 5]]);
+    // daytime stoppage 5 / 30 / 120 min → 3 / 4 / 5; expected outage over 30 min / 1 h / 4 h → 3 / 4 / 5 at any hour
+    expect(acd.climb.map((s) => [s.after / 60_000, s.level, s.hours])).toEqual([
+      [5, 3, 'business'],
+      [30, 4, 'business'],
+      [120, 5, 'business'],
+      [30, 3, 'any'],
+      [60, 4, 'any'],
+      [240, 5, 'any'],
+    ]);
     const surge = c.playbooks.classes.inbound_surge!;
     expect(surge.tiers.map((t) => [t.after / 60_000, t.when, t.roles])).toEqual([
       [0, 'uncontrolled', ['shift_lead', 'supervisor']],

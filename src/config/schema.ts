@@ -139,7 +139,7 @@ export function makeSchemas(clockSpeed: number) {
       .prefault({})
       .describe('The HTTP server.'),
     timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai): the time zone of people who give none in roster.yaml. Default UTC."),
-    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then): local days and hours in a time zone.'),
+    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then, and climbs marked hours: business count only then): local days and hours in a time zone.'),
     incidents: z
       .strictObject({
         /** A refire this soon after a resolution reopens the same incident. */
@@ -345,6 +345,10 @@ export function makeSchemas(clockSpeed: number) {
         z.strictObject({
           after: wait.describe(durationText('Time after the incident opened.')),
           level: level.describe('The level reached then, 1–5.'),
+          hours: z
+            .enum(['any', 'business'])
+            .default('any')
+            .describe('any: at any hour. business: only while the check falls within daemon.yaml businessHours (a daytime stoppage); outside them the climb waits for the next opening. Default any.'),
         }),
       )
       .default([])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
 
@@ -32,5 +32,20 @@ describe('withinBusinessHours', () => {
   it('equal start and end means around the clock', () => {
     const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' };
     expect(withinBusinessHours(always, Date.parse('2026-11-23T03:17:00Z'))).toBe(true);
+  });
+});
+
+describe('nextBusinessStart', () => {
+  it('the next opening on a listed day, in local time', () => {
+    // Monday 07:00 New York → 08:00 the same day; Monday 09:00 → Tuesday 08:00; Friday 21:00 → Monday 08:00
+    expect(nextBusinessStart(weekdays, Date.parse('2026-11-23T12:00:00Z'))).toBe(Date.parse('2026-11-23T13:00:00Z'));
+    expect(nextBusinessStart(weekdays, Date.parse('2026-11-23T14:00:00Z'))).toBe(Date.parse('2026-11-24T13:00:00Z'));
+    expect(nextBusinessStart(weekdays, Date.parse('2026-11-28T02:00:00Z'))).toBe(Date.parse('2026-11-30T13:00:00Z'));
+  });
+  it('across a daylight-saving change: Monday 9 March 2026 opens at 08:00 EDT (12:00 UTC)', () => {
+    expect(nextBusinessStart(weekdays, Date.parse('2026-03-07T12:00:00Z'))).toBe(Date.parse('2026-03-09T12:00:00Z'));
+  });
+  it('no day listed: never', () => {
+    expect(nextBusinessStart({ ...weekdays, days: [] }, Date.parse('2026-11-23T12:00:00Z'))).toBeUndefined();
   });
 });

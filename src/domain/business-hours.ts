@@ -1,5 +1,5 @@
 /** "During business hours" (daemon.yaml businessHours): local days and HH:MM–HH:MM in an IANA time zone. Pure. */
-import { addDays, DAY_MS, dateOfWall, wallMs, weekdayOf, type Weekday } from './zoned-time.js';
+import { addDays, DAY_MS, dateOfWall, localDate, wallMs, wallOf, weekdayOf, zonedToUtc, type Weekday } from './zoned-time.js';
 
 export interface BusinessHours {
   readonly timezone: string;
@@ -26,4 +26,16 @@ export function withinBusinessHours(bh: BusinessHours, at: number): boolean {
   // Past midnight: the evening part belongs to today, the small hours to yesterday's opening.
   const yesterday = bh.days.includes(weekdayOf(addDays(date, -1)));
   return (today && minute >= start) || (yesterday && minute < end);
+}
+
+/** The next instant after `at` when business hours open (a `start` on one of the `days`); undefined when no day is listed. */
+export function nextBusinessStart(bh: BusinessHours, at: number): number | undefined {
+  const today = localDate(at, bh.timezone);
+  for (let d = 0; d <= 7; d++) {
+    const date = addDays(today, d);
+    if (!bh.days.includes(weekdayOf(date))) continue;
+    const opens = zonedToUtc(wallOf(date, bh.start), bh.timezone);
+    if (opens > at) return opens;
+  }
+  return undefined;
 }

@@ -91,6 +91,8 @@ export interface StoredNotification extends Notification {
   readonly claimedAtMs?: number;
   /** 'temporary' | 'permanent' for failed records. */
   readonly failure?: string;
+  /** Why a cancelled page was not sent: `no longer unresolved` (its condition ended), `throttled`. */
+  readonly reason?: string;
 }
 
 /**

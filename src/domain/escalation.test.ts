@@ -258,6 +258,29 @@ describe('planEscalation — the severity table deadlines', () => {
   });
 });
 
+describe('planEscalation — climbs counted in business hours only', () => {
+  const bh = config.daemon.businessHours; // 08:00-20:00 Asia/Shanghai, every day
+  const opts = { recheckMs: MIN, businessHours: bh };
+  const night = Date.parse('2026-11-23T22:00:00Z'); // 06:00 in Shanghai
+  const k = klass('app_network_acd');
+
+  it('a daytime rule whose minute has come at night waits for the day to begin, and then applies', () => {
+    const s = subject({ cycleStartMs: night, levelAtMs: night, done: new Set(['t0', 't1', 't2', 't3']), state: 'acknowledged', acknowledgedAtMs: night + MIN });
+    const at0700 = planEscalation(s, k, severity, night + 60 * MIN, opts);
+    expect(at0700.levelChange).toEqual({ to: 4, reason: 'unresolved 1h after opening' });
+    const four = { ...s, level: 4 as const, levelAtMs: night + 60 * MIN, done: new Set([...s.done, 'lv4']) };
+    const at0730 = planEscalation(four, k, severity, night + 90 * MIN, opts);
+    expect(at0730.levelChange).toBeUndefined();
+    expect(at0730.next).toBe(Date.parse('2026-11-24T00:00:00Z')); // 08:00: the 2-hour daytime rule may apply then
+    expect(planEscalation(four, k, severity, Date.parse('2026-11-24T00:00:00Z'), opts).levelChange).toEqual({ to: 5, reason: 'unresolved 2h after opening, in business hours' });
+  });
+
+  it('without business hours given, every rule counts at any hour', () => {
+    const s = subject({ cycleStartMs: night, levelAtMs: night, done: new Set(['t0', 't1', 't2']) });
+    expect(planEscalation(s, k, severity, night + 30 * MIN, { recheckMs: MIN }).levelChange).toEqual({ to: 4, reason: 'unresolved 30m after opening, in business hours' });
+  });
+});
+
 describe('planEscalation — a drill run faster (TOCSIN_CLOCK_SPEED)', () => {
   it('waits are shortened, but notes and reasons tell the configured durations, so they read (and translate) as live ones do', () => {
     const fast = loadConfig('config', { clockSpeed: 7 });

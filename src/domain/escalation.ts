@@ -5,6 +5,7 @@
  * incident twice yields the same steps and the executor's claims make each one happen once.
  */
 import type { ClassConfig, SeverityConfig, TierConfig } from '../config/schema.js';
+import { nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 import type { Level } from './event.js';
 import type { ChannelKind, IncidentState } from './incident.js';
 import type { Phase } from './ports.js';
@@ -88,6 +89,8 @@ export interface PlanOptions {
    * drill's words match the live ones and their translations (default 1).
    */
   readonly speed?: number;
+  /** daemon.yaml businessHours: when climbs marked `hours: business` count (default: around the clock). */
+  readonly businessHours?: BusinessHours;
 }
 
 /**
@@ -211,13 +214,19 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   if (unresolved) {
     let target = s.level;
     let reason = '';
+    const bh = options.businessHours;
     for (const c of klass.climb) {
       const at = s.cycleStartMs + c.after;
       if (c.level <= target) continue;
-      if (at <= now) {
+      if (at > now) {
+        future.push(at);
+      } else if (c.hours === 'business' && bh && !withinBusinessHours(bh, now)) {
+        const opens = nextBusinessStart(bh, now); // a daytime stoppage: it counts once the day begins
+        if (opens !== undefined) future.push(opens);
+      } else {
         target = c.level as Level;
-        reason = `unresolved ${formatMs(c.after, speed)} after opening`;
-      } else future.push(at);
+        reason = `unresolved ${formatMs(c.after, speed)} after opening${c.hours === 'business' ? ', in business hours' : ''}`;
+      }
     }
     const row = severity.levels.find((l) => l.level === s.level);
     if (row?.raiseAfter !== undefined && row.raiseTo !== undefined && row.raiseTo > s.level) {

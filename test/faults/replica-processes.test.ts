@@ -74,7 +74,9 @@ for (const n of [2, 3]) {
         const notified = (inc.timeline as any[]).filter((e) => e.type === 'notified').map((e) => `${e.notification}/${e.status}`);
         // every page that went is on the timeline; one a throttle still held when the incident was resolved is cancelled
         const went = all.filter((x) => x.status !== 'cancelled');
-        expect(all.filter((x) => x.status === 'cancelled').every((x) => !resolved.includes(id) || x.reason === 'no longer unresolved' || x.reason === 'no longer unacknowledged')).toBe(true);
+        // (a held reminder of the severity table's overdue report included: "no longer uncontrolled")
+        const cancelled = all.filter((x) => x.status === 'cancelled');
+        expect(cancelled.filter((x) => !resolved.includes(id) || !/^no longer (unresolved|unacknowledged|uncontrolled)$/.test(String(x.reason))).map((x) => [x.phase, x.reason])).toEqual([]);
         if (!resolved.includes(id)) expect(went).toHaveLength(all.length);
         expect(notified.length, JSON.stringify({ notified, all: all.map((x) => [x.phase, x.tier, x.person, x.channel, x.status]) })).toBe(went.length);
         const paged = new Set(all.filter((x) => x.phase !== 'all_clear').map((x) => x.person));

@@ -125,7 +125,7 @@ describe('DispatchNotification', () => {
     expect(await dispatcher({ voice }).dispatch(request({ stillWanted: async () => false }))).toBe('cancelled');
     expect(voice.pages).toHaveLength(0);
     const inc = await shown();
-    expect((inc.notifications as any[]).find((n) => n.tier === 1)?.status).toBe('cancelled');
+    expect((inc.notifications as any[]).find((n) => n.tier === 1)).toMatchObject({ status: 'cancelled', reason: 'no longer unacknowledged' });
     expect((inc.timeline as any[]).some((e) => e.type === 'notification_cancelled')).toBe(true);
   });
 

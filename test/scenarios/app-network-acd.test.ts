@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { MIN, startScenario, who, type Scenario } from './scenario.js';
 
 describe('app_network_acd', () => {
@@ -58,20 +59,6 @@ describe('app_network_acd', () => {
     await s.at(60 * MIN);
     expect(who(await s.pages(id), { tier: 3 })).toEqual(['vendor/vendor_desk/email']);
     expect((await s.incident(id)).tier).toBe(3);
-  });
-
-  it('app_network_acd: the level climbs 3 → 4 at T+30m and 5 at T+2h, each climb paging its circle', async () => {
-    const id = await s.open({ class: 'app_network_acd' });
-    await s.at(29 * MIN);
-    expect((await s.incident(id)).level).toBe(3);
-    await s.at(30 * MIN);
-    let inc = await s.incident(id);
-    expect(inc.level).toBe(4);
-    expect(inc.timeline.some((e: any) => e.type === 'level_raised' && e.from === 3 && e.to === 4)).toBe(true);
-    expect(who(await s.pages(id), { phase: 'level_raised' })).toContain('director/wang_fang/voice');
-    await s.at(120 * MIN);
-    inc = await s.incident(id);
-    expect(inc.level).toBe(5);
   });
 
   it('app_network_acd: on recovery every person who was paged is told it is over, at once', async () => {
@@ -140,5 +127,61 @@ describe('app_network_acd with a gap in the roster', () => {
     expect(who(await s.pages(id), { tier: 2 })).toHaveLength(2);
     const metrics = await (await fetch(`${s.app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/tocsin_oncall_coverage_gaps\{role="supervisor"\} 1/);
+  });
+});
+
+describe('app_network_acd: the level climbs with the stoppage (business hours 08:00-20:00 in Shanghai)', () => {
+  let s: Scenario | undefined;
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
+  const openingAt = (iso: string) => ({ clock: new ManualClock(Date.parse(iso)) });
+  const raised = async (id: string) => ((await s?.incident(id))?.timeline as any[]).filter((e) => e.type === 'level_raised').map((e) => [e.to, e.reason]);
+
+  it('in the day (10:00): 3 → 4 at T+30m and 5 at T+2h, each climb paging its circle', async () => {
+    s = await startScenario(openingAt('2026-11-23T02:00:00Z'));
+    const id = await s.open({ class: 'app_network_acd' });
+    await s.at(29 * MIN);
+    expect((await s.incident(id)).level).toBe(3);
+    await s.at(30 * MIN);
+    expect((await s.incident(id)).level).toBe(4);
+    expect(who(await s.pages(id), { phase: 'level_raised' })).toContain('director/wang_fang/voice');
+    await s.at(120 * MIN);
+    expect((await s.incident(id)).level).toBe(5);
+    expect(await raised(id)).toEqual([
+      [4, 'unresolved 30m after opening, in business hours'],
+      [5, 'unresolved 2h after opening, in business hours'],
+    ]);
+  });
+
+  it('at night (22:00): the outage is expected to last longer, so 4 at T+1h and 5 at T+4h', async () => {
+    s = await startScenario(openingAt('2026-11-23T14:00:00Z'));
+    const id = await s.open({ class: 'app_network_acd' });
+    await s.at(59 * MIN);
+    expect((await s.incident(id)).level).toBe(3);
+    await s.at(60 * MIN);
+    expect((await s.incident(id)).level).toBe(4);
+    expect(who(await s.pages(id), { phase: 'level_raised' })).toContain('director/wang_fang/voice');
+    await s.at(239 * MIN);
+    expect((await s.incident(id)).level).toBe(4);
+    await s.at(240 * MIN);
+    expect(await raised(id)).toEqual([
+      [4, 'unresolved 1h after opening'],
+      [5, 'unresolved 4h after opening'],
+    ]);
+  });
+
+  it('a stoppage from 06:00 still going when the day begins at 08:00 is a 2-hour daytime stoppage then: level 5', async () => {
+    s = await startScenario(openingAt('2026-11-22T22:00:00Z'));
+    const id = await s.open({ class: 'app_network_acd' });
+    await s.at(60 * MIN); // 07:00
+    await s.at(119 * MIN);
+    expect((await s.incident(id)).level).toBe(4);
+    await s.at(120 * MIN); // 08:00
+    expect(await raised(id)).toEqual([
+      [4, 'unresolved 1h after opening'],
+      [5, 'unresolved 2h after opening, in business hours'],
+    ]);
   });
 });
