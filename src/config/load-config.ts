@@ -16,6 +16,7 @@ import {
   type SeverityConfig,
   type SourcesConfig,
 } from './schema.js';
+import { deepFreeze } from './deep-freeze.js';
 
 export interface Config {
   readonly dir: string;
@@ -166,12 +167,4 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
   const a = c.sources.acd;
   for (const k of ['surge', 'agentsCollapse', 'seats'] as const) klass('sources', `acd.${k}.class`, a[k].class);
   return out;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
-  }
-  return o;
 }

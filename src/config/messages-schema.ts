@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './load-config.js';
+import { deepFreeze } from './deep-freeze.js';
 
 export const MESSAGE_LOCALES = ['en', 'zh-CN'] as const;
 export const MESSAGE_PHASES = ['page', 'escalation', 'level_raised', 'update', 'all_clear', 'reminder'] as const;
@@ -269,12 +270,4 @@ export function checkMessagesCoverage(messages: MessagesConfig, classes: readonl
     }
   }
   return out;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
-  }
-  return o;
 }
