@@ -76,6 +76,27 @@ describe('ingestEvents script', () => {
     expect(Object.keys(hq!.members).sort()).toEqual(['am:0', 'am:1', 'am:2']);
   });
 
+  it('one call that opens, merges, resolves and reopens an incident answers and stores each step as separate calls would', async () => {
+    const a = (status: 'firing' | 'resolved') => cmd(event({ member: 'am:a', eventKey: `a:${status}`, status }));
+    const b = (status: 'firing' | 'resolved', level = 3) => cmd(event({ member: 'am:b', eventKey: `b:${status}`, status, level: level as 3 }));
+    const out = await repo.ingest([a('firing'), b('firing', 4), a('resolved'), b('resolved'), a('firing'), a('firing')], T0 + 7000);
+    expect(out.map((o) => [o.kind, o.eventCount, o.level, o.levelRaised, o.state])).toEqual([
+      ['opened', 1, 3, false, 'open'],
+      ['merged', 2, 4, true, 'open'],
+      ['merged', 3, 4, false, 'open'],
+      ['resolved', 4, 4, false, 'resolved'],
+      ['reopened', 5, 4, false, 'open'],
+      ['duplicate', 6, 4, false, 'open'],
+    ]);
+    expect(new Set(out.map((o) => o.id)).size).toBe(1);
+    const inc = await repo.get(out[0]!.id);
+    expect(inc).toMatchObject({ state: 'open', level: 4, eventCount: 6, reopenCount: 1, lastEventAt: '2026-11-23T10:00:07.000Z' });
+    // the next call reads what this one wrote back
+    const [next] = await repo.ingest([b('firing')], T0 + 8000);
+    expect(next).toMatchObject({ kind: 'merged', eventCount: 7, level: 4, state: 'open' });
+    expect((await repo.get(out[0]!.id))?.lastEventAt).toBe('2026-11-23T10:00:08.000Z');
+  });
+
   it('caps the timeline inside one call as across calls: past the cap only essential entries are added', async () => {
     const capped = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 4 });
     const member = (i: number, level = 3) => cmd(event({ member: `am:${i}`, eventKey: `k${i}`, level: level as NormalizedEvent['level'] }), { newId: ulid(T0 + i) });

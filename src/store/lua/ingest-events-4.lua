@@ -38,9 +38,35 @@ local function keysOf(id)
   return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt'
 end
 
--- Within one call: each group's incident id and each timeline's length, once read (every event of
--- a call often lands on the same incident; nothing else writes while the script runs).
-local groupIds, timelineLengths = {}, {}
+-- Within one call: each group's incident id, each incident's state, level and event count, and each
+-- timeline's length, once read (every event of a call often lands on the same incident; nothing else
+-- writes while the script runs). An incident's count and last-event time are written back once, at
+-- the end of the call (`touched`, in order).
+local groupIds, timelineLengths, incs, touched = {}, {}, {}, {}
+
+local function incOf(id)
+  local c = incs[id]
+  if c == nil then
+    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount')
+    c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0') }
+    incs[id] = c
+  end
+  return c
+end
+
+-- one more event on incident `id`: counted, and its time kept as the last event's
+local function touch(id, c)
+  c.count = c.count + 1
+  if not c.lastAt then touched[#touched + 1] = id end
+  c.lastAt = nowIso
+end
+
+local function writeBack()
+  for _, id in ipairs(touched) do
+    local c = incs[id]
+    redis.call('HSET', base .. id, 'eventCount', c.count, 'lastEventAt', c.lastAt)
+  end
+end
 
 local function push(tl, entry, essential)
   if not essential then
@@ -82,9 +108,9 @@ local function memberRecord(prev)
   return m
 end
 
-local function result(kind, id, inc, raised)
-  local h = redis.call('HMGET', base .. id, 'eventCount', 'level', 'state')
-  return { kind, id, tonumber(h[1] or '0'), tonumber(h[2] or '0'), raised and 1 or 0, h[3] or '' }
+local function result(kind, id, raised)
+  local c = incOf(id)
+  return { kind, id, c.count, c.level, raised and 1 or 0, c.state or '' }
 end
 
 local function recordTruncation(incKey, tl)
@@ -108,6 +134,7 @@ local function open()
   redis.call('HSET', mdKey, ev.member, ev.details)
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
+  incs[id] = { state = 'open', level = ev.level, count = 1 }
   redis.call('ZADD', openZ, now, id)
   redis.call('ZADD', allZ, now, id)
   redis.call('ZADD', dueZ, now, id)
@@ -122,10 +149,10 @@ local function ingestOne()
     id = redis.call('HGET', groups, groupKey) or false
     groupIds[groupKey] = id
   end
-  local state, level, count = nil, 0, 0
+  local c, state, level = nil, nil, 0
   if id then
-    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount')
-    state, level, count = h[1], tonumber(h[2] or '0'), tonumber(h[3] or '0')
+    c = incOf(id)
+    state, level = c.state, c.level
     if not state then id = nil end -- expired
   end
 
@@ -139,15 +166,14 @@ local function ingestOne()
       return { 'ignored', id, 0, 0, 0, state }
     end
     local m = cjson.decode(raw)
-    redis.call('HINCRBY', incKey, 'eventCount', 1)
-    redis.call('HSET', incKey, 'lastEventAt', nowIso)
+    touch(id, c)
     redis.call('HSET', mdKey, ev.member, ev.details)
     if m.status == 'resolved' then
       m.count = m.count + 1
       m.lastAt = nowIso
       redis.call('HSET', mKey, ev.member, cjson.encode(m))
       pushDuplicate(tl)
-      return result('duplicate', id, nil, false)
+      return result('duplicate', id, false)
     end
     if hold > 0 then
       if not m.calmSinceMs then
@@ -160,13 +186,13 @@ local function ingestOne()
         -- look again when the hold is over, even if the source never reports again
         local dueAt = tonumber(redis.call('ZSCORE', dueZ, id) or '0')
         if dueAt == 0 or dueAt > now + hold then redis.call('ZADD', dueZ, now + hold, id) end
-        return result('holding', id, nil, false)
+        return result('holding', id, false)
       end
       if now - m.calmSinceMs < hold then
         m.count = m.count + 1
         redis.call('HSET', mKey, ev.member, cjson.encode(m))
         pushDuplicate(tl)
-        return result('holding', id, nil, false)
+        return result('holding', id, false)
       end
     end
     m = memberRecord(m)
@@ -179,19 +205,20 @@ local function ingestOne()
     local all = redis.call('HVALS', mKey)
     for _, v in ipairs(all) do
       if cjson.decode(v).status ~= 'resolved' then
-        return result('merged', id, nil, false)
+        return result('merged', id, false)
       end
     end
     if redis.call('HGET', incKey, 'resolution') == 'manual' then
       push(tl, { at = nowIso, type = 'source_clear', source = ev.source, note = 'every monitor is clear; a person must close this incident' }, true)
-      return result('merged', id, nil, false)
+      return result('merged', id, false)
     end
     redis.call('HSET', incKey, 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedAtMs', now, 'resolvedBy', 'source:' .. ev.source)
+    c.state = 'resolved'
     redis.call('ZREM', openZ, id)
     redis.call('ZADD', dueZ, now, id)
     push(tl, { at = nowIso, type = 'resolved', by = 'source:' .. ev.source, via = ev.source }, true)
     setExpiry(id, retention)
-    return result('resolved', id, nil, false)
+    return result('resolved', id, false)
   end
 
   -- firing
@@ -207,6 +234,7 @@ local function ingestOne()
       return open()
     end
     redis.call('HSET', incKey, 'state', 'open')
+    c.state = 'open'
     redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy')
     redis.call('HINCRBY', incKey, 'reopenCount', 1)
     redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
@@ -216,8 +244,7 @@ local function ingestOne()
     kind = 'reopened'
   end
 
-  count = count + 1
-  redis.call('HSET', incKey, 'eventCount', count, 'lastEventAt', nowIso)
+  touch(id, c)
   recordTruncation(incKey, tl)
 
   local raw = redis.call('HGET', mKey, ev.member)
@@ -237,13 +264,14 @@ local function ingestOne()
   local raised = false
   if ev.level > level then
     redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
+    c.level = ev.level
     redis.call('ZADD', dueZ, now, id)
     push(tl, { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, member = ev.member, summary = ev.summary }, true)
     raised = true
   end
 
   -- what the incident now is, known without reading it back
-  local reply = { kind, id, count, raised and ev.level or level, raised and 1 or 0, kind == 'reopened' and 'open' or state }
+  local reply = { kind, id, c.count, c.level, raised and 1 or 0, c.state }
   if kind ~= 'reopened' and duplicate and not raised then
     pushDuplicate(tl)
     reply[1] = 'duplicate'
@@ -262,4 +290,5 @@ for i = 5, #ARGV, 18 do
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
   results[#results + 1] = ingestOne()
 end
+writeBack()
 return results
