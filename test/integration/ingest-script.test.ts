@@ -97,6 +97,17 @@ describe('ingestEvents script', () => {
     expect((await repo.get(out[0]!.id))?.lastEventAt).toBe('2026-11-23T10:00:08.000Z');
   });
 
+  it('an incident opened and resolved within one call expires whole after the retention: members and details too', async () => {
+    const out = await repo.ingest([cmd(event({ member: 'am:x', eventKey: 'x:f' })), cmd(event({ member: 'am:x', eventKey: 'x:r', status: 'resolved' }))], T0);
+    expect(out.map((o) => o.kind)).toEqual(['opened', 'resolved']);
+    const base = makeKeys(prefix, 'live').incidentBase + out[0]!.id;
+    for (const key of [base, `${base}:m`, `${base}:md`, `${base}:tl`]) {
+      expect(await redis.exists(key), key).toBe(1);
+      expect(await redis.pttl(key), key).toBeGreaterThan(29 * 86_400_000);
+    }
+    expect((await repo.get(out[0]!.id))?.members['am:x']).toMatchObject({ status: 'resolved', count: 2 });
+  });
+
   it('caps the timeline inside one call as across calls: past the cap only essential entries are added', async () => {
     const capped = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 4 });
     const member = (i: number, level = 3) => cmd(event({ member: `am:${i}`, eventKey: `k${i}`, level: level as NormalizedEvent['level'] }), { newId: ulid(T0 + i) });

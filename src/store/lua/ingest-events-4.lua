@@ -61,11 +61,71 @@ local function touch(id, c)
   c.lastAt = nowIso
 end
 
+-- Members likewise: each record read once per call (false: none), and the records and details of
+-- the members an incident's events touched written in one HSET each, at the end of the call or
+-- before the incident's keys change expiry or its members are all read.
+local memberRecs, pending, pendingIds = {}, {}, {}
+
+local function memberOf(id, member)
+  local recs = memberRecs[id]
+  if recs == nil then
+    recs = {}
+    memberRecs[id] = recs
+  end
+  local m = recs[member]
+  if m == nil then
+    local raw = redis.call('HGET', base .. id .. ':m', member)
+    m = raw and cjson.decode(raw) or false
+    recs[member] = m
+  end
+  return m or nil
+end
+
+local function putMember(id, m)
+  local recs = memberRecs[id]
+  if recs == nil then
+    recs = {}
+    memberRecs[id] = recs
+  end
+  recs[ev.member] = m
+  local p = pending[id]
+  if p == nil then
+    p = { order = {}, details = {} }
+    pending[id] = p
+    pendingIds[#pendingIds + 1] = id
+  end
+  if p.details[ev.member] == nil then p.order[#p.order + 1] = ev.member end
+  p.details[ev.member] = ev.details
+end
+
+-- HSET key f1 v1 f2 v2 …, in slices that stay well inside Lua's stack
+local function hsetPairs(key, args)
+  for i = 1, #args, 400 do
+    redis.call('HSET', key, unpack(args, i, math.min(i + 399, #args)))
+  end
+end
+
+local function flushMembers(id)
+  local p = pending[id]
+  if p == nil then return end
+  pending[id] = nil
+  local recs, records, details = memberRecs[id], {}, {}
+  for _, member in ipairs(p.order) do
+    records[#records + 1] = member
+    records[#records + 1] = cjson.encode(recs[member])
+    details[#details + 1] = member
+    details[#details + 1] = p.details[member]
+  end
+  hsetPairs(base .. id .. ':m', records)
+  hsetPairs(base .. id .. ':md', details)
+end
+
 local function writeBack()
   for _, id in ipairs(touched) do
     local c = incs[id]
     redis.call('HSET', base .. id, 'eventCount', c.count, 'lastEventAt', c.lastAt)
   end
+  for _, id in ipairs(pendingIds) do flushMembers(id) end
 end
 
 local function push(tl, entry, essential)
@@ -93,6 +153,7 @@ local function pushDuplicate(tl)
 end
 
 local function setExpiry(id, ms)
+  flushMembers(id) -- keys written later would miss the expiry
   for _, k in ipairs({ keysOf(id) }) do
     if ms then redis.call('PEXPIRE', k, ms) else redis.call('PERSIST', k) end
   end
@@ -123,15 +184,14 @@ end
 
 local function open()
   local id = newId
-  local incKey, mKey, mdKey, tl = keysOf(id)
+  local incKey, _, _, tl = keysOf(id)
   redis.call('HSET', incKey,
     'id', id, 'class', ev.class, 'level', ev.level, 'state', 'open', 'site', ev.site, 'summary', ev.summary,
     'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
     'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
     'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now)
-  redis.call('HSET', mKey, ev.member, cjson.encode(memberRecord(nil)))
-  redis.call('HSET', mdKey, ev.member, ev.details)
+  putMember(id, memberRecord(nil))
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
   incs[id] = { state = 'open', level = ev.level, count = 1 }
@@ -160,18 +220,16 @@ local function ingestOne()
     if not id or state == 'resolved' then
       return { 'ignored', id or '', 0, 0, 0, state or '' }
     end
-    local incKey, mKey, mdKey, tl = keysOf(id)
-    local raw = redis.call('HGET', mKey, ev.member)
-    if not raw then
+    local incKey, mKey, _, tl = keysOf(id)
+    local m = memberOf(id, ev.member)
+    if not m then
       return { 'ignored', id, 0, 0, 0, state }
     end
-    local m = cjson.decode(raw)
     touch(id, c)
-    redis.call('HSET', mdKey, ev.member, ev.details)
     if m.status == 'resolved' then
       m.count = m.count + 1
       m.lastAt = nowIso
-      redis.call('HSET', mKey, ev.member, cjson.encode(m))
+      putMember(id, m)
       pushDuplicate(tl)
       return result('duplicate', id, false)
     end
@@ -181,7 +239,7 @@ local function ingestOne()
         m.calmSince = nowIso
         m.holdMs = hold
         m.count = m.count + 1
-        redis.call('HSET', mKey, ev.member, cjson.encode(m))
+        putMember(id, m)
         push(tl, { at = nowIso, type = 'calm', source = ev.source, member = ev.member, holdMs = hold }, true)
         -- look again when the hold is over, even if the source never reports again
         local dueAt = tonumber(redis.call('ZSCORE', dueZ, id) or '0')
@@ -190,7 +248,7 @@ local function ingestOne()
       end
       if now - m.calmSinceMs < hold then
         m.count = m.count + 1
-        redis.call('HSET', mKey, ev.member, cjson.encode(m))
+        putMember(id, m)
         pushDuplicate(tl)
         return result('holding', id, false)
       end
@@ -199,9 +257,10 @@ local function ingestOne()
     m.calmSinceMs = nil
     m.calmSince = nil
     m.holdMs = nil
-    redis.call('HSET', mKey, ev.member, cjson.encode(m))
+    putMember(id, m)
     push(tl, { at = nowIso, type = 'member_resolved', source = ev.source, member = ev.member }, true)
     -- every member over → the incident resolves from the source (unless a person must close it)
+    flushMembers(id)
     local all = redis.call('HVALS', mKey)
     for _, v in ipairs(all) do
       if cjson.decode(v).status ~= 'resolved' then
@@ -226,7 +285,7 @@ local function ingestOne()
     return open()
   end
 
-  local incKey, mKey, mdKey, tl = keysOf(id)
+  local incKey, _, _, tl = keysOf(id)
   local kind = 'merged'
   if state == 'resolved' then
     local resolvedAtMs = tonumber(redis.call('HGET', incKey, 'resolvedAtMs') or '0')
@@ -247,15 +306,13 @@ local function ingestOne()
   touch(id, c)
   recordTruncation(incKey, tl)
 
-  local raw = redis.call('HGET', mKey, ev.member)
-  local prev = raw and cjson.decode(raw) or nil
+  local prev = memberOf(id, ev.member)
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
   local m = memberRecord(prev)
   m.calmSinceMs = nil
   m.calmSince = nil
   m.holdMs = nil
-  redis.call('HSET', mKey, ev.member, cjson.encode(m))
-  redis.call('HSET', mdKey, ev.member, ev.details)
+  putMember(id, m)
 
   if kind ~= 'reopened' and not duplicate then
     push(tl, { at = nowIso, type = 'event', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, false)
