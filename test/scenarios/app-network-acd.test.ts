@@ -139,36 +139,24 @@ describe('app_network_acd: the level climbs with the stoppage (business hours 08
   const openingAt = (iso: string) => ({ clock: new ManualClock(Date.parse(iso)) });
   const raised = async (id: string) => ((await s?.incident(id))?.timeline as any[]).filter((e) => e.type === 'level_raised').map((e) => [e.to, e.reason]);
 
-  it('in the day (10:00): 3 → 4 at T+30m and 5 at T+2h, each climb paging its circle', async () => {
-    s = await startScenario(openingAt('2026-11-23T02:00:00Z'));
+  it.each([
+    { when: 'in the day (10:00): 3 → 4 at T+30m and 5 at T+2h', opening: '2026-11-23T02:00:00Z', four: 30, five: 120, reasons: ['unresolved 30m after opening, in business hours', 'unresolved 2h after opening, in business hours'] },
+    { when: 'at night (22:00), the outage expected to last longer: 4 at T+1h and 5 at T+4h', opening: '2026-11-23T14:00:00Z', four: 60, five: 240, reasons: ['unresolved 1h after opening', 'unresolved 4h after opening'] },
+  ])('$when, each climb paging its circle', async ({ opening, four, five, reasons }) => {
+    s = await startScenario(openingAt(opening));
     const id = await s.open({ class: 'app_network_acd' });
-    await s.at(29 * MIN);
+    await s.at((four - 1) * MIN);
     expect((await s.incident(id)).level).toBe(3);
-    await s.at(30 * MIN);
+    await s.at(four * MIN);
     expect((await s.incident(id)).level).toBe(4);
     expect(who(await s.pages(id), { phase: 'level_raised' })).toContain('director/wang_fang/voice');
-    await s.at(120 * MIN);
+    await s.at((five - 1) * MIN);
+    expect((await s.incident(id)).level).toBe(4);
+    await s.at(five * MIN);
     expect((await s.incident(id)).level).toBe(5);
     expect(await raised(id)).toEqual([
-      [4, 'unresolved 30m after opening, in business hours'],
-      [5, 'unresolved 2h after opening, in business hours'],
-    ]);
-  });
-
-  it('at night (22:00): the outage is expected to last longer, so 4 at T+1h and 5 at T+4h', async () => {
-    s = await startScenario(openingAt('2026-11-23T14:00:00Z'));
-    const id = await s.open({ class: 'app_network_acd' });
-    await s.at(59 * MIN);
-    expect((await s.incident(id)).level).toBe(3);
-    await s.at(60 * MIN);
-    expect((await s.incident(id)).level).toBe(4);
-    expect(who(await s.pages(id), { phase: 'level_raised' })).toContain('director/wang_fang/voice');
-    await s.at(239 * MIN);
-    expect((await s.incident(id)).level).toBe(4);
-    await s.at(240 * MIN);
-    expect(await raised(id)).toEqual([
-      [4, 'unresolved 1h after opening'],
-      [5, 'unresolved 4h after opening'],
+      [4, reasons[0]],
+      [5, reasons[1]],
     ]);
   });
 

@@ -66,12 +66,18 @@ end
 -- before the incident's keys change expiry or its members are all read.
 local memberRecs, pending, pendingIds = {}, {}, {}
 
-local function memberOf(id, member)
+-- the records of incident `id` known in this call, by member
+local function recsOf(id)
   local recs = memberRecs[id]
   if recs == nil then
     recs = {}
     memberRecs[id] = recs
   end
+  return recs
+end
+
+local function memberOf(id, member)
+  local recs = recsOf(id)
   local m = recs[member]
   if m == nil then
     local raw = redis.call('HGET', base .. id .. ':m', member)
@@ -82,12 +88,7 @@ local function memberOf(id, member)
 end
 
 local function putMember(id, m)
-  local recs = memberRecs[id]
-  if recs == nil then
-    recs = {}
-    memberRecs[id] = recs
-  end
-  recs[ev.member] = m
+  recsOf(id)[ev.member] = m
   local p = pending[id]
   if p == nil then
     p = { order = {}, details = {} }
