@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { SmtpSink } from '../support/smtp-sink.js';
+import { channelEnv } from '../support/channel-env.js';
 
 const SID = `AC${'9'.repeat(32)}`;
 const TOKEN = 'outage_auth_token';
@@ -40,7 +41,7 @@ async function withTwilio(speed: string): Promise<TestApp> {
   fake = await new FakeTwilio({ accountSid: SID, authToken: TOKEN }).start();
   app = await startTestApp({
     clock: new ManualClock(T0),
-    env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL: 'https://tocsin.example.test', TOCSIN_CLOCK_SPEED: speed },
+    env: { ...channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM }), TOCSIN_CLOCK_SPEED: speed },
   });
   return app;
 }

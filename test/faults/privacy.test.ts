@@ -11,6 +11,7 @@ import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
 import { captureLogger } from '../support/log-capture.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { pathOf, twilioPoster, type TwilioPoster } from '../support/twilio-callbacks.js';
+import { channelEnv } from '../support/channel-env.js';
 
 const SID = `AC${'5'.repeat(32)}`;
 const TOKEN = 'privacy_auth_token';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   app = await startTestApp({
     clock: new ManualClock(T0),
     logger: capture.logger,
-    env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL: PUBLIC, SMTP_URL: sink.url, MAIL_FROM: 'tocsin@example.test', LOG_LEVEL: 'debug' },
+    env: { ...channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM, smtp: sink, publicUrl: PUBLIC }), LOG_LEVEL: 'debug' },
   });
   twilio = twilioPoster(app.baseUrl, PUBLIC, TOKEN);
 });

@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
 import { SmtpSink } from '../support/smtp-sink.js';
+import { channelEnv } from '../support/channel-env.js';
 
 const SID = `AC${'5'.repeat(32)}`;
 const TOKEN = 'handover_auth_token';
@@ -31,7 +32,7 @@ beforeEach(async () => {
   sink = await new SmtpSink().start();
   app = await startTestApp({
     clock: new ManualClock(T0),
-    env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL: 'https://tocsin.example.test', SMTP_URL: sink.url, MAIL_FROM: 'tocsin@example.test' },
+    env: channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM, smtp: sink }),
   });
 });
 
