@@ -12,6 +12,10 @@ import { precisionOptionsFromEnv, precisionWorkersFromEnv, runPrecisionPart } fr
 import { startAlertmanager, startFloor, startRedis, startTocsin, type Proc } from './processes.js';
 import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
 
+/** The intake targets the table is read against: alerts/s as a multiple of Alertmanager's, and tocsin's p99. */
+const TARGETS: Readonly<Record<number, number>> = { 1: 1.0, 10: 3.0 };
+const P99_TARGET_MS = 50;
+
 const seconds = envNumber(process.env.BENCH_SECONDS, 8);
 const rounds = Math.round(envNumber(process.env.BENCH_ROUNDS, 3));
 
@@ -47,6 +51,7 @@ async function ingest(): Promise<void> {
     procs.push(floor);
 
     const rows: string[] = [];
+    const verdicts: string[] = [];
     for (const n of [1, 10]) {
       const results: Record<'tocsin' | 'alertmanager' | 'floor', LoadResult[]> = { tocsin: [], alertmanager: [], floor: [] };
       // warm-up, then interleaved rounds so both see the same machine state
@@ -67,6 +72,12 @@ async function ingest(): Promise<void> {
       rows.push(fmt('alertmanager', a, '1.00×'));
       rows.push(fmt('tocsin', t, `${(t.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
       rows.push(fmt('node floor', f, `${(f.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
+      const ratio = t.alertsPerSec / a.alertsPerSec;
+      const target = TARGETS[n] ?? 1;
+      const mark = (ok: boolean) => (ok ? '✓' : '✗');
+      verdicts.push(
+        `${n}-alert bodies: tocsin ${ratio.toFixed(2)}× Alertmanager ${mark(ratio >= target)} (target ≥ ${target.toFixed(1)}×; the floor ${(f.alertsPerSec / a.alertsPerSec).toFixed(2)}×), p99 ${t.p99.toFixed(0)} ms ${mark(t.p99 <= P99_TARGET_MS)} (target ≤ ${P99_TARGET_MS} ms)`,
+      );
     }
     const header = [
       `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms);`,
@@ -74,7 +85,7 @@ async function ingest(): Promise<void> {
       '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   |',
       '|----------|--------------|---------|----------|--------|--------|--------|---------|',
     ];
-    process.stdout.write(`${[...header, ...rows].join('\n')}\n`);
+    process.stdout.write(`${[...header, ...rows, '', ...verdicts].join('\n')}\n`);
   } finally {
     for (const p of procs.reverse()) await p.stop();
   }
