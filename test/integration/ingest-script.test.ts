@@ -9,6 +9,7 @@ import { makeKeys } from '../../src/store/keys.js';
 import { registerScripts } from '../../src/store/scripts.js';
 import { upsEvent } from '../support/events.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
+import { PrivateRedis } from '../support/redis-server.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const MIN = 60_000;
@@ -149,6 +150,67 @@ describe('ingestEvents script', () => {
     // the same resolution again is a counted duplicate, not an error
     const [again] = await repo.ingest([cmd(event({ member: 'am:bbbb', status: 'resolved', eventKey: 'b-res' }))], T0 + 3 * MIN);
     expect(again!.kind).toBe('ignored');
+  });
+
+  it('keeps the number of firing members on the incident through fire, resolve, refire and reopen', async () => {
+    const a = (member: string, status: 'firing' | 'resolved', key: string) => cmd(event({ member, status, eventKey: key }));
+    const firingOnRecord = async (id: string) => {
+      const inc = await repo.get(id);
+      const stored = Number(await redis.hget(makeKeys(prefix, 'live').incident(id), 'firingMembers'));
+      return { stored, records: Object.values(inc!.members).filter((m) => m.status === 'firing').length };
+    };
+    const [open] = await repo.ingest([a('am:a', 'firing', 'a1'), a('am:b', 'firing', 'b1')], T0);
+    const id = open!.id;
+    expect(await firingOnRecord(id)).toEqual({ stored: 2, records: 2 });
+    expect((await repo.ingest([a('am:a', 'resolved', 'a-r1')], T0 + MIN))[0]).toMatchObject({ kind: 'merged', state: 'open' });
+    expect(await firingOnRecord(id)).toEqual({ stored: 1, records: 1 });
+    // a refire of a resolved member counts again; a repeat of a firing one does not
+    await repo.ingest([a('am:a', 'firing', 'a2'), a('am:b', 'firing', 'b1'), a('am:b', 'firing', 'b2')], T0 + 2 * MIN);
+    expect(await firingOnRecord(id)).toEqual({ stored: 2, records: 2 });
+    const [rb, ra] = await repo.ingest([a('am:b', 'resolved', 'b-r'), a('am:a', 'resolved', 'a-r2')], T0 + 3 * MIN);
+    expect(rb).toMatchObject({ kind: 'merged', state: 'open' });
+    expect(ra).toMatchObject({ kind: 'resolved', state: 'resolved' });
+    expect(await firingOnRecord(id)).toEqual({ stored: 0, records: 0 });
+    const [re] = await repo.ingest([a('am:b', 'firing', 'b3')], T0 + 4 * MIN);
+    expect(re).toMatchObject({ kind: 'reopened', id });
+    expect(await firingOnRecord(id)).toEqual({ stored: 1, records: 1 });
+  });
+
+  it('an incident stored before the firing count was kept gets it from its member records once', async () => {
+    const [open] = await repo.ingest([cmd(event()), cmd(event({ member: 'am:bbbb', eventKey: 'b1' }))], T0);
+    const key = makeKeys(prefix, 'live').incident(open!.id);
+    await redis.hdel(key, 'firingMembers');
+    const [r1] = await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'a-res' }))], T0 + MIN);
+    expect(r1).toMatchObject({ kind: 'merged', state: 'open' });
+    expect(await redis.hget(key, 'firingMembers')).toBe('1');
+    const [r2] = await repo.ingest([cmd(event({ member: 'am:bbbb', status: 'resolved', eventKey: 'b-res' }))], T0 + 2 * MIN);
+    expect(r2).toMatchObject({ kind: 'resolved', state: 'resolved' });
+  });
+
+  it('resolves an incident of 3 000 members at the last resolution, reading no member record to know it', async () => {
+    // A private Redis, so that its command counts are this test's alone.
+    const own = await PrivateRedis.start();
+    const client = new Redis(own.url);
+    try {
+      registerScripts(client);
+      const big = new RedisIncidentRepository(client, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 30 * 86_400_000, maxTimeline: 100 });
+      const members = Array.from({ length: 3000 }, (_, i) => `am:m${i}`);
+      const batch = (status: 'firing' | 'resolved', from: number) =>
+        members.slice(from, from + 100).map((member) => cmd(event({ member, status, eventKey: `${member}:${status}` }), { groupKey: 'big' }));
+      for (let i = 0; i < members.length; i += 100) await big.ingest(batch('firing', i), T0);
+      await client.config('RESETSTAT');
+      const kinds: string[] = [];
+      for (let i = 0; i < members.length; i += 100) kinds.push(...(await big.ingest(batch('resolved', i), T0 + MIN)).map((o) => o.kind));
+      expect(kinds.slice(0, -1).every((k) => k === 'merged')).toBe(true);
+      expect(kinds.at(-1)).toBe('resolved');
+      // each resolution knows from the kept count whether it was the last: no HVALS of the members
+      const stats = await client.info('commandstats');
+      expect(stats).toMatch(/cmdstat_evalsha:calls=[1-9]/);
+      expect(stats).not.toMatch(/cmdstat_hvals:/);
+    } finally {
+      client.disconnect();
+      await own.destroy();
+    }
   });
 
   it('ignores a resolution for something it never saw', async () => {

@@ -21,6 +21,8 @@
     drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
+  The incident hash keeps `firingMembers`, the number of member records whose status is firing, so
+  that whether a resolution was the last one is known without reading every member.
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -38,17 +40,28 @@ local function keysOf(id)
   return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt'
 end
 
--- Within one call: each group's incident id, each incident's state, level and event count, and each
--- timeline's length, once read (every event of a call often lands on the same incident; nothing else
--- writes while the script runs). An incident's count and last-event time are written back once, at
--- the end of the call (`touched`, in order).
+-- Within one call: each group's incident id, each incident's state, level, event count and number
+-- of firing members, and each timeline's length, once read (every event of a call often lands on the
+-- same incident; nothing else writes while the script runs). An incident's count, last-event time and
+-- firing members are written back once, at the end of the call (`touched`, in order).
 local groupIds, timelineLengths, incs, touched = {}, {}, {}, {}
+
+-- Members whose record says firing, counted from the records: for an incident stored before the
+-- count was kept (read once, then kept like the rest).
+local function countFiring(id)
+  local n = 0
+  for _, v in ipairs(redis.call('HVALS', base .. id .. ':m')) do
+    if cjson.decode(v).status ~= 'resolved' then n = n + 1 end
+  end
+  return n
+end
 
 local function incOf(id)
   local c = incs[id]
   if c == nil then
-    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount')
-    c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0') }
+    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount', 'firingMembers')
+    c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0'), firing = tonumber(h[4] or '') }
+    if c.state and not c.firing then c.firing = countFiring(id) end
     incs[id] = c
   end
   return c
@@ -124,7 +137,7 @@ end
 local function writeBack()
   for _, id in ipairs(touched) do
     local c = incs[id]
-    redis.call('HSET', base .. id, 'eventCount', c.count, 'lastEventAt', c.lastAt)
+    redis.call('HSET', base .. id, 'eventCount', c.count, 'lastEventAt', c.lastAt, 'firingMembers', c.firing)
   end
   for _, id in ipairs(pendingIds) do flushMembers(id) end
 end
@@ -191,11 +204,11 @@ local function open()
     'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
     'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
-    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now)
+    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', 1)
   putMember(id, memberRecord(nil))
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
-  incs[id] = { state = 'open', level = ev.level, count = 1 }
+  incs[id] = { state = 'open', level = ev.level, count = 1, firing = 1 }
   redis.call('ZADD', openZ, now, id)
   redis.call('ZADD', allZ, now, id)
   redis.call('ZADD', dueZ, now, id)
@@ -221,7 +234,7 @@ local function ingestOne()
     if not id or state == 'resolved' then
       return { 'ignored', id or '', 0, 0, 0, state or '' }
     end
-    local incKey, mKey, _, tl = keysOf(id)
+    local incKey, _, _, tl = keysOf(id)
     local m = memberOf(id, ev.member)
     if not m then
       return { 'ignored', id, 0, 0, 0, state }
@@ -259,14 +272,12 @@ local function ingestOne()
     m.calmSince = nil
     m.holdMs = nil
     putMember(id, m)
+    c.firing = c.firing - 1
     push(tl, { at = nowIso, type = 'member_resolved', source = ev.source, member = ev.member }, true)
-    -- every member over → the incident resolves from the source (unless a person must close it)
-    flushMembers(id)
-    local all = redis.call('HVALS', mKey)
-    for _, v in ipairs(all) do
-      if cjson.decode(v).status ~= 'resolved' then
-        return result('merged', id, false)
-      end
+    -- every member over → the incident resolves from the source (unless a person must close it);
+    -- known from the count, so a resolution costs the same with 10 members or 10 000
+    if c.firing > 0 then
+      return result('merged', id, false)
     end
     if redis.call('HGET', incKey, 'resolution') == 'manual' then
       push(tl, { at = nowIso, type = 'source_clear', source = ev.source, note = 'every monitor is clear; a person must close this incident' }, true)
@@ -309,6 +320,7 @@ local function ingestOne()
 
   local prev = memberOf(id, ev.member)
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
+  if prev == nil or prev.status == 'resolved' then c.firing = c.firing + 1 end
   local m = memberRecord(prev)
   m.calmSinceMs = nil
   m.calmSince = nil
