@@ -1,5 +1,6 @@
 /** Intake throughput: tocsin's /webhooks/alertmanager vs Alertmanager's /api/v2/alerts, same generator. */
 import autocannon from 'autocannon';
+import { cpuSeconds } from './rss.js';
 
 export interface LoadResult {
   readonly requestsPerSec: number;
@@ -69,4 +70,21 @@ export function load(url: string, body: string, alertsPerRequest: number, second
       },
     );
   });
+}
+
+/** A load run with the CPU its peer (and the peer's Redis, when it has one) spent per answered request, from /proc. */
+export interface MeasuredLoad extends LoadResult {
+  /** µs of CPU per 2xx request: the peer's process (every thread of it). */
+  readonly peerCpuUs: number;
+  /** µs of CPU per 2xx request in the peer's Redis; NaN when it has none. */
+  readonly redisCpuUs: number;
+}
+
+export async function measuredLoad(peerPid: number, redisPid: number | undefined, url: string, body: string, alertsPerRequest: number, seconds: number): Promise<MeasuredLoad> {
+  const peer0 = cpuSeconds(peerPid);
+  const redis0 = redisPid === undefined ? Number.NaN : cpuSeconds(redisPid);
+  const r = await load(url, body, alertsPerRequest, seconds);
+  const answered = Math.max(1, r.requestsPerSec * seconds);
+  const perRequest = (before: number, after: number) => ((after - before) * 1e6) / answered;
+  return { ...r, peerCpuUs: perRequest(peer0, cpuSeconds(peerPid)), redisCpuUs: redisPid === undefined ? Number.NaN : perRequest(redis0, cpuSeconds(redisPid)) };
 }

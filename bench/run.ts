@@ -7,7 +7,7 @@
  */
 import { copyConfig } from './config-copy.js';
 import { envNumber } from './env-number.js';
-import { alertmanagerBody, load, tocsinBody, type LoadResult } from './ingest.js';
+import { alertmanagerBody, load, measuredLoad, tocsinBody, type MeasuredLoad } from './ingest.js';
 import { precisionOptionsFromEnv, precisionWorkersFromEnv, runPrecisionPart } from './precision-part.js';
 import { startAlertmanager, startFloor, startRedis, startTocsin, type Proc } from './processes.js';
 import { runStormPart, stormOptionsFromEnv } from './storm-part.js';
@@ -25,8 +25,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
-function summarize(rs: LoadResult[]) {
+function summarize(rs: MeasuredLoad[]) {
   return {
+    peerCpuUs: median(rs.map((r) => r.peerCpuUs)),
+    redisCpuUs: median(rs.map((r) => r.redisCpuUs)),
     alertsPerSec: median(rs.map((r) => r.alertsPerSec)),
     requestsPerSec: median(rs.map((r) => r.requestsPerSec)),
     p50: median(rs.map((r) => r.p50)),
@@ -53,22 +55,22 @@ async function ingest(): Promise<void> {
     const rows: string[] = [];
     const verdicts: string[] = [];
     for (const n of [1, 10]) {
-      const results: Record<'tocsin' | 'alertmanager' | 'floor', LoadResult[]> = { tocsin: [], alertmanager: [], floor: [] };
+      const results: Record<'tocsin' | 'alertmanager' | 'floor', MeasuredLoad[]> = { tocsin: [], alertmanager: [], floor: [] };
       // warm-up, then interleaved rounds so both see the same machine state
       await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, 2);
       await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, 2);
       await load(floor.url, tocsinBody(n), n, 2);
       for (let i = 0; i < rounds; i++) {
-        results.alertmanager.push(await load(`${am.url}/api/v2/alerts`, alertmanagerBody(n), n, seconds));
-        results.tocsin.push(await load(`${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, seconds));
-        results.floor.push(await load(floor.url, tocsinBody(n), n, seconds));
+        results.alertmanager.push(await measuredLoad(am.pid, undefined, `${am.url}/api/v2/alerts`, alertmanagerBody(n), n, seconds));
+        results.tocsin.push(await measuredLoad(tocsin.pid, redis.pid, `${tocsin.url}/webhooks/alertmanager`, tocsinBody(n), n, seconds));
+        results.floor.push(await measuredLoad(floor.pid, redis.pid, floor.url, tocsinBody(n), n, seconds));
         process.stderr.write(`  ${n}-alert bodies: round ${i + 1}/${rounds} done\n`);
       }
       const t = summarize(results.tocsin);
       const a = summarize(results.alertmanager);
       const f = summarize(results.floor);
       const fmt = (name: string, s: ReturnType<typeof summarize>, ratio: string) =>
-        `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} |`;
+        `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} | ${s.peerCpuUs.toFixed(0).padStart(8)} | ${(Number.isNaN(s.redisCpuUs) ? '—' : s.redisCpuUs.toFixed(0)).padStart(9)} |`;
       rows.push(fmt('alertmanager', a, '1.00×'));
       rows.push(fmt('tocsin', t, `${(t.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
       rows.push(fmt('node floor', f, `${(f.alertsPerSec / a.alertsPerSec).toFixed(2)}×`));
@@ -82,8 +84,9 @@ async function ingest(): Promise<void> {
     const header = [
       `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms);`,
       'node floor: bare node:http, JSON.parse and one Redis write per webhook (bench/floor-server.ts), the least a Node daemon that answers after Redis can do',
-      '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   |',
-      '|----------|--------------|---------|----------|--------|--------|--------|---------|',
+      'CPU: µs per answered request, from /proc: the peer process (all its threads) and the Redis it writes to (Alertmanager has none)',
+      '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   | CPU µs   | Redis µs  |',
+      '|----------|--------------|---------|----------|--------|--------|--------|---------|----------|-----------|',
     ];
     process.stdout.write(`${[...header, ...rows, '', ...verdicts].join('\n')}\n`);
   } finally {
