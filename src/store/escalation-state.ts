@@ -43,9 +43,13 @@ export class RedisEscalationState implements EscalationStateStore {
     return { state: state as IncidentState, reopenCount: Number(reopenCount ?? 0), controlled: allCalm(members.map((raw) => JSON.parse(raw) as MemberRecord)) };
   }
 
-  /** The incident and its escalation facts from one read of its keys (the engine reads both at every step). */
+  /**
+   * The incident and its escalation facts from one read of its keys (the engine reads both at every
+   * step), without the members' details: nothing the engine does shows them, and in an incident of
+   * thousands of members they are most of the read.
+   */
   async snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined> {
-    const [stored] = await this.incidents.readStored([id]);
+    const [stored] = await this.incidents.readStored([id], { memberDetails: false });
     if (!stored) return undefined;
     const facts = factsFrom(stored.hash, Object.values(stored.members));
     return facts ? { incident: toIncident(stored), facts } : undefined;

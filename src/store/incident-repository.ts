@@ -146,14 +146,16 @@ export class RedisIncidentRepository implements IncidentStore {
 
   /**
    * The keys of each incident as stored, one script call each (the client writes the calls
-   * together), parsed once; undefined where the incident no longer exists.
+   * together), parsed once; undefined where the incident no longer exists. `memberDetails: false`
+   * leaves the members' details out (empty): what the escalation engine reads.
    */
-  async readStored(ids: readonly string[]): Promise<(StoredIncident | undefined)[]> {
+  async readStored(ids: readonly string[], options: { memberDetails?: boolean } = {}): Promise<(StoredIncident | undefined)[]> {
     const k = this.keys;
+    const args = options.memberDetails === false ? ['nodetails'] : [];
     try {
       return await Promise.all(
         ids.map(async (id): Promise<StoredIncident | undefined> => {
-          const doc = await callScript(this.redis, 'readIncident', [k.incident(id), k.members(id), k.memberDetails(id), k.timeline(id), k.notifications(id)], []);
+          const doc = await callScript(this.redis, 'readIncident', [k.incident(id), k.members(id), k.memberDetails(id), k.timeline(id), k.notifications(id)], args);
           return typeof doc === 'string' ? (JSON.parse(doc) as StoredIncident) : undefined;
         }),
       );

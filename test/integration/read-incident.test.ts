@@ -111,6 +111,19 @@ describe('readIncident script', () => {
     expect(inc!.members['am:a']?.status).toBe('resolved');
   });
 
+  it("the engine's read is the same incident without the members' details", async () => {
+    const state = new RedisEscalationState(redis, keys, repo);
+    const cmd = (e: NormalizedEvent) => ({ event: e, groupKey: 'power:hq', newId: 'inc-3', resolveHoldMs: 0, resolution: 'source' as const, playbookVersion: 'v1', truncated: 0 });
+    await repo.ingest([cmd(event('am:a')), cmd(event('am:b'))], T0);
+    const full = await repo.get('inc-3');
+    expect(Object.values(full!.members).every((m) => (m as { details?: unknown }).details !== undefined)).toBe(true);
+    calls = [];
+    const snap = await state.snapshot('inc-3');
+    onlyScriptCalls(1);
+    const withoutDetails = Object.fromEntries(Object.entries(full!.members).map(([name, m]) => [name, Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'details'))]));
+    expect(snap!.incident).toEqual({ ...full, members: withoutDetails });
+  });
+
   it('gives the escalation facts from the same read, the live facts from a small one, and nothing for an incident that is gone', async () => {
     const state = new RedisEscalationState(redis, keys, repo);
     await repo.ingest([{ event: event('am:a'), groupKey: 'power:hq', newId: 'inc-2', resolveHoldMs: 0, resolution: 'source', playbookVersion: 'v7', truncated: 0 }], T0);

@@ -9,6 +9,8 @@
   KEYS[3] member details hash (member -> details JSON)
   KEYS[4] timeline list       (entry JSON)
   KEYS[5] notifications hash  (id -> record JSON)
+  ARGV[1] 'nodetails': leave the members' details out (the escalation engine never shows them, and
+          they are most of what an incident of many members holds); anything else: include them
   Returns: false when the incident hash is gone, else
     {"hash":{field:value…},"members":{member:record…},"memberDetails":{member:details…},
      "timeline":[entry…],"notifications":[record…]}
@@ -55,7 +57,11 @@ object(h, false)
 out[#out + 1] = ',"members":'
 object(redis.call('HGETALL', KEYS[2]), true)
 out[#out + 1] = ',"memberDetails":'
-object(redis.call('HGETALL', KEYS[3]), true)
+if ARGV[1] == 'nodetails' then
+  out[#out + 1] = '{}'
+else
+  object(redis.call('HGETALL', KEYS[3]), true)
+end
 out[#out + 1] = ',"timeline":'
 array(redis.call('LRANGE', KEYS[4], 0, -1))
 out[#out + 1] = ',"notifications":'
