@@ -177,10 +177,10 @@ export class EscalationEngine {
   async escalateNow(incidentId: string, by: string, via: string, notificationId?: string): Promise<EscalateNowResult> {
     const n = this.namespaceOf(incidentId);
     if (!n) return { result: 'not_active' };
-    const [inc, facts] = await Promise.all([n.incidents.get(incidentId), n.state.facts(incidentId)]);
+    const now = this.deps.clock.now();
+    const [inc, facts] = await Promise.all([n.incidents.get(incidentId), n.state.facts(incidentId, now)]);
     if (!inc || !facts || facts.state === 'resolved') return { result: 'not_active' };
     const klass = (await this.deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? this.deps.config.playbooks.classes[inc.class];
-    const now = this.deps.clock.now();
     const subject = subjectOf(inc, facts);
     const prefix = facts.reopenCount > 0 ? `c${facts.reopenCount}:` : '';
     let tier = klass ? nextApplicableTier(klass, subject, facts.tier) : undefined;
@@ -291,10 +291,10 @@ export class EscalationEngine {
   /** Runs what is due for one incident; returns when to look again. */
   private async process(n: EngineNamespace, id: string, now: number): Promise<number | 'park' | null> {
     const { config, logger } = this.deps;
-    const first = await n.state.snapshot(id);
+    const first = await n.state.snapshot(id, now);
     if (!first) return null; // gone (expired after retention)
     let { incident: inc, facts } = first;
-    if (this.deps.settle && (await this.deps.settle(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts));
+    if (this.deps.settle && (await this.deps.settle(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts, now));
     const klass = (await this.deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? config.playbooks.classes[inc.class];
     if (!klass) {
       logger.error({ incident: id, class: inc.class }, 'no playbook for incident class; escalation stopped');
@@ -314,7 +314,7 @@ export class EscalationEngine {
           this.deps.metrics.levelRaised.inc({ class: inc.class, level: String(plan.levelChange.to) });
           logger.info({ incident: id, from, to: plan.levelChange.to, reason: plan.levelChange.reason }, 'incident level raised');
         }
-        ({ inc, facts } = await reload(n, id, inc, facts));
+        ({ inc, facts } = await reload(n, id, inc, facts, now));
         continue;
       }
       let steps = plan.due.filter((s) => !tried.has(s.key));
@@ -338,7 +338,7 @@ export class EscalationEngine {
         held ||= r.held;
         if (r.wakeAt !== undefined) wakeAt = wakeAt === null ? r.wakeAt : Math.min(wakeAt, r.wakeAt);
       }
-      ({ inc, facts } = await reload(n, id, inc, facts));
+      ({ inc, facts } = await reload(n, id, inc, facts, now));
       if (!advanced && steps.length === 0) break;
     }
     const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
@@ -353,7 +353,7 @@ export class EscalationEngine {
     // suppressed or held steps still due must be looked at again
     if (plan.due.some((s) => !tried.has(s.key))) next = now;
     // a resolution being held must be completed when its hold is over
-    const holdEnd = holdEndOf(inc);
+    const holdEnd = facts.state === 'resolved' ? null : facts.holdEndsAtMs;
     if (holdEnd !== null) next = Math.min(next ?? Number.POSITIVE_INFINITY, holdEnd);
     if (next !== null) return next;
     return facts.state === 'resolved' ? null : 'park';
@@ -555,21 +555,9 @@ function holdable(s: Step): boolean {
   return s.kind !== 'all_clear' && s.kind !== 'reminder' && s.kind !== 'report';
 }
 
-/** When the earliest held resolution of an open incident is due, or null. */
-function holdEndOf(inc: Incident): number | null {
-  if (inc.state === 'resolved') return null;
-  let end: number | null = null;
-  for (const m of Object.values(inc.members)) {
-    if (m.status !== 'firing' || m.calmSince === undefined) continue;
-    const at = Date.parse(m.calmSince) + (m.holdMs ?? 0);
-    end = end === null ? at : Math.min(end, at);
-  }
-  return end;
-}
-
-async function reload(n: EngineNamespace, id: string, inc: Incident, facts: EscalationFacts): Promise<{ inc: Incident; facts: EscalationFacts }> {
-  const now = await n.state.snapshot(id);
-  return now ? { inc: now.incident, facts: now.facts } : { inc, facts };
+async function reload(n: EngineNamespace, id: string, inc: Incident, facts: EscalationFacts, now: number): Promise<{ inc: Incident; facts: EscalationFacts }> {
+  const read = await n.state.snapshot(id, now);
+  return read ? { inc: read.incident, facts: read.facts } : { inc, facts };
 }
 
 /** The planner's view of an incident. */

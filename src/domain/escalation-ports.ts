@@ -47,6 +47,8 @@ export interface EscalationFacts {
   readonly playbookVersion: string;
   /** Every member calm or resolved. */
   readonly controlled: boolean;
+  /** When the first held resolution ends (epoch ms), null when no member is calm. */
+  readonly holdEndsAtMs: number | null;
   /** Step keys carried out. */
   readonly done: ReadonlySet<string>;
   /** "<cycle>:<tier>" → epoch ms the tier was brought forward. */
@@ -57,11 +59,16 @@ export interface EscalationFacts {
 export type LiveFacts = Pick<EscalationFacts, 'state' | 'reopenCount' | 'controlled'>;
 
 export interface EscalationStateStore {
-  facts(id: string): Promise<EscalationFacts | undefined>;
+  /** The facts as of `now` (epoch ms), which decides which held resolutions are over. */
+  facts(id: string, now: number): Promise<EscalationFacts | undefined>;
   /** Only state, cycle and whether every member is calm: the small read before each page. */
   live(id: string): Promise<LiveFacts | undefined>;
-  /** The incident and its facts, read together (one read of the incident's keys where the store can). */
-  snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined>;
+  /**
+   * The incident and its facts, read together (one read of the incident's keys where the store can).
+   * The incident's `members` may hold only the members whose held resolution is over at `now`: the
+   * ones the engine settles; how many are calm and when the next hold ends are in the facts.
+   */
+  snapshot(id: string, now: number): Promise<{ incident: Incident; facts: EscalationFacts } | undefined>;
   /**
    * Marks a step done (once) and raises `tier` when given; true when newly marked. `reached`, when
    * given, goes on the timeline in the same step, only when newly marked.

@@ -6,7 +6,7 @@ import type { Incident, IncidentState } from '../domain/incident.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { callScript } from './scripts.js';
-import { timelineJson, toIncident, type MemberRecord, type RedisIncidentRepository } from './incident-repository.js';
+import { timelineJson, toIncident, type MemberRecord, type RedisIncidentRepository, type StoredIncident } from './incident-repository.js';
 
 export class RedisEscalationState implements EscalationStateStore {
   constructor(
@@ -16,42 +16,34 @@ export class RedisEscalationState implements EscalationStateStore {
     private readonly incidents: RedisIncidentRepository,
   ) {}
 
-  /** Only the escalation facts (the hash and the members), without the timeline and notifications. */
-  async facts(id: string): Promise<EscalationFacts | undefined> {
-    let h: Record<string, string>;
-    let members: string[];
-    try {
-      // side by side: the client sends both in one write, with whatever else is going out
-      [h, members] = await Promise.all([this.redis.hgetall(this.keys.incident(id)), this.redis.hvals(this.keys.members(id))]);
-    } catch (e) {
-      throw storeError(e);
-    }
-    return factsFrom(h, members.map((raw) => JSON.parse(raw) as MemberRecord));
+  /** The escalation facts alone (the engine's read of the incident, as `snapshot`). */
+  async facts(id: string, now: number): Promise<EscalationFacts | undefined> {
+    return (await this.snapshot(id, now))?.facts;
   }
 
-  /** State, cycle and members only: what `stillWanted` checks right before a page goes out. */
+  /** State, cycle and whether every member is calm: what `stillWanted` checks right before a page goes out. */
   async live(id: string): Promise<LiveFacts | undefined> {
-    let fields: (string | null)[];
-    let members: string[];
+    let r: unknown;
     try {
-      [fields, members] = await Promise.all([this.redis.hmget(this.keys.incident(id), 'state', 'reopenCount'), this.redis.hvals(this.keys.members(id))]);
+      r = await callScript(this.redis, 'readLive', [this.keys.incident(id), this.keys.members(id), this.keys.calm(id)], []);
     } catch (e) {
       throw storeError(e);
     }
-    const [state, reopenCount] = fields;
-    if (!state) return undefined;
-    return { state: state as IncidentState, reopenCount: Number(reopenCount ?? 0), controlled: allCalm(members.map((raw) => JSON.parse(raw) as MemberRecord)) };
+    if (!Array.isArray(r)) return undefined;
+    const [state, reopenCount, controlled] = r as [string, number, number];
+    return { state: state as IncidentState, reopenCount: Number(reopenCount), controlled: controlled === 1 };
   }
 
   /**
    * The incident and its escalation facts from one read of its keys (the engine reads both at every
-   * step), without the members' details: nothing the engine does shows them, and in an incident of
-   * thousands of members they are most of the read.
+   * step), without the members' details, which nothing the engine does shows. An incident that keeps
+   * its calm set is read without its members, however many it has, but for those whose held
+   * resolution is over at `now` (the ones to settle).
    */
-  async snapshot(id: string): Promise<{ incident: Incident; facts: EscalationFacts } | undefined> {
-    const [stored] = await this.incidents.readStored([id], { memberDetails: false });
+  async snapshot(id: string, now: number): Promise<{ incident: Incident; facts: EscalationFacts } | undefined> {
+    const [stored] = await this.incidents.readStored([id], { engineAt: now });
     if (!stored) return undefined;
-    const facts = factsFrom(stored.hash, Object.values(stored.members));
+    const facts = factsFrom(stored.hash, Object.values(stored.members), stored.calm);
     return facts ? { incident: toIncident(stored), facts } : undefined;
   }
 
@@ -90,8 +82,12 @@ export class RedisEscalationState implements EscalationStateStore {
   }
 }
 
-/** Escalation facts from the incident hash and its members' records; undefined for a hash that is gone. */
-export function factsFrom(h: Record<string, string>, members: readonly MemberRecord[]): EscalationFacts | undefined {
+/**
+ * Escalation facts from the incident hash and either the calm summary (count and first hold end, with
+ * the firing-member count on the hash) or, for an incident stored before it was kept, every member's
+ * record; undefined for a hash that is gone.
+ */
+export function factsFrom(h: Record<string, string>, members: readonly MemberRecord[], calm?: StoredIncident['calm']): EscalationFacts | undefined {
   if (!h.id || !h.state) return undefined;
   const done = new Set<string>();
   const advanced = new Map<string, number>();
@@ -99,7 +95,9 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     if (field.startsWith('step:')) done.add(field.slice(5));
     else if (field.startsWith('adv:')) advanced.set(field.slice(4), Number(value));
   }
-  const controlled = allCalm(members);
+  const firing = num(h.firingMembers);
+  const controlled = calm && firing !== undefined ? calm.count === firing : allCalm(members);
+  const holdEndsAtMs = calm ? calm.first : firstHoldEnd(members);
   const openedAtMs = num(h.openedAtMs) ?? Date.parse(h.openedAt ?? '');
   return {
     state: h.state as IncidentState,
@@ -112,6 +110,7 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     reopenCount: Number(h.reopenCount ?? 0),
     playbookVersion: h.playbookVersion ?? '',
     controlled,
+    holdEndsAtMs,
     done,
     advanced,
   };
@@ -120,6 +119,17 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
 /** Every member is over, or calm while its resolution is held. */
 function allCalm(members: readonly MemberRecord[]): boolean {
   return members.every((m) => m.status === 'resolved' || (m.calmSinceMs !== undefined && m.calmSinceMs !== null));
+}
+
+/** When the first held resolution among these members ends, or null. */
+function firstHoldEnd(members: readonly MemberRecord[]): number | null {
+  let end: number | null = null;
+  for (const m of members) {
+    if (m.status !== 'firing' || m.calmSinceMs === undefined || m.calmSinceMs === null) continue;
+    const at = m.calmSinceMs + (m.holdMs ?? 0);
+    end = end === null ? at : Math.min(end, at);
+  }
+  return end;
 }
 
 function num(v: string | undefined): number | undefined {

@@ -146,16 +146,17 @@ export class RedisIncidentRepository implements IncidentStore {
 
   /**
    * The keys of each incident as stored, one script call each (the client writes the calls
-   * together), parsed once; undefined where the incident no longer exists. `memberDetails: false`
-   * leaves the members' details out (empty): what the escalation engine reads.
+   * together), parsed once; undefined where the incident no longer exists. `engineAt` (epoch ms)
+   * makes it the escalation engine's read: no member details, and — where the incident keeps its
+   * calm set — only the members whose held resolution is over by then, with `calm` instead of the rest.
    */
-  async readStored(ids: readonly string[], options: { memberDetails?: boolean } = {}): Promise<(StoredIncident | undefined)[]> {
+  async readStored(ids: readonly string[], options: { engineAt?: number } = {}): Promise<(StoredIncident | undefined)[]> {
     const k = this.keys;
-    const args = options.memberDetails === false ? ['nodetails'] : [];
+    const args = options.engineAt === undefined ? [] : ['engine', options.engineAt];
     try {
       return await Promise.all(
         ids.map(async (id): Promise<StoredIncident | undefined> => {
-          const doc = await callScript(this.redis, 'readIncident', [k.incident(id), k.members(id), k.memberDetails(id), k.timeline(id), k.notifications(id)], args);
+          const doc = await callScript(this.redis, 'readIncident', [k.incident(id), k.members(id), k.memberDetails(id), k.timeline(id), k.notifications(id), k.calm(id)], args);
           return typeof doc === 'string' ? (JSON.parse(doc) as StoredIncident) : undefined;
         }),
       );
@@ -178,7 +179,7 @@ export interface MemberRecord {
 }
 
 /**
- * An incident's keys as read (read-incident-5.lua): its hash, members' records and details,
+ * An incident's keys as read (read-incident-6.lua): its hash, members' records and details,
  * timeline entries and notification records.
  */
 export interface StoredIncident {
@@ -187,6 +188,11 @@ export interface StoredIncident {
   readonly memberDetails: Record<string, unknown>;
   readonly timeline: readonly TimelineEntry[];
   readonly notifications: readonly Notification[];
+  /**
+   * The engine's read of an incident that keeps its calm set: how many members are calm (their
+   * resolution held), and when the first hold ends. `members` then holds only those whose hold is over.
+   */
+  readonly calm?: { readonly count: number; readonly first: number | null };
 }
 
 /** A timeline entry as stored: its time first, then its fields. */

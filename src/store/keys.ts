@@ -14,6 +14,8 @@ export interface Keys {
   memberDetails(id: string): string;
   timeline(id: string): string;
   notifications(id: string): string;
+  /** member → epoch ms: the firing members whose resolution is being held, by when the hold ends. */
+  calm(id: string): string;
   /** groupKey → id of the last incident of that group (open, or resolved within the reopen window). */
   readonly groups: string;
   /** id → openedAt, incidents not yet resolved. */
@@ -37,6 +39,7 @@ export function makeKeys(prefix: string, ns: Namespace): Keys {
     memberDetails: (id) => `${incidentBase}${id}:md`,
     timeline: (id) => `${incidentBase}${id}:tl`,
     notifications: (id) => `${incidentBase}${id}:nt`,
+    calm: (id) => `${incidentBase}${id}:calm`,
     groups: `${base}groups`,
     open: `${base}open`,
     all: `${base}all`,

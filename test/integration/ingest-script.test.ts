@@ -213,6 +213,33 @@ describe('ingestEvents script', () => {
     }
   });
 
+  it('keeps the calm set as the records say: a held resolution enters it, a refire or the completed resolution leaves it', async () => {
+    const keys = makeKeys(prefix, 'live');
+    const hold = 10 * MIN;
+    const b = 'am:bbbb';
+    const [open] = await repo.ingest([cmd(event()), cmd(event({ member: b, eventKey: 'b1' }))], T0);
+    const id = open!.id;
+    const calm = () => redis.zrange(keys.calm(id), 0, -1, 'WITHSCORES');
+    const resolve = (member: string, at: number) => repo.ingest([cmd(event({ member, status: 'resolved', eventKey: `${member}-res-${at}` }), { resolveHoldMs: hold })], at);
+    expect(await redis.hget(keys.incident(id), 'calmIndexed')).toBe('1');
+    await resolve('am:aaaa', T0 + MIN);
+    await resolve(b, T0 + 2 * MIN);
+    expect(await calm()).toEqual(['am:aaaa', String(T0 + 11 * MIN), b, String(T0 + 12 * MIN)]);
+    await resolve(b, T0 + 3 * MIN); // still within its hold: nothing changes
+    expect(await calm()).toEqual(['am:aaaa', String(T0 + 11 * MIN), b, String(T0 + 12 * MIN)]);
+    await repo.ingest([cmd(event({ member: b, eventKey: 'b2' }))], T0 + 4 * MIN); // b fires again
+    expect(await calm()).toEqual(['am:aaaa', String(T0 + 11 * MIN)]);
+    const [done] = await resolve('am:aaaa', T0 + 11 * MIN); // a's hold is over
+    expect(done).toMatchObject({ kind: 'merged', state: 'open' });
+    expect(await calm()).toEqual([]);
+    // calm again, then resolved by a person: the calm set expires with the incident's other keys
+    await resolve(b, T0 + 12 * MIN);
+    await repo.transition(id, 'resolve', 'user:ops', 'api', T0 + 13 * MIN);
+    const [ttl, calmTtl] = await Promise.all([redis.pttl(keys.incident(id)), redis.pttl(keys.calm(id))]);
+    expect(calmTtl).toBeGreaterThan(0);
+    expect(Math.abs(calmTtl - ttl)).toBeLessThan(5_000);
+  });
+
   it('ignores a resolution for something it never saw', async () => {
     const [r] = await repo.ingest([cmd(event({ status: 'resolved' }))], T0);
     expect(r).toMatchObject({ kind: 'ignored', id: '' });

@@ -22,7 +22,10 @@
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
   The incident hash keeps `firingMembers`, the number of member records whose status is firing, so
-  that whether a resolution was the last one is known without reading every member.
+  that whether a resolution was the last one is known without reading every member; and the sorted
+  set <incident>:calm holds the firing members whose resolution is being held, scored by when the
+  hold ends (`calmIndexed` = 1 on the hash says it is kept). Together they tell the escalation
+  engine whether every member is calm, and when the next hold ends, without reading any member.
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -37,7 +40,11 @@ local isoOf -- the time nowIso was made for
 
 local function keysOf(id)
   local k = base .. id
-  return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt'
+  return k, k .. ':m', k .. ':md', k .. ':tl', k .. ':nt', k .. ':calm'
+end
+
+local function calmKey(id)
+  return base .. id .. ':calm'
 end
 
 -- Within one call: each group's incident id, each incident's state, level, event count and number
@@ -46,22 +53,39 @@ end
 -- firing members are written back once, at the end of the call (`touched`, in order).
 local groupIds, timelineLengths, incs, touched = {}, {}, {}, {}
 
--- Members whose record says firing, counted from the records: for an incident stored before the
--- count was kept (read once, then kept like the rest).
-local function countFiring(id)
-  local n = 0
-  for _, v in ipairs(redis.call('HVALS', base .. id .. ':m')) do
-    if cjson.decode(v).status ~= 'resolved' then n = n + 1 end
+-- For an incident stored before the count and the calm set were kept: the members whose record
+-- says firing counted, and the calm ones put in the calm set, from the records (once; then kept like
+-- the rest). The calm set expires with the incident's other keys.
+local function indexMembers(id)
+  local incKey, membersKey = base .. id, base .. id .. ':m'
+  local recs, firing, calm = redis.call('HGETALL', membersKey), 0, {}
+  for i = 1, #recs, 2 do
+    local m = cjson.decode(recs[i + 1])
+    if m.status ~= 'resolved' then
+      firing = firing + 1
+      if m.calmSinceMs then
+        calm[#calm + 1] = m.calmSinceMs + (m.holdMs or 0)
+        calm[#calm + 1] = recs[i]
+      end
+    end
   end
-  return n
+  local ck = calmKey(id)
+  redis.call('DEL', ck)
+  for i = 1, #calm, 400 do
+    redis.call('ZADD', ck, unpack(calm, i, math.min(i + 399, #calm)))
+  end
+  local ttl = redis.call('PTTL', incKey)
+  if #calm > 0 and ttl > 0 then redis.call('PEXPIRE', ck, ttl) end
+  redis.call('HSET', incKey, 'firingMembers', firing, 'calmIndexed', 1)
+  return firing
 end
 
 local function incOf(id)
   local c = incs[id]
   if c == nil then
-    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount', 'firingMembers')
+    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount', 'firingMembers', 'calmIndexed')
     c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0'), firing = tonumber(h[4] or '') }
-    if c.state and not c.firing then c.firing = countFiring(id) end
+    if c.state and (not c.firing or h[5] ~= '1') then c.firing = indexMembers(id) end
     incs[id] = c
   end
   return c
@@ -204,7 +228,7 @@ local function open()
     'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
     'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
-    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', 1)
+    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', 1, 'calmIndexed', 1)
   putMember(id, memberRecord(nil))
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
@@ -254,6 +278,7 @@ local function ingestOne()
         m.holdMs = hold
         m.count = m.count + 1
         putMember(id, m)
+        redis.call('ZADD', calmKey(id), now + hold, ev.member)
         push(tl, { at = nowIso, type = 'calm', source = ev.source, member = ev.member, holdMs = hold }, true)
         -- look again when the hold is over, even if the source never reports again
         local dueAt = tonumber(redis.call('ZSCORE', dueZ, id) or '0')
@@ -267,6 +292,7 @@ local function ingestOne()
         return result('holding', id, false)
       end
     end
+    if m.calmSinceMs then redis.call('ZREM', calmKey(id), ev.member) end
     m = memberRecord(m)
     m.calmSinceMs = nil
     m.calmSince = nil
@@ -321,6 +347,7 @@ local function ingestOne()
   local prev = memberOf(id, ev.member)
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
   if prev == nil or prev.status == 'resolved' then c.firing = c.firing + 1 end
+  if prev ~= nil and prev.calmSinceMs then redis.call('ZREM', calmKey(id), ev.member) end
   local m = memberRecord(prev)
   m.calmSinceMs = nil
   m.calmSince = nil

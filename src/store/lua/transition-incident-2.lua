@@ -42,7 +42,7 @@ if action == 'resolve' then
   redis.call('ZADD', dueZ, now, id)
   entry.type = 'resolved'
   redis.call('RPUSH', incKey .. ':tl', cjson.encode(entry))
-  for _, suffix in ipairs({ '', ':m', ':md', ':tl', ':nt' }) do
+  for _, suffix in ipairs({ '', ':m', ':md', ':tl', ':nt', ':calm' }) do
     redis.call('PEXPIRE', incKey .. suffix, retention)
   end
   return { 'changed', 'resolved' }

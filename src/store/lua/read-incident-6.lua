@@ -9,11 +9,16 @@
   KEYS[3] member details hash (member -> details JSON)
   KEYS[4] timeline list       (entry JSON)
   KEYS[5] notifications hash  (id -> record JSON)
-  ARGV[1] 'nodetails': leave the members' details out (the escalation engine never shows them, and
-          they are most of what an incident of many members holds); anything else: include them
+  KEYS[6] calm zset           (member -> epoch ms its held resolution completes)
+  ARGV[1] 'engine': the escalation engine's read, ARGV[2] its time (epoch ms). It leaves the
+          members' details out (the engine never shows them, and they are most of what an incident
+          of many members holds) and, where the incident keeps its calm set (`calmIndexed`), reads
+          only the members whose hold is over at ARGV[2] (the ones it must settle), and adds
+          "calm":{"count":n,"first":ms|null}: how many members are calm, and when the first hold
+          ends. Anything else: the whole incident.
   Returns: false when the incident hash is gone, else
     {"hash":{field:value…},"members":{member:record…},"memberDetails":{member:details…},
-     "timeline":[entry…],"notifications":[record…]}
+     "timeline":[entry…],"notifications":[record…][,"calm":{…}]}
   (an empty stored value is left out: it is not JSON)
 ]]
 local enc = cjson.encode
@@ -54,10 +59,25 @@ end
 
 out[#out + 1] = '{"hash":'
 object(h, false)
+local engine = ARGV[1] == 'engine'
+local indexed = engine and redis.call('HGET', KEYS[1], 'calmIndexed') == '1'
 out[#out + 1] = ',"members":'
-object(redis.call('HGETALL', KEYS[2]), true)
+if indexed then
+  local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[2])
+  local flat = {}
+  if #due > 0 then
+    local recs = redis.call('HMGET', KEYS[2], unpack(due))
+    for i, member in ipairs(due) do
+      flat[#flat + 1] = member
+      flat[#flat + 1] = recs[i] or ''
+    end
+  end
+  object(flat, true)
+else
+  object(redis.call('HGETALL', KEYS[2]), true)
+end
 out[#out + 1] = ',"memberDetails":'
-if ARGV[1] == 'nodetails' then
+if engine then
   out[#out + 1] = '{}'
 else
   object(redis.call('HGETALL', KEYS[3]), true)
@@ -66,5 +86,9 @@ out[#out + 1] = ',"timeline":'
 array(redis.call('LRANGE', KEYS[4], 0, -1))
 out[#out + 1] = ',"notifications":'
 array(redis.call('HVALS', KEYS[5]))
+if indexed then
+  local first = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')[2]
+  out[#out + 1] = string.format(',"calm":{"count":%d,"first":%s}', redis.call('ZCARD', KEYS[6]), first and string.format('%d', tonumber(first)) or 'null')
+end
 out[#out + 1] = '}'
 return table.concat(out)
