@@ -150,6 +150,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     maxTimeline: config.daemon.incidents.maxTimeline,
     ingestBatch: config.daemon.incidents.ingestBatch,
     ingestInFlight: config.daemon.incidents.ingestInFlight,
+    membersShown: config.daemon.incidents.membersShown,
   };
   const stores = {
     live: new RedisIncidentRepository(redis, makeKeys(env.redisPrefix, 'live'), repoOptions),

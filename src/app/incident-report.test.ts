@@ -29,6 +29,7 @@ const incident: Incident = {
   labels: {},
   details: {},
   members: {},
+  memberCount: 0,
   truncatedAlerts: 0,
   reopenCount: 0,
   notifications: [

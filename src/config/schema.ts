@@ -159,6 +159,9 @@ export function makeSchemas(clockSpeed: number) {
         /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
         ingestInFlight: wholeNumber(1, 64, 4)
           .describe('Ingest script calls on their way to Redis at once (1–64); webhooks arriving meanwhile wait to share the next. Default 4.'),
+        /** Members an incident's JSON lists at most; GET /api/incidents/:id/members pages through all of them. */
+        membersShown: wholeNumber(1, 10_000, 200)
+          .describe("Members an incident's JSON lists at most (1–10 000), so that reading an incident of a storm's thousands of alerts stays cheap; GET /api/incidents/:id/members pages through all of them. Default 200."),
       })
       .prefault({})
       .describe('Incident lifetime and intake batching.'),

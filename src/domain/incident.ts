@@ -51,8 +51,14 @@ export interface Incident {
   readonly groupKey: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly details: Readonly<Record<string, unknown>>;
-  /** Members (alerts, devices, queues) merged into this incident, with their own state. */
+  /**
+   * Members (alerts, devices, queues) merged into this incident, with their own state: all of them,
+   * or as many as `incidents.membersShown` when it has more (GET /api/incidents/:id/members pages
+   * through every one).
+   */
   readonly members: Readonly<Record<string, MemberState>>;
+  /** How many members the incident has. */
+  readonly memberCount: number;
   /** How many alerts senders said they left out (Alertmanager `truncatedAlerts`). */
   readonly truncatedAlerts: number;
   readonly reopenCount: number;

@@ -1,6 +1,6 @@
 /** Ports the use cases depend on; adapters in store/ and channels/ implement them. */
 import type { Level, NormalizedEvent } from './event.js';
-import type { Incident, IncidentState } from './incident.js';
+import type { Incident, IncidentState, MemberState } from './incident.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -57,6 +57,18 @@ export interface IncidentStore {
   transition(id: string, action: TransitionAction, by: string, via: string, now: number, note?: string): Promise<TransitionOutcome>;
   /** Appends an entry to an incident's timeline. */
   note(id: string, entry: { type: string; [field: string]: unknown }, now: number): Promise<void>;
+  /**
+   * One page of an incident's members with their details, from `cursor` ('0' to start), about
+   * `count` of them; undefined when the incident no longer exists.
+   */
+  members(id: string, cursor: string, count: number): Promise<MemberPage | undefined>;
+}
+
+/** One page of an incident's members, with their details; `cursor` null once every member was given. */
+export interface MemberPage {
+  readonly cursor: string | null;
+  readonly memberCount: number;
+  readonly members: Readonly<Record<string, MemberState & { readonly details?: unknown }>>;
 }
 
 // ---- channels -------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ const listQuery = z.strictObject({
   drill: z.enum(['true', 'false']).optional(),
 });
 
+const membersQuery = z.strictObject({
+  cursor: z.string().regex(/^\d{1,20}$/, 'a cursor from the previous page, or 0').default('0'),
+  count: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
 export interface ApiRouteDeps {
   readonly stores: IncidentStores;
   readonly report: ReportIncident;
@@ -63,6 +68,16 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     const incident = await storeFor(deps.stores, req.params.id).get(req.params.id);
     if (!incident) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
     res.json(incident);
+  });
+
+  // every member of an incident, a page at a time, with their details (an incident's JSON lists at
+  // most `incidents.membersShown`): follow `cursor` until it is null
+  router.get('/api/incidents/:id/members', async (req, res) => {
+    const q = membersQuery.safeParse(req.query);
+    if (!q.success) throw invalid(q.error, 'invalid query');
+    const page = await storeFor(deps.stores, req.params.id).members(req.params.id, q.data.cursor, q.data.count);
+    if (!page) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
+    res.json(page);
   });
 
   for (const action of ['ack', 'resolve'] as const) {

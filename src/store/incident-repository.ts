@@ -8,6 +8,7 @@ import type {
   IngestCommand,
   IngestKind,
   IngestOutcome,
+  MemberPage,
   TransitionAction,
   TransitionOutcome,
 } from '../domain/ports.js';
@@ -25,7 +26,10 @@ export interface RepositoryOptions {
   readonly ingestBatch?: number;
   /** Ingest script calls on the wire at once (default 4). */
   readonly ingestInFlight?: number;
+  /** Members an incident's JSON lists at most (default 200); `members()` pages through the rest. */
+  readonly membersShown?: number;
 }
+
 
 interface Timed {
   readonly command: IngestCommand;
@@ -152,7 +156,7 @@ export class RedisIncidentRepository implements IncidentStore {
    */
   async readStored(ids: readonly string[], options: { engineAt?: number } = {}): Promise<(StoredIncident | undefined)[]> {
     const k = this.keys;
-    const args = options.engineAt === undefined ? [] : ['engine', options.engineAt];
+    const args = options.engineAt === undefined ? ['full', this.options.membersShown ?? 200] : ['engine', options.engineAt];
     try {
       return await Promise.all(
         ids.map(async (id): Promise<StoredIncident | undefined> => {
@@ -163,6 +167,19 @@ export class RedisIncidentRepository implements IncidentStore {
     } catch (e) {
       throw storeError(e);
     }
+  }
+
+  async members(id: string, cursor: string, count: number): Promise<MemberPage | undefined> {
+    const k = this.keys;
+    let doc: unknown;
+    try {
+      doc = await callScript(this.redis, 'readMembers', [k.incident(id), k.members(id), k.memberDetails(id)], [cursor, count]);
+    } catch (e) {
+      throw storeError(e);
+    }
+    if (typeof doc !== 'string') return undefined;
+    const page = JSON.parse(doc) as { cursor: string | null; memberCount: number; members: Record<string, MemberRecord>; memberDetails: Record<string, unknown> };
+    return { cursor: page.cursor, memberCount: page.memberCount, members: memberStates(page.members, page.memberDetails) };
   }
 }
 
@@ -188,6 +205,8 @@ export interface StoredIncident {
   readonly memberDetails: Record<string, unknown>;
   readonly timeline: readonly TimelineEntry[];
   readonly notifications: readonly Notification[];
+  /** How many members the incident has (`members` may list fewer). */
+  readonly memberCount?: number;
   /**
    * The engine's read of an incident that keeps its calm set: how many members are calm (their
    * resolution held), and when the first hold ends. `members` then holds only those whose hold is over.
@@ -202,19 +221,7 @@ export function timelineJson(note: TimelineNote): string {
 
 export function toIncident(stored: StoredIncident): Incident {
   const { hash: h, members, memberDetails, timeline, notifications } = stored;
-  const m: Record<string, MemberState & { details?: unknown }> = {};
-  for (const [name, rec] of Object.entries(members)) {
-    const details = memberDetails[name];
-    m[name] = {
-      status: rec.status as MemberState['status'],
-      since: String(rec.since),
-      lastAt: String(rec.lastAt),
-      count: Number(rec.count),
-      ...(rec.source ? { source: String(rec.source) as EventSource } : {}),
-      ...(rec.calmSince ? { calmSince: String(rec.calmSince), holdMs: Number(rec.holdMs ?? 0) } : {}),
-      ...(details !== undefined ? { details } : {}),
-    };
-  }
+  const m = memberStates(members, memberDetails);
   const notes = [...notifications].sort((a, b) => a.tier - b.tier || a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   return {
     id: h.id ?? '',
@@ -237,11 +244,30 @@ export function toIncident(stored: StoredIncident): Incident {
     labels: parseObject(h.labels) as Record<string, string>,
     details: parseObject(h.details),
     members: m,
+    memberCount: stored.memberCount ?? Object.keys(m).length,
     truncatedAlerts: Number(h.truncatedAlerts ?? 0),
     reopenCount: Number(h.reopenCount ?? 0),
     notifications: notes,
     timeline,
   };
+}
+
+/** Members as the API shows them: each record's fields, and its details where read. */
+function memberStates(members: Record<string, MemberRecord>, memberDetails: Record<string, unknown>): Record<string, MemberState & { details?: unknown }> {
+  const m: Record<string, MemberState & { details?: unknown }> = {};
+  for (const [name, rec] of Object.entries(members)) {
+    const details = memberDetails[name];
+    m[name] = {
+      status: rec.status as MemberState['status'],
+      since: String(rec.since),
+      lastAt: String(rec.lastAt),
+      count: Number(rec.count),
+      ...(rec.source ? { source: String(rec.source) as EventSource } : {}),
+      ...(rec.calmSince ? { calmSince: String(rec.calmSince), holdMs: Number(rec.holdMs ?? 0) } : {}),
+      ...(details !== undefined ? { details } : {}),
+    };
+  }
+  return m;
 }
 
 function parseObject(s: string | undefined): Record<string, unknown> {

@@ -171,8 +171,12 @@ describe('readIncident script', () => {
       expect(stats).toMatch(/cmdstat_hmget:calls=1,/);
       expect(stats).toMatch(/cmdstat_hvals:calls=1,/);
       expect(stats).not.toMatch(/cmdstat_hscan:/);
-      // the full read (the API's) still gives every member
-      expect(Object.keys((await big.get('inc-big'))!.members)).toHaveLength(5000);
+      // the full read (the API's) lists 200 of them with their details (the default
+      // `incidents.membersShown`), and says how many there are
+      const full = await big.get('inc-big');
+      expect(full!.memberCount).toBe(5000);
+      expect(Object.keys(full!.members)).toHaveLength(200);
+      expect(Object.values(full!.members).every((m) => (m as { details?: unknown }).details !== undefined)).toBe(true);
     } finally {
       client.disconnect();
       await own.destroy();

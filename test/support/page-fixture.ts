@@ -24,6 +24,7 @@ export function makeIncident(over: Partial<Incident> = {}): Incident {
     labels: {},
     details: {},
     members: {},
+    memberCount: 0,
     truncatedAlerts: 0,
     reopenCount: 0,
     notifications: [],

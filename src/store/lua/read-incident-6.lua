@@ -15,10 +15,14 @@
           of many members holds) and, where the incident keeps its calm set (`calmIndexed`), reads
           only the members whose hold is over at ARGV[2] (the ones it must settle), and adds
           "calm":{"count":n,"first":ms|null}: how many members are calm, and when the first hold
-          ends. Anything else: the whole incident.
+          ends.
+          'full': the incident as the API shows it, ARGV[2] the most members listed (with their
+          details): all of them up to that many, else that many as HSCAN finds them (the rest are
+          paged by read-members-3.lua), so that reading an incident of a storm's 100 000 members
+          costs no more than one of a few hundred.
   Returns: false when the incident hash is gone, else
     {"hash":{field:value…},"members":{member:record…},"memberDetails":{member:details…},
-     "timeline":[entry…],"notifications":[record…][,"calm":{…}]}
+     "timeline":[entry…],"notifications":[record…],"memberCount":n[,"calm":{…}]}
   (an empty stored value is left out: it is not JSON)
 ]]
 local enc = cjson.encode
@@ -59,33 +63,51 @@ end
 
 out[#out + 1] = '{"hash":'
 object(h, false)
+-- name, value, name, value … of these fields of a hash
+local function pick(key, names)
+  local flat = {}
+  if #names == 0 then return flat end
+  local values = redis.call('HMGET', key, unpack(names))
+  for i, name in ipairs(names) do
+    flat[#flat + 1] = name
+    flat[#flat + 1] = values[i] or ''
+  end
+  return flat
+end
+
 local engine = ARGV[1] == 'engine'
 local indexed = engine and redis.call('HGET', KEYS[1], 'calmIndexed') == '1'
+local memberCount = redis.call('HLEN', KEYS[2])
+local limit = tonumber(ARGV[2]) or memberCount
 out[#out + 1] = ',"members":'
 if indexed then
-  local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[2])
-  local flat = {}
-  if #due > 0 then
-    local recs = redis.call('HMGET', KEYS[2], unpack(due))
-    for i, member in ipairs(due) do
-      flat[#flat + 1] = member
-      flat[#flat + 1] = recs[i] or ''
-    end
-  end
-  object(flat, true)
-else
+  object(pick(KEYS[2], redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[2])), true)
+  out[#out + 1] = ',"memberDetails":{}'
+elseif engine then
   object(redis.call('HGETALL', KEYS[2]), true)
-end
-out[#out + 1] = ',"memberDetails":'
-if engine then
-  out[#out + 1] = '{}'
-else
+  out[#out + 1] = ',"memberDetails":{}'
+elseif memberCount <= limit then
+  object(redis.call('HGETALL', KEYS[2]), true)
+  out[#out + 1] = ',"memberDetails":'
   object(redis.call('HGETALL', KEYS[3]), true)
+else
+  local names, cursor = {}, '0'
+  repeat
+    local page = redis.call('HSCAN', KEYS[2], cursor, 'COUNT', limit)
+    cursor = page[1]
+    for i = 1, #page[2], 2 do
+      if #names < limit then names[#names + 1] = page[2][i] end
+    end
+  until cursor == '0' or #names >= limit
+  object(pick(KEYS[2], names), true)
+  out[#out + 1] = ',"memberDetails":'
+  object(pick(KEYS[3], names), true)
 end
 out[#out + 1] = ',"timeline":'
 array(redis.call('LRANGE', KEYS[4], 0, -1))
 out[#out + 1] = ',"notifications":'
 array(redis.call('HVALS', KEYS[5]))
+out[#out + 1] = ',"memberCount":' .. memberCount
 if indexed then
   local first = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')[2]
   out[#out + 1] = string.format(',"calm":{"count":%d,"first":%s}', redis.call('ZCARD', KEYS[6]), first and string.format('%d', tonumber(first)) or 'null')
