@@ -1,7 +1,10 @@
 /**
  * Redis connection and error translation: a Redis that cannot answer becomes a retryable 503.
- * `REDIS_URL` is a standalone URL (`redis://…`, `rediss://…`) or a Redis Cluster seed list
- * (`redis+cluster://[user:pass@]host:port,host:port,…`, `rediss+cluster://…` for TLS).
+ * `REDIS_URL` is a standalone URL (`redis://…`, `rediss://…`), a Redis Cluster seed list
+ * (`redis+cluster://[user:pass@]host:port,host:port,…`, `rediss+cluster://…` for TLS) or the
+ * Sentinels watching a primary (`redis+sentinel://[user:pass@]host:port,host:port/<primary name>`,
+ * `rediss+sentinel://…` for TLS; `?sentinelUsername=…&sentinelPassword=…` when the Sentinels ask
+ * for their own credentials).
  */
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { TocsinError } from '../domain/errors.js';
@@ -10,6 +13,7 @@ import { coalesceWrites } from './coalesce-writes.js';
 /** What the stores need from a connection; a standalone Redis and a Redis Cluster both are one. */
 export type RedisClient = Redis | Cluster;
 
+/** A list of seed nodes (cluster nodes or Sentinels) and the credentials for Redis. */
 export interface ClusterUrl {
   readonly nodes: readonly { readonly host: string; readonly port: number }[];
   readonly username: string | undefined;
@@ -17,27 +21,62 @@ export interface ClusterUrl {
   readonly tls: boolean;
 }
 
-/** Parses `redis+cluster://[user:pass@]host:port,host:port`; undefined for any other URL. */
-export function parseClusterUrl(url: string): ClusterUrl | undefined {
-  const m = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)\/?(?:[?#].*)?$/.exec(url.trim());
-  if (!m) return undefined;
-  const nodes = (m[4] ?? '').split(',').map((hp) => {
+export interface SentinelUrl extends ClusterUrl {
+  /** The primary's name, as the Sentinels know it (`sentinel monitor <name> …`). */
+  readonly name: string;
+  readonly sentinelUsername: string | undefined;
+  readonly sentinelPassword: string | undefined;
+}
+
+const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));
+
+/** scheme, kind, user, password, host:port list, path, query */
+const SEED_URL = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?(?:#.*)?$/;
+
+/** `<scheme>+<kind>://[user:pass@]host:port,host:port[/path][?query]`, or undefined for another URL. */
+function parseSeeds(url: string, kind: 'cluster' | 'sentinel', defaultPort: number): (ClusterUrl & { path: string; query: URLSearchParams }) | undefined {
+  const m = SEED_URL.exec(url.trim());
+  if (!m || m[2] !== kind) return undefined;
+  const nodes = (m[5] ?? '').split(',').map((hp) => {
     const at = hp.lastIndexOf(':');
     const host = (at > 0 ? hp.slice(0, at) : hp).replace(/^\[|\]$/g, '');
-    const port = at > 0 ? Number(hp.slice(at + 1)) : 6379;
+    const port = at > 0 ? Number(hp.slice(at + 1)) : defaultPort;
     if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', `REDIS_URL: bad cluster node "${hp}"`);
+      throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', `REDIS_URL: bad ${kind === 'cluster' ? 'cluster node' : 'Sentinel'} "${hp}"`);
     }
     return { host, port };
   });
-  const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));
-  return { nodes, username: dec(m[2]), password: dec(m[3]), tls: m[1] === 'rediss' };
+  return { nodes, username: dec(m[3]), password: dec(m[4]), tls: m[1] === 'rediss', path: m[6] ?? '', query: new URLSearchParams(m[7] ?? '') };
 }
 
-/** A standalone connection or, for a `redis+cluster://` URL, a Redis Cluster client. */
+/** Parses `redis+cluster://[user:pass@]host:port,host:port`; undefined for any other URL. */
+export function parseClusterUrl(url: string): ClusterUrl | undefined {
+  const c = parseSeeds(url, 'cluster', 6379);
+  return c && { nodes: c.nodes, username: c.username, password: c.password, tls: c.tls };
+}
+
+/** Parses `redis+sentinel://[user:pass@]host:port,host:port/<primary name>`; undefined for any other URL. */
+export function parseSentinelUrl(url: string): SentinelUrl | undefined {
+  const c = parseSeeds(url, 'sentinel', 26379);
+  if (!c) return undefined;
+  const name = dec(c.path.replace(/\/+$/, ''));
+  if (!name || name.includes('/')) throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', 'REDIS_URL: a Sentinel URL names the primary after the Sentinels: redis+sentinel://host:26379,host:26379/<primary name>');
+  return {
+    nodes: c.nodes,
+    username: c.username,
+    password: c.password,
+    tls: c.tls,
+    name,
+    sentinelUsername: c.query.get('sentinelUsername') || undefined,
+    sentinelPassword: c.query.get('sentinelPassword') || undefined,
+  };
+}
+
+/** A standalone connection or, for a `redis+cluster://` URL, a Redis Cluster client; for a `redis+sentinel://` URL, the Sentinels' primary. */
 export function createRedis(url: string, options: RedisOptions = {}): RedisClient {
   const cluster = parseClusterUrl(url);
-  const client = cluster ? createCluster(cluster, options) : createStandalone(url, options);
+  const sentinel = cluster ? undefined : parseSentinelUrl(url);
+  const client = cluster ? createCluster(cluster, options) : sentinel ? createSentinel(sentinel, options) : createStandalone(url, options);
   coalesceWrites(client);
   return client;
 }
@@ -61,17 +100,41 @@ function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
   });
 }
 
-function createStandalone(url: string, options: RedisOptions): Redis {
-  return new Redis(url, {
-    // Fail fast while disconnected: the webhook answers 503 and the sender retries.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 5_000,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-    lazyConnect: true,
+/**
+ * The primary the Sentinels name, found again after a failover: the client asks the Sentinels on
+ * every reconnect, listens for their `+switch-master`, and drops a connection whose server has
+ * become a replica (`READONLY`), so the commands of a failover answer 503 and the senders' retries
+ * reach the new primary.
+ */
+function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
+  return new Redis({
+    ...BASE_OPTIONS,
+    sentinels: c.nodes.map((n) => ({ host: n.host, port: n.port })),
+    name: c.name,
+    ...(c.username ? { username: c.username } : {}),
+    ...(c.password ? { password: c.password } : {}),
+    ...(c.sentinelUsername ? { sentinelUsername: c.sentinelUsername } : {}),
+    ...(c.sentinelPassword ? { sentinelPassword: c.sentinelPassword } : {}),
+    ...(c.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+    failoverDetector: true,
+    sentinelRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
     ...options,
   });
+}
+
+/** Fail fast while disconnected: the webhook answers 503 and the sender retries. */
+const BASE_OPTIONS = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 5_000,
+  connectTimeout: 2_000,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+  lazyConnect: true,
+} satisfies RedisOptions;
+
+function createStandalone(url: string, options: RedisOptions): Redis {
+  return new Redis(url, { ...BASE_OPTIONS, ...options });
 }
 
 /** Waits for the connection to be usable; rejects with a clear error after `timeoutMs`. */

@@ -1,12 +1,11 @@
 /** A private three-master Redis Cluster on free loopback ports (redis-server --cluster-enabled + redis-cli --cluster create). */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { pingRedis } from '../../src/platform/redis-launcher.js';
-import { freePort } from './redis-server.js';
+import { freePort, stopAll, untilAnswers } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -48,14 +47,7 @@ export class PrivateRedisCluster {
       );
       this.children.push(child);
     }
-    for (const port of this.ports) {
-      let up = false;
-      for (let i = 0; i < 100 && !up; i++) {
-        up = await pingRedis('127.0.0.1', port);
-        if (!up) await new Promise((r) => setTimeout(r, 50));
-      }
-      if (!up) throw new Error(`cluster node did not start on port ${port}`);
-    }
+    for (const port of this.ports) await untilAnswers(port, 'cluster node');
     await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     // wait until every node reports the cluster healthy
     for (const port of this.ports) {
@@ -97,16 +89,6 @@ export class PrivateRedisCluster {
   }
 
   async destroy(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
-    rmSync(this.dir, { recursive: true, force: true });
+    await stopAll(this.children, this.dir);
   }
 }

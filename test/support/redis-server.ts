@@ -8,6 +8,30 @@ import { freePort } from './ports.js';
 
 export { freePort };
 
+/** Waits until a redis-server (or Sentinel) answers PING on the port. */
+export async function untilAnswers(port: number, what = 'redis-server'): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await pingRedis('127.0.0.1', port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not start on port ${port}`);
+}
+
+/** Stops servers started as child processes (SIGTERM), and removes their data folder. */
+export async function stopAll(children: Iterable<ChildProcess>, dir: string): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export class PrivateRedis {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), 'tocsin-redis-'));
@@ -26,11 +50,7 @@ export class PrivateRedis {
   /** Starts (or restarts) the server on the same port and data dir (append-only file on). */
   async up(): Promise<void> {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      if (await pingRedis('127.0.0.1', this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
+    await untilAnswers(this.port);
   }
 
   async down(): Promise<void> {
