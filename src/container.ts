@@ -16,7 +16,7 @@ import { sendNotice, type SendNoticeDeps } from './app/send-notice.js';
 import { unresolvedPagedFor } from './app/paged-for.js';
 import { TransitionIncident } from './app/transition-incident.js';
 import type { Env } from './config/env.js';
-import type { Config } from './config/load-config.js';
+import { ConfigError, type Config } from './config/load-config.js';
 import type { Incident } from './domain/incident.js';
 import type { Clock, OnCall, SuppressionPolicy } from './domain/ports.js';
 import { LogChannel } from './channels/log-channel.js';
@@ -65,7 +65,7 @@ import { RedisOnceMarker } from './store/once-marker.js';
 import { RedisOverrideRepository } from './store/override-repository.js';
 import { RedisPlaybookSnapshots } from './store/playbook-snapshots.js';
 import { makeKeys } from './store/keys.js';
-import { connectRedis, createRedis, type RedisClient } from './store/redis.js';
+import { connectRedis, createRedis, secondConnection, type RedisClient } from './store/redis.js';
 import { registerScripts } from './store/scripts.js';
 import { RedisThrottleRepository } from './store/throttle-repository.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from './app/throttle-pages.js';
@@ -144,7 +144,9 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     metrics.redisUp.set(0);
   }
 
+  const replicated = await replicaWaits(redis, config, logger, o.redisConnectTimeoutMs ?? 5_000);
   const repoOptions = {
+    ...(replicated ? { replicated } : {}),
     reopenWindowMs: config.daemon.incidents.reopenWindow,
     retentionMs: config.daemon.incidents.retention,
     maxTimeline: config.daemon.incidents.maxTimeline,
@@ -342,8 +344,30 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       server?.closeAllConnections?.();
       redis.disconnect();
+      replicated?.client.disconnect();
     },
   };
+}
+
+/**
+ * With `incidents.replicas`, the connection intake writes on and waits for replicas (WAIT holds up
+ * every command behind it on its connection, so the engine keeps its own); undefined without.
+ */
+async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, connectTimeoutMs: number): Promise<{ client: RedisClient; replicas: number; waitMs: number } | undefined> {
+  const { replicas, replicaWait } = config.daemon.incidents;
+  if (replicas === 0) return undefined;
+  const client = secondConnection(redis);
+  if (!client) {
+    throw new ConfigError([{ file: 'daemon.yaml', path: 'incidents.replicas', message: "waiting for replicas needs a standalone or Sentinel Redis, and REDIS_URL names a Redis Cluster (set it to 0)" }]);
+  }
+  client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error (intake)'));
+  registerScripts(client);
+  try {
+    await connectRedis(client, connectTimeoutMs);
+  } catch (e) {
+    logger.error({ err: e }, 'redis not reachable at start-up (intake connection); serving 503 until it answers');
+  }
+  return { client, replicas, waitMs: replicaWait };
 }
 
 /** The escalation engine with its Redis stores, channels (log mode until configured), roster and suppression. */

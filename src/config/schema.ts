@@ -159,6 +159,12 @@ export function makeSchemas(clockSpeed: number) {
         /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
         ingestInFlight: wholeNumber(1, 64, 4)
           .describe('Ingest script calls on their way to Redis at once (1–64); webhooks arriving meanwhile wait to share the next. Default 4.'),
+        /** Replicas that must hold a webhook's events before it is answered 200 (Redis WAIT); 0: answer once the primary has them. */
+        replicas: wholeNumber(0, 16, 0).describe(
+          "Replicas of the Redis primary that must hold a webhook's events before it is answered 200 (Redis WAIT), so that a failover loses nothing acknowledged (0–16; a standalone or Sentinel Redis, not a Cluster). When fewer confirm within replicaWait the webhook answers 503 and the sender's retry is deduplicated. Default 0: answer once the primary has them.",
+        ),
+        /** How long a webhook waits for `replicas` to confirm its events. */
+        replicaWait: span.prefault('1s').describe(durationText('How long a webhook waits for `replicas` to confirm its events before it answers 503; real time, never sped up by TOCSIN_CLOCK_SPEED.', '1s')),
         /** Members an incident's JSON lists at most; GET /api/incidents/:id/members pages through all of them. */
         membersShown: wholeNumber(1, 10_000, 200)
           .describe("Members an incident's JSON lists at most (1–10 000), so that reading an incident of a storm's thousands of alerts stays cheap; GET /api/incidents/:id/members pages through all of them. Default 200."),

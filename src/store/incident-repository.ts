@@ -13,6 +13,7 @@ import type {
   TransitionOutcome,
 } from '../domain/ports.js';
 import type { TimelineNote } from '../domain/escalation-ports.js';
+import { TocsinError } from '../domain/errors.js';
 import type { Keys } from './keys.js';
 import { storeError } from './redis.js';
 import { GroupCommit } from './group-commit.js';
@@ -28,6 +29,12 @@ export interface RepositoryOptions {
   readonly ingestInFlight?: number;
   /** Members an incident's JSON lists at most (default 200); `members()` pages through the rest. */
   readonly membersShown?: number;
+  /**
+   * Ingest on this connection and wait (WAIT) until `replicas` replicas hold each call's writes, at
+   * most `waitMs`; fewer → STORE_UNAVAILABLE (503), and the sender's retry is deduplicated. A
+   * connection of its own, because WAIT holds up every command behind it on its connection.
+   */
+  readonly replicated?: { readonly client: RedisClient; readonly replicas: number; readonly waitMs: number };
 }
 
 
@@ -58,11 +65,21 @@ export class RedisIncidentRepository implements IncidentStore {
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
       args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', c.truncated, c.resolution, c.playbookVersion);
     }
+    const replicated = this.options.replicated;
+    let out: unknown[];
+    let confirmed = 0;
     try {
-      return (await callScript(this.redis, 'ingestEvents', [k.groups, k.open, k.all, k.due], args)) as unknown[];
+      out = (await callScript(replicated?.client ?? this.redis, 'ingestEvents', [k.groups, k.open, k.all, k.due], args)) as unknown[];
+      // after the call, not beside it: a script the server had forgotten is sent again (EVAL), and
+      // WAIT must come after the writes it vouches for
+      if (replicated) confirmed = Number(await replicated.client.call('WAIT', replicated.replicas, replicated.waitMs));
     } catch (e) {
       throw storeError(e);
     }
+    if (replicated && confirmed < replicated.replicas) {
+      throw new TocsinError('TOCSIN_ERR_STORE_UNAVAILABLE', `${confirmed} of ${replicated.replicas} Redis replicas confirmed the events within ${replicated.waitMs} ms; retry later`);
+    }
+    return out;
   }
 
   async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {

@@ -123,6 +123,17 @@ function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
   });
 }
 
+/**
+ * A second connection to the same standalone or Sentinel-found primary (a Cluster client has no
+ * single primary to wait on: undefined), with the same options and one socket write per turn.
+ */
+export function secondConnection(redis: RedisClient): Redis | undefined {
+  if (redis instanceof Cluster) return undefined;
+  const second = redis.duplicate();
+  coalesceWrites(second);
+  return second;
+}
+
 /** Fail fast while disconnected: the webhook answers 503 and the sender retries. */
 const BASE_OPTIONS = {
   enableOfflineQueue: false,

@@ -117,7 +117,13 @@ export class PrivateRedisSentinel {
     return port;
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server on `port`: a replica that stops confirming. */
+  signal(port: number, sig: 'SIGSTOP' | 'SIGCONT'): void {
+    this.children.get(port)?.kill(sig);
+  }
+
   async destroy(): Promise<void> {
+    for (const c of this.children.values()) c.kill('SIGCONT'); // a frozen server cannot stop
     await stopAll(this.children.values(), this.dir);
   }
 }
