@@ -60,8 +60,17 @@ describe('engine workers (escalation.workers: 3)', () => {
       ids.push(r.body.id as string);
     }
     const get = async (id: string) => (await x.request('GET', `/api/incidents/${id}`)).body;
+    // every tier reached (each of its pages out, none held back by a throttle) before it is resolved
     for (const id of ids) {
-      await waitFor(async () => ((await get(id)).notifications as any[]).some((n) => n.role === 'vendor' && n.status === 'logged') || undefined, 60_000, 50);
+      await waitFor(
+        async () => {
+          const inc = await get(id);
+          const vendor = (inc.notifications as any[]).some((n) => n.role === 'vendor' && n.status === 'logged');
+          return (vendor && (inc.timeline as any[]).some((e) => e.type === 'tier_reached' && e.tier === 3)) || undefined;
+        },
+        60_000,
+        50,
+      );
     }
     // resolved, each incident's all-clear to everyone paged; then nothing more goes out
     await Promise.all(ids.map((id) => x.request('POST', `/api/incidents/${id}/resolve`, { by: 'ops' })));
