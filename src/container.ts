@@ -358,7 +358,7 @@ async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, 
   if (replicas === 0) return undefined;
   const client = secondConnection(redis);
   if (!client) {
-    throw new ConfigError([{ file: 'daemon.yaml', path: 'incidents.replicas', message: "waiting for replicas needs a standalone or Sentinel Redis, and REDIS_URL names a Redis Cluster (set it to 0)" }]);
+    throw new ConfigError([{ file: 'daemon.yaml', path: 'incidents.replicas', message: 'waiting for replicas needs a standalone or Sentinel Redis, and REDIS_URL names a Redis Cluster (set it to 0)' }]);
   }
   client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error (intake)'));
   registerScripts(client);

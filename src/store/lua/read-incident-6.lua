@@ -1,6 +1,6 @@
 --[[
-  readIncident: an incident's five keys as one JSON document, so that a reader gets one reply and
-  parses it once instead of five replies and one JSON.parse per member, entry and notification.
+  readIncident: an incident's keys as one JSON document, so that a reader gets one reply and parses
+  it once instead of a reply per key and one JSON.parse per member, entry and notification.
   Member records, details, timeline entries and notification records are stored as JSON and are
   spliced in verbatim; only the hash's names and values are encoded here.
 
