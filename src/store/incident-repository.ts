@@ -31,7 +31,7 @@ export interface RepositoryOptions {
   readonly membersShown?: number;
   /**
    * Ingest on this connection and wait (WAIT) until `replicas` replicas hold each call's writes, at
-   * most `waitMs`; fewer → STORE_UNAVAILABLE (503), and the sender's retry is deduplicated. A
+   * most `waitMs`; fewer → STORE_UNREPLICATED (503), and the sender's retry is deduplicated. A
    * connection of its own, because WAIT holds up every command behind it on its connection.
    */
   readonly replicated?: { readonly client: RedisClient; readonly replicas: number; readonly waitMs: number };
@@ -77,7 +77,7 @@ export class RedisIncidentRepository implements IncidentStore {
       throw storeError(e);
     }
     if (replicated && confirmed < replicated.replicas) {
-      throw new TocsinError('TOCSIN_ERR_STORE_UNAVAILABLE', `${confirmed} of ${replicated.replicas} Redis replicas confirmed the events within ${replicated.waitMs} ms; retry later`);
+      throw new TocsinError('TOCSIN_ERR_STORE_UNREPLICATED', `${confirmed} of ${replicated.replicas} Redis replicas confirmed the events within ${replicated.waitMs} ms; retry later`);
     }
     return out;
   }

@@ -65,7 +65,7 @@ describe('waiting for replicas (incidents.replicas: 1)', () => {
       const refused = await post;
       expect(order).toEqual(['read', 'webhook']);
       expect(refused.status).toBe(503);
-      expect(refused.body.error.code).toBe('TOCSIN_ERR_STORE_UNAVAILABLE');
+      expect(refused.body.error.code).toBe('TOCSIN_ERR_STORE_UNREPLICATED');
       expect(refused.body.error.message).toMatch(/0 of 1 Redis replicas confirmed/);
       expect(refused.headers.get('retry-after')).toBeTruthy();
       expect(Date.now() - started).toBeGreaterThanOrEqual(WAIT_MS - 20);
@@ -78,6 +78,9 @@ describe('waiting for replicas (incidents.replicas: 1)', () => {
     expect(retried.status).toBe(200);
     expect(retried.body.results[0]).toMatchObject({ incident: id, result: 'duplicate' });
     expect(await replica.hexists(keys.members(id), 'am:e000000000000001')).toBe(1);
+    // counted apart from a Redis outage, for the intake dashboard's rejections by reason
+    const metrics = (await app.request('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^tocsin_events_rejected_total\{source="alertmanager",reason="TOCSIN_ERR_STORE_UNREPLICATED"\} 1$/m);
     const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
     expect(inc.memberCount).toBe(3);
     expect(inc.eventCount).toBe(4);
