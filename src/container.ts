@@ -59,13 +59,13 @@ import { RedisEscalationState } from './store/escalation-state.js';
 import { RedisIncidentRepository } from './store/incident-repository.js';
 import { sharedLinkSecret } from './store/link-secret.js';
 import { RedisMaintenanceRepository } from './store/maintenance-repository.js';
-import { RedisNotificationRepository } from './store/notification-repository.js';
+import { PageReplicaWait, RedisNotificationRepository } from './store/notification-repository.js';
 import { RedisOpenIncidentReader } from './store/open-incident-reader.js';
 import { RedisOnceMarker } from './store/once-marker.js';
 import { RedisOverrideRepository } from './store/override-repository.js';
 import { RedisPlaybookSnapshots } from './store/playbook-snapshots.js';
 import { makeKeys } from './store/keys.js';
-import { connectRedis, createRedis, secondConnection, type RedisClient } from './store/redis.js';
+import { connectRedis, createRedis, secondConnection, type RedisClient, type ReplicaWait } from './store/redis.js';
 import { registerScripts } from './store/scripts.js';
 import { RedisThrottleRepository } from './store/throttle-repository.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from './app/throttle-pages.js';
@@ -171,6 +171,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     clock,
     metrics,
     ids,
+    replicated,
     settle: async (incident, now) => (await settleHolds.run(incident, now)).length > 0,
   });
   const phone = new PhoneActions({
@@ -353,7 +354,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
  * With `incidents.replicas`, the connection intake writes on and waits for replicas (WAIT holds up
  * every command behind it on its connection, so the engine keeps its own); undefined without.
  */
-async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, connectTimeoutMs: number): Promise<{ client: RedisClient; replicas: number; waitMs: number } | undefined> {
+async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, connectTimeoutMs: number): Promise<ReplicaWait | undefined> {
   const { replicas, replicaWait } = config.daemon.incidents;
   if (replicas === 0) return undefined;
   const client = secondConnection(redis);
@@ -378,6 +379,8 @@ async function buildEscalation(a: {
   clock: Clock;
   metrics: Metrics;
   ids: UlidSource;
+  /** With `incidents.replicas`: pages' claims and records wait for replicas too. */
+  replicated: ReplicaWait | undefined;
   settle: (incident: Incident, now: number) => Promise<boolean>;
   messages: MessagesConfig;
 }): Promise<{
@@ -451,6 +454,12 @@ async function buildEscalation(a: {
     owner: makeOwnerId(),
     throttle,
   });
+  const replicaWaitOfPages =
+    a.replicated &&
+    new PageReplicaWait(a.replicated, config.daemon.incidents.replicaPause, (write, confirmed) => {
+      metrics.redisUnreplicated.inc({ write });
+      o.logger.warn({ write, confirmed, replicas: a.replicated?.replicas }, 'a page went ahead before enough Redis replicas confirmed its claim or record');
+    });
   const namespaces: EngineNamespace[] = (['live', 'drill'] as const).map((ns) => {
     const keys = ns === 'live' ? liveKeys : drillKeys;
     return {
@@ -458,7 +467,7 @@ async function buildEscalation(a: {
       incidents: stores[ns],
       queue: new RedisEscalationQueue(redis, keys, { leaseMs: esc.lease }),
       state: new RedisEscalationState(redis, keys, stores[ns]),
-      notifications: new RedisNotificationRepository(redis, keys),
+      notifications: new RedisNotificationRepository(redis, keys, replicaWaitOfPages),
     };
   });
   const engine = new EscalationEngine({

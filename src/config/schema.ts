@@ -165,6 +165,8 @@ export function makeSchemas(clockSpeed: number) {
         ),
         /** How long a webhook waits for `replicas` to confirm its events. */
         replicaWait: span.prefault('1s').describe(durationText('How long a webhook waits for `replicas` to confirm its events before it answers 503; real time, never sped up by TOCSIN_CLOCK_SPEED.', '1s')),
+        /** After replicas failed to confirm a page's claim or record in time, pages go ahead without waiting this long. */
+        replicaPause: span.prefault('10s').describe(durationText("After replicas failed to confirm a page's claim or record within replicaWait, pages go ahead without waiting for them this long, so that a lagging replica delays one page, not every page in turn; real time.", '10s')),
         /** Members an incident's JSON lists at most; GET /api/incidents/:id/members pages through all of them. */
         membersShown: wholeNumber(1, 10_000, 200)
           .describe("Members an incident's JSON lists at most (1–10 000), so that reading an incident of a storm's thousands of alerts stays cheap; GET /api/incidents/:id/members pages through all of them. Default 200."),

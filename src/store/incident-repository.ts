@@ -15,7 +15,7 @@ import type {
 import type { TimelineNote } from '../domain/escalation-ports.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Keys } from './keys.js';
-import { storeError } from './redis.js';
+import { replicasConfirming, storeError, type ReplicaWait } from './redis.js';
 import { GroupCommit } from './group-commit.js';
 import { callScript } from './scripts.js';
 
@@ -34,7 +34,7 @@ export interface RepositoryOptions {
    * most `waitMs`; fewer → STORE_UNREPLICATED (503), and the sender's retry is deduplicated. A
    * connection of its own, because WAIT holds up every command behind it on its connection.
    */
-  readonly replicated?: { readonly client: RedisClient; readonly replicas: number; readonly waitMs: number };
+  readonly replicated?: ReplicaWait;
 }
 
 
@@ -72,7 +72,7 @@ export class RedisIncidentRepository implements IncidentStore {
       out = (await callScript(replicated?.client ?? this.redis, 'ingestEvents', [k.groups, k.open, k.all, k.due], args)) as unknown[];
       // after the call, not beside it: a script the server had forgotten is sent again (EVAL), and
       // WAIT must come after the writes it vouches for
-      if (replicated) confirmed = Number(await replicated.client.call('WAIT', replicated.replicas, replicated.waitMs));
+      if (replicated) confirmed = await replicasConfirming(replicated);
     } catch (e) {
       throw storeError(e);
     }

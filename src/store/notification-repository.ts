@@ -3,20 +3,55 @@ import type { RedisClient } from './redis.js';
 import type { ClaimOutcome, CodeRef, NotificationStore, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
 import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
-import { storeError } from './redis.js';
+import { replicasConfirming, storeError, type ReplicaWait } from './redis.js';
 import { callScript } from './scripts.js';
 
+/**
+ * With `incidents.replicas`: a page's claim and its record are written on the wait's connection and
+ * waited for (WAIT), so that a failover to a replica knows what was sent and sends nothing twice.
+ * A page is never held back for long: when fewer replicas confirm in time it goes out all the same,
+ * `unconfirmed` is told, and for `pauseMs` after that pages do not wait at all (each write told as
+ * unconfirmed), so a replica that lags delays one page, not every page of a storm in turn.
+ */
+export class PageReplicaWait {
+  private pausedUntil = 0;
+
+  constructor(
+    readonly wait: ReplicaWait,
+    private readonly pauseMs: number,
+    private readonly unconfirmed: (write: 'claim' | 'record', confirmed: number) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async confirm(write: 'claim' | 'record'): Promise<void> {
+    if (this.now() < this.pausedUntil) return this.unconfirmed(write, 0);
+    const confirmed = await replicasConfirming(this.wait);
+    if (confirmed >= this.wait.replicas) return;
+    this.pausedUntil = this.now() + this.pauseMs;
+    this.unconfirmed(write, confirmed);
+  }
+}
+
 export class RedisNotificationRepository implements NotificationStore {
+  private readonly writer: RedisClient;
+
   constructor(
     private readonly redis: RedisClient,
     readonly keys: Keys,
-  ) {}
+    private readonly replicated?: PageReplicaWait,
+  ) {
+    this.writer = replicated?.wait.client ?? redis;
+  }
+
+  private async confirm(write: 'claim' | 'record'): Promise<void> {
+    await this.replicated?.confirm(write);
+  }
 
   async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
     const k = this.keys;
     const full = { ...record, ...(code ? { code: code.code } : {}), claimedBy: owner, claimedAtMs: now };
     try {
-      const r = (await callScript(this.redis, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId), k.custom(`code:${code?.code ?? ''}`)], [
+      const r = (await callScript(this.writer, 'claimNotification', [k.notifications(record.incidentId), k.incident(record.incidentId), k.custom(`code:${code?.code ?? ''}`)], [
         record.id,
         JSON.stringify(full),
         now,
@@ -27,6 +62,7 @@ export class RedisNotificationRepository implements NotificationStore {
         code ? Math.max(1, Math.round(code.ttlMs)) : 0,
       ])) as [string, string];
       const outcome = r[0] as ClaimOutcome;
+      if (outcome === 'owned' || outcome === 'reclaimed') await this.confirm('claim');
       return { outcome, record: outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification) };
     } catch (e) {
       throw storeError(e);
@@ -36,7 +72,8 @@ export class RedisNotificationRepository implements NotificationStore {
   async update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
     const k = this.keys;
     try {
-      const r = await callScript(this.redis, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '']);
+      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '']);
+      if (Number(r) === 1) await this.confirm('record');
       return Number(r) === 1;
     } catch (e) {
       throw storeError(e);

@@ -124,6 +124,21 @@ function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
 }
 
 /**
+ * Writes that must reach `replicas` replicas before they count (Redis WAIT, at most `waitMs`), on a
+ * connection of their own: WAIT holds up every command behind it on its connection.
+ */
+export interface ReplicaWait {
+  readonly client: RedisClient;
+  readonly replicas: number;
+  readonly waitMs: number;
+}
+
+/** How many replicas hold every write made so far on the wait's connection (WAIT). */
+export async function replicasConfirming(w: ReplicaWait): Promise<number> {
+  return Number(await w.client.call('WAIT', w.replicas, w.waitMs));
+}
+
+/**
  * A second connection to the same standalone or Sentinel-found primary (a Cluster client has no
  * single primary to wait on: undefined), with the same options and one socket write per turn.
  */

@@ -14,6 +14,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tocsin_' });
   const r = [registry];
+  const redisUnreplicated = new Counter({ name: 'tocsin_redis_unreplicated_total', help: 'Page claims and records that went ahead although fewer Redis replicas than incidents.replicas confirmed them in time, by write (claim, record).', labelNames: ['write'] as const, registers: r });
+  // both series from the start, at 0: a rate over them is 0, not "no data", until one happens
+  for (const write of ['claim', 'record'] as const) redisUnreplicated.inc({ write }, 0);
 
   return {
     registry,
@@ -64,6 +67,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     // ---- health
     engineWorkers: new Gauge({ name: 'tocsin_engine_workers', help: 'Engine workers running beside the daemon (escalation.workers - 1 when all are up).', aggregator: 'first', registers: r }),
     engineWorkerExits: new Counter({ name: 'tocsin_engine_worker_exits_total', help: 'Engine workers that exited without being asked to (each is started again).', registers: r }),
+    redisUnreplicated,
     redisUp: new Gauge({ name: 'tocsin_redis_up', help: '1 while Redis answers.', aggregator: 'min', registers: r }),
     sourceLastSeen: new Gauge({ name: 'tocsin_source_last_seen_timestamp_seconds', help: 'When each source last reported (heartbeats).', labelNames: ['source'] as const, aggregator: 'max', registers: r }),
   };

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { readEnv } from '../../src/config/env.js';
 import { buildContainer } from '../../src/container.js';
 import { makeKeys } from '../../src/store/keys.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PrivateRedisSentinel } from '../support/redis-sentinel.js';
 
@@ -32,9 +33,12 @@ function anotherUps(n: number) {
 let sentinel: PrivateRedisSentinel;
 let app: TestApp;
 let replica: Redis;
+/** The daemon's log lines, each with the moment it was written. */
+const lines: Array<Record<string, unknown> & { seenAt: number }> = [];
 beforeAll(async () => {
   sentinel = await PrivateRedisSentinel.start();
-  app = await startTestApp({ env: { REDIS_URL: sentinel.url }, config: withReplicas(1) });
+  const logger = createLogger('info', { write: (s: string) => void lines.push({ ...(JSON.parse(s) as Record<string, unknown>), seenAt: Date.now() }) });
+  app = await startTestApp({ env: { REDIS_URL: sentinel.url }, config: withReplicas(1), logger });
   replica = new Redis(sentinel.servers[1], '127.0.0.1', { maxRetriesPerRequest: 1 });
 }, 60_000);
 afterAll(async () => {
@@ -84,6 +88,59 @@ describe('waiting for replicas (incidents.replicas: 1)', () => {
     const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
     expect(inc.memberCount).toBe(3);
     expect(inc.eventCount).toBe(4);
+  }, 30_000);
+
+  it("holds a page until the replica has its claim, and never for long: a lagging replica delays one page, then pages go ahead, counted", async () => {
+    const keys = makeKeys(app.prefix, 'live');
+    const engine = app.container.engine;
+    const open = async (summary: string) => (await app.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary })).body.id as string;
+    const sendsOf = (id: string) => lines.filter((l) => l.msg === 'page not sent (channel not configured)' && l.incidentId === id);
+    const unreplicated = async () => {
+      const text = (await app.request('GET', '/metrics')).body as string;
+      return [...text.matchAll(/^tocsin_redis_unreplicated_total\{write="(?:claim|record)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+
+    // the replica pauses for 150 ms, less than replicaWait: every page waits for it, none goes out before
+    const first = await open('ACD down');
+    sentinel.signal(sentinel.servers[1], 'SIGSTOP');
+    let thawedAt = Number.POSITIVE_INFINITY;
+    const thaw = setTimeout(() => {
+      thawedAt = Date.now();
+      sentinel.signal(sentinel.servers[1], 'SIGCONT');
+    }, 150);
+    try {
+      await engine.tick(app.clock.now());
+      await engine.idle();
+    } finally {
+      clearTimeout(thaw);
+      sentinel.signal(sentinel.servers[1], 'SIGCONT');
+    }
+    const sent = sendsOf(first);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const l of sent) expect(l.seenAt).toBeGreaterThanOrEqual(thawedAt);
+    // what went out is on the replica, claimed and recorded
+    const onReplica = (await replica.hvals(keys.notifications(first))).map((r) => JSON.parse(r) as { status: string; id: string });
+    expect(onReplica.filter((n) => n.status === 'logged').map((n) => n.id).sort()).toEqual(sent.map((l) => l.notificationId).sort());
+    expect(await unreplicated()).toBe(0);
+
+    // frozen for good: the first page waits replicaWait and goes out; the rest do not wait at all
+    // (ten minutes on: the throttles' gaps are over, and the first incident's tier 1 is due as well)
+    const second = await open('ACD down again');
+    app.clock.advance(10 * 60_000);
+    sentinel.signal(sentinel.servers[1], 'SIGSTOP');
+    const started = Date.now();
+    try {
+      await engine.tick(app.clock.now());
+      await engine.idle();
+    } finally {
+      sentinel.signal(sentinel.servers[1], 'SIGCONT');
+    }
+    const late = lines.filter((l) => l.msg === 'page not sent (channel not configured)' && l.seenAt >= started);
+    expect(sendsOf(second).length).toBeGreaterThan(0);
+    expect(late.length).toBeGreaterThan(2);
+    expect(Date.now() - started).toBeLessThan(WAIT_MS * 3);
+    expect(await unreplicated()).toBeGreaterThanOrEqual(late.length);
+    expect(lines.some((l) => l.msg === 'a page went ahead before enough Redis replicas confirmed its claim or record')).toBe(true);
   }, 30_000);
 
   it('refuses to start against a Redis Cluster, naming the file and the field', async () => {
