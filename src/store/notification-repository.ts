@@ -15,6 +15,9 @@ import { callScript } from './scripts.js';
  */
 export class PageReplicaWait {
   private pausedUntil = 0;
+  /** The WAIT on the wire, and the one that follows it for every write made while it was. */
+  private current: Promise<number> | undefined;
+  private next: Promise<number> | undefined;
 
   constructor(
     readonly wait: ReplicaWait,
@@ -25,10 +28,43 @@ export class PageReplicaWait {
 
   async confirm(write: 'claim' | 'record'): Promise<void> {
     if (this.now() < this.pausedUntil) return this.unconfirmed(write, 0);
-    const confirmed = await replicasConfirming(this.wait);
+    const confirmed = await this.waited();
     if (confirmed >= this.wait.replicas) return;
-    this.pausedUntil = this.now() + this.pauseMs;
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + this.pauseMs);
     this.unconfirmed(write, confirmed);
+  }
+
+  /**
+   * One WAIT at a time: WAITs on one connection run one after another, so pages written together
+   * would otherwise each wait out the timeout in turn. A write made while a WAIT is on the wire
+   * shares the next one, sent when that one is back (and not at all if it found the replicas lagging).
+   */
+  private waited(): Promise<number> {
+    if (!this.current) return this.start();
+    this.next ??= this.current.then(
+      () => this.followUp(),
+      () => this.followUp(),
+    );
+    return this.next;
+  }
+
+  private followUp(): Promise<number> {
+    this.next = undefined;
+    return this.now() < this.pausedUntil ? Promise.resolve(0) : this.start();
+  }
+
+  private start(): Promise<number> {
+    const w = replicasConfirming(this.wait);
+    this.current = w;
+    void w.then(
+      () => this.settle(w),
+      () => this.settle(w),
+    );
+    return w;
+  }
+
+  private settle(w: Promise<number>): void {
+    if (this.current === w) this.current = undefined;
   }
 }
 
