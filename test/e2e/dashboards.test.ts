@@ -110,8 +110,10 @@ describe('dashboard queries against a real Prometheus scraping the real tocsin',
     expect((await post(`/api/incidents/${hvac.body.id}/ack`, { by: 'lin_wei' })).status).toBe(200);
     expect((await post(`/api/incidents/${hvac.body.id}/resolve`, { by: 'lin_wei' })).status).toBe(200);
     await app.container.handover.tick(Date.now());
-    // and a shift handover's notices (by SMS through the fake Twilio), as 14 minutes before the next one
-    const next = nextHandover(app.container.config.roster, 'shift_lead', Date.now());
+    // and a shift handover's notices (by SMS through the fake Twilio), as 14 minutes before a coming
+    // one: one more than an hour away, whose notices the tick above cannot have sent already (within
+    // 15 minutes of a handover it sends that one's)
+    const next = nextHandover(app.container.config.roster, 'shift_lead', Date.now() + 60 * 60_000);
     expect(next).toBeDefined();
     expect(await app.container.handover.tick((next?.at ?? 0) - 14 * 60_000)).toBeGreaterThan(0);
     await app.container.handover.tick(Date.now()); // the on-call gauges as of now again
