@@ -146,7 +146,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
 
   const replicated = await replicaWaits(redis, config, logger, o.redisConnectTimeoutMs ?? 5_000);
   const repoOptions = {
-    ...(replicated ? { replicated } : {}),
+    ...(replicated ? { replicated: replicated.intake } : {}),
     reopenWindowMs: config.daemon.incidents.reopenWindow,
     retentionMs: config.daemon.incidents.retention,
     maxTimeline: config.daemon.incidents.maxTimeline,
@@ -171,7 +171,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     clock,
     metrics,
     ids,
-    replicated,
+    replicated: replicated?.pages,
     settle: async (incident, now) => (await settleHolds.run(incident, now)).length > 0,
   });
   const phone = new PhoneActions({
@@ -345,30 +345,35 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       server?.closeAllConnections?.();
       redis.disconnect();
-      replicated?.client.disconnect();
+      replicated?.intake.client.disconnect();
+      replicated?.pages.client.disconnect();
     },
   };
 }
 
 /**
- * With `incidents.replicas`, the connection intake writes on and waits for replicas (WAIT holds up
- * every command behind it on its connection, so the engine keeps its own); undefined without.
+ * With `incidents.replicas`, the connections intake and pages write on and wait for replicas: one
+ * each, because WAIT holds up every command behind it on its connection (the engine's reads keep the
+ * first connection, and a page is not held up behind webhooks waiting); undefined without.
  */
-async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, connectTimeoutMs: number): Promise<ReplicaWait | undefined> {
+async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, connectTimeoutMs: number): Promise<{ intake: ReplicaWait; pages: ReplicaWait } | undefined> {
   const { replicas, replicaWait } = config.daemon.incidents;
   if (replicas === 0) return undefined;
-  const client = secondConnection(redis);
-  if (!client) {
-    throw new ConfigError([{ file: 'daemon.yaml', path: 'incidents.replicas', message: 'waiting for replicas needs a standalone or Sentinel Redis, and REDIS_URL names a Redis Cluster (set it to 0)' }]);
-  }
-  client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error (intake)'));
-  registerScripts(client);
-  try {
-    await connectRedis(client, connectTimeoutMs);
-  } catch (e) {
-    logger.error({ err: e }, 'redis not reachable at start-up (intake connection); serving 503 until it answers');
-  }
-  return { client, replicas, waitMs: replicaWait };
+  const open = async (what: 'intake' | 'pages'): Promise<ReplicaWait> => {
+    const client = secondConnection(redis);
+    if (!client) {
+      throw new ConfigError([{ file: 'daemon.yaml', path: 'incidents.replicas', message: 'waiting for replicas needs a standalone or Sentinel Redis, and REDIS_URL names a Redis Cluster (set it to 0)' }]);
+    }
+    client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, `redis connection error (${what})`));
+    registerScripts(client);
+    try {
+      await connectRedis(client, connectTimeoutMs);
+    } catch (e) {
+      logger.error({ err: e }, `redis not reachable at start-up (${what} connection); answering 503 until it does`);
+    }
+    return { client, replicas, waitMs: replicaWait };
+  };
+  return { intake: await open('intake'), pages: await open('pages') };
 }
 
 /** The escalation engine with its Redis stores, channels (log mode until configured), roster and suppression. */
@@ -379,7 +384,7 @@ async function buildEscalation(a: {
   clock: Clock;
   metrics: Metrics;
   ids: UlidSource;
-  /** With `incidents.replicas`: pages' claims and records wait for replicas too. */
+  /** With `incidents.replicas`: pages' claims and records wait for replicas too, on this connection. */
   replicated: ReplicaWait | undefined;
   settle: (incident: Incident, now: number) => Promise<boolean>;
   messages: MessagesConfig;
