@@ -373,7 +373,8 @@ async function replicaWaits(redis: RedisClient, config: Config, logger: Logger, 
     }
     return { client, replicas, waitMs: replicaWait };
   };
-  return { intake: await open('intake'), pages: await open('pages') };
+  const [intake, pages] = await Promise.all([open('intake'), open('pages')]);
+  return { intake, pages };
 }
 
 /** The escalation engine with its Redis stores, channels (log mode until configured), roster and suppression. */
