@@ -178,8 +178,9 @@ export class EscalationEngine {
     const n = this.namespaceOf(incidentId);
     if (!n) return { result: 'not_active' };
     const now = this.deps.clock.now();
-    const [inc, facts] = await Promise.all([n.incidents.get(incidentId), n.state.facts(incidentId, now)]);
-    if (!inc || !facts || facts.state === 'resolved') return { result: 'not_active' };
+    const read = await n.state.snapshot(incidentId, now);
+    if (!read || read.facts.state === 'resolved') return { result: 'not_active' };
+    const { incident: inc, facts } = read;
     const klass = (await this.deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? this.deps.config.playbooks.classes[inc.class];
     const subject = subjectOf(inc, facts);
     const prefix = facts.reopenCount > 0 ? `c${facts.reopenCount}:` : '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PageReplicaWait } from './notification-repository.js';
+import { PageReplicaWait } from './page-replica-wait.js';
 import type { RedisClient } from './redis.js';
 
 /** A connection whose WAITs answer when the test says, with the number of replicas it says. */

@@ -28,6 +28,9 @@ export interface SentinelUrl extends ClusterUrl {
   readonly sentinelPassword: string | undefined;
 }
 
+/** Reconnect after 100 ms, doubling up to 2 s between tries. */
+const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+
 const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));
 
 /** scheme, kind, user, password, host:port list, path, query */
@@ -87,7 +90,7 @@ function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
     enableOfflineQueue: false,
     lazyConnect: true,
     maxRedirections: 16,
-    clusterRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    clusterRetryStrategy: backoff,
     redisOptions: {
       maxRetriesPerRequest: 1,
       commandTimeout: 5_000,
@@ -117,7 +120,7 @@ function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
     ...(c.sentinelPassword ? { sentinelPassword: c.sentinelPassword } : {}),
     ...(c.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
     failoverDetector: true,
-    sentinelRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    sentinelRetryStrategy: backoff,
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
     ...options,
   });
@@ -155,7 +158,7 @@ const BASE_OPTIONS = {
   maxRetriesPerRequest: 1,
   commandTimeout: 5_000,
   connectTimeout: 2_000,
-  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+  retryStrategy: backoff,
   lazyConnect: true,
 } satisfies RedisOptions;
 
