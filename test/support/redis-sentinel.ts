@@ -94,10 +94,15 @@ export class PrivateRedisSentinel {
     }
   }
 
-  /** Waits until the replica holds everything written to the primary so far (WAIT). */
+  /**
+   * Waits until the replica holds everything written to the primary so far. WAIT covers the writes
+   * of its own connection only (a fresh one has none, and WAIT answers at once), so this connection
+   * writes a marker first: the replication stream is one, so the marker comes after every earlier write.
+   */
   async replicated(): Promise<void> {
     const p = new Redis(await this.primaryPort(), '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
+      await p.set('tocsin-test:replicated', String(Date.now()));
       if (Number(await p.call('WAIT', '1', '5000')) < 1) throw new Error('the replica did not acknowledge the writes');
     } finally {
       p.disconnect();
