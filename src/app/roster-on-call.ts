@@ -2,7 +2,7 @@
 import type { RosterConfig } from '../config/schema.js';
 import { overridingPeople, type Override } from '../domain/override.js';
 import type { OnCall, OnCallResolution, Recipient } from '../domain/ports.js';
-import { onDutyAt } from '../domain/roster.js';
+import { dutySpanAt, type DutySpan } from '../domain/roster.js';
 
 /** Overrides that have not ended at `now`. */
 export interface OverrideSource {
@@ -17,10 +17,11 @@ export function recipientOf(roster: Pick<RosterConfig, 'people'>, id: string): R
 
 export class RosterOnCall implements OnCall {
   /**
-   * The schedule's answer per role for the last time asked: the engine asks for the same role at
-   * the same time for every incident of a batch, and the answer is a pure function of both.
+   * The schedule's answer per role, kept for the span in which nobody hands over: the engine asks
+   * for the same roles for every incident it runs, each at its own moment, and the answer is a pure
+   * function of the role and the time.
    */
-  private readonly scheduled = new Map<string, { readonly at: number; readonly ids: readonly string[] }>();
+  private readonly scheduled = new Map<string, DutySpan>();
 
   /**
    * The override read in flight, and for which time: questions asked while it is on its way (every
@@ -55,9 +56,9 @@ export class RosterOnCall implements OnCall {
 
   private onSchedule(role: string, at: number): readonly string[] {
     const last = this.scheduled.get(role);
-    if (last?.at === at) return last.ids;
-    const ids = onDutyAt(this.roster, role, at);
-    this.scheduled.set(role, { at, ids });
-    return ids;
+    if (last && last.from <= at && at < last.until) return last.people;
+    const span = dutySpanAt(this.roster, role, at);
+    this.scheduled.set(role, span);
+    return span.people;
   }
 }

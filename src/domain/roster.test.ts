@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextHandover, onDutyAt, type RosterSpec, type ShiftSpec } from './roster.js';
+import { dutySpanAt, nextHandover, onDutyAt, type RosterSpec, type ShiftSpec } from './roster.js';
 import { zonedToUtc, wallMs } from './zoned-time.js';
 
 const H = 3_600_000;
@@ -152,5 +152,47 @@ describe('nextHandover', () => {
     const r = roster('UTC', [{ days: ['mon'], start: '09:00', end: '17:00', rotation: { people: ['ann'], every: 7 * D, from: '2026-01-05T09:00:00Z' } }]);
     expect(nextHandover(r, 'shift_lead', t('2026-11-23T10:00:00Z'))).toEqual({ role: 'shift_lead', at: t('2026-11-23T17:00:00Z'), from: ['ann'], to: [] });
     expect(nextHandover(r, 'shift_lead', t('2026-11-23T17:00:00Z'))?.at).toBe(t('2026-11-30T09:00:00Z'));
+  });
+});
+
+describe('dutySpanAt', () => {
+  const rosters: Record<string, RosterSpec> = {
+    'daily at 08:00, Berlin': daily('Europe/Berlin', '08:00', '2026-03-25T08:00:00+01:00'),
+    'night and day, Berlin': roster('Europe/Berlin', [
+      { name: 'night', days: [...ALL], start: '18:00', end: '02:30', rotation: { people: ['nina', 'nick'], every: 2 * D, from: '2026-01-05T18:00:00+01:00' } },
+      { name: 'day', days: [...ALL], start: '02:30', end: '18:00', rotation: { people: ['dan'], every: 7 * D, from: '2026-01-05T02:30:00+01:00' } },
+    ]),
+    'weekdays with a gap and an overlap, New York': roster('America/New_York', [
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:30', rotation: { people: ['ann', 'bob'], every: D, from: '2026-01-05T09:00:00-05:00' } },
+      { days: ['mon', 'wed', 'fri'], start: '17:00', end: '01:30', rotation: { people: ['eve'], every: 7 * D, from: '2026-01-05T17:00:00-05:00' } },
+    ]),
+  };
+
+  for (const [name, r] of Object.entries(rosters)) {
+    it(`answers as onDutyAt everywhere in the span it gives (${name}, across both DST changes)`, () => {
+      for (const [first, last] of [
+        [t('2026-03-05T00:00:00Z'), t('2026-03-31T00:00:00Z')],
+        [t('2026-10-22T00:00:00Z'), t('2026-11-04T00:00:00Z')],
+      ] as const) {
+        let spans = 0;
+        for (let at = first; at < last; at += 37 * 60_000) {
+          const s = dutySpanAt(r, 'shift_lead', at);
+          expect(s.people).toEqual(onDutyAt(r, 'shift_lead', at));
+          expect(s.from).toBeLessThanOrEqual(at);
+          expect(s.until).toBeGreaterThan(at);
+          for (const x of [s.from, s.until - 1, Math.floor((s.from + s.until) / 2), Math.floor(s.from + (s.until - s.from) * 0.9)]) {
+            expect(onDutyAt(r, 'shift_lead', x), `${name}: ${new Date(x).toISOString()} in the span of ${new Date(at).toISOString()}`).toEqual(s.people);
+          }
+          spans++;
+        }
+        expect(spans).toBeGreaterThan(100);
+      }
+    });
+  }
+
+  it('runs from the last handover to the next; a role nobody is scheduled for is empty for ever', () => {
+    const r = rosters['daily at 08:00, Berlin'] as RosterSpec;
+    expect(dutySpanAt(r, 'shift_lead', t('2026-03-28T12:00:00Z'))).toEqual({ people: ['bob'], from: t('2026-03-28T07:00:00Z'), until: t('2026-03-29T06:00:00Z') });
+    expect(dutySpanAt(r, 'nobody', 0)).toEqual({ people: [], from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY });
   });
 });

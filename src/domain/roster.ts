@@ -100,6 +100,35 @@ export function onDutyAt(roster: RosterSpec, role: string, at: number): string[]
   return peopleAt(shiftInstances(schedule, at, at + 1), at);
 }
 
+/** Who is on duty at a moment, and the span around it in which that stays so. */
+export interface DutySpan {
+  readonly people: readonly string[];
+  /** epoch ms, inclusive: no shift starts or ends in [from, until) */
+  readonly from: number;
+  /** epoch ms, exclusive */
+  readonly until: number;
+}
+
+/**
+ * `onDutyAt` with the span its answer holds for: from the last shift start or end at or before `at`
+ * to the next one after it, looked for within a day on each side (a shorter span when none is
+ * nearer). Every `at` inside the span has the same answer, so the answer can be kept for it.
+ */
+export function dutySpanAt(roster: RosterSpec, role: string, at: number): DutySpan {
+  const schedule = roster.schedules[role];
+  if (!schedule) return { people: [], from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY };
+  const instances = shiftInstances(schedule, at - DAY_MS, at + DAY_MS);
+  let from = at - DAY_MS;
+  let until = at + DAY_MS;
+  for (const i of instances) {
+    for (const b of [i.start, i.end]) {
+      if (b <= at && b > from) from = b;
+      else if (b > at && b < until) until = b;
+    }
+  }
+  return { people: peopleAt(instances, at), from, until };
+}
+
 /**
  * The first moment after `after` when the people on duty for `role` change, or undefined when
  * nothing changes within the horizon (default: the longest rotation step plus a week).
