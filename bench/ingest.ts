@@ -1,6 +1,6 @@
 /** Intake throughput: tocsin's /webhooks/alertmanager vs Alertmanager's /api/v2/alerts, same generator. */
 import autocannon from 'autocannon';
-import { cpuSeconds } from './rss.js';
+import { cpuSeconds, machineTicks } from './rss.js';
 
 export interface LoadResult {
   readonly requestsPerSec: number;
@@ -78,13 +78,27 @@ export interface MeasuredLoad extends LoadResult {
   readonly peerCpuUs: number;
   /** µs of CPU per 2xx request in the peer's Redis; NaN when it has none. */
   readonly redisCpuUs: number;
+  /** µs of CPU per 2xx request in the load generator (this process, which runs autocannon). */
+  readonly generatorCpuUs: number;
+  /** Share of the machine's CPU left idle during the run (0–1): none left means the machine was full. */
+  readonly idle: number;
 }
 
 export async function measuredLoad(peerPid: number, redisPid: number | undefined, url: string, body: string, alertsPerRequest: number, seconds: number): Promise<MeasuredLoad> {
   const peer0 = cpuSeconds(peerPid);
   const redis0 = redisPid === undefined ? Number.NaN : cpuSeconds(redisPid);
+  const gen0 = process.cpuUsage();
+  const m0 = machineTicks();
   const r = await load(url, body, alertsPerRequest, seconds);
+  const m1 = machineTicks();
+  const gen = process.cpuUsage(gen0);
   const answered = Math.max(1, r.requestsPerSec * seconds);
   const perRequest = (before: number, after: number) => ((after - before) * 1e6) / answered;
-  return { ...r, peerCpuUs: perRequest(peer0, cpuSeconds(peerPid)), redisCpuUs: redisPid === undefined ? Number.NaN : perRequest(redis0, cpuSeconds(redisPid)) };
+  return {
+    ...r,
+    peerCpuUs: perRequest(peer0, cpuSeconds(peerPid)),
+    redisCpuUs: redisPid === undefined ? Number.NaN : perRequest(redis0, cpuSeconds(redisPid)),
+    generatorCpuUs: (gen.user + gen.system) / answered,
+    idle: (m1.idle - m0.idle) / Math.max(1, m1.total - m0.total),
+  };
 }

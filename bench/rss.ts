@@ -61,3 +61,15 @@ export function childPids(pid: number): number[] {
     return [];
   }
 }
+
+/** The machine's CPU time so far, from /proc/stat (Linux): idle (idle + iowait) and total, in clock ticks. */
+export function machineTicks(): { idle: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const t = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = t.slice(0, 8).reduce((a, b) => a + b, 0); // guest time is already in user
+    return { idle: (t[3] ?? 0) + (t[4] ?? 0), total };
+  } catch {
+    return { idle: Number.NaN, total: Number.NaN };
+  }
+}

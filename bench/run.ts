@@ -29,6 +29,8 @@ function summarize(rs: MeasuredLoad[]) {
   return {
     peerCpuUs: median(rs.map((r) => r.peerCpuUs)),
     redisCpuUs: median(rs.map((r) => r.redisCpuUs)),
+    generatorCpuUs: median(rs.map((r) => r.generatorCpuUs)),
+    idle: median(rs.map((r) => r.idle)),
     alertsPerSec: median(rs.map((r) => r.alertsPerSec)),
     requestsPerSec: median(rs.map((r) => r.requestsPerSec)),
     p50: median(rs.map((r) => r.p50)),
@@ -70,7 +72,7 @@ async function ingest(): Promise<void> {
       const a = summarize(results.alertmanager);
       const f = summarize(results.floor);
       const fmt = (name: string, s: ReturnType<typeof summarize>, ratio: string) =>
-        `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} | ${s.peerCpuUs.toFixed(0).padStart(8)} | ${(Number.isNaN(s.redisCpuUs) ? '—' : s.redisCpuUs.toFixed(0)).padStart(9)} |`;
+        `| ${`${n} alert${n > 1 ? 's' : ''}`.padEnd(8)} | ${name.padEnd(12)} | ${s.requestsPerSec.toFixed(0).padStart(7)} | ${s.alertsPerSec.toFixed(0).padStart(8)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(s.failed).padStart(6)} | ${ratio.padStart(7)} | ${s.peerCpuUs.toFixed(0).padStart(8)} | ${(Number.isNaN(s.redisCpuUs) ? '—' : s.redisCpuUs.toFixed(0)).padStart(9)} | ${s.generatorCpuUs.toFixed(0).padStart(6)} | ${`${(s.idle * 100).toFixed(0)} %`.padStart(5)} |`;
       const ratio = t.alertsPerSec / a.alertsPerSec;
       const floorRatio = f.alertsPerSec / a.alertsPerSec;
       rows.push(fmt('alertmanager', a, '1.00×'));
@@ -85,9 +87,9 @@ async function ingest(): Promise<void> {
     const header = [
       `Intake, 50 connections, ${rounds} interleaved rounds of ${seconds}s each, medians (latency in ms);`,
       'node floor: bare node:http, JSON.parse and one Redis write per webhook (bench/floor-server.ts), the least a Node daemon that answers after Redis can do',
-      'CPU: µs per answered request, from /proc: the peer process (all its threads) and the Redis it writes to (Alertmanager has none)',
-      '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   | CPU µs   | Redis µs  |',
-      '|----------|--------------|---------|----------|--------|--------|--------|---------|----------|-----------|',
+      'CPU: µs per answered request, from /proc: the peer process (all its threads), the Redis it writes to (Alertmanager has none) and the generator (autocannon, in this process); idle: the machine\'s CPU left unused during the run',
+      '| body     | peer         |   req/s | alerts/s |    p50 |    p99 | failed | vs AM   | CPU µs   | Redis µs  | gen µs | idle  |',
+      '|----------|--------------|---------|----------|--------|--------|--------|---------|----------|-----------|--------|-------|',
     ];
     process.stdout.write(`${[...header, ...rows, '', ...verdicts].join('\n')}\n`);
   } finally {
