@@ -193,6 +193,8 @@ export class DispatchNotification {
     const bundle = bundleOf(inc, carried);
 
     const code = record.code ?? '';
+    // signed only when a message carries them (e-mail): a call or an SMS does not
+    let links: Page['links'] | undefined;
     const page: Page = {
       notificationId: id,
       incident: inc,
@@ -204,7 +206,9 @@ export class DispatchNotification {
       note: req.step.note,
       advice: req.advice,
       code,
-      links: deps.links.linksFor(inc.id, person, id, now),
+      get links() {
+        return (links ??= deps.links.linksFor(inc.id, person, id, now));
+      },
       ...(bundle ? { bundle } : {}),
     };
     const ch = deps.channels[channel];
