@@ -216,10 +216,14 @@ export class DispatchNotification {
       if (!ch) throw new Error(`no ${channel} channel`);
       const res = await ch.send(page);
       const at = deps.now();
+      // The pages it carried are recorded as bundled first, then the message itself: with
+      // incidents.replicas, the message's record waits for the replicas, and so covers those
+      // records too (one replication stream); a failover then cannot bring a carried page back as
+      // still to send once the message is known to have gone.
+      if (carried.length > 0) await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
       const entry = { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
       await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: res.status });
-      if (carried.length > 0) await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
       if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
       deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, 'notification sent');
       return 'sent';

@@ -4,10 +4,11 @@
  * goes while the person is throttled, the daily cap suppresses on the record, and two engines on one
  * Redis keep one limit.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { RedisNotificationRepository } from '../../src/store/notification-repository.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { deleteByPrefix, randomPrefix } from '../support/redis.js';
@@ -118,6 +119,31 @@ describe('throttles and bundling', () => {
     expect(messages(await notificationsOf(app, person))).toHaveLength(2);
     expect((await incidents(app)).every((i) => i.tier === 0 && (i.timeline as any[]).some((e: any) => e.type === 'tier_reached'))).toBe(true);
     expect(await metric(app, 'tocsin_notifications_suppressed_total{reason="bundled"}')).toBe(18);
+  });
+
+  it('records the pages a message carried before the message itself, so that the wait for replicas on its record covers them', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 20))).status).toBe(200);
+    await app.container.engine.idle();
+
+    // at the moment each message's own record is written, how many pages already say they went in it
+    const carriedAtRecord = new Map<string, number>();
+    const update = RedisNotificationRepository.prototype.update;
+    const spy = vi.spyOn(RedisNotificationRepository.prototype, 'update').mockImplementation(async function (this: RedisNotificationRepository, incidentId, id, patch, owner, note) {
+      if (patch.status === 'logged' && !(patch as { bundledInto?: string }).bundledInto) {
+        carriedAtRecord.set(id, (await notificationsOf(app, person)).filter((n) => n.bundledInto === id && n.status === 'logged').length);
+      }
+      return update.call(this, incidentId, id, patch, owner, note);
+    });
+    try {
+      await tickAll(T0 + 2 * MIN);
+    } finally {
+      spy.mockRestore();
+    }
+    const carrier = messages(await notificationsOf(app, person)).find((n) => Date.parse(n.at) === T0 + 2 * MIN);
+    expect(carrier).toBeDefined();
+    expect(carriedAtRecord.get(carrier.id)).toBe(18);
   });
 
   it('through Twilio, the person hears one call, then one call that names every incident still waiting', async () => {
