@@ -1,39 +1,12 @@
 /** POST /webhooks/alertmanager — the Alertmanager webhook, payload version 4. Each alert is one event. */
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { IngestEvents } from '../app/ingest-event.js';
 import type { SourcesConfig } from '../config/schema.js';
 import { classifyAlert, compileRules } from '../domain/classify.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Clock } from '../domain/ports.js';
-import { invalid } from './errors.js';
-
-// Loose: Alertmanager may add fields; we read what we need.
-const labelSet = z.record(z.string(), z.string());
-const alert = z.looseObject({
-  status: z.enum(['firing', 'resolved']),
-  labels: labelSet,
-  annotations: labelSet.default({}),
-  startsAt: z.string().default(''),
-  endsAt: z.string().default(''),
-  generatorURL: z.string().default(''),
-  fingerprint: z.string().max(128).optional(),
-});
-const body = z.looseObject({
-  version: z.literal('4'),
-  groupKey: z.string().default(''),
-  truncatedAlerts: z.number().int().min(0).default(0),
-  status: z.enum(['firing', 'resolved']),
-  receiver: z.string().default(''),
-  groupLabels: labelSet.default({}),
-  commonLabels: labelSet.default({}),
-  commonAnnotations: labelSet.default({}),
-  externalURL: z.string().default(''),
-  alerts: z.array(alert).max(10_000),
-});
-
-export type AlertmanagerBody = z.output<typeof body>;
+import { parseAlertmanagerBody, type AlertmanagerBody } from './alertmanager-body.js';
 
 /** Go's zero time means "not ended". */
 export function parseAmTime(s: string): number | null {
@@ -113,13 +86,12 @@ export interface AlertmanagerReply {
 export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown) => Promise<AlertmanagerReply> {
   const compiled = compileRules(deps.sources.alertmanager);
   return async (raw) => {
-    const parsed = body.safeParse(raw);
-    if (!parsed.success) throw invalid(parsed.error, 'not an Alertmanager version 4 webhook body');
-    const events = alertmanagerEvents(parsed.data, deps.sources.alertmanager, compiled, deps.classLevels, deps.clock.now());
-    const results = await deps.ingest.ingest(events, { truncated: parsed.data.truncatedAlerts });
+    const data = parseAlertmanagerBody(raw);
+    const events = alertmanagerEvents(data, deps.sources.alertmanager, compiled, deps.classLevels, deps.clock.now());
+    const results = await deps.ingest.ingest(events, { truncated: data.truncatedAlerts });
     return {
       accepted: results.length,
-      truncatedAlerts: parsed.data.truncatedAlerts,
+      truncatedAlerts: data.truncatedAlerts,
       results: results.map((r) => ({ fingerprint: r.event.details.fingerprint, result: r.outcome.kind, incident: r.outcome.id || null })),
     };
   };
