@@ -95,9 +95,7 @@ function peopleAt(instances: readonly ShiftInstance[], at: number): string[] {
 
 /** The people on duty for `role` at epoch ms `at` (in shift order; empty = nobody scheduled). */
 export function onDutyAt(roster: RosterSpec, role: string, at: number): string[] {
-  const schedule = roster.schedules[role];
-  if (!schedule) return [];
-  return peopleAt(shiftInstances(schedule, at, at + 1), at);
+  return [...dutySpanAt(roster, role, at).people];
 }
 
 /** Who is on duty at a moment, and the span around it in which that stays so. */
@@ -110,9 +108,9 @@ export interface DutySpan {
 }
 
 /**
- * `onDutyAt` with the span its answer holds for: from the last shift start or end at or before `at`
- * to the next one after it, looked for within a day on each side (a shorter span when none is
- * nearer). Every `at` inside the span has the same answer, so the answer can be kept for it.
+ * Who is on duty at `at`, with the span that answer holds for: from the last shift start or end at
+ * or before `at` to the next one after it, looked for within a day on each side (a shorter span when
+ * none is nearer). Every moment inside the span has the same answer, so the answer can be kept for it.
  */
 export function dutySpanAt(roster: RosterSpec, role: string, at: number): DutySpan {
   const schedule = roster.schedules[role];

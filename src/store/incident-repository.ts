@@ -37,7 +37,6 @@ export interface RepositoryOptions {
   readonly replicated?: ReplicaWait;
 }
 
-
 interface Timed {
   readonly command: IngestCommand;
   readonly now: number;
