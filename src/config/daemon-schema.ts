@@ -1,0 +1,198 @@
+/** The schema of config/daemon.yaml: HTTP, time zone, business hours, incidents, escalation, maintenance, throttles, rate limits. */
+import { z } from 'zod';
+import { bytes, durationText, hhmm, id, level, THROTTLED_PHASES, throttleChannel, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
+import { inhibitRule, maintenanceWindow } from './suppression-schema.js';
+
+/** When "during business hours" holds: local days and hours in a time zone. */
+const businessHours = z.strictObject({
+  timezone: timeZone.describe('IANA time zone the days and hours are read in (e.g. Asia/Shanghai).'),
+  days: z.array(weekday).min(1).describe('Weekdays with business hours: mon, tue, wed, thu, fri, sat, sun.'),
+  start: hhmm.describe('Opening time, HH:MM (24-hour), local.'),
+  end: hhmm.describe('Closing time, HH:MM (24-hour), local; at or before `start` the hours run past midnight (equal: around the clock).'),
+});
+
+/** daemon.yaml, with `wait` durations divided by the clock speed. */
+export function daemonSchema({ wait, span }: Durations) {
+  /** `requests` per `per` (a span), with a whole window's requests allowed as a burst. */
+  const rateLimit = z.strictObject({
+    requests: z.number().int().min(1).max(10_000_000).describe("Requests allowed per `per` (1–10 000 000); a whole window's requests may come as a burst."),
+    per: span.describe(durationText('The window the requests are counted over, in real time.')),
+  });
+
+  return z.strictObject({
+    http: z
+      .strictObject({
+        bodyLimit: bytes
+          .default(1024 * 1024)
+          .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb.'),
+      })
+      .prefault({})
+      .describe('The HTTP server.'),
+    timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai): the time zone of people who give none in roster.yaml. Default UTC."),
+    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then, and climbs marked hours: business count only then): local days and hours in a time zone.'),
+    incidents: z
+      .strictObject({
+        /** A refire this soon after a resolution reopens the same incident. */
+        reopenWindow: wait.prefault('10m').describe(durationText('A refire this soon after a resolution reopens the same incident.', '10m')),
+        /** How long resolved incidents stay queryable in Redis. */
+        retention: span.prefault('30d').describe(durationText('How long resolved incidents stay queryable in Redis.', '30d')),
+        /** Timeline entries kept per incident (duplicates are coalesced into one entry per member). */
+        maxTimeline: z
+          .number()
+          .int()
+          .min(50)
+          .default(1000)
+          .describe('Timeline entries kept per incident (duplicates are coalesced into one entry per member); at least 50. Default 1000.'),
+        /** Events per ingest script call: webhooks arriving together share one call, up to this many events. */
+        ingestBatch: wholeNumber(1, 1000, 64)
+          .describe('Events per ingest script call: webhooks arriving together share one call, up to this many events (1–1000). Default 64.'),
+        /** Ingest script calls on their way to Redis at once; webhooks arriving meanwhile wait to share the next. */
+        ingestInFlight: wholeNumber(1, 64, 4)
+          .describe('Ingest script calls on their way to Redis at once (1–64); webhooks arriving meanwhile wait to share the next. Default 4.'),
+        /** Replicas that must hold a webhook's events before it is answered 200 (Redis WAIT); 0: answer once the primary has them. */
+        replicas: wholeNumber(0, 16, 0).describe(
+          "Replicas of the Redis primary that must hold a webhook's events before it is answered 200 (Redis WAIT), so that a failover loses nothing acknowledged (0–16; a standalone or Sentinel Redis, not a Cluster). When fewer confirm within replicaWait the webhook answers 503 and the sender's retry is deduplicated. Default 0: answer once the primary has them.",
+        ),
+        /** How long a webhook waits for `replicas` to confirm its events. */
+        replicaWait: span.prefault('1s').describe(durationText('How long a webhook waits for `replicas` to confirm its events before it answers 503; real time, never sped up by TOCSIN_CLOCK_SPEED.', '1s')),
+        /** After replicas failed to confirm a page's claim or record in time, pages go ahead without waiting this long. */
+        replicaPause: span.prefault('10s').describe(durationText("After replicas failed to confirm a page's claim or record within replicaWait, pages go ahead without waiting for them this long, so that a lagging replica delays one page, not every page in turn; real time.", '10s')),
+        /** Members an incident's JSON lists at most; GET /api/incidents/:id/members pages through all of them. */
+        membersShown: wholeNumber(1, 10_000, 200)
+          .describe("Members an incident's JSON lists at most (1–10 000), so that reading an incident of a storm's thousands of alerts stays cheap; GET /api/incidents/:id/members pages through all of them. Default 200."),
+      })
+      .prefault({})
+      .describe('Incident lifetime and intake batching.'),
+    escalation: z
+      .strictObject({
+        tick: wait.prefault('1s').describe(durationText('How often due escalation steps are claimed (sooner when a step falls due before then).', '1s')),
+        /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
+        lease: span
+          .prefault('30s')
+          .describe(durationText('A claimed step, page or shift-handover notice not finished in this time is taken over and run again; real time, never sped up by TOCSIN_CLOCK_SPEED.', '30s')),
+        batch: wholeNumber(1, 10_000, 200)
+          .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
+        /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
+        kicks: wholeNumber(1, 10_000, 64)
+          .describe('Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick (1–10 000). Default 64.'),
+        /**
+         * Processes running the engine: the daemon itself and `workers - 1` engine-only processes it
+         * starts beside it (no HTTP), each claiming its own batches; their metrics join the daemon's.
+         */
+        workers: wholeNumber(1, 16, 1)
+          .describe('Processes running the engine: the daemon and `workers - 1` engine-only processes beside it, each claiming its own batches (1–16, one per spare core). Default 1.'),
+        audit: wait.prefault('1m').describe(durationText('How often the auditor looks for stalled escalations.', '1m')),
+        /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
+        retry: z
+          .strictObject({
+            attempts: wholeNumber(1, 10, 3)
+              .describe("Attempts per channel, the first included (1–10); then the person's next channel. Default 3."),
+            backoff: z
+              .array(wait)
+              .min(1)
+              .prefault(['2s', '10s'])
+              .describe('Wait before each retry, the last repeating; durations such as "2s" (a bare number is seconds). Default [2s, 10s].'),
+          })
+          .prefault({})
+          .describe('Retryable channel failures (provider busy, timeout).'),
+        /**
+         * Calls nobody answered (no answer, busy, voicemail): calls per page, the first included, `every`
+         * apart; then the person's next channel. An answered call without a key press is not retried.
+         */
+        voiceRetry: z
+          .strictObject({
+            attempts: wholeNumber(1, 10, 3)
+              .describe("Calls per page, the first included (1–10); then the person's next channel. Default 3."),
+            every: wait.prefault('1m').describe(durationText('Wait after an unanswered call before calling again.', '1m')),
+          })
+          .prefault({})
+          .describe('Calls nobody answered (no answer, busy, voicemail). An answered call without a key press is not retried.'),
+        /** How long an SMS reply code (`<code>a`) stays valid. */
+        replyCodeTtl: span.prefault('7d').describe(durationText('How long an SMS reply code (<code>a) stays valid.', '7d')),
+        /** How long acknowledge / resolve links stay valid. */
+        linkTtl: span.prefault('7d').describe(durationText('How long the acknowledge / resolve links in e-mails stay valid.', '7d')),
+      })
+      .prefault({})
+      .describe('The escalation engine: cadence, claims, retries and how long answers stay valid.'),
+    /** Scheduled maintenance windows: escalations in scope pause until `until` (events are still recorded). */
+    maintenance: z
+      .array(maintenanceWindow)
+      .default([])
+      .describe('Scheduled maintenance windows: escalations in scope (every field given must match) pause until `until`; events are still recorded. Default none.'),
+    /** Inhibition rules (Alertmanager style): an open source incident holds back pages of matching targets. */
+    inhibit: z
+      .array(inhibitRule)
+      .default([])
+      .describe('Inhibition rules (Alertmanager style): an open source incident holds back the pages of matching targets. Default none.'),
+    /** Overrides and maintenance windows made through the API must end at most this far ahead. */
+    maxAhead: z
+      .strictObject({
+        override: span.prefault('7d').describe(durationText('How far ahead an override made through the API may end at most.', '7d')),
+        maintenance: span.prefault('7d').describe(durationText('How far ahead a maintenance window made through the API may end at most.', '7d')),
+      })
+      .prefault({})
+      .describe('Overrides and maintenance windows made through the API must end at most this far ahead.'),
+    /** Per-destination throttles, bundling and the daily cap per person (README "Throttles and bundling"). */
+    throttle: z
+      .strictObject({
+        /** Incidents at this level or above are critical: never dropped, delayed at most the channel's minGap. */
+        criticalLevel: level
+          .default(4)
+          .describe("Incidents at this level or above are critical: never dropped, delayed at most the channel's minGap. Default 4."),
+        /** Non-critical messages one person gets on every channel together in 24 h; more are suppressed. */
+        dailyCap: z
+          .number()
+          .int()
+          .min(1)
+          .default(40)
+          .describe('Non-critical messages one person gets on every channel together in 24 h; more are suppressed. Default 40.'),
+        /** Pages to a person this soon after a message to them are gathered into one message. */
+        bundleWindow: wait.prefault('2m').describe(durationText('Pages to a person this soon after a message to them are gathered into one message.', '2m')),
+        /** The phases throttled; the others (all-clear, reminders) always go, and count. */
+        phases: z
+          .array(z.enum(THROTTLED_PHASES))
+          .default(['page', 'escalation', 'level_raised', 'update'])
+          .describe('The phases throttled; the others (all-clears, reminders) always go, and count. Default [page, escalation, level_raised, update].'),
+        perChannel: z
+          .strictObject({
+            sms: throttleChannel(wait)
+              .prefault({ per15m: 5, perHour: 10, minGap: '1m' })
+              .describe('SMS limits per person. Default 5 per 15 minutes, 10 per hour, 1m apart.'),
+            voice: throttleChannel(wait)
+              .prefault({ per15m: 3, perHour: 6, minGap: '2m' })
+              .describe('Call limits per person. Default 3 per 15 minutes, 6 per hour, 2m apart.'),
+            email: throttleChannel(wait)
+              .prefault({ per15m: 10, perHour: 30, minGap: '0s' })
+              .describe('E-mail limits per person. Default 10 per 15 minutes, 30 per hour, 0s apart.'),
+          })
+          .prefault({})
+          .describe('Limits per person on each channel.'),
+      })
+      .prefault({})
+      .describe('Per-person throttles, bundling and the daily cap (README "Throttles and bundling").'),
+    /**
+     * Per-source request limits (shared by every replica on one Redis; counted in real time, never
+     * scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.
+     */
+    rateLimits: z
+      .strictObject({
+        /** Requests whose class reaches this level are critical. */
+        criticalLevel: level.default(4).describe('Requests whose class reaches this level are critical and never refused. Default 4.'),
+        /** Classes that are critical whatever their level. */
+        criticalClasses: z.array(id).default(['security', 'power']).describe('Classes that are critical whatever their level. Default [security, power].'),
+        perSource: z
+          .strictObject({
+            alertmanager: rateLimit.optional().describe('Limit of POST /webhooks/alertmanager.'),
+            ups: rateLimit.optional().describe('Limit of POST /webhooks/ups.'),
+            acd: rateLimit.optional().describe('Limit of POST /webhooks/acd.'),
+            api: rateLimit.optional().describe('Limit of the /api requests.'),
+          })
+          .prefault({})
+          .describe('The limit of each source; past it a request gets 429 with Retry-After. Leave a source out to not limit it.'),
+      })
+      .prefault({})
+      .describe(
+        'Per-source request limits, shared by every replica on one Redis and counted in real time (never scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.',
+      ),
+  });
+}

@@ -1,0 +1,183 @@
+/** The schema of config/sources.yaml: Alertmanager, UPS, ACD and TaskRouter intake, and the heartbeats. */
+import { z } from 'zod';
+import { durationText, id, level, type Durations, type DurationSchema } from './schema-parts.js';
+
+/** Descriptions shared by the many `{ class, level }` pairs of sources.yaml. */
+const CLASS_OPENED = 'Class of the incident it opens (a class id of playbooks.yaml).';
+const LEVEL_OPENED = 'Level of that incident, 1–5.';
+
+const labelMatch = z.record(z.string(), z.string());
+
+/** sources.yaml, with `wait` durations divided by the clock speed. */
+export function sourcesSchema({ wait, span }: Durations) {
+  return z.strictObject({
+    alertmanager: z
+      .strictObject({
+        classLabel: z.string().default('class').describe('An alert labelled <classLabel>=<class id> gets that class. Default class.'),
+        siteLabel: z.string().default('site').describe('The label naming the site. Default site.'),
+        severityLabel: z.string().default('severity').describe('The label carrying the severity hint. Default severity.'),
+        defaultSite: z.string().default('default').describe('Site of alerts without a site label. Default default.'),
+        /** Severity label → level. Thresholds in the rules may raise it. */
+        severityLevels: z
+          .record(z.string(), level)
+          .describe("Severity label value → level hint; an incident never starts below its class's level, and rules may raise it."),
+        /** First matching rule wins; values are regular expressions matched against the whole label. */
+        rules: z
+          .array(
+            z.strictObject({
+              name: z.string().optional().describe('Name of the rule (default: rule <index>).'),
+              match: labelMatch.describe('Label name → regular expression matched against the whole label value (a missing label is ""); every one must match.'),
+              class: id.describe('Class of the alerts that match.'),
+              level: level.optional().describe('Level the matching alerts reach at least, 1–5.'),
+            }),
+          )
+          .describe('Classification rules: the first matching rule wins.'),
+        defaultClass: id.describe('Class of the alerts no class label or rule classifies.'),
+      })
+      .describe('Alertmanager webhooks: classification rules and severity mapping.'),
+    ups: z
+      .strictObject({
+        defaultSite: z.string().default('default').describe('Site of UPS reports that name none. Default default.'),
+        onBattery: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('On battery (status OB); the generator and critical conditions raise the level of this same incident.'),
+        /** On battery and charge below this percent: start the generator. */
+        generator: z
+          .strictObject({
+            chargeBelow: z.number().min(0).max(100).describe('Battery charge, in percent (0–100).'),
+            level: level.describe('Level the power incident is raised to, 1–5.'),
+          })
+          .describe('On battery and charge below `chargeBelow` percent: start the generator.'),
+        /** LB, or runtime shorter than the generator's start time: critical. */
+        critical: z
+          .strictObject({
+            generatorStartTime: span.describe(durationText("How long the generator takes to start; a shorter battery runtime is critical.")),
+            level: level.describe('Level the power incident is raised to, 1–5.'),
+          })
+          .describe("Low battery (LB), forced shutdown, or a runtime shorter than the generator's start time: critical."),
+        /** The centre's own line failed: input voltage below this (V) while the UPS is on bypass or off. */
+        lineFault: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            inputVoltageBelow: z.number().min(0).default(100).describe('Input voltage, in volts, below which the line counts as failed. Default 100.'),
+          })
+          .describe("The centre's own line failed: input voltage below `inputVoltageBelow` while the UPS is on bypass or off."),
+        replaceBattery: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('The battery needs replacing (RB).'),
+        overload: z.strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) }).describe('Overloaded (OVER).'),
+        bypass: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('On bypass (BYPASS): powered but not protected.'),
+        commLost: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('Communication with the UPS lost (COMMBAD / NOCOMM).'),
+        temperature: z
+          .strictObject({
+            above: z.number().describe('UPS temperature (ups.temperature), in °C, above which the incident opens.'),
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+          })
+          .describe('UPS temperature too high.'),
+        /** Back on line must hold this long before the outage resolves (stops flapping pages). */
+        onlineHold: wait.prefault('30s').describe(durationText('Back on line must hold this long before the outage resolves (stops flapping pages).', '30s')),
+      })
+      .describe('UPS telemetry (NUT): conditions and thresholds.'),
+    acd: z
+      .strictObject({
+        defaultQueue: z.string().default('main').describe('Queue of ACD reports that name none. Default main.'),
+        surge: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            callsWaitingAbove: z.number().min(0).describe('Calls waiting above this: a surge.'),
+            longestWaitAbove: span.describe(durationText('Longest wait above this: a surge.')),
+            serviceLevelBelow: z.number().min(0).max(1).describe('Service level (a fraction, 0–1) below this: a surge.'),
+            abandonRateAbove: z.number().min(0).max(1).describe('Abandoned calls / offered calls (a fraction, 0–1) above this: a surge.'),
+            /** Offered calls per interval above this multiple of the baseline. */
+            offeredMultiple: z.number().min(1).describe('Offered calls per interval above this multiple of the baseline: a surge.'),
+            baseline: z
+              .strictObject({
+                callsOffered: z.number().min(0).describe('Calls offered in one baseline interval.'),
+                interval: span.describe(durationText('The interval `callsOffered` is counted over.')),
+              })
+              .describe('The normal offered calls, for `offeredMultiple`.'),
+            /** Figures must stay under the thresholds this long before the surge counts as controlled. */
+            hold: wait.describe(durationText('Figures must stay under the thresholds this long before the surge counts as controlled.')),
+          })
+          .describe('Inbound call surge: any threshold crossed opens the incident.'),
+        agentsCollapse: z
+          .strictObject({
+            class: id.describe(CLASS_OPENED),
+            level: level.describe(LEVEL_OPENED),
+            /** Logged-in agents below this during business hours. */
+            loggedInBelow: z.number().int().min(0).describe('Logged-in agents below this during business hours (daemon.yaml businessHours).'),
+          })
+          .describe('Too few agents logged in during business hours.'),
+        seats: z
+          .strictObject({ class: id.describe(CLASS_OPENED), level: level.describe(LEVEL_OPENED) })
+          .describe('A seat that cannot log in or whose equipment failed.'),
+      })
+      .describe('ACD queue telemetry and seat states: thresholds.'),
+    taskrouter: z
+      .strictObject({
+        /** Workspace SID → site. */
+        sites: z.record(z.string(), z.string()).default({}).describe('Workspace SID → site. Default none.'),
+        defaultSite: z.string().default('default').describe('Site of workspaces not listed in `sites`. Default default.'),
+        /** Worker activities that count as available (case-insensitive). */
+        availableActivities: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(['Available', 'Idle'])
+          .describe('Worker activities that count as available agents (case-insensitive). Default [Available, Idle].'),
+        /** A task with no news for this long is dropped from the per-queue waiting counts. */
+        taskTtl: span.prefault('1d').describe(durationText('A task with no news for this long is dropped from the per-queue waiting counts.', '1d')),
+      })
+      .prefault({})
+      .describe('Twilio TaskRouter event callbacks, turned into ACD figures.'),
+    /**
+     * The dead-man's switch: a source that stops reporting for `missingAfter` opens an incident of
+     * `class`; its next report resolves it. Only keys seen at least once, or listed in `expected`,
+     * are watched. Keys: Alertmanager = site; UPS = site/device; ACD = site/queue.
+     */
+    heartbeats: z
+      .strictObject({
+        class: id.default('network_infosys').describe('Class of the incidents a silent source opens. Default network_infosys.'),
+        level: level.default(2).describe('Level of those incidents, 1–5. Default 2.'),
+        /** How often the daemon looks for silent sources. */
+        check: wait.prefault('30s').describe(durationText('How often the daemon looks for silent sources.', '30s')),
+        alertmanager: z
+          .strictObject({
+            enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
+            /** The always-firing alert that only feeds the heartbeat (never an incident itself). */
+            alertname: z
+              .string()
+              .min(1)
+              .default('Watchdog')
+              .describe('The always-firing alert that only feeds the heartbeat (never an incident itself). Default Watchdog.'),
+            missingAfter: wait.prefault('10m').describe(durationText('Silent this long: an incident opens.', '10m')),
+            expected: z.array(z.string().min(1)).default([]).describe('Sites watched from start-up, even before their first report. Default none.'),
+          })
+          .prefault({})
+          .describe("Alertmanager's Watchdog alert, keyed by its site label."),
+        ups: watchedFeed(wait, '5m', 'site/device').describe('The UPS poller: any POST /webhooks/ups, keyed site/device.'),
+        acd: watchedFeed(wait, '30m', 'site/queue').describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
+      })
+      .prefault({})
+      .describe(
+        "The dead-man's switch: a source that stops reporting for `missingAfter` opens an incident; its next report resolves it. Only keys seen at least once, or listed in `expected`, are watched.",
+      ),
+  });
+}
+
+/** A heartbeat source fed by its own webhook: silent `missingAfter` (default given) opens an incident. */
+function watchedFeed(wait: DurationSchema, missingAfter: string, key: string) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
+      missingAfter: wait.prefault(missingAfter).describe(durationText('Silent this long: an incident opens.', missingAfter)),
+      expected: z.array(z.string().min(1)).default([]).describe(`Keys (${key}) watched from start-up, even before their first report. Default none.`),
+    })
+    .prefault({});
+}
