@@ -35,6 +35,13 @@ module.exports = {
       from: { pathNot: ['^src/(main|engine-worker|cli)\\.ts$', '^src/cli/'] },
       to: { path: '^src/container\\.ts$' },
     },
+    {
+      name: 'wiring-is-the-containers',
+      comment: 'src/wiring/ holds the parts of the composition root: only the container (and the wiring itself) imports it.',
+      severity: 'error',
+      from: { pathNot: ['^src/container\\.ts$', '^src/wiring/'] },
+      to: { path: '^src/wiring/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,0 +1,150 @@
+/** Wires the escalation engine: its Redis stores, playbook snapshots, action links, channels, roster, suppression and throttle. */
+import { ActionLinks, deriveLinkSecret } from '../app/action-links.js';
+import { DispatchNotification } from '../app/dispatch-notification.js';
+import type { EngineNamespace } from '../app/escalation-engine-ports.js';
+import { ManageMaintenance } from '../app/manage-maintenance.js';
+import { RosterOnCall, recipientOf } from '../app/roster-on-call.js';
+import { EscalationEngine, makeOwnerId } from '../app/run-escalations.js';
+import type { SendNoticeDeps } from '../app/send-notice.js';
+import { RuleSuppressionPolicy } from '../app/suppression-policy.js';
+import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
+import type { Env } from '../config/env.js';
+import type { Config } from '../config/load-config.js';
+import type { MessagesConfig } from '../config/messages-schema.js';
+import type { Incident } from '../domain/incident.js';
+import type { Clock } from '../domain/ports.js';
+import type { UlidSource } from '../platform/ids.js';
+import { RedisEscalationQueue } from '../store/escalation-queue.js';
+import { RedisEscalationState } from '../store/escalation-state.js';
+import type { RedisIncidentRepository } from '../store/incident-repository.js';
+import { makeKeys } from '../store/keys.js';
+import { sharedLinkSecret } from '../store/link-secret.js';
+import { RedisMaintenanceRepository } from '../store/maintenance-repository.js';
+import { RedisNotificationRepository } from '../store/notification-repository.js';
+import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
+import { RedisOverrideRepository } from '../store/override-repository.js';
+import { PageReplicaWait } from '../store/page-replica-wait.js';
+import { RedisPlaybookSnapshots } from '../store/playbook-snapshots.js';
+import type { RedisClient, ReplicaWait } from '../store/redis.js';
+import { RedisThrottleRepository } from '../store/throttle-repository.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { buildChannels } from './channel-wiring.js';
+
+export interface EscalationWiring {
+  engine: EscalationEngine;
+  actionLinks: ActionLinks;
+  /** Closes the channels' connections (the SMTP transport). */
+  closeChannels: () => void;
+  /** What a notice about no incident (a shift handover) is sent with. */
+  notices: SendNoticeDeps;
+  people: { onCall: RosterOnCall; suppression: RuleSuppressionPolicy; maintenance: ManageMaintenance; overrideStore: RedisOverrideRepository };
+}
+
+/** The escalation engine with its Redis stores, channels (log mode until configured), roster and suppression. */
+export async function buildEscalation(a: {
+  o: { readonly env: Env; readonly config: Config; readonly logger: Logger };
+  redis: RedisClient;
+  stores: { live: RedisIncidentRepository; drill: RedisIncidentRepository };
+  clock: Clock;
+  metrics: Metrics;
+  ids: UlidSource;
+  /** With `incidents.replicas`: pages' claims and records wait for replicas too, on this connection. */
+  replicated: ReplicaWait | undefined;
+  settle: (incident: Incident, now: number) => Promise<boolean>;
+  messages: MessagesConfig;
+}): Promise<EscalationWiring> {
+  const { o, redis, stores, clock, metrics } = a;
+  const { env, config, logger } = o;
+  const esc = config.daemon.escalation;
+  const liveKeys = makeKeys(env.redisPrefix, 'live');
+  const drillKeys = makeKeys(env.redisPrefix, 'drill');
+
+  const snapshots = new RedisPlaybookSnapshots(redis, [liveKeys, drillKeys], config.clockSpeed);
+  try {
+    if (await snapshots.differs(config.playbooks.version, config.playbooks.classes)) {
+      logger.warn({ version: config.playbooks.version }, 'playbooks changed without a new version; open incidents keep the stored chain');
+    }
+    await snapshots.save(config.playbooks.version, config.playbooks.classes);
+  } catch (e) {
+    logger.warn({ err: e }, 'playbook snapshot not stored; incidents fall back to the current playbooks');
+  }
+
+  let secret = env.linkSecret ?? deriveLinkSecret(env.twilioAuthToken);
+  if (!secret) {
+    try {
+      secret = await sharedLinkSecret(redis, liveKeys);
+    } catch (e) {
+      logger.warn({ err: e }, 'no shared link secret (Redis down); links signed with a per-process secret');
+      secret = makeOwnerId() + makeOwnerId();
+    }
+  }
+  const actionLinks = new ActionLinks(secret, env.publicUrl, esc.linkTtl);
+
+  const { channels, close: closeChannels } = buildChannels(o, a.messages, metrics);
+  const overrideStore = new RedisOverrideRepository(redis, liveKeys);
+  const onCall = new RosterOnCall(config.roster, overrideStore);
+  const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger });
+  const suppression = new RuleSuppressionPolicy({
+    rules: config.daemon.inhibit,
+    maintenance,
+    open: { live: new RedisOpenIncidentReader(redis, liveKeys), drill: new RedisOpenIncidentReader(redis, drillKeys) },
+    maxAgeMs: esc.tick,
+  });
+
+  const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
+  const throttle = new ThrottlePages({
+    limits,
+    phases: new Set(config.daemon.throttle.phases),
+    stores: { live: new RedisThrottleRepository(redis, liveKeys, throttleMemoryMs(limits)), drill: new RedisThrottleRepository(redis, drillKeys, throttleMemoryMs(limits)) },
+    leaseMs: esc.lease,
+    metrics,
+    logger,
+  });
+  const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
+  const dispatcher = new DispatchNotification({
+    channels,
+    channelsFor,
+    retry: esc.retry,
+    leaseMs: esc.lease,
+    codeTtlMs: esc.replyCodeTtl,
+    links: actionLinks,
+    now: () => clock.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    metrics,
+    logger,
+    owner: makeOwnerId(),
+    throttle,
+  });
+  const replicaWaitOfPages =
+    a.replicated &&
+    new PageReplicaWait(a.replicated, config.daemon.incidents.replicaPause, (write, confirmed) => {
+      metrics.redisUnreplicated.inc({ write });
+      o.logger.warn({ write, confirmed, replicas: a.replicated?.replicas }, 'a page went ahead before enough Redis replicas confirmed its claim or record');
+    });
+  const namespaces: EngineNamespace[] = (['live', 'drill'] as const).map((ns) => {
+    const keys = ns === 'live' ? liveKeys : drillKeys;
+    return {
+      ns,
+      incidents: stores[ns],
+      queue: new RedisEscalationQueue(redis, keys, { leaseMs: esc.lease }),
+      state: new RedisEscalationState(redis, keys, stores[ns]),
+      notifications: new RedisNotificationRepository(redis, keys, replicaWaitOfPages),
+    };
+  });
+  const engine = new EscalationEngine({
+    config,
+    namespaces,
+    snapshots,
+    onCall,
+    suppression,
+    dispatcher,
+    person: (id) => recipientOf(config.roster, id),
+    clock,
+    metrics,
+    logger,
+    settle: a.settle,
+  });
+  const notices = { channels, channelsFor, metrics, logger };
+  return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };
+}

@@ -1,0 +1,143 @@
+/** Wires the HTTP side: rate limits, the Alertmanager fast path, and the express app with its webhook, API and Twilio routes. */
+import type express from 'express';
+import type { ActionLinks } from '../app/action-links.js';
+import type { Heartbeats } from '../app/heartbeats.js';
+import type { IncidentStores } from '../app/incident-stores.js';
+import type { IngestEvents } from '../app/ingest-event.js';
+import type { ManageMaintenance } from '../app/manage-maintenance.js';
+import type { ManageOverrides } from '../app/manage-overrides.js';
+import type { PhoneActions } from '../app/phone-actions.js';
+import type { ReportIncident } from '../app/report-incident.js';
+import type { TransitionIncident } from '../app/transition-incident.js';
+import { verifyTwilioSignature } from '../channels/twilio/callbacks.js';
+import type { Env } from '../config/env.js';
+import type { Config } from '../config/load-config.js';
+import type { MessagesConfig } from '../config/messages-schema.js';
+import type { Clock, OnCall } from '../domain/ports.js';
+import { acdRoutes } from '../ingest/acd.js';
+import { actionLinkRoutes } from '../ingest/action-links-api.js';
+import { alertmanagerHandler, alertmanagerRoutes } from '../ingest/alertmanager.js';
+import { apiRoutes } from '../ingest/api.js';
+import { criticality } from '../ingest/critical-request.js';
+import { fastWebhook, type FastListener } from '../ingest/fast-webhook.js';
+import { beatObserver, heartbeatTap, takeWatchdogs } from '../ingest/heartbeat-tap.js';
+import { createHttpApp } from '../ingest/http-app.js';
+import { maintenanceRoutes } from '../ingest/maintenance-api.js';
+import { onCallRoutes } from '../ingest/oncall-api.js';
+import { apiRateLimits, rateCheck, webhookRateLimits, type RateLimitDeps } from '../ingest/rate-limit.js';
+import { reportRoutes } from '../ingest/report-api.js';
+import { taskRouterRoutes } from '../ingest/taskrouter.js';
+import { twilioCallbackRoutes } from '../ingest/twilio-callbacks.js';
+import { upsRoutes } from '../ingest/ups.js';
+import { SystemClock } from '../platform/clock.js';
+import { makeKeys } from '../store/keys.js';
+import { RedisRateLimiter } from '../store/rate-limit-store.js';
+import type { RedisClient } from '../store/redis.js';
+import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
+import type { PeerMetrics } from '../telemetry/exposition.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { createTracer, traceRequests } from '../telemetry/tracer.js';
+import { twilioCodec } from './twilio-codec.js';
+
+export interface HttpWiringDeps {
+  readonly env: Env;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly redis: RedisClient;
+  readonly messages: MessagesConfig;
+  /** The engine workers' metrics, joined into /metrics. */
+  readonly peerMetrics: PeerMetrics | undefined;
+  readonly stores: IncidentStores;
+  readonly ingest: IngestEvents;
+  readonly transition: TransitionIncident;
+  readonly report: ReportIncident;
+  readonly heartbeats: Heartbeats;
+  readonly overrides: ManageOverrides;
+  readonly oncall: OnCall;
+  readonly maintenance: ManageMaintenance;
+  readonly phone: PhoneActions;
+  readonly actionLinks: ActionLinks;
+}
+
+export interface HttpWiring {
+  /** Serves POST /webhooks/alertmanager ahead of express; false when the request is not its own. */
+  readonly fast: FastListener;
+  readonly app: express.Express;
+}
+
+/** The request handlers: the fast path first, express for everything else. */
+export function buildHttp(d: HttpWiringDeps): HttpWiring {
+  const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
+  const classLevels = Object.fromEntries(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level]));
+  // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
+  const wallClock = new SystemClock();
+  const rateLimits: RateLimitDeps = {
+    limits: config.daemon.rateLimits,
+    limiter: new RedisRateLimiter(redis, makeKeys(env.redisPrefix, 'live')),
+    isCritical: criticality({ limits: config.daemon.rateLimits, sources: config.sources, classLevels }),
+    now: () => wallClock.now(),
+    logger,
+  };
+
+  // POST /webhooks/alertmanager, the busiest route, is served ahead of express (same answers).
+  const fast = fastWebhook({
+    token: env.ingestToken,
+    bodyLimit: config.daemon.http.bodyLimit,
+    rateCheck: rateCheck('alertmanager', rateLimits),
+    tap: (body) => takeWatchdogs(body, heartbeats.watchdogAlertname, config.sources.alertmanager),
+    observe: beatObserver(heartbeats, logger),
+    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock }),
+    tracer: createTracer(),
+    metrics,
+    logger,
+  });
+
+  const twilioAuthToken = env.twilioAuthToken;
+  const app = createHttpApp({
+    config,
+    env,
+    logger,
+    metrics,
+    ready: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
+    peerMetrics: d.peerMetrics,
+    before: [traceRequests(createTracer())],
+    webhooks: [
+      webhookRateLimits(rateLimits),
+      heartbeatTap({ heartbeats, sources: config.sources, logger }),
+      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock }),
+      upsRoutes({ ingest, sources: config.sources, clock, metrics, logger }),
+      acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, metrics }),
+    ],
+    api: [
+      apiRateLimits(rateLimits),
+      apiRoutes({ stores, report, transition, classLevels }),
+      reportRoutes({ stores, clock, context: { classes: config.playbooks.classes, roles: config.roles.roles, people: config.roster.people } }),
+      onCallRoutes({ overrides, oncall: d.oncall, roles: config.roles.roles, scheduledRoles: Object.keys(config.roster.schedules), clock }),
+      maintenanceRoutes({ maintenance: d.maintenance, clock }),
+    ],
+    twilio: [
+      taskRouterRoutes({
+        ingest,
+        sources: config.sources,
+        businessHours: config.daemon.businessHours,
+        clock,
+        metrics,
+        queues: new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl),
+        publicUrl: env.publicUrl,
+        verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,
+      }),
+      twilioCallbackRoutes({
+        actions: phone,
+        codec: twilioCodec(messages, config),
+        publicUrl: env.publicUrl,
+        verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,
+      }),
+      // The e-mail links (/ack/<token>, /resolve/<token>): the signed token is the authentication.
+      actionLinkRoutes({ actions: phone, verify: (token, now, action) => actionLinks.verify(token, now, action), clock }),
+    ],
+  });
+  return { fast, app };
+}
