@@ -4,7 +4,7 @@ import type { CodeRef } from '../domain/escalation-ports.js';
 import type { Incident } from '../domain/incident.js';
 import type { IncidentStore, Recipient } from '../domain/ports.js';
 import { incidentIdOf, PhoneActions, rosterDirectory, type DeliveryUpdate } from './phone-actions.js';
-import type { FollowedNotification, NotificationPatch } from './run-escalations.js';
+import type { FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
 import type { TransitionRequest } from './transition-incident.js';
 
 const NID = 'INC1:t0:omar:voice:1';

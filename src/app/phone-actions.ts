@@ -13,7 +13,7 @@ import type { Clock, IncidentStore, Locale, Recipient, TransitionAction } from '
 import type { Logger } from '../telemetry/logger.js';
 import type { LinkAction } from './action-links.js';
 import { storeFor, type IncidentStores } from './incident-stores.js';
-import type { EscalateNowResult, FollowedNotification, NotificationPatch } from './run-escalations.js';
+import type { EscalateNowResult, FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
 import type { TransitionRequest } from './transition-incident.js';
 
 /** What an SMS body said. */
