@@ -128,6 +128,10 @@ export class ThrottlePages {
    * version check still settles races with other replicas.
    */
   admit(r: AdmitRequest): Promise<Admission> {
+    // A page no throttle holds back is only counted: it checks no version, so it cannot lose a race
+    // and need not wait its turn (a decision of the same person in flight sees the new count and
+    // decides again). Ten thousand incidents paging one supervisor are not made to go one by one.
+    if (!r.hold || !this.deps.phases.has(r.phase)) return this.forced(r);
     const key = `${r.incident.id.startsWith('drill-') ? 'drill' : 'live'}|${r.person}`;
     const run = (this.decisions.get(key) ?? Promise.resolve()).then(() => this.decide(r));
     const settled = run.catch(() => undefined);
@@ -138,12 +142,13 @@ export class ThrottlePages {
     return run;
   }
 
+  private async forced(r: AdmitRequest): Promise<Admission> {
+    await this.storeFor(r.incident.id).recordForced(r.person, r.channel, r.notificationId, r.now);
+    return { kind: 'send', carried: [] };
+  }
+
   private async decide(r: AdmitRequest): Promise<Admission> {
     const store = this.storeFor(r.incident.id);
-    if (!r.hold || !this.deps.phases.has(r.phase)) {
-      await store.recordForced(r.person, r.channel, r.notificationId, r.now);
-      return { kind: 'send', carried: [] };
-    }
     const critical = isCritical(r.incident.level, this.deps.limits);
     const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical };
     const { deferredUntil: deferred, throttle: heldAs } = r.record as { deferredUntil?: unknown; throttle?: unknown };

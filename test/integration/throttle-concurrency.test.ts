@@ -2,11 +2,15 @@
  * Many pages for one person decided at the same moment by one daemon (a storm of critical incidents
  * opened by one webhook): the throttle still holds to its rules — the person's first critical call
  * goes at once and the rest wait out the minimum gap, then go folded into one call — instead of
- * each page losing the check-and-record to its siblings until it went out unthrottled.
+ * each page losing the check-and-record to its siblings until it went out unthrottled. Pages no
+ * throttle holds back are only counted, side by side: they do not wait their turn behind each other.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { RedisThrottleRepository } from '../../src/store/throttle-repository.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -65,5 +69,46 @@ describe('throttles under concurrency', () => {
     const carrier = sent(mine).find((n) => Date.parse(n.at) === T0 + gap);
     expect(mine.filter((n) => n.bundledInto)).toHaveLength(18);
     expect(mine.filter((n) => n.bundledInto).every((n) => n.bundledInto === carrier?.id)).toBe(true);
+  });
+
+  it('pages no throttle holds back (throttle.phases: []) are counted side by side, each still counted, none held', async () => {
+    const shipped = loadConfig('config');
+    const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, phases: [] } } } as Config;
+    app = await startTestApp({ clock: new ManualClock(T0), config });
+    const a = app;
+    const person = (await new RosterOnCall(a.container.config.roster, { list: async () => [] }).resolve('supervisor', T0)).people[0]?.id;
+    expect(person).toBeDefined();
+
+    // how many counts for the supervisor are on their way to Redis at once, at most
+    let inFlight = 0;
+    let most = 0;
+    const forced = RedisThrottleRepository.prototype.recordForced;
+    const spy = vi.spyOn(RedisThrottleRepository.prototype, 'recordForced').mockImplementation(async function (this: RedisThrottleRepository, ...args) {
+      const mine = args[0] === person;
+      if (mine) most = Math.max(most, ++inFlight);
+      try {
+        return await forced.apply(this, args);
+      } finally {
+        if (mine) inFlight--;
+      }
+    });
+    try {
+      expect((await a.request('POST', '/webhooks/alertmanager', fireAlarms(20))).status).toBe(200);
+      await a.container.engine.idle();
+    } finally {
+      spy.mockRestore();
+    }
+    const list = (await a.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+    const calls = list.flatMap((i) => (i.notifications as any[]).filter((n) => n.person === person && n.channel === 'voice' && n.tier === 0));
+    expect(calls).toHaveLength(20);
+    expect(calls.every((n) => n.status === 'logged' && !n.bundledInto)).toBe(true);
+    // one after another, there would never be more than one on its way
+    expect(most).toBeGreaterThan(1);
+    // every one of them counted: the throttle's record of sends to the person holds all 20 calls
+    // (and the 20 e-mails that go beside them at level 4)
+    const store = new RedisThrottleRepository(a.container.redis, makeKeys(a.env.redisPrefix, 'live'), 24 * 60 * 60_000);
+    const sent = (await store.history(person ?? '', 'voice', T0)).sent;
+    expect(sent.filter((m) => m.channel === 'voice')).toHaveLength(20);
+    expect(sent.filter((m) => m.channel === 'email')).toHaveLength(20);
   });
 });
