@@ -31,11 +31,12 @@ import { RedisIncidentRepository } from './store/incident-repository.js';
 import { RedisOpenIncidentReader } from './store/open-incident-reader.js';
 import { RedisOnceMarker } from './store/once-marker.js';
 import { makeKeys } from './store/keys.js';
-import { connectRedis, createRedis, type RedisClient } from './store/redis.js';
+import { connectRedis, createRedis } from './store/redis.js';
 import { registerScripts } from './store/scripts.js';
 import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import type { PeerMetrics } from './telemetry/exposition.js';
+import type { DaemonCore } from './wiring/daemon-core.js';
 import { buildEscalation } from './wiring/escalation-wiring.js';
 import { buildHttp } from './wiring/http-wiring.js';
 import { replicaWaits } from './wiring/replica-waits.js';
@@ -55,13 +56,8 @@ export interface ContainerOptions {
   readonly peerMetrics?: PeerMetrics;
 }
 
-export interface Container {
-  readonly env: Env;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly clock: Clock;
-  readonly redis: RedisClient;
+/** The daemon's parts, built and wired: what main.ts, the engine worker, the CLI and the tests use. */
+export interface Container extends DaemonCore {
   readonly stores: IncidentStores & { readonly live: RedisIncidentRepository; readonly drill: RedisIncidentRepository };
   readonly ingest: IngestEvents;
   readonly transition: TransitionIncident;

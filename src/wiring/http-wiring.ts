@@ -10,10 +10,8 @@ import type { PhoneActions } from '../app/phone-actions.js';
 import type { ReportIncident } from '../app/report-incident.js';
 import type { TransitionIncident } from '../app/transition-incident.js';
 import { verifyTwilioSignature } from '../channels/twilio/callbacks.js';
-import type { Env } from '../config/env.js';
-import type { Config } from '../config/load-config.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
-import type { Clock, OnCall } from '../domain/ports.js';
+import type { OnCall } from '../domain/ports.js';
 import { acdRoutes } from '../ingest/acd.js';
 import { actionLinkRoutes } from '../ingest/action-links-api.js';
 import { alertmanagerHandler, alertmanagerRoutes } from '../ingest/alertmanager.js';
@@ -32,21 +30,13 @@ import { upsRoutes } from '../ingest/ups.js';
 import { SystemClock } from '../platform/clock.js';
 import { makeKeys } from '../store/keys.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
-import type { RedisClient } from '../store/redis.js';
 import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
+import type { DaemonCore } from './daemon-core.js';
 import { twilioCodec } from './twilio-codec.js';
 
-export interface HttpWiringDeps {
-  readonly env: Env;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly clock: Clock;
-  readonly redis: RedisClient;
+export interface HttpWiringDeps extends DaemonCore {
   readonly messages: MessagesConfig;
   /** The engine workers' metrics, joined into /metrics. */
   readonly peerMetrics: PeerMetrics | undefined;
