@@ -125,13 +125,11 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const transition = new TransitionIncident(stores, clock, metrics);
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
+  const core: DaemonCore = { env, config, logger, metrics, clock, redis };
   const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
-    o,
+    core,
     messages,
-    redis,
     stores,
-    clock,
-    metrics,
     ids,
     replicated: replicated?.pages,
     settle: async (incident, now) => (await settleHolds.run(incident, now)).length > 0,
@@ -181,12 +179,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
 
   // The fast path serves POST /webhooks/alertmanager ahead of express; express serves the rest.
   const { fast, app } = buildHttp({
-    env,
-    config,
-    logger,
-    metrics,
-    clock,
-    redis,
+    ...core,
     messages,
     peerMetrics: o.peerMetrics,
     stores,
@@ -205,12 +198,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const stoppers: (() => Promise<void> | void)[] = [];
 
   return {
-    env,
-    config,
-    logger,
-    metrics,
-    clock,
-    redis,
+    ...core,
     stores,
     ingest,
     transition,

@@ -2,19 +2,17 @@
 import { LogChannel } from '../channels/log-channel.js';
 import { createEmailChannel } from '../channels/email/email-channel.js';
 import { createTwilioChannels } from '../channels/twilio/twilio-channels.js';
-import type { Env } from '../config/env.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { ChannelKind } from '../domain/incident.js';
 import type { Channel } from '../domain/ports.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import type { DaemonCore } from './daemon-core.js';
 
 /**
  * The channels from the environment: Twilio SMS and voice with TWILIO_ACCOUNT_SID / AUTH_TOKEN / FROM,
  * e-mail with SMTP_URL; otherwise log mode for that kind (recorded as `logged`, never dropped).
  */
-export function buildChannels(o: { readonly env: Env; readonly logger: Logger }, messages: MessagesConfig, metrics: Metrics): { channels: Record<ChannelKind, Channel>; close: () => void } {
-  const { env, logger } = o;
+export function buildChannels(core: Pick<DaemonCore, 'env' | 'logger' | 'metrics'>, messages: MessagesConfig): { channels: Record<ChannelKind, Channel>; close: () => void } {
+  const { env, logger, metrics } = core;
   const twilio = env.twilio ? createTwilioChannels({ settings: env.twilio, publicUrl: env.publicUrl, messages, logger, metrics }) : undefined;
   const email = env.smtpUrl ? createEmailChannel({ smtpUrl: env.smtpUrl, from: env.mailFrom, messages, logger }) : undefined;
   logger.info({ sms: twilio ? 'twilio' : 'log', voice: twilio ? 'twilio' : 'log', email: email ? 'smtp' : 'log' }, 'channels');

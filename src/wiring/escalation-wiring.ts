@@ -8,11 +8,8 @@ import { EscalationEngine, makeOwnerId } from '../app/run-escalations.js';
 import type { SendNoticeDeps } from '../app/send-notice.js';
 import { RuleSuppressionPolicy } from '../app/suppression-policy.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
-import type { Env } from '../config/env.js';
-import type { Config } from '../config/load-config.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { Incident } from '../domain/incident.js';
-import type { Clock } from '../domain/ports.js';
 import type { UlidSource } from '../platform/ids.js';
 import { RedisEscalationQueue } from '../store/escalation-queue.js';
 import { RedisEscalationState } from '../store/escalation-state.js';
@@ -25,11 +22,10 @@ import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
 import { RedisOverrideRepository } from '../store/override-repository.js';
 import { PageReplicaWait } from '../store/page-replica-wait.js';
 import { RedisPlaybookSnapshots } from '../store/playbook-snapshots.js';
-import type { RedisClient, ReplicaWait } from '../store/redis.js';
+import type { ReplicaWait } from '../store/redis.js';
 import { RedisThrottleRepository } from '../store/throttle-repository.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
 import { buildChannels } from './channel-wiring.js';
+import type { DaemonCore } from './daemon-core.js';
 
 export interface EscalationWiring {
   engine: EscalationEngine;
@@ -43,19 +39,16 @@ export interface EscalationWiring {
 
 /** The escalation engine with its Redis stores, channels (log mode until configured), roster and suppression. */
 export async function buildEscalation(a: {
-  o: { readonly env: Env; readonly config: Config; readonly logger: Logger };
-  redis: RedisClient;
+  core: DaemonCore;
   stores: { live: RedisIncidentRepository; drill: RedisIncidentRepository };
-  clock: Clock;
-  metrics: Metrics;
   ids: UlidSource;
   /** With `incidents.replicas`: pages' claims and records wait for replicas too, on this connection. */
   replicated: ReplicaWait | undefined;
   settle: (incident: Incident, now: number) => Promise<boolean>;
   messages: MessagesConfig;
 }): Promise<EscalationWiring> {
-  const { o, redis, stores, clock, metrics } = a;
-  const { env, config, logger } = o;
+  const { core, stores } = a;
+  const { env, config, logger, metrics, clock, redis } = core;
   const esc = config.daemon.escalation;
   const liveKeys = makeKeys(env.redisPrefix, 'live');
   const drillKeys = makeKeys(env.redisPrefix, 'drill');
@@ -81,7 +74,7 @@ export async function buildEscalation(a: {
   }
   const actionLinks = new ActionLinks(secret, env.publicUrl, esc.linkTtl);
 
-  const { channels, close: closeChannels } = buildChannels(o, a.messages, metrics);
+  const { channels, close: closeChannels } = buildChannels(core, a.messages);
   const overrideStore = new RedisOverrideRepository(redis, liveKeys);
   const onCall = new RosterOnCall(config.roster, overrideStore);
   const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger });
@@ -93,10 +86,11 @@ export async function buildEscalation(a: {
   });
 
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
+  const keepMs = throttleMemoryMs(limits);
   const throttle = new ThrottlePages({
     limits,
     phases: new Set(config.daemon.throttle.phases),
-    stores: { live: new RedisThrottleRepository(redis, liveKeys, throttleMemoryMs(limits)), drill: new RedisThrottleRepository(redis, drillKeys, throttleMemoryMs(limits)) },
+    stores: { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) },
     leaseMs: esc.lease,
     metrics,
     logger,
@@ -120,7 +114,7 @@ export async function buildEscalation(a: {
     a.replicated &&
     new PageReplicaWait(a.replicated, config.daemon.incidents.replicaPause, (write, confirmed) => {
       metrics.redisUnreplicated.inc({ write });
-      o.logger.warn({ write, confirmed, replicas: a.replicated?.replicas }, 'a page went ahead before enough Redis replicas confirmed its claim or record');
+      logger.warn({ write, confirmed, replicas: a.replicated?.replicas }, 'a page went ahead before enough Redis replicas confirmed its claim or record');
     });
   const namespaces: EngineNamespace[] = (['live', 'drill'] as const).map((ns) => {
     const keys = ns === 'live' ? liveKeys : drillKeys;
