@@ -2,7 +2,7 @@
 import type { Config } from '../config/load-config.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock, IdSource } from '../domain/ports.js';
-import type { MaintenanceWindow } from '../domain/suppression.js';
+import { inScope, isActive, type IncidentFacts, type MaintenanceWindow } from '../domain/suppression.js';
 import type { Logger } from '../telemetry/logger.js';
 import { checkSpan } from './manage-overrides.js';
 
@@ -12,6 +12,12 @@ export interface MaintenanceStore {
   remove(id: string): Promise<boolean>;
 }
 
+/** One namespace's open incidents and due set: what ending a window early wakes. */
+export interface HeldIncidents {
+  listOpen(only?: (f: Pick<IncidentFacts, 'class' | 'site' | 'labels'>) => boolean): Promise<readonly Pick<IncidentFacts, 'id'>[]>;
+  lookNow(ids: readonly string[], now: number): Promise<number>;
+}
+
 export interface MaintenanceRequest {
   readonly name: string;
   readonly from?: string | undefined;
@@ -19,6 +25,8 @@ export interface MaintenanceRequest {
   readonly sites?: readonly string[] | undefined;
   readonly classes?: readonly string[] | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** Every incident: the scope must be given, or this said. */
+  readonly all?: boolean | undefined;
   readonly by?: string | undefined;
 }
 
@@ -27,7 +35,7 @@ const CONFIG_PREFIX = 'config-';
 export class ManageMaintenance {
   private readonly configured: readonly MaintenanceWindow[];
 
-  constructor(private readonly deps: { config: Config; store: MaintenanceStore; clock: Clock; ids: IdSource; logger: Logger }) {
+  constructor(private readonly deps: { config: Config; store: MaintenanceStore; clock: Clock; ids: IdSource; logger: Logger; held: readonly HeldIncidents[] }) {
     this.configured = deps.config.daemon.maintenance.map((w, i) => ({
       id: `${CONFIG_PREFIX}${i}`,
       name: w.name,
@@ -36,6 +44,7 @@ export class ManageMaintenance {
       ...(w.sites ? { sites: w.sites } : {}),
       ...(w.classes ? { classes: w.classes } : {}),
       ...(w.labels ? { labels: w.labels } : {}),
+      ...(w.all ? { all: true } : {}),
       source: 'config' as const,
     }));
   }
@@ -55,6 +64,7 @@ export class ManageMaintenance {
       ...(req.sites ? { sites: req.sites } : {}),
       ...(req.classes ? { classes: req.classes } : {}),
       ...(req.labels ? { labels: req.labels } : {}),
+      ...(req.all ? { all: true } : {}),
       source: 'api',
       createdAt: new Date(now).toISOString(),
       ...(req.by ? { createdBy: req.by } : {}),
@@ -74,11 +84,25 @@ export class ManageMaintenance {
     return this.windows(this.deps.clock.now());
   }
 
+  /**
+   * Ends an API window now. The incidents it held wait for its original end (the engine scheduled
+   * its next look there), so those in its scope are looked at again at once: their pages go out
+   * unless something else still holds them.
+   */
   async remove(id: string): Promise<void> {
     if (id.startsWith(CONFIG_PREFIX) && this.configured.some((w) => w.id === id)) {
       throw new TocsinError('TOCSIN_ERR_CONFLICT', `maintenance window ${id} comes from daemon.yaml; remove it there`);
     }
-    if (!(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
-    this.deps.logger.info({ window: id }, 'maintenance window removed');
+    const now = this.deps.clock.now();
+    const window = (await this.deps.store.list(now)).find((w) => w.id === id);
+    if (!window || !(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
+    let woken = 0;
+    if (isActive(window, now)) {
+      for (const n of this.deps.held) {
+        const ids = (await n.listOpen((f) => inScope(window, f))).map((f) => f.id);
+        woken += await n.lookNow(ids, now);
+      }
+    }
+    this.deps.logger.info({ window: id, woken }, 'maintenance window removed');
   }
 }

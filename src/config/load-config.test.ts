@@ -110,6 +110,12 @@ describe('invalid config', () => {
     );
   });
 
+  it('refuses a maintenance window that names no scope, unless it says "all"', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /^maintenance: \[\]/m, 'maintenance:\n  - { name: power test, from: "2026-12-01T09:00:00Z", until: "2026-12-01T11:00:00Z" }\n  - { name: all, from: "2026-12-02T09:00:00Z", until: "2026-12-02T11:00:00Z", all: true }');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: maintenance\.0\.all: name what the window covers \(sites, classes or labels\), or set "all": true/)]);
+  });
+
   it('cross-checks roles, classes and people', () => {
     const d = copyOfShipped();
     edit(d, 'playbooks.yaml', 'roles: [supervisor], note: The shift lead', 'roles: [superviser], note: The shift lead');

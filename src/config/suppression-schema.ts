@@ -1,5 +1,6 @@
 /** daemon.yaml's maintenance windows and inhibition rules: the scopes that hold pages back. */
 import { z } from 'zod';
+import { scopeProblem } from '../domain/suppression.js';
 import { id, isoInstant } from './schema-parts.js';
 
 /** The incidents a maintenance window covers: every field given must match. */
@@ -17,8 +18,13 @@ export const maintenanceWindow = z
     from: isoInstant.describe('When the window starts: an ISO-8601 date-time with offset, e.g. "2026-12-05T22:00:00+08:00".'),
     until: isoInstant.describe('When the window ends (required, after `from`): an ISO-8601 date-time with offset.'),
     ...scope,
+    all: z.literal(true).optional().describe('Every incident: say so when the window names no site, class or label.'),
   })
-  .refine((w) => Date.parse(w.from) < Date.parse(w.until), { message: 'until must be after from', path: ['until'] });
+  .refine((w) => Date.parse(w.from) < Date.parse(w.until), { message: 'until must be after from', path: ['until'] })
+  .superRefine((w, ctx) => {
+    const problem = scopeProblem(w);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['all'] });
+  });
 
 /** The incidents a side of an inhibition rule names: a class or classes, and label values. */
 const incidentMatcher = z

@@ -32,6 +32,12 @@ export interface EscalationQueue {
   audit(now: number): Promise<AuditResult>;
   /** When (epoch ms) the earliest incident is due; undefined when none is due by time. */
   nextDue(): Promise<number | undefined>;
+  /**
+   * Asks for a look at these incidents by `now` (a hold they wait out was lifted early): their due
+   * time moves to `now` unless it is earlier; a claimer's reschedule keeps it. Ids not in the due
+   * set are left alone. Returns how many moved.
+   */
+  lookNow(ids: readonly string[], now: number): Promise<number>;
 }
 
 /** What the engine reads of an incident besides its public JSON. */

@@ -33,6 +33,8 @@ export interface MaintenanceWindow extends Scope {
   /** ISO-8601; every window ends. */
   readonly until: string;
   readonly source: 'config' | 'api';
+  /** Said when the window covers every incident (it then names no site, class or label). */
+  readonly all?: boolean | undefined;
   readonly createdAt?: string | undefined;
   readonly createdBy?: string | undefined;
 }
@@ -53,6 +55,16 @@ export interface InhibitRule {
 
 function labelsMatch(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>>): boolean {
   return Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
+}
+
+/**
+ * A window must say what it covers: a site, a class or a label, or `all` for everything. A scope
+ * left out by mistake would otherwise silence every page. Returns the problem, or undefined.
+ */
+export function scopeProblem(w: Scope & { readonly all?: boolean | undefined }): string | undefined {
+  const named = w.sites !== undefined || w.classes !== undefined || (w.labels !== undefined && Object.keys(w.labels).length > 0);
+  if (w.all === true) return named ? '"all" covers every incident: leave out sites, classes and labels, or "all"' : undefined;
+  return named ? undefined : 'name what the window covers (sites, classes or labels), or set "all": true for every incident';
 }
 
 export function inScope(scope: Scope, inc: Pick<IncidentFacts, 'class' | 'site' | 'labels'>): boolean {

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ManageMaintenance } from '../app/manage-maintenance.js';
 import type { Clock } from '../domain/ports.js';
-import { isActive } from '../domain/suppression.js';
+import { isActive, scopeProblem } from '../domain/suppression.js';
 import { invalid } from './errors.js';
 
 const iso = z.string().datetime({ offset: true });
@@ -15,7 +15,11 @@ const windowBody = z.strictObject({
   sites: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
   classes: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
   labels: z.record(z.string().max(128), z.string().max(512)).optional(),
+  all: z.literal(true).optional(),
   by: z.string().max(128).optional(),
+}).superRefine((w, ctx) => {
+  const problem = scopeProblem(w);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['all'] });
 });
 
 export interface MaintenanceRouteDeps {

@@ -53,6 +53,24 @@ export class RedisEscalationQueue implements EscalationQueue {
     }
   }
 
+  async lookNow(ids: readonly string[], now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    try {
+      const pipe = this.redis.pipeline();
+      // XX: only incidents still in the due set; LT: never later than it already is
+      for (const id of ids) pipe.zadd(this.keys.due, 'XX', 'LT', 'CH', now, id);
+      const out = (await pipe.exec()) ?? [];
+      let moved = 0;
+      for (const [err, n] of out) {
+        if (err) throw err;
+        moved += Number(n);
+      }
+      return moved;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
   async nextDue(): Promise<number | undefined> {
     try {
       const [, first] = await this.redis.zrange(this.keys.due, 0, 0, 'WITHSCORES');

@@ -77,13 +77,11 @@ export async function buildEscalation(a: {
   const { channels, close: closeChannels } = buildChannels(core, a.messages);
   const overrideStore = new RedisOverrideRepository(redis, liveKeys);
   const onCall = new RosterOnCall(config.roster, overrideStore);
-  const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger });
-  const suppression = new RuleSuppressionPolicy({
-    rules: config.daemon.inhibit,
-    maintenance,
-    open: { live: new RedisOpenIncidentReader(redis, liveKeys), drill: new RedisOpenIncidentReader(redis, drillKeys) },
-    maxAgeMs: esc.tick,
-  });
+  const open = { live: new RedisOpenIncidentReader(redis, liveKeys), drill: new RedisOpenIncidentReader(redis, drillKeys) };
+  const queues = { live: new RedisEscalationQueue(redis, liveKeys, { leaseMs: esc.lease }), drill: new RedisEscalationQueue(redis, drillKeys, { leaseMs: esc.lease }) };
+  const held = (['live', 'drill'] as const).map((ns) => ({ listOpen: open[ns].listOpen.bind(open[ns]), lookNow: queues[ns].lookNow.bind(queues[ns]) }));
+  const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger, held });
+  const suppression = new RuleSuppressionPolicy({ rules: config.daemon.inhibit, maintenance, open, maxAgeMs: esc.tick });
 
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
   const keepMs = throttleMemoryMs(limits);
@@ -121,7 +119,7 @@ export async function buildEscalation(a: {
     return {
       ns,
       incidents: stores[ns],
-      queue: new RedisEscalationQueue(redis, keys, { leaseMs: esc.lease }),
+      queue: queues[ns],
       state: new RedisEscalationState(redis, keys, stores[ns]),
       notifications: new RedisNotificationRepository(redis, keys, replicaWaitOfPages),
     };

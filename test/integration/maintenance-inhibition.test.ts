@@ -69,13 +69,55 @@ describe('maintenance windows', () => {
     const now = app.clock.now();
     const post = (b: unknown) => app.request('POST', '/api/maintenance', b);
     expect((await post({ name: 'forever', sites: ['hq'] })).status).toBe(422);
-    const far = await post({ name: 'too long', until: iso(now + 8 * 24 * 60 * MIN) });
+    const far = await post({ name: 'too long', until: iso(now + 8 * 24 * 60 * MIN), sites: ['hq'] });
     expect(far.status).toBe(422);
     expect(far.body.error.message).toContain('maxAhead');
     expect((await post({ name: 'past', until: iso(now - MIN) })).status).toBe(422);
     expect((await post({ name: 'x', until: iso(now + MIN), classes: ['no_such_class'] })).status).toBe(422);
     expect((await post({ name: 'x', until: iso(now + MIN), colour: 'red' })).status).toBe(422);
     expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([]);
+  });
+
+  it('must say what they cover: a scope, or "all" for every incident', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const post = (b: Record<string, unknown>) => app.request('POST', '/api/maintenance', { name: 'x', until: iso(now + 60 * MIN), ...b });
+    for (const unscoped of [{}, { labels: {} }]) {
+      const r = await post(unscoped);
+      expect(r.status).toBe(422);
+      expect(r.body.error.message).toContain('"all": true');
+    }
+    expect((await post({ all: true, sites: ['hq'] })).status).toBe(422);
+    expect((await post({ all: false })).status).toBe(422);
+    expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([]);
+
+    const all = await post({ all: true });
+    expect(all.status).toBe(201);
+    expect(all.body.window).toMatchObject({ all: true });
+    const hvac = await open(app, { class: 'hvac', site: 'branch' });
+    expect(await app.container.suppression.check(hvac, now)).toMatchObject({ kind: 'maintenance', window: all.body.id });
+  });
+
+  it('ended early: the incidents it held are paged at once, not at its planned end', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const w = await app.request('POST', '/api/maintenance', { name: 'chiller swap', until: iso(now + 60 * MIN), sites: ['hq'], classes: ['hvac'] });
+    const elsewhere = await app.request('POST', '/api/maintenance', { name: 'branch works', until: iso(now + 60 * MIN), sites: ['branch'] });
+    const held = await open(app, { class: 'hvac', site: 'hq' });
+    const stillHeld = await open(app, { class: 'hvac', site: 'branch' });
+    await app.container.engine.idle();
+    const before = (await app.request('GET', `/api/incidents/${held.id}`)).body;
+    expect(before.timeline).toContainEqual(expect.objectContaining({ type: 'maintenance', window: w.body.id }));
+    expect(before.notifications).toEqual([]);
+
+    app.clock.advance(1_000);
+    expect((await app.request('DELETE', `/api/maintenance/${w.body.id}`)).status).toBe(204);
+    await app.container.engine.tick(app.clock.now());
+    const after = (await app.request('GET', `/api/incidents/${held.id}`)).body;
+    expect(after.notifications).toContainEqual(expect.objectContaining({ tier: 0, status: 'logged' }));
+    // the other window still holds its incident
+    expect((await app.request('GET', `/api/incidents/${stillHeld.id}`)).body.notifications).toEqual([]);
+    expect(await app.container.suppression.check(stillHeld, app.clock.now())).toMatchObject({ kind: 'maintenance', window: elsewhere.body.id });
   });
 
   it('windows from daemon.yaml are listed and in force, but cannot be deleted through the API', async () => {
