@@ -5,7 +5,8 @@
  * metrics tocsin exports.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -88,6 +89,33 @@ describe('docker-compose.yml', () => {
     const dash = yamlOf<{ providers: { type: string; options: { path: string } }[] }>('grafana/provisioning/dashboards/tocsin.yaml');
     expect(dash.providers[0]).toMatchObject({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } });
     expect(g.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe('/var/lib/grafana/dashboards/escalations.json');
+  });
+});
+
+/** The README's YAML blocks whose first line is `# <marker>`, written to a temp file each. */
+const snippetDirs: string[] = [];
+afterAll(() => {
+  for (const d of snippetDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function readmeBlocks(marker: string): string[] {
+  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const found = blocks.filter((b) => b.startsWith(`# ${marker}`));
+  expect(found.length, `README blocks starting "# ${marker}"`).toBeGreaterThan(0);
+  return found.map((b) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-readme-'));
+    snippetDirs.push(dir);
+    const path = join(dir, 'snippet.yml');
+    writeFileSync(path, b.replaceAll('<TOCSIN_INGEST_TOKEN>', 'secret'));
+    return path;
+  });
+}
+
+describe("the README's snippets", () => {
+  it('its alertmanager.yml passes amtool, and its Prometheus rule file passes promtool', async () => {
+    const amtool = requireBinary('amtool');
+    const promtool = requireBinary('promtool');
+    for (const f of readmeBlocks('alertmanager.yml (0.25')) await expect(run(amtool, ['check-config', f])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS') });
+    for (const f of readmeBlocks('a Prometheus rule file')) await expect(run(promtool, ['check', 'rules', f])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS') });
   });
 });
 
