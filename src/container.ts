@@ -153,6 +153,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     metrics,
     roleNames: Object.fromEntries(Object.entries(config.roles.roles).map(([k, r]) => [k, r.name])),
     claims: { store: handoverOnce, leaseMs: config.daemon.escalation.lease },
+    overrides: people.overrideStore,
     held: (role) => unresolvedPagedFor(stores.live, role),
     deliver: async (facts, role, id) => {
       const words = renderHandover(messages, facts, config.roster.handover.list);

@@ -1,6 +1,7 @@
 /**
- * Shift-handover notices: `roster.handover.before` ahead of each change of who holds a role, the
- * incoming people (and the outgoing ones) are told by SMS or e-mail; the incoming are also told of
+ * Shift-handover notices: `roster.handover.before` ahead of each change of who holds a role (a
+ * shift of the roster, or an override starting or ending), the incoming people (and the outgoing
+ * ones) are told by SMS or e-mail; the incoming are also told of
  * the incidents still open that the role was paged for. node-schedule drives one periodic check;
  * each person's notice is claimed (across replicas and restarts) before it is sent, under a lease:
  * sent, the claim is kept; not sent (no channel took it), it is given back and the next check tries
@@ -11,6 +12,7 @@ import schedule from 'node-schedule';
 import type { RosterConfig } from '../config/schema.js';
 import type { Incident } from '../domain/incident.js';
 import type { Clock, HandoverFacts, OnCall, OnceClaims } from '../domain/ports.js';
+import type { Override } from '../domain/override.js';
 import { nextHandover, type Handover } from '../domain/roster.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -28,6 +30,8 @@ export interface HandoverDeps {
   readonly claims?: { readonly store: OnceClaims; readonly leaseMs: number };
   readonly roleNames?: Readonly<Record<string, string>>;
   readonly metrics?: Pick<Metrics, 'onCall' | 'coverageGaps'>;
+  /** The overrides not yet ended: their starts and ends change who holds a role too (default: none). */
+  readonly overrides?: { list(now: number): Promise<Override[]> };
   /** node-schedule rule for the check (default every 30 s). */
   readonly rule?: string;
 }
@@ -96,22 +100,48 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     return sent;
   };
 
+  /** The starts and ends of overrides within the notice window, by role. */
+  const overrideChanges = async (now: number): Promise<Map<string, number[]>> => {
+    const out = new Map<string, number[]>();
+    if (!deps.overrides || !deps.roster.handover.notify) return out;
+    let list: Override[];
+    try {
+      list = await deps.overrides.list(now);
+    } catch (e) {
+      deps.logger.warn({ err: e }, 'overrides not read; their handovers wait for the next check');
+      return out;
+    }
+    for (const o of list) {
+      for (const at of [Date.parse(o.from), Date.parse(o.until)]) {
+        if (at <= now || at > now + before) continue;
+        const times = out.get(o.role) ?? [];
+        if (!times.includes(at)) times.push(at);
+        out.set(o.role, times);
+      }
+    }
+    return out;
+  };
+
   const tick = async (now: number): Promise<number> => {
     let sent = 0;
-    for (const role of Object.keys(deps.roster.schedules)) {
-      if (deps.metrics) {
+    const overridden = await overrideChanges(now);
+    for (const role of new Set([...Object.keys(deps.roster.schedules), ...overridden.keys()])) {
+      if (deps.metrics && role in deps.roster.schedules) {
         const r = await deps.oncall.resolve(role, now);
         deps.metrics.onCall.set({ role }, r.people.length);
         deps.metrics.coverageGaps.set({ role }, r.people.length === 0 ? 1 : 0);
       }
       if (!deps.roster.handover.notify) continue;
-      const h = next(role, now);
-      if (!h || now < h.at - before || now >= h.at) continue;
-      try {
-        sent += await announce(h);
-      } catch (e) {
-        // nothing of this one claimed before the failure is lost: the next check tries again
-        deps.logger.warn({ err: e, role }, 'handover check failed for this role');
+      const changes: Handover[] = (overridden.get(role) ?? []).map((at) => ({ role, at, from: [], to: [] }));
+      const h = role in deps.roster.schedules ? next(role, now) : undefined;
+      if (h && now >= h.at - before && now < h.at && !changes.some((c) => c.at === h.at)) changes.push(h);
+      for (const change of changes) {
+        try {
+          sent += await announce(change);
+        } catch (e) {
+          // nothing of this one claimed before the failure is lost: the next check tries again
+          deps.logger.warn({ err: e, role }, 'handover check failed for this role');
+        }
       }
     }
     return sent;

@@ -83,6 +83,24 @@ describe('shift handover notices', () => {
     expect(await metric('tocsin_handover_notices_total{channel="sms",result="sent"}')).toEqual([expect.stringMatching(/ ([2-9]|\d\d+)$/)]);
   });
 
+  it('an override is a handover too: told ahead of its start and of its end, once each', async () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', from: iso(T0 + 10 * 60_000), until: iso(T0 + 60 * 60_000), reason: 'covering' });
+    expect(o.status).toBe(201);
+    fake.reset();
+    expect(await handover(T0 + 60_000)).toBe(2);
+    expect(to(fake.messages(), LIN)).toEqual([expect.stringMatching(/^交接：您自11月24日周二 02:10起担任值班组长，接替Ana Costa。/)]);
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 02:10.']);
+    expect(await handover(T0 + 2 * 60_000)).toBe(0); // once
+
+    fake.reset();
+    expect(await handover(T0 + 30 * 60_000)).toBe(0); // the end is still more than 15 minutes away
+    expect(await handover(T0 + 50 * 60_000)).toBe(2);
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: you hold Duty team lead from Tue 24 Nov, 03:00, taking over from Lin Wei.']);
+    expect(to(fake.messages(), LIN)).toEqual(['交接：值班组长将于11月24日周二 03:00由您交给Ana Costa。']);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
   it('people who put calls first in the roster are told by SMS, never called', async () => {
     // the supervisors change over at midnight in Shanghai; Grace Okafor and Li Qiang both list voice first
     await handover(Date.parse('2026-11-24T15:46:00Z'));
