@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readCliEnv } from '../config/cli-env.js';
 import { createLogger } from '../telemetry/logger.js';
-import { EX_USAGE, parseUpsPollArgs, runUpsPoll } from './ups-poll.js';
+import { EX_USAGE, parseUpsPollArgs, runUpsPoll, UpsPoller } from './ups-poll.js';
 
 const env = readCliEnv({});
 
@@ -36,5 +37,43 @@ describe('ups-poll command line', () => {
     expect(code).toBe(EX_USAGE);
     expect(text).toMatch(/^tocsin ups-poll: .*--bogus/);
     expect(text).toContain('usage: tocsin ups-poll --upsd HOST:PORT');
+  });
+});
+
+describe('a UPS upsd stops knowing', () => {
+  it('once seen, a refusal is reported COMMBAD (nothing more would be heard of it); the poller goes on', async () => {
+    let known = true;
+    const server = createServer((socket) => {
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        for (const line of chunk.split('\n').filter((l) => l !== '')) {
+          if (line.startsWith('LIST VAR')) socket.write(known ? 'BEGIN LIST VAR ups1\nVAR ups1 ups.status "OL"\nVAR ups1 battery.charge "100"\nEND LIST VAR ups1\n' : 'ERR UNKNOWN-UPS\n');
+          else socket.write('OK Goodbye\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const posted: unknown[] = [];
+    const fakeFetch = (async (_url: string, init: { body: string }) => {
+      posted.push(JSON.parse(init.body));
+      return new Response('{}', { status: 200 });
+    }) as unknown as typeof fetch;
+    try {
+      const opts = parseUpsPollArgs(['--upsd', `127.0.0.1:${port}`, '--ups', 'ups1', '--site', 'hq', '--url', 'http://tocsin.test'], env);
+      if (typeof opts === 'string') throw new Error(opts);
+      const poller = new UpsPoller(opts, { env, logger: createLogger('silent'), fetch: fakeFetch });
+      expect(await poller.pollOnce()).toBe(true);
+      expect(posted).toEqual([expect.objectContaining({ device: 'ups1', vars: expect.objectContaining({ 'ups.status': 'OL' }) })]);
+      known = false;
+      await poller.pollOnce();
+      expect(posted[1]).toEqual({ device: 'ups1', site: 'hq', event: 'COMMBAD' });
+      expect(poller.refusedNeverSeen()).toEqual([]);
+      known = true;
+      await poller.pollOnce();
+      expect(posted[2]).toMatchObject({ device: 'ups1', event: 'COMMOK' });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -3,7 +3,9 @@
  * Polls upsd every interval (charge and runtime thresholds need polling: upsmon notifies only on
  * status changes) and posts each UPS's variables to `<url>/webhooks/ups`. When upsd cannot reach
  * the UPS (driver not connected, stale data) or upsd itself cannot be reached, it posts
- * `event: "COMMBAD"`; the first good poll after that carries `event: "COMMOK"`.
+ * `event: "COMMBAD"`; the first good poll after that carries `event: "COMMOK"`. A UPS that upsd
+ * refuses at the first poll (not in its ups.conf, access denied) is a mistake in the command line:
+ * the poller exits 78 naming it; one refused later, after it was seen, is reported COMMBAD.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,8 @@ import type { Logger } from '../telemetry/logger.js';
 import { postUpsReport, type UpsReport } from './post-ups.js';
 
 export const EX_USAGE = 64;
+/** sysexits' EX_CONFIG: upsd refuses a UPS named on the command line. */
+export const EX_CONFIG = 78;
 
 export interface UpsPollDeps {
   readonly env: CliEnv;
@@ -81,9 +85,17 @@ export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Pr
   }
   const poller = new UpsPoller(opts, deps);
   deps.logger.info({ upsd: `${opts.upsd.host}:${opts.upsd.port}`, ups: opts.upses, site: opts.site, url: opts.url, intervalMs: opts.intervalMs }, 'ups-poll started');
-  for (;;) {
+  for (let first = true; ; first = false) {
     const allReported = await poller.pollOnce();
     if (opts.once) return allReported ? 0 : 1;
+    const refused = first ? poller.refusedNeverSeen() : [];
+    if (refused.length > 0) {
+      const which = refused.map(([ups, error]) => `"${ups}" (${error})`).join(', ');
+      (deps.usage ?? ((t) => deps.logger.error({ problem: t }, 'ups-poll stopped')))(
+        `tocsin ups-poll: upsd at ${opts.upsd.host}:${opts.upsd.port} refuses ${which}: check --ups against upsd's ups.conf (and upsd.users)\n`,
+      );
+      return EX_CONFIG;
+    }
     if (deps.signal?.aborted) break;
     try {
       await sleep(opts.intervalMs, undefined, deps.signal === undefined ? {} : { signal: deps.signal });
@@ -98,6 +110,15 @@ export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Pr
 /** One poll cycle per call; remembers which UPSes were unreachable so it can say COMMOK. */
 export class UpsPoller {
   private readonly commBad = new Set<string>();
+  /** UPSes upsd has answered for at least once. */
+  private readonly seen = new Set<string>();
+  /** UPSes upsd refused at the last poll, with its error. */
+  private readonly refused = new Map<string, string>();
+
+  /** The UPSes upsd refused at the last poll that it never answered for: a name it does not know. */
+  refusedNeverSeen(): [string, string][] {
+    return [...this.refused].filter(([ups]) => !this.seen.has(ups));
+  }
 
   constructor(
     private readonly opts: UpsPollOptions,
@@ -150,6 +171,8 @@ export class UpsPoller {
           this.deps.logger.debug({ device }, 'ups driver not ready yet');
           out.push(undefined);
         } else if (result.ok) {
+          this.seen.add(device);
+          this.refused.delete(device);
           const wasBad = this.commBad.delete(device);
           out.push({ device, site, ...(wasBad ? { event: 'COMMOK' } : {}), vars: convertVars(result.vars) });
         } else if (result.error === 'DRIVER-NOT-CONNECTED' || result.error === 'DATA-STALE') {
@@ -157,7 +180,9 @@ export class UpsPoller {
           out.push(this.commbad(device, site));
         } else {
           this.deps.logger.error({ device, error: result.error }, 'upsd refused the ups');
-          out.push(undefined);
+          this.refused.set(device, result.error);
+          // known before, refused now (upsd's configuration changed): nothing more is heard of it
+          out.push(this.seen.has(device) ? this.commbad(device, site) : undefined);
         }
       }
     } finally {

@@ -99,6 +99,18 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
     expect((await incidents()).filter((i) => i.summary.includes('nosuchups'))).toEqual([]);
   });
 
+  it('a UPS upsd does not know, named when the poller starts: exit 78 naming it, instead of polling nothing for ever', async () => {
+    const said: string[] = [];
+    const code = await runUpsPoll(['--upsd', nut.upsdAddress, '--ups', `${nut.ups},nosuchups`, '--site', 'hq', '--url', app.baseUrl, '--interval', '250ms'], {
+      env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }),
+      logger: createLogger('silent'),
+      usage: (t) => said.push(t),
+    });
+    expect(code).toBe(78);
+    expect(said.join('')).toMatch(/refuses "nosuchups" \(UNKNOWN-UPS\): check --ups against upsd's ups\.conf/);
+    expect(said.join('')).not.toContain(`"${nut.ups}"`);
+  });
+
   it('--once: an upsd that does not answer means COMMBAD for every UPS, one machine-room incident each', async () => {
     const code = await runUpsPoll(['--upsd', '127.0.0.1:1', '--ups', 'ups7,ups8', '--site', 'branch', '--url', app.baseUrl, '--once', '--timeout', '2s'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent') });
     expect(code).toBe(0);
