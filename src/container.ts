@@ -172,7 +172,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   transition.onChanged(() => people.suppression.invalidate());
   transition.onChanged((incident) => void engine.kick(incident.id));
   let scheduler: Scheduler | undefined;
-  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger });
+  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, logger });
   ingest.onRecorded(() => void openGauge.refresh());

@@ -29,6 +29,8 @@ export interface HeartbeatDeps {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** TOCSIN_CLOCK_SPEED: waits run this much faster; summaries still say the planned durations (default 1). */
+  readonly speed?: number;
 }
 
 export class Heartbeats {
@@ -79,7 +81,7 @@ export class Heartbeats {
       const since = await store.markMissing(member, now - missingAfter + 1);
       if (since === undefined) continue;
       this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
-      await this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter, now, this.incident)]);
+      await this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident)]);
       silent.push(member);
     }
     // after a restart the gauge shows what Redis remembers (expected keys count from when watching began)

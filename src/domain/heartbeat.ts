@@ -79,7 +79,7 @@ export interface HeartbeatIncident {
   readonly alertname: string;
 }
 
-/** The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter. */
+/** The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter, as planned (not sped up). */
 export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident): NormalizedEvent {
   const member = heartbeatMember(b);
   const site = heartbeatSite(b);

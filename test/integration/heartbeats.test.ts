@@ -117,6 +117,16 @@ describe('heartbeats', () => {
     expect(await incidents(a)).toHaveLength(1); // a feed never seen (hq/vip) is not watched
   });
 
+  it('on a sped-up clock the wait is shorter, and the summary still says the planned 10m', async () => {
+    app = await startTestApp({ config: loadConfig('config', { clockSpeed: 60 }) });
+    const a = app;
+    expect((await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog' }]))).status).toBe(200);
+    a.clock.advance(10_000); // 10m / 60
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:alertmanager:default']);
+    const [open] = await incidents(a, 'open');
+    expect(open.summary).toBe('Alertmanager Watchdog silent for 10m (default)');
+  });
+
   it('a disabled source is not watched', async () => {
     app = await startTestApp({ config: withHeartbeats((h) => ({ ups: { ...h.ups, enabled: false } })) });
     const a = app;
