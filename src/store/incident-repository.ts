@@ -264,8 +264,36 @@ export function toIncident(stored: StoredIncident): Incident {
     truncatedAlerts: Number(h.truncatedAlerts ?? 0),
     reopenCount: Number(h.reopenCount ?? 0),
     notifications: notes,
-    timeline,
+    timeline: inTimeOrder(timeline),
   };
+}
+
+/**
+ * The timeline by time. Entries are appended as they are written, and a step writes its
+ * `tier_reached` (stamped when the step began) after the pages it sent: read in time order, the
+ * tier comes before its pages, also when they went out within the same millisecond. Other entries
+ * of the same moment keep their written order.
+ */
+function inTimeOrder(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  const keyed = timeline.map((e, i) => ({ e, i, t: Date.parse(String(e.at)) || 0 }));
+  keyed.sort((a, b) => a.t - b.t || a.i - b.i);
+  const out = keyed.map((k) => k.e);
+  for (let j = 1; j < out.length; j++) {
+    const reached = out[j] as TimelineEntry;
+    if (reached.type !== 'tier_reached') continue;
+    let k = j;
+    while (k > 0 && ofTierAt(out[k - 1] as TimelineEntry, reached)) {
+      out[k] = out[k - 1] as TimelineEntry;
+      k--;
+    }
+    out[k] = reached;
+  }
+  return out;
+}
+
+/** A page of the tier `reached` names, sent at the moment the tier was reached. */
+function ofTierAt(e: TimelineEntry, reached: TimelineEntry): boolean {
+  return e.type === 'notified' && e.tier === reached.tier && e.at === reached.at;
 }
 
 /** Members as the API shows them: each record's fields, and its details where read. */

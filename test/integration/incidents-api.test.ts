@@ -44,6 +44,23 @@ describe('incidents API', () => {
     expect(late.body.error.code).toBe('TOCSIN_ERR_INCIDENT_STATE');
   });
 
+  it('the timeline reads in time order: opened, then each tier reached before the pages it sent', async () => {
+    const created = await app.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary: 'ACD down' });
+    await app.container.engine.idle();
+    app.clock.advance(5 * 60_000);
+    await app.container.engine.tick(app.clock.now());
+    const { timeline } = (await app.request('GET', `/api/incidents/${created.body.id}`)).body as { timeline: { at: string; type: string; tier?: number }[] };
+    const story = timeline.filter((e) => ['opened', 'tier_reached', 'notified'].includes(e.type)).map((e) => (e.type === 'opened' ? 'opened' : `${e.type}:${e.tier}`));
+    expect(story[0]).toBe('opened');
+    for (const tier of [0, 1]) {
+      const reached = story.indexOf(`tier_reached:${tier}`);
+      expect(reached, `tier ${tier} reached`).toBeGreaterThan(0);
+      expect(story.indexOf(`notified:${tier}`), `tier ${tier} paged after it was reached`).toBeGreaterThan(reached);
+    }
+    const times = timeline.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   it('every human-reported class can be reported, each report its own incident', async () => {
     for (const c of ['complaint_escalation', 'urgent_work_order', 'abnormal_call', 'media', 'personal_accident']) {
       expect((await app.request('POST', '/api/incidents', { class: c, site: 'hq', summary: `${c} report` })).status).toBe(201);
