@@ -225,7 +225,7 @@ export class DispatchNotification {
       await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: res.status });
       if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
-      deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, 'notification sent');
+      deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, res.status === 'logged' ? 'notification recorded, not sent (log mode)' : 'notification sent');
       return 'sent';
     } catch (e) {
       const failure = isTocsinError(e) && e.code === 'TOCSIN_ERR_CHANNEL_PERMANENT' ? 'permanent' : 'temporary';
