@@ -37,6 +37,13 @@ describe('check-config covers messages.yaml', () => {
     expect(lines.at(-1)).toMatch(/^2 problem\(s\)/);
   });
 
+  it('a directory that is not there is one problem, not one per file', () => {
+    const d = join(tmpdir(), `tocsin-no-such-config-${process.pid}`);
+    const err = new PassThrough();
+    expect(runCheckConfig([d], new PassThrough(), err)).toBe(EX_CONFIG);
+    expect(String(err.read()).trim().split('\n')).toEqual([`${d}: (top): no configuration directory here (ENOENT)`, `1 problem(s) in ${d}`]);
+  });
+
   it('a missing messages.yaml is a problem', () => {
     const d = copy();
     rmSync(join(d, 'messages.yaml'));

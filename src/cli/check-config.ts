@@ -1,7 +1,7 @@
 /** `tocsin check-config [DIR]`: exit 0 when valid, 78 with every problem (file: path: message) otherwise. */
 import type { Writable } from 'node:stream';
 import { readEnv } from '../config/env.js';
-import { ConfigError, formatProblem, loadConfig, type ConfigProblem } from '../config/load-config.js';
+import { ConfigError, configDirProblem, formatProblem, loadConfig, type ConfigProblem } from '../config/load-config.js';
 import { loadMessages } from '../config/messages-schema.js';
 
 export const EX_CONFIG = 78;
@@ -9,6 +9,8 @@ export const EX_CONFIG = 78;
 export function runCheckConfig(args: readonly string[], out: Writable, err: Writable): number {
   const dir = args[0] ?? readEnv().configDir;
   try {
+    const missing = configDirProblem(dir);
+    if (missing) throw new ConfigError([missing]);
     // messages.yaml is checked beside the other files, so every problem is reported at once.
     const messageProblems: ConfigProblem[] = [];
     try {

@@ -1,5 +1,5 @@
 /** Reads config/*.yaml, validates every file against the closed schema, cross-checks ids, freezes. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -49,12 +49,25 @@ export class ConfigError extends TocsinError {
 
 type Parsed = { [K in ConfigFileName]?: unknown };
 
+/** One problem when `dir` is not a directory at all (instead of one per file it should hold). */
+export function configDirProblem(dir: string): ConfigProblem | undefined {
+  const root = resolve(dir);
+  try {
+    if (statSync(root).isDirectory()) return undefined;
+    return { file: root, path: '', message: 'not a directory' };
+  } catch (e) {
+    return { file: root, path: '', message: `no configuration directory here (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+}
+
 export function loadConfig(dir: string, options: { clockSpeed?: number } = {}): Config {
   const clockSpeed = options.clockSpeed ?? 1;
   const schemas = makeSchemas(clockSpeed);
   const problems: ConfigProblem[] = [];
   const parsed: Parsed = {};
   const root = resolve(dir);
+  const missing = configDirProblem(root);
+  if (missing) throw new ConfigError([missing]);
 
   for (const name of CONFIG_FILES) {
     const file = `${name}.yaml`;
