@@ -12,8 +12,9 @@ describe('classifyAlert', () => {
   it('a class label naming a known class wins over the rules', () => {
     expect(classify({ alertname: 'UpsOnBattery', class: 'machine_room' })).toMatchObject({ class: 'machine_room', rule: 'label' });
   });
-  it('an unknown class label falls through to the rules', () => {
-    expect(classify({ alertname: 'UpsOnBattery', class: 'nonsense' })).toMatchObject({ class: 'power', rule: 'ups' });
+  it('an unknown class label falls through to the rules, and the rule on record says so', () => {
+    expect(classify({ alertname: 'UpsOnBattery', class: 'nonsense' })).toMatchObject({ class: 'power', rule: 'ups (class "nonsense" is no class)' });
+    expect(classify({ alertname: 'Whatever', class: 'bogus' })).toMatchObject({ class: 'network_infosys', rule: 'default (class "bogus" is no class)' });
   });
   it('rules match whole label values by regular expression, first match wins', () => {
     expect(classify({ alertname: 'UpsOnBattery' }).class).toBe('power');

@@ -45,6 +45,8 @@ export function classifyAlert(
   };
   const named = labels[am.classLabel];
   if (named && classLevels[named] !== undefined) return pick(named, 'label');
-  for (const r of compiled.rules) if (labelsMatch(labels, r.match)) return pick(r.class, r.name, r.level);
-  return pick(am.defaultClass, 'default');
+  // a class label naming no class: the rules decide, and the record says why the label was not used
+  const aside = named ? ` (${am.classLabel} "${named}" is no class)` : '';
+  for (const r of compiled.rules) if (labelsMatch(labels, r.match)) return pick(r.class, `${r.name}${aside}`, r.level);
+  return pick(am.defaultClass, `default${aside}`);
 }

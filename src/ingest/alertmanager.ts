@@ -6,6 +6,7 @@ import type { SourcesConfig } from '../config/schema.js';
 import { classifyAlert, compileRules } from '../domain/classify.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Clock } from '../domain/ports.js';
+import type { Logger } from '../telemetry/logger.js';
 import { parseAlertmanagerBody, type AlertmanagerBody } from './alertmanager-body.js';
 
 /** Go's zero time means "not ended". */
@@ -73,7 +74,12 @@ export interface AlertmanagerRouteDeps {
   readonly sources: SourcesConfig;
   readonly classLevels: Readonly<Record<string, number>>;
   readonly clock: Clock;
+  /** Warned once per process for each class label value that names no class. */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
+
+/** Unknown class label values warned about so far; bounded, so a stream of made-up names cannot grow it. */
+const WARNED_MAX = 100;
 
 /** What POST /webhooks/alertmanager answers (200) once every alert of the body is durable. */
 export interface AlertmanagerReply {
@@ -85,9 +91,19 @@ export interface AlertmanagerReply {
 /** The webhook's work on a parsed JSON body; throws TocsinError (422 invalid, 503 store down). */
 export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown) => Promise<AlertmanagerReply> {
   const compiled = compileRules(deps.sources.alertmanager);
+  const am = deps.sources.alertmanager;
+  const warned = new Set<string>();
   return async (raw) => {
     const data = parseAlertmanagerBody(raw);
-    const events = alertmanagerEvents(data, deps.sources.alertmanager, compiled, deps.classLevels, deps.clock.now());
+    const events = alertmanagerEvents(data, am, compiled, deps.classLevels, deps.clock.now());
+    if (deps.logger) {
+      for (const a of data.alerts) {
+        const named = a.labels[am.classLabel];
+        if (!named || deps.classLevels[named] !== undefined || warned.has(named) || warned.size >= WARNED_MAX) continue;
+        warned.add(named);
+        deps.logger.warn({ label: am.classLabel, value: named, alertname: a.labels.alertname }, 'alert class label names no incident class; the classification rules decide');
+      }
+    }
     const results = await deps.ingest.ingest(events, { truncated: data.truncatedAlerts });
     return {
       accepted: results.length,

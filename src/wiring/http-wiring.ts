@@ -79,7 +79,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     rateCheck: rateCheck('alertmanager', rateLimits),
     tap: (body) => takeWatchdogs(body, heartbeats.watchdogAlertname, config.sources.alertmanager),
     observe: beatObserver(heartbeats, logger),
-    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock }),
+    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock, logger }),
     tracer: createTracer(),
     metrics,
     logger,
@@ -97,7 +97,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     webhooks: [
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
-      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock }),
+      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger }),
       upsRoutes({ ingest, sources: config.sources, clock, metrics, logger }),
       acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, metrics }),
     ],

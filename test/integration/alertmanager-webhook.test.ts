@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { captureLogger } from '../support/log-capture.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(`../shared/fixtures/alertmanager/${name}`, 'utf8')) as Record<string, any>;
 const firing = fixture('webhook-v4-firing-2alerts.json');
@@ -81,6 +82,21 @@ describe('Alertmanager webhook', () => {
     await post(withLabel);
     const list = (await app.request('GET', '/api/incidents')).body.incidents;
     expect(list.map((i: any) => i.class).sort()).toEqual(['machine_room', 'network_infosys', 'network_infosys']);
+  });
+
+  it('a class label naming no class: the rules decide, the member records why, and the daemon warns once per value', async () => {
+    await app.stop();
+    const capture = captureLogger('warn');
+    app = await startTestApp({ logger: capture.logger });
+    const body = structuredClone(firing);
+    body.alerts = [{ ...body.alerts[0], labels: { alertname: 'Anything', class: 'bogus', site: 'hq' }, fingerprint: '0123456789abcdef' }];
+    expect((await post(body)).status).toBe(200);
+    expect((await post({ ...body, alerts: [{ ...body.alerts[0], fingerprint: '0123456789abcdee' }] })).status).toBe(200);
+    const [inc] = (await app.request('GET', '/api/incidents')).body.incidents;
+    expect(inc.class).toBe('network_infosys');
+    expect(Object.values(inc.members).map((m: any) => m.details?.rule)).toContain('default (class "bogus" is no class)');
+    const warned = capture.lines.filter((l) => l.msg === 'alert class label names no incident class; the classification rules decide');
+    expect(warned).toEqual([expect.objectContaining({ label: 'class', value: 'bogus', alertname: 'Anything' })]);
   });
 
   it('counts what it received in /metrics', async () => {
