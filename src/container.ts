@@ -1,4 +1,5 @@
 /** The only place that constructs concrete adapters and wires them together. */
+import { lookupTable } from './domain/lookup.js';
 import { createServer, type Server } from 'node:http';
 import type express from 'express';
 import type { ActionLinks } from './app/action-links.js';
@@ -151,7 +152,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     clock,
     logger,
     metrics,
-    roleNames: Object.fromEntries(Object.entries(config.roles.roles).map(([k, r]) => [k, r.name])),
+    roleNames: lookupTable(Object.entries(config.roles.roles).map(([k, r]) => [k, r.name] as const)),
     claims: { store: handoverOnce, leaseMs: config.daemon.escalation.lease },
     overrides: people.overrideStore,
     held: (role) => unresolvedPagedFor(stores.live, role),

@@ -41,6 +41,7 @@ export interface NormalizedEvent {
 
 export function clampLevel(n: number): Level {
   const r = Math.round(n);
+  if (Number.isNaN(r)) return 1; // never NaN on the record, whatever came in
   return (r < 1 ? 1 : r > 5 ? 5 : r) as Level;
 }
 

@@ -1,4 +1,5 @@
 /** Wires the HTTP side: rate limits, the Alertmanager fast path, and the express app with its webhook, API and Twilio routes. */
+import { lookupTable } from '../domain/lookup.js';
 import type express from 'express';
 import type { ActionLinks } from '../app/action-links.js';
 import type { Heartbeats } from '../app/heartbeats.js';
@@ -61,7 +62,7 @@ export interface HttpWiring {
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
-  const classLevels = Object.fromEntries(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level]));
+  const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();
   const rateLimits: RateLimitDeps = {

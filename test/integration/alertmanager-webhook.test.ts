@@ -99,6 +99,29 @@ describe('Alertmanager webhook', () => {
     expect(warned).toEqual([expect.objectContaining({ label: 'class', value: 'bogus', alertname: 'Anything' })]);
   });
 
+  it('names that every JavaScript object has (constructor, toString, __proto__) are names like any other', async () => {
+    const names = ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty'];
+    const alerts = names.flatMap((n, i) => [
+      { status: 'firing', labels: { alertname: `Class${i}`, class: n, site: 'hq' }, annotations: {}, startsAt: '2026-11-23T09:00:00Z', fingerprint: `c0ffee00000000${i}a` },
+      { status: 'firing', labels: { alertname: `Severity${i}`, severity: n, site: 'hq' }, annotations: {}, startsAt: '2026-11-23T09:00:00Z', fingerprint: `c0ffee00000000${i}b` },
+    ]);
+    const r = await post({ ...firing, alerts });
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(alerts.length);
+    for (const inc of (await app.request('GET', '/api/incidents')).body.incidents) {
+      expect(inc.class).toBe('network_infosys');
+      expect(inc.level).toBe(2);
+    }
+    for (const n of names) {
+      const api = await app.request('POST', '/api/incidents', { class: n, site: 'hq', summary: 'x' });
+      expect(api.status, n).toBe(422);
+      expect(api.body.error.code).toBe('TOCSIN_ERR_CLASS_UNKNOWN');
+      const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: n, until: new Date(app.clock.now() + 3_600_000).toISOString() });
+      expect(o.status, n).toBe(422);
+    }
+    expect(await fetch(`${app.baseUrl}/metrics`).then((m) => m.text())).not.toMatch(/level="nan"/i);
+  });
+
   it('counts what it received in /metrics', async () => {
     await post(firing);
     await post(firing);
