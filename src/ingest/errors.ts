@@ -22,7 +22,21 @@ export function sendError(res: Response, err: TocsinError): void {
 export function asTocsinError(err: unknown): TocsinError {
   if (isTocsinError(err)) return err;
   if (err instanceof z.ZodError) return invalid(err, 'invalid body');
-  return fromBodyParser(err as { type?: string }) ?? new TocsinError('TOCSIN_ERR_INTERNAL', 'internal error', { cause: err });
+  return fromBodyParser(err as { type?: string }) ?? fromClientError(err) ?? new TocsinError('TOCSIN_ERR_INTERNAL', 'internal error', { cause: err });
+}
+
+/**
+ * Other 4xx errors express and its parsers raise (http-errors: a path parameter that is not valid
+ * percent-encoding, a compressed body that does not decompress): the client's fault, said as such.
+ */
+function fromClientError(err: unknown): TocsinError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  const said = e.expose === true && typeof e.message === 'string' && e.message !== '' ? e.message : 'bad request';
+  if (status === 413) return new TocsinError('TOCSIN_ERR_INPUT_TOO_LARGE', said);
+  if (status === 415) return new TocsinError('TOCSIN_ERR_INPUT_MEDIA_TYPE', said);
+  return new TocsinError('TOCSIN_ERR_INPUT_MALFORMED', said);
 }
 
 /** Counts and logs a refused request (5xx as errors, the rest at debug). */

@@ -61,6 +61,27 @@ describe('incidents API', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
+  it('a broken percent-escape in a path, or a compressed body that does not decompress, is the client\'s fault: 400, not 500', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/incidents/%ZZ'],
+      ['POST', '/api/incidents/%ZZ/ack'],
+      ['DELETE', '/api/maintenance/%E0%A4%A'],
+    ] as const) {
+      const r = await app.request(method, path, method === 'GET' ? undefined : { by: 'x' });
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.code).toBe('TOCSIN_ERR_INPUT_MALFORMED');
+    }
+    for (const [path, encoding] of [
+      ['/webhooks/ups', 'gzip'],
+      ['/api/incidents', 'br'],
+      ['/webhooks/alertmanager', 'deflate'],
+    ] as const) {
+      const r = await app.request('POST', path, '{"not":"compressed"}', { 'content-encoding': encoding });
+      expect(r.status, `${path} ${encoding}`).toBe(400);
+      expect(r.body.error.code).toBe('TOCSIN_ERR_INPUT_MALFORMED');
+    }
+  });
+
   it('every human-reported class can be reported, each report its own incident', async () => {
     for (const c of ['complaint_escalation', 'urgent_work_order', 'abnormal_call', 'media', 'personal_accident']) {
       expect((await app.request('POST', '/api/incidents', { class: c, site: 'hq', summary: `${c} report` })).status).toBe(201);
