@@ -9,12 +9,19 @@ import { TocsinError } from '../domain/errors.js';
 import { clampLevel } from '../domain/event.js';
 import { INCIDENT_STATES } from '../domain/incident.js';
 import { invalid } from './errors.js';
+import { nestsWithin } from './json-depth.js';
+
+/** How deep a report's `details` may nest: room for any real record, none for a body built to exhaust the stack. */
+const DETAILS_DEPTH = 32;
 
 const reportBody = z.strictObject({
   class: z.string().min(1).max(64),
   site: z.string().min(1).max(128),
   summary: z.string().min(1).max(2000),
-  details: z.record(z.string(), z.unknown()).default({}),
+  details: z
+    .record(z.string(), z.unknown())
+    .refine((d) => nestsWithin(d, DETAILS_DEPTH), `nests deeper than ${DETAILS_DEPTH} levels`)
+    .default({}),
   labels: z.record(z.string(), z.string().max(512)).default({}),
   level: z.number().int().min(1).max(5).optional(),
   drill: z.boolean().default(false),

@@ -82,6 +82,14 @@ describe('incidents API', () => {
     }
   });
 
+  it('details nested deeper than 32 levels are refused (422), not a stack overflow (500)', async () => {
+    const deep = (n: number) => `{"class":"security","site":"hq","summary":"x","details":{"x":${'['.repeat(n)}${']'.repeat(n)}}}`;
+    const r = await app.request('POST', '/api/incidents', deep(5000));
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toContain('details: nests deeper than 32 levels');
+    expect((await app.request('POST', '/api/incidents', deep(30))).status).toBe(201);
+  });
+
   it('every human-reported class can be reported, each report its own incident', async () => {
     for (const c of ['complaint_escalation', 'urgent_work_order', 'abnormal_call', 'media', 'personal_accident']) {
       expect((await app.request('POST', '/api/incidents', { class: c, site: 'hq', summary: `${c} report` })).status).toBe(201);
