@@ -25,6 +25,9 @@ export function daemonSchema({ wait, span }: Durations) {
         bodyLimit: bytes
           .default(1024 * 1024)
           .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb.'),
+        metricSeries: wholeNumber(1, 100_000, 1000).describe(
+          'Distinct devices (site and UPS) and queues (site and queue) that telemetry may add to the UPS and ACD gauges; past it, readings are still evaluated and recorded, but not mirrored into /metrics. Default 1000.',
+        ),
       })
       .prefault({})
       .describe('The HTTP server.'),

@@ -6,6 +6,7 @@ import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
 import { evaluateAcd, SEAT_STATES, type AcdMetrics } from '../domain/acd.js';
 import type { Clock } from '../domain/ports.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { SeriesGuard } from '../telemetry/series-guard.js';
 import { invalid } from './errors.js';
 
 const count = z.number().int().min(0).nullish();
@@ -57,11 +58,14 @@ export interface AcdRouteDeps {
   readonly businessHours: DaemonConfig['businessHours'];
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** Which queues may become gauge labels. */
+  readonly series: SeriesGuard;
 }
 
-/** Mirrors a queue's figures into the ACD gauges. */
-export function mirrorAcd(metrics: Metrics, site: string, queue: string, m: AcdMetrics): void {
-  const l = { site, queue };
+/** Mirrors a queue's figures into the ACD gauges (as far as the guard lets new queues in). */
+export function mirrorAcd(metrics: Metrics, guard: SeriesGuard, site: string, queue: string, m: AcdMetrics): void {
+  const l = guard.admit({ site, queue });
+  if (!l) return;
   if (m.calls_waiting !== undefined) metrics.acdCallsWaiting.set(l, m.calls_waiting);
   if (m.longest_wait_seconds !== undefined) metrics.acdLongestWait.set(l, m.longest_wait_seconds);
   if (m.service_level !== undefined) metrics.acdServiceLevel.set(l, m.service_level);
@@ -91,7 +95,7 @@ export function acdRoutes(deps: AcdRouteDeps): Router {
       now,
     );
     const results = await deps.ingest.ingest(events);
-    mirrorAcd(deps.metrics, b.site, queue, m);
+    mirrorAcd(deps.metrics, deps.series, b.site, queue, m);
     res.status(200).json({
       accepted: results.length,
       results: results.map((r) => ({ member: r.event.member, result: r.outcome.kind, incident: r.outcome.id || null })),

@@ -78,6 +78,6 @@ export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHand
 }
 
 function sourceOf(path: string): string | undefined {
-  const m = /^\/webhooks\/([a-z]+)/.exec(path);
+  const m = /^\/webhooks\/(alertmanager|ups|acd|taskrouter)$/.exec(path);
   return m ? m[1] : path.startsWith('/api/') ? 'api' : undefined;
 }

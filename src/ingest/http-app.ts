@@ -29,9 +29,12 @@ export interface HttpAppDeps {
   readonly before?: readonly express.RequestHandler[];
 }
 
-/** tocsin_http_requests_total: a few route families, status classes. */
+/** The webhooks tocsin serves: the only paths that become metric labels as they are. */
+export const WEBHOOK_PATHS: readonly string[] = ['/webhooks/alertmanager', '/webhooks/ups', '/webhooks/acd', '/webhooks/taskrouter'];
+
+/** tocsin_http_requests_total: a few route families, status classes (a path made up by a client is `other`). */
 export function countRequest(metrics: Metrics, path: string, status: number): void {
-  const route = path.startsWith('/webhooks/') ? path : path.startsWith('/api/') ? '/api' : path.startsWith('/twilio/') ? '/twilio' : ['/metrics', '/healthz', '/readyz'].includes(path) ? path : 'other';
+  const route = WEBHOOK_PATHS.includes(path) ? path : path.startsWith('/api/') ? '/api' : path.startsWith('/twilio/') ? '/twilio' : ['/metrics', '/healthz', '/readyz'].includes(path) ? path : 'other';
   metrics.httpRequests.inc({ route, status: `${Math.floor(status / 100)}xx` });
 }
 

@@ -7,6 +7,7 @@ import type { Clock } from '../domain/ports.js';
 import { evaluateUps, readUps, upsDeviceId, upsNumber, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { SeriesGuard } from '../telemetry/series-guard.js';
 import { invalid } from './errors.js';
 
 /** Variables tocsin reads as numbers: a number or a numeric string, within range. */
@@ -44,9 +45,10 @@ const body = z
   })
   .refine((b) => b.event !== undefined || b.vars !== undefined, { message: 'give `event` (a NUT notification type) or `vars` (NUT variables), or both' });
 
-/** Mirrors the last reading into the UPS gauges. */
-function mirror(metrics: Metrics, site: string, device: string, r: UpsReadings, note: string): void {
-  const l = { site, device };
+/** Mirrors the last reading into the UPS gauges (as far as the guard lets new devices in). */
+function mirror(metrics: Metrics, guard: SeriesGuard, site: string, device: string, r: UpsReadings, note: string): void {
+  const l = guard.admit({ site, device });
+  if (!l) return;
   if (r.charge !== undefined) metrics.upsCharge.set(l, r.charge / 100);
   if (r.runtime !== undefined) metrics.upsRuntime.set(l, r.runtime);
   if (r.status) {
@@ -63,6 +65,8 @@ export interface UpsRouteDeps {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Which devices may become gauge labels. */
+  readonly series: SeriesGuard;
 }
 
 export function upsRoutes(deps: UpsRouteDeps): Router {
@@ -76,7 +80,7 @@ export function upsRoutes(deps: UpsRouteDeps): Router {
     const note = (input.event ?? '').trim().toUpperCase();
     if (events.length === 0) deps.logger.info({ device: input.device, notification: note || undefined }, 'ups report changes nothing');
     const results = await deps.ingest.ingest(events);
-    mirror(deps.metrics, input.site?.trim() || cfg.defaultSite, upsDeviceId(input.device), readUps(input.vars), note);
+    mirror(deps.metrics, deps.series, input.site?.trim() || cfg.defaultSite, upsDeviceId(input.device), readUps(input.vars), note);
     res.status(200).json({
       accepted: results.length,
       results: results.map((r) => ({ member: r.event.member, result: r.outcome.kind, incident: r.outcome.id || null })),

@@ -1,5 +1,6 @@
 /** Wires the HTTP side: rate limits, the Alertmanager fast path, and the express app with its webhook, API and Twilio routes. */
 import { lookupTable } from '../domain/lookup.js';
+import { SeriesGuard } from '../telemetry/series-guard.js';
 import type express from 'express';
 import type { ActionLinks } from '../app/action-links.js';
 import type { Heartbeats } from '../app/heartbeats.js';
@@ -62,6 +63,10 @@ export interface HttpWiring {
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
+  const seriesFull = (what: string) => (max: number) =>
+    logger.warn({ max }, `${what} past http.metricSeries are not mirrored into /metrics (their readings are still evaluated)`);
+  const upsSeries = new SeriesGuard(config.daemon.http.metricSeries, seriesFull('UPS devices'));
+  const acdSeries = new SeriesGuard(config.daemon.http.metricSeries, seriesFull('ACD queues'));
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();
@@ -99,8 +104,8 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
       alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger }),
-      upsRoutes({ ingest, sources: config.sources, clock, metrics, logger }),
-      acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, metrics }),
+      upsRoutes({ ingest, sources: config.sources, clock, metrics, logger, series: upsSeries }),
+      acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, metrics, series: acdSeries }),
     ],
     api: [
       apiRateLimits(rateLimits),
@@ -116,6 +121,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
         businessHours: config.daemon.businessHours,
         clock,
         metrics,
+        series: acdSeries,
         queues: new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl),
         publicUrl: env.publicUrl,
         verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,

@@ -1,5 +1,6 @@
 /** POST /webhooks/ups through the real app, real Redis and a manual clock: an outage from mains loss to mains back. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -138,3 +139,25 @@ describe('UPS webhook', () => {
     expect(await incidents()).toEqual([]);
   });
 });
+
+describe('telemetry names as metric labels', () => {
+  it('a device or site that reads as a phone number or e-mail address is masked; a made-up webhook path is "other"; past http.metricSeries no new series', async () => {
+    await app.stop();
+    const base = loadConfig('config');
+    app = await startTestApp({ config: { ...base, daemon: { ...base.daemon, http: { ...base.daemon.http, metricSeries: 2 } } } });
+    const post = (b: Record<string, unknown>) => app.request('POST', '/webhooks/ups', b);
+    expect((await post({ device: '+15555550102', site: 'ana.costa@example.com', event: 'ONLINE' })).status).toBe(200);
+    expect((await post({ device: 'ups2', site: 'hq', event: 'ONLINE' })).status).toBe(200);
+    const third = await post({ device: 'ups3', site: 'hq', event: 'ONBATT' });
+    expect(third.status).toBe(200);
+    expect(third.body.results).toEqual([expect.objectContaining({ result: 'opened' })]); // still an incident
+    expect((await app.request('POST', '/webhooks/+15555550101', {})).status).toBe(404);
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(text).toContain('tocsin_ups_on_battery{site="***@example.com",device="***02"} 0');
+    expect(text).toContain('tocsin_ups_on_battery{site="hq",device="ups2"} 0');
+    expect(text).not.toContain('device="ups3"');
+    expect(text).not.toMatch(/5555550|ana\.costa/);
+    expect(text).toMatch(/tocsin_http_requests_total\{route="other",status="4xx"\} 1/);
+  });
+});
+
