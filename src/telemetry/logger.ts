@@ -3,8 +3,12 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-/** E.164-style numbers (+ and 7-15 digits, separators allowed) and bare runs of 10-15 digits. */
-const PHONE = /\+\d[\d\s().-]{5,20}\d|\b\d{10,15}\b/g;
+/**
+ * E.164-style numbers (+ and 7-15 digits, separators allowed), bare runs of 10-15 digits, and
+ * numbers written in groups without a + (`555-555-0101`, `(555) 555-0101`, `1 555 555 0101`). Dates,
+ * times, versions and addresses (dots, colons, fewer digits) do not match.
+ */
+const PHONE = /\+\d[\d\s().-]{5,20}\d|\b\d{10,15}\b|(?<![\d.:])(?:\d{1,3}[ -])?\(?\d{3}\)?[ -]\d{3}[ -]\d{4}(?![\d.:])/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 /** Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). */
@@ -20,7 +24,11 @@ export function redactText(s: string): string {
 export function redactValue(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return redactText(v);
   if (depth > 6 || v === null || typeof v !== 'object') return v;
-  if (v instanceof Error) return { type: v.name, message: redactText(v.message), code: (v as { code?: unknown }).code };
+  if (v instanceof Error) {
+    // the first frames of the stack, so that an internal error can be traced from its log line
+    const stack = v.stack?.split('\n').slice(1, 9).map((l) => l.trim()).join('\n');
+    return { type: v.name, message: redactText(v.message), code: (v as { code?: unknown }).code, ...(stack ? { stack: redactText(stack) } : {}) };
+  }
   if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = redactValue(x, depth + 1);
