@@ -1,5 +1,6 @@
 /** The only place that constructs concrete adapters and wires them together. */
 import { lookupTable } from './domain/lookup.js';
+import { answerClientError } from './ingest/client-error.js';
 import { createServer, type Server } from 'node:http';
 import type express from 'express';
 import type { ActionLinks } from './app/action-links.js';
@@ -231,6 +232,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
         const s = createServer((req, res) => {
           if (!fast(req, res)) app(req, res);
         });
+        s.on('clientError', answerClientError);
         s.once('error', reject);
         s.listen(port, host, () => {
           s.off('error', reject);

@@ -4,6 +4,7 @@
  * query string, in another charset — and count each request once.
  */
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,3 +90,28 @@ describe('the Alertmanager webhook at the wire', () => {
     expect(text).toMatch(/^tocsin_http_requests_total\{route="\/webhooks\/alertmanager",status="4xx"\} 1$/m);
   });
 });
+
+/** Bytes straight onto a socket: what comes back, whole, once the server closes. */
+function raw(bytes: string): Promise<string> {
+  const url = new URL(app.baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes));
+    const got: Buffer[] = [];
+    socket.on('data', (c: Buffer) => got.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(got).toString('utf8')));
+  });
+}
+
+describe('requests node:http cannot parse', () => {
+  it('broken framing and oversized headers get a status and a JSON error body like every other refusal', async () => {
+    const broken = await raw('POST /webhooks/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
+    expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(broken.slice(broken.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'TOCSIN_ERR_INPUT_MALFORMED', message: 'not a well-formed HTTP request' } });
+    const huge = await raw(`GET /api/incidents?x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge).toContain('"code":"TOCSIN_ERR_INPUT_TOO_LARGE"');
+    expect((await app.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
