@@ -1,6 +1,4 @@
 /** The only place that constructs concrete adapters and wires them together. */
-import { lookupTable } from './domain/lookup.js';
-import { answerClientError } from './ingest/client-error.js';
 import { createServer, type Server } from 'node:http';
 import type express from 'express';
 import type { ActionLinks } from './app/action-links.js';
@@ -17,7 +15,9 @@ import { unresolvedPagedFor } from './app/paged-for.js';
 import { TransitionIncident } from './app/transition-incident.js';
 import type { Env } from './config/env.js';
 import type { Config } from './config/load-config.js';
+import { lookupTable } from './domain/lookup.js';
 import type { Clock, OnCall, SuppressionPolicy } from './domain/ports.js';
+import { answerClientError } from './ingest/client-error.js';
 import { renderHandover } from './channels/render/render-handover.js';
 import { loadMessages, type MessagesConfig } from './config/messages-schema.js';
 import { PhoneActions, rosterDirectory } from './app/phone-actions.js';

@@ -1,6 +1,4 @@
 /** Wires the HTTP side: rate limits, the Alertmanager fast path, and the express app with its webhook, API and Twilio routes. */
-import { lookupTable } from '../domain/lookup.js';
-import { SeriesGuard } from '../telemetry/series-guard.js';
 import type express from 'express';
 import type { ActionLinks } from '../app/action-links.js';
 import type { Heartbeats } from '../app/heartbeats.js';
@@ -13,6 +11,7 @@ import type { ReportIncident } from '../app/report-incident.js';
 import type { TransitionIncident } from '../app/transition-incident.js';
 import { verifyTwilioSignature } from '../channels/twilio/callbacks.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
+import { lookupTable } from '../domain/lookup.js';
 import type { OnCall } from '../domain/ports.js';
 import { acdRoutes } from '../ingest/acd.js';
 import { actionLinkRoutes } from '../ingest/action-links-api.js';
@@ -34,6 +33,7 @@ import { makeKeys } from '../store/keys.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
 import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
+import { SeriesGuard } from '../telemetry/series-guard.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
 import type { DaemonCore } from './daemon-core.js';
 import { twilioCodec } from './twilio-codec.js';
