@@ -11,8 +11,16 @@ export type { Logger };
 const PHONE = /\+\d[\d\s().-]{5,20}\d|\b\d{10,15}\b|(?<![\d.:])(?:\d{1,3}[ -])?\(?\d{3}\)?[ -]\d{3}[ -]\d{4}(?![\d.:])/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
+/**
+ * Full-width digits, letters, `＋`, `－`, `．` and `＠`: read as their ASCII selves before masking.
+ * Full-width punctuation of Chinese text (`，：（）`) is left as it is.
+ */
+const FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/g;
+const HAS_FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/;
+
 /** Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). */
-export function redactText(s: string): string {
+export function redactText(text: string): string {
+  const s = HAS_FULL_WIDTH.test(text) ? text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0)) : text;
   return s
     .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}`)
     .replace(PHONE, (m) => {
