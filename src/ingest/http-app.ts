@@ -65,6 +65,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     res.send(await exposition(deps.metrics.registry, deps.peerMetrics));
   });
 
+  // a webhook is POSTed; any other method is told so before anything else is looked at
+  app.use([...WEBHOOK_PATHS], (req, res, next) => {
+    if (req.method === 'POST') return next();
+    res.setHeader('Allow', 'POST');
+    next(new TocsinError('TOCSIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${req.baseUrl}: webhooks take POST only`));
+  });
+
   // Twilio posts form bodies and is authenticated by its signature, inside its routers.
   const twilioPaths = ['/twilio', '/webhooks/taskrouter'];
   app.use(twilioPaths, formBody(limit));

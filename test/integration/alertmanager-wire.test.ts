@@ -103,6 +103,20 @@ function raw(bytes: string): Promise<string> {
   });
 }
 
+describe('a webhook asked with another method than POST', () => {
+  it('answers 405 with Allow: POST and the JSON error body', async () => {
+    for (const path of ['/webhooks/alertmanager', '/webhooks/ups', '/webhooks/acd', '/webhooks/taskrouter']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const r = await app.request(method, path, method === 'GET' ? undefined : '{}');
+        expect(r.status, `${method} ${path}`).toBe(405);
+        expect(r.headers.get('allow')).toBe('POST');
+        expect(r.body.error.code).toBe('TOCSIN_ERR_METHOD_NOT_ALLOWED');
+      }
+    }
+    expect((await app.request('GET', '/webhooks/nothing-here')).status).toBe(404);
+  });
+});
+
 describe('requests node:http cannot parse', () => {
   it('broken framing and oversized headers get a status and a JSON error body like every other refusal', async () => {
     const broken = await raw('POST /webhooks/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
