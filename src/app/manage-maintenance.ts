@@ -2,14 +2,14 @@
 import type { Config } from '../config/load-config.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock, IdSource } from '../domain/ports.js';
-import { inScope, isActive, type IncidentFacts, type MaintenanceWindow } from '../domain/suppression.js';
+import { endedBy, inScope, type IncidentFacts, type MaintenanceWindow } from '../domain/suppression.js';
 import type { Logger } from '../telemetry/logger.js';
 import { checkSpan } from './manage-overrides.js';
 
 export interface MaintenanceStore {
   put(w: MaintenanceWindow, now: number): Promise<void>;
   list(now: number): Promise<MaintenanceWindow[]>;
-  remove(id: string): Promise<boolean>;
+  get(id: string): Promise<MaintenanceWindow | undefined>;
 }
 
 /** One namespace's open incidents and due set: what ending a window early wakes. */
@@ -77,7 +77,8 @@ export class ManageMaintenance {
   /** Every window not yet over at `now` (config and API), earliest start first. */
   async windows(now: number): Promise<MaintenanceWindow[]> {
     const fromConfig = this.configured.filter((w) => Date.parse(w.until) > now);
-    return [...fromConfig, ...(await this.deps.store.list(now))].sort((a, b) => a.from.localeCompare(b.from) || a.id.localeCompare(b.id));
+    const fromApi = (await this.deps.store.list(now)).filter((w) => !endedBy(w, now));
+    return [...fromConfig, ...fromApi].sort((a, b) => a.from.localeCompare(b.from) || a.id.localeCompare(b.id));
   }
 
   list(): Promise<MaintenanceWindow[]> {
@@ -85,24 +86,27 @@ export class ManageMaintenance {
   }
 
   /**
-   * Ends an API window now. The incidents it held wait for its original end (the engine scheduled
-   * its next look there), so those in its scope are looked at again at once: their pages go out
-   * unless something else still holds them.
+   * Ends an API window now. It is marked ended rather than deleted, until its planned end, so that
+   * a DELETE sent again (a retry after a 503) ends nothing twice and still wakes what it held. The
+   * incidents it held wait for its planned end (the engine scheduled its next look there), so those
+   * in its scope are looked at again at once: their pages go out unless something else holds them.
    */
   async remove(id: string): Promise<void> {
     if (id.startsWith(CONFIG_PREFIX) && this.configured.some((w) => w.id === id)) {
       throw new TocsinError('TOCSIN_ERR_CONFLICT', `maintenance window ${id} comes from daemon.yaml; remove it there`);
     }
     const now = this.deps.clock.now();
-    const window = (await this.deps.store.list(now)).find((w) => w.id === id);
-    if (!window || !(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
+    const window = await this.deps.store.get(id);
+    if (!window || Date.parse(window.until) <= now) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
+    const endedAt = window.endedAt === undefined ? now : Date.parse(window.endedAt);
+    if (window.endedAt === undefined) await this.deps.store.put({ ...window, endedAt: new Date(now).toISOString() }, now);
     let woken = 0;
-    if (isActive(window, now)) {
+    if (Date.parse(window.from) <= endedAt) {
       for (const n of this.deps.held) {
         const ids = (await n.listOpen((f) => inScope(window, f))).map((f) => f.id);
         woken += await n.lookNow(ids, now);
       }
     }
-    this.deps.logger.info({ window: id, woken }, 'maintenance window removed');
+    this.deps.logger.info({ window: id, woken }, 'maintenance window ended');
   }
 }

@@ -37,6 +37,8 @@ export interface MaintenanceWindow extends Scope {
   readonly all?: boolean | undefined;
   readonly createdAt?: string | undefined;
   readonly createdBy?: string | undefined;
+  /** ISO-8601: ended early through the API (kept until `until`, so that ending it again is harmless). */
+  readonly endedAt?: string | undefined;
 }
 
 export interface IncidentMatcher {
@@ -73,8 +75,13 @@ export function inScope(scope: Scope, inc: Pick<IncidentFacts, 'class' | 'site' 
   return labelsMatch(scope.labels, inc.labels);
 }
 
-export function isActive(w: Pick<MaintenanceWindow, 'from' | 'until'>, now: number): boolean {
-  return Date.parse(w.from) <= now && now < Date.parse(w.until);
+export function isActive(w: Pick<MaintenanceWindow, 'from' | 'until' | 'endedAt'>, now: number): boolean {
+  return Date.parse(w.from) <= now && now < Date.parse(w.until) && !endedBy(w, now);
+}
+
+/** Ended early at or before `now`. */
+export function endedBy(w: Pick<MaintenanceWindow, 'endedAt'>, now: number): boolean {
+  return w.endedAt !== undefined && Date.parse(w.endedAt) <= now;
 }
 
 /** The active window in scope that ends last (the engine looks again at its end), if any. */

@@ -34,6 +34,17 @@ export class RedisExpiringRecords<T extends { readonly id: string; readonly unti
       .filter((r) => Date.parse(r.until) > now);
   }
 
+  /** One record by id, whether or not it has ended (while the keys still hold it). */
+  async get(id: string): Promise<T | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.redis.hget(this.hashKey, id);
+    } catch (e) {
+      throw storeError(e);
+    }
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
   async remove(id: string): Promise<boolean> {
     try {
       return Number(await callScript(this.redis, 'removeExpiring', [this.zsetKey, this.hashKey], [id])) === 1;
