@@ -46,6 +46,23 @@ describe('onDutyAt', () => {
     expect(onDutyAt(r, 'nobody_role', t('2026-11-30T00:00:00Z'))).toEqual([]);
   });
 
+  it('a whole-day shift hands over when its rotation turns (08:00 local), not at midnight one behind', () => {
+    const shipped: RosterSpec = {
+      schedules: {
+        supervisor: { timezone: 'Asia/Shanghai', shifts: [{ days: [...ALL], start: '00:00', end: '00:00', rotation: { people: ['grace_okafor', 'li_qiang'], every: D, from: '2026-01-05T08:00:00+08:00' } }] },
+        it_ops: { timezone: 'Asia/Shanghai', shifts: [{ days: [...ALL], start: '00:00', end: '00:00', rotation: { people: ['omar_haddad', 'zhang_min'], every: 7 * D, from: '2026-01-05T09:00:00+08:00' } }] },
+      },
+    };
+    expect(onDutyAt(shipped, 'supervisor', t('2026-01-04T23:59:00Z'))).toEqual(['li_qiang']); // 07:59 on the first day: the turn before
+    expect(onDutyAt(shipped, 'supervisor', t('2026-01-05T00:00:00Z'))).toEqual(['grace_okafor']); // 08:00: the rotation's first turn
+    expect(onDutyAt(shipped, 'supervisor', t('2026-01-05T15:59:00Z'))).toEqual(['grace_okafor']); // 23:59: still hers
+    expect(onDutyAt(shipped, 'supervisor', t('2026-01-05T16:00:00Z'))).toEqual(['grace_okafor']); // midnight changes nothing
+    expect(onDutyAt(shipped, 'supervisor', t('2026-01-06T00:00:00Z'))).toEqual(['li_qiang']); // 08:00 next day
+    expect(onDutyAt(shipped, 'supervisor', t('2026-12-05T05:00:00Z'))).toEqual(['grace_okafor']); // day 334
+    expect(onDutyAt(shipped, 'it_ops', t('2026-01-05T01:00:00Z'))).toEqual(['omar_haddad']); // 09:00 on the first day
+    expect(nextHandover(shipped, 'supervisor', t('2026-12-05T05:00:00Z'))).toMatchObject({ at: t('2026-12-06T00:00:00Z'), from: ['grace_okafor'], to: ['li_qiang'] });
+  });
+
   it('honours the days of a shift (a weekday shift leaves the weekend empty)', () => {
     const r = roster('Europe/Berlin', [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00', rotation: { people: ['ann'], every: 7 * D, from: '2026-01-05T09:00:00+01:00' } }]);
     expect(onDutyAt(r, 'shift_lead', t('2026-11-27T10:00:00Z'))).toEqual(['ann']); // Friday 11:00

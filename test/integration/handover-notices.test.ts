@@ -102,12 +102,12 @@ describe('shift handover notices', () => {
   });
 
   it('people who put calls first in the roster are told by SMS, never called', async () => {
-    // the supervisors change over at midnight in Shanghai; Grace Okafor and Li Qiang both list voice first
-    await handover(Date.parse('2026-11-24T15:46:00Z'));
+    // the supervisors change over daily at 08:00 in Shanghai; Grace Okafor and Li Qiang both list voice first
+    await handover(Date.parse('2026-11-24T23:46:00Z'));
     const texts = [...to(fake.messages(), GRACE), ...to(fake.messages(), LI_QIANG)];
     expect(texts.sort()).toEqual([
-      'HANDOVER: Call-centre supervisor passes from you to Li Qiang at Wed 25 Nov, 00:00.',
-      '交接：您自11月25日周三 00:00起担任呼叫中心主管，接替Grace Okafor。',
+      'HANDOVER: you hold Call-centre supervisor from Wed 25 Nov, 08:00, taking over from Li Qiang.',
+      '交接：呼叫中心主管将于11月25日周三 08:00由您交给Grace Okafor。',
     ]);
     expect(fake.calls()).toHaveLength(0);
   });

@@ -22,7 +22,8 @@ describe('on-call and overrides API', () => {
     expect(now.status).toBe(200);
     expect(now.body.at).toBe('2026-11-23T10:00:00.000Z');
     expect(holder(now.body, 'shift_lead')).toEqual({ role: 'shift_lead', name: 'Duty team lead', source: 'schedule', people: [{ id: 'lin_wei', name: 'Lin Wei' }] });
-    expect(holder(now.body, 'supervisor').people).toEqual([{ id: 'li_qiang', name: 'Li Qiang' }]);
+    // the supervisors rotate daily at 08:00 Shanghai time, counted from Monday 5 January: day 322 is Grace Okafor's
+    expect(holder(now.body, 'supervisor').people).toEqual([{ id: 'grace_okafor', name: 'Grace Okafor' }]);
     expect(now.body.roles.map((r: any) => r.role)).not.toContain('agent');
     expect(now.body.gaps).toEqual([]);
 
@@ -62,13 +63,13 @@ describe('on-call and overrides API', () => {
 
   it('an override can start later, and can be deleted', async () => {
     const now = app.clock.now();
-    const created = await app.request('POST', '/api/overrides', { role: 'supervisor', person: 'grace_okafor', from: iso(now + 60 * MIN), until: iso(now + 180 * MIN) });
+    const created = await app.request('POST', '/api/overrides', { role: 'supervisor', person: 'li_qiang', from: iso(now + 60 * MIN), until: iso(now + 180 * MIN) });
     expect(created.status).toBe(201);
-    expect((await app.container.oncall.resolve('supervisor', now)).people.map((p) => p.id)).toEqual(['li_qiang']);
-    expect((await app.container.oncall.resolve('supervisor', now + 90 * MIN)).people.map((p) => p.id)).toEqual(['grace_okafor']);
+    expect((await app.container.oncall.resolve('supervisor', now)).people.map((p) => p.id)).toEqual(['grace_okafor']);
+    expect((await app.container.oncall.resolve('supervisor', now + 90 * MIN)).people.map((p) => p.id)).toEqual(['li_qiang']);
 
     expect((await app.request('DELETE', `/api/overrides/${created.body.id}`)).status).toBe(204);
-    expect((await app.container.oncall.resolve('supervisor', now + 90 * MIN)).people.map((p) => p.id)).toEqual(['li_qiang']);
+    expect((await app.container.oncall.resolve('supervisor', now + 90 * MIN)).people.map((p) => p.id)).toEqual(['grace_okafor']);
     const again = await app.request('DELETE', `/api/overrides/${created.body.id}`);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('TOCSIN_ERR_NOT_FOUND');
