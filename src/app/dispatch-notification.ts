@@ -59,6 +59,12 @@ export interface DispatchRequest {
    * throttles only count the page (its caller would not come back for it).
    */
   readonly deferred?: ((until: number) => void) | undefined;
+  /**
+   * Asks the engine to look at these incidents now: a message carried pages of theirs, so their
+   * steps can be completed at once instead of at their next planned look (by then their level may
+   * have risen, and the step would be paged again with the channels of the new level).
+   */
+  readonly lookNow?: ((incidentIds: readonly string[]) => Promise<unknown>) | undefined;
 }
 
 /** sent: reached (or logged); held: someone else is sending it right now; failed: every channel failed. */
@@ -220,7 +226,12 @@ export class DispatchNotification {
       // incidents.replicas, the message's record waits for the replicas, and so covers those
       // records too (one replication stream); a failover then cannot bring a carried page back as
       // still to send once the message is known to have gone.
-      if (carried.length > 0) await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
+      if (carried.length > 0) {
+        await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
+        const others = [...new Set(carried.map((c) => c.incidentId))].filter((i) => i !== inc.id);
+        // only sooner than planned: should it fail, the incidents are looked at when they were due anyway
+        await req.lookNow?.(others).catch((e: unknown) => deps.logger.warn({ err: e, incidents: others.length }, 'bundled incidents not looked at again at once'));
+      }
       const entry = { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
       await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner, { entry, at });
       deps.metrics.notifications.inc({ channel, result: res.status });

@@ -86,6 +86,7 @@ export async function followUps(
         stillWanted,
         notifications: n.notifications,
         incidents: n.incidents,
+        lookNow: (ids) => n.queue.lookNow(ids, now),
       },
       channel,
       attempt,

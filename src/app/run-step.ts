@@ -82,6 +82,7 @@ export async function runStep(
         deferred,
         notifications: n.notifications,
         incidents: n.incidents,
+        lookNow: (ids) => n.queue.lookNow(ids, now),
       }),
     ),
   );

@@ -113,6 +113,9 @@ describe('throttles and bundling', () => {
     // every incident's page reached the person, and each timeline says by which message
     expect(mine.every((n) => n.status === 'logged')).toBe(true);
     for (const n of bundled) expect((n.timeline as any[]).some((e) => e.type === 'notified' && e.notification === n.id && e.bundledInto === carrier.id)).toBe(true);
+    // and the step of every incident it carried is complete as it goes, not at the incident's next planned look
+    // (by then its level may have risen, and the step would be paged again on the new level's channels)
+    for (const i of await incidents(app)) expect((i.timeline as any[]).some((e: any) => e.type === 'tier_reached' && e.tier === 0), i.id).toBe(true);
 
     // later ticks send nothing more, and every step is done
     await tickAll(T0 + 5 * MIN);
