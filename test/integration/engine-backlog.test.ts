@@ -39,7 +39,9 @@ describe('engine backlog', () => {
     a.clock.set(T0 + 5 * MIN);
     const r = await a.container.engine.tick(T0 + 5 * MIN);
     expect(r.failed).toBe(0);
-    expect(r.processed).toBe(n);
+    // every incident at least once; those whose held pages a bundle carried during the tick are
+    // looked at again in it, to complete their steps
+    expect(r.processed).toBeGreaterThanOrEqual(n);
     const open = (await a.request('GET', '/api/incidents?state=open&limit=1000')).body.incidents as any[];
     expect(open).toHaveLength(n);
     // tier 1 (supervisor, T+5m) was planned for every incident in that one tick
