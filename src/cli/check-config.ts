@@ -4,7 +4,9 @@ import { readEnv } from '../config/env.js';
 import { ConfigError, configDirProblem, formatProblem, loadConfig, type ConfigProblem } from '../config/load-config.js';
 import { loadMessages } from '../config/messages-schema.js';
 
-export const EX_CONFIG = 78;
+import { EX_CONFIG } from './exit-codes.js';
+
+export { EX_CONFIG };
 
 export function runCheckConfig(args: readonly string[], out: Writable, err: Writable): number {
   const dir = args[0] ?? readEnv().configDir;

@@ -17,9 +17,9 @@ export interface DrillDeps {
   readonly timeoutMs?: number;
 }
 
-export const EX_USAGE = 64;
-export const EX_DATAERR = 65;
-export const EX_UNAVAILABLE = 69;
+import { EX_DATAERR, EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js';
+
+export { EX_DATAERR, EX_UNAVAILABLE, EX_USAGE };
 
 const USAGE = 'usage: tocsin drill <class> [--site S]\n';
 

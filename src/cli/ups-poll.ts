@@ -16,9 +16,9 @@ import { convertVars } from '../nut/upsd-protocol.js';
 import type { Logger } from '../telemetry/logger.js';
 import { postUpsReport, type UpsReport } from './post-ups.js';
 
-export const EX_USAGE = 64;
-/** sysexits' EX_CONFIG: upsd refuses a UPS named on the command line. */
-export const EX_CONFIG = 78;
+import { EX_CONFIG, EX_USAGE } from './exit-codes.js';
+
+export { EX_USAGE };
 
 export interface UpsPollDeps {
   readonly env: CliEnv;

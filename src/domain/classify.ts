@@ -29,6 +29,12 @@ export function labelsMatch(labels: Readonly<Record<string, string>>, match: rea
   return match.every(([label, re]) => re.test(labels[label] ?? ''));
 }
 
+/** The value of an alert's class label when it names no incident class (the rules decide then). */
+export function unknownClassLabel(labels: Readonly<Record<string, string>>, am: Pick<SourcesConfig['alertmanager'], 'classLabel'>, classLevels: Readonly<Record<string, number>>): string | undefined {
+  const named = labels[am.classLabel];
+  return named && classLevels[named] === undefined ? named : undefined;
+}
+
 export function classifyAlert(
   labels: Readonly<Record<string, string>>,
   am: SourcesConfig['alertmanager'],
@@ -46,7 +52,8 @@ export function classifyAlert(
   const named = labels[am.classLabel];
   if (named && classLevels[named] !== undefined) return pick(named, 'label');
   // a class label naming no class: the rules decide, and the record says why the label was not used
-  const aside = named ? ` (${am.classLabel} "${named}" is no class)` : '';
+  const unknown = unknownClassLabel(labels, am, classLevels);
+  const aside = unknown ? ` (${am.classLabel} "${unknown}" is no class)` : '';
   for (const r of compiled.rules) if (labelsMatch(labels, r.match)) return pick(r.class, `${r.name}${aside}`, r.level);
   return pick(am.defaultClass, `default${aside}`);
 }

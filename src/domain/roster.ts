@@ -73,14 +73,15 @@ export function shiftInstances(schedule: ScheduleSpec, fromMs: number, toMs: num
       if (end <= fromMs || start >= toMs || end <= start) return;
       // The rotation hands over every `every` from `from`, within the shift too: a whole-day shift
       // with a rotation that turns at 08:00 is one holder until 08:00 and the next one after.
-      const cuts = [startWall, ...handoversWithin(shift.rotation, startWall, endWall, tz), endWall];
+      const t = turns(shift.rotation, tz);
+      const cuts = [startWall, ...handoversWithin(t, startWall, endWall), endWall];
       for (let i = 0; i + 1 < cuts.length; i++) {
         const fromWall = cuts[i] as number;
         const toWall = cuts[i + 1] as number;
         const partStart = i === 0 ? start : zonedToUtc(fromWall, tz);
         const partEnd = i + 2 === cuts.length ? end : zonedToUtc(toWall, tz);
         if (partEnd <= fromMs || partStart >= toMs || partEnd <= partStart) continue;
-        const person = holder(shift.rotation, fromWall, tz);
+        const person = holder(shift.rotation.people, t, fromWall);
         if (person !== undefined) out.push({ shift: index, name: shift.name, start: partStart, end: partEnd, person });
       }
     });
@@ -88,30 +89,34 @@ export function shiftInstances(schedule: ScheduleSpec, fromMs: number, toMs: num
   return out.sort((a, b) => a.start - b.start || a.shift - b.shift);
 }
 
-/** The rotation's wall time `from` and its step, or undefined when it never turns. */
-function turns(r: RotationSpec, tz: string): { fromWall: number; every: number } | undefined {
+/** When a rotation turns: its `from` as a wall time, and its step. */
+interface Turns {
+  readonly fromWall: number;
+  readonly every: number;
+}
+
+/** The rotation's turns, or undefined when it never turns. */
+function turns(r: RotationSpec, tz: string): Turns | undefined {
   const fromInstant = Date.parse(r.from);
   if (r.people.length < 2 || r.every <= 0 || Number.isNaN(fromInstant)) return undefined;
   return { fromWall: wallMs(fromInstant, tz), every: r.every };
 }
 
 /** The wall times strictly inside (startWall, endWall) at which the rotation hands over. */
-function handoversWithin(r: RotationSpec, startWall: number, endWall: number, tz: string): number[] {
-  const t = turns(r, tz);
+function handoversWithin(t: Turns | undefined, startWall: number, endWall: number): number[] {
   if (!t) return [];
   const out: number[] = [];
   for (let at = t.fromWall + (Math.floor((startWall - t.fromWall) / t.every) + 1) * t.every; at < endWall; at += t.every) out.push(at);
   return out;
 }
 
-/** Who holds the rotation at wall time `wall`. */
-function holder(r: RotationSpec, wall: number, tz: string): string | undefined {
-  const n = r.people.length;
+/** Who of the rotation's `people` holds it at wall time `wall`. */
+function holder(people: readonly string[], t: Turns | undefined, wall: number): string | undefined {
+  const n = people.length;
   if (n === 0) return undefined;
-  const t = turns(r, tz);
-  if (!t) return r.people[0];
+  if (!t) return people[0];
   const k = Math.floor((wall - t.fromWall) / t.every);
-  return r.people[((k % n) + n) % n];
+  return people[((k % n) + n) % n];
 }
 
 function peopleAt(instances: readonly ShiftInstance[], at: number): string[] {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { IngestEvents } from '../app/ingest-event.js';
 import type { SourcesConfig } from '../config/schema.js';
-import { classifyAlert, compileRules } from '../domain/classify.js';
+import { classifyAlert, compileRules, unknownClassLabel } from '../domain/classify.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Clock } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -98,8 +98,8 @@ export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown)
     const events = alertmanagerEvents(data, am, compiled, deps.classLevels, deps.clock.now());
     if (deps.logger) {
       for (const a of data.alerts) {
-        const named = a.labels[am.classLabel];
-        if (!named || deps.classLevels[named] !== undefined || warned.has(named) || warned.size >= WARNED_MAX) continue;
+        const named = unknownClassLabel(a.labels, am, deps.classLevels);
+        if (named === undefined || warned.has(named) || warned.size >= WARNED_MAX) continue;
         warned.add(named);
         deps.logger.warn({ label: am.classLabel, value: named, alertname: a.labels.alertname }, 'alert class label names no incident class; the classification rules decide');
       }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { TocsinError, isTocsinError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { webhookSource } from './webhook-paths.js';
 
 /** The error body every route answers with. */
 export function errorJson(err: TocsinError): { error: { code: string; message: string; details?: Record<string, unknown> } } {
@@ -78,6 +79,5 @@ export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHand
 }
 
 function sourceOf(path: string): string | undefined {
-  const m = /^\/webhooks\/(alertmanager|ups|acd|taskrouter)$/.exec(path);
-  return m ? m[1] : path.startsWith('/api/') ? 'api' : undefined;
+  return webhookSource(path) ?? (path.startsWith('/api/') ? 'api' : undefined);
 }

@@ -9,6 +9,7 @@ import { exposition, type PeerMetrics } from '../telemetry/exposition.js';
 import { bearerAuth } from './auth.js';
 import { formBody, jsonBody } from './body.js';
 import { errorHandler } from './errors.js';
+import { WEBHOOK_PATHS } from './webhook-paths.js';
 
 export interface HttpAppDeps {
   readonly config: Config;
@@ -28,9 +29,6 @@ export interface HttpAppDeps {
   /** Extra middleware run first on every request (tracing). */
   readonly before?: readonly express.RequestHandler[];
 }
-
-/** The webhooks tocsin serves: the only paths that become metric labels as they are. */
-export const WEBHOOK_PATHS: readonly string[] = ['/webhooks/alertmanager', '/webhooks/ups', '/webhooks/acd', '/webhooks/taskrouter'];
 
 /** tocsin_http_requests_total: a few route families, status classes (a path made up by a client is `other`). */
 export function countRequest(metrics: Metrics, path: string, status: number): void {

@@ -16,11 +16,10 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
  * Full-width punctuation of Chinese text (`，：（）`) is left as it is.
  */
 const FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/g;
-const HAS_FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/;
 
 /** Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). */
 export function redactText(text: string): string {
-  const s = HAS_FULL_WIDTH.test(text) ? text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0)) : text;
+  const s = text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0));
   return s
     .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}`)
     .replace(PHONE, (m) => {
