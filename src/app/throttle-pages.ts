@@ -12,6 +12,9 @@
  *    whatever else went out meanwhile (it waits one minimum gap at most);
  *  - cancelled: a non-critical page over the daily cap, recorded as cancelled (reason throttled),
  *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"}.
+ * Gathered phases (all-clears, reminders) are never cancelled and wait at most one bundle window:
+ * the ones of one phase coming together go as one message (their own lane: a page never carries an
+ * all-clear, nor an all-clear a page).
  * Decisions are pure (domain/throttle.ts); the store makes each check-and-record atomic.
  */
 import type { DaemonConfig } from '../config/schema.js';
@@ -19,7 +22,7 @@ import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore, Phase } from '../domain/ports.js';
-import { decideThrottle, isCritical, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
+import { decideGathered, decideThrottle, isCritical, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -65,8 +68,10 @@ export function bundleOf(incident: Incident, carried: readonly CarriedPage[]): I
 
 export interface ThrottlePagesDeps {
   readonly limits: ThrottleLimits;
-  /** Phases held back by throttles; others always go (and count). */
+  /** Phases held back by throttles. */
   readonly phases: ReadonlySet<string>;
+  /** Phases never held back for long nor dropped, but gathered into one message per bundle window. Others always go (and count). */
+  readonly gathered: ReadonlySet<string>;
   /** The throttle state of each namespace (drills never hold back live pages). */
   readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
   /** The notification claim lease (a held page's claim lapses when it may go). */
@@ -131,7 +136,7 @@ export class ThrottlePages {
     // A page no throttle holds back is only counted: it checks no version, so it cannot lose a race
     // and need not wait its turn (a decision of the same person in flight sees the new count and
     // decides again). Ten thousand incidents paging one supervisor are not made to go one by one.
-    if (!r.hold || !this.deps.phases.has(r.phase)) return this.forced(r);
+    if (!r.hold || !(this.deps.phases.has(r.phase) || this.deps.gathered.has(r.phase))) return this.forced(r);
     const key = `${r.incident.id.startsWith('drill-') ? 'drill' : 'live'}|${r.person}`;
     const run = (this.decisions.get(key) ?? Promise.resolve()).then(() => this.decide(r));
     const settled = run.catch(() => undefined);
@@ -149,13 +154,16 @@ export class ThrottlePages {
 
   private async decide(r: AdmitRequest): Promise<Admission> {
     const store = this.storeFor(r.incident.id);
-    const critical = isCritical(r.incident.level, this.deps.limits);
-    const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical };
+    // a gathered phase waits in its own lane, and its messages carry only that lane
+    const lane = this.deps.gathered.has(r.phase) ? r.phase : undefined;
+    const critical = lane === undefined && isCritical(r.incident.level, this.deps.limits);
+    const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical, ...(lane ? { lane } : {}) };
     const { deferredUntil: deferred, throttle: heldAs } = r.record as { deferredUntil?: unknown; throttle?: unknown };
     // Queued earlier and its time just came: a carrier may have taken it a moment ago.
     const queued = (heldAs === 'bundled' || heldAs === 'delayed') && typeof deferred === 'number' && r.now < deferred + this.deps.leaseMs;
-    // A critical page waits one minimum gap at most: whatever went out meanwhile, it goes once that is over.
-    const served = critical && heldAs === 'delayed' && typeof deferred === 'number' && deferred <= r.now;
+    // A critical page waits one minimum gap at most, a gathered one one bundle window: whatever went
+    // out meanwhile, it goes once that is over.
+    const served = typeof deferred === 'number' && deferred <= r.now && ((critical && heldAs === 'delayed') || (lane !== undefined && heldAs === 'bundled'));
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const h = await store.history(r.person, r.channel, r.now, self);
       if (queued && !h.waiting) {
@@ -164,9 +172,10 @@ export class ThrottlePages {
         this.deps.logger.debug({ incident: r.incident.id, person: r.person, channel: r.channel }, 'notification taken by a bundle');
         return { kind: 'held', until: r.now + this.deps.leaseMs };
       }
-      const d: ThrottleDecision = served ? { kind: 'send' } : decideThrottle({ now: r.now, channel: r.channel, level: r.incident.level, history: h.sent, limits: this.deps.limits });
+      const question = { now: r.now, channel: r.channel, level: r.incident.level, history: h.sent, limits: this.deps.limits };
+      const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered(question) : decideThrottle(question);
       if (d.kind === 'send') {
-        const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical);
+        const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane);
         if (!c.ok) continue;
         return { kind: 'send', carried: await this.take(store, c.pending, r) };
       }
@@ -177,10 +186,10 @@ export class ThrottlePages {
       if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version))) continue;
       return this.hold(r, d);
     }
-    // Other replicas kept recording sends for this person: a critical page goes, any other waits a window.
+    // Other replicas kept recording sends for this person: a critical or gathered page goes, any other waits a window.
     this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel }, 'throttle contended');
-    if (critical) {
-      const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', true);
+    if (critical || lane !== undefined) {
+      const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', critical, lane);
       return { kind: 'send', carried: c.ok ? await this.take(store, c.pending, r) : [] };
     }
     return this.hold(r, { kind: 'bundle', until: r.now + Math.max(1, this.deps.limits.bundleWindowMs), limit: 'bundle_window' });

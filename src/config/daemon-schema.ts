@@ -151,11 +151,18 @@ export function daemonSchema({ wait, span }: Durations) {
           .describe('Non-critical messages one person gets on every channel together in 24 h; more are suppressed. Default 40.'),
         /** Pages to a person this soon after a message to them are gathered into one message. */
         bundleWindow: wait.prefault('2m').describe(durationText('Pages to a person this soon after a message to them are gathered into one message.', '2m')),
-        /** The phases throttled; the others (all-clear, reminders) always go, and count. */
+        /** The phases throttled (held back, bundled, over the daily cap suppressed). */
         phases: z
           .array(z.enum(THROTTLED_PHASES))
           .default(['page', 'escalation', 'level_raised', 'update'])
-          .describe('The phases throttled; the others (all-clears, reminders) always go, and count. Default [page, escalation, level_raised, update].'),
+          .describe('The phases throttled: held back, bundled, and over the daily cap suppressed. Default [page, escalation, level_raised, update].'),
+        /** Phases never dropped nor held back for long, but gathered; a phase in neither list always goes at once (and counts). */
+        gather: z
+          .array(z.enum(THROTTLED_PHASES))
+          .default(['all_clear', 'reminder'])
+          .describe(
+            "Phases never dropped nor held back for long, but gathered: one coming within the bundle window (or the channel's minGap) of the person's last message on that channel waits for it to end and goes in one message with the others of its phase. A phase in neither list always goes at once, and counts. Default [all_clear, reminder].",
+          ),
         perChannel: z
           .strictObject({
             sms: throttleChannel(wait)
@@ -170,6 +177,11 @@ export function daemonSchema({ wait, span }: Durations) {
           })
           .prefault({})
           .describe('Limits per person on each channel.'),
+      })
+      .superRefine((t, ctx) => {
+        for (const [i, phase] of t.gather.entries()) {
+          if (t.phases.includes(phase)) ctx.addIssue({ code: 'custom', path: ['gather', i], message: `${phase} is also in throttle.phases: a phase is either throttled or gathered` });
+        }
       })
       .prefault({})
       .describe('Per-person throttles, bundling and the daily cap (README "Throttles and bundling").'),

@@ -116,6 +116,12 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: maintenance\.0\.all: name what the window covers \(sites, classes or labels\), or set "all": true/)]);
   });
 
+  it('refuses a phase both throttled and gathered', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'gather: [all_clear, reminder]', 'gather: [all_clear, update]');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.gather\.1: update is also in throttle\.phases: a phase is either throttled or gathered/)]);
+  });
+
   it('cross-checks roles, classes and people', () => {
     const d = copyOfShipped();
     edit(d, 'playbooks.yaml', 'roles: [supervisor], note: The shift lead', 'roles: [superviser], note: The shift lead');

@@ -75,7 +75,12 @@ const partialChannelTemplates = z.strictObject({
   email: emailTemplate.optional().describe('E-mail subject and body templates for this phase.'),
 });
 
-const phaseEntry = partialChannelTemplates.extend({ tag: template(NO_PLACEHOLDERS).describe("The phase's tag, the {tag} placeholder (e.g. ALERT, ESCALATED).") });
+const phaseEntry = partialChannelTemplates.extend({
+  tag: template(NO_PLACEHOLDERS).describe("The phase's tag, the {tag} placeholder (e.g. ALERT, ESCALATED)."),
+  bundle: template(BUNDLE_PLACEHOLDERS)
+    .optional()
+    .describe('The {bundle} line of a message of this phase carrying several incidents ("3 incidents over: …"), instead of the locale\'s `bundle`; placeholders {count} {list}.'),
+});
 
 /** What each phase's entry under `phases` is for. */
 const PHASE_TEXT: Record<(typeof MESSAGE_PHASES)[number], string> = {

@@ -9,6 +9,11 @@ export interface PendingPage {
   readonly notificationId: string;
   /** A critical page waiting out the minimum gap (only a critical message carries it). */
   readonly critical?: boolean | undefined;
+  /**
+   * The kind of message it waits for: '' (or none) for pages, else the gathered phase (all_clear,
+   * reminder): a message carries only the waiting pages of its own lane.
+   */
+  readonly lane?: string | undefined;
 }
 
 export interface SendHistory {
@@ -28,14 +33,15 @@ export interface ThrottleStore {
   unchanged(person: string, channel: ChannelKind, now: number, version: string): Promise<boolean>;
   /**
    * Records a message sent now and takes the pages waiting on that channel, the critical ones only
-   * when this message is critical (false: the version moved; version '' = whatever it is).
+   * when this message is critical, from its `lane` (see PendingPage) (false: the version moved;
+   * version '' = whatever it is).
    */
-  recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean): Promise<CommitResult>;
-  /** Records a message that is never held back (all-clear, reminder). */
+  recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string): Promise<CommitResult>;
+  /** Records a message that is never held back (a phase neither throttled nor gathered). */
   recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void>;
   /** Queues a page to be folded into the next message (false: the version moved). */
   enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean>;
-  /** Puts taken pages back (their carrier could not be sent). */
+  /** Puts taken pages back (their carrier could not be sent; one lane). */
   release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void>;
   notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined>;
   /** Merges `patch` into a notification that is still planned (and claimed by `owner`, '' = anyone). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from './incident.js';
-import { decideThrottle, isCritical, type SentMessage, type ThrottleLimits } from './throttle.js';
+import { decideGathered, decideThrottle, isCritical, type SentMessage, type ThrottleLimits } from './throttle.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -83,5 +83,27 @@ describe('decideThrottle', () => {
   it('is critical from the configured level', () => {
     expect(isCritical(3, limits)).toBe(false);
     expect(isCritical(4, limits)).toBe(true);
+  });
+});
+
+describe('decideGathered (all-clears, reminders)', () => {
+  const gathered = (history: SentMessage[], channel: ChannelKind = 'sms', now = T0) => decideGathered({ now, channel, history, limits });
+
+  it('goes at once when nothing went to the person on the channel within the bundle window', () => {
+    expect(gathered([])).toEqual({ kind: 'send' });
+    expect(gathered(sms(3))).toEqual({ kind: 'send' });
+    expect(gathered([{ at: T0 - 10_000, channel: 'voice' }])).toEqual({ kind: 'send' });
+  });
+
+  it('waits for the end of the bundle window, or of the minimum gap when it is longer, and no more', () => {
+    expect(gathered(sms(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+    const slowVoice = { ...limits, channels: { ...limits.channels, voice: { minGapMs: 5 * MIN, windows: [] } } };
+    expect(decideGathered({ now: T0, channel: 'voice', history: [{ at: T0 - MIN, channel: 'voice' }], limits: slowVoice })).toEqual({ kind: 'bundle', until: T0 + 4 * MIN, limit: 'min_gap' });
+  });
+
+  it('is never suppressed nor held by the counts: the daily cap and the windows are used up, it still goes', () => {
+    const day: SentMessage[] = Array.from({ length: 12 }, (_, i) => ({ at: T0 - (5 + i * 4) * MIN, channel: 'sms' as ChannelKind }));
+    expect(ask(day)).toEqual({ kind: 'suppress', limit: 'daily_cap' });
+    expect(gathered(day)).toEqual({ kind: 'send' });
   });
 });

@@ -5,7 +5,10 @@
  *    for the channel's minimum gap to pass (never longer), then goes as its own message;
  *  - any other page waits for the minimum gap, the bundle window and the per-window counts, and is
  *    folded into the next message to the person on that channel (or sent itself when that time comes);
- *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped).
+ *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped);
+ *  - a gathered message (an all-clear, a reminder) is never dropped and waits at most one bundle
+ *    window (or the channel's minimum gap) after the person's last message on the channel, so that
+ *    those coming together go as one message.
  */
 import type { ChannelKind } from './incident.js';
 
@@ -62,14 +65,36 @@ export function isCritical(level: number, limits: Pick<ThrottleLimits, 'critical
   return level >= limits.criticalLevel;
 }
 
-export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
-  const { now, channel, limits } = q;
-  const ch = limits.channels[channel];
-  // Most recent first; entries from a replica whose clock runs ahead count too.
-  const mine = q.history
+/** The person's messages on the channel, most recent first (entries from a replica whose clock runs ahead count too). */
+function sentOn(channel: ChannelKind, history: readonly SentMessage[]): number[] {
+  return history
     .filter((h) => h.channel === channel)
     .map((h) => h.at)
     .sort((a, b) => b - a);
+}
+
+/**
+ * A message that must go but may wait a little (all-clears, reminders): it goes now, or, within one
+ * bundle window (or the channel's minimum gap, the longer) of the person's last message on the
+ * channel, waits for that to end and is gathered with the others of its kind into one message.
+ * Counts and the daily cap never hold it back: it is what tells the person an incident is over.
+ */
+export function decideGathered(q: Omit<ThrottleQuestion, 'level'>): Extract<ThrottleDecision, { kind: 'send' | 'bundle' }> {
+  const wait = gapAfter(sentOn(q.channel, q.history)[0], q.channel, q.limits);
+  return wait && wait.until > q.now ? { kind: 'bundle', ...wait } : { kind: 'send' };
+}
+
+/** When the next message may follow `last` on the channel: the bundle window or the minimum gap, the longer. */
+function gapAfter(last: number | undefined, channel: ChannelKind, limits: ThrottleLimits): { until: number; limit: ThrottleLimit } | undefined {
+  if (last === undefined) return undefined;
+  const minGap = limits.channels[channel]?.minGapMs ?? 0;
+  return { until: last + Math.max(minGap, limits.bundleWindowMs), limit: minGap >= limits.bundleWindowMs ? 'min_gap' : 'bundle_window' };
+}
+
+export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
+  const { now, channel, limits } = q;
+  const ch = limits.channels[channel];
+  const mine = sentOn(channel, q.history);
   const last = mine[0];
   const minGap = ch?.minGapMs ?? 0;
 
@@ -84,13 +109,8 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
 
   let until = now;
   let limit: ThrottleLimit | undefined;
-  if (last !== undefined) {
-    const gap = Math.max(minGap, limits.bundleWindowMs);
-    if (last + gap > until) {
-      until = last + gap;
-      limit = minGap >= limits.bundleWindowMs ? 'min_gap' : 'bundle_window';
-    }
-  }
+  const gap = gapAfter(last, channel, limits);
+  if (gap && gap.until > until) ({ until, limit } = gap);
   for (const w of ch?.windows ?? []) {
     const inWindow = mine.filter((t) => t > now - w.spanMs);
     const oldestThatMustLeave = inWindow[w.max - 1];

@@ -1,6 +1,7 @@
 /**
  * The per-destination throttle's state in one namespace: every message a person was sent (by
- * channel), the pages waiting to be folded into their next message, and a version that makes each
+ * channel), the pages waiting to be folded into their next message (one queue per channel and lane:
+ * pages, and each gathered phase), and a version that makes each
  * check-and-record atomic across replicas (throttle-send-4.lua). Also reads and folds the waiting
  * notifications themselves (fold-notification-1.lua).
  */
@@ -21,7 +22,7 @@ export class RedisThrottleRepository implements ThrottleStore {
   ) {}
 
   async history(person: string, channel: ChannelKind, now: number, page?: PendingPage): Promise<SendHistory> {
-    const r = (await this.call('read', person, channel, '', now, page ? [member(page)] : [])) as string[];
+    const r = (await this.call('read', person, channel, page?.lane, '', now, page ? [member(page)] : [])) as string[];
     const sent: SentMessage[] = [];
     for (let i = 2; i + 1 < r.length; i += 2) {
       const member = r[i] ?? '';
@@ -31,28 +32,29 @@ export class RedisThrottleRepository implements ThrottleStore {
   }
 
   async unchanged(person: string, channel: ChannelKind, now: number, version: string): Promise<boolean> {
-    const r = (await this.call('check', person, channel, version, now, [])) as string[];
+    const r = (await this.call('check', person, channel, undefined, version, now, [])) as string[];
     return r[0] === 'ok';
   }
 
-  async recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean): Promise<CommitResult> {
-    const r = (await this.call('send', person, channel, version, now, [`${channel}|${notificationId}`, critical ? '1' : '0'])) as string[];
+  async recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string): Promise<CommitResult> {
+    const r = (await this.call('send', person, channel, lane, version, now, [`${channel}|${notificationId}`, critical ? '1' : '0'])) as string[];
     if (r[0] !== 'ok') return { ok: false };
-    return { ok: true, pending: r.slice(2).map(parsePending).filter((p): p is PendingPage => p !== undefined) };
+    return { ok: true, pending: r.slice(2).map((m) => parsePending(m, lane)).filter((p): p is PendingPage => p !== undefined) };
   }
 
   async recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void> {
-    await this.call('force', person, channel, '', now, [`${channel}|${notificationId}`]);
+    await this.call('force', person, channel, undefined, '', now, [`${channel}|${notificationId}`]);
   }
 
   async enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean> {
-    const r = (await this.call('bundle', person, channel, version, now, [member(page), page.critical ? '1' : '0'])) as string[];
+    const r = (await this.call('bundle', person, channel, page.lane, version, now, [member(page), page.critical ? '1' : '0'])) as string[];
     return r[0] === 'ok';
   }
 
   async release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void> {
     if (pages.length === 0) return;
-    await this.call('release', person, channel, '', now, pages.map((p) => (p.critical ? '!' : '') + member(p)));
+    // a carrier takes the pages of one lane, so they all go back to that lane
+    await this.call('release', person, channel, pages[0]?.lane, '', now, pages.map((p) => (p.critical ? '!' : '') + member(p)));
   }
 
   async notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined> {
@@ -72,9 +74,11 @@ export class RedisThrottleRepository implements ThrottleStore {
     }
   }
 
-  private async call(action: string, person: string, channel: ChannelKind, version: string, now: number, members: readonly string[]): Promise<unknown> {
+  /** `lane`: whose waiting pages (pages: none or ''; a gathered phase: its own queue). */
+  private async call(action: string, person: string, channel: ChannelKind, lane: string | undefined, version: string, now: number, members: readonly string[]): Promise<unknown> {
     const base = `throttle:${person}`;
-    const keys = [this.keys.custom(`${base}:sends`), this.keys.custom(`${base}:${channel}:pending`), this.keys.custom(`${base}:${channel}:critical`), this.keys.custom(`${base}:ver`)];
+    const queue = lane ? `${base}:${channel}:${lane}` : `${base}:${channel}`;
+    const keys = [this.keys.custom(`${base}:sends`), this.keys.custom(`${queue}:pending`), this.keys.custom(`${queue}:critical`), this.keys.custom(`${base}:ver`)];
     try {
       return await callScript(this.redis, 'throttleSend', keys, [action, version, now, this.keepMs, ...members]);
     } catch (e) {
@@ -87,10 +91,10 @@ function member(p: PendingPage): string {
   return `${p.incidentId}|${p.notificationId}`;
 }
 
-function parsePending(raw: string): PendingPage | undefined {
+function parsePending(raw: string, lane: string | undefined): PendingPage | undefined {
   const critical = raw.startsWith('!');
   const m = critical ? raw.slice(1) : raw;
   const sep = m.indexOf('|');
   if (sep <= 0) return undefined;
-  return { incidentId: m.slice(0, sep), notificationId: m.slice(sep + 1), ...(critical ? { critical } : {}) };
+  return { incidentId: m.slice(0, sep), notificationId: m.slice(sep + 1), ...(critical ? { critical } : {}), ...(lane ? { lane } : {}) };
 }

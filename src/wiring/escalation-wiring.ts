@@ -88,6 +88,7 @@ export async function buildEscalation(a: {
   const throttle = new ThrottlePages({
     limits,
     phases: new Set(config.daemon.throttle.phases),
+    gathered: new Set(config.daemon.throttle.gather),
     stores: { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) },
     leaseMs: esc.lease,
     metrics,

@@ -44,6 +44,7 @@ for (const n of [2, 3]) {
       const half = ids.slice(0, ids.length / 2);
       await Promise.all(half.map((id, i) => (apps[i % n] as TestApp).request('POST', `/api/incidents/${id}/resolve`, { by: 'ops' })));
       await tickAll(T0 + 12 * MIN);
+      await tickAll(T0 + 14 * MIN); // the all-clears gathered after the first ones go
       await Promise.all(apps.map((a) => a.container.engine.idle()));
 
       for (const id of ids) {
@@ -55,6 +56,7 @@ for (const n of [2, 3]) {
         expect(pages.every((x) => x.status === 'logged')).toBe(true);
         const allClear = (inc.notifications as any[]).filter((x) => x.phase === 'all_clear');
         expect(allClear).toHaveLength(half.includes(id) ? new Set(pages.map((x) => x.person)).size : 0);
+        expect(allClear.every((x) => x.status === 'logged')).toBe(true);
         expect((inc.timeline as any[]).filter((e) => e.type === 'notified')).toHaveLength(inc.notifications.length);
       }
     });

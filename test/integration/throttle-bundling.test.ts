@@ -48,6 +48,12 @@ function storm(from: number, n: number, site = 'hq') {
   return { version: '4', groupKey: '{}:{site="hq"}', truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts };
 }
 
+/** The same alerts, resolved at `at`. */
+function over(from: number, n: number, at: number) {
+  const body = storm(from, n);
+  return { ...body, status: 'resolved', alerts: body.alerts.map((a) => ({ ...a, status: 'resolved', endsAt: new Date(at).toISOString() })) };
+}
+
 async function onDuty(app: TestApp, role: string): Promise<string> {
   const r = await new RosterOnCall(app.container.config.roster, { list: async () => [] }).resolve(role, T0);
   const p = r.people[0];
@@ -336,5 +342,60 @@ describe('throttles and bundling', () => {
     expect(messages(mine)).toHaveLength(2);
     expect(mine.every((n) => n.status === 'logged')).toBe(true);
     expect(mine.filter((n) => n.bundledInto)).toHaveLength(18);
+  });
+  it('a storm that ends: the all-clears come as one call, then one call naming the rest, never cancelled at the daily cap, and never carried by a page', async () => {
+    const SID = `AC${'3'.repeat(32)}`;
+    const fake = await new FakeTwilio({ accountSid: SID, authToken: 'allclear_token' }).start();
+    try {
+      const shipped = loadConfig('config');
+      const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
+      const [app] = (await start(1, config, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'allclear_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp];
+      const o = await app.request('POST', '/api/overrides', { role: 'it_ops', person: 'omar_haddad', until: new Date(T0 + 60 * MIN).toISOString(), reason: 'English-speaking cover' });
+      expect(o.status).toBe(201);
+      const toOmar = () => fake.calls().filter((c) => c.form.To === '+15555550103').map((c) => String(c.form.Twiml));
+      await app.request('POST', '/webhooks/alertmanager', storm(0, 5));
+      await app.container.engine.idle();
+      await tickAll(T0 + 2 * MIN); // the page, then the bundle of the other four: the daily cap (2) is reached
+      expect(toOmar()).toHaveLength(2);
+
+      // the storm ends at 10:10; one more incident opens a minute later, its page held by the daily cap
+      app.clock.set(T0 + 10 * MIN);
+      expect((await app.request('POST', '/webhooks/alertmanager', over(0, 5, T0 + 10 * MIN))).status).toBe(200);
+      await app.container.engine.idle();
+      let calls = toOmar();
+      expect(calls).toHaveLength(3);
+      expect(calls[2]).toContain('ALL CLEAR');
+      expect(calls[2]).not.toContain('incidents over');
+
+      await tickAll(T0 + 11 * MIN);
+      expect((await app.request('POST', '/webhooks/alertmanager', storm(100, 1))).status).toBe(200);
+      await app.container.engine.idle();
+      expect(toOmar()).toHaveLength(3);
+
+      await tickAll(T0 + 12 * MIN);
+      calls = toOmar();
+      expect(calls).toHaveLength(4);
+      expect(calls[3]).toContain('ALL CLEAR');
+      expect(calls[3]).toContain('4 incidents over: Network or information-system failure (hq); Network or information-system failure (hq)');
+      expect(calls[3]).not.toContain('CRM node 100');
+
+      const all = await Promise.all(((await app.request('GET', '/api/incidents?state=resolved')).body.incidents as any[]).map(async (i) => (await app.request('GET', `/api/incidents/${i.id}`)).body));
+      expect(all).toHaveLength(5);
+      const clears = all.flatMap((i) => (i.notifications as any[]).filter((n) => n.phase === 'all_clear' && n.person === 'omar_haddad'));
+      expect(clears).toHaveLength(5);
+      expect(clears.every((n) => n.status === 'sent')).toBe(true);
+      // the first at 10:10 on its own; at 10:12 one of the four waiting carries the other three
+      const carrier = clears.find((n) => Date.parse(n.at) === T0 + 12 * MIN && !n.bundledInto);
+      expect(carrier).toBeDefined();
+      expect(clears.filter((n) => n.bundledInto === carrier.id)).toHaveLength(3);
+      expect(clears.filter((n) => Date.parse(n.at) === T0 + 10 * MIN && !n.bundledInto)).toHaveLength(1);
+      // the page of the incident opened at 10:11 is over the cap: cancelled on the record, not carried by an all-clear
+      const late = (await notificationsOf(app, 'omar_haddad')).filter((n) => n.phase === 'page');
+      expect(late).toHaveLength(1);
+      expect(late[0].status).toBe('cancelled');
+      expect(late[0].limit).toBe('daily_cap');
+    } finally {
+      await fake.stop();
+    }
   });
 });

@@ -188,6 +188,16 @@ describe('bundling', () => {
     expect(renderPage(messages, { ...page, recipient: makeRecipient({ locale: 'zh-CN' }) }, 'voice').say).toContain('共3起事件未结束');
   });
 
+  it("an all-clear or a reminder says it in its phase's own words", () => {
+    const clear = makePage({ phase: 'all_clear', incident: makeIncident({ state: 'resolved' }), bundle: others });
+    expect(renderPage(messages, clear, 'voice').say).toContain('3 incidents over: Power failure (hq); Air-conditioning failure (hq); Network or information-system failure (b2).');
+    expect(renderPage(messages, clear, 'sms').body).toContain('3 incidents over');
+    expect(renderPage(messages, clear, 'voice').say).not.toContain('open');
+    expect(renderPage(messages, { ...clear, recipient: makeRecipient({ locale: 'zh-CN' }) }, 'sms').body).toContain('共3起事件已结束');
+    const reminder = makePage({ phase: 'reminder', note: 'Mains is back. Equalise the battery.', bundle: others });
+    expect(renderPage(messages, reminder, 'voice').say).toContain('Equalise the battery. The same for 3 incidents: Power failure (hq);');
+  });
+
   it('no bundle line when the page is alone (or the bundle holds only itself)', () => {
     const page = makePage({ bundle: [makeIncident()] });
     expect(renderPage(messages, page, 'sms').body).not.toContain('incidents open');

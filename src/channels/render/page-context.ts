@@ -69,12 +69,15 @@ export interface BundleOptions {
   readonly short?: boolean | undefined;
 }
 
-/** "3 incidents open: Power failure (hq); …", empty when the page carries no other incident. */
+/**
+ * "3 incidents open: Power failure (hq); …" (in the phase's own words when it has them: "3 incidents
+ * over: …" for an all-clear), empty when the page carries no other incident.
+ */
 export function bundleLine(words: LocaleMessages, page: Page, options: BundleOptions = { list: true }): string {
   const others = (page.bundle ?? []).filter((i) => i.id !== page.incident.id);
   if (others.length === 0) return '';
   const all: Incident[] = [page.incident, ...others];
-  return fillTemplate(words.bundle, { count: all.length, list: options.list ? incidentList(words, all, options.short) : '' });
+  return fillTemplate(words.phases[page.phase].bundle ?? words.bundle, { count: all.length, list: options.list ? incidentList(words, all, options.short) : '' });
 }
 
 /** "Power failure (hq); Network or information-system failure (hq)". */

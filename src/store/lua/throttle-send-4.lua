@@ -6,7 +6,8 @@
 
   KEYS[1] sends zset     (member "<channel>|<notification id>" -> epoch ms sent): every message to the person
   KEYS[2] pending zset   (member "<incident id>|<notification id>" -> epoch ms queued): pages on this channel
-                         waiting to be folded into the next message
+                         waiting to be folded into the next message of their lane (pages, or one gathered
+                         phase: each lane has its own pending and critical zsets)
   KEYS[3] critical zset  (same members): critical pages on this channel waiting out the minimum gap; only
                          a critical message carries them
   KEYS[4] version        (string, INCR on every recorded send)
