@@ -173,7 +173,7 @@ export class ThrottlePages {
         return { kind: 'held', until: r.now + this.deps.leaseMs };
       }
       const question = { now: r.now, channel: r.channel, level: r.incident.level, history: h.sent, limits: this.deps.limits };
-      const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered(question) : decideThrottle(question);
+      const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered({ ...question, lane }) : decideThrottle(question);
       if (d.kind === 'send') {
         const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane);
         if (!c.ok) continue;

@@ -161,7 +161,7 @@ export function daemonSchema({ wait, span }: Durations) {
           .array(z.enum(THROTTLED_PHASES))
           .default(['all_clear', 'reminder'])
           .describe(
-            "Phases never dropped nor held back for long, but gathered: one coming within the bundle window (or the channel's minGap) of the person's last message on that channel waits for it to end and goes in one message with the others of its phase. A phase in neither list always goes at once, and counts. Default [all_clear, reminder].",
+            "Phases never dropped nor held back for long, but gathered: one coming within the bundle window (or the channel's minGap) of the person's last message of the same phase on that channel waits for it to end and goes in one message with the others of its phase. A phase in neither list always goes at once, and counts. Default [all_clear, reminder].",
           ),
         perChannel: z
           .strictObject({

@@ -87,23 +87,35 @@ describe('decideThrottle', () => {
 });
 
 describe('decideGathered (all-clears, reminders)', () => {
-  const gathered = (history: SentMessage[], channel: ChannelKind = 'sms', now = T0) => decideGathered({ now, channel, history, limits });
+  const clears = (...agoMin: number[]): SentMessage[] => agoMin.map((m) => ({ at: T0 - m * MIN, channel: 'sms' as ChannelKind, lane: 'all_clear' }));
+  const gathered = (history: SentMessage[], channel: ChannelKind = 'sms', now = T0) => decideGathered({ now, channel, history, limits, lane: 'all_clear' });
 
-  it('goes at once when nothing went to the person on the channel within the bundle window', () => {
+  it('goes at once when no message of its lane went to the person on the channel within the bundle window', () => {
     expect(gathered([])).toEqual({ kind: 'send' });
-    expect(gathered(sms(3))).toEqual({ kind: 'send' });
-    expect(gathered([{ at: T0 - 10_000, channel: 'voice' }])).toEqual({ kind: 'send' });
+    expect(gathered(clears(3))).toEqual({ kind: 'send' });
+    expect(gathered([{ at: T0 - 10_000, channel: 'voice', lane: 'all_clear' }])).toEqual({ kind: 'send' });
+    // a lone all-clear right after its page, or after a reminder, is not held back
+    expect(gathered(sms(0.2))).toEqual({ kind: 'send' });
+    expect(gathered([{ at: T0 - 10_000, channel: 'sms', lane: 'reminder' }])).toEqual({ kind: 'send' });
   });
 
   it('waits for the end of the bundle window, or of the minimum gap when it is longer, and no more', () => {
-    expect(gathered(sms(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+    expect(gathered(clears(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
     const slowVoice = { ...limits, channels: { ...limits.channels, voice: { minGapMs: 5 * MIN, windows: [] } } };
-    expect(decideGathered({ now: T0, channel: 'voice', history: [{ at: T0 - MIN, channel: 'voice' }], limits: slowVoice })).toEqual({ kind: 'bundle', until: T0 + 4 * MIN, limit: 'min_gap' });
+    expect(decideGathered({ now: T0, channel: 'voice', history: [{ at: T0 - MIN, channel: 'voice', lane: 'all_clear' }], limits: slowVoice, lane: 'all_clear' })).toEqual({
+      kind: 'bundle',
+      until: T0 + 4 * MIN,
+      limit: 'min_gap',
+    });
   });
 
   it('is never suppressed nor held by the counts: the daily cap and the windows are used up, it still goes', () => {
     const day: SentMessage[] = Array.from({ length: 12 }, (_, i) => ({ at: T0 - (5 + i * 4) * MIN, channel: 'sms' as ChannelKind }));
     expect(ask(day)).toEqual({ kind: 'suppress', limit: 'daily_cap' });
     expect(gathered(day)).toEqual({ kind: 'send' });
+  });
+
+  it('its messages count for pages like any other', () => {
+    expect(ask(clears(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
   });
 });

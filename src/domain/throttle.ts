@@ -7,8 +7,8 @@
  *    folded into the next message to the person on that channel (or sent itself when that time comes);
  *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped);
  *  - a gathered message (an all-clear, a reminder) is never dropped and waits at most one bundle
- *    window (or the channel's minimum gap) after the person's last message on the channel, so that
- *    those coming together go as one message.
+ *    window (or the channel's minimum gap) after the person's last message of its kind on the
+ *    channel, so that those coming together go as one message.
  */
 import type { ChannelKind } from './incident.js';
 
@@ -39,6 +39,8 @@ export interface ThrottleLimits {
 export interface SentMessage {
   readonly at: number;
   readonly channel: ChannelKind;
+  /** The gathered phase it went as (all_clear, reminder); none for pages and messages never held back. */
+  readonly lane?: string | undefined;
 }
 
 export type ThrottleLimit = 'min_gap' | 'bundle_window' | 'per_15m' | 'per_hour' | 'daily_cap';
@@ -65,22 +67,26 @@ export function isCritical(level: number, limits: Pick<ThrottleLimits, 'critical
   return level >= limits.criticalLevel;
 }
 
-/** The person's messages on the channel, most recent first (entries from a replica whose clock runs ahead count too). */
-function sentOn(channel: ChannelKind, history: readonly SentMessage[]): number[] {
+/**
+ * The person's messages on the channel (of one lane only when `lane` is given), most recent first
+ * (entries from a replica whose clock runs ahead count too).
+ */
+function sentOn(channel: ChannelKind, history: readonly SentMessage[], lane?: string): number[] {
   return history
-    .filter((h) => h.channel === channel)
+    .filter((h) => h.channel === channel && (lane === undefined || h.lane === lane))
     .map((h) => h.at)
     .sort((a, b) => b - a);
 }
 
 /**
- * A message that must go but may wait a little (all-clears, reminders): it goes now, or, within one
- * bundle window (or the channel's minimum gap, the longer) of the person's last message on the
- * channel, waits for that to end and is gathered with the others of its kind into one message.
- * Counts and the daily cap never hold it back: it is what tells the person an incident is over.
+ * A message that must go but may wait a little (all-clears, reminders; `lane` is its phase): it goes
+ * now, or, within one bundle window (or the channel's minimum gap, the longer) of the person's last
+ * message of the same lane on the channel, waits for that to end and is gathered with the others of
+ * the lane into one message. A lone all-clear right after its page goes at once. Counts and the
+ * daily cap never hold it back: it is what tells the person an incident is over.
  */
-export function decideGathered(q: Omit<ThrottleQuestion, 'level'>): Extract<ThrottleDecision, { kind: 'send' | 'bundle' }> {
-  const wait = gapAfter(sentOn(q.channel, q.history)[0], q.channel, q.limits);
+export function decideGathered(q: Omit<ThrottleQuestion, 'level'> & { readonly lane: string }): Extract<ThrottleDecision, { kind: 'send' | 'bundle' }> {
+  const wait = gapAfter(sentOn(q.channel, q.history, q.lane)[0], q.channel, q.limits);
   return wait && wait.until > q.now ? { kind: 'bundle', ...wait } : { kind: 'send' };
 }
 

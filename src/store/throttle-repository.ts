@@ -26,7 +26,8 @@ export class RedisThrottleRepository implements ThrottleStore {
     const sent: SentMessage[] = [];
     for (let i = 2; i + 1 < r.length; i += 2) {
       const member = r[i] ?? '';
-      sent.push({ channel: member.slice(0, member.indexOf('|')) as ChannelKind, at: Number(r[i + 1]) });
+      const [channel, lane] = member.slice(0, member.indexOf('|')).split('~');
+      sent.push({ channel: channel as ChannelKind, at: Number(r[i + 1]), ...(lane ? { lane } : {}) });
     }
     return { version: r[0] ?? '0', waiting: Number(r[1]) === 1, sent };
   }
@@ -37,13 +38,13 @@ export class RedisThrottleRepository implements ThrottleStore {
   }
 
   async recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string): Promise<CommitResult> {
-    const r = (await this.call('send', person, channel, lane, version, now, [`${channel}|${notificationId}`, critical ? '1' : '0'])) as string[];
+    const r = (await this.call('send', person, channel, lane, version, now, [sentMember(channel, lane, notificationId), critical ? '1' : '0'])) as string[];
     if (r[0] !== 'ok') return { ok: false };
     return { ok: true, pending: r.slice(2).map((m) => parsePending(m, lane)).filter((p): p is PendingPage => p !== undefined) };
   }
 
   async recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void> {
-    await this.call('force', person, channel, undefined, '', now, [`${channel}|${notificationId}`]);
+    await this.call('force', person, channel, undefined, '', now, [sentMember(channel, undefined, notificationId)]);
   }
 
   async enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean> {
@@ -85,6 +86,11 @@ export class RedisThrottleRepository implements ThrottleStore {
       throw storeError(e);
     }
   }
+}
+
+/** A send's member: "<channel>|<notification id>", "<channel>~<lane>|…" for a gathered phase's message. */
+function sentMember(channel: ChannelKind, lane: string | undefined, notificationId: string): string {
+  return `${lane ? `${channel}~${lane}` : channel}|${notificationId}`;
 }
 
 function member(p: PendingPage): string {

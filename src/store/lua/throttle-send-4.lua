@@ -4,7 +4,8 @@
   every change is made only if the person's version is still the one that decision saw, so two
   replicas can never both pass one limit (the loser reads again and decides again).
 
-  KEYS[1] sends zset     (member "<channel>|<notification id>" -> epoch ms sent): every message to the person
+  KEYS[1] sends zset     (member "<channel>|<notification id>", "<channel>~<gathered phase>|<notification id>"
+                         -> epoch ms sent): every message to the person
   KEYS[2] pending zset   (member "<incident id>|<notification id>" -> epoch ms queued): pages on this channel
                          waiting to be folded into the next message of their lane (pages, or one gathered
                          phase: each lane has its own pending and critical zsets)
