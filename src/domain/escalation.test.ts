@@ -114,6 +114,23 @@ describe('planEscalation — app_network_acd', () => {
     const p = planEscalation(s, k, severity, T0 + 20 * MIN);
     expect(keys(p.due)).toEqual(['c1:t0']);
   });
+
+  it("a reopened incident counts its level's reminder, deadline, raise and updates from the reopening, not from the level's first day", () => {
+    // level 3 reached at 10:00 (its 30-minute report was sent at 10:30), resolved, reopened at 12:00
+    const reopened = (level: 1 | 2 | 3 | 5, now: number) =>
+      planEscalation(subject({ level, openLevel: level, cycle: 1, cycleStartMs: T0 + 120 * MIN, done: new Set(['t0', 'o3', 'allclear', 'c1:t0']) }), k, severity, now);
+    expect(keys(reopened(3, T0 + 120 * MIN).due)).toEqual([]);
+    expect(reopened(3, T0 + 120 * MIN).next).toBe(T0 + 125 * MIN);
+    expect(keys(reopened(3, T0 + 150 * MIN).due)).toContain('c1:o3');
+    expect(reopened(1, T0 + 120 * MIN).due.map((x) => x.kind)).not.toContain('update');
+    expect(keys(reopened(1, T0 + 150 * MIN).due)).toContain('c1:u1.1');
+    // severity raiseAfter (level 2 → 3 after 30 min), on a class that does not climb by itself
+    const hvac = (now: number) => planEscalation(subject({ level: 2, openLevel: 2, cycle: 1, cycleStartMs: T0 + 120 * MIN, done: new Set(['t0', 't1', 'allclear']) }), klass('hvac'), severity, now);
+    expect(hvac(T0 + 120 * MIN).levelChange).toBeUndefined();
+    expect(hvac(T0 + 150 * MIN).levelChange?.to).toBe(3);
+    expect(keys(reopened(5, T0 + 120 * MIN).due)).not.toContain('c1:w5');
+    expect(keys(reopened(5, T0 + 130 * MIN).due)).toContain('c1:w5');
+  });
 });
 
 describe('planEscalation — power', () => {

@@ -180,6 +180,9 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   const due: Step[] = [];
   const future: number[] = [];
   const unresolved = s.state !== 'resolved';
+  // Time at the level counts within this cycle: a reopened incident was solved in between, so its
+  // level's deadlines, reminders and updates count from the reopening, not from the level's first day.
+  const levelAt = Math.max(s.levelAtMs, s.cycleStartMs);
   let recheck = false;
 
   /** Due when its minute has come and its condition holds; otherwise remembered as a future time. */
@@ -230,7 +233,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
     }
     const row = severity.levels.find((l) => l.level === s.level);
     if (row?.raiseAfter !== undefined && row.raiseTo !== undefined && row.raiseTo > s.level) {
-      const at = s.levelAtMs + row.raiseAfter;
+      const at = levelAt + row.raiseAfter;
       if (at <= now) {
         if (row.raiseTo > target) {
           target = row.raiseTo as Level;
@@ -244,33 +247,33 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
   // ---- a climb above the opening level tells that level's circle
   const row = severity.levels.find((l) => l.level === s.level);
   if (unresolved && s.level > s.openLevel && row && row.roles.length > 0) {
-    consider({ key: `lv${s.level}`, kind: 'circle', at: s.levelAtMs, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: severityNotes(row, speed).reached });
+    consider({ key: `lv${s.level}`, kind: 'circle', at: levelAt, tier: s.tier, roles: row.roles, phase: 'level_raised', condition: 'unresolved', note: severityNotes(row, speed).reached });
   }
 
   // ---- the level's deadline to tell its roles (severity `within`): those no page has reached by then
   if (unresolved && row?.within !== undefined && row.roles.length > 0) {
     const note = severityNotes(row, speed).within;
-    consider({ key: `w${s.level}`, kind: 'circle', at: s.levelAtMs + row.within, tier: s.tier, roles: row.roles, phase: 'escalation', condition: 'unresolved', note, unpagedOnly: true });
+    consider({ key: `w${s.level}`, kind: 'circle', at: levelAt + row.within, tier: s.tier, roles: row.roles, phase: 'escalation', condition: 'unresolved', note, unpagedOnly: true });
   }
 
   // ---- unsolved too long at the level (severity `overdue`): its roles are reminded of what is due;
   // figures back under their thresholds (controlled, waiting out the hold) count as solved
   if (unresolved && row?.overdue !== undefined && row.roles.length > 0) {
     const note = severityNotes(row, speed).overdue;
-    consider({ key: `o${s.level}`, kind: 'overdue', at: s.levelAtMs + row.overdue.after, tier: s.tier, roles: row.roles, phase: 'reminder', condition: 'uncontrolled', note });
+    consider({ key: `o${s.level}`, kind: 'overdue', at: levelAt + row.overdue.after, tier: s.tier, roles: row.roles, phase: 'reminder', condition: 'uncontrolled', note });
   }
 
   // ---- status updates to everyone paged, at the level's cadence
   const updates: Step[] = [];
   if (unresolved && row?.updateEvery !== undefined && row.updateEvery > 0) {
     const every = row.updateEvery;
-    const k = Math.floor((now - s.levelAtMs) / every);
+    const k = Math.floor((now - levelAt) / every);
     if (k >= 1) {
       const before = due.length;
-      consider({ key: `u${s.level}.${k}`, kind: 'update', at: s.levelAtMs + k * every, tier: s.tier, roles: [], to: s.paged, phase: 'update', condition: 'unresolved' });
+      consider({ key: `u${s.level}.${k}`, kind: 'update', at: levelAt + k * every, tier: s.tier, roles: [], to: s.paged, phase: 'update', condition: 'unresolved' });
       if (due.length > before) updates.push(due[due.length - 1] as Step);
     }
-    future.push(s.levelAtMs + (Math.max(0, k) + 1) * every);
+    future.push(levelAt + (Math.max(0, k) + 1) * every);
   }
 
   // ---- acknowledged but not resolved for too long: page again
