@@ -67,10 +67,10 @@ export interface DispatchRequest {
   readonly lookNow?: ((incidentIds: readonly string[]) => Promise<unknown>) | undefined;
 }
 
-/** sent: reached (or logged); held: someone else is sending it right now; failed: every channel failed. */
-export type DispatchOutcome = 'sent' | 'cancelled' | 'held' | 'failed';
+/** sent: reached; logged: recorded, not sent (log mode); held: someone else is sending it right now; failed: every channel failed. */
+export type DispatchOutcome = 'sent' | 'logged' | 'cancelled' | 'held' | 'failed';
 
-type AttemptOutcome = 'sent' | 'cancelled' | 'held' | 'temporary' | 'permanent';
+type AttemptOutcome = 'sent' | 'logged' | 'cancelled' | 'held' | 'temporary' | 'permanent';
 
 const DONE: ReadonlySet<NotificationStatus> = new Set<NotificationStatus>(['sent', 'delivered', 'logged', 'acknowledged']);
 
@@ -114,6 +114,7 @@ export class DispatchNotification {
     // Either held back by a throttle: the step is looked at again until both have gone.
     if (main === 'held' || mail === 'held') return 'held';
     if (main === 'sent' || mail === 'sent') return 'sent';
+    if (main === 'logged' || mail === 'logged') return 'logged';
     return main;
   }
 
@@ -135,7 +136,7 @@ export class DispatchNotification {
       const start = ci === 0 ? firstAttempt : 1;
       for (let attempt = start; attempt < start + attempts; attempt++) {
         const r = await this.attempt(req, channel, attempt);
-        if (r === 'sent' || r === 'cancelled') return r;
+        if (r === 'sent' || r === 'logged' || r === 'cancelled') return r;
         if (r === 'held') {
           held = true;
           break;
@@ -237,7 +238,7 @@ export class DispatchNotification {
       deps.metrics.notifications.inc({ channel, result: res.status });
       if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
       deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, res.status === 'logged' ? 'notification recorded, not sent (log mode)' : 'notification sent');
-      return 'sent';
+      return res.status === 'logged' ? 'logged' : 'sent';
     } catch (e) {
       const failure = isTocsinError(e) && e.code === 'TOCSIN_ERR_CHANNEL_PERMANENT' ? 'permanent' : 'temporary';
       const message = e instanceof Error ? e.message : String(e);
@@ -275,6 +276,7 @@ export class DispatchNotification {
 }
 
 function settled(r: StoredNotification): AttemptOutcome {
+  if (r.status === 'logged') return 'logged';
   if (DONE.has(r.status)) return 'sent';
   if (r.status === 'cancelled') return 'cancelled';
   if (r.status === 'failed') return r.failure === 'permanent' ? 'permanent' : 'temporary';

@@ -81,7 +81,8 @@ describe('tracing through the pipeline (real Redis, whole container)', () => {
     for (const n of notifies) {
       expect(parentOf(n)).toBe(escalate.spanContext().spanId);
       expect(n.attributes['tocsin.incident']).toBe(incidentId);
-      expect(n.attributes['tocsin.outcome']).toBe('sent');
+      // log mode: recorded, not sent
+      expect(n.attributes['tocsin.outcome']).toBe('logged');
     }
   });
 
