@@ -1,5 +1,5 @@
 /** The express app: body limits, auth per path, the routers, operations endpoints, one error shape. */
-import express, { type Router } from 'express';
+import express, { Router } from 'express';
 import type { Config } from '../config/load-config.js';
 import type { Env } from '../config/env.js';
 import { TocsinError } from '../domain/errors.js';
@@ -9,6 +9,7 @@ import { exposition, type PeerMetrics } from '../telemetry/exposition.js';
 import { bearerAuth } from './auth.js';
 import { formBody, jsonBody } from './body.js';
 import { errorHandler } from './errors.js';
+import { answerOptions } from './options-answer.js';
 import { WEBHOOK_PATHS } from './webhook-paths.js';
 
 export interface HttpAppDeps {
@@ -50,18 +51,23 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
+  const operations = Router();
+  operations.get('/healthz', (_req, res) => {
     res.json({ status: 'alive' });
   });
-  app.get('/readyz', async (_req, res) => {
+  operations.get('/readyz', async (_req, res) => {
     const ok = await deps.ready().catch(() => false);
     deps.metrics.redisUp.set(ok ? 1 : 0);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', redis: ok ? 'up' : 'down' });
   });
-  app.get('/metrics', async (_req, res) => {
+  operations.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await exposition(deps.metrics.registry, deps.peerMetrics));
   });
+
+  // OPTIONS is answered from every router's routes, before any of them answers it in plain text
+  app.use(answerOptions([operations, ...deps.twilio, ...deps.webhooks, ...deps.api]));
+  app.use(operations);
 
   // a webhook is POSTed; any other method is told so before anything else is looked at
   app.use([...WEBHOOK_PATHS], (req, res, next) => {

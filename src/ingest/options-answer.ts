@@ -1,0 +1,18 @@
+/**
+ * OPTIONS, on any path: 204 with `Allow` naming the methods the path is served with, or the JSON
+ * 404 where nothing is served. Runs ahead of the routers (which would answer it in plain text) and of
+ * the bearer tokens: it tells nothing beyond the method list, as a webhook's 405 does.
+ */
+import type { RequestHandler, Router } from 'express';
+import { TocsinError } from '../domain/errors.js';
+import { allowedMethods } from './allowed-methods.js';
+
+export function answerOptions(routers: readonly Router[]): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const allow = allowedMethods(routers, req.path);
+    if (allow.length === 0) return next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route serves ${req.path}`));
+    res.setHeader('Allow', allow.join(', '));
+    res.status(204).end();
+  };
+}

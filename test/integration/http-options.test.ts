@@ -1,0 +1,76 @@
+/**
+ * OPTIONS on any path: 204 with an Allow header naming the methods the path is served with (the
+ * webhooks, served ahead of express for POST, included), a JSON 404 where nothing is served — never
+ * express's plain-text answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+});
+
+describe('OPTIONS', () => {
+  it('answers 204 with Allow listing the methods each path serves, and no body', async () => {
+    const cases: Record<string, string> = {
+      '/api/incidents': 'GET, HEAD, POST',
+      '/api/incidents/01K0000000000000000000000': 'GET, HEAD',
+      '/api/incidents/01K0000000000000000000000/ack': 'POST',
+      '/api/incidents/01K0000000000000000000000/report': 'GET, HEAD',
+      '/api/overrides': 'GET, HEAD, POST',
+      '/api/overrides/ov-1': 'DELETE',
+      '/api/maintenance/mw-1': 'DELETE',
+      '/api/oncall': 'GET, HEAD',
+      '/webhooks/alertmanager': 'POST',
+      '/webhooks/ups': 'POST',
+      '/webhooks/acd': 'POST',
+      '/webhooks/taskrouter': 'POST',
+      '/twilio/sms': 'POST',
+      '/ack/some-token': 'GET, HEAD, POST',
+      '/healthz': 'GET, HEAD',
+      '/metrics': 'GET, HEAD',
+    };
+    for (const [path, allow] of Object.entries(cases)) {
+      const r = await app.request('OPTIONS', path);
+      expect(r.status, path).toBe(204);
+      expect(r.headers.get('allow'), path).toBe(allow);
+      expect(r.body, path).toBeUndefined();
+    }
+  });
+
+  it('answers a path that serves nothing with the JSON 404, not plain text', async () => {
+    for (const path of ['/api/nothing-here', '/webhooks/nothing-here', '/nowhere']) {
+      const r = await app.request('OPTIONS', path);
+      expect(r.status, path).toBe(404);
+      expect(r.headers.get('content-type'), path).toMatch(/^application\/json/);
+      expect(r.body.error.code, path).toBe('TOCSIN_ERR_NOT_FOUND');
+    }
+    const garbled = await app.request('OPTIONS', '/api/incidents/%E0%A4%A');
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.error.code).toBe('TOCSIN_ERR_INPUT_MALFORMED');
+  });
+
+  it('is answered ahead of the bearer tokens, as the 405 of a webhook is', async () => {
+    const guarded = await startTestApp({ env: { TOCSIN_API_TOKEN: 'api-secret', TOCSIN_INGEST_TOKEN: 'ingest-secret' } });
+    try {
+      const api = await guarded.request('OPTIONS', '/api/incidents');
+      expect(api.status).toBe(204);
+      expect(api.headers.get('allow')).toBe('GET, HEAD, POST');
+      expect((await guarded.request('OPTIONS', '/webhooks/ups')).headers.get('allow')).toBe('POST');
+      expect((await guarded.request('GET', '/api/incidents')).body.error.code).toBe('TOCSIN_ERR_AUTH_MISSING');
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('leaves the other methods as they were: a webhook asked with GET is still a JSON 405', async () => {
+    const r = await app.request('GET', '/webhooks/alertmanager');
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('POST');
+    expect(r.body.error.code).toBe('TOCSIN_ERR_METHOD_NOT_ALLOWED');
+  });
+});
