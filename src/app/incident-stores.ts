@@ -6,6 +6,11 @@ export interface IncidentStores {
   readonly drill: IncidentStore;
 }
 
+/** A drill's incident id (its notifications' ids start with it too). */
+export function isDrillId(id: string): boolean {
+  return id.startsWith('drill-');
+}
+
 export function storeFor(stores: IncidentStores, id: string): IncidentStore {
-  return id.startsWith('drill-') ? stores.drill : stores.live;
+  return isDrillId(id) ? stores.drill : stores.live;
 }

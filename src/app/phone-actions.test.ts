@@ -9,12 +9,12 @@ import type { TransitionRequest } from './transition-incident.js';
 
 const NID = 'INC1:t0:omar:voice:1';
 
-function setup(initial: Partial<FollowedNotification> = {}) {
+function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incident> = {}) {
   let record: FollowedNotification = { id: NID, incidentId: 'INC1', stepKey: 't0', tier: 0, role: 'it_ops', person: 'omar', channel: 'voice', status: 'sent', at: '2026-11-23T10:00:00.000Z', attempt: 1, ...initial };
   const notes: { type: string; [k: string]: unknown }[] = [];
   const kicks: string[] = [];
   const transitions: TransitionRequest[] = [];
-  const incident = { id: 'INC1', class: 'app_network_acd', site: 'hq', summary: 'ACD down', state: 'open' } as Incident;
+  const incident = { id: 'INC1', class: 'app_network_acd', site: 'hq', summary: 'ACD down', state: 'open', drill: false, ...over } as Incident;
   const store = {
     get: async (id: string) => (id === 'INC1' ? incident : undefined),
     note: async (_id: string, e: { type: string }) => void notes.push(e),
@@ -96,6 +96,18 @@ describe('PhoneActions answers', () => {
     expect(t.transitions[0]).toMatchObject({ by: 'omar', via: 'voice' });
     expect((await t.actions.keypress(NID, 'escalate')).reply).toBe('escalated');
     expect((await t.actions.keypress('INC9:t0:x:voice:1', 'acknowledge')).reply).toBe('not_active');
+  });
+
+  it('answers about a drill say so (a drill call whose incident is gone too); live ones do not', async () => {
+    const t = setup({}, { drill: true });
+    expect(await t.actions.keypress(NID, 'acknowledge')).toMatchObject({ reply: 'acknowledged', drill: true });
+    expect(await t.actions.keypress(NID, 'repeat')).toMatchObject({ reply: 'repeat', drill: true });
+    expect(await t.actions.smsReply('+15555550103', { kind: 'command', code: 'BDFG', action: 'resolve' })).toMatchObject({ outcome: 'resolved', drill: true });
+    expect(await t.actions.keypress('drill-01K:t0:omar:voice:1', 'acknowledge')).toMatchObject({ reply: 'not_active', drill: true });
+    const live = setup();
+    expect(await live.actions.keypress(NID, 'acknowledge')).toMatchObject({ reply: 'acknowledged', drill: false });
+    expect(await live.actions.smsReply('+15555550103', { kind: 'command', code: 'BDFG', action: 'acknowledge' })).toMatchObject({ drill: false });
+    expect(await live.actions.keypress('INC9:t0:x:voice:1', 'acknowledge')).toMatchObject({ reply: 'not_active', drill: false });
   });
 
   it('incident ids are the first part of a notification id', () => {

@@ -12,7 +12,7 @@ import type { ChannelKind, Incident, NotificationStatus } from '../domain/incide
 import type { Clock, IncidentStore, Locale, Recipient, TransitionAction } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { LinkAction } from './action-links.js';
-import { storeFor, type IncidentStores } from './incident-stores.js';
+import { isDrillId, storeFor, type IncidentStores } from './incident-stores.js';
 import type { EscalateNowResult, FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
 import type { TransitionRequest } from './transition-incident.js';
 
@@ -28,6 +28,8 @@ export interface SmsAnswer {
   readonly classId?: string | undefined;
   readonly site?: string | undefined;
   readonly summary?: string | undefined;
+  /** About a drill: the answer is marked DRILL, as the page was. */
+  readonly drill?: boolean | undefined;
 }
 
 /** 4 acknowledge, 6 resolve, 5 escalate now, * repeat. */
@@ -38,6 +40,8 @@ export type KeyReply = 'acknowledged' | 'resolved' | 'escalated' | 'already_reso
 export interface KeyAnswer {
   readonly reply: KeyReply;
   readonly locale: Locale;
+  /** A drill's call: the answer is marked DRILL, as the page was. */
+  readonly drill: boolean;
   /** For `repeat`: what to speak again. */
   readonly incident?: Incident | undefined;
   readonly notification?: FollowedNotification | undefined;
@@ -112,7 +116,7 @@ export class PhoneActions {
     }
     const incident = await this.store(ref.incidentId).get(ref.incidentId);
     if (!incident) return { outcome: 'unknownCode', locale, code };
-    const facts = { code, classId: incident.class, site: incident.site, summary: incident.summary };
+    const facts = { code, classId: incident.class, site: incident.site, summary: incident.summary, drill: incident.drill };
     if (incident.state === 'resolved') return { outcome: 'alreadyResolved', locale, ...facts };
     const done = await this.act(ref.incidentId, command.action, sender.id, 'sms', ref.notificationId);
     if (done === 'already_resolved') return { outcome: 'alreadyResolved', locale, ...facts };
@@ -124,28 +128,29 @@ export class PhoneActions {
     const incidentId = incidentIdOf(notificationId);
     const notification = await this.deps.engine.findNotification(incidentId, notificationId);
     const recipient = notification ? this.deps.people.byId(notification.person) : undefined;
-    const locale = recipient?.locale ?? this.deps.defaultLocale;
     const incident = notification ? await this.store(incidentId).get(incidentId) : undefined;
-    if (!notification || !incident) return { reply: 'not_active', locale };
+    // a drill's call (known by its id when the incident is gone) answers marked DRILL, as it paged
+    const said = { locale: recipient?.locale ?? this.deps.defaultLocale, drill: incident?.drill ?? isDrillId(incidentId) };
+    if (!notification || !incident) return { reply: 'not_active', ...said };
     const person = notification.person;
     switch (action) {
       case 'acknowledge':
       case 'resolve': {
-        if (incident.state === 'resolved') return { reply: 'already_resolved', locale };
+        if (incident.state === 'resolved') return { reply: 'already_resolved', ...said };
         const done = await this.act(incidentId, action, person, 'voice', notificationId);
-        if (done === 'already_resolved') return { reply: 'already_resolved', locale };
-        return { reply: action === 'acknowledge' ? 'acknowledged' : 'resolved', locale };
+        if (done === 'already_resolved') return { reply: 'already_resolved', ...said };
+        return { reply: action === 'acknowledge' ? 'acknowledged' : 'resolved', ...said };
       }
       case 'escalate': {
-        if (incident.state === 'resolved') return { reply: 'already_resolved', locale };
+        if (incident.state === 'resolved') return { reply: 'already_resolved', ...said };
         const r = await this.deps.engine.escalateNow(incidentId, person, 'voice', notificationId);
         await this.markAnswered(incidentId, notification, 'delivered');
-        return { reply: r.result === 'not_active' ? 'not_active' : 'escalated', locale };
+        return { reply: r.result === 'not_active' ? 'not_active' : 'escalated', ...said };
       }
       case 'repeat':
-        return { reply: 'repeat', locale, incident, notification, recipient };
+        return { reply: 'repeat', ...said, incident, notification, recipient };
       case 'unknown':
-        return { reply: 'invalid_key', locale, incident, notification, recipient };
+        return { reply: 'invalid_key', ...said, incident, notification, recipient };
     }
   }
 

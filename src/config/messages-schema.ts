@@ -116,10 +116,10 @@ const locale = z.strictObject({
   sayLanguage: z.string().min(2).describe('Twilio <Say language> for this locale (e.g. en-US, zh-CN).'),
   /** Optional Twilio `<Say voice>`. */
   sayVoice: z.string().min(1).optional().describe('Twilio <Say voice> (optional, e.g. alice).'),
-  /** Marks every drill page (e-mail subject and body, SMS); calls say `drillSpoken`. */
-  drill: template(NO_PLACEHOLDERS).describe('Marks every drill page (e-mail subject and body, SMS).'),
-  /** Spoken at the start of a drill call. */
-  drillSpoken: template(NO_PLACEHOLDERS).describe('Spoken at the start of a drill call.'),
+  /** Marks every drill page (e-mail subject and body, SMS) and the SMS answers to its replies; calls say `drillSpoken`. */
+  drill: template(NO_PLACEHOLDERS).describe('Marks every drill page (e-mail subject and body, SMS) and the SMS answers to its replies.'),
+  /** Spoken at the start of a drill call and of every answer to its keys. */
+  drillSpoken: template(NO_PLACEHOLDERS).describe('Spoken at the start of a drill call and of every answer to its keys.'),
   levels: levelNames.describe('Names of the five levels (the {level_name} placeholder).'),
   states: z
     .strictObject({

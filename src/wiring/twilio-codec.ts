@@ -37,14 +37,14 @@ export function twilioCodec(messages: MessagesConfig, config: Config): TwilioCal
       const u = parseVoiceStatusCallback(p, q);
       return { ...u, failure: u.status === 'failed' ? (u.retry ? 'temporary' : 'permanent') : undefined };
     },
-    smsAnswer: (a) => smsReplyTwiml(smsReplyText(messages, a.locale, a.outcome, { code: a.code, classId: a.classId, site: a.site, summary: a.summary })),
+    smsAnswer: (a) => smsReplyTwiml(smsReplyText(messages, a.locale, a.outcome, { code: a.code, classId: a.classId, site: a.site, summary: a.summary, drill: a.drill })),
     gatherAnswer: (a, url) => {
       switch (a.reply) {
         case 'repeat':
         case 'invalid_key':
-          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, script: script(a) }, url);
+          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, script: script(a), drill: a.drill }, url);
         default:
-          return gatherReplyTwiml(messages, a.locale, { kind: a.reply }, url);
+          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, drill: a.drill }, url);
       }
     },
   };

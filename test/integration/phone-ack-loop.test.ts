@@ -246,6 +246,28 @@ describe('acknowledging from a phone stops the climb', () => {
   });
 });
 
+describe('a drill', () => {
+  it('every answer on the phone says DRILL, as the page did: key 4, * and the SMS reply', async () => {
+    const id = await open({ drill: true });
+    expect(id.startsWith('drill-')).toBe(true);
+    const sms = one(to(fake.messages(), ANA));
+    expect(String(sms.form.Body).startsWith('[DRILL] ')).toBe(true);
+    const call = one(to(fake.calls(), OMAR));
+    expect(String(call.form.Twiml)).toContain('>This is a drill. ALERT.');
+
+    const again = await twilio.post(gatherPath(call), voiceParams(call, { CallStatus: 'in-progress', Digits: '*' }));
+    expect(again.text.match(/This is a drill\./g)).toHaveLength(1);
+    const key = await twilio.post(gatherPath(call), voiceParams(call, { CallStatus: 'in-progress', Digits: '4' }));
+    expect(key.text).toContain('<Say voice="alice" language="en-US">This is a drill. Acknowledged. Thank you.</Say><Hangup/></Response>');
+    const reply = await twilio.post('/twilio/sms', inboundSms(ANA, `${codeOf(sms)}c`));
+    expect(reply.text).toContain(`<Message>[DRILL] Resolved ${codeOf(sms)}: Application, network or ACD outage at hq. Thank you.</Message>`);
+    await app.container.engine.idle();
+    expect((await incident(id)).state).toBe('resolved');
+    const late = await twilio.post(gatherPath(call), voiceParams(call, { CallStatus: 'in-progress', Digits: '6' }));
+    expect(late.text).toContain('>This is a drill. This incident is already resolved. Goodbye.</Say>');
+  });
+});
+
 describe('escalate now, repeat, unknown answers', () => {
   it('key 5 pages the next tier at once and says so on the timeline', async () => {
     const id = await open();

@@ -1,7 +1,8 @@
 /** The paging SMS: one segment where possible, always ending with the reply line when it asks for one. */
 import type { Page } from '../../domain/ports.js';
 import type { MessageLocale, MessagesConfig } from '../../config/messages-schema.js';
-import { fillTemplate, shorten, tidy } from './fill-template.js';
+import { drillMarked } from './drill-mark.js';
+import { fillTemplate, shorten } from './fill-template.js';
 import { pageContext, pickTemplate, type VarsOptions } from './page-context.js';
 import { gsmFriendly, smsLength, type SmsEncoding } from './sms-encoding.js';
 
@@ -20,8 +21,7 @@ export function renderSms(messages: MessagesConfig, page: Page): RenderedSms {
   const attempt = (options: VarsOptions): RenderedSms => {
     const ctx = pageContext(messages, page, { ...options, shortNames: true, shortenSummary: (s, max) => shorten(s, max, ellipsisFor(s)) });
     const words = ctx.words;
-    const parts = [page.incident.drill ? words.drill : '', fillTemplate(pickTemplate(words, page, 'sms'), ctx.vars)];
-    let text = tidy(parts.filter((p) => p !== '').join(' '));
+    let text = drillMarked(page.incident.drill, words.drill, fillTemplate(pickTemplate(words, page, 'sms'), ctx.vars));
     if (ctx.actionable) text = `${text}\n${fillTemplate(words.sms.reply, { code: page.code })}`;
     const body = gsmFriendly(text);
     const len = smsLength(body);

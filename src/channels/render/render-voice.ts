@@ -1,7 +1,8 @@
 /** What a call says: the spoken page and, when it asks for an answer, the key menu. */
 import type { Page } from '../../domain/ports.js';
 import type { MessageLocale, MessagesConfig } from '../../config/messages-schema.js';
-import { fillTemplate, shorten, tidy } from './fill-template.js';
+import { drillMarked } from './drill-mark.js';
+import { fillTemplate, shorten } from './fill-template.js';
 import { pageContext, pickTemplate } from './page-context.js';
 
 export interface VoiceScript {
@@ -24,7 +25,7 @@ export function renderVoice(messages: MessagesConfig, page: Page): VoiceScript {
   const ctx = pageContext(messages, page, { summaryMax: MAX_SUMMARY, shortenSummary: (s, max) => shorten(s, max, '') });
   const w = ctx.words;
   const body = fillTemplate(pickTemplate(w, page, 'voice'), ctx.vars);
-  const say = tidy([page.incident.drill ? w.drillSpoken : '', body].filter((p) => p !== '').join(' '));
+  const say = drillMarked(page.incident.drill, w.drillSpoken, body);
   return {
     channel: 'voice',
     locale: ctx.locale,

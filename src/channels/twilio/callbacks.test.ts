@@ -171,4 +171,11 @@ describe('replies', () => {
     expect(smsReplyText(messages, 'zh-CN', 'notUnderstood')).toContain('12a');
     expect(smsReplyText(messages, 'zh-CN', 'resolved', { code: '12', classId: 'power', site: 'hq' })).toBe('已解决12：hq电力故障。谢谢。');
   });
+
+  it('marks the answers about a drill DRILL, as its page was', () => {
+    expect(smsReplyText(messages, 'en', 'acknowledged', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL] Acknowledged 12: Power failure at hq. Thank you.');
+    expect(smsReplyText(messages, 'en', 'alreadyResolved', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL] 12: Power failure at hq is already resolved.');
+    expect(smsReplyText(messages, 'zh-CN', 'resolved', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL 演练] 已解决12：hq电力故障。谢谢。');
+    expect(gatherReplyTwiml(messages, 'en', { kind: 'acknowledged', drill: true }, 'https://x.test/g')).toContain('>This is a drill. Acknowledged. Thank you.</Say>');
+  });
 });

@@ -7,6 +7,7 @@ import twilio from 'twilio';
 import { TocsinError } from '../../domain/errors.js';
 import type { TransitionAction } from '../../domain/ports.js';
 import type { MessageLocale, MessagesConfig } from '../../config/messages-schema.js';
+import { drillMarked } from '../render/drill-mark.js';
 import { fillTemplate } from '../render/fill-template.js';
 import { className } from '../render/page-context.js';
 import { classifyTwilioCode, type FailureClass } from './errors.js';
@@ -285,13 +286,15 @@ export interface SmsReplyFacts {
   readonly classId?: string | undefined;
   readonly site?: string | undefined;
   readonly summary?: string | undefined;
+  /** The incident is a drill: the reply is marked DRILL, as its page was. */
+  readonly drill?: boolean | undefined;
 }
 
 /** The confirmation text for an SMS reply, in the person's language. */
 export function smsReplyText(messages: MessagesConfig, locale: MessageLocale, outcome: SmsReplyOutcome, facts: SmsReplyFacts = {}): string {
   const words = messages.locales[locale];
   const cls = facts.classId === undefined ? undefined : className(words, facts.classId);
-  return fillTemplate(words.replies[outcome], { code: facts.code, class: cls, site: facts.site, summary: facts.summary });
+  return drillMarked(facts.drill, words.drill, fillTemplate(words.replies[outcome], { code: facts.code, class: cls, site: facts.site, summary: facts.summary }));
 }
 
 /** `<Response><Message>…</Message></Response>` answering an SMS reply (empty text: `<Response/>`). */

@@ -56,6 +56,25 @@ describe('buildGatherReplyTwiml', () => {
     expect(xml).toContain(en().voice.menu);
   });
 
+  it('on a drill call every answer says first that it is a drill, as the page did', () => {
+    expect(buildGatherReplyTwiml(en(), { kind: 'acknowledged', drill: true }, ACTION)).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="en-US">This is a drill. Acknowledged. Thank you.</Say><Hangup/></Response>',
+    );
+    const words = en().voice;
+    for (const [kind, text] of [['resolved', words.resolved], ['escalated', words.escalated], ['already_resolved', words.alreadyResolved], ['not_active', words.notActive]] as const) {
+      expect(buildGatherReplyTwiml(en(), { kind, drill: true }, ACTION), kind).toContain(`>This is a drill. ${text}</Say>`);
+    }
+    expect(buildGatherReplyTwiml(en(), { kind: 'invalid_key', drill: true }, ACTION)).toContain('>This is a drill. Sorry, that key is not on the menu.</Say>');
+    expect(buildGatherReplyTwiml(en(), { kind: 'repeat', drill: true }, ACTION)).toContain(`>This is a drill. ${words.menu}</Say>`);
+    // the repeated page carries its own mark, once
+    const script = renderVoice(messages, makePage({ incident: makeIncident({ drill: true }) }));
+    const again = buildGatherReplyTwiml(en(), { kind: 'repeat', script, drill: true }, ACTION);
+    expect(again.match(/This is a drill\./g)).toHaveLength(1);
+    expect(again).toContain(`>${script.say}</Say>`);
+    expect(buildGatherReplyTwiml(messages.locales['zh-CN'], { kind: 'acknowledged', drill: true }, ACTION)).toContain('<Say voice="alice" language="zh-CN">这是一次演练。已确认，谢谢。</Say>');
+    expect(buildGatherReplyTwiml(en(), { kind: 'acknowledged', drill: false }, ACTION)).not.toContain('drill');
+  });
+
   it('an invalid key says so and offers the menu again', () => {
     const xml = buildGatherReplyTwiml(messages.locales['zh-CN'], { kind: 'invalid_key' }, ACTION);
     expect(xml).toContain('<Say voice="alice" language="zh-CN">对不起，该按键无效。</Say><Gather');

@@ -2,6 +2,7 @@
 import twilio from 'twilio';
 import type VoiceResponseNs from 'twilio/lib/twiml/VoiceResponse.js';
 import type { LocaleMessages } from '../../config/messages-schema.js';
+import { drillMarked } from '../render/drill-mark.js';
 import type { VoiceScript } from '../render/render-voice.js';
 
 type VoiceResponse = twilio.twiml.VoiceResponse;
@@ -47,7 +48,7 @@ export function buildVoiceTwiml(script: VoiceScript, actionUrl: string): string 
 }
 
 /** What the daemon made of a key press, to be answered on the call. */
-export type GatherReply =
+export type GatherReply = (
   | { readonly kind: 'acknowledged' }
   | { readonly kind: 'resolved' }
   | { readonly kind: 'escalated' }
@@ -55,14 +56,19 @@ export type GatherReply =
   | { readonly kind: 'not_active' }
   /** `*`: the page again (when the script is at hand) or the menu alone. */
   | { readonly kind: 'repeat'; readonly script?: VoiceScript | undefined }
-  | { readonly kind: 'invalid_key'; readonly script?: VoiceScript | undefined };
+  | { readonly kind: 'invalid_key'; readonly script?: VoiceScript | undefined }
+) & {
+  /** The call was a drill's: the answer says so first, as the page did. */
+  readonly drill?: boolean | undefined;
+};
 
 export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply, actionUrl: string): string {
   const speech: Speech = { language: words.sayLanguage, voice: words.sayVoice };
   const attrs = sayAttrs(speech);
   const vr = new twilio.twiml.VoiceResponse();
+  const marked = (text: string) => drillMarked(reply.drill, words.drillSpoken, text);
   const end = (text: string) => {
-    vr.say(attrs, text);
+    vr.say(attrs, marked(text));
     vr.hangup();
     return vr.toString();
   };
@@ -79,10 +85,11 @@ export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply,
       return end(words.voice.notActive);
     case 'repeat':
     case 'invalid_key': {
-      if (reply.kind === 'invalid_key') vr.say(attrs, words.voice.invalidKey);
+      if (reply.kind === 'invalid_key') vr.say(attrs, marked(words.voice.invalidKey));
       const g = gather(vr, actionUrl);
+      // a repeated page is marked already; the menu alone is marked when nothing came before it
       if (reply.kind === 'repeat' && reply.script) g.say(sayAttrs(reply.script), reply.script.say);
-      g.say(attrs, words.voice.menu);
+      g.say(attrs, reply.kind === 'repeat' && !reply.script ? marked(words.voice.menu) : words.voice.menu);
       vr.say(attrs, words.voice.noInput);
       vr.hangup();
       return vr.toString();
