@@ -161,17 +161,18 @@ export class PhoneActions {
   }
 
   /** A signed e-mail link, confirmed (POST). */
-  async link(claims: LinkClaims): Promise<{ outcome: LinkOutcome; incident: Incident }> {
+  async link(claims: LinkClaims): Promise<{ outcome: LinkOutcome; incident: Incident; person: Recipient | undefined }> {
     const store = this.store(claims.incidentId);
     const before = await store.get(claims.incidentId);
     if (!before) throw notFound(claims.incidentId);
+    const person = this.deps.people.byId(claims.person);
     const action: TransitionAction = claims.action === 'ack' ? 'acknowledge' : 'resolve';
-    if (before.state === 'resolved') return { outcome: 'already_resolved', incident: before };
-    if (action === 'acknowledge' && before.state === 'acknowledged') return { outcome: 'already_acknowledged', incident: before };
+    if (before.state === 'resolved') return { outcome: 'already_resolved', incident: before, person };
+    if (action === 'acknowledge' && before.state === 'acknowledged') return { outcome: 'already_acknowledged', incident: before, person };
     const done = await this.act(claims.incidentId, action, claims.person, 'email', claims.notificationId);
     const incident = (await store.get(claims.incidentId)) ?? before;
-    if (done === 'already_resolved') return { outcome: 'already_resolved', incident };
-    return { outcome: action === 'acknowledge' ? 'acknowledged' : 'resolved', incident };
+    if (done === 'already_resolved') return { outcome: 'already_resolved', incident, person };
+    return { outcome: action === 'acknowledge' ? 'acknowledged' : 'resolved', incident, person };
   }
 
   /**

@@ -109,6 +109,45 @@ const levelNames = z.strictObject({ 1: levelName(1), 2: levelName(2), 3: levelNa
 
 const voiceWords = (when: string) => template(NO_PLACEHOLDERS).describe(`Spoken on a paging call ${when}.`);
 const emailLabel = (what: string) => z.string().min(1).describe(`E-mail label of ${what}.`);
+const linkTitle = (what: string) => template(NO_PLACEHOLDERS).describe(`Title of the e-mail link page ${what}.`);
+const linkOutcome = (what: string) => template(NO_PLACEHOLDERS).describe(`Said on the e-mail link page after the button, ${what}.`);
+
+/** The page an e-mail's acknowledge / resolve link opens. */
+const linkPage = z
+  .strictObject({
+    titles: z
+      .strictObject({
+        ack: linkTitle('of an acknowledge link'),
+        resolve: linkTitle('of a resolve link'),
+        acknowledged: linkTitle('once the button acknowledged the incident'),
+        resolved: linkTitle('once the button resolved the incident'),
+        unchanged: linkTitle('when the button found nothing to change'),
+        invalid: linkTitle('of a link not valid or expired'),
+      })
+      .describe('Titles of the e-mail link page.'),
+    buttons: z
+      .strictObject({
+        ack: template(['name']).describe('The acknowledge button; placeholder {name}, the person the mail went to (without one: email.labels.acknowledge).'),
+        resolve: template(['name']).describe('The resolve button; placeholder {name}, the person the mail went to (without one: email.labels.resolve).'),
+      })
+      .describe('The button of the e-mail link page (it acts as the person the mail went to).'),
+    outcomes: z
+      .strictObject({
+        acknowledged: linkOutcome('when it acknowledged the incident'),
+        resolved: linkOutcome('when it resolved the incident'),
+        alreadyAcknowledged: linkOutcome('when the incident was already acknowledged (also shown instead of the button)'),
+        alreadyResolved: linkOutcome('when the incident was already resolved (also shown instead of the button)'),
+      })
+      .describe('What the e-mail link page says the button did.'),
+    labels: z
+      .strictObject({
+        acknowledgedBy: emailLabel('who acknowledged the incident (link page)'),
+        resolvedBy: emailLabel('who resolved the incident (link page)'),
+      })
+      .describe('Labels of the link page besides those of email.labels.'),
+    invalid: template(NO_PLACEHOLDERS).describe('The e-mail link page of a link not valid or expired.'),
+  })
+  .describe("The page an e-mail's acknowledge / resolve link opens, in the person's language.");
 const replyWords = (when: string) => template(REPLY_PLACEHOLDERS).describe(`Answer to an SMS reply ${when}; placeholders {code} {class} {site} {summary}.`);
 
 const locale = z.strictObject({
@@ -189,6 +228,7 @@ const locale = z.strictObject({
         })
         .describe('Labels of the facts, the timeline and the links tocsin adds to every e-mail.'),
       footer: template(NO_PLACEHOLDERS).describe('Ends every e-mail.'),
+      linkPage,
     })
     .describe('Words tocsin adds to e-mails.'),
   /** Answers to SMS replies. */

@@ -9,6 +9,7 @@ import type { ManageOverrides } from '../app/manage-overrides.js';
 import type { PhoneActions } from '../app/phone-actions.js';
 import type { ReportIncident } from '../app/report-incident.js';
 import type { TransitionIncident } from '../app/transition-incident.js';
+import { linkPageRenderer } from '../channels/render/render-link-page.js';
 import { verifyTwilioSignature } from '../channels/twilio/callbacks.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import { lookupTable } from '../domain/lookup.js';
@@ -133,7 +134,12 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
         verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,
       }),
       // The e-mail links (/ack/<token>, /resolve/<token>): the signed token is the authentication.
-      actionLinkRoutes({ actions: phone, verify: (token, now, action) => actionLinks.verify(token, now, action), clock }),
+      actionLinkRoutes({
+        actions: phone,
+        verify: (token, now, action) => actionLinks.verify(token, now, action),
+        pages: linkPageRenderer(messages, config.daemon.timezone),
+        clock,
+      }),
     ],
   });
   return { fast, app };

@@ -232,6 +232,41 @@ describe('acknowledging from a phone stops the climb', () => {
     expect(to(fake.calls(), GRACE)).toEqual([]);
   });
 
+  it('the e-mail link page speaks the language of the person the mail went to (zh-CN), a bad link the browser\'s', async () => {
+    // 10:00 in Shanghai: the day shift lead is Lin Wei, whose locale is zh-CN
+    app.clock.set(Date.parse('2026-11-24T02:00:00Z'));
+    const id = await open({ level: 4 });
+    const mails = await sink.waitFor(2);
+    const mail = mails.find((m) => m.envelope.to.includes('lin.wei@example.com'));
+    expect(mail).toBeDefined();
+    const link = new RegExp(`${PUBLIC}/ack/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(String(mail?.mail.text))?.[0] ?? '';
+    expect(link).not.toBe('');
+    const path = pathOf(link);
+
+    const shown = await (await fetch(app.baseUrl + path, { headers: { 'accept-language': 'en-US' } })).text();
+    expect(shown).toContain('<html lang="zh-CN">');
+    expect(shown).toContain('<title>确认事件</title>');
+    expect(shown).toContain('<tr><th>类别</th><td>应用/网络/ACD故障</td></tr>');
+    expect(shown).toContain('<tr><th>状态</th><td>未确认</td></tr>');
+    expect(shown).toContain('<tr><th>发生时间</th><td>2026-11-24 10:00（Asia/Shanghai）</td></tr>');
+    expect(shown).toContain('<form method="post"><button type="submit">以Lin Wei身份确认</button></form>');
+    expect(shown).not.toMatch(/Acknowledge|Incident/);
+
+    const done = await (await fetch(app.baseUrl + path, { method: 'POST' })).text();
+    expect(done).toContain('<h1>事件已确认</h1>');
+    expect(done).toContain('<p>已确认。升级已停止，处理经过已记录您的确认。</p>');
+    expect(done).toContain('<tr><th>确认人</th><td>lin_wei</td></tr>');
+    expect((await fetch(app.baseUrl + path)).ok).toBe(true);
+    expect(await (await fetch(app.baseUrl + path)).text()).toContain('<p>该事件已经确认。</p>');
+    expect((await incident(id)).acknowledgedBy).toBe('lin_wei');
+
+    // a link not valid names nobody: the browser's language, else the default
+    const bad = await fetch(`${app.baseUrl}${path.slice(0, -2)}xx`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(bad.status).toBe(404);
+    expect(await bad.text()).toContain('<p>此链接无效或已过期。请通过API处理，或回复最新的通知。</p>');
+    expect(await (await fetch(`${app.baseUrl}${path.slice(0, -2)}xx`)).text()).toContain('<html lang="en">');
+  });
+
   it('a forged or tampered link gets "not valid" and changes nothing', async () => {
     const id = await open({ level: 4 });
     const mails = await sink.waitFor(2);

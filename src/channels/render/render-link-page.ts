@@ -1,0 +1,96 @@
+/**
+ * The page an e-mail's acknowledge / resolve link opens, in the language of the person the mail went
+ * to (messages.yaml `email.linkPage`): the incident and the button, what the button did, or why the
+ * link is not valid. The incident's facts read as in the mail (class name, level name, state, the
+ * opening time in the person's time zone).
+ */
+import type { Incident } from '../../domain/incident.js';
+import type { Recipient } from '../../domain/ports.js';
+import { MESSAGE_LOCALES, type LocaleMessages, type MessageLocale, type MessagesConfig } from '../../config/messages-schema.js';
+import { fillTemplate } from './fill-template.js';
+import { className, formatTime } from './page-context.js';
+import { escapeHtml as esc } from './render-email.js';
+
+export type LinkPageAction = 'ack' | 'resolve';
+export type LinkPageOutcome = 'acknowledged' | 'resolved' | 'already_acknowledged' | 'already_resolved';
+
+/** Who the page is for: the person the link was made for, else the locale the browser asked for. */
+export interface LinkReader {
+  readonly person?: Recipient | undefined;
+  /** Used when the person is not known (a link not valid, or someone no longer in the roster). */
+  readonly wanted?: string | undefined;
+}
+
+export interface LinkPageRenderer {
+  /** The locales the page is written in (for the browser's Accept-Language). */
+  readonly locales: readonly string[];
+  /** GET: the incident and the button (or, when there is nothing left to do, why not). */
+  confirm(reader: LinkReader, action: LinkPageAction, incident: Incident): string;
+  /** POST: what the button did. */
+  outcome(reader: LinkReader, action: LinkPageAction, outcome: LinkPageOutcome, incident: Incident): string;
+  /** A link not valid or expired. */
+  invalid(reader: LinkReader): string;
+}
+
+const OUTCOME_KEY = {
+  acknowledged: 'acknowledged',
+  resolved: 'resolved',
+  already_acknowledged: 'alreadyAcknowledged',
+  already_resolved: 'alreadyResolved',
+} as const satisfies Record<LinkPageOutcome, string>;
+
+/** `centreTimezone`: the opening time's zone for a reader who is not in the roster. */
+export function linkPageRenderer(messages: MessagesConfig, centreTimezone: string): LinkPageRenderer {
+  const localeOf = (r: LinkReader): MessageLocale => {
+    const wanted = r.person?.locale ?? r.wanted;
+    return (MESSAGE_LOCALES as readonly string[]).includes(wanted ?? '') ? (wanted as MessageLocale) : messages.defaultLocale;
+  };
+
+  const facts = (w: LocaleMessages, locale: MessageLocale, r: LinkReader, i: Incident): string => {
+    const L = w.email.labels;
+    const rows: [string, string][] = [
+      [L.incident, i.id],
+      [L.class, className(w, i.class)],
+      [L.site, i.site],
+      [L.level, `${i.level} (${w.levels[i.level]})`],
+      [L.state, w.states[i.state]],
+      [L.opened, formatTime(i.openedAt, r.person?.timezone ?? centreTimezone, locale)],
+      [L.summary, i.summary],
+    ];
+    if (i.acknowledgedBy) rows.push([w.email.linkPage.labels.acknowledgedBy, i.acknowledgedBy]);
+    if (i.resolvedBy) rows.push([w.email.linkPage.labels.resolvedBy, i.resolvedBy]);
+    const drill = i.drill ? `<p><strong>${esc(w.drill)}</strong></p>\n` : '';
+    return `${drill}<table>\n${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}\n</table>`;
+  };
+
+  const page = (locale: MessageLocale, title: string, body: string): string =>
+    `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${esc(title)}</title></head>\n<body>\n<h1>${esc(title)}</h1>\n${body}\n</body></html>\n`;
+
+  return {
+    locales: MESSAGE_LOCALES,
+    confirm(reader, action, incident) {
+      const locale = localeOf(reader);
+      const w = messages.locales[locale];
+      const P = w.email.linkPage;
+      const closed = incident.state === 'resolved' || (action === 'ack' && incident.state === 'acknowledged');
+      const name = reader.person?.name;
+      const button = name === undefined ? (action === 'ack' ? w.email.labels.acknowledge : w.email.labels.resolve) : fillTemplate(P.buttons[action], { name });
+      const tail = closed
+        ? `<p>${esc(incident.state === 'resolved' ? P.outcomes.alreadyResolved : P.outcomes.alreadyAcknowledged)}</p>`
+        : `<form method="post"><button type="submit">${esc(button)}</button></form>`;
+      return page(locale, P.titles[action], `${facts(w, locale, reader, incident)}\n${tail}`);
+    },
+    outcome(reader, action, outcome, incident) {
+      const locale = localeOf(reader);
+      const w = messages.locales[locale];
+      const P = w.email.linkPage;
+      const title = outcome.startsWith('already') ? P.titles.unchanged : action === 'ack' ? P.titles.acknowledged : P.titles.resolved;
+      return page(locale, title, `${facts(w, locale, reader, incident)}\n<p>${esc(P.outcomes[OUTCOME_KEY[outcome]])}</p>`);
+    },
+    invalid(reader) {
+      const locale = localeOf(reader);
+      const P = messages.locales[locale].email.linkPage;
+      return page(locale, P.titles.invalid, `<p>${esc(P.invalid)}</p>`);
+    },
+  };
+}
