@@ -84,8 +84,8 @@ const phaseEntry = partialChannelTemplates.extend({
 
 /** What each phase's entry under `phases` is for. */
 const PHASE_TEXT: Record<(typeof MESSAGE_PHASES)[number], string> = {
-  page: "Pages of the class's first tier.",
-  escalation: 'Pages of the later tiers, repeats and acknowledged incidents left unresolved.',
+  page: "Pages of the class's first tier and of every tier due at the incident's start (after: 0).",
+  escalation: 'Pages of the later tiers (and of a tier a level climb brought), repeats and acknowledged incidents left unresolved.',
   level_raised: 'Messages to the roles of a level the incident climbed to (severity.yaml).',
   update: "Status updates at the level's updateEvery (severity.yaml).",
   all_clear: 'The all-clear to everyone paged when the incident is resolved.',

@@ -246,6 +246,29 @@ describe('planEscalation — the other classes', () => {
   });
 });
 
+describe('planEscalation — how a tier is worded (phase)', () => {
+  const phases = (steps: readonly Step[]) => steps.filter((s) => s.kind === 'tier').map((s) => `${s.key}:${s.phase}`);
+
+  it('hvac: the supervisor\'s tier, due at T+0 with the shift lead\'s, is a first page, not an escalation', () => {
+    expect(phases(planEscalation(subject({ level: 2, openLevel: 2 }), klass('hvac'), severity, T0).due)).toEqual(['t0:page', 't1:page']);
+  });
+
+  it('every tier due at the start pages (line fault, theft, two people hurt, a class opened at the tier\'s level); later tiers escalate', () => {
+    expect(phases(planEscalation(subject({ labels: { kind: 'line_fault' } }), klass('power'), severity, T0).due)).toEqual(['t0:page', 't1:page']);
+    expect(phases(planEscalation(subject({ level: 5, openLevel: 5 }), klass('power'), severity, T0).due)).toEqual(['t0:page', 't2:page', 't3:page']);
+    expect(phases(planEscalation(subject({ level: 4, openLevel: 4, labels: { kind: 'theft' } }), klass('security'), severity, T0).due)).toEqual(['t2:page']);
+    expect(phases(planEscalation(subject({ level: 2, openLevel: 2, labels: { people: '2' } }), klass('personal_accident'), severity, T0).due)).toEqual(['t0:page', 't1:page']);
+    expect(phases(planEscalation(subject({ level: 4, openLevel: 4 }), klass('machine_room'), severity, T0).due)).toEqual(['t0:page', 't1:page']);
+    expect(phases(planEscalation(subject({ done: new Set(['t0']) }), klass('app_network_acd'), severity, T0 + 5 * MIN).due)).toEqual(['t1:escalation']);
+    expect(phases(planEscalation(subject({ level: 4, openLevel: 4, labels: { kind: 'theft' }, done: new Set(['t2']) }), klass('security'), severity, T0 + 2 * MIN).due)).toEqual(['t3:escalation']);
+  });
+
+  it('a tier reached because the level climbed after the start escalates (the generator call at level 4)', () => {
+    const p = planEscalation(subject({ level: 4, openLevel: 3, levelAtMs: T0 + 12 * MIN, done: new Set(['t0']) }), klass('power'), severity, T0 + 12 * MIN);
+    expect(phases(p.due)).toEqual(['t2:escalation']);
+  });
+});
+
 describe('planEscalation — the severity table deadlines', () => {
   it('level 5 (critical): by 10 min after reaching it, its roles no page has reached are told', () => {
     const k = klass('security'); // fire: supervisor and center_manager at once, the director only if unacknowledged at T+2m

@@ -173,6 +173,16 @@ function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'lev
   return tierMatches(t.match, subject.labels) && (t.atLevel === undefined || subject.level >= t.atLevel);
 }
 
+/**
+ * How a tier's page is worded: the first tier, and every tier due at the incident's start (`after: 0`,
+ * for its opening level), page — they go out with the first, nothing has escalated; the later ones,
+ * and a tier reached by a level climbing after the start, escalate.
+ */
+function tierPhase(t: TierConfig, tier: number, subject: Pick<EscalationSubject, 'openLevel'>): Phase {
+  if (tier === 0) return 'page';
+  return t.after === 0 && (t.atLevel === undefined || t.atLevel <= subject.openLevel) ? 'page' : 'escalation';
+}
+
 export function planEscalation(subject: EscalationSubject, klass: ClassConfig, severity: SeverityConfig, now: number, options: PlanOptions = { recheckMs: 60_000 }): EscalationPlan {
   const s = subject;
   const speed = options.speed ?? 1;
@@ -203,7 +213,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
     const regular = s.cycleStartMs + t.after;
     const brought = s.advanced.get(i);
     const at = brought !== undefined ? Math.min(regular, brought) : regular;
-    consider(tierStep(t, i, `t${i}`, 'tier', at, i === 0 ? 'page' : 'escalation'));
+    consider(tierStep(t, i, `t${i}`, 'tier', at, tierPhase(t, i, s)));
     if (t.repeat && at <= now && s.done.has(`${prefix}t${i}`)) {
       const every = Math.max(1, t.repeat.every);
       const k = Math.min(t.repeat.times, Math.floor((now - at) / every));

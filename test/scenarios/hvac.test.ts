@@ -18,6 +18,12 @@ describe('hvac', () => {
     expect(who(pages, { tier: 1 })).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
   });
 
+  it('hvac: the supervisor, paged at T+0 with the shift lead, gets a first page (ALERT), not an escalation', async () => {
+    const id = await s.open({ class: 'hvac', summary: 'machine room 31°C' });
+    const pages = await s.pages(id);
+    expect(pages.map((p) => `${p.tier}/${p.role}/${p.phase}`).sort()).toEqual(['0/shift_lead/page', '1/supervisor/page']);
+  });
+
   it('hvac: level 2 unresolved for 30 min is raised to level 3, telling the level-3 circle', async () => {
     const id = await s.open({ class: 'hvac' });
     await s.at(29 * MIN);
