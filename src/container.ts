@@ -164,6 +164,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       return sent !== undefined;
     },
   });
+  // an override starting soon or at once is told now, not at the next check
+  overrides.onCreated(() => handover.kick());
   ingest.onRecorded((results) => {
     for (const { outcome } of results) {
       if (outcome.kind === 'opened' || outcome.kind === 'reopened' || outcome.kind === 'resolved' || outcome.levelRaised) void engine.kick(outcome.id);
@@ -246,6 +248,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     async stop() {
       for (const s of stoppers.reverse()) await s();
       handover.stop();
+      await handover.idle();
       await heartbeatJob?.stop();
       await scheduler?.stop();
       await engine.idle();

@@ -21,10 +21,19 @@ export interface OverrideRequest {
   readonly by?: string | undefined;
 }
 
+/** Told of each override once it is stored (the handover check, so that one starting soon or at once is told now). */
+export type OverrideListener = (o: Override) => void;
+
 export class ManageOverrides {
+  private readonly listeners: OverrideListener[] = [];
+
   constructor(
     private readonly deps: { config: Config; store: OverrideStore; clock: Clock; ids: IdSource; logger: Logger },
   ) {}
+
+  onCreated(listener: OverrideListener): void {
+    this.listeners.push(listener);
+  }
 
   async create(req: OverrideRequest): Promise<Override> {
     const { config, clock } = this.deps;
@@ -46,6 +55,7 @@ export class ManageOverrides {
     };
     await this.deps.store.put(o, now);
     this.deps.logger.info({ override: o.id, role: o.role, person: o.person, from: o.from, until: o.until }, 'on-call override created');
+    for (const l of this.listeners) l(o);
     return o;
   }
 

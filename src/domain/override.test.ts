@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overridingPeople, type Override } from './override.js';
+import { inForceFrom, overridingPeople, startedAsMade, type Override } from './override.js';
 
 const o = (over: Partial<Override>): Override => ({
   id: 'o1',
@@ -19,6 +19,15 @@ describe('overrides', () => {
     expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T17:59:59Z'))).toEqual(['sara_lund']);
     expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T18:00:00Z'))).toEqual([]);
     expect(overridingPeople(list, 'supervisor', Date.parse('2026-11-23T12:00:00Z'))).toEqual([]);
+  });
+
+  it('hold from when they were made when that is later than `from`: a backdated one changes nothing before it existed', () => {
+    const list = [o({ from: '2026-11-23T06:00:00Z', createdAt: '2026-11-23T09:00:00Z' })];
+    expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T08:59:59Z'))).toEqual([]);
+    expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T09:00:00Z'))).toEqual(['sara_lund']);
+    expect(inForceFrom(list[0] as Override)).toBe(Date.parse('2026-11-23T09:00:00Z'));
+    expect(startedAsMade(list[0] as Override)).toBe(true);
+    expect(startedAsMade(o({}))).toBe(false);
   });
 
   it('several overrides of one role add up, oldest first, each person once', () => {

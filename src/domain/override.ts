@@ -13,8 +13,23 @@ export interface Override {
   readonly createdBy?: string | undefined;
 }
 
-export function overrideActive(o: Pick<Override, 'from' | 'until'>, at: number): boolean {
-  return Date.parse(o.from) <= at && at < Date.parse(o.until);
+/**
+ * When an override starts to hold: its `from`, or when it was made if that is later — one made to
+ * start at once, or with a `from` already past, changes nothing before it existed.
+ */
+export function inForceFrom(o: Pick<Override, 'from' | 'createdAt'>): number {
+  const from = Date.parse(o.from);
+  const made = Date.parse(o.createdAt);
+  return Number.isNaN(made) ? from : Math.max(from, made);
+}
+
+/** True when the override took hold as it was made (no `from` ahead of its making). */
+export function startedAsMade(o: Pick<Override, 'from' | 'createdAt'>): boolean {
+  return Date.parse(o.from) <= Date.parse(o.createdAt);
+}
+
+export function overrideActive(o: Pick<Override, 'from' | 'until' | 'createdAt'>, at: number): boolean {
+  return inForceFrom(o) <= at && at < Date.parse(o.until);
 }
 
 /** People overriding `role` at `at`, oldest override first, each once (empty = the schedule holds). */

@@ -6,13 +6,15 @@
  * each person's notice is claimed (across replicas and restarts) before it is sent, under a lease:
  * sent, the claim is kept; not sent (no channel took it), it is given back and the next check tries
  * again; its holder dead mid-send, the lease runs out and the next check takes it over. The same
- * check keeps the on-call gauges current.
+ * check keeps the on-call gauges current. An override that takes hold as it is made (no `from` ahead,
+ * or one already past) had no time ahead to be told in: its start is told for `before` after it was
+ * made instead; a new override asks for a check at once (`kick`), so it is told promptly.
  */
 import schedule from 'node-schedule';
 import type { RosterConfig } from '../config/schema.js';
 import type { Incident } from '../domain/incident.js';
 import type { Clock, HandoverFacts, OnCall, OnceClaims } from '../domain/ports.js';
-import type { Override } from '../domain/override.js';
+import { inForceFrom, startedAsMade, type Override } from '../domain/override.js';
 import { nextHandover, type Handover } from '../domain/roster.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -39,6 +41,10 @@ export interface HandoverDeps {
 export interface HandoverNotices {
   /** One check at `now`; resolves with the number of messages handed to `notify`. */
   tick(now: number): Promise<number>;
+  /** A check now, not at the next one (an override was just made); after the one running, if any. */
+  kick(): void;
+  /** Resolves once no check runs (the scheduled or kicked ones). */
+  idle(): Promise<void>;
   start(): void;
   stop(): void;
 }
@@ -49,7 +55,24 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
   const cache = new Map<string, { h: Handover | undefined; validUntil: number }>();
   const before = deps.roster.handover.before;
   let job: schedule.Job | null = null;
-  let running = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  /** One check at the clock's now; a kick while one runs asks for another after it. */
+  const check = (kicked: boolean): void => {
+    if (running) {
+      again ||= kicked;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await tick(deps.clock.now()).catch((e: unknown) => deps.logger.warn({ err: e }, 'handover check failed'));
+      } while (again && !stopped);
+      running = undefined;
+    })();
+  };
 
   const next = (role: string, now: number): Handover | undefined => {
     const c = cache.get(role);
@@ -100,7 +123,10 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     return sent;
   };
 
-  /** The starts and ends of overrides within the notice window, by role. */
+  /**
+   * The starts and ends of overrides within the notice window, by role: `before` ahead of each; the
+   * start of one that took hold as it was made, for `before` after that.
+   */
   const overrideChanges = async (now: number): Promise<Map<string, number[]>> => {
     const out = new Map<string, number[]>();
     if (!deps.overrides || !deps.roster.handover.notify) return out;
@@ -111,13 +137,17 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
       deps.logger.warn({ err: e }, 'overrides not read; their handovers wait for the next check');
       return out;
     }
+    const add = (role: string, at: number): void => {
+      const times = out.get(role) ?? [];
+      if (!times.includes(at)) times.push(at);
+      out.set(role, times);
+    };
+    const ahead = (at: number) => at > now && at <= now + before;
     for (const o of list) {
-      for (const at of [Date.parse(o.from), Date.parse(o.until)]) {
-        if (at <= now || at > now + before) continue;
-        const times = out.get(o.role) ?? [];
-        if (!times.includes(at)) times.push(at);
-        out.set(o.role, times);
-      }
+      const start = inForceFrom(o);
+      if (ahead(start) || (startedAsMade(o) && start <= now && now < start + before)) add(o.role, start);
+      const end = Date.parse(o.until);
+      if (ahead(end)) add(o.role, end);
     }
     return out;
   };
@@ -149,19 +179,19 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
 
   return {
     tick,
+    kick() {
+      if (!stopped) check(true);
+    },
+    async idle() {
+      while (running) await running;
+    },
     start() {
+      stopped = false;
       if (job) return;
-      job = schedule.scheduleJob(deps.rule ?? '*/30 * * * * *', () => {
-        if (running) return;
-        running = true;
-        tick(deps.clock.now())
-          .catch((e: unknown) => deps.logger.warn({ err: e }, 'handover check failed'))
-          .finally(() => {
-            running = false;
-          });
-      });
+      job = schedule.scheduleJob(deps.rule ?? '*/30 * * * * *', () => check(false));
     },
     stop() {
+      stopped = true;
       job?.cancel();
       job = null;
     },

@@ -87,11 +87,12 @@ describe('shift handover notices', () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', from: iso(T0 + 10 * 60_000), until: iso(T0 + 60 * 60_000), reason: 'covering' });
     expect(o.status).toBe(201);
-    fake.reset();
-    expect(await handover(T0 + 60_000)).toBe(2);
+    // its start is less than 15 minutes away: told as it is made, not at the next check
+    await app.container.handover.idle();
     expect(to(fake.messages(), LIN)).toEqual([expect.stringMatching(/^交接：您自11月24日周二 02:10起担任值班组长，接替Ana Costa。/)]);
     expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 02:10.']);
-    expect(await handover(T0 + 2 * 60_000)).toBe(0); // once
+    fake.reset();
+    expect(await handover(T0 + 60_000)).toBe(0); // once
 
     fake.reset();
     expect(await handover(T0 + 30 * 60_000)).toBe(0); // the end is still more than 15 minutes away
@@ -99,6 +100,25 @@ describe('shift handover notices', () => {
     expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: you hold Duty team lead from Tue 24 Nov, 03:00, taking over from Lin Wei.']);
     expect(to(fake.messages(), LIN)).toEqual(['交接：值班组长将于11月24日周二 03:00由您交给Ana Costa。']);
     expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('an override that starts at once tells both sides at once, once each — also with two replicas on one Redis', async () => {
+    const other = await startTestApp({ prefix: app.prefix, clock: app.clock, env: channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM, smtp: sink }) });
+    try {
+      // no `from`: Lin Wei covers the night lead from now on
+      const o = await other.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', until: new Date(T0 + 60 * 60_000).toISOString() });
+      expect(o.status).toBe(201);
+      // the replica that made it checks at once; the other's check runs meanwhile
+      await Promise.all([app.container.handover.tick(T0), other.container.handover.idle()]);
+      expect(to(fake.messages(), LIN)).toEqual(['交接：您自11月24日周二 02:00起担任值班组长，接替Ana Costa。']);
+      expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 02:00.']);
+      // later checks of either replica send nothing again
+      expect(await Promise.all([handover(T0 + 30_000), other.container.handover.tick(T0 + 60_000)])).toEqual([0, 0]);
+      expect(fake.messages()).toHaveLength(2);
+      expect(fake.calls()).toHaveLength(0);
+    } finally {
+      await other.stop({ keep: true });
+    }
   });
 
   it('people who put calls first in the roster are told by SMS, never called', async () => {

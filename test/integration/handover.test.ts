@@ -38,6 +38,7 @@ describe('shift handover notices', () => {
     held: () => Promise<readonly Incident[]> = async () => [],
     takes: (to: string) => boolean = () => true,
     leaseMs = 30_000,
+    clock = new ManualClock(),
   ) {
     const keys = makeKeys(prefix, 'live');
     const overrides = new RedisOverrideRepository(redis, keys);
@@ -45,7 +46,8 @@ describe('shift handover notices', () => {
     const notices = createHandoverNotices({
       roster: config.roster,
       oncall: new RosterOnCall(config.roster, overrides),
-      clock: new ManualClock(),
+      overrides,
+      clock,
       logger: pino({ level: 'silent' }),
       metrics,
       roleNames: { shift_lead: 'Duty team lead', supervisor: 'Call-centre supervisor' },
@@ -57,7 +59,7 @@ describe('shift handover notices', () => {
         return true;
       },
     });
-    return { notices, sent, overrides, metrics };
+    return { notices, sent, overrides, metrics, clock };
   }
 
   it('15 minutes before 20:00 in Shanghai the night lead is told she takes over, and the day lead who to hand to', async () => {
@@ -129,6 +131,66 @@ describe('shift handover notices', () => {
     expect(sent.map((m) => m.to)).toEqual(['ana_costa', 'lin_wei', 'sara_lund']);
     // Sara Lund gives no time zone in the roster: hers is the centre's (daemon.yaml timezone)
     expect(sent[2]?.text).toBe('HANDOVER: you hold Duty team lead from Mon 23 Nov, 20:00, taking over from Lin Wei.');
+  });
+
+  describe('an override that takes hold as it is made', () => {
+    // 18:00 in Shanghai: Lin Wei leads the day shift until 20:00; Sara Lund covers from now on
+    const made = t('2026-11-23T10:00:00Z');
+    const atOnce = { id: 'o3', role: 'shift_lead', person: 'sara_lund', until: '2026-11-23T14:00:00Z', createdAt: '2026-11-23T10:00:00.000Z' };
+    const told = [
+      'HANDOVER: you hold Duty team lead from Mon 23 Nov, 18:00, taking over from Lin Wei.',
+      '交接：值班组长将于11月23日周一 18:00由您交给Sara Lund。',
+    ];
+
+    it('tells both sides at the next check, once: the start is when it was made', async () => {
+      const { notices, sent, overrides } = replica();
+      await overrides.put({ ...atOnce, from: atOnce.createdAt }, made);
+      expect(await notices.tick(made + 10_000)).toBe(2);
+      expect(sent.map((m) => [m.to, m.text, m.id])).toEqual([
+        ['sara_lund', told[0], 'handover:shift_lead:2026-11-23T10:00:00.000Z:sara_lund'],
+        ['lin_wei', told[1], 'handover:shift_lead:2026-11-23T10:00:00.000Z:lin_wei'],
+      ]);
+      expect(await notices.tick(made + 40_000)).toBe(0);
+    });
+
+    it('a `from` already past changes nothing before it was made: the one it relieves is told', async () => {
+      const { notices, sent, overrides } = replica();
+      await overrides.put({ ...atOnce, from: '2026-11-23T09:00:00Z' }, made);
+      expect(await notices.tick(made + 10_000)).toBe(2);
+      expect(sent.map((m) => m.text)).toEqual(told);
+    });
+
+    it('two replicas tell each side once between them', async () => {
+      const a = replica();
+      const b = replica();
+      await a.overrides.put({ ...atOnce, from: atOnce.createdAt }, made);
+      const counts = await Promise.all([a.notices.tick(made + 1_000), b.notices.tick(made + 1_000)]);
+      expect(counts[0] + counts[1]).toBe(2);
+      expect([...a.sent, ...b.sent].map((m) => m.to).sort()).toEqual(['lin_wei', 'sara_lund']);
+      expect(await Promise.all([a.notices.tick(made + 30_000), b.notices.tick(made + 31_000)])).toEqual([0, 0]);
+    });
+
+    it('kick: a check at once, not at the next one', async () => {
+      const { notices, sent, overrides } = replica(undefined, undefined, undefined, undefined, new ManualClock(made));
+      await overrides.put({ ...atOnce, from: atOnce.createdAt }, made);
+      notices.kick();
+      notices.kick(); // while one runs: one more after it, which finds nothing left to tell
+      await notices.idle();
+      expect(sent.map((m) => m.to)).toEqual(['sara_lund', 'lin_wei']);
+    });
+
+    it('is told for `before` after it was made at most (a notice no channel took is tried until then)', async () => {
+      let up = false;
+      const { notices, sent, overrides } = replica(undefined, undefined, (to) => to !== 'lin_wei' || up);
+      await overrides.put({ ...atOnce, from: atOnce.createdAt }, made);
+      expect(await notices.tick(made + 10_000)).toBe(1);
+      up = true;
+      expect(await notices.tick(made + 14 * 60_000)).toBe(1);
+      const late = replica();
+      await late.overrides.put({ ...atOnce, id: 'o4', person: 'tom_baker', from: '2026-11-23T10:00:00Z', createdAt: '2026-11-23T10:00:00Z' }, made);
+      expect(await late.notices.tick(made + 15 * 60_000)).toBe(0);
+      expect(sent.map((m) => m.to)).toEqual(['sara_lund', 'lin_wei']);
+    });
   });
 
   it('a notice no channel took is tried again at the next check, and sent once', async () => {
