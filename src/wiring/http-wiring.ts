@@ -137,7 +137,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
       actionLinkRoutes({
         actions: phone,
         verify: (token, now, action) => actionLinks.verify(token, now, action),
-        pages: linkPageRenderer(messages, config.daemon.timezone),
+        pages: linkPageRenderer(messages, config.daemon.timezone, (id) => config.roster.people[id]?.name),
         clock,
       }),
     ],

@@ -37,6 +37,14 @@ describe('the e-mail link page', () => {
     expect(pages.confirm({}, 'ack', makeIncident({ state: 'acknowledged' }))).toContain('<p>This incident was already acknowledged.</p>');
   });
 
+  it('names who acknowledged or resolved by their roster name (anyone else by what they gave)', () => {
+    const named = linkPageRenderer(messages, 'Asia/Shanghai', (id) => (id === 'omar_haddad' ? 'Omar Haddad' : undefined));
+    const html = named.confirm({}, 'ack', makeIncident({ state: 'resolved', acknowledgedBy: 'omar_haddad', resolvedBy: 'ops-console' }));
+    expect(html).toContain('<td>Omar Haddad</td>');
+    expect(html).not.toContain('omar_haddad');
+    expect(html).toContain('<td>ops-console</td>');
+  });
+
   it('without a person: the locale asked for when the page has it, else the default; the centre\'s time zone', () => {
     const zh = pages.confirm({ wanted: 'zh-CN' }, 'ack', makeIncident());
     expect(zh).toContain('<button type="submit">确认</button>');

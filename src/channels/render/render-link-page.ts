@@ -39,8 +39,11 @@ const OUTCOME_KEY = {
   already_resolved: 'alreadyResolved',
 } as const satisfies Record<LinkPageOutcome, string>;
 
-/** `centreTimezone`: the opening time's zone for a reader who is not in the roster. */
-export function linkPageRenderer(messages: MessagesConfig, centreTimezone: string): LinkPageRenderer {
+/**
+ * `centreTimezone`: the opening time's zone for a reader who is not in the roster; `nameOf`: the
+ * name of a person of the roster by id (who acknowledged or resolved), undefined for anyone else.
+ */
+export function linkPageRenderer(messages: MessagesConfig, centreTimezone: string, nameOf: (id: string) => string | undefined = () => undefined): LinkPageRenderer {
   const localeOf = (r: LinkReader): MessageLocale => {
     const wanted = r.person?.locale ?? r.wanted;
     return (MESSAGE_LOCALES as readonly string[]).includes(wanted ?? '') ? (wanted as MessageLocale) : messages.defaultLocale;
@@ -57,8 +60,8 @@ export function linkPageRenderer(messages: MessagesConfig, centreTimezone: strin
       [L.opened, formatTime(i.openedAt, r.person?.timezone ?? centreTimezone, locale)],
       [L.summary, i.summary],
     ];
-    if (i.acknowledgedBy) rows.push([w.email.linkPage.labels.acknowledgedBy, i.acknowledgedBy]);
-    if (i.resolvedBy) rows.push([w.email.linkPage.labels.resolvedBy, i.resolvedBy]);
+    if (i.acknowledgedBy) rows.push([w.email.linkPage.labels.acknowledgedBy, nameOf(i.acknowledgedBy) ?? i.acknowledgedBy]);
+    if (i.resolvedBy) rows.push([w.email.linkPage.labels.resolvedBy, nameOf(i.resolvedBy) ?? i.resolvedBy]);
     const drill = i.drill ? `<p><strong>${esc(w.drill)}</strong></p>\n` : '';
     return `${drill}<table>\n${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}\n</table>`;
   };
