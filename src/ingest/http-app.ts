@@ -9,6 +9,7 @@ import { exposition, type PeerMetrics } from '../telemetry/exposition.js';
 import { bearerAuth } from './auth.js';
 import { formBody, jsonBody } from './body.js';
 import { errorHandler } from './errors.js';
+import { allowedMethods } from './allowed-methods.js';
 import { answerOptions } from './options-answer.js';
 import { WEBHOOK_PATHS } from './webhook-paths.js';
 
@@ -66,7 +67,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   // OPTIONS is answered from every router's routes, before any of them answers it in plain text
-  app.use(answerOptions([operations, ...deps.twilio, ...deps.webhooks, ...deps.api]));
+  const routers = [operations, ...deps.twilio, ...deps.webhooks, ...deps.api];
+  app.use(answerOptions(routers));
   app.use(operations);
 
   // a webhook is POSTed; any other method is told so before anything else is looked at
@@ -88,7 +90,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use('/api', jsonBody(limit));
   for (const r of deps.api) app.use(r);
 
-  app.use((req, _res, next) => next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  // a path served with other methods is told which (405 and Allow), any other is not found
+  app.use((req, res, next) => {
+    const allow = allowedMethods(routers, req.path);
+    if (allow.length === 0) return next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`));
+    res.setHeader('Allow', allow.join(', '));
+    next(new TocsinError('TOCSIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${req.path}: served with ${allow.join(', ')} only`));
+  });
   app.use(errorHandler(deps.logger, deps.metrics));
   return app;
 }

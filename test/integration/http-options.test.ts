@@ -67,6 +67,23 @@ describe('OPTIONS', () => {
     }
   });
 
+  it('answers a method a served path does not take with the JSON 405 and Allow, not a 404', async () => {
+    const cases: [string, string, string][] = [
+      ['PUT', '/api/incidents', 'GET, HEAD, POST'],
+      ['DELETE', '/api/incidents/01K0000000000000000000000', 'GET, HEAD'],
+      ['GET', '/api/incidents/01K0000000000000000000000/ack', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['GET', '/api/overrides/ov-1', 'DELETE'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const r = await app.request(method, path, method === 'PUT' || method === 'POST' ? {} : undefined);
+      expect(r.status, `${method} ${path}`).toBe(405);
+      expect(r.headers.get('allow'), path).toBe(allow);
+      expect(r.body.error.code, path).toBe('TOCSIN_ERR_METHOD_NOT_ALLOWED');
+    }
+    expect((await app.request('GET', '/api/nothing-here')).status).toBe(404);
+  });
+
   it('leaves the other methods as they were: a webhook asked with GET is still a JSON 405', async () => {
     const r = await app.request('GET', '/webhooks/alertmanager');
     expect(r.status).toBe(405);
