@@ -165,7 +165,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     },
   });
   // an override starting soon or at once is told now, not at the next check
-  overrides.onCreated(() => handover.kick());
+  overrides.onChanged(() => handover.kick());
   ingest.onRecorded((results) => {
     for (const { outcome } of results) {
       if (outcome.kind === 'opened' || outcome.kind === 'reopened' || outcome.kind === 'resolved' || outcome.levelRaised) void engine.kick(outcome.id);

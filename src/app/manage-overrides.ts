@@ -1,13 +1,15 @@
 /** Use case: temporary on-call overrides (someone covers a role for a while); every one ends. */
 import type { Config } from '../config/load-config.js';
 import { TocsinError } from '../domain/errors.js';
-import type { Override } from '../domain/override.js';
+import { inForceFrom, inForceUntil, type Override } from '../domain/override.js';
 import type { Clock, IdSource } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { OverrideSource } from './roster-on-call.js';
 
 export interface OverrideStore extends OverrideSource {
   put(o: Override, now: number): Promise<void>;
+  /** One override by id, ended or not, while it is kept. */
+  get(id: string): Promise<Override | undefined>;
   remove(id: string): Promise<boolean>;
 }
 
@@ -21,7 +23,10 @@ export interface OverrideRequest {
   readonly by?: string | undefined;
 }
 
-/** Told of each override once it is stored (the handover check, so that one starting soon or at once is told now). */
+/**
+ * Told of each override once it is stored, made or ended early (the handover check, so that one
+ * starting soon or at once, or ended, is told now).
+ */
 export type OverrideListener = (o: Override) => void;
 
 export class ManageOverrides {
@@ -31,7 +36,8 @@ export class ManageOverrides {
     private readonly deps: { config: Config; store: OverrideStore; clock: Clock; ids: IdSource; logger: Logger },
   ) {}
 
-  onCreated(listener: OverrideListener): void {
+  /** Called with each override made, and with each ended early. */
+  onChanged(listener: OverrideListener): void {
     this.listeners.push(listener);
   }
 
@@ -59,13 +65,31 @@ export class ManageOverrides {
     return o;
   }
 
-  list(): Promise<Override[]> {
-    return this.deps.store.list(this.deps.clock.now());
+  /** The overrides not yet over (those ended early left out). */
+  async list(): Promise<Override[]> {
+    const now = this.deps.clock.now();
+    return (await this.deps.store.list(now)).filter((o) => inForceUntil(o) > now);
   }
 
+  /**
+   * Ends an override now. One not yet holding is deleted; one holding is marked ended (kept until
+   * its planned end) so that the people on both sides of the change are told, as of a planned end.
+   * Ending it again changes nothing.
+   */
   async remove(id: string): Promise<void> {
-    if (!(await this.deps.store.remove(id))) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no override ${id}`);
-    this.deps.logger.info({ override: id }, 'on-call override removed');
+    const now = this.deps.clock.now();
+    const o = await this.deps.store.get(id);
+    if (!o || Date.parse(o.until) <= now) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no override ${id}`);
+    if (o.endedAt !== undefined) return;
+    if (inForceFrom(o) > now) {
+      await this.deps.store.remove(id);
+      this.deps.logger.info({ override: id }, 'on-call override removed before it started');
+      return;
+    }
+    const ended: Override = { ...o, endedAt: new Date(now).toISOString() };
+    await this.deps.store.put(ended, now);
+    this.deps.logger.info({ override: id, role: o.role, person: o.person }, 'on-call override ended early');
+    for (const l of this.listeners) l(ended);
   }
 }
 

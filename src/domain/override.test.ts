@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inForceFrom, overridingPeople, startedAsMade, type Override } from './override.js';
+import { endedInForce, inForceFrom, inForceUntil, overridingPeople, startedAsMade, type Override } from './override.js';
 
 const o = (over: Partial<Override>): Override => ({
   id: 'o1',
@@ -19,6 +19,16 @@ describe('overrides', () => {
     expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T17:59:59Z'))).toEqual(['sara_lund']);
     expect(overridingPeople(list, 'shift_lead', Date.parse('2026-11-23T18:00:00Z'))).toEqual([]);
     expect(overridingPeople(list, 'supervisor', Date.parse('2026-11-23T12:00:00Z'))).toEqual([]);
+  });
+
+  it('ended early, hold until then; ended before they held, never', () => {
+    const ended = o({ endedAt: '2026-11-23T12:30:00Z' });
+    expect(overridingPeople([ended], 'shift_lead', Date.parse('2026-11-23T12:29:59Z'))).toEqual(['sara_lund']);
+    expect(overridingPeople([ended], 'shift_lead', Date.parse('2026-11-23T12:30:00Z'))).toEqual([]);
+    expect(inForceUntil(ended)).toBe(Date.parse('2026-11-23T12:30:00Z'));
+    expect(endedInForce(ended)).toBe(true);
+    expect(endedInForce(o({}))).toBe(false);
+    expect(endedInForce(o({ endedAt: '2026-11-23T09:30:00Z' }))).toBe(false);
   });
 
   it('hold from when they were made when that is later than `from`: a backdated one changes nothing before it existed', () => {

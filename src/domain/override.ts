@@ -11,6 +11,8 @@ export interface Override {
   readonly reason?: string | undefined;
   readonly createdAt: string;
   readonly createdBy?: string | undefined;
+  /** ISO-8601: ended early (DELETE) at this moment; the record is kept until `until` so that the end can be told. */
+  readonly endedAt?: string | undefined;
 }
 
 /**
@@ -28,8 +30,19 @@ export function startedAsMade(o: Pick<Override, 'from' | 'createdAt'>): boolean 
   return Date.parse(o.from) <= Date.parse(o.createdAt);
 }
 
-export function overrideActive(o: Pick<Override, 'from' | 'until' | 'createdAt'>, at: number): boolean {
-  return inForceFrom(o) <= at && at < Date.parse(o.until);
+/** When an override stops holding: its `until`, or when it was ended early. */
+export function inForceUntil(o: Pick<Override, 'until' | 'endedAt'>): number {
+  const until = Date.parse(o.until);
+  return o.endedAt === undefined ? until : Math.min(until, Date.parse(o.endedAt));
+}
+
+/** True when the override was ended early, while it held (its end is a handover nobody planned). */
+export function endedInForce(o: Pick<Override, 'from' | 'until' | 'createdAt' | 'endedAt'>): boolean {
+  return o.endedAt !== undefined && inForceFrom(o) < inForceUntil(o);
+}
+
+export function overrideActive(o: Pick<Override, 'from' | 'until' | 'createdAt' | 'endedAt'>, at: number): boolean {
+  return inForceFrom(o) <= at && at < inForceUntil(o);
 }
 
 /** People overriding `role` at `at`, oldest override first, each once (empty = the schedule holds). */

@@ -8,13 +8,14 @@
  * again; its holder dead mid-send, the lease runs out and the next check takes it over. The same
  * check keeps the on-call gauges current. An override that takes hold as it is made (no `from` ahead,
  * or one already past) had no time ahead to be told in: its start is told for `before` after it was
- * made instead; a new override asks for a check at once (`kick`), so it is told promptly.
+ * made instead; so is the end of one ended early; a new or ended override asks for a check at once
+ * (`kick`), so it is told promptly.
  */
 import schedule from 'node-schedule';
 import type { RosterConfig } from '../config/schema.js';
 import type { Incident } from '../domain/incident.js';
 import type { Clock, HandoverFacts, OnCall, OnceClaims } from '../domain/ports.js';
-import { inForceFrom, startedAsMade, type Override } from '../domain/override.js';
+import { endedInForce, inForceFrom, inForceUntil, startedAsMade, type Override } from '../domain/override.js';
 import { nextHandover, type Handover } from '../domain/roster.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -145,9 +146,10 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
     const ahead = (at: number) => at > now && at <= now + before;
     for (const o of list) {
       const start = inForceFrom(o);
+      const end = inForceUntil(o);
+      if (start >= end) continue; // ended before it held
       if (ahead(start) || (startedAsMade(o) && start <= now && now < start + before)) add(o.role, start);
-      const end = Date.parse(o.until);
-      if (ahead(end)) add(o.role, end);
+      if (ahead(end) || (endedInForce(o) && end <= now && now < end + before)) add(o.role, end);
     }
     return out;
   };

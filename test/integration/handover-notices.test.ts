@@ -121,6 +121,38 @@ describe('shift handover notices', () => {
     }
   });
 
+  it('an override ended early (DELETE) tells both sides at once, once each; ending it again tells nobody', async () => {
+    const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', until: new Date(T0 + 60 * 60_000).toISOString() });
+    expect(o.status).toBe(201);
+    await app.container.handover.idle();
+    fake.reset();
+    // at 02:20 Lin Wei is released: Ana Costa holds the night lead again
+    app.clock.set(T0 + 20 * 60_000);
+    expect((await app.request('DELETE', `/api/overrides/${o.body.id}`)).status).toBe(204);
+    await app.container.handover.idle();
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: you hold Duty team lead from Tue 24 Nov, 02:20, taking over from Lin Wei.']);
+    expect(to(fake.messages(), LIN)).toEqual(['交接：值班组长将于11月24日周二 02:20由您交给Ana Costa。']);
+    expect((await app.request('GET', '/api/overrides')).body.overrides).toEqual([]);
+    const duty = await app.request('GET', '/api/oncall');
+    expect((duty.body.roles as any[]).find((r) => r.role === 'shift_lead')).toMatchObject({ source: 'schedule', people: [expect.objectContaining({ id: 'ana_costa' })] });
+    // again, and later checks: nothing more
+    expect((await app.request('DELETE', `/api/overrides/${o.body.id}`)).status).toBe(204);
+    await app.container.handover.idle();
+    expect(await handover(T0 + 21 * 60_000)).toBe(0);
+    expect(fake.messages()).toHaveLength(2);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('an override deleted before it starts is gone, and nobody is told of it', async () => {
+    const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', from: new Date(T0 + 3 * 60 * 60_000).toISOString(), until: new Date(T0 + 4 * 60 * 60_000).toISOString() });
+    expect(o.status).toBe(201);
+    expect((await app.request('DELETE', `/api/overrides/${o.body.id}`)).status).toBe(204);
+    expect((await app.request('DELETE', `/api/overrides/${o.body.id}`)).status).toBe(404);
+    await app.container.handover.idle();
+    expect(await handover(T0 + 3 * 60 * 60_000 - 60_000)).toBe(0);
+    expect(fake.messages()).toHaveLength(0);
+  });
+
   it('people who put calls first in the roster are told by SMS, never called', async () => {
     // the supervisors change over daily at 08:00 in Shanghai; Grace Okafor and Li Qiang both list voice first
     await handover(Date.parse('2026-11-24T23:46:00Z'));
