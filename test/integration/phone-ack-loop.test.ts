@@ -255,7 +255,7 @@ describe('acknowledging from a phone stops the climb', () => {
     const done = await (await fetch(app.baseUrl + path, { method: 'POST' })).text();
     expect(done).toContain('<h1>事件已确认</h1>');
     expect(done).toContain('<p>已确认。升级已停止，处理经过已记录您的确认。</p>');
-    expect(done).toContain('<tr><th>确认人</th><td>lin_wei</td></tr>');
+    expect(done).toContain('<tr><th>确认人</th><td>Lin Wei</td></tr>');
     expect((await fetch(app.baseUrl + path)).ok).toBe(true);
     expect(await (await fetch(app.baseUrl + path)).text()).toContain('<p>该事件已经确认。</p>');
     expect((await incident(id)).acknowledgedBy).toBe('lin_wei');
