@@ -144,6 +144,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     defaultLocale: messages.defaultLocale,
     clock,
     logger,
+    metrics,
   });
   const overrides = new ManageOverrides({ config, store: people.overrideStore, clock, ids, logger });
   const handoverOnce = new RedisOnceMarker(redis, makeKeys(env.redisPrefix, 'live'), 'handover');

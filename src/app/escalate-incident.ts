@@ -94,11 +94,12 @@ function holdable(s: Step): boolean {
   return s.kind !== 'all_clear' && s.kind !== 'reminder' && s.kind !== 'report';
 }
 
-/** Counts a suppression, and puts it on the timeline once per source or window. */
+/** Counts a suppression and puts it on the timeline, once per source or window. */
 async function recordSuppression(deps: Pick<EngineDeps, 'metrics'>, n: EngineNamespace, inc: Incident, sup: Exclude<Suppression, { kind: 'none' }>, now: number): Promise<void> {
   const mark = sup.kind === 'inhibited' ? `inhibited:${sup.by}` : `maintenance:${sup.window}`;
-  deps.metrics.suppressed.inc({ reason: sup.kind });
+  // counted once per incident and source or window, not at every look while it lasts
   if (!(await n.state.markOnce(inc.id, mark, now))) return;
+  deps.metrics.suppressed.inc({ reason: sup.kind });
   const entry =
     sup.kind === 'inhibited'
       ? { type: 'inhibited', by: sup.by, rule: sup.rule }

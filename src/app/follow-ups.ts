@@ -21,7 +21,7 @@ function tierChannels(klass: ClassConfig, stepKey: string): readonly ChannelKind
 
 /** Sends the follow-ups due at `now`; returns when the next one falls due (null: none waiting). */
 export async function followUps(
-  deps: Pick<EngineDeps, 'config' | 'person' | 'dispatcher'>,
+  deps: Pick<EngineDeps, 'config' | 'person' | 'dispatcher' | 'metrics'>,
   n: EngineNamespace,
   inc: Incident,
   facts: EscalationFacts,
@@ -76,6 +76,8 @@ export async function followUps(
     }
     const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, condition, 'open');
     await n.incidents.note(inc.id, { type: channel === frontier.channel ? 'page_retry' : 'page_failover', person: first.person, role: first.role, tier: first.tier, from: frontier.channel, to: channel, attempt, reason: frontier.deliveryFailure }, now);
+    // a call placed again is counted retried, as a retry at sending is (the call itself counts as sent)
+    if (channel === frontier.channel) deps.metrics.notifications.inc({ channel, result: 'retried' });
     await deps.dispatcher.resume(
       {
         incident: inc,

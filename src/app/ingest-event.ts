@@ -99,7 +99,10 @@ export class IngestEvents {
       metrics.eventsReceived.inc({ source: event.source, result: outcome.kind });
       if (outcome.kind === 'duplicate') metrics.duplicatesMerged.inc({ source: event.source });
       if (outcome.kind === 'opened') metrics.incidentsOpened.inc({ class: event.class, drill: String(event.drill) });
-      if (outcome.kind === 'resolved') metrics.incidentsResolved.inc({ class: event.class, via: 'source' });
+      if (outcome.kind === 'resolved') {
+        metrics.incidentsResolved.inc({ class: event.class, via: 'source', drill: String(event.drill) });
+        if (outcome.openedAtMs) metrics.timeToResolve.observe({ class: event.class, drill: String(event.drill) }, Math.max(0, now - outcome.openedAtMs) / 1000);
+      }
       if (outcome.levelRaised && outcome.level !== 0) metrics.levelRaised.inc({ class: event.class, level: String(outcome.level) });
     }
     if (options.truncated) metrics.truncatedAlerts.inc(options.truncated);

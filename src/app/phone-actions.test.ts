@@ -6,12 +6,14 @@ import type { IncidentStore, Recipient } from '../domain/ports.js';
 import { incidentIdOf, PhoneActions, rosterDirectory, type DeliveryUpdate } from './phone-actions.js';
 import type { FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
 import type { TransitionRequest } from './transition-incident.js';
+import { createMetrics } from '../telemetry/metrics.js';
 
 const NID = 'INC1:t0:omar:voice:1';
 
 function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incident> = {}) {
   let record: FollowedNotification = { id: NID, incidentId: 'INC1', stepKey: 't0', tier: 0, role: 'it_ops', person: 'omar', channel: 'voice', status: 'sent', at: '2026-11-23T10:00:00.000Z', attempt: 1, ...initial };
   const notes: { type: string; [k: string]: unknown }[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
   const kicks: string[] = [];
   const transitions: TransitionRequest[] = [];
   const incident = { id: 'INC1', class: 'app_network_acd', site: 'hq', summary: 'ACD down', state: 'open', drill: false, ...over } as Incident;
@@ -42,8 +44,10 @@ function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incide
     defaultLocale: 'en',
     clock: { now: () => 0 },
     logger: pino({ level: 'silent' }),
+    metrics,
   });
-  return { actions, record: () => record, notes, kicks, transitions };
+  const counted = async (result: string) => (await metrics.notifications.get()).values.filter((v) => v.labels.result === result).reduce((a, v) => a + v.value, 0);
+  return { actions, record: () => record, notes, kicks, transitions, counted };
 }
 
 const call = (over: Partial<DeliveryUpdate>): DeliveryUpdate => ({ notificationId: NID, providerId: 'CA1', providerStatus: 'ringing', status: 'sent', final: false, ...over });
@@ -56,6 +60,19 @@ describe('PhoneActions.delivery', () => {
     expect(t.record()).toMatchObject({ status: 'failed', deliveryFailure: 'no_answer', failure: 'temporary', settled: true, seq: 3 });
     expect(t.notes.map((n) => n.type)).toEqual(['delivery_failed']);
     expect(t.kicks).toEqual(['INC1']);
+  });
+
+  it("counts each notification's last word once: undelivered or delivered, not again when Twilio posts it again", async () => {
+    const t = setup();
+    await t.actions.delivery('voice', call({ providerStatus: 'no-answer', status: 'failed', final: true, sequence: 3, outcome: 'no_answer', failure: 'temporary' }));
+    await t.actions.delivery('voice', call({ providerStatus: 'no-answer', status: 'failed', final: true, sequence: 3, outcome: 'no_answer', failure: 'temporary' }));
+    expect(await t.counted('undelivered')).toBe(1);
+    const ok = setup();
+    await ok.actions.delivery('voice', call({ providerStatus: 'ringing', sequence: 1 }));
+    await ok.actions.delivery('voice', call({ providerStatus: 'completed', status: 'delivered', final: true, sequence: 4, outcome: 'answered' }));
+    await ok.actions.delivery('voice', call({ providerStatus: 'completed', status: 'delivered', final: true, sequence: 4, outcome: 'answered' }));
+    expect(await ok.counted('delivered')).toBe(1);
+    expect(await ok.counted('undelivered')).toBe(0);
   });
 
   it('an acknowledged notification stays acknowledged; a callback for another channel is unknown', async () => {

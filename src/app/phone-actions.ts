@@ -11,6 +11,7 @@ import { TocsinError, isTocsinError } from '../domain/errors.js';
 import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
 import type { Clock, IncidentStore, Locale, Recipient, TransitionAction } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { LinkAction } from './action-links.js';
 import { isDrillId, storeFor, type IncidentStores } from './incident-stores.js';
 import type { EscalateNowResult, FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
@@ -96,6 +97,8 @@ export interface PhoneActionsDeps {
   readonly defaultLocale: Locale;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Counts each notification's last word from its provider (delivered, undelivered), once. */
+  readonly metrics: Pick<Metrics, 'notifications'>;
 }
 
 const SETTLED: ReadonlySet<NotificationStatus> = new Set<NotificationStatus>(['acknowledged', 'cancelled']);
@@ -199,6 +202,8 @@ export class PhoneActions {
     };
     await this.deps.engine.updateNotification(incidentId, u.notificationId, patch);
     if (u.final || u.status === 'delivered') {
+      // once per notification: a callback Twilio posts again finds the status already there
+      if (current.status !== u.status) this.deps.metrics.notifications.inc({ channel, result: failed ? 'undelivered' : 'delivered' });
       await this.store(incidentId).note(
         incidentId,
         {

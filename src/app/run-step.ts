@@ -46,10 +46,10 @@ export async function runStep(
       const res = await deps.onCall.resolve(role, now);
       if (res.people.length === 0) {
         metrics.coverageGaps.set({ role }, 1);
-        metrics.suppressed.inc({ reason: 'no_one_on_duty' });
         const to = step.kind === 'tier' ? nextApplicableTier(klass, subject, step.tier) : undefined;
         if (to !== undefined && (await n.state.advanceTier(inc.id, facts.reopenCount, to, now))) advanced = true;
         if (await n.state.markOnce(inc.id, `gap:${step.key}:${role}`, now)) {
+          metrics.suppressed.inc({ reason: 'no_one_on_duty' });
           await n.incidents.note(inc.id, { type: 'no_one_on_duty', role, tier: step.tier, step: step.key, ...(to !== undefined ? { escalatedTo: to } : {}) }, now);
           deps.logger.warn({ incident: inc.id, role, tier: step.tier, escalatedTo: to }, 'no one on duty for role');
         }

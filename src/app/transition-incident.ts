@@ -44,11 +44,11 @@ export class TransitionIncident {
     if (out.result === 'changed') {
       const opened = Date.parse(incident.openedAt);
       if (req.action === 'acknowledge') {
-        this.metrics.incidentsAcknowledged.inc({ class: incident.class, via: req.via });
-        this.metrics.timeToAcknowledge.observe({ class: incident.class }, Math.max(0, now - opened) / 1000);
+        this.metrics.incidentsAcknowledged.inc({ class: incident.class, via: req.via, drill: String(incident.drill) });
+        this.metrics.timeToAcknowledge.observe({ class: incident.class, drill: String(incident.drill) }, Math.max(0, now - opened) / 1000);
       } else {
-        this.metrics.incidentsResolved.inc({ class: incident.class, via: req.via });
-        this.metrics.timeToResolve.observe({ class: incident.class }, Math.max(0, now - opened) / 1000);
+        this.metrics.incidentsResolved.inc({ class: incident.class, via: req.via, drill: String(incident.drill) });
+        this.metrics.timeToResolve.observe({ class: incident.class, drill: String(incident.drill) }, Math.max(0, now - opened) / 1000);
       }
       for (const l of this.listeners) l(incident, req);
     }

@@ -33,6 +33,8 @@ export interface IngestOutcome {
   readonly level: Level | 0;
   readonly levelRaised: boolean;
   readonly state: IncidentState | '';
+  /** Resolved by this event: when the incident opened (epoch ms), for the time it took. */
+  readonly openedAtMs?: number | undefined;
 }
 
 export type TransitionAction = 'acknowledge' | 'resolve';

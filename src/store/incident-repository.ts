@@ -84,7 +84,7 @@ export class RedisIncidentRepository implements IncidentStore {
   async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
     const replies = await this.commits.submit(commands.map((command) => ({ command, now })));
     return replies.map((reply) => {
-      const r = reply as [string, string, number, number, number, string];
+      const r = reply as [string, string, number, number, number, string, number?];
       return {
         kind: r[0] as IngestKind,
         id: r[1],
@@ -92,6 +92,7 @@ export class RedisIncidentRepository implements IncidentStore {
         level: r[3] === 0 ? 0 : clampLevel(Number(r[3])),
         levelRaised: r[4] === 1,
         state: r[5] as IncidentState | '',
+        ...(r[6] !== undefined ? { openedAtMs: Number(r[6]) } : {}),
       };
     });
   }

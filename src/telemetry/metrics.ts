@@ -32,11 +32,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     // ---- incidents
     incidentsOpen: new Gauge({ name: 'tocsin_incidents_open', help: 'Incidents not yet resolved, by class, level and state.', labelNames: ['class', 'level', 'state'] as const, aggregator: 'first', registers: r }),
     incidentsOpened: new Counter({ name: 'tocsin_incidents_opened_total', help: 'Incidents opened, by class.', labelNames: ['class', 'drill'] as const, registers: r }),
-    incidentsResolved: new Counter({ name: 'tocsin_incidents_resolved_total', help: 'Incidents resolved, by class and how (source, api, sms, voice, email).', labelNames: ['class', 'via'] as const, registers: r }),
-    incidentsAcknowledged: new Counter({ name: 'tocsin_incidents_acknowledged_total', help: 'Incidents acknowledged, by class and channel.', labelNames: ['class', 'via'] as const, registers: r }),
+    incidentsResolved: new Counter({ name: 'tocsin_incidents_resolved_total', help: 'Incidents resolved, by class, how (source, api, sms, voice, email) and drill.', labelNames: ['class', 'via', 'drill'] as const, registers: r }),
+    incidentsAcknowledged: new Counter({ name: 'tocsin_incidents_acknowledged_total', help: 'Incidents acknowledged, by class, channel and drill.', labelNames: ['class', 'via', 'drill'] as const, registers: r }),
     levelRaised: new Counter({ name: 'tocsin_incident_level_raised_total', help: 'Level climbs, by class and the level reached.', labelNames: ['class', 'level'] as const, registers: r }),
-    timeToAcknowledge: new Histogram({ name: 'tocsin_time_to_acknowledge_seconds', help: 'From opened to acknowledged.', labelNames: ['class'] as const, buckets: HUMAN_BUCKETS, registers: r }),
-    timeToResolve: new Histogram({ name: 'tocsin_time_to_resolve_seconds', help: 'From opened to resolved.', labelNames: ['class'] as const, buckets: HUMAN_BUCKETS, registers: r }),
+    timeToAcknowledge: new Histogram({ name: 'tocsin_time_to_acknowledge_seconds', help: 'From opened to acknowledged, by class and drill.', labelNames: ['class', 'drill'] as const, buckets: HUMAN_BUCKETS, registers: r }),
+    timeToResolve: new Histogram({ name: 'tocsin_time_to_resolve_seconds', help: 'From opened to resolved (by a person or by its source), by class and drill.', labelNames: ['class', 'drill'] as const, buckets: HUMAN_BUCKETS, registers: r }),
 
     // ---- escalation
     tierReached: new Counter({ name: 'tocsin_escalation_tier_reached_total', help: 'Escalation tiers reached, by class and tier.', labelNames: ['class', 'tier'] as const, registers: r }),
@@ -47,11 +47,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     onCall: new Gauge({ name: 'tocsin_oncall_people', help: 'People on duty per role right now.', labelNames: ['role'] as const, aggregator: 'first', registers: r }),
 
     // ---- notifications
-    notifications: new Counter({ name: 'tocsin_notifications_total', help: 'Notifications by channel and result (sent, delivered, failed, logged, acknowledged, cancelled, retried; throttles: deferred, bundled, throttled).', labelNames: ['channel', 'result'] as const, registers: r }),
+    notifications: new Counter({ name: 'tocsin_notifications_total', help: 'Notifications by channel and result: each attempt sent, logged (log mode) or failed (refused at sending); its provider\'s last word delivered or undelivered (an SMS not delivered, a call not answered); retried (tried again); cancelled; throttles: deferred, bundled, throttled.', labelNames: ['channel', 'result'] as const, registers: r }),
     deliveryLatency: new Histogram({ name: 'tocsin_notification_delivery_seconds', help: 'From a page being due to the provider accepting it, by channel.', labelNames: ['channel'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers: r }),
     twilioErrors: new Counter({ name: 'tocsin_twilio_errors_total', help: 'Twilio errors by error code.', labelNames: ['code'] as const, registers: r }),
     handoverNotices: new Counter({ name: 'tocsin_handover_notices_total', help: 'Shift-handover notices by channel and result (sent, logged, failed; channel "none" when no channel reached the person).', labelNames: ['channel', 'result'] as const, registers: r }),
-    suppressed: new Counter({ name: 'tocsin_notifications_suppressed_total', help: 'Pages held back, by reason (throttled, bundled, inhibited, maintenance, no_one_on_duty).', labelNames: ['reason'] as const, registers: r }),
+    suppressed: new Counter({ name: 'tocsin_notifications_suppressed_total', help: 'Pages held back, by reason: throttled and bundled per page; inhibited and maintenance once per incident and source or window; no_one_on_duty once per step and role.', labelNames: ['reason'] as const, registers: r }),
 
     // ---- telemetry mirrored from sources
     upsCharge: new Gauge({ name: 'tocsin_ups_battery_charge_ratio', help: 'UPS battery charge (0-1) as last reported.', labelNames: ['site', 'device'] as const, aggregator: 'first', registers: r }),

@@ -181,6 +181,17 @@ describe('inhibition', () => {
     expect(after.body.notifications).toEqual([]);
   });
 
+  it('counts an inhibited incident once in tocsin_notifications_suppressed_total, not at every look while it lasts', async () => {
+    app = await startTestApp();
+    await open(app, { class: 'power', site: 'hq' });
+    await open(app, { class: 'app_network_acd', site: 'hq' });
+    await app.container.engine.idle();
+    for (let i = 1; i <= 5; i++) await app.container.engine.tick(app.clock.now() + i * MIN);
+    await app.container.engine.idle();
+    const text = String((await app.request('GET', '/metrics')).body);
+    expect(text).toContain('tocsin_notifications_suppressed_total{reason="inhibited"} 1\n');
+  });
+
   it('drills never see live incidents: a live power outage does not inhibit a drill', async () => {
     app = await startTestApp();
     await open(app, { class: 'power', site: 'hq' });

@@ -375,6 +375,7 @@ describe('delivery callbacks', () => {
     const inc = await incident(id);
     expect(inc.notifications.find((n: any) => n.person === 'ana_costa').status).toBe('delivered');
     expect(inc.timeline.find((e: any) => e.type === 'delivered')).toMatchObject({ person: 'ana_costa', channel: 'sms', providerStatus: 'delivered' });
+    expect(String((await app.request('GET', '/metrics')).body)).toContain('tocsin_notifications_total{channel="sms",result="delivered"} 1\n');
   });
 
   it('an undelivered SMS is failed on the record and the shift lead is called instead', async () => {
@@ -424,6 +425,10 @@ describe('delivery callbacks', () => {
 
     await at(4 * MIN);
     expect(calls()).toHaveLength(3);
+    // on /metrics: the three calls undelivered, each once, and the two placed again retried
+    const text = String((await app.request('GET', '/metrics')).body);
+    expect(text).toContain('tocsin_notifications_total{channel="voice",result="undelivered"} 3\n');
+    expect(text).toContain('tocsin_notifications_total{channel="voice",result="retried"} 2\n');
   });
 
   it('a call that failed for good (invalid number) is not placed again: the next channel at once', async () => {

@@ -315,7 +315,9 @@ local function ingestOne()
     redis.call('ZADD', dueZ, now, id)
     push(tl, { at = nowIso, type = 'resolved', by = 'source:' .. ev.source, via = ev.source }, true)
     setExpiry(id, retention)
-    return result('resolved', id, false)
+    local out = result('resolved', id, false)
+    out[7] = tonumber(redis.call('HGET', incKey, 'openedAtMs')) or 0 -- the time it took, for the metrics
+    return out
   end
 
   -- firing
