@@ -29,7 +29,8 @@ export function subjectOf(inc: Incident, facts: EscalationFacts): EscalationSubj
   for (const nt of inc.notifications) {
     const stepKey = (nt as { stepKey?: string }).stepKey ?? '';
     if (cycle > 0 && !stepKey.startsWith(cyclePrefix)) continue;
-    if (nt.status === 'cancelled') continue;
+    // who was paged: not a page cancelled, nor one a throttle still holds back (it never went out)
+    if (nt.status === 'cancelled' || (nt.status === 'planned' && (nt as { deferredUntil?: unknown }).deferredUntil !== undefined)) continue;
     if (nt.phase !== 'page' && nt.phase !== 'escalation' && nt.phase !== 'level_raised') continue;
     if (!paged.some((p) => p.person === nt.person)) paged.push({ person: nt.person, role: nt.role });
   }

@@ -324,6 +324,24 @@ describe('throttles and bundling', () => {
     expect((inc.timeline as any[]).some((e) => e.type === 'notification_cancelled' && e.notification === mail.id)).toBe(true);
   });
 
+  it('an incident resolved while its page to a person is still held back sends that person no all-clear', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 3))).status).toBe(200);
+    await app.container.engine.idle();
+    const held = (await notificationsOf(app, person)).filter((n) => n.status === 'planned');
+    expect(held).toHaveLength(2);
+    const quiet = held[0].incident as string;
+    app.clock.set(T0 + MIN);
+    expect((await app.request('POST', `/api/incidents/${quiet}/resolve`, { by: 'ops' })).status).toBe(200);
+    await app.container.engine.idle();
+    await tickAll(T0 + 5 * MIN);
+    const inc = (await app.request('GET', `/api/incidents/${quiet}`)).body;
+    const mine = (inc.notifications as any[]).filter((n) => n.person === person);
+    // the page never went out: it is cancelled, and nobody tells the person something is over that they never heard of
+    expect(mine.map((n) => `${n.phase}:${n.status}`)).toEqual(['page:cancelled']);
+  });
+
   it('two engines on one Redis keep one limit: the storm still pages the person twice', async () => {
     const [a, b] = (await start(2)) as [TestApp, TestApp];
     const person = await onDuty(a, 'it_ops');
