@@ -31,7 +31,7 @@ const incidentMatcher = z
   .strictObject({
     class: id.optional().describe('The incident is of this class (name a class or classes).'),
     classes: z.array(id).min(1).optional().describe('The incident is of one of these classes (name a class or classes).'),
-    labels: z.record(z.string(), z.string()).optional().describe('Exact label values the incident must carry (label name → value).'),
+    labels: z.record(z.string(), z.string()).optional().describe('Exact label values the incident must carry (label name → value); "" matches an incident without the label.'),
   })
   .refine((m) => m.class !== undefined || m.classes !== undefined, 'name a class or classes');
 

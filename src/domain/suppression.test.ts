@@ -78,4 +78,12 @@ describe('inhibition', () => {
     expect(findInhibitor(r, inc(), [{ ...power, labels: { kind: 'mains' } }])?.by).toBe('P');
     expect(findInhibitor(r, inc(), [{ ...power, labels: { kind: 'line' } }])).toBeUndefined();
   });
+
+  it('a label value "" matches an incident without that label: the shipped rule leaves a silent monitor alone', () => {
+    const shipped: InhibitRule[] = [{ name: 'power_outage', source: { class: 'power' }, target: { classes: ['app_network_acd', 'network_infosys'], labels: { heartbeat: '' } }, equal: ['site'] }];
+    expect(findInhibitor(shipped, inc({ class: 'network_infosys' }), [power])?.by).toBe('P');
+    expect(findInhibitor(shipped, inc({ class: 'network_infosys', labels: { heartbeat: 'ups', key: 'hq/ups1' } }), [power])).toBeUndefined();
+    expect(inScope({ labels: { service: '' } }, inc())).toBe(true);
+    expect(inScope({ labels: { service: '' } }, inc({ labels: { service: 'crm' } }))).toBe(false);
+  });
 });

@@ -55,8 +55,9 @@ export interface InhibitRule {
   readonly equal: readonly string[];
 }
 
+/** Exact label values; a label the incident does not carry is "" (so `name: ""` means "without it"), as in tier matches. */
 function labelsMatch(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>>): boolean {
-  return Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
+  return Object.entries(want ?? {}).every(([k, v]) => (Object.hasOwn(have, k) ? have[k] : '') === v);
 }
 
 /**

@@ -171,6 +171,16 @@ describe('inhibition', () => {
     expect(await app.container.suppression.check(acd, app.clock.now())).toEqual({ kind: 'none' });
   });
 
+  it('a silent monitor at the site is not inhibited by the power outage: the UPS poller going quiet mid-outage still pages', async () => {
+    app = await startTestApp();
+    await open(app, { class: 'power', site: 'hq', summary: 'UPS on battery' });
+    const poller = await open(app, { class: 'network_infosys', site: 'hq', summary: 'UPS poller for ups1 silent for 5m (hq)', labels: { heartbeat: 'ups', key: 'hq/ups1' } });
+    expect(await app.container.suppression.check(poller, app.clock.now())).toEqual({ kind: 'none' });
+    await app.container.engine.idle();
+    const after = (await app.request('GET', `/api/incidents/${poller.id}`)).body;
+    expect((after.notifications as any[]).length).toBeGreaterThan(0);
+  });
+
   it('the inhibited incident records the root cause on its timeline', async () => {
     app = await startTestApp();
     const power = await open(app, { class: 'power', site: 'hq' });
