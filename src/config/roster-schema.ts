@@ -42,6 +42,10 @@ export function rosterSchema({ span }: Durations) {
                 rotation: z
                   .strictObject({
                     people: z.array(id).min(1).describe('The people taking turns (ids of `people`), in order.'),
+                    together: z
+                      .boolean()
+                      .optional()
+                      .describe('Every one of `people` holds the shift at once, instead of taking turns: a group told together (standby staff called in by bulk SMS). Default false.'),
                     every: span.prefault('7d').describe(durationText('How long each person holds the shift before the next takes over.', '7d')),
                     /** The moment the first person starts (ISO-8601). */
                     from: z

@@ -78,6 +78,12 @@ describe('onDutyAt', () => {
     expect(onDutyAt(r, 'shift_lead', t('2026-11-23T13:00:00Z'))).toEqual(['ann', 'bob']);
   });
 
+  it('a group holds the shift together: everyone of it at once, all day, with no handover among them', () => {
+    const r = roster('Asia/Shanghai', [{ days: [...ALL], start: '00:00', end: '00:00', rotation: { people: ['sara', 'tom'], every: D, from: '2026-01-05T00:00:00Z', together: true } }], 'standby_staff');
+    for (const at of ['2026-11-23T01:00:00Z', '2026-11-23T23:00:00Z', '2026-11-24T12:00:00Z']) expect(onDutyAt(r, 'standby_staff', t(at))).toEqual(['sara', 'tom']);
+    expect(nextHandover(r, 'standby_staff', t('2026-11-23T01:00:00Z'))).toBeUndefined();
+  });
+
   it('rotates backwards from `from` as well', () => {
     const r = daily('UTC', '00:00', '2026-11-23T00:00:00Z');
     expect(onDutyAt(r, 'shift_lead', t('2026-11-22T12:00:00Z'))).toEqual(['bob']);

@@ -12,6 +12,8 @@ import { addDays, DAY_MS, localDate, wallMs, wallOf, weekdayOf, zonedToUtc, type
 
 export interface RotationSpec {
   readonly people: readonly string[];
+  /** Every one of `people` holds the shift at once (a group told together), instead of taking turns. */
+  readonly together?: boolean | undefined;
   /** ms */
   readonly every: number;
   /** ISO-8601 with offset: when the first person starts. */
@@ -81,8 +83,8 @@ export function shiftInstances(schedule: ScheduleSpec, fromMs: number, toMs: num
         const partStart = i === 0 ? start : zonedToUtc(fromWall, tz);
         const partEnd = i + 2 === cuts.length ? end : zonedToUtc(toWall, tz);
         if (partEnd <= fromMs || partStart >= toMs || partEnd <= partStart) continue;
-        const person = holder(shift.rotation.people, t, fromWall);
-        if (person !== undefined) out.push({ shift: index, name: shift.name, start: partStart, end: partEnd, person });
+        const holders = shift.rotation.together ? shift.rotation.people : [holder(shift.rotation.people, t, fromWall)];
+        for (const person of holders) if (person !== undefined) out.push({ shift: index, name: shift.name, start: partStart, end: partEnd, person });
       }
     });
   }
@@ -98,7 +100,7 @@ interface Turns {
 /** The rotation's turns, or undefined when it never turns. */
 function turns(r: RotationSpec, tz: string): Turns | undefined {
   const fromInstant = Date.parse(r.from);
-  if (r.people.length < 2 || r.every <= 0 || Number.isNaN(fromInstant)) return undefined;
+  if (r.together || r.people.length < 2 || r.every <= 0 || Number.isNaN(fromInstant)) return undefined;
   return { fromWall: wallMs(fromInstant, tz), every: r.every };
 }
 

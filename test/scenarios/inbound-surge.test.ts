@@ -46,14 +46,15 @@ describe('inbound_surge', () => {
     await s.at(29 * MIN);
     expect(who(await s.pages(id), { tier: 1 })).toEqual([]);
     await s.at(30 * MIN);
-    expect(who(await s.pages(id), { tier: 1 })).toEqual([`standby_staff/${await s.onDuty('standby_staff')}/sms`]);
+    // bulk SMS: every standby agent at once, not one by turns
+    expect(who(await s.pages(id), { tier: 1 })).toEqual(['standby_staff/sara_lund/sms', 'standby_staff/tom_baker/sms']);
   });
 
   it('inbound_surge: functional_staff and center_manager after another 30 min', async () => {
     const id = await surge('firing', 0);
     await s.at(30 * MIN);
     await s.at(60 * MIN);
-    expect(who(await s.pages(id), { tier: 2 })).toEqual([`center_manager/${await s.onDuty('center_manager')}/voice`, `functional_staff/${await s.onDuty('functional_staff')}/sms`]);
+    expect(who(await s.pages(id), { tier: 2 })).toEqual([`center_manager/${await s.onDuty('center_manager')}/voice`, 'functional_staff/priya_nair/sms', 'functional_staff/yusuf_demir/sms']);
     expect((await s.incident(id)).tier).toBe(2);
   });
 
@@ -72,6 +73,6 @@ describe('inbound_surge', () => {
     await s.at(30 * MIN);
     await surge('firing', 32 * MIN);
     await s.at(32 * MIN);
-    expect(who(await s.pages(id), { tier: 1 })).toEqual([`standby_staff/${await s.onDuty('standby_staff')}/sms`]);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual(['standby_staff/sara_lund/sms', 'standby_staff/tom_baker/sms']);
   });
 });
