@@ -50,6 +50,7 @@ export function throttleLimits(cfg: DaemonConfig['throttle'], clockSpeed = 1): T
     dailyCap: { name: 'daily_cap', spanMs: scale(DAY_MS), max: cfg.dailyCap },
     bundleWindowMs: cfg.bundleWindow,
     criticalLevel: cfg.criticalLevel,
+    criticalClasses: new Set(cfg.criticalClasses),
   };
 }
 
@@ -156,7 +157,7 @@ export class ThrottlePages {
     const store = this.storeFor(r.incident.id);
     // a gathered phase waits in its own lane, and its messages carry only that lane
     const lane = this.deps.gathered.has(r.phase) ? r.phase : undefined;
-    const critical = lane === undefined && isCritical(r.incident.level, this.deps.limits);
+    const critical = lane === undefined && isCritical(r.incident, this.deps.limits);
     const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical, ...(lane ? { lane } : {}) };
     const { deferredUntil: deferred, throttle: heldAs } = r.record as { deferredUntil?: unknown; throttle?: unknown };
     // Queued earlier and its time just came: a carrier may have taken it a moment ago.
@@ -172,7 +173,7 @@ export class ThrottlePages {
         this.deps.logger.debug({ incident: r.incident.id, person: r.person, channel: r.channel }, 'notification taken by a bundle');
         return { kind: 'held', until: r.now + this.deps.leaseMs };
       }
-      const question = { now: r.now, channel: r.channel, level: r.incident.level, history: h.sent, limits: this.deps.limits };
+      const question = { now: r.now, channel: r.channel, critical, history: h.sent, limits: this.deps.limits };
       const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered({ ...question, lane }) : decideThrottle(question);
       if (d.kind === 'send') {
         const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane);

@@ -142,6 +142,11 @@ export function daemonSchema({ wait, span }: Durations) {
         criticalLevel: level
           .default(4)
           .describe("Incidents at this level or above are critical: never dropped, delayed at most the channel's minGap. Default 4."),
+        /** Classes whose pages are critical whatever the incident's level. */
+        criticalClasses: z
+          .array(id)
+          .default(['security', 'power'])
+          .describe("Classes whose pages are critical whatever the incident's level (a UPS on battery at level 3 cannot wait for a 15-minute count). Default [security, power]."),
         /** Non-critical messages one person gets on every channel together in 24 h; more are suppressed. */
         dailyCap: z
           .number()

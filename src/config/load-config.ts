@@ -175,6 +175,7 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
   });
   c.daemon.maintenance.forEach((w, i) => (w.classes ?? []).forEach((k, j) => klass('daemon', `maintenance.${i}.classes.${j}`, k)));
   c.daemon.rateLimits.criticalClasses.forEach((k, i) => klass('daemon', `rateLimits.criticalClasses.${i}`, k));
+  c.daemon.throttle.criticalClasses.forEach((k, i) => klass('daemon', `throttle.criticalClasses.${i}`, k));
   const u = c.sources.ups;
   for (const k of ['onBattery', 'lineFault', 'replaceBattery', 'overload', 'bypass', 'commLost', 'temperature'] as const) klass('sources', `ups.${k}.class`, u[k].class);
   const a = c.sources.acd;

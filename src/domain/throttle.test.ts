@@ -14,10 +14,12 @@ const limits: ThrottleLimits = {
   dailyCap: { name: 'daily_cap', spanMs: 24 * 60 * MIN, max: 8 },
   bundleWindowMs: 3 * MIN,
   criticalLevel: 4,
+  criticalClasses: new Set(['power']),
 };
 
 const sms = (...agoMin: number[]): SentMessage[] => agoMin.map((m) => ({ at: T0 - m * MIN, channel: 'sms' as ChannelKind }));
-const ask = (history: SentMessage[], level = 2, channel: ChannelKind = 'sms', now = T0) => decideThrottle({ now, channel, level, history, limits });
+const ask = (history: SentMessage[], level = 2, channel: ChannelKind = 'sms', now = T0) =>
+  decideThrottle({ now, channel, critical: isCritical({ level, class: 'network_infosys' }, limits), history, limits });
 
 describe('decideThrottle', () => {
   it('sends when the person got nothing yet', () => {
@@ -32,7 +34,7 @@ describe('decideThrottle', () => {
   it('uses the minimum gap when it is longer than the bundle window', () => {
     expect(ask([{ at: T0 - 30_000, channel: 'voice' }], 2, 'voice', T0)).toEqual({ kind: 'bundle', until: T0 + 2.5 * MIN, limit: 'bundle_window' });
     const wide = { ...limits, bundleWindowMs: 0 };
-    expect(decideThrottle({ now: T0, channel: 'voice', level: 2, history: [{ at: T0 - 30_000, channel: 'voice' }], limits: wide })).toEqual({
+    expect(decideThrottle({ now: T0, channel: 'voice', critical: false, history: [{ at: T0 - 30_000, channel: 'voice' }], limits: wide })).toEqual({
       kind: 'bundle',
       until: T0 + 1.5 * MIN,
       limit: 'min_gap',
@@ -80,9 +82,10 @@ describe('decideThrottle', () => {
     expect(ask([{ at: T0 + 5_000, channel: 'sms' }])).toEqual({ kind: 'bundle', until: T0 + 5_000 + 3 * MIN, limit: 'bundle_window' });
   });
 
-  it('is critical from the configured level', () => {
-    expect(isCritical(3, limits)).toBe(false);
-    expect(isCritical(4, limits)).toBe(true);
+  it('is critical from the configured level, and for a critical class at any level', () => {
+    expect(isCritical({ level: 3, class: 'network_infosys' }, limits)).toBe(false);
+    expect(isCritical({ level: 4, class: 'network_infosys' }, limits)).toBe(true);
+    expect(isCritical({ level: 3, class: 'power' }, limits)).toBe(true);
   });
 });
 

@@ -33,6 +33,8 @@ export interface ThrottleLimits {
   readonly bundleWindowMs: number;
   /** Incidents at this level or above page through every throttle (delayed at most the minimum gap). */
   readonly criticalLevel: number;
+  /** Classes whose incidents page so whatever their level. */
+  readonly criticalClasses: ReadonlySet<string>;
 }
 
 /** One message already sent (or being sent) to the person. */
@@ -57,14 +59,15 @@ export type ThrottleDecision =
 export interface ThrottleQuestion {
   readonly now: number;
   readonly channel: ChannelKind;
-  /** The incident's level. */
-  readonly level: number;
+  /** The page is critical (see isCritical). */
+  readonly critical: boolean;
   readonly history: readonly SentMessage[];
   readonly limits: ThrottleLimits;
 }
 
-export function isCritical(level: number, limits: Pick<ThrottleLimits, 'criticalLevel'>): boolean {
-  return level >= limits.criticalLevel;
+/** An incident's pages are critical at the critical level or above, or for a critical class. */
+export function isCritical(incident: { readonly level: number; readonly class: string }, limits: Pick<ThrottleLimits, 'criticalLevel' | 'criticalClasses'>): boolean {
+  return incident.level >= limits.criticalLevel || limits.criticalClasses.has(incident.class);
 }
 
 /**
@@ -85,7 +88,7 @@ function sentOn(channel: ChannelKind, history: readonly SentMessage[], lane?: st
  * the lane into one message. A lone all-clear right after its page goes at once. Counts and the
  * daily cap never hold it back: it is what tells the person an incident is over.
  */
-export function decideGathered(q: Omit<ThrottleQuestion, 'level'> & { readonly lane: string }): Extract<ThrottleDecision, { kind: 'send' | 'bundle' }> {
+export function decideGathered(q: Omit<ThrottleQuestion, 'critical'> & { readonly lane: string }): Extract<ThrottleDecision, { kind: 'send' | 'bundle' }> {
   const wait = gapAfter(sentOn(q.channel, q.history, q.lane)[0], q.channel, q.limits);
   return wait && wait.until > q.now ? { kind: 'bundle', ...wait } : { kind: 'send' };
 }
@@ -104,7 +107,7 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
   const last = mine[0];
   const minGap = ch?.minGapMs ?? 0;
 
-  if (isCritical(q.level, limits)) {
+  if (q.critical) {
     if (last !== undefined && last + minGap > now) return { kind: 'delay', until: last + minGap, limit: 'min_gap' };
     return { kind: 'send' };
   }

@@ -218,6 +218,32 @@ describe('throttles and bundling', () => {
     expect(pages.every((n) => n.status === 'logged')).toBe(true);
   });
 
+  it('a power outage at level 3 is critical by its class: its call waits out the minimum gap, not the 15-minute count', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    await app.request('POST', '/webhooks/alertmanager', storm(0, 3));
+    await app.container.engine.idle();
+    await tickAll(T0 + 2 * MIN); // the second call: the bundle
+    app.clock.set(T0 + 2 * MIN + 30_000);
+    await app.request('POST', '/webhooks/alertmanager', storm(100, 1));
+    await app.container.engine.idle();
+    await tickAll(T0 + 4 * MIN); // the third call in 15 minutes: the count (3) is used up
+    const calls = messages(await notificationsOf(app, person)).filter((n) => n.channel === 'voice');
+    expect(calls).toHaveLength(3);
+
+    app.clock.set(T0 + 5 * MIN);
+    const opened = await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'UPS on battery', level: 3 });
+    expect(opened.status).toBe(201);
+    await app.container.engine.idle();
+    const power = async () => ((await app.request('GET', `/api/incidents/${opened.body.id}`)).body.notifications as any[]).find((n) => n.person === person && n.channel === 'voice');
+    const call = await power();
+    expect(call.status).toBe('planned');
+    // the minimum gap after the last call (10:04 + 2 min), not 15 minutes after the first
+    expect(call.deferredUntil).toBe(T0 + 6 * MIN);
+    await tickAll(T0 + 6 * MIN);
+    expect((await power()).status).toBe('logged');
+  });
+
   it('critical pages waiting for one person all go once the minimum gap is over, in one call', async () => {
     const [app] = (await start()) as [TestApp];
     const person = await onDuty(app, 'center_manager');
