@@ -42,6 +42,7 @@ import type { DaemonCore } from './wiring/daemon-core.js';
 import { buildEscalation } from './wiring/escalation-wiring.js';
 import { buildHttp } from './wiring/http-wiring.js';
 import { replicaWaits } from './wiring/replica-waits.js';
+import { seriesGuards } from './wiring/series-guards.js';
 
 export interface ContainerOptions {
   readonly env: Env;
@@ -179,7 +180,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   let scheduler: Scheduler | undefined;
   const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
-  const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, logger });
+  const series = seriesGuards(config, logger);
+  const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());
   transition.onChanged(() => void openGauge.refresh());
 
@@ -198,6 +200,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     maintenance: people.maintenance,
     phone,
     actionLinks,
+    series,
   });
 
   let server: Server | undefined;

@@ -2,12 +2,15 @@
  * Use case: keep `tocsin_incidents_open` (live incidents not yet resolved, by class, level and state)
  * and `tocsin_acd_surge_tier` (per site and queue: the surge incident's tier + 1, 0 = no surge)
  * in step with the store, which counts them itself (a few replies however many incidents are open).
+ * A surge's site and queue come from the ACD's telemetry: they become labels only through the ACD
+ * gauges' SeriesGuard (masked like the logs, at most `http.metricSeries` of them).
  * Refreshed after recorded events and transitions — coalesced, at most one read per `minGapMs`, so a
  * burst of webhooks costs one read — and on a cadence (level climbs happen inside the engine).
  */
 import type { OpenCounts } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { SeriesGuard } from '../telemetry/series-guard.js';
 
 /** The class whose open incidents are queue surges. */
 const SURGE_CLASS = 'inbound_surge';
@@ -22,6 +25,8 @@ export class OpenIncidentGauge {
       /** Counts the open incidents of the live namespace (RedisOpenIncidentReader.countOpen). */
       readonly live: { countOpen(surgeClass: string): Promise<OpenCounts> };
       readonly metrics: Metrics;
+      /** Which sites and queues may become labels of the surge tier (the ACD gauges' guard). */
+      readonly series: SeriesGuard;
       readonly logger: Logger;
       /** Real milliseconds between two reads at least (default 1000). */
       readonly minGapMs?: number;
@@ -57,6 +62,9 @@ export class OpenIncidentGauge {
     for (const c of counts) g.set({ class: c.class, level: c.level, state: c.state }, c.n);
     const s = this.deps.metrics.acdSurgeTier;
     s.reset();
-    for (const x of surges) s.set({ site: x.site, queue: x.queue }, x.tier);
+    for (const x of surges) {
+      const l = this.deps.series.admit({ site: x.site, queue: x.queue });
+      if (l) s.set(l, x.tier);
+    }
   }
 }

@@ -34,9 +34,9 @@ import { makeKeys } from '../store/keys.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
 import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
-import { SeriesGuard } from '../telemetry/series-guard.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
 import type { DaemonCore } from './daemon-core.js';
+import type { SeriesGuards } from './series-guards.js';
 import { twilioCodec } from './twilio-codec.js';
 
 export interface HttpWiringDeps extends DaemonCore {
@@ -53,6 +53,8 @@ export interface HttpWiringDeps extends DaemonCore {
   readonly maintenance: ManageMaintenance;
   readonly phone: PhoneActions;
   readonly actionLinks: ActionLinks;
+  /** Which telemetry labels may become metric series (shared with the surge tier gauge). */
+  readonly series: SeriesGuards;
 }
 
 export interface HttpWiring {
@@ -64,10 +66,7 @@ export interface HttpWiring {
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
-  const seriesFull = (what: string) => (max: number) =>
-    logger.warn({ max }, `${what} past http.metricSeries are not mirrored into /metrics (their readings are still evaluated)`);
-  const upsSeries = new SeriesGuard(config.daemon.http.metricSeries, seriesFull('UPS devices'));
-  const acdSeries = new SeriesGuard(config.daemon.http.metricSeries, seriesFull('ACD queues'));
+  const { ups: upsSeries, acd: acdSeries } = d.series;
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();

@@ -1,5 +1,9 @@
-/** tocsin_acd_surge_tier follows the surge incident's tier per site and queue, and falls to 0 when controlled. */
+/**
+ * tocsin_acd_surge_tier follows the surge incident's tier per site and queue, and falls to 0 when
+ * controlled; its site and queue labels pass the ACD gauges' guard (masked, at most http.metricSeries).
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -45,5 +49,42 @@ describe('surge tier gauge', () => {
     app.clock.advance(11 * 60_000); // the surge hold is 10 minutes
     await app.request('POST', '/webhooks/acd', calm);
     await eventually(undefined);
+  });
+});
+
+describe('surge tier labels', () => {
+  async function surgeLines(): Promise<string[]> {
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    return text.split('\n').filter((l) => l.startsWith('tocsin_acd_surge_tier{'));
+  }
+  async function until(n: number): Promise<string[]> {
+    const end = Date.now() + 5_000;
+    let lines = await surgeLines();
+    while (lines.length < n && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      lines = await surgeLines();
+    }
+    return lines;
+  }
+
+  it('a site that reads as a phone number and a queue that reads as an e-mail address are masked as in the logs', async () => {
+    const res = await app.request('POST', '/webhooks/acd', { site: '+86 138 0013 8000', queue: 'ops@example.com', metrics: { calls_waiting: 45, longest_wait_seconds: 400 } });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.result)).toContain('opened');
+    const lines = await until(1);
+    expect(lines).toEqual(['tocsin_acd_surge_tier{site="***00",queue="***@example.com"} 1']);
+    const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(text).not.toContain('138 0013');
+    expect(text).not.toContain('ops@');
+  });
+
+  it('past http.metricSeries a new site and queue gets no surge tier series', async () => {
+    await app.stop();
+    const base = loadConfig('config');
+    app = await startTestApp({ config: { ...base, daemon: { ...base.daemon, http: { ...base.daemon.http, metricSeries: 1 } } } });
+    for (const queue of ['main', 'vip']) expect((await app.request('POST', '/webhooks/acd', { site: 'hq', queue, metrics: { calls_waiting: 45, longest_wait_seconds: 400 } })).status).toBe(200);
+    await until(2);
+    await new Promise((r) => setTimeout(r, 1_500)); // a second refresh after both surges opened
+    expect(await surgeLines()).toEqual(['tocsin_acd_surge_tier{site="hq",queue="main"} 1']);
   });
 });
