@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RosterConfig } from '../../src/config/schema.js';
 import { nextHandover } from '../../src/domain/roster.js';
@@ -23,6 +24,20 @@ const dashboards = FILES.map((f) => ({ file: f, json: JSON.parse(readFileSync(jo
 const exprs = dashboards.flatMap((d) => dashboardExprs(d.json).map((e) => ({ ...e, file: d.file, query: substituteVariables(e.expr) })));
 
 const SID = `AC${'2'.repeat(32)}`;
+
+type Panel = { title?: string; targets?: { expr?: string; legendFormat?: string }[]; fieldConfig?: { defaults?: { unit?: string }; overrides?: { matcher: { id: string; options: string }; properties: { id: string; value: unknown }[] }[] }; panels?: Panel[] };
+/** The panel of that title in that dashboard (rows' nested panels included). */
+function panelOf(file: string, title: string): Panel {
+  const all: Panel[] = [];
+  const walk = (ps: Panel[] | undefined) => ps?.forEach((p) => (all.push(p), walk(p.panels)));
+  walk(dashboards.find((d) => d.file === file)?.json.panels as Panel[]);
+  const found = all.filter((p) => p.title === title);
+  expect(found, `${file} "${title}"`).toHaveLength(1);
+  return found[0]!;
+}
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+const shippedRules = parse(readFileSync(join(import.meta.dirname, '..', '..', 'prometheus', 'rules', 'tocsin.rules.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+const ruleExpr = (alert: string) => shippedRules.groups.flatMap((g) => g.rules).find((r) => r.alert === alert)?.expr ?? '';
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** The roster with the vendor desk on duty only on a day that is not today: a coverage gap now. */
@@ -54,6 +69,12 @@ describe('Grafana dashboards', () => {
       expect(panels.length).toBeGreaterThan(5);
       for (const p of panels) expect(p.datasource?.uid).toBe('${datasource}');
     }
+  });
+
+  it('"Failed share by channel" is the ratio TocsinChannelFailing alerts on (failed over sent|delivered|failed)', () => {
+    const ratio = oneLine(ruleExpr('TocsinChannelFailing')).replace(/\s*>\s*[\d.]+$/, '').replaceAll('[10m]', '[$__rate_interval]');
+    expect(ratio).toContain('result=~"sent|delivered|failed"');
+    expect(panelOf('escalations.json', 'Failed share by channel').targets?.map((t) => oneLine(t.expr ?? ''))).toEqual([ratio]);
   });
 
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
