@@ -77,6 +77,14 @@ describe('Grafana dashboards', () => {
     expect(panelOf('escalations.json', 'Failed share by channel').targets?.map((t) => oneLine(t.expr ?? ''))).toEqual([ratio]);
   });
 
+  it('"Overdue escalations and lateness" shows the overdue count without the seconds unit', () => {
+    const p = panelOf('escalations.json', 'Overdue escalations and lateness');
+    expect(p.fieldConfig?.defaults?.unit).toBe('s');
+    const count = p.targets?.find((t) => t.expr?.includes('tocsin_escalations_overdue'))?.legendFormat ?? '';
+    const units = (p.fieldConfig?.overrides ?? []).filter((o) => ['byName', 'byRegexp'].includes(o.matcher.id) && (o.matcher.id === 'byName' ? o.matcher.options === count : new RegExp(`^(?:${o.matcher.options})$`).test(count)));
+    expect(units.flatMap((o) => o.properties)).toContainEqual({ id: 'unit', value: 'none' });
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
