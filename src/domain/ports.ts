@@ -73,6 +73,28 @@ export interface MemberPage {
   readonly members: Readonly<Record<string, MemberState & { readonly details?: unknown }>>;
 }
 
+// ---- telemetry readings ---------------------------------------------------------------------
+
+/** One gauge series of telemetry (a UPS's charge, a queue's calls waiting) as last reported. */
+export interface TelemetryReading {
+  /** Which gauge (the metric catalogue's key, e.g. `upsCharge`). */
+  readonly gauge: string;
+  /** Its labels, already masked and admitted. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/**
+ * The last reading of every telemetry series, shared by every replica on one Redis: whichever
+ * replica receives a report writes it, and every replica exports what is held when scraped.
+ */
+export interface TelemetryReadings {
+  /** Keeps these readings as the last ones of their series (one write). */
+  put(readings: readonly TelemetryReading[]): Promise<void>;
+  /** Every series' last reading. */
+  all(): Promise<TelemetryReading[]>;
+}
+
 // ---- channels -------------------------------------------------------------------------------
 
 export type Locale = 'en' | 'zh-CN';

@@ -2,11 +2,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { IngestEvents } from '../app/ingest-event.js';
+import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
 import { evaluateAcd, SEAT_STATES, type AcdMetrics } from '../domain/acd.js';
 import type { Clock } from '../domain/ports.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { SeriesGuard } from '../telemetry/series-guard.js';
 import { invalid } from './errors.js';
 
 const count = z.number().int().min(0).nullish();
@@ -57,19 +56,18 @@ export interface AcdRouteDeps {
   readonly sources: SourcesConfig;
   readonly businessHours: DaemonConfig['businessHours'];
   readonly clock: Clock;
-  readonly metrics: Metrics;
-  /** Which queues may become gauge labels. */
-  readonly series: SeriesGuard;
+  /** The ACD gauges (same on every replica; only the queues the guard admits). */
+  readonly telemetry: TelemetryMirror;
 }
 
 /** Mirrors a queue's figures into the ACD gauges (as far as the guard lets new queues in). */
-export function mirrorAcd(metrics: Metrics, guard: SeriesGuard, site: string, queue: string, m: AcdMetrics): void {
-  const l = guard.admit({ site, queue });
-  if (!l) return;
-  if (m.calls_waiting !== undefined) metrics.acdCallsWaiting.set(l, m.calls_waiting);
-  if (m.longest_wait_seconds !== undefined) metrics.acdLongestWait.set(l, m.longest_wait_seconds);
-  if (m.service_level !== undefined) metrics.acdServiceLevel.set(l, m.service_level);
-  if (m.agents_logged_in !== undefined) metrics.acdAgentsLoggedIn.set(l, m.agents_logged_in);
+export function mirrorAcd(telemetry: TelemetryMirror, site: string, queue: string, m: AcdMetrics): Promise<void> {
+  const figures: TelemetryFigure[] = [];
+  if (m.calls_waiting !== undefined) figures.push({ gauge: 'acdCallsWaiting', value: m.calls_waiting });
+  if (m.longest_wait_seconds !== undefined) figures.push({ gauge: 'acdLongestWait', value: m.longest_wait_seconds });
+  if (m.service_level !== undefined) figures.push({ gauge: 'acdServiceLevel', value: m.service_level });
+  if (m.agents_logged_in !== undefined) figures.push({ gauge: 'acdAgentsLoggedIn', value: m.agents_logged_in });
+  return telemetry.record('acd', { site, queue }, figures);
 }
 
 export function acdRoutes(deps: AcdRouteDeps): Router {
@@ -95,7 +93,7 @@ export function acdRoutes(deps: AcdRouteDeps): Router {
       now,
     );
     const results = await deps.ingest.ingest(events);
-    mirrorAcd(deps.metrics, deps.series, b.site, queue, m);
+    await mirrorAcd(deps.telemetry, b.site, queue, m);
     res.status(200).json({
       accepted: results.length,
       results: results.map((r) => ({ member: r.event.member, result: r.outcome.kind, incident: r.outcome.id || null })),

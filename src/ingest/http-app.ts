@@ -28,6 +28,8 @@ export interface HttpAppDeps {
   readonly twilio: readonly Router[];
   /** The engine workers' metrics, joined into /metrics. */
   readonly peerMetrics?: PeerMetrics | undefined;
+  /** Brings gauges kept in Redis up to date before /metrics answers (never throws). */
+  readonly beforeScrape?: () => Promise<void>;
   /** Extra middleware run first on every request (tracing). */
   readonly before?: readonly express.RequestHandler[];
 }
@@ -62,6 +64,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', redis: ok ? 'up' : 'down' });
   });
   operations.get('/metrics', async (_req, res) => {
+    await deps.beforeScrape?.();
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await exposition(deps.metrics.registry, deps.peerMetrics));
   });

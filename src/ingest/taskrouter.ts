@@ -7,13 +7,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { IngestEvents } from '../app/ingest-event.js';
+import type { TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
 import { evaluateAcd } from '../domain/acd.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
 import { parseTaskRouterEvent, queueAcdInput, type TaskRouterParams, type TaskRouterState } from '../domain/taskrouter.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { SeriesGuard } from '../telemetry/series-guard.js';
 import { mirrorAcd } from './acd.js';
 import { invalid } from './errors.js';
 
@@ -32,9 +31,8 @@ export interface TaskRouterRouteDeps {
   readonly sources: SourcesConfig;
   readonly businessHours: DaemonConfig['businessHours'];
   readonly clock: Clock;
-  readonly metrics: Metrics;
-  /** Which queues may become gauge labels (shared with the ACD webhook). */
-  readonly series: SeriesGuard;
+  /** The ACD gauges (shared with the ACD webhook). */
+  readonly telemetry: TelemetryMirror;
   readonly queues: TaskRouterState;
   /** PUBLIC_URL without a trailing slash. */
   readonly publicUrl: string;
@@ -65,7 +63,7 @@ export function taskRouterRoutes(deps: TaskRouterRouteDeps): Router {
     const inputs = queues.map((q) => queueAcdInput(q, tr, now));
     const events = inputs.flatMap((i) => evaluateAcd(i, deps.sources.acd, deps.businessHours, now));
     const results = await deps.ingest.ingest(events);
-    for (const i of inputs) mirrorAcd(deps.metrics, deps.series, i.site, i.queue ?? '', i.metrics ?? {});
+    for (const i of inputs) await mirrorAcd(deps.telemetry, i.site, i.queue ?? '', i.metrics ?? {});
     res.status(200).json({
       eventType: parsed.data.EventType,
       change: change.kind,

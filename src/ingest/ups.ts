@@ -2,12 +2,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { IngestEvents } from '../app/ingest-event.js';
+import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { SourcesConfig } from '../config/schema.js';
 import type { Clock } from '../domain/ports.js';
 import { evaluateUps, readUps, upsDeviceId, upsNumber, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { SeriesGuard } from '../telemetry/series-guard.js';
 import { invalid } from './errors.js';
 
 /** Variables tocsin reads as numbers: a number or a numeric string, within range. */
@@ -45,28 +44,27 @@ const body = z
   })
   .refine((b) => b.event !== undefined || b.vars !== undefined, { message: 'give `event` (a NUT notification type) or `vars` (NUT variables), or both' });
 
-/** Mirrors the last reading into the UPS gauges (as far as the guard lets new devices in). */
-function mirror(metrics: Metrics, guard: SeriesGuard, site: string, device: string, r: UpsReadings, note: string): void {
-  const l = guard.admit({ site, device });
-  if (!l) return;
-  if (r.charge !== undefined) metrics.upsCharge.set(l, r.charge / 100);
-  if (r.runtime !== undefined) metrics.upsRuntime.set(l, r.runtime);
+/** The figures of a report that the UPS gauges mirror. */
+function upsFigures(r: UpsReadings, note: string): TelemetryFigure[] {
+  const out: TelemetryFigure[] = [];
+  if (r.charge !== undefined) out.push({ gauge: 'upsCharge', value: r.charge / 100 });
+  if (r.runtime !== undefined) out.push({ gauge: 'upsRuntime', value: r.runtime });
   if (r.status) {
-    metrics.upsOnBattery.set(l, r.status.flags.has('OB') ? 1 : 0);
-    for (const flag of UPS_STATUS_TOKENS) metrics.upsStatus.set({ ...l, flag }, r.status.flags.has(flag) ? 1 : 0);
+    out.push({ gauge: 'upsOnBattery', value: r.status.flags.has('OB') ? 1 : 0 });
+    for (const flag of UPS_STATUS_TOKENS) out.push({ gauge: 'upsStatus', flag, value: r.status.flags.has(flag) ? 1 : 0 });
   } else if (note === 'ONBATT' || note === 'ONLINE') {
-    metrics.upsOnBattery.set(l, note === 'ONBATT' ? 1 : 0);
+    out.push({ gauge: 'upsOnBattery', value: note === 'ONBATT' ? 1 : 0 });
   }
+  return out;
 }
 
 export interface UpsRouteDeps {
   readonly ingest: IngestEvents;
   readonly sources: SourcesConfig;
   readonly clock: Clock;
-  readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Which devices may become gauge labels. */
-  readonly series: SeriesGuard;
+  /** The UPS gauges (same on every replica; only the devices the guard admits). */
+  readonly telemetry: TelemetryMirror;
 }
 
 export function upsRoutes(deps: UpsRouteDeps): Router {
@@ -80,7 +78,7 @@ export function upsRoutes(deps: UpsRouteDeps): Router {
     const note = (input.event ?? '').trim().toUpperCase();
     if (events.length === 0) deps.logger.info({ device: input.device, notification: note || undefined }, 'ups report changes nothing');
     const results = await deps.ingest.ingest(events);
-    mirror(deps.metrics, deps.series, input.site?.trim() || cfg.defaultSite, upsDeviceId(input.device), readUps(input.vars), note);
+    await deps.telemetry.record('ups', { site: input.site?.trim() || cfg.defaultSite, device: upsDeviceId(input.device) }, upsFigures(readUps(input.vars), note));
     res.status(200).json({
       accepted: results.length,
       results: results.map((r) => ({ member: r.event.member, result: r.outcome.kind, incident: r.outcome.id || null })),

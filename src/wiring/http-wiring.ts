@@ -7,6 +7,7 @@ import type { IngestEvents } from '../app/ingest-event.js';
 import type { ManageMaintenance } from '../app/manage-maintenance.js';
 import type { ManageOverrides } from '../app/manage-overrides.js';
 import type { PhoneActions } from '../app/phone-actions.js';
+import { TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { ReportIncident } from '../app/report-incident.js';
 import type { TransitionIncident } from '../app/transition-incident.js';
 import { linkPageRenderer } from '../channels/render/render-link-page.js';
@@ -33,6 +34,7 @@ import { SystemClock } from '../platform/clock.js';
 import { makeKeys } from '../store/keys.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
 import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
+import { RedisTelemetryReadings } from '../store/telemetry-readings.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
 import type { DaemonCore } from './daemon-core.js';
@@ -66,7 +68,8 @@ export interface HttpWiring {
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
-  const { ups: upsSeries, acd: acdSeries } = d.series;
+  // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped
+  const telemetry = new TelemetryMirror({ store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: d.series, logger });
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();
@@ -99,13 +102,14 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     metrics,
     ready: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
     peerMetrics: d.peerMetrics,
+    beforeScrape: () => telemetry.refresh(),
     before: [traceRequests(createTracer())],
     webhooks: [
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
       alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger }),
-      upsRoutes({ ingest, sources: config.sources, clock, metrics, logger, series: upsSeries }),
-      acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, metrics, series: acdSeries }),
+      upsRoutes({ ingest, sources: config.sources, clock, logger, telemetry }),
+      acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, telemetry }),
     ],
     api: [
       apiRateLimits(rateLimits),
@@ -120,8 +124,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
         sources: config.sources,
         businessHours: config.daemon.businessHours,
         clock,
-        metrics,
-        series: acdSeries,
+        telemetry,
         queues: new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl),
         publicUrl: env.publicUrl,
         verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,

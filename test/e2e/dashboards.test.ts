@@ -85,6 +85,17 @@ describe('Grafana dashboards', () => {
     expect(units.flatMap((o) => o.properties)).toContainEqual({ id: 'unit', value: 'none' });
   });
 
+  it('gauges every replica sets alike (from Redis) are taken with max() over replicas, never summed', () => {
+    const shared = /\b(tocsin_incidents_open|tocsin_oncall_people|tocsin_oncall_coverage_gaps|tocsin_ups_\w+|tocsin_acd_\w+)\b/g;
+    const wrong: string[] = [];
+    const check = (where: string, expr: string) => {
+      for (const m of expr.matchAll(shared)) if (!/max(\s+by\s*\([^)]*\))?\s*\(\s*$/.test(expr.slice(0, m.index))) wrong.push(`${where}: ${m[1]} in ${expr}`);
+    };
+    for (const e of exprs) check(`${e.file} "${e.panel}"`, e.expr);
+    for (const r of shippedRules.groups.flatMap((g) => g.rules)) check(r.alert, r.expr);
+    expect(wrong).toEqual([]);
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
