@@ -96,6 +96,17 @@ describe('Grafana dashboards', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('"Time to acknowledge" and "Time to resolve" take rare events over a day, not $__rate_interval (NaN nearly always)', () => {
+    for (const title of ['Time to acknowledge', 'Time to resolve']) {
+      const targets = panelOf('escalations.json', title).targets ?? [];
+      expect(targets.length).toBeGreaterThan(1);
+      for (const t of targets) {
+        expect(t.expr).not.toContain('$__rate_interval');
+        expect([...(t.expr ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1])).toEqual(expect.arrayContaining(['1d']));
+      }
+    }
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
