@@ -9,6 +9,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const HUMAN_BUCKETS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+/** A page due → accepted: fractions of a second when sent at once, minutes when a throttle defers it. */
+const DELIVERY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 180, 300, 600, 900, 1800];
+/** A due escalation step → run: milliseconds normally, minutes when the engine stalls (the lease is 30 s). */
+const LATENESS_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -40,7 +44,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 
     // ---- escalation
     tierReached: new Counter({ name: 'tocsin_escalation_tier_reached_total', help: 'Escalation tiers reached, by class and tier.', labelNames: ['class', 'tier'] as const, registers: r }),
-    escalationLateness: new Histogram({ name: 'tocsin_escalation_lateness_seconds', help: 'How late a due escalation step ran after its due time.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: r }),
+    escalationLateness: new Histogram({ name: 'tocsin_escalation_lateness_seconds', help: 'How late a due escalation step ran after its due time.', buckets: LATENESS_BUCKETS, registers: r }),
     escalationsOverdue: new Gauge({ name: 'tocsin_escalations_overdue', help: 'Due escalation steps older than the claim lease (stalled), as last seen by the auditor.', aggregator: 'first', registers: r }),
     tickDuration: new Histogram({ name: 'tocsin_escalation_tick_duration_seconds', help: 'Duration of one escalation engine tick.', buckets: LATENCY_BUCKETS, registers: r }),
     coverageGaps: new Gauge({ name: 'tocsin_oncall_coverage_gaps', help: 'Roles with nobody on duty right now.', labelNames: ['role'] as const, aggregator: 'first', registers: r }),
@@ -48,7 +52,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 
     // ---- notifications
     notifications: new Counter({ name: 'tocsin_notifications_total', help: 'Notifications by channel and result: each attempt sent, logged (log mode) or failed (refused at sending); its provider\'s last word delivered or undelivered (an SMS not delivered, a call not answered); retried (tried again); cancelled; throttles: deferred, bundled, throttled.', labelNames: ['channel', 'result'] as const, registers: r }),
-    deliveryLatency: new Histogram({ name: 'tocsin_notification_delivery_seconds', help: 'From a page being due to the provider accepting it, by channel.', labelNames: ['channel'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers: r }),
+    deliveryLatency: new Histogram({ name: 'tocsin_notification_delivery_seconds', help: 'From a page being due to the provider accepting it, by channel.', labelNames: ['channel'] as const, buckets: DELIVERY_BUCKETS, registers: r }),
     twilioErrors: new Counter({ name: 'tocsin_twilio_errors_total', help: 'Twilio errors by error code.', labelNames: ['code'] as const, registers: r }),
     handoverNotices: new Counter({ name: 'tocsin_handover_notices_total', help: 'Shift-handover notices by channel and result (sent, logged, failed; channel "none" when no channel reached the person).', labelNames: ['channel', 'result'] as const, registers: r }),
     suppressed: new Counter({ name: 'tocsin_notifications_suppressed_total', help: 'Pages held back, by reason: throttled and bundled per page; inhibited and maintenance once per incident and source or window; no_one_on_duty once per step and role.', labelNames: ['reason'] as const, registers: r }),
