@@ -107,6 +107,12 @@ describe('Grafana dashboards', () => {
     }
   });
 
+  it('"Surge tier per site and queue" keeps each queue apart, as the README says', () => {
+    const [t] = panelOf('power-acd.json', 'Surge tier per site and queue').targets ?? [];
+    expect(t?.expr).toMatch(/^max by \(site, queue\) \(tocsin_acd_surge_tier\{/);
+    expect(t?.legendFormat).toBe('{{site}}/{{queue}}');
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
