@@ -143,9 +143,10 @@ describe('prometheus/ config and rules', () => {
     await expect(run(promtool, ['check', 'config', '--syntax-only', join(ROOT, 'prometheus/prometheus.yml')])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS') });
   });
 
-  it('cover tocsin down, escalations overdue and a channel failing, labelled component="tocsin"', () => {
+  it('cover tocsin down, escalations overdue, a channel failing and engine workers exiting, labelled component="tocsin"', () => {
     const own = rules.groups.filter((g) => g.name === 'tocsin').flatMap((g) => g.rules);
-    expect(own.map((r) => r.alert)).toEqual(expect.arrayContaining(['TocsinDown', 'TocsinEscalationsOverdue', 'TocsinChannelFailing']));
+    expect(own.map((r) => r.alert)).toEqual(expect.arrayContaining(['TocsinDown', 'TocsinEscalationsOverdue', 'TocsinChannelFailing', 'TocsinEngineWorkerExits']));
+    expect(own.find((r) => r.alert === 'TocsinEngineWorkerExits')?.expr).toContain('tocsin_engine_worker_exits_total');
     for (const r of own) expect(r.labels).toMatchObject({ component: 'tocsin', severity: expect.stringMatching(/^(critical|warning)$/) });
   });
 
