@@ -161,3 +161,35 @@ describe('telemetry names as metric labels', () => {
   });
 });
 
+
+describe('what a UPS post counts as events', () => {
+  const received = async () =>
+    Object.fromEntries((await app.container.metrics.eventsReceived.get()).values.filter((v) => v.labels.source === 'ups' && v.value > 0).map((v) => [String(v.labels.result), v.value]));
+  const post = (status: string) => app.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': status, 'battery.charge': 100, 'battery.runtime': 2400, 'input.voltage': 230 } });
+
+  it('a poll with nothing open answers its all-clears ignored without counting them; the ones that clear something count', async () => {
+    for (let i = 0; i < 3; i++) {
+      const idle = await post('OL CHRG');
+      expect(idle.status).toBe(200);
+      expect(idle.body.accepted).toBeGreaterThanOrEqual(5); // on line, line, overload, bypass, battery, comm
+      expect(new Set(idle.body.results.map((r: any) => r.result))).toEqual(new Set(['ignored']));
+      app.clock.advance(5_000);
+    }
+    expect(await received()).toEqual({});
+
+    const over = await post('OL OVER');
+    const overload = over.body.results.find((r: any) => r.member === 'ups:ups1:overload');
+    expect(overload).toMatchObject({ result: 'opened' });
+    // the post's other all-clears find nothing in that incident: answered as the store would, not counted
+    expect(over.body.results.filter((r: any) => r.member !== 'ups:ups1:overload').map((r: any) => r.result)).toEqual(expect.arrayContaining(['ignored']));
+    expect(over.body.results.find((r: any) => r.member === 'ups:ups1:bypass')).toMatchObject({ member: 'ups:ups1:bypass', result: 'ignored' });
+    expect(await received()).toEqual({ opened: 1 });
+
+    app.clock.advance(5_000);
+    expect((await post('OL OVER')).body.results.find((r: any) => r.member === 'ups:ups1:overload')).toMatchObject({ result: 'duplicate' });
+    app.clock.advance(5_000);
+    const cleared = await post('OL CHRG');
+    expect(cleared.body.results.find((r: any) => r.member === 'ups:ups1:overload')).toMatchObject({ result: 'resolved', incident: overload.incident });
+    expect(await received()).toEqual({ opened: 1, duplicate: 1, resolved: 1 });
+  });
+});
