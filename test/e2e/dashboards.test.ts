@@ -113,6 +113,10 @@ describe('Grafana dashboards', () => {
     expect(t?.legendFormat).toBe('{{site}}/{{queue}}');
   });
 
+  it('event rates read in events per second, not requests (a request carries many events)', () => {
+    for (const title of ['Events per source', 'Events by outcome']) expect(panelOf('intake.json', title).fieldConfig?.defaults?.unit).toBe('suffix: events/s');
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
