@@ -117,6 +117,20 @@ describe('Grafana dashboards', () => {
     for (const title of ['Events per source', 'Events by outcome']) expect(panelOf('intake.json', title).fieldConfig?.defaults?.unit).toBe('suffix: events/s');
   });
 
+  it('acknowledgements, resolutions and their times leave drills out (drill!="true": also right before the label exists)', () => {
+    const real = /\b(tocsin_(?:incidents_opened_total|incidents_acknowledged_total|incidents_resolved_total|time_to_acknowledge_seconds\w*|time_to_resolve_seconds\w*))(\{[^}]*\})?/g;
+    const wrong: string[] = [];
+    let seen = 0;
+    for (const e of exprs) {
+      for (const m of e.expr.matchAll(real)) {
+        seen++;
+        if (!/\bdrill\s*(!=\s*"true"|=\s*"false")/.test(m[2] ?? '')) wrong.push(`${e.file} "${e.panel}": ${m[0]}`);
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(8);
+    expect(wrong).toEqual([]);
+  });
+
   it('every query names only metrics from the catalogue (tocsin_ prefixed)', async () => {
     const known = await catalogueNames(createMetrics());
     expect(exprs.length).toBeGreaterThan(40);
