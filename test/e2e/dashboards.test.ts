@@ -71,9 +71,10 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('"Failed share by channel" is the ratio TocsinChannelFailing alerts on (failed over sent|delivered|failed)', () => {
+  it('"Failed share by channel" is the ratio TocsinChannelFailing alerts on (failed or undelivered, of every attempt sent or failed)', () => {
     const ratio = oneLine(ruleExpr('TocsinChannelFailing')).replace(/\s*>\s*[\d.]+$/, '').replaceAll('[10m]', '[$__rate_interval]');
-    expect(ratio).toContain('result=~"sent|delivered|failed"');
+    expect(ratio).toContain('result=~"failed|undelivered"');
+    expect(ratio).toContain('result=~"sent|failed"');
     expect(panelOf('escalations.json', 'Failed share by channel').targets?.map((t) => oneLine(t.expr ?? ''))).toEqual([ratio]);
   });
 
