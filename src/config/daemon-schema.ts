@@ -32,7 +32,7 @@ export function daemonSchema({ wait, span }: Durations) {
       .prefault({})
       .describe('The HTTP server.'),
     timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai): the time zone of people who give none in roster.yaml. Default UTC."),
-    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then, and climbs marked hours: business count only then): local days and hours in a time zone.'),
+    businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then and stands an open one down outside them, and climbs marked hours: business count only then): local days and hours in a time zone.'),
     incidents: z
       .strictObject({
         /** A refire this soon after a resolution reopens the same incident. */

@@ -112,7 +112,7 @@ export function sourcesSchema({ wait, span }: Durations) {
             class: id.describe(CLASS_OPENED),
             level: level.describe(LEVEL_OPENED),
             /** Logged-in agents below this during business hours. */
-            loggedInBelow: z.number().int().min(0).describe('Logged-in agents below this during business hours (daemon.yaml businessHours).'),
+            loggedInBelow: z.number().int().min(0).describe('Logged-in agents below this during business hours (daemon.yaml businessHours); outside them fewer is expected and resolves an open collapse.'),
           })
           .describe('Too few agents logged in during business hours.'),
         seats: z

@@ -75,12 +75,22 @@ describe('evaluateAcd: agents collapse', () => {
     expect(agents(4, NOON_SHANGHAI)).toMatchObject({ class: 'app_network_acd', level: 3, status: 'firing' });
     expect(agents(5, NOON_SHANGHAI)).toMatchObject({ status: 'resolved' });
   });
-  it('outside business hours (in the configured time zone) few agents is normal', () => {
-    expect(agents(0, NIGHT_SHANGHAI)).toBeUndefined();
+  it('outside business hours (in the configured time zone) few agents is the centre closed: an open collapse stands down', () => {
+    const night = agents(0, NIGHT_SHANGHAI);
+    expect(night).toMatchObject({ class: 'app_network_acd', status: 'resolved', eventKey: 'acd:hq:main:agents:closed' });
+    expect(night?.holdMs).toBeUndefined(); // at once: nothing to wait out, the centre closed
+    expect(night?.summary).toBe('Queue main outside business hours: 0 agents logged in is expected, the agents check stands down');
     // 10:00 UTC is 18:00 in Shanghai — still business hours there
     expect(agents(0, Date.parse('2026-11-23T10:00:00Z'))?.status).toBe('firing');
     // 12:30 UTC is 20:30 in Shanghai — closed
-    expect(agents(0, Date.parse('2026-11-23T12:30:00Z'))).toBeUndefined();
+    expect(agents(0, Date.parse('2026-11-23T12:30:00Z'))?.status).toBe('resolved');
+    expect(agents(7, NIGHT_SHANGHAI)).toMatchObject({ status: 'resolved', eventKey: 'acd:hq:main:agents:clear' });
+  });
+  it('a collapse opened just before closing is resolved by the first report after it', () => {
+    const before = evaluateAcd({ site: 'bh1', at: Date.parse('2026-12-05T19:55:00+08:00'), metrics: { agents_logged_in: 4 } }, cfg, bh, 0);
+    const after = evaluateAcd({ site: 'bh1', at: Date.parse('2026-12-05T20:05:00+08:00'), metrics: { agents_logged_in: 2 } }, cfg, bh, 0);
+    expect(before.map((e) => `${e.member}=${e.status}`)).toEqual(['acd:bh1:main:agents=firing']);
+    expect(after.map((e) => `${e.member}=${e.status}`)).toEqual(['acd:bh1:main:agents=resolved']);
   });
   it('the time the figures were taken decides', () => {
     const e = evaluateAcd({ site: 'hq', at: NOON_SHANGHAI, metrics: { agents_logged_in: 1 } }, cfg, bh, NIGHT_SHANGHAI);

@@ -4,7 +4,8 @@
  * Members:
  *   acd:<site>:<queue>:surge    inbound_surge while any surge threshold is crossed; once every figure is
  *                               back under, a `resolved` event whose hold (surge.hold) is the "controlled" time
- *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours
+ *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours;
+ *                               outside them few agents is the centre closed: `resolved` (an open collapse ends)
  *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
  * Figures that are missing are not evaluated; a body with none produces no surge event.
  */
@@ -132,24 +133,30 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
 
   if (m.agents_logged_in !== undefined) {
     const member = `acd:${site}:${queue}:agents`;
-    const collapsed = m.agents_logged_in < cfg.agentsCollapse.loggedInBelow;
-    // Outside business hours few agents is normal: say nothing either way.
-    if (!collapsed || withinBusinessHours(businessHours, at)) {
-      events.push({
-        ...base,
-        class: cfg.agentsCollapse.class,
-        level: clampLevel(cfg.agentsCollapse.level),
-        status: collapsed ? 'firing' : 'resolved',
-        member,
-        eventKey: `${member}:${collapsed ? 'collapse' : 'clear'}`,
-        groupHint: queue,
-        summary: collapsed
-          ? `Only ${m.agents_logged_in} agents logged in on queue ${queue} (under ${cfg.agentsCollapse.loggedInBelow}) - ACD, application or network outage?`
-          : `Agents logged in on queue ${queue} back to ${m.agents_logged_in}`,
-        labels: { queue, kind: 'agents_collapse' },
-        details: { queue, agentsLoggedIn: m.agents_logged_in, agentsAvailable: m.agents_available ?? null, floor: cfg.agentsCollapse.loggedInBelow },
-      });
-    }
+    const floor = cfg.agentsCollapse.loggedInBelow;
+    const n = m.agents_logged_in;
+    // In business hours few agents is an outage. Outside them the centre is closed and agents logging
+    // off is expected: few agents stands an open collapse down (a resolution, not silence), so an
+    // outage opened late in the day does not climb all night on figures that now mean nothing.
+    const inHours = withinBusinessHours(businessHours, at);
+    const state = n >= floor ? 'clear' : inHours ? 'collapse' : 'closed';
+    const summary = {
+      collapse: `Only ${n} agents logged in on queue ${queue} (under ${floor}) - ACD, application or network outage?`,
+      clear: `Agents logged in on queue ${queue} back to ${n}`,
+      closed: `Queue ${queue} outside business hours: ${n} agents logged in is expected, the agents check stands down`,
+    }[state];
+    events.push({
+      ...base,
+      class: cfg.agentsCollapse.class,
+      level: clampLevel(cfg.agentsCollapse.level),
+      status: state === 'collapse' ? 'firing' : 'resolved',
+      member,
+      eventKey: `${member}:${state}`,
+      groupHint: queue,
+      summary,
+      labels: { queue, kind: 'agents_collapse' },
+      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours },
+    });
   }
 
   for (const s of input.seats ?? []) {

@@ -85,7 +85,8 @@ describe('ACD webhook', () => {
     app.clock.set(NIGHT);
     const night = await queue({ agents_logged_in: 2 });
     expect(night.status).toBe(200);
-    expect(night.body).toEqual({ accepted: 0, results: [] });
+    // after hours few agents is the centre closed: nothing opens (nothing was open to stand down)
+    expect(night.body).toEqual({ accepted: 1, results: [{ member: 'acd:hq:main:agents', result: 'ignored', incident: null }] });
     expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
 
     app.clock.set(DAY);
@@ -93,6 +94,25 @@ describe('ACD webhook', () => {
     expect(day.body.results).toEqual([{ member: 'acd:hq:main:agents', result: 'opened', incident: expect.any(String) }]);
     expect((await app.request('GET', `/api/incidents/${day.body.results[0].incident}`)).body).toMatchObject({ class: 'app_network_acd', level: 3 });
     expect((await queue({ agents_logged_in: 22 })).body.results[0]).toMatchObject({ result: 'resolved' });
+  });
+
+  it('a collapse opened just before closing resolves at the first report after closing, and climbs no further', async () => {
+    app.clock.set(Date.parse('2026-12-05T19:55:00+08:00'));
+    const late = await post({ site: 'bh1', queue: 'main', at: '2026-12-05T19:55:00+08:00', metrics: { agents_logged_in: 4 } });
+    expect(late.body.results).toEqual([{ member: 'acd:bh1:main:agents', result: 'opened', incident: expect.any(String) }]);
+    const id = late.body.results[0].incident as string;
+    app.clock.set(Date.parse('2026-12-05T20:05:00+08:00'));
+    const closed = await post({ site: 'bh1', queue: 'main', at: '2026-12-05T20:05:00+08:00', metrics: { agents_logged_in: 2 } });
+    expect(closed.body).toEqual({ accepted: 1, results: [{ member: 'acd:bh1:main:agents', result: 'resolved', incident: id }] });
+    expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ state: 'resolved', resolvedBy: 'source:acd' });
+    // the night goes on: no escalation is left to run
+    for (const t of ['2026-12-05T20:15:00+08:00', '2026-12-05T21:00:00+08:00', '2026-12-06T02:00:00+08:00']) {
+      app.clock.set(Date.parse(t));
+      await app.container.engine.tick(app.clock.now());
+    }
+    const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc).toMatchObject({ state: 'resolved', level: 3 });
+    expect(inc.notifications.filter((n: any) => n.role === 'vendor' || n.role === 'director')).toEqual([]);
   });
 
   it.each([
