@@ -110,6 +110,12 @@ describe('invalid config', () => {
     );
   });
 
+  it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
+    const d = copyOfShipped();
+    edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^sources\.yaml: acd\.surge\.abandonMinOffered: /)]);
+  });
+
   it('refuses a maintenance window that names no scope, unless it says "all"', () => {
     const d = copyOfShipped();
     edit(d, 'daemon.yaml', /^maintenance: \[\]/m, 'maintenance:\n  - { name: power test, from: "2026-12-01T09:00:00Z", until: "2026-12-01T11:00:00Z" }\n  - { name: all, from: "2026-12-02T09:00:00Z", until: "2026-12-02T11:00:00Z", all: true }');

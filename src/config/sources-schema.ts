@@ -95,6 +95,12 @@ export function sourcesSchema({ wait, span }: Durations) {
             longestWaitAbove: span.describe(durationText('Longest wait above this: a surge.')),
             serviceLevelBelow: z.number().min(0).max(1).describe('Service level (a fraction, 0–1) below this: a surge.'),
             abandonRateAbove: z.number().min(0).max(1).describe('Abandoned calls / offered calls (a fraction, 0–1) above this: a surge.'),
+            abandonMinOffered: z
+              .number()
+              .int()
+              .min(1)
+              .default(20)
+              .describe('Fewest calls offered in the interval for the abandon rate to be judged; with fewer it cannot raise a surge and counts as under. Default 20.'),
             /** Offered calls per interval above this multiple of the baseline. */
             offeredMultiple: z.number().min(1).describe('Offered calls per interval above this multiple of the baseline: a surge.'),
             baseline: z

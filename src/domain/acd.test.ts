@@ -37,6 +37,15 @@ describe('checkSurge: every threshold', () => {
     expect(checkSurge({ calls_offered: 200, interval_seconds: 300 }, s).crossed).toEqual([]);
     expect(checkSurge({ calls_offered: 601 }, s).crossed.map((c) => c.reason)).toEqual(['offered']); // no interval: the baseline's
   });
+  it('the abandon rate is judged only from abandonMinOffered calls offered in the interval (20 as shipped)', () => {
+    expect(s.abandonMinOffered).toBe(20);
+    // one abandoned of four offered is 25%, but four calls are no surge
+    const few = checkSurge({ calls_waiting: 0, longest_wait_seconds: 5, service_level: 0.95, calls_offered: 4, calls_abandoned: 1, interval_seconds: 30 }, s);
+    expect(few).toMatchObject({ crossed: [], evaluated: 5, abandonRate: 0.25 });
+    expect(checkSurge({ calls_offered: 19, calls_abandoned: 19 }, s).crossed).toEqual([]);
+    expect(checkSurge({ calls_offered: 20, calls_abandoned: 4 }, s).crossed.map((c) => c.reason)).toEqual(['abandon_rate']);
+    expect(checkSurge({ calls_offered: 20, calls_abandoned: 3 }, s).crossed).toEqual([]);
+  });
   it('no abandon rate without offered calls', () => {
     expect(checkSurge({ calls_abandoned: 5, calls_offered: 0 }, s)).toMatchObject({ abandonRate: undefined });
   });

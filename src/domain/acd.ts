@@ -85,7 +85,8 @@ export function checkSurge(m: AcdMetrics, cfg: AcdConfig['surge']): SurgeCheck {
   if (m.calls_abandoned !== undefined && m.calls_offered !== undefined && m.calls_offered > 0) {
     evaluated++;
     abandonRate = m.calls_abandoned / m.calls_offered;
-    if (abandonRate > cfg.abandonRateAbove) crossed.push({ reason: 'abandon_rate', text: `abandon rate ${pct(abandonRate)} (over ${pct(cfg.abandonRateAbove)})` });
+    // too few calls for a rate to mean anything (one abandoned of four is not a surge): counts as under
+    if (m.calls_offered >= cfg.abandonMinOffered && abandonRate > cfg.abandonRateAbove) crossed.push({ reason: 'abandon_rate', text: `abandon rate ${pct(abandonRate)} (over ${pct(cfg.abandonRateAbove)})` });
   }
   let expectedOffered: number | undefined;
   if (m.calls_offered !== undefined && cfg.baseline.interval > 0) {

@@ -51,6 +51,13 @@ describe('ACD webhook', () => {
     expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ state: 'resolved' });
   });
 
+  it('one call abandoned of four offered pages nobody: the abandon rate needs abandonMinOffered calls', async () => {
+    const res = await post({ site: 'r1o3', metrics: { calls_waiting: 0, longest_wait_seconds: 5, service_level: 0.95, calls_offered: 4, calls_abandoned: 1, interval_seconds: 30 } });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([{ member: 'acd:r1o3:main:surge', result: 'ignored', incident: null }]);
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+  });
+
   it('the contract example: a surge and a seat that cannot log in', async () => {
     const res = await post({
       site: 'hq',
