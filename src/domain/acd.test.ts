@@ -11,13 +11,15 @@ const NIGHT_SHANGHAI = Date.parse('2026-11-23T14:00:00Z'); // 22:00 in Shanghai
 
 const acd = (input: Partial<AcdInput>, now = NOON_SHANGHAI) => evaluateAcd({ site: 'hq', queue: 'main', ...input }, cfg, bh, now);
 const member = (events: NormalizedEvent[], m: string) => events.find((e) => e.member === m);
-const surge = (metrics: AcdMetrics) => member(acd({ metrics }), 'acd:hq:main:surge');
+const surge = (metrics: AcdMetrics, figure = 'calls_waiting') => member(acd({ metrics }), `acd:hq:main:surge:${figure}`);
+/** figure=status of every surge member. */
+const surges = (metrics: AcdMetrics) => acd({ metrics }).filter((e) => e.class === 'inbound_surge').map((e) => `${e.member.slice('acd:hq:main:surge:'.length)}=${e.status}`);
 const calm: AcdMetrics = { calls_waiting: 5, longest_wait_seconds: 30, service_level: 0.85, calls_offered: 300, calls_abandoned: 10, interval_seconds: 900 };
 
 describe('checkSurge: every threshold', () => {
   const s = cfg.surge;
   it('calm figures cross nothing', () => {
-    expect(checkSurge(calm, s)).toMatchObject({ crossed: [], evaluated: 5 });
+    expect(checkSurge(calm, s)).toMatchObject({ crossed: [], judged: ['calls_waiting', 'longest_wait', 'service_level', 'abandon_rate', 'offered'] });
   });
   it.each([
     ['calls_waiting', { calls_waiting: 31 }],
@@ -41,7 +43,8 @@ describe('checkSurge: every threshold', () => {
     expect(s.abandonMinOffered).toBe(20);
     // one abandoned of four offered is 25%, but four calls are no surge
     const few = checkSurge({ calls_waiting: 0, longest_wait_seconds: 5, service_level: 0.95, calls_offered: 4, calls_abandoned: 1, interval_seconds: 30 }, s);
-    expect(few).toMatchObject({ crossed: [], evaluated: 5, abandonRate: 0.25 });
+    expect(few).toMatchObject({ crossed: [], abandonRate: 0.25 });
+    expect(few.judged).toHaveLength(5);
     expect(checkSurge({ calls_offered: 19, calls_abandoned: 19 }, s).crossed).toEqual([]);
     expect(checkSurge({ calls_offered: 20, calls_abandoned: 4 }, s).crossed.map((c) => c.reason)).toEqual(['abandon_rate']);
     expect(checkSurge({ calls_offered: 20, calls_abandoned: 3 }, s).crossed).toEqual([]);
@@ -49,8 +52,9 @@ describe('checkSurge: every threshold', () => {
   it('no abandon rate without offered calls', () => {
     expect(checkSurge({ calls_abandoned: 5, calls_offered: 0 }, s)).toMatchObject({ abandonRate: undefined });
   });
-  it('missing figures are not evaluated', () => {
-    expect(checkSurge({}, s)).toMatchObject({ crossed: [], evaluated: 0 });
+  it('missing figures are not judged', () => {
+    expect(checkSurge({}, s)).toMatchObject({ crossed: [], judged: [] });
+    expect(checkSurge({ service_level: 0.9 }, s)).toMatchObject({ crossed: [], judged: ['service_level'] });
   });
 });
 
@@ -60,9 +64,18 @@ describe('evaluateAcd: surge', () => {
     expect(e).toMatchObject({ class: 'inbound_surge', level: 3, status: 'firing', groupHint: 'main', source: 'acd' });
     expect(e?.summary).toContain('40 calls waiting');
   });
-  it('every figure back under → resolved with the surge hold (the "controlled" time)', () => {
-    expect(surge(calm)).toMatchObject({ status: 'resolved', holdMs: cfg.surge.hold });
+  it('one member per figure: each crossed figure fires, each one under resolves with the surge hold (the "controlled" time)', () => {
+    expect(surges({ ...calm, calls_waiting: 40, service_level: 0.4 })).toEqual(['calls_waiting=firing', 'longest_wait=resolved', 'service_level=firing', 'abandon_rate=resolved', 'offered=resolved']);
+    expect(surge(calm)).toMatchObject({ status: 'resolved', holdMs: cfg.surge.hold, eventKey: 'acd:hq:main:surge:calls_waiting:clear' });
+    expect(surge(calm)?.summary).toBe('Queue main: calls waiting back under its surge threshold');
     expect(cfg.surge.hold).toBe(600_000);
+    // the figures of one queue go to one incident
+    expect(new Set(acd({ metrics: calm }).map((e) => e.groupHint))).toEqual(new Set(['main']));
+  });
+  it('a figure left out of a body is not judged: it does not count as back under', () => {
+    // a surge raised on calls_waiting; the next report carries only the service level
+    expect(surges({ service_level: 0.9 })).toEqual(['service_level=resolved']);
+    expect(surges({ calls_offered: 10 })).toEqual(['offered=resolved']); // no abandoned figure: no abandon rate
   });
   it('no figures → no surge event at all', () => {
     expect(surge({})).toBeUndefined();
@@ -70,11 +83,15 @@ describe('evaluateAcd: surge', () => {
   });
   it('the contract example surges on waiting calls, longest wait and service level (abandon 13.3% is under 15%)', () => {
     const e = surge({ calls_waiting: 40, longest_wait_seconds: 300, agents_logged_in: 20, agents_available: 0, calls_offered: 600, calls_abandoned: 80, service_level: 0.45, interval_seconds: 900 });
+    expect(surges({ calls_waiting: 40, longest_wait_seconds: 300, agents_logged_in: 20, agents_available: 0, calls_offered: 600, calls_abandoned: 80, service_level: 0.45, interval_seconds: 900 })).toEqual([
+      'calls_waiting=firing', 'longest_wait=firing', 'service_level=firing', 'abandon_rate=resolved', 'offered=resolved',
+    ]);
     expect(e?.details).toMatchObject({ reasons: ['calls_waiting', 'longest_wait', 'service_level'] });
+    expect(e?.summary).toBe('Inbound surge on queue main: 40 calls waiting (over 30); longest wait 300 s (over 180 s); service level 45% (under 60%)');
     expect((e?.details as { abandonRate: number }).abandonRate).toBeCloseTo(80 / 600);
   });
   it('the queue defaults from config', () => {
-    expect(evaluateAcd({ site: 'hq', metrics: { calls_waiting: 50 } }, cfg, bh, NOON_SHANGHAI)[0]?.member).toBe('acd:hq:main:surge');
+    expect(evaluateAcd({ site: 'hq', metrics: { calls_waiting: 50 } }, cfg, bh, NOON_SHANGHAI)[0]?.member).toBe('acd:hq:main:surge:calls_waiting');
   });
 });
 

@@ -2,12 +2,15 @@
  * ACD queue telemetry and seat states → normalized events. Pure.
  *
  * Members:
- *   acd:<site>:<queue>:surge    inbound_surge while any surge threshold is crossed; once every figure is
- *                               back under, a `resolved` event whose hold (surge.hold) is the "controlled" time
+ *   acd:<site>:<queue>:surge:<figure>  inbound_surge while that figure (calls_waiting, longest_wait, service_level,
+ *                               abandon_rate, offered) is over its threshold; back under, a `resolved` event whose
+ *                               hold (surge.hold) is the "controlled" time. The figures of one queue share an
+ *                               incident, which resolves once each member did: every figure that crossed was
+ *                               reported back under and stayed there for the hold.
  *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours;
  *                               outside them few agents is the centre closed: `resolved` (an open collapse ends)
  *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
- * Figures that are missing are not evaluated; a body with none produces no surge event.
+ * Figures that are missing are not judged: no event for their member (they do not count as back under).
  */
 import type { SourcesConfig } from '../config/schema.js';
 import { withinBusinessHours, type BusinessHours } from './business-hours.js';
@@ -53,10 +56,10 @@ export interface AcdInput {
 export type SurgeReason = 'calls_waiting' | 'longest_wait' | 'service_level' | 'abandon_rate' | 'offered';
 
 export interface SurgeCheck {
-  /** Thresholds crossed now (empty: every evaluated figure is under). */
+  /** Thresholds crossed now (empty: every judged figure is under). */
   readonly crossed: readonly { readonly reason: SurgeReason; readonly text: string }[];
-  /** How many figures could be evaluated (0: the body said nothing about the queue's load). */
-  readonly evaluated: number;
+  /** The figures the body gave, so that they could be judged (none: it said nothing about the queue's load). */
+  readonly judged: readonly SurgeReason[];
   readonly abandonRate: number | undefined;
   /** Offered calls the baseline allows for this interval (before the multiple). */
   readonly expectedOffered: number | undefined;
@@ -68,36 +71,44 @@ function pct(x: number): string {
 
 export function checkSurge(m: AcdMetrics, cfg: AcdConfig['surge']): SurgeCheck {
   const crossed: { reason: SurgeReason; text: string }[] = [];
-  let evaluated = 0;
+  const judged: SurgeReason[] = [];
   if (m.calls_waiting !== undefined) {
-    evaluated++;
+    judged.push('calls_waiting');
     if (m.calls_waiting > cfg.callsWaitingAbove) crossed.push({ reason: 'calls_waiting', text: `${m.calls_waiting} calls waiting (over ${cfg.callsWaitingAbove})` });
   }
   if (m.longest_wait_seconds !== undefined) {
-    evaluated++;
+    judged.push('longest_wait');
     if (m.longest_wait_seconds * 1000 > cfg.longestWaitAbove) crossed.push({ reason: 'longest_wait', text: `longest wait ${Math.round(m.longest_wait_seconds)} s (over ${cfg.longestWaitAbove / 1000} s)` });
   }
   if (m.service_level !== undefined) {
-    evaluated++;
+    judged.push('service_level');
     if (m.service_level < cfg.serviceLevelBelow) crossed.push({ reason: 'service_level', text: `service level ${pct(m.service_level)} (under ${pct(cfg.serviceLevelBelow)})` });
   }
   let abandonRate: number | undefined;
   if (m.calls_abandoned !== undefined && m.calls_offered !== undefined && m.calls_offered > 0) {
-    evaluated++;
+    judged.push('abandon_rate');
     abandonRate = m.calls_abandoned / m.calls_offered;
     // too few calls for a rate to mean anything (one abandoned of four is not a surge): counts as under
     if (m.calls_offered >= cfg.abandonMinOffered && abandonRate > cfg.abandonRateAbove) crossed.push({ reason: 'abandon_rate', text: `abandon rate ${pct(abandonRate)} (over ${pct(cfg.abandonRateAbove)})` });
   }
   let expectedOffered: number | undefined;
   if (m.calls_offered !== undefined && cfg.baseline.interval > 0) {
-    evaluated++;
+    judged.push('offered');
     const intervalMs = m.interval_seconds !== undefined && m.interval_seconds > 0 ? m.interval_seconds * 1000 : cfg.baseline.interval;
     expectedOffered = (cfg.baseline.callsOffered * intervalMs) / cfg.baseline.interval;
     const limit = expectedOffered * cfg.offeredMultiple;
     if (m.calls_offered > limit) crossed.push({ reason: 'offered', text: `${m.calls_offered} calls offered (over ${Math.round(limit)}, ${cfg.offeredMultiple}x the baseline)` });
   }
-  return { crossed, evaluated, abandonRate, expectedOffered };
+  return { crossed, judged, abandonRate, expectedOffered };
 }
+
+const SURGE_FIGURE: Record<SurgeReason, string> = {
+  calls_waiting: 'calls waiting',
+  longest_wait: 'longest wait',
+  service_level: 'service level',
+  abandon_rate: 'abandon rate',
+  offered: 'calls offered',
+};
 
 const SEAT_TEXT: Record<Exclude<SeatState, 'ok'>, string> = {
   login_failed: 'cannot log in',
@@ -113,21 +124,24 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
   const events: NormalizedEvent[] = [];
   const base = { source, site, at, drill: false } as const;
 
+  // One member per figure: a figure the body leaves out is not judged, so it neither fires nor counts
+  // as back under; the incident is controlled once every figure that crossed has been under for the hold.
   const surge = checkSurge(m, cfg.surge);
-  if (surge.evaluated > 0) {
-    const member = `acd:${site}:${queue}:surge`;
-    const firing = surge.crossed.length > 0;
+  const crossedText = `Inbound surge on queue ${queue}: ${surge.crossed.map((c) => c.text).join('; ')}`;
+  for (const reason of surge.judged) {
+    const member = `acd:${site}:${queue}:surge:${reason}`;
+    const firing = surge.crossed.some((c) => c.reason === reason);
     events.push({
       ...base,
       class: cfg.surge.class,
       level: clampLevel(cfg.surge.level),
       status: firing ? 'firing' : 'resolved',
       member,
-      eventKey: firing ? `${member}:${surge.crossed.map((c) => c.reason).join(',')}` : `${member}:clear`,
+      eventKey: `${member}:${firing ? 'over' : 'clear'}`,
       groupHint: queue,
-      summary: firing ? `Inbound surge on queue ${queue}: ${surge.crossed.map((c) => c.text).join('; ')}` : `Queue ${queue} back under every surge threshold`,
+      summary: firing ? crossedText : `Queue ${queue}: ${SURGE_FIGURE[reason]} back under its surge threshold`,
       labels: { queue, kind: 'surge' },
-      details: { queue, metrics: m, reasons: surge.crossed.map((c) => c.reason), abandonRate: surge.abandonRate ?? null, expectedOffered: surge.expectedOffered ?? null, ...input.extra },
+      details: { queue, figure: reason, metrics: m, reasons: surge.crossed.map((c) => c.reason), abandonRate: surge.abandonRate ?? null, expectedOffered: surge.expectedOffered ?? null, ...input.extra },
       holdMs: firing ? undefined : cfg.surge.hold,
     });
   }

@@ -19,7 +19,11 @@ const post = (body: unknown) => app.request('POST', '/webhooks/acd', body);
 const queue = (metrics: Record<string, number>) => post({ site: 'hq', queue: 'main', metrics });
 const calm = { calls_waiting: 4, longest_wait_seconds: 20, service_level: 0.9, calls_offered: 280, calls_abandoned: 5, interval_seconds: 900, agents_logged_in: 25 };
 const result = (res: { body: any }, member: string) => res.body.results.find((r: any) => r.member === member);
-const SURGE = 'acd:hq:main:surge';
+const SURGE = 'acd:hq:main:surge:calls_waiting';
+const SERVICE = 'acd:hq:main:surge:service_level';
+/** figure=result of every surge member in an answer. */
+const surges = (res: { body: any }) =>
+  (res.body.results as any[]).filter((r) => r.member.startsWith('acd:hq:main:surge:')).map((r) => `${r.member.slice('acd:hq:main:surge:'.length)}=${r.result}`);
 
 describe('ACD webhook', () => {
   it('a surge opens inbound_surge for the queue and resolves only once the figures stayed under for the hold', async () => {
@@ -28,7 +32,7 @@ describe('ACD webhook', () => {
     expect(result(quiet, SURGE)).toMatchObject({ result: 'ignored', incident: null });
 
     const surge = await queue({ ...calm, calls_waiting: 40, longest_wait_seconds: 300 });
-    expect(result(surge, SURGE).result).toBe('opened');
+    expect(surges(surge)).toEqual(['calls_waiting=opened', 'longest_wait=merged', 'service_level=ignored', 'abandon_rate=ignored', 'offered=ignored']);
     const id = result(surge, SURGE).incident as string;
     const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
     expect(inc).toMatchObject({ class: 'inbound_surge', site: 'hq', level: 3, state: 'open' });
@@ -38,23 +42,45 @@ describe('ACD webhook', () => {
     expect(result(await queue(calm), SURGE).result).toBe('holding');
     app.clock.advance(5 * 60_000);
     expect(result(await queue(calm), SURGE).result).toBe('holding');
-    // figures up again before the hold ran out: not controlled, the hold starts over
+    // a figure up again before the hold ran out: not controlled, its hold starts over
     app.clock.advance(60_000);
-    expect(result(await queue({ ...calm, service_level: 0.4 }), SURGE)).toMatchObject({ result: 'merged', incident: id });
+    expect(result(await queue({ ...calm, service_level: 0.4 }), SERVICE)).toMatchObject({ result: 'merged', incident: id });
     app.clock.advance(60_000);
-    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    expect(result(await queue(calm), SERVICE).result).toBe('holding');
     app.clock.advance(HOLD - 1_000);
-    expect(result(await queue(calm), SURGE).result).toBe('holding');
+    // calls waiting and longest wait have been under for their hold; the service level not yet
+    expect(surges(await queue(calm))).toEqual(['calls_waiting=merged', 'longest_wait=merged', 'service_level=holding', 'abandon_rate=ignored', 'offered=ignored']);
     expect((await app.request('GET', `/api/incidents/${id}`)).body.state).toBe('open');
     app.clock.advance(2_000);
-    expect(result(await queue(calm), SURGE)).toMatchObject({ result: 'resolved', incident: id });
+    expect(result(await queue(calm), SERVICE)).toMatchObject({ result: 'resolved', incident: id });
     expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ state: 'resolved' });
+  });
+
+  it('a report that leaves a figure out does not put a surge raised on it into the hold', async () => {
+    const surge = await queue({ calls_waiting: 40 });
+    expect(surges(surge)).toEqual(['calls_waiting=opened']);
+    const id = result(surge, SURGE).incident as string;
+    // only the service level: nobody said the queue shrank
+    app.clock.advance(60_000);
+    expect(surges(await queue({ service_level: 0.9 }))).toEqual(['service_level=ignored']);
+    app.clock.advance(HOLD + 60_000);
+    expect(surges(await queue({ service_level: 0.9 }))).toEqual(['service_level=ignored']);
+    await app.container.engine.tick(app.clock.now());
+    const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc.state).toBe('open');
+    expect(inc.members[SURGE]).toMatchObject({ status: 'firing' });
+    expect(inc.members[SURGE].calmSince).toBeUndefined();
+    // the figure itself back under: now it holds, and resolves after the hold
+    expect(surges(await queue({ calls_waiting: 3 }))).toEqual(['calls_waiting=holding']);
+    app.clock.advance(HOLD);
+    expect(result(await queue({ calls_waiting: 3, service_level: 0.9 }), SURGE)).toMatchObject({ result: 'resolved', incident: id });
   });
 
   it('one call abandoned of four offered pages nobody: the abandon rate needs abandonMinOffered calls', async () => {
     const res = await post({ site: 'r1o3', metrics: { calls_waiting: 0, longest_wait_seconds: 5, service_level: 0.95, calls_offered: 4, calls_abandoned: 1, interval_seconds: 30 } });
     expect(res.status).toBe(200);
-    expect(res.body.results).toEqual([{ member: 'acd:r1o3:main:surge', result: 'ignored', incident: null }]);
+    expect(res.body.results.map((r: any) => r.result)).toEqual(['ignored', 'ignored', 'ignored', 'ignored', 'ignored']);
+    expect(res.body.results.find((r: any) => r.member === 'acd:r1o3:main:surge:abandon_rate')).toEqual({ member: 'acd:r1o3:main:surge:abandon_rate', result: 'ignored', incident: null });
     expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
   });
 
@@ -67,7 +93,8 @@ describe('ACD webhook', () => {
       seats: [{ seat: 'A12', agent: 'a17', state: 'login_failed' }],
     });
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: any) => `${r.member}=${r.result}`).sort()).toEqual(['acd:hq:main:agents=ignored', 'acd:hq:main:surge=opened', 'acd:hq:seat:A12=opened']);
+    expect(res.body.results.map((r: any) => `${r.member}=${r.result}`).filter((r: string) => !r.includes(':surge:'))).toEqual(['acd:hq:main:agents=ignored', 'acd:hq:seat:A12=opened']);
+    expect(surges(res)).toEqual(['calls_waiting=opened', 'longest_wait=merged', 'service_level=merged', 'abandon_rate=ignored', 'offered=ignored']);
     const open = (await app.request('GET', '/api/incidents?state=open')).body.incidents as any[];
     expect(open.map((i) => `${i.class}/${i.level}`).sort()).toEqual(['inbound_surge/3', 'seat_equipment/1']);
     const seat = open.find((i) => i.class === 'seat_equipment');

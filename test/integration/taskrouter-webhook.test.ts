@@ -80,8 +80,14 @@ describe('TaskRouter webhook', () => {
       answers[name] = res.body;
     }
     expect(answers['task.created']).toMatchObject({ eventType: 'task.created', change: 'task', accepted: 0 });
-    // one task waiting, nothing crossed: a calm report for the queue (nothing open, so ignored)
-    expect(answers['task-queue.entered']).toMatchObject({ accepted: 1, results: [{ member: 'acd:default:On-call:surge', result: 'ignored', incident: null }] });
+    // one task waiting, nothing crossed: a calm report of calls waiting and longest wait (nothing open, so ignored)
+    expect(answers['task-queue.entered']).toMatchObject({
+      accepted: 2,
+      results: [
+        { member: 'acd:default:On-call:surge:calls_waiting', result: 'ignored', incident: null },
+        { member: 'acd:default:On-call:surge:longest_wait', result: 'ignored', incident: null },
+      ],
+    });
     expect(answers['worker.activity.update']).toMatchObject({ change: 'worker', accepted: 0 });
     const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
     expect(text).toMatch(/^tocsin_acd_calls_waiting\{site="default",queue="On-call"\} 0$/m);
@@ -108,8 +114,11 @@ describe('TaskRouter webhook', () => {
   it('a task waiting longer than the surge threshold opens inbound_surge; the queue emptying resolves it after the hold', async () => {
     const entered = await taskEvent('task-queue.entered', 'WT01', { TaskAge: '200', TaskAssignmentStatus: 'pending' });
     expect(entered.status).toBe(200);
-    expect(entered.body.results).toEqual([{ member: 'acd:default:On-call:surge', result: 'opened', incident: expect.any(String) }]);
-    const id = entered.body.results[0].incident as string;
+    expect(entered.body.results).toEqual([
+      { member: 'acd:default:On-call:surge:calls_waiting', result: 'ignored', incident: null },
+      { member: 'acd:default:On-call:surge:longest_wait', result: 'opened', incident: expect.any(String) },
+    ]);
+    const id = entered.body.results[1].incident as string;
     const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
     expect(inc).toMatchObject({ class: 'inbound_surge', level: 3, state: 'open', source: 'taskrouter' });
     expect(inc.summary).toContain('longest wait 200 s');
@@ -117,10 +126,10 @@ describe('TaskRouter webhook', () => {
     // the task is answered: nobody waits, the queue is calm but not yet controlled
     app.clock.advance(10_000);
     const accepted = await taskEvent('reservation.accepted', 'WT01', { ResourceType: 'reservation', TaskAge: '210', TaskAssignmentStatus: 'assigned' });
-    expect(accepted.body.results[0]).toMatchObject({ result: 'holding', incident: id });
+    expect(accepted.body.results[1]).toMatchObject({ result: 'holding', incident: id });
     app.clock.advance(10 * 60_000 + 1_000);
     const next = await taskEvent('task-queue.entered', 'WT02', { TaskAge: '0', TaskAssignmentStatus: 'pending' });
-    expect(next.body.results[0]).toMatchObject({ result: 'resolved', incident: id });
+    expect(next.body.results[1]).toMatchObject({ result: 'resolved', incident: id });
   });
 
   it('counts many waiting tasks per queue across callbacks', async () => {
