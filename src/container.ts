@@ -25,6 +25,9 @@ import { createHandoverNotices, type HandoverNotices } from './jobs/handover.js'
 import { Heartbeats } from './app/heartbeats.js';
 import { OpenIncidentGauge } from './app/incident-gauges.js';
 import { startHeartbeatJob, type HeartbeatJob } from './jobs/heartbeat-job.js';
+import { startRollingJob, type RollingJob } from './jobs/rolling-job.js';
+import { RecheckTaskQueues } from './app/recheck-task-queues.js';
+import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
 import { RedisHeartbeatStore } from './store/heartbeat-store.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { SystemClock } from './platform/clock.js';
@@ -83,6 +86,8 @@ export interface Container extends DaemonCore {
   readonly messages: MessagesConfig;
   /** The dead-man's switch: `observe(beat)`, `check(now)` (node-schedule runs it once started). */
   readonly heartbeats: Heartbeats;
+  /** Ages the TaskRouter tasks waiting between callbacks: `run(now)` (node-schedule runs it once started). */
+  readonly taskQueueRecheck: RecheckTaskQueues;
   readonly app: express.Express;
   /** Starts background work (escalation ticks, schedules). */
   start(): Promise<void>;
@@ -181,6 +186,9 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
   const series = seriesGuards(config, logger);
+  const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
+  const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours });
+  let recheckJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());
   transition.onChanged(() => void openGauge.refresh());
@@ -195,6 +203,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     transition,
     report,
     heartbeats,
+    taskQueues,
     overrides,
     oncall: people.onCall,
     maintenance: people.maintenance,
@@ -220,6 +229,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     maintenance: people.maintenance,
     handover,
     heartbeats,
+    taskQueueRecheck,
     phone,
     messages,
     app,
@@ -228,6 +238,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       handover.start();
       void openGauge.refresh();
       heartbeatJob ??= startHeartbeatJob({ check: async (now) => Promise.all([heartbeats.check(now), openGauge.refresh()]), clock, everyMs: config.sources.heartbeats.check, logger });
+      recheckJob ??= startRollingJob({ name: 'taskrouter-recheck', run: (now) => taskQueueRecheck.run(now), clock, everyMs: config.sources.taskrouter.recheck, logger });
       scheduler ??= startScheduler({ engine, clock, tickMs: config.daemon.escalation.tick, auditMs: config.daemon.escalation.audit, logger });
     },
     async startEngine() {
@@ -254,6 +265,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       handover.stop();
       await handover.idle();
       await heartbeatJob?.stop();
+      await recheckJob?.stop();
       await scheduler?.stop();
       await engine.idle();
       closeChannels();

@@ -139,6 +139,15 @@ export function sourcesSchema({ wait, span }: Durations) {
           .describe('Worker activities that count as available agents (case-insensitive). Default [Available, Idle].'),
         /** A task with no news for this long is dropped from the per-queue waiting counts. */
         taskTtl: span.prefault('1d').describe(durationText('A task with no news for this long is dropped from the per-queue waiting counts.', '1d')),
+        /** How often the waiting tasks are aged between callbacks (a stuck call crosses the longest wait). */
+        recheck: wait
+          .prefault('10s')
+          .describe(
+            durationText(
+              'How often the tasks known to wait are aged between callbacks, so a queue whose oldest task passes `acd.surge.longestWaitAbove` surges without waiting for the next callback.',
+              '10s',
+            ),
+          ),
       })
       .prefault({})
       .describe('Twilio TaskRouter event callbacks, turned into ACD figures.'),

@@ -41,6 +41,8 @@ export interface QueueSnapshot {
 export interface TaskRouterState {
   /** Applies one change; returns the queues it touched, after the change. */
   apply(change: TaskRouterChange, now: number): Promise<QueueSnapshot[]>;
+  /** Every queue (of every workspace) with tasks waiting at `now`, for the periodic re-check. */
+  waiting(now: number): Promise<QueueSnapshot[]>;
 }
 
 function one(params: TaskRouterParams, name: string): string | undefined {

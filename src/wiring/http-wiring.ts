@@ -16,6 +16,7 @@ import { verifyTwilioSignature } from '../channels/twilio/callbacks.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import { lookupTable } from '../domain/lookup.js';
 import type { OnCall } from '../domain/ports.js';
+import type { TaskRouterState } from '../domain/taskrouter.js';
 import { acdRoutes } from '../ingest/acd.js';
 import { actionLinkRoutes } from '../ingest/action-links-api.js';
 import { alertmanagerHandler, alertmanagerRoutes } from '../ingest/alertmanager.js';
@@ -35,7 +36,6 @@ import { SystemClock } from '../platform/clock.js';
 import { makeKeys } from '../store/keys.js';
 import { RedisClearTargets } from '../store/clear-targets.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
-import { RedisTaskRouterQueues } from '../store/taskrouter-queues.js';
 import { RedisTelemetryReadings } from '../store/telemetry-readings.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
@@ -52,6 +52,8 @@ export interface HttpWiringDeps extends DaemonCore {
   readonly transition: TransitionIncident;
   readonly report: ReportIncident;
   readonly heartbeats: Heartbeats;
+  /** TaskRouter's per-queue waiting tasks (shared with the periodic re-check). */
+  readonly taskQueues: TaskRouterState;
   readonly overrides: ManageOverrides;
   readonly oncall: OnCall;
   readonly maintenance: ManageMaintenance;
@@ -128,7 +130,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
         businessHours: config.daemon.businessHours,
         clock,
         telemetry,
-        queues: new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl),
+        queues: d.taskQueues,
         publicUrl: env.publicUrl,
         verifySignature: twilioAuthToken ? (url, params, signature) => verifyTwilioSignature(twilioAuthToken, url, params, signature) : undefined,
       }),

@@ -69,3 +69,26 @@ describe('RedisTaskRouterQueues', () => {
     expect(other).toMatchObject([{ workspace: 'WS2', waiting: 1, availableWorkers: 0, queueName: undefined }]);
   });
 });
+
+describe('RedisTaskRouterQueues.waiting: the queues with tasks waiting, for the re-check', () => {
+  const ws = (workspace: string, t: TaskRouterChange) => ({ ...t, workspace }) as TaskRouterChange;
+  it('lists every queue of every workspace with tasks waiting and its oldest task; an emptied queue drops out', async () => {
+    const q = new RedisTaskRouterQueues(redis, makeKeys(randomPrefix(), 'live'), TTL);
+    expect(await q.waiting(T0)).toEqual([]);
+    await q.apply(ws('WS1', task('WT1', true, 'WQa', 170, 'Sales')), T0);
+    await q.apply(ws('WS1', task('WT2', true, 'WQa', 5)), T0 + 1_000);
+    await q.apply(ws('WS 2/x', task('WT3', true, 'WQb', 0)), T0 + 2_000);
+    await q.apply(ws('', task('WT4', true, 'WQc', 0)), T0 + 2_000);
+    await q.apply({ kind: 'worker', workspace: 'WS1', eventType: 'worker.activity.update', workerSid: 'WK1', available: true }, T0);
+    const seen = await q.waiting(T0 + 15_000);
+    expect(seen.sort((a, b) => a.queueSid.localeCompare(b.queueSid))).toEqual([
+      { workspace: 'WS1', queueSid: 'WQa', queueName: 'Sales', waiting: 2, oldestCreatedAt: T0 - 170_000, availableWorkers: 1 },
+      { workspace: 'WS 2/x', queueSid: 'WQb', queueName: undefined, waiting: 1, oldestCreatedAt: T0 + 2_000, availableWorkers: 0 },
+      { workspace: '', queueSid: 'WQc', queueName: undefined, waiting: 1, oldestCreatedAt: T0 + 2_000, availableWorkers: 0 },
+    ]);
+    await q.apply(ws('WS 2/x', task('WT3', false)), T0 + 16_000);
+    expect((await q.waiting(T0 + 17_000)).map((x) => x.queueSid).sort()).toEqual(['WQa', 'WQc']);
+    // tasks older than the ttl are no longer waiting
+    expect(await q.waiting(T0 + TTL + 60_000)).toEqual([]);
+  });
+});

@@ -153,6 +153,40 @@ describe('TaskRouter webhook', () => {
   });
 });
 
+describe('TaskRouter: waiting tasks age between callbacks', () => {
+  beforeEach(async () => start());
+  const LONGEST = 'acd:default:On-call:surge:longest_wait';
+
+  it('a task entered at 170 s and then silence: the re-check raises the surge once its wait passes 180 s, once across replicas', async () => {
+    const entered = await taskEvent('task-queue.entered', 'WT01', { TaskAge: '170', TaskAssignmentStatus: 'pending' });
+    expect(entered.body.results.map((r: any) => r.result)).toEqual(['ignored', 'ignored']);
+    // a second daemon on the same Redis, with its own re-check
+    const replica = await startTestApp({ prefix: app.prefix, clock: app.clock, env: { PUBLIC_URL, TWILIO_AUTH_TOKEN: TOKEN } });
+    try {
+      app.clock.advance(5_000);
+      expect(await app.container.taskQueueRecheck.run(app.clock.now())).toEqual([]); // 175 s: under
+      app.clock.advance(13_000); // 188 s, nothing heard from TaskRouter
+      const [mine, theirs] = await Promise.all([app.container.taskQueueRecheck.run(app.clock.now()), replica.container.taskQueueRecheck.run(app.clock.now())]);
+      const outcomes = [...mine, ...theirs].map((r) => `${r.event.member}=${r.outcome.kind}`).sort();
+      expect(outcomes).toEqual([`${LONGEST}=duplicate`, `${LONGEST}=opened`]);
+      const incidents = (await app.request('GET', '/api/incidents')).body.incidents as any[];
+      expect(incidents).toHaveLength(1);
+      expect(incidents[0]).toMatchObject({ class: 'inbound_surge', state: 'open', source: 'taskrouter', site: 'default' });
+      expect(incidents[0].summary).toContain('longest wait 188 s (over 180 s)');
+      // the next run finds the same wait over: the same incident, a duplicate
+      app.clock.advance(10_000);
+      const again = await replica.container.taskQueueRecheck.run(app.clock.now());
+      expect(again.map((r) => `${r.outcome.kind} ${r.outcome.id}`)).toEqual([`duplicate ${incidents[0].id}`]);
+      // the call is answered: nothing waits, nothing more to re-check; the callback holds the surge
+      const answered = await taskEvent('reservation.accepted', 'WT01', { ResourceType: 'reservation', TaskAge: '200', TaskAssignmentStatus: 'assigned' });
+      expect(answered.body.results[1]).toMatchObject({ member: LONGEST, result: 'holding' });
+      expect(await app.container.taskQueueRecheck.run(app.clock.now())).toEqual([]);
+    } finally {
+      await replica.stop({ keep: true });
+    }
+  });
+});
+
 describe('TaskRouter webhook without TWILIO_AUTH_TOKEN', () => {
   beforeEach(async () => start({ PUBLIC_URL }));
   it('refuses every callback with 403 and says why', async () => {

@@ -4,21 +4,24 @@
   KEYS[1] tasks hash     (taskSid -> queueSid the task waits in)
   KEYS[2] workers set    (workerSids whose activity counts as available)
   KEYS[3] names hash     (queueSid -> TaskQueueName, when an event named it)
+  KEYS[4] waiting index  (zset, every workspace: '<workspace>|<queueSid>' -> ms it was last touched) of the
+          queues with tasks waiting, which the periodic re-check (readWaitingQueues) ages
   ARGV[1] queue key base: a queue's waiting zset is base..queueSid (taskSid -> epoch ms the task was created);
           it shares the hash tag of KEYS, so it lives in the same cluster slot
   ARGV[2] kind: task | worker | other
   ARGV[3] now (epoch ms)
   ARGV[4] ttl (ms): tasks created longer ago are dropped from the counts; every key touched expires after it
-  kind task:   ARGV[5] taskSid, ARGV[6] queueSid ('' = the one the task is known in), ARGV[7] queue name ('' = unknown),
-               ARGV[8] '1' waiting (pending/reserved) | '0' gone (assigned, wrapping, completed, canceled, left the queue),
-               ARGV[9] task age (ms) as reported
-  kind worker: ARGV[5] workerSid, ARGV[6] '1' available | '0' not available
+  ARGV[5] this workspace's entries in the index: '<workspace>|' (the workspace as in the key names)
+  kind task:   ARGV[6] taskSid, ARGV[7] queueSid ('' = the one the task is known in), ARGV[8] queue name ('' = unknown),
+               ARGV[9] '1' waiting (pending/reserved) | '0' gone (assigned, wrapping, completed, canceled, left the queue),
+               ARGV[10] task age (ms) as reported
+  kind worker: ARGV[6] workerSid, ARGV[7] '1' available | '0' not available
   Returns a flat array, 5 entries per queue the change touched:
     queueSid, queue name ('' if never named), tasks waiting, creation ms of the oldest waiting task ('' if none),
     available workers in the workspace
 ]]
-local tasks, workers, names = KEYS[1], KEYS[2], KEYS[3]
-local base, kind = ARGV[1], ARGV[2]
+local tasks, workers, names, index = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base, kind, entry = ARGV[1], ARGV[2], ARGV[5]
 local now, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 
 local touched = {}
@@ -32,8 +35,8 @@ local function touch(q)
 end
 
 if kind == 'task' then
-  local sid, given, name = ARGV[5], ARGV[6], ARGV[7]
-  local waiting, age = ARGV[8] == '1', tonumber(ARGV[9]) or 0
+  local sid, given, name = ARGV[6], ARGV[7], ARGV[8]
+  local waiting, age = ARGV[9] == '1', tonumber(ARGV[10]) or 0
   local known = redis.call('HGET', tasks, sid)
   if known == false then known = nil end
   if given ~= '' and name ~= '' then
@@ -63,10 +66,10 @@ if kind == 'task' then
     end
   end
 elseif kind == 'worker' then
-  if ARGV[6] == '1' then
-    redis.call('SADD', workers, ARGV[5])
+  if ARGV[7] == '1' then
+    redis.call('SADD', workers, ARGV[6])
   else
-    redis.call('SREM', workers, ARGV[5])
+    redis.call('SREM', workers, ARGV[6])
   end
 end
 
@@ -81,6 +84,9 @@ for _, q in ipairs(touched) do
     local first = redis.call('ZRANGE', z, 0, 0, 'WITHSCORES')
     oldest = first[2]
     redis.call('PEXPIRE', z, ttl)
+    redis.call('ZADD', index, now, entry .. q)
+  else
+    redis.call('ZREM', index, entry .. q)
   end
   local name = redis.call('HGET', names, q)
   table.insert(out, q)
@@ -89,7 +95,7 @@ for _, q in ipairs(touched) do
   table.insert(out, oldest)
   table.insert(out, available)
 end
-for _, k in ipairs({ tasks, workers, names }) do
+for _, k in ipairs({ tasks, workers, names, index }) do
   if redis.call('EXISTS', k) == 1 then redis.call('PEXPIRE', k, ttl) end
 end
 return out

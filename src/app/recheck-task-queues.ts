@@ -1,0 +1,33 @@
+/**
+ * Use case: age the TaskRouter tasks tocsin knows to be waiting, between callbacks. TaskRouter tells of a
+ * task when it enters a queue, not while it sits there: a quiet queue with one stuck call would never
+ * cross the longest-wait threshold. Each run judges every queue with tasks waiting at the run's minute
+ * and records the figures it finds over their thresholds through the normal intake, whose dedupe opens
+ * one incident however many replicas run it (the others' reports merge as duplicates). Figures under
+ * their thresholds are left to the callbacks: time only makes a wait longer.
+ */
+import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
+import { evaluateAcd } from '../domain/acd.js';
+import { queueAcdInput, type TaskRouterState } from '../domain/taskrouter.js';
+import type { IngestEvents, IngestResult } from './ingest-event.js';
+
+export interface RecheckTaskQueuesDeps {
+  readonly queues: Pick<TaskRouterState, 'waiting'>;
+  readonly ingest: Pick<IngestEvents, 'ingest'>;
+  readonly sources: SourcesConfig;
+  readonly businessHours: DaemonConfig['businessHours'];
+}
+
+export class RecheckTaskQueues {
+  constructor(private readonly deps: RecheckTaskQueuesDeps) {}
+
+  /** One re-check at `now`; resolves with what the intake made of the figures found over. */
+  async run(now: number): Promise<IngestResult[]> {
+    const { queues, ingest, sources, businessHours } = this.deps;
+    const waiting = await queues.waiting(now);
+    const events = waiting
+      .flatMap((q) => evaluateAcd(queueAcdInput(q, sources.taskrouter, now), sources.acd, businessHours, now))
+      .filter((e) => e.status === 'firing');
+    return ingest.ingest(events);
+  }
+}
