@@ -1,4 +1,5 @@
 /** POST /webhooks/acd through the real app, real Redis and a manual clock. Business hours: Asia/Shanghai 08:00–20:00. */
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -102,6 +103,30 @@ describe('ACD webhook', () => {
     const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
     expect(text).toMatch(/^tocsin_acd_calls_waiting\{site="hq",queue="main"\} 40$/m);
     expect(text).toMatch(/^tocsin_acd_service_level_ratio\{site="hq",queue="main"\} 0\.45$/m);
+  });
+
+  it("the README's example body is valid JSON and is answered as the README shows", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## The call distributor'));
+    const example = /--data '([^']+)'/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const res = await post(JSON.parse(example ?? ''));
+    expect(res.status).toBe(200);
+    const shown = /^# (\{"accepted":(\d+),"results":\[\{"member":"([^"]+)","result":"(\w+)")/m.exec(section);
+    expect(res.body.accepted).toBe(Number(shown?.[2]));
+    expect(res.body.results[0]).toMatchObject({ member: shown?.[3], result: shown?.[4] });
+    expect(res.body.results.map((r: any) => `${r.member}=${r.result}`)).toEqual([
+      'acd:hq:main:surge:calls_waiting=opened',
+      'acd:hq:main:surge:longest_wait=merged',
+      'acd:hq:main:surge:service_level=merged',
+      'acd:hq:main:surge:abandon_rate=ignored',
+      'acd:hq:main:surge:offered=ignored',
+      'acd:hq:main:agents=ignored',
+      'acd:hq:seat:A12=opened',
+    ]);
+    // the README's HTTP table shows the same body
+    const row = /^\| `POST \/webhooks\/acd` \| `([^`]+)`/m.exec(readme)?.[1];
+    expect(JSON.parse(row ?? '')).toEqual(JSON.parse(example ?? ''));
   });
 
   it('seats: one seat_equipment incident per seat; state ok resolves it', async () => {
