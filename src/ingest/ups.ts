@@ -39,7 +39,11 @@ const vars = z
 
 const body = z
   .looseObject({
-    device: z.string().max(200),
+    // the UPS: NUT's UPSNAME (`ups1` or `ups1@host:port`); an empty name would become a device of its own
+    device: z
+      .string()
+      .max(200)
+      .refine((d) => (d.trim().split('@')[0] ?? '') !== '', { message: 'must name the UPS (e.g. "ups1" or "ups1@host:3493"), not be empty' }),
     site: z.string().max(200).optional(),
     event: z.string().max(64).optional(),
     vars: vars.optional(),

@@ -59,7 +59,7 @@ const validUpsVars = fc.record(
 );
 const validUps = fc.record(
   {
-    device: fc.string({ minLength: 1, maxLength: 40 }),
+    device: fc.string({ minLength: 1, maxLength: 40 }).filter((d) => (d.trim().split('@')[0] ?? '') !== ''), // names a UPS
     site: fc.constantFrom('hq', 'annex'),
     event: fc.constantFrom(...NUT_EVENTS),
     vars: validUpsVars,

@@ -129,6 +129,9 @@ describe('UPS webhook', () => {
     ['status not a string', { device: 'ups1', vars: { 'ups.status': 7 } }, 'ups.status'],
     ['vars not an object', { device: 'ups1', vars: 'OB' }, 'vars'],
     ['no device', { event: 'ONBATT' }, 'device'],
+    ['an empty device', { device: '', site: 'zz', event: 'ONBATT' }, 'device'],
+    ['a blank device', { device: '  ', site: 'zz', vars: { 'ups.status': 'OB' } }, 'device'],
+    ['a device with no name before @', { device: '@nut-host:3493', site: 'zz', event: 'ONBATT' }, 'device'],
     ['neither event nor vars', { device: 'ups1' }, 'event'],
     ['a JSON array', [1, 2], '(body)'],
   ])('rejects %s with 422 naming the field', async (_name, body, field) => {
