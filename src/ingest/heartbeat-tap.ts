@@ -1,7 +1,9 @@
 /**
  * Feeds the heartbeats from the webhooks, ahead of their own routers (mounted first under /webhooks):
- * every UPS post (per site/device) and ACD post (per site/queue) is a beat; Alertmanager's Watchdog
- * alert is a beat and is taken out of the body, so it never becomes an incident itself.
+ * every UPS post (per site/device) and ACD post (per site/queue) that its router accepts is a beat,
+ * recorded just before the 2xx answer goes out (a body refused with 422 is no beat, so it neither
+ * starts nor keeps a watch); Alertmanager's Watchdog alert is a beat and is taken out of the body, so
+ * it never becomes an incident itself.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Heartbeats } from '../app/heartbeats.js';
@@ -52,6 +54,19 @@ export function beatObserver(heartbeats: Heartbeats, logger: Logger): (beats: re
   };
 }
 
+/**
+ * Records `beats` once the route answers 2xx, before that answer goes out (so the next request sees
+ * them); any other answer — the body refused, the store down — goes out without them.
+ */
+export function beatWhenAccepted(res: Response, beats: readonly Beat[], observe: (beats: readonly Beat[]) => Promise<void>): void {
+  const json = res.json.bind(res);
+  res.json = ((body: unknown) => {
+    if (res.statusCode < 200 || res.statusCode > 299) return json(body);
+    void observe(beats).then(() => json(body)); // observe logs its own failures, never rejects
+    return res;
+  }) as Response['json'];
+}
+
 export function heartbeatTap(deps: HeartbeatTapDeps): Router {
   const { heartbeats, sources, logger } = deps;
   const router = Router();
@@ -66,17 +81,17 @@ export function heartbeatTap(deps: HeartbeatTapDeps): Router {
     next();
   });
 
-  router.post('/webhooks/ups', async (req: Request, _res: Response, next: NextFunction) => {
+  router.post('/webhooks/ups', (req: Request, res: Response, next: NextFunction) => {
     const body = record(req.body);
     const device = text(body?.device);
-    if (device) await observe([{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }]);
+    if (device) beatWhenAccepted(res, [{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }], observe);
     next();
   });
 
-  router.post('/webhooks/acd', async (req: Request, _res: Response, next: NextFunction) => {
+  router.post('/webhooks/acd', (req: Request, res: Response, next: NextFunction) => {
     const body = record(req.body);
     const site = text(body?.site);
-    if (site) await observe([{ source: 'acd', key: `${site}/${text(body?.queue) ?? sources.acd.defaultQueue}` }]);
+    if (site) beatWhenAccepted(res, [{ source: 'acd', key: `${site}/${text(body?.queue) ?? sources.acd.defaultQueue}` }], observe);
     next();
   });
 

@@ -102,6 +102,26 @@ describe('heartbeats', () => {
     expect((await lastSeenMetric(a)).map((m) => m.source)).toEqual(['ups']);
   });
 
+  it('a refused report is no beat: a 422 UPS or ACD body neither starts a watch nor keeps one alive', async () => {
+    app = await startTestApp();
+    const a = app;
+    const ups = await a.request('POST', '/webhooks/ups', { device: 'ups9', vars: { 'ups.status': 'OL', 'battery.charge': 150 } });
+    expect(ups.status).toBe(422);
+    const acd = await a.request('POST', '/webhooks/acd', { site: 'hq', queue: 'vip', metrics: { service_level: 7 } });
+    expect(acd.status).toBe(422);
+    expect(await lastSeenMetric(a)).toEqual([]);
+    a.clock.advance(60 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    expect(await incidents(a)).toEqual([]);
+
+    // a watched poller whose posts are now refused is silent all the same
+    expect((await a.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 100 } })).status).toBe(200);
+    a.clock.advance(3 * MIN);
+    expect((await a.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 'full' } })).status).toBe(422);
+    a.clock.advance(2 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:ups:hq/ups1']);
+  });
+
   it('an expected ACD feed that never reports opens an incident missingAfter after start-up; unseen feeds are not watched', async () => {
     app = await startTestApp({ config: withHeartbeats((h) => ({ acd: { ...h.acd, expected: ['hq/main'] } })) });
     const a = app;
