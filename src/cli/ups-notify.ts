@@ -6,11 +6,12 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { CliEnv } from '../config/cli-env.js';
+import { UPSMON_DEVICE } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
 import { postUpsReport, type UpsReport } from './post-ups.js';
 
 /** The device name used when upsmon gives no UPSNAME (its SHUTDOWN notification). */
-export const NO_UPS_DEVICE = 'upsmon';
+export const NO_UPS_DEVICE = UPSMON_DEVICE;
 
 export interface UpsNotifyDeps {
   readonly logger: Logger;

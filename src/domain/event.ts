@@ -12,11 +12,16 @@ export interface NormalizedEvent {
   readonly site: string;
   /** Level the facts of this event reach; the incident's level is the highest of its events. */
   readonly level: Level;
-  /** `firing` opens or merges; `resolved` marks this member as over. */
-  readonly status: 'firing' | 'resolved';
+  /**
+   * `firing` opens or merges; `resolved` marks this member as over; `notice` is news for the group's
+   * incident (on its timeline, raising its level) that is no member of it — nothing of it will ever
+   * resolve (upsmon's SHUTDOWN). A notice with no incident open opens one that a person must close.
+   */
+  readonly status: 'firing' | 'resolved' | 'notice';
   /**
    * What this event is a report about: an Alertmanager fingerprint, `ups:<device>`, `acd:<queue>:surge`…
-   * An incident resolves from the source when every member it holds has resolved.
+   * An incident resolves from the source when every member it holds has resolved. For a notice: who
+   * told it (`upsmon`), never a member.
    */
   readonly member: string;
   /**

@@ -8,6 +8,8 @@
  *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
  *   ups:<dev>:comm (COMMBAD / NOCOMM), ups:<dev>:upsmon (NOPARENT)
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
+ * upsmon's SHUTDOWN (the systems are going down; it names no UPS) is a notice on the site's power
+ * incident, never a member: nothing would ever resolve it.
  */
 import type { SourcesConfig } from '../config/schema.js';
 import { clampLevel, type NormalizedEvent } from './event.js';
@@ -79,10 +81,18 @@ export function readUps(vars: UpsVars | undefined): UpsReadings {
   };
 }
 
+/** The device a notification that names no UPS comes from (upsmon's SHUTDOWN: its UPSNAME is empty). */
+export const UPSMON_DEVICE = 'upsmon';
+
 /** upsmon's UPSNAME is the whole MONITOR string (`ups1@127.0.0.1:13493`); the device is the part before `@`. */
 export function upsDeviceId(name: string): string {
   const d = name.trim().split('@')[0] ?? '';
-  return d === '' ? 'upsmon' : d;
+  return d === '' ? UPSMON_DEVICE : d;
+}
+
+/** A report from a UPS, not from upsmon speaking for none (only a UPS's reports are its poller's heartbeat). */
+export function isUpsDevice(name: string): boolean {
+  return upsDeviceId(name) !== UPSMON_DEVICE;
 }
 
 export interface UpsInput {
@@ -146,9 +156,6 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
       case 'FSD':
         crit('forced shutdown in progress (FSD)');
         break;
-      case 'SHUTDOWN':
-        crit('automatic shutdown proceeding (SHUTDOWN)');
-        break;
       case 'ONLINE':
         online = true;
         break;
@@ -209,6 +216,12 @@ export function dischargeDepth(charge: number | undefined): number | undefined {
   return charge === undefined ? undefined : Math.max(0, Math.min(100, 100 - charge));
 }
 
+/** upsmon's SHUTDOWN: who told it (a notice's `member`) and what it says. */
+function shutdownNotice(dev: string): { by: string; summary: string } {
+  const upsmon = dev === UPSMON_DEVICE;
+  return { by: upsmon ? UPSMON_DEVICE : `ups:${dev}`, summary: `${upsmon ? 'upsmon' : `UPS ${dev}`}: automatic shutdown proceeding (SHUTDOWN) - the systems are going down` };
+}
+
 export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): NormalizedEvent[] {
   const dev = upsDeviceId(input.device);
   const site = input.site?.trim() || cfg.defaultSite;
@@ -228,7 +241,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     dischargeDepth: dischargeDepth(r.charge) ?? null,
     vars: input.vars ?? {},
   };
-  return findings(dev, r, note, cfg).map((f) => ({
+  const events: NormalizedEvent[] = findings(dev, r, note, cfg).map((f) => ({
     source: 'ups',
     class: f.class,
     site,
@@ -244,4 +257,10 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     drill: false,
     holdMs: f.status === 'resolved' ? f.holdMs : undefined,
   }));
+  if (note === 'SHUTDOWN') {
+    // the site's power incident, at the critical level
+    const n = shutdownNotice(dev);
+    events.push({ source: 'ups', class: cfg.onBattery.class, site, level: clampLevel(cfg.critical.level), status: 'notice', member: n.by, eventKey: `${n.by}:shutdown`, groupHint: n.by, summary: n.summary, at: now, labels: { device: dev, kind: 'shutdown' }, details, drill: false });
+  }
+  return events;
 }

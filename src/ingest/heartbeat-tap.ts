@@ -9,7 +9,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Heartbeats } from '../app/heartbeats.js';
 import type { SourcesConfig } from '../config/schema.js';
 import type { Beat } from '../domain/heartbeat.js';
-import { upsDeviceId } from '../domain/ups.js';
+import { isUpsDevice, upsDeviceId } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export interface HeartbeatTapDeps {
@@ -84,7 +84,8 @@ export function heartbeatTap(deps: HeartbeatTapDeps): Router {
   router.post('/webhooks/ups', (req: Request, res: Response, next: NextFunction) => {
     const body = record(req.body);
     const device = text(body?.device);
-    if (device) beatWhenAccepted(res, [{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }], observe);
+    // upsmon speaking for no UPS (SHUTDOWN) is nobody's poller
+    if (device && isUpsDevice(device)) beatWhenAccepted(res, [{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }], observe);
     next();
   });
 

@@ -16,11 +16,14 @@
     id to use if a new incident is opened
     now (epoch ms): when the event was received
     resolve hold (ms): a member's resolution takes effect after it stayed calm this long
-    source, class, site, level, status, member, eventKey, summary,
+    source, class, site, level, status ('firing' | 'resolved' | 'notice'), member, eventKey, summary,
     labels (JSON), details (JSON): stored verbatim, never re-encoded here,
     drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
+  A notice (status 'notice') is news about the group's incident, not a member of it: it goes on the
+  timeline (`member` says who told it) and raises the level, and there is nothing of it to resolve.
+  With no incident open it opens (or reopens) one that a person must close.
   The incident hash keeps `firingMembers`, the number of member records whose status is firing, so
   that whether a resolution was the last one is known without reading every member; and the sorted
   set <incident>:calm holds the firing members whose resolution is being held, scored by when the
@@ -220,25 +223,64 @@ local function recordTruncation(incKey, tl)
   end
 end
 
+-- what a person must do when no member will ever say an incident is over
+local MANUAL_NOTE = 'no monitor will report this as over; a person must close this incident'
+
 local function open()
   local id = newId
   local incKey, _, _, tl = keysOf(id)
+  local notice = ev.status == 'notice'
+  local firing = notice and 0 or 1
   redis.call('HSET', incKey,
     'id', id, 'class', ev.class, 'level', ev.level, 'state', 'open', 'site', ev.site, 'summary', ev.summary,
     'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
     'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
-    'resolution', ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', 1, 'calmIndexed', 1)
-  putMember(id, memberRecord(nil))
+    'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1)
+  if not notice then putMember(id, memberRecord(nil)) end
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
-  incs[id] = { state = 'open', level = ev.level, count = 1, firing = 1 }
+  incs[id] = { state = 'open', level = ev.level, count = 1, firing = firing }
   redis.call('ZADD', openZ, now, id)
   redis.call('ZADD', allZ, now, id)
   redis.call('ZADD', dueZ, now, id)
-  push(tl, { at = nowIso, type = 'opened', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, true)
+  if notice then
+    push(tl, { at = nowIso, type = 'opened', source = ev.source, by = ev.member, level = ev.level, summary = ev.summary, note = MANUAL_NOTE }, true)
+  else
+    push(tl, { at = nowIso, type = 'opened', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, true)
+  end
   recordTruncation(incKey, tl)
   return { 'opened', id, 1, ev.level, 0, 'open' }
+end
+
+-- A resolved incident opens again (its timeline goes on).
+local function reopen(id, c, incKey, tl)
+  redis.call('HSET', incKey, 'state', 'open')
+  c.state = 'open'
+  redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy')
+  redis.call('HINCRBY', incKey, 'reopenCount', 1)
+  redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
+  redis.call('ZADD', dueZ, now, id)
+  setExpiry(id, nil)
+  if ev.status == 'notice' then
+    -- every member was over already: none of them will say it is over again
+    redis.call('HSET', incKey, 'resolution', 'manual')
+    push(tl, { at = nowIso, type = 'reopened', source = ev.source, by = ev.member, note = MANUAL_NOTE }, true)
+  else
+    push(tl, { at = nowIso, type = 'reopened', source = ev.source, member = ev.member }, true)
+  end
+end
+
+-- The level an event reaches: raised (and the summary with it) when it is above the incident's.
+local function raiseTo(id, c, incKey, tl, level)
+  if ev.level <= level then return false end
+  redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
+  c.level = ev.level
+  redis.call('ZADD', dueZ, now, id)
+  local entry = { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, summary = ev.summary }
+  if ev.status == 'notice' then entry.by = ev.member else entry.member = ev.member end
+  push(tl, entry, true)
+  return true
 end
 
 local function ingestOne()
@@ -332,19 +374,18 @@ local function ingestOne()
     if now - resolvedAtMs > reopenWindow then
       return open()
     end
-    redis.call('HSET', incKey, 'state', 'open')
-    c.state = 'open'
-    redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy')
-    redis.call('HINCRBY', incKey, 'reopenCount', 1)
-    redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
-    redis.call('ZADD', dueZ, now, id)
-    setExpiry(id, nil)
-    push(tl, { at = nowIso, type = 'reopened', source = ev.source, member = ev.member }, true)
+    reopen(id, c, incKey, tl)
     kind = 'reopened'
   end
 
   touch(id, c)
   recordTruncation(incKey, tl)
+
+  if ev.status == 'notice' then
+    push(tl, { at = nowIso, type = 'notice', source = ev.source, by = ev.member, level = ev.level, summary = ev.summary }, true)
+    local raised = raiseTo(id, c, incKey, tl, level)
+    return { kind, id, c.count, c.level, raised and 1 or 0, c.state }
+  end
 
   local prev = memberOf(id, ev.member)
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
@@ -360,14 +401,7 @@ local function ingestOne()
     push(tl, { at = nowIso, type = 'event', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, false)
   end
 
-  local raised = false
-  if ev.level > level then
-    redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
-    c.level = ev.level
-    redis.call('ZADD', dueZ, now, id)
-    push(tl, { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, member = ev.member, summary = ev.summary }, true)
-    raised = true
-  end
+  local raised = raiseTo(id, c, incKey, tl, level)
 
   -- what the incident now is, known without reading it back
   local reply = { kind, id, c.count, c.level, raised and 1 or 0, c.state }

@@ -1,0 +1,86 @@
+/**
+ * upsmon's SHUTDOWN (posted by `ups-notify` as device `upsmon`: it names no UPS) through the real app
+ * and real Redis: news on the site's power incident, never a member of it, and nobody's heartbeat.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NO_UPS_DEVICE } from '../../src/cli/ups-notify.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+const MIN = 60_000;
+const HOLD = 30_000;
+const post = (body: Record<string, unknown>) => app.request('POST', '/webhooks/ups', body);
+const shutdown = (site: string) => post({ device: NO_UPS_DEVICE, site, event: 'SHUTDOWN' });
+const get = async (id: string) => (await app.request('GET', `/api/incidents/${id}`)).body;
+
+describe('upsmon SHUTDOWN', () => {
+  it('goes on the timeline of the site power incident, which resolves when mains is back past the online hold', async () => {
+    const lb = await post({ device: 'ups1', site: 'sd1', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15, 'battery.runtime': 240 } });
+    const id = lb.body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+    expect(id).toEqual(expect.any(String));
+
+    app.clock.advance(5_000);
+    const down = await shutdown('sd1');
+    expect(down.status).toBe(200);
+    expect(down.body.results).toEqual([{ member: NO_UPS_DEVICE, result: 'merged', incident: id }]);
+    let inc = await get(id);
+    expect(Object.keys(inc.members)).toEqual(['ups:ups1']);
+    expect(inc.timeline.at(-1)).toMatchObject({ type: 'notice', source: 'ups', by: NO_UPS_DEVICE, level: 5, summary: expect.stringContaining('automatic shutdown proceeding (SHUTDOWN)') });
+
+    app.clock.advance(MIN);
+    expect((await post({ device: 'ups1', site: 'sd1', vars: { 'ups.status': 'OL CHRG', 'battery.charge': 20 } })).body.results).toContainEqual({ member: 'ups:ups1', result: 'holding', incident: id });
+    app.clock.advance(HOLD + 1_000);
+    await app.container.engine.tick(app.clock.now());
+    await app.container.engine.idle();
+    inc = await get(id);
+    expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:ups', level: 5 });
+  });
+
+  it('raises the incident to critical when it was lower, with the shutdown as its summary', async () => {
+    const ob = await post({ device: 'ups1', site: 'sd2', event: 'ONBATT' });
+    const id = ob.body.results[0].incident as string;
+    expect((await get(id)).level).toBe(3);
+    const down = await shutdown('sd2');
+    expect(down.body.results[0]).toMatchObject({ result: 'merged', incident: id });
+    const inc = await get(id);
+    expect(inc.level).toBe(5);
+    expect(inc.summary).toContain('the systems are going down');
+    expect(inc.timeline.map((t: any) => t.type)).toEqual(expect.arrayContaining(['notice', 'level_raised']));
+  });
+
+  it('with no power incident open, opens one a person must close (nothing of it can resolve)', async () => {
+    const down = await shutdown('sd3');
+    expect(down.body.results).toEqual([{ member: NO_UPS_DEVICE, result: 'opened', incident: expect.any(String) }]);
+    const id = down.body.results[0].incident as string;
+    let inc = await get(id);
+    expect(inc).toMatchObject({ class: 'power', site: 'sd3', level: 5, state: 'open', members: {} });
+    expect(inc.timeline[0]).toMatchObject({ type: 'opened', by: NO_UPS_DEVICE, note: expect.stringContaining('a person must close') });
+
+    // a UPS that joins and goes back on line leaves it open, saying so
+    await post({ device: 'ups1', site: 'sd3', event: 'ONBATT' });
+    await post({ device: 'ups1', site: 'sd3', event: 'ONLINE' });
+    app.clock.advance(HOLD + 1_000);
+    await app.container.engine.tick(app.clock.now());
+    await app.container.engine.idle();
+    inc = await get(id);
+    expect(inc.state).toBe('open');
+    expect(inc.members['ups:ups1']).toMatchObject({ status: 'resolved' });
+    expect(inc.timeline.map((t: any) => t.type)).toContain('source_clear');
+  });
+
+  it('is no heartbeat: no watch starts on the upsmon pseudo-device', async () => {
+    expect((await post({ device: 'ups1', site: 'sd4', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15 } })).status).toBe(200);
+    await shutdown('sd4');
+    app.clock.advance(4 * MIN);
+    await post({ device: 'ups1', site: 'sd4', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 12 } });
+    app.clock.advance(2 * MIN);
+    expect(await app.container.heartbeats.check()).toEqual([]);
+  });
+});
