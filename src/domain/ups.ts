@@ -112,6 +112,11 @@ interface Finding {
   readonly status: 'firing' | 'resolved';
   /** Names the condition in labels.kind and in the event key. */
   readonly kind: string;
+  /**
+   * What brought the condition about (`lb`, `runtime`, `fsd`… sorted, `+`-joined), in the event key:
+   * a new cause at the same level is news, the same cause again a duplicate.
+   */
+  readonly cause?: string | undefined;
   readonly summary: string;
   readonly holdMs?: number | undefined;
 }
@@ -125,36 +130,36 @@ function minutes(seconds: number): string {
 /** The power member: on battery, start the generator, critical; or back on line. */
 function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Finding | undefined {
   const member = `ups:${dev}`;
-  const reasons: { condition: PowerCondition; level: number; text: string }[] = [];
+  const reasons: { condition: PowerCondition; level: number; text: string; cause: string }[] = [];
   let online = false;
-  const crit = (text: string) => reasons.push({ condition: 'critical', level: cfg.critical.level, text });
+  const crit = (cause: string, text: string) => reasons.push({ condition: 'critical', level: cfg.critical.level, text, cause });
 
   if (r.status) {
     const f = r.status.flags;
     const ob = f.has('OB');
     const onPurpose = f.has('CAL'); // runtime calibration: on battery on purpose
-    if (f.has('FSD')) crit('forced shutdown in progress (FSD)');
-    if (ob && f.has('LB')) crit('battery low (LB)');
+    if (f.has('FSD')) crit('fsd', 'forced shutdown in progress (FSD)');
+    if (ob && f.has('LB')) crit('lb', 'battery low (LB)');
     if (ob && !onPurpose) {
-      reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery' });
+      reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery', cause: 'ob' });
       if (r.charge !== undefined && r.charge < cfg.generator.chargeBelow) {
-        reasons.push({ condition: 'generator', level: cfg.generator.level, text: `charge ${r.charge}% below ${cfg.generator.chargeBelow}% - start the generator` });
+        reasons.push({ condition: 'generator', level: cfg.generator.level, text: `charge ${r.charge}% below ${cfg.generator.chargeBelow}% - start the generator`, cause: 'charge' });
       }
       if (r.runtime !== undefined && r.runtime * 1000 < cfg.critical.generatorStartTime) {
-        crit(`runtime ${minutes(r.runtime)} shorter than the generator start time (${minutes(cfg.critical.generatorStartTime / 1000)})`);
+        crit('runtime', `runtime ${minutes(r.runtime)} shorter than the generator start time (${minutes(cfg.critical.generatorStartTime / 1000)})`);
       }
     }
     online = f.has('OL') && !ob && !f.has('FSD');
   } else {
     switch (note) {
       case 'ONBATT':
-        reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery' });
+        reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery', cause: 'ob' });
         break;
       case 'LOWBATT':
-        crit('battery low (LOWBATT)');
+        crit('lb', 'battery low (LOWBATT)');
         break;
       case 'FSD':
-        crit('forced shutdown in progress (FSD)');
+        crit('fsd', 'forced shutdown in progress (FSD)');
         break;
       case 'ONLINE':
         online = true;
@@ -170,7 +175,8 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
   // The highest level decides; on a tie the more serious condition names it.
   const rank: Record<PowerCondition, number> = { on_battery: 0, generator: 1, critical: 2 };
   const top = reasons.reduce((a, b) => (b.level > a.level || (b.level === a.level && rank[b.condition] > rank[a.condition]) ? b : a));
-  return { member, class: cfg.onBattery.class, level: top.level, status: 'firing', kind: top.condition, summary: `UPS ${dev} ${reasons.map((x) => x.text).join('; ')}` };
+  const cause = [...new Set(reasons.filter((x) => x.condition === top.condition).map((x) => x.cause))].sort().join('+');
+  return { member, class: cfg.onBattery.class, level: top.level, status: 'firing', kind: top.condition, cause, summary: `UPS ${dev} ${reasons.map((x) => x.text).join('; ')}` };
 }
 
 /** A condition read from a status token or a notification pair; undefined = nothing known. */
@@ -248,7 +254,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     level: clampLevel(f.level),
     status: f.status,
     member: f.member,
-    eventKey: f.status === 'firing' ? `${f.member}:${f.kind}:${f.level}` : `${f.member}:clear`,
+    eventKey: f.status === 'firing' ? `${f.member}:${f.kind}:${f.level}${f.cause ? `:${f.cause}` : ''}` : `${f.member}:clear`,
     groupHint: f.member,
     summary: f.summary,
     at: now,

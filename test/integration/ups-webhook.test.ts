@@ -84,6 +84,38 @@ describe('UPS webhook', () => {
     expect(await incidents()).toHaveLength(1);
   });
 
+  it('a new cause at the critical level is news (timeline, summary); the same cause again is a duplicate', async () => {
+    const post = (status: string, runtime: number) => app.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': status, 'battery.charge': 30, 'battery.runtime': runtime } });
+    const short = powerResult(await post('OB DISCHRG', 240));
+    expect(short.result).toBe('opened');
+    const id = short.incident as string;
+    expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ level: 5, summary: expect.not.stringContaining('battery low') });
+
+    app.clock.advance(5_000);
+    expect(powerResult(await post('OB DISCHRG', 230))).toMatchObject({ result: 'duplicate' });
+    app.clock.advance(5_000);
+    expect(powerResult(await post('OB DISCHRG LB', 220))).toMatchObject({ result: 'merged', incident: id });
+    let inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc.summary).toContain('battery low (LB)');
+    expect(inc.timeline.filter((t: any) => t.type === 'event')).toEqual([expect.objectContaining({ member: 'ups:ups1', level: 5, summary: expect.stringContaining('battery low (LB)') })]);
+    app.clock.advance(5_000);
+    expect(powerResult(await post('OB DISCHRG LB', 210))).toMatchObject({ result: 'duplicate' });
+
+    // upsmon's own word on it is news once, then a duplicate
+    const lowbatt = () => app.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', event: 'LOWBATT' });
+    expect(powerResult(await lowbatt())).toMatchObject({ result: 'merged', incident: id });
+    expect(powerResult(await lowbatt())).toMatchObject({ result: 'duplicate', incident: id });
+    inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc.timeline.filter((t: any) => t.type === 'event').map((t: any) => t.summary)).toEqual([expect.stringContaining('battery low (LB)'), 'UPS ups1 battery low (LOWBATT)']);
+  });
+
+  it('news of another member at the same level does not take the summary over', async () => {
+    const ups = (device: string, status: string) => app.request('POST', '/webhooks/ups', { device, site: 'hq', vars: { 'ups.status': status, 'battery.charge': 90 } });
+    const id = (await ups('ups1', 'OB DISCHRG')).body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+    expect((await ups('ups2', 'OB DISCHRG')).body.results).toContainEqual({ member: 'ups:ups2', result: 'merged', incident: id });
+    expect((await app.request('GET', `/api/incidents/${id}`)).body.summary).toBe('UPS ups1 on battery');
+  });
+
   it('NUT notifications without variables: ONBATT opens, LOWBATT raises to critical, ONLINE holds', async () => {
     const post = (event: string) => app.request('POST', '/webhooks/ups', { device: 'ups2@127.0.0.1:13493', site: 'dc1', event });
     const ob = await post('ONBATT');

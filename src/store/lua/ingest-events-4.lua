@@ -29,6 +29,10 @@
   set <incident>:calm holds the firing members whose resolution is being held, scored by when the
   hold ends (`calmIndexed` = 1 on the hash says it is kept). Together they tell the escalation
   engine whether every member is calm, and when the next hold ends, without reading any member.
+  The incident's summary is the latest news of what it is: the event that raised its level, and the
+  later news of that event's member at that level or above (`namedBy`, `namedLevel` on the hash), so a
+  new cause at the same level (low battery after a short runtime) says so; others' news at the same
+  level does not take the summary over.
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -236,7 +240,8 @@ local function open()
     'openedAt', nowIso, 'openedAtMs', now, 'lastEventAt', nowIso, 'eventCount', 1, 'tier', 0,
     'drill', ev.drill and '1' or '0', 'source', ev.source, 'groupKey', groupKey,
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
-    'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1)
+    'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1,
+    'namedBy', ev.member, 'namedLevel', ev.level)
   if not notice then putMember(id, memberRecord(nil)) end
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
@@ -274,7 +279,7 @@ end
 -- The level an event reaches: raised (and the summary with it) when it is above the incident's.
 local function raiseTo(id, c, incKey, tl, level)
   if ev.level <= level then return false end
-  redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary)
+  redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary, 'namedBy', ev.member, 'namedLevel', ev.level)
   c.level = ev.level
   redis.call('ZADD', dueZ, now, id)
   local entry = { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, summary = ev.summary }
@@ -402,6 +407,13 @@ local function ingestOne()
   end
 
   local raised = raiseTo(id, c, incKey, tl, level)
+  if not raised and not duplicate then
+    -- news of the member that named the incident, at its level or above: the summary says it
+    local named = redis.call('HMGET', incKey, 'namedBy', 'namedLevel')
+    if named[1] == ev.member and ev.level >= (tonumber(named[2] or '') or 99) then
+      redis.call('HSET', incKey, 'summary', ev.summary, 'namedLevel', ev.level)
+    end
+  end
 
   -- what the incident now is, known without reading it back
   local reply = { kind, id, c.count, c.level, raised and 1 or 0, c.state }
