@@ -393,7 +393,8 @@ local function ingestOne()
   end
 
   local prev = memberOf(id, ev.member)
-  local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing'
+  -- the same report of a member still firing; a member calm since (its resolution held) firing again is news
+  local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing' and not prev.calmSinceMs
   if prev == nil or prev.status == 'resolved' then c.firing = c.firing + 1 end
   if prev ~= nil and prev.calmSinceMs then redis.call('ZREM', calmKey(id), ev.member) end
   local m = memberRecord(prev)
