@@ -44,6 +44,7 @@ export function subjectOf(inc: Incident, facts: EscalationFacts): EscalationSubj
     acknowledgedAtMs: facts.acknowledgedAtMs,
     resolvedAtMs: facts.resolvedAtMs,
     labels: inc.labels,
+    seenLabels: facts.seenLabels,
     controlled: facts.controlled,
     tier: facts.tier,
     done: facts.done,

@@ -59,6 +59,8 @@ export interface EscalationFacts {
   readonly done: ReadonlySet<string>;
   /** "<cycle>:<tier>" → epoch ms the tier was brought forward. */
   readonly advanced: ReadonlyMap<string, number>;
+  /** The labels of the events recorded in the current cycle (a tier matching any of them applies). */
+  readonly seenLabels: readonly Readonly<Record<string, string>>[];
 }
 
 /** What decides whether a page is still wanted, read right before it goes out. */

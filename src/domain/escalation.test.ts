@@ -143,6 +143,19 @@ describe('planEscalation — power', () => {
     expect(line?.channels).toEqual(['voice']);
   });
 
+  it('a tier matching an event of the cycle applies though the labels say otherwise (a line fault after a bypass)', () => {
+    const seen = subject({ labels: { kind: 'generator' }, seenLabels: [{ kind: 'on_battery' }, { kind: 'line_fault' }] });
+    expect(planEscalation(seen, k, severity, T0).due.find((x) => x.roles.includes('supervisor'))?.channels).toEqual(['voice']);
+    const never = subject({ labels: { kind: 'bypass' }, seenLabels: [{ kind: 'bypass' }] });
+    expect(planEscalation(never, k, severity, T0).due.some((x) => x.roles.includes('supervisor'))).toBe(false);
+  });
+
+  it('security: a fire reported after a theft (the labels now say theft) still escalates as a fire', () => {
+    const sec = klass('security');
+    const both = subject({ level: 4, openLevel: 4, labels: { kind: 'theft' }, seenLabels: [{ kind: 'fire' }, { kind: 'theft' }], done: new Set(['t0', 't2']) });
+    expect(roles(planEscalation(both, sec, severity, T0 + 2 * MIN).due)).toContain('director');
+  });
+
   it('level 4 (charge below 60%): facilities told to start the generator', () => {
     const p = planEscalation(subject({ level: 4, levelAtMs: T0 + 12 * MIN, done: new Set(['t0']) }), k, severity, T0 + 12 * MIN);
     const gen = p.due.find((x) => x.key === 't2');

@@ -35,6 +35,11 @@ export interface EscalationSubject {
   readonly acknowledgedAtMs: number | null;
   readonly resolvedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The labels of every event of the current cycle: a tier whose match fits `labels` or any of these
+   * applies (the incident became a line fault after it opened as a bypass).
+   */
+  readonly seenLabels?: readonly Readonly<Record<string, string>>[];
   /** Every member calm or resolved ("controlled": the figures are back under their thresholds). */
   readonly controlled: boolean;
   /** Highest tier index reached. */
@@ -153,7 +158,7 @@ function anchored(re: string): RegExp | null {
 }
 
 /** Index of the tier that follows `index` and applies to this incident, or undefined. */
-export function nextApplicableTier(klass: ClassConfig, subject: Pick<EscalationSubject, 'labels' | 'level'>, index: number): number | undefined {
+export function nextApplicableTier(klass: ClassConfig, subject: Pick<EscalationSubject, 'labels' | 'seenLabels' | 'level'>, index: number): number | undefined {
   for (let j = index + 1; j < klass.tiers.length; j++) {
     const t = klass.tiers[j];
     if (t && applies(t, subject)) return j;
@@ -169,8 +174,9 @@ function tierStep(t: TierConfig, tier: number, key: string, kind: 'tier' | 'repe
   return { key, kind, at, tier, roles: t.roles, phase, condition: t.when, channels: t.channels, note: t.note };
 }
 
-function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'level'>): boolean {
-  return tierMatches(t.match, subject.labels) && (t.atLevel === undefined || subject.level >= t.atLevel);
+function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'seenLabels' | 'level'>): boolean {
+  if (t.atLevel !== undefined && subject.level < t.atLevel) return false;
+  return tierMatches(t.match, subject.labels) || (t.match !== undefined && (subject.seenLabels ?? []).some((l) => tierMatches(t.match, l)));
 }
 
 /**

@@ -113,7 +113,23 @@ export function factsFrom(h: Record<string, string>, members: readonly MemberRec
     holdEndsAtMs,
     done,
     advanced,
+    seenLabels: seenLabels(h.seenLabels),
   };
+}
+
+/** The hash's seenLabels: a JSON array of labels JSON; anything unreadable counts as none. */
+function seenLabels(raw: string | undefined): Record<string, string>[] {
+  if (!raw) return [];
+  try {
+    const list: unknown = JSON.parse(raw);
+    if (!Array.isArray(list)) return [];
+    return list.flatMap((l) => {
+      const v: unknown = typeof l === 'string' ? JSON.parse(l) : undefined;
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? [v as Record<string, string>] : [];
+    });
+  } catch {
+    return [];
+  }
 }
 
 /** Every member is over, or calm while its resolution is held. */

@@ -37,6 +37,37 @@ describe('power', () => {
     expect(who(await s.pages(id), { tier: 1 })).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
   });
 
+  it('power: a line fault after the UPS went on bypass still calls the supervisor; the incident now says line fault', async () => {
+    const post = (vars: Record<string, unknown>) => s.app.request('POST', '/webhooks/ups', { device: 'upsL', site: 'lf2', vars });
+    const bypass = await post({ 'ups.status': 'OL BYPASS', 'input.voltage': 229 });
+    const id = bypass.body.results.find((r: any) => r.member === 'ups:upsL:bypass').incident as string;
+    await s.app.container.engine.idle();
+    await s.at(0);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([]);
+    s.app.clock.set(s.t0 + 2 * MIN);
+    const lost = await post({ 'ups.status': 'BYPASS', 'input.voltage': 0 });
+    expect(lost.body.results).toContainEqual({ member: 'ups:upsL:line', result: 'merged', incident: id });
+    await s.at(2 * MIN);
+    const inc = await s.incident(id);
+    expect(inc).toMatchObject({ level: 4, labels: { kind: 'line_fault', device: 'upsL' } });
+    expect(who(await s.pages(id), { tier: 1 }).filter((w) => !w.endsWith('/email'))).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+  });
+
+  it('power: a line fault at a site already at the generator level (another UPS) calls the supervisor too', async () => {
+    const id = await onBattery();
+    s.app.clock.set(s.t0 + 1 * MIN);
+    await s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': 'OB DISCHRG', 'battery.charge': 55, 'battery.runtime': 1500 }));
+    await s.at(1 * MIN);
+    expect(who(await s.pages(id), { tier: 1 })).toEqual([]);
+    s.app.clock.set(s.t0 + 2 * MIN);
+    const lost = await s.app.request('POST', '/webhooks/ups', { device: 'ups2', site: 'hq', vars: { 'ups.status': 'BYPASS', 'input.voltage': 0 } });
+    expect(lost.body.results).toContainEqual({ member: 'ups:ups2:line', result: 'merged', incident: id });
+    await s.at(2 * MIN);
+    expect(who(await s.pages(id), { tier: 1 }).filter((w) => !w.endsWith('/email'))).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+    // the generator battery member still names the incident (same level, another member)
+    expect((await s.incident(id)).labels).toMatchObject({ device: 'ups1', kind: 'generator' });
+  });
+
   it('power: charge below 60% without mains calls facilities to start the generator (level 4)', async () => {
     const id = await onBattery();
     await s.at(0);

@@ -29,10 +29,12 @@
   set <incident>:calm holds the firing members whose resolution is being held, scored by when the
   hold ends (`calmIndexed` = 1 on the hash says it is kept). Together they tell the escalation
   engine whether every member is calm, and when the next hold ends, without reading any member.
-  The incident's summary is the latest news of what it is: the event that raised its level, and the
-  later news of that event's member at that level or above (`namedBy`, `namedLevel` on the hash), so a
-  new cause at the same level (low battery after a short runtime) says so; others' news at the same
-  level does not take the summary over.
+  The incident's summary and labels are the latest news of what it is: the event that raised its
+  level, and the later news of that event's member at that level or above (`namedBy`, `namedLevel` on
+  the hash), so a new cause at the same level (low battery after a short runtime) says so; others'
+  news at the same level does not take them over. `seenLabels` (a JSON array of the labels JSON, at
+  most 16) keeps the labels of every firing event recorded in the current cycle: a tier whose match
+  fits any of them applies (a line fault after a bypass, a fire reported after a theft).
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -227,6 +229,22 @@ local function recordTruncation(incKey, tl)
   end
 end
 
+-- The labels of the event being ingested among the incident's seenLabels (the current cycle's).
+local MAX_SEEN = 16
+local function seeLabels(incKey, fresh)
+  local seen = {}
+  if not fresh then
+    local raw = redis.call('HGET', incKey, 'seenLabels')
+    if raw then seen = cjson.decode(raw) end
+  end
+  for _, l in ipairs(seen) do
+    if l == ev.labels then return end
+  end
+  if #seen >= MAX_SEEN then return end
+  seen[#seen + 1] = ev.labels
+  redis.call('HSET', incKey, 'seenLabels', cjson.encode(seen))
+end
+
 -- what a person must do when no member will ever say an incident is over
 local MANUAL_NOTE = 'no monitor will report this as over; a person must close this incident'
 
@@ -242,7 +260,10 @@ local function open()
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
     'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1,
     'namedBy', ev.member, 'namedLevel', ev.level)
-  if not notice then putMember(id, memberRecord(nil)) end
+  if not notice then
+    putMember(id, memberRecord(nil))
+    seeLabels(incKey, true)
+  end
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
   incs[id] = { state = 'open', level = ev.level, count = 1, firing = firing }
@@ -267,6 +288,7 @@ local function reopen(id, c, incKey, tl)
   redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
   redis.call('ZADD', dueZ, now, id)
   setExpiry(id, nil)
+  redis.call('HDEL', incKey, 'seenLabels') -- a new cycle: its tiers match on its own news
   if ev.status == 'notice' then
     -- every member was over already: none of them will say it is over again
     redis.call('HSET', incKey, 'resolution', 'manual')
@@ -279,7 +301,7 @@ end
 -- The level an event reaches: raised (and the summary with it) when it is above the incident's.
 local function raiseTo(id, c, incKey, tl, level)
   if ev.level <= level then return false end
-  redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary, 'namedBy', ev.member, 'namedLevel', ev.level)
+  redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary, 'labels', ev.labels, 'namedBy', ev.member, 'namedLevel', ev.level)
   c.level = ev.level
   redis.call('ZADD', dueZ, now, id)
   local entry = { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, summary = ev.summary }
@@ -407,12 +429,13 @@ local function ingestOne()
     push(tl, { at = nowIso, type = 'event', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, false)
   end
 
+  if not duplicate then seeLabels(incKey, false) end
   local raised = raiseTo(id, c, incKey, tl, level)
   if not raised and not duplicate then
-    -- news of the member that named the incident, at its level or above: the summary says it
+    -- news of the member that named the incident, at its level or above: its summary and labels say it
     local named = redis.call('HMGET', incKey, 'namedBy', 'namedLevel')
     if named[1] == ev.member and ev.level >= (tonumber(named[2] or '') or 99) then
-      redis.call('HSET', incKey, 'summary', ev.summary, 'namedLevel', ev.level)
+      redis.call('HSET', incKey, 'summary', ev.summary, 'labels', ev.labels, 'namedLevel', ev.level)
     end
   end
 
