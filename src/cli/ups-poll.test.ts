@@ -37,6 +37,7 @@ describe('ups-poll command line', () => {
     expect(code).toBe(EX_USAGE);
     expect(text).toMatch(/^tocsin ups-poll: .*--bogus/);
     expect(text).toContain('usage: tocsin ups-poll --upsd HOST:PORT');
+    expect(text).toContain('[--timeout 5s]');
   });
 });
 

@@ -5,7 +5,9 @@
  * the UPS (driver not connected, stale data) or upsd itself cannot be reached, it posts
  * `event: "COMMBAD"`; the first good poll after that carries `event: "COMMOK"`. A UPS that upsd
  * refuses at the first poll (not in its ups.conf, access denied) is a mistake in the command line:
- * the poller exits 78 naming it; one refused later, after it was seen, is reported COMMBAD.
+ * the poller exits 78 naming it (with --once too); one refused later, after it was seen, is reported
+ * COMMBAD. `--once` exits 0 when every UPS was read and its report accepted, 1 when tocsin did not
+ * accept a report, 69 when a UPS could not be read (upsd or its driver down: reported COMMBAD).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -16,7 +18,7 @@ import { convertVars } from '../nut/upsd-protocol.js';
 import type { Logger } from '../telemetry/logger.js';
 import { postUpsReport, type UpsReport } from './post-ups.js';
 
-import { EX_CONFIG, EX_USAGE } from './exit-codes.js';
+import { EX_CONFIG, EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js';
 
 export { EX_USAGE };
 
@@ -40,7 +42,7 @@ export interface UpsPollOptions {
   readonly timeoutMs: number;
 }
 
-export const UPS_POLL_USAGE = 'usage: tocsin ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--once]\n';
+export const UPS_POLL_USAGE = 'usage: tocsin ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--timeout 5s] [--once]\n';
 
 /** Parses the command line (with TOCSIN_URL / TOCSIN_SITE as defaults); a string is the usage problem. */
 export function parseUpsPollArgs(args: readonly string[], env: CliEnv): UpsPollOptions | string {
@@ -76,7 +78,11 @@ export function parseUpsPollArgs(args: readonly string[], env: CliEnv): UpsPollO
   return { upsd, upses, site: site.trim(), url: (values.url ?? env.tocsinUrl).replace(/\/+$/, ''), intervalMs, once: values.once, timeoutMs };
 }
 
-/** Runs until `signal` aborts (exit 0), or once with --once (exit 0 when every UPS was reported, else 1); 64 on bad usage. */
+/**
+ * Runs until `signal` aborts (exit 0), or once with --once: 0 when every UPS was read and reported,
+ * 1 when tocsin did not accept a report, 69 when a UPS could not be read (reported COMMBAD). 64 on
+ * bad usage; 78 when upsd refuses a UPS at the first poll.
+ */
 export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Promise<number> {
   const opts = parseUpsPollArgs(args, deps.env);
   if (typeof opts === 'string') {
@@ -86,8 +92,7 @@ export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Pr
   const poller = new UpsPoller(opts, deps);
   deps.logger.info({ upsd: `${opts.upsd.host}:${opts.upsd.port}`, ups: opts.upses, site: opts.site, url: opts.url, intervalMs: opts.intervalMs }, 'ups-poll started');
   for (let first = true; ; first = false) {
-    const allReported = await poller.pollOnce();
-    if (opts.once) return allReported ? 0 : 1;
+    const accepted = await poller.pollOnce();
     const refused = first ? poller.refusedNeverSeen() : [];
     if (refused.length > 0) {
       const which = refused.map(([ups, error]) => `"${ups}" (${error})`).join(', ');
@@ -96,6 +101,7 @@ export async function runUpsPoll(args: readonly string[], deps: UpsPollDeps): Pr
       );
       return EX_CONFIG;
     }
+    if (opts.once) return !accepted ? 1 : poller.unread().length > 0 ? EX_UNAVAILABLE : 0;
     if (deps.signal?.aborted) break;
     try {
       await sleep(opts.intervalMs, undefined, deps.signal === undefined ? {} : { signal: deps.signal });
@@ -114,6 +120,13 @@ export class UpsPoller {
   private readonly seen = new Set<string>();
   /** UPSes upsd refused at the last poll, with its error. */
   private readonly refused = new Map<string, string>();
+  /** UPSes whose figures the last poll could not read (upsd or the driver down, data stale, not ready). */
+  private readonly notRead = new Set<string>();
+
+  /** The UPSes the last poll could not read. */
+  unread(): string[] {
+    return [...this.notRead];
+  }
 
   /** The UPSes upsd refused at the last poll that it never answered for: a name it does not know. */
   refusedNeverSeen(): [string, string][] {
@@ -125,15 +138,13 @@ export class UpsPoller {
     private readonly deps: Pick<UpsPollDeps, 'env' | 'logger' | 'fetch'>,
   ) {}
 
-  /** True when a report was accepted for every UPS. */
+  /** True when tocsin accepted every report made (`unread` and `refusedNeverSeen` say which UPS had none, or only COMMBAD). */
   async pollOnce(): Promise<boolean> {
+    this.notRead.clear();
     const reports = await this.collect();
     let all = true;
     for (const r of reports) {
-      if (r === undefined) {
-        all = false;
-        continue;
-      }
+      if (r === undefined) continue;
       const res = await postUpsReport(r, { baseUrl: this.opts.url, token: this.deps.env.ingestToken, timeoutMs: this.opts.timeoutMs, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
       if (res.ok) {
         this.deps.logger.debug({ device: r.device, event: r.event, status: res.status }, 'ups report posted');
@@ -169,6 +180,7 @@ export class UpsPoller {
         if (result.ok && result.vars['ups.status'] === 'WAIT') {
           // A driver that has just (re)connected says WAIT until it has read the UPS: nothing to report yet.
           this.deps.logger.debug({ device }, 'ups driver not ready yet');
+          this.notRead.add(device);
           out.push(undefined);
         } else if (result.ok) {
           this.seen.add(device);
@@ -193,6 +205,7 @@ export class UpsPoller {
 
   private commbad(device: string, site: string): UpsReport {
     this.commBad.add(device);
+    this.notRead.add(device);
     return { device, site, event: 'COMMBAD' };
   }
 }

@@ -92,9 +92,11 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
     await app.until('the comm-lost incident resolved', async () => ((await app.request('GET', `/api/incidents/${lost.id}`)).body.state === 'resolved' ? true : undefined));
   });
 
-  it('--once: an unknown UPS is a failure (exit 1) and tocsin hears nothing about it', async () => {
-    const code = await runUpsPoll(['--upsd', nut.upsdAddress, '--ups', 'nosuchups', '--site', 'hq', '--url', app.baseUrl, '--once'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent') });
-    expect(code).toBe(1);
+  it('--once: an unknown UPS is the same mistake as without it (exit 78 naming it) and tocsin hears nothing about it', async () => {
+    const said: string[] = [];
+    const code = await runUpsPoll(['--upsd', nut.upsdAddress, '--ups', 'nosuchups', '--site', 'hq', '--url', app.baseUrl, '--once'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent'), usage: (t) => said.push(t) });
+    expect(code).toBe(78);
+    expect(said.join('')).toMatch(/refuses "nosuchups" \(UNKNOWN-UPS\): check --ups/);
     expect((await app.container.metrics.upsCharge.get()).values.filter((v) => v.labels.device === 'nosuchups')).toEqual([]);
     expect((await incidents()).filter((i) => i.summary.includes('nosuchups'))).toEqual([]);
   });
@@ -111,9 +113,9 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
     expect(said.join('')).not.toContain(`"${nut.ups}"`);
   });
 
-  it('--once: an upsd that does not answer means COMMBAD for every UPS, one machine-room incident each', async () => {
+  it('--once: an upsd that does not answer means COMMBAD for every UPS, one machine-room incident each, and exit 69', async () => {
     const code = await runUpsPoll(['--upsd', '127.0.0.1:1', '--ups', 'ups7,ups8', '--site', 'branch', '--url', app.baseUrl, '--once', '--timeout', '2s'], { env: readCliEnv({ TOCSIN_INGEST_TOKEN: TOKEN }), logger: createLogger('silent') });
-    expect(code).toBe(0);
+    expect(code).toBe(69);
     const lost = (await incidents()).filter((i) => i.site === 'branch');
     expect(lost.map((i) => [i.class, i.state, i.summary]).sort()).toEqual([
       ['machine_room', 'open', 'UPS ups7 communications lost (COMMBAD)'],
