@@ -47,7 +47,7 @@ describe('firing again while calm', () => {
   });
 
   it('ACD: a surge back within the hold is recorded and keeps the incident uncontrolled', async () => {
-    const SURGE = 'acd:hq:main:surge';
+    const SURGE = 'acd:hq:main:surge:calls_waiting';
     const calm = { calls_waiting: 4, longest_wait_seconds: 20, service_level: 0.9, agents_logged_in: 25 };
     const queue = (metrics: Record<string, number>) => app.request('POST', '/webhooks/acd', { site: 'hq', queue: 'main', metrics });
     const surge = result(await queue({ ...calm, calls_waiting: 40 }), SURGE);
