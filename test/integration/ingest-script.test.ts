@@ -109,6 +109,17 @@ describe('ingestEvents script', () => {
     expect((await repo.get(out[0]!.id))?.members['am:x']).toMatchObject({ status: 'resolved', count: 2 });
   });
 
+  it('keeps the labels an incident has seen only once an event brings others: nothing written as it opens', async () => {
+    const [opened] = await repo.ingest([cmd(event({ member: 'ups:a', eventKey: 'a:1', labels: { kind: 'bypass' } }))], T0);
+    const key = makeKeys(prefix, 'live').incidentBase + opened!.id;
+    expect(await redis.hget(key, 'seenLabels')).toBeNull();
+    await repo.ingest([cmd(event({ member: 'ups:b', eventKey: 'b:1', labels: { kind: 'bypass' } }))], T0 + 1000);
+    expect(await redis.hget(key, 'seenLabels')).toBeNull();
+    await repo.ingest([cmd(event({ member: 'ups:a', eventKey: 'a:2', labels: { kind: 'line_fault' } }))], T0 + 2000);
+    const seen = (JSON.parse((await redis.hget(key, 'seenLabels')) ?? '[]') as string[]).map((l) => JSON.parse(l) as Record<string, string>);
+    expect(seen).toEqual([{ kind: 'bypass' }, { kind: 'line_fault' }]);
+  });
+
   it('caps the timeline inside one call as across calls: past the cap only essential entries are added', async () => {
     const capped = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 4 });
     const member = (i: number, level = 3) => cmd(event({ member: `am:${i}`, eventKey: `k${i}`, level: level as NormalizedEvent['level'] }), { newId: ulid(T0 + i) });

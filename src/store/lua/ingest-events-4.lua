@@ -33,8 +33,9 @@
   level, and the later news of that event's member at that level or above (`namedBy`, `namedLevel` on
   the hash), so a new cause at the same level (low battery after a short runtime) says so; others'
   news at the same level does not take them over. `seenLabels` (a JSON array of the labels JSON, at
-  most 16) keeps the labels of every firing event recorded in the current cycle: a tier whose match
-  fits any of them applies (a line fault after a bypass, a fire reported after a theft).
+  most 16) keeps the labels of every firing event recorded in the current cycle, once one differs
+  from the incident's own (absent: only those): a tier whose match fits any of them applies (a line
+  fault after a bypass, a fire reported after a theft).
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -230,12 +231,18 @@ local function recordTruncation(incKey, tl)
 end
 
 -- The labels of the event being ingested among the incident's seenLabels (the current cycle's).
+-- Kept only once an event brings labels other than the incident's: while it has none, the
+-- incident's own labels are all it has seen (nothing is written when it opens, the intake's path).
 local MAX_SEEN = 16
-local function seeLabels(incKey, fresh)
-  local seen = {}
-  if not fresh then
-    local raw = redis.call('HGET', incKey, 'seenLabels')
-    if raw then seen = cjson.decode(raw) end
+local function seeLabels(incKey)
+  local raw = redis.call('HGET', incKey, 'seenLabels')
+  local seen
+  if raw then
+    seen = cjson.decode(raw)
+  else
+    local own = redis.call('HGET', incKey, 'labels')
+    if own == ev.labels then return end
+    seen = { own }
   end
   for _, l in ipairs(seen) do
     if l == ev.labels then return end
@@ -260,10 +267,7 @@ local function open()
     'labels', ev.labels, 'details', ev.details, 'truncatedAlerts', 0, 'reopenCount', 0,
     'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1,
     'namedBy', ev.member, 'namedLevel', ev.level)
-  if not notice then
-    putMember(id, memberRecord(nil))
-    seeLabels(incKey, true)
-  end
+  if not notice then putMember(id, memberRecord(nil)) end
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
   incs[id] = { state = 'open', level = ev.level, count = 1, firing = firing }
@@ -429,7 +433,7 @@ local function ingestOne()
     push(tl, { at = nowIso, type = 'event', source = ev.source, member = ev.member, level = ev.level, summary = ev.summary }, false)
   end
 
-  if not duplicate then seeLabels(incKey, false) end
+  if not duplicate then seeLabels(incKey) end
   local raised = raiseTo(id, c, incKey, tl, level)
   if not raised and not duplicate then
     -- news of the member that named the incident, at its level or above: its summary and labels say it
