@@ -1,6 +1,8 @@
 /** Use case: record normalized events as incidents — open or merge, atomically, in one round trip. */
 import type { Config } from '../config/load-config.js';
+import type { ClassConfig } from '../config/schema.js';
 import { groupKeyFor } from '../domain/dedupe.js';
+import { matchLabelNames, matchLabelsOf } from '../domain/escalation.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock, IdSource, IncidentStore, IngestCommand, IngestOutcome } from '../domain/ports.js';
@@ -31,6 +33,8 @@ export interface IngestDeps {
 export class IngestEvents {
   private readonly listeners: IngestListener[] = [];
   private readonly tracer: Tracer;
+  /** Per class: the label names its tiers match on (what an incident keeps of each event's labels). */
+  private readonly matchNamesOf = new Map<string, string[]>();
 
   constructor(private readonly deps: IngestDeps) {
     this.tracer = deps.tracer ?? createTracer();
@@ -54,6 +58,12 @@ export class IngestEvents {
     return results;
   }
 
+  private matchNames(klassId: string, klass: ClassConfig): string[] {
+    let names = this.matchNamesOf.get(klassId);
+    if (!names) this.matchNamesOf.set(klassId, (names = matchLabelNames(klass)));
+    return names;
+  }
+
   private async record(events: readonly NormalizedEvent[], options: { truncated?: number; groupKeys?: readonly string[] }): Promise<IngestResult[]> {
     const { config, clock, ids, metrics } = this.deps;
     const now = clock.now();
@@ -74,6 +84,7 @@ export class IngestEvents {
           resolution: klass.resolution,
           playbookVersion: config.playbooks.version,
           truncated,
+          matchLabels: matchLabelsOf(this.matchNames(event.class, klass), event.labels),
         };
         truncated = 0; // counted once per body
         const target = event.drill ? drill : live;

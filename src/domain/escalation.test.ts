@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import type { ClassConfig } from '../config/schema.js';
-import { conditionHolds, nextApplicableTier, planEscalation, tierMatches, type EscalationSubject, type Step } from './escalation.js';
+import { conditionHolds, matchLabelNames, matchLabelsOf, nextApplicableTier, planEscalation, tierMatches, type EscalationSubject, type Step } from './escalation.js';
 
 const config = loadConfig('config');
 const severity = config.severity;
@@ -388,5 +388,15 @@ describe('escalation helpers', () => {
     expect(planEscalation(acked, k, severity, T0 + 15 * MIN).due.some((x) => x.kind === 'ack_timeout')).toBe(false);
     const timeout = planEscalation(acked, k, severity, T0 + 16 * MIN).due.find((x) => x.kind === 'ack_timeout');
     expect(timeout?.to).toEqual([{ person: 'lin_wei', role: 'shift_lead' }]);
+  });
+});
+
+describe('what an incident keeps of the labels it sees', () => {
+  it('only the labels its class\'s tiers match on: power keeps kind, network_infosys nothing', () => {
+    expect(matchLabelNames(klass('power'))).toEqual(['kind']);
+    expect(matchLabelNames(klass('network_infosys'))).toEqual([]);
+    expect(matchLabelsOf(['kind'], { kind: 'line_fault', device: 'ups1' })).toBe('{"kind":"line_fault"}');
+    expect(matchLabelsOf(['kind'], { device: 'ups1' })).toBe('{}');
+    expect(matchLabelsOf([], { kind: 'line_fault' })).toBe('');
   });
 });

@@ -132,6 +132,23 @@ export function conditionHolds(condition: StepCondition, state: IncidentState, c
 }
 
 /** Label match of a tier: regular expressions against the whole value; a missing label is "". */
+/** The label names the class's tiers match on (sorted; empty when no tier has a `match`). */
+export function matchLabelNames(klass: Pick<ClassConfig, 'tiers'>): string[] {
+  return [...new Set(klass.tiers.flatMap((t) => Object.keys(t.match ?? {})))].sort();
+}
+
+/**
+ * What of an event's labels its tiers can match on, as the ingest step keeps it among what an
+ * incident has seen: '' when the class matches on no label (nothing to keep), else the JSON of those
+ * labels the event carries.
+ */
+export function matchLabelsOf(names: readonly string[], labels: Readonly<Record<string, string>>): string {
+  if (names.length === 0) return '';
+  const out: Record<string, string> = {};
+  for (const n of names) if (Object.hasOwn(labels, n)) out[n] = labels[n] ?? '';
+  return JSON.stringify(out);
+}
+
 export function tierMatches(match: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!match) return true;
   for (const [name, re] of Object.entries(match)) {

@@ -22,6 +22,8 @@ export interface IngestCommand {
   readonly playbookVersion: string;
   /** Alerts the sender left out of this body (counted once per body). */
   readonly truncated: number;
+  /** The labels the class's tiers match on (matchLabelsOf); '' or absent: none, nothing to keep. */
+  readonly matchLabels?: string | undefined;
 }
 
 export type IngestKind = 'opened' | 'reopened' | 'merged' | 'duplicate' | 'resolved' | 'holding' | 'ignored';

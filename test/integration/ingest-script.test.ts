@@ -109,15 +109,22 @@ describe('ingestEvents script', () => {
     expect((await repo.get(out[0]!.id))?.members['am:x']).toMatchObject({ status: 'resolved', count: 2 });
   });
 
-  it('keeps the labels an incident has seen only once an event brings others: nothing written as it opens', async () => {
-    const [opened] = await repo.ingest([cmd(event({ member: 'ups:a', eventKey: 'a:1', labels: { kind: 'bypass' } }))], T0);
+  it('keeps what the tiers match on of the labels an incident has seen, once an event brings other values; nothing as it opens', async () => {
+    const kind = (k: string, device: string) => ({ labels: { kind: k, device }, matchLabels: JSON.stringify({ kind: k }) });
+    const ev = (member: string, key: string, k: ReturnType<typeof kind>) => cmd(event({ member, eventKey: key, labels: k.labels }), { matchLabels: k.matchLabels });
+    const [opened] = await repo.ingest([ev('ups:a', 'a:1', kind('bypass', 'a'))], T0);
     const key = makeKeys(prefix, 'live').incidentBase + opened!.id;
     expect(await redis.hget(key, 'seenLabels')).toBeNull();
-    await repo.ingest([cmd(event({ member: 'ups:b', eventKey: 'b:1', labels: { kind: 'bypass' } }))], T0 + 1000);
+    // another UPS, other labels, the same kind: nothing to keep
+    await repo.ingest([ev('ups:b', 'b:1', kind('bypass', 'b'))], T0 + 1000);
     expect(await redis.hget(key, 'seenLabels')).toBeNull();
-    await repo.ingest([cmd(event({ member: 'ups:a', eventKey: 'a:2', labels: { kind: 'line_fault' } }))], T0 + 2000);
+    await repo.ingest([ev('ups:a', 'a:2', kind('line_fault', 'a'))], T0 + 2000);
     const seen = (JSON.parse((await redis.hget(key, 'seenLabels')) ?? '[]') as string[]).map((l) => JSON.parse(l) as Record<string, string>);
     expect(seen).toEqual([{ kind: 'bypass' }, { kind: 'line_fault' }]);
+    // a class whose tiers match on no label keeps nothing, however many label sets it sees
+    const [other] = await repo.ingest([cmd(event({ site: 'b2', member: 'am:1', eventKey: 'x:1', labels: { instance: '1' } }))], T0);
+    for (let i = 2; i < 6; i++) await repo.ingest([cmd(event({ site: 'b2', member: `am:${i}`, eventKey: `x:${i}`, labels: { instance: String(i) } }))], T0 + i);
+    expect(await redis.hget(makeKeys(prefix, 'live').incidentBase + other!.id, 'seenLabels')).toBeNull();
   });
 
   it('caps the timeline inside one call as across calls: past the cap only essential entries are added', async () => {

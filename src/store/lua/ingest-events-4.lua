@@ -11,15 +11,17 @@
   ARGV[2] reopen window (ms)
   ARGV[3] max timeline entries
   ARGV[4] retention of a resolved incident (ms)
-  then eighteen per event (flat, so nothing is decoded here):
+  then nineteen per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
     resolve hold (ms): a member's resolution takes effect after it stayed calm this long
     source, class, site, level, status ('firing' | 'resolved' | 'notice'), member, eventKey, summary,
     labels (JSON), details (JSON): stored verbatim, never re-encoded here,
-    drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion
-  Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state }
+    drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion,
+    matchLabels (JSON of the labels the class's tiers match on; '' when they match on none)
+  Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
+  'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
   A notice (status 'notice') is news about the group's incident, not a member of it: it goes on the
   timeline (`member` says who told it) and raises the level, and there is nothing of it to resolve.
@@ -32,10 +34,11 @@
   The incident's summary and labels are the latest news of what it is: the event that raised its
   level, and the later news of that event's member at that level or above (`namedBy`, `namedLevel` on
   the hash), so a new cause at the same level (low battery after a short runtime) says so; others'
-  news at the same level does not take them over. `seenLabels` (a JSON array of the labels JSON, at
-  most 16) keeps the labels of every firing event recorded in the current cycle, once one differs
-  from the incident's own (absent: only those): a tier whose match fits any of them applies (a line
-  fault after a bypass, a fire reported after a theft).
+  news at the same level does not take them over. `seenLabels` (a JSON array of labels JSON, at most
+  16) keeps what every firing event of the current cycle carried of the labels its class's tiers
+  match on (`matchLabels`, '' for a class whose tiers match on none: then nothing is kept), once one
+  differs from the incident's own (`matchLabels` on the hash; absent: only those): a tier whose match
+  fits any of them applies (a line fault after a bypass, a fire reported after a theft).
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -93,8 +96,8 @@ end
 local function incOf(id)
   local c = incs[id]
   if c == nil then
-    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount', 'firingMembers', 'calmIndexed')
-    c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0'), firing = tonumber(h[4] or '') }
+    local h = redis.call('HMGET', base .. id, 'state', 'level', 'eventCount', 'firingMembers', 'calmIndexed', 'namedBy', 'namedLevel')
+    c = { state = h[1] or nil, level = tonumber(h[2] or '0'), count = tonumber(h[3] or '0'), firing = tonumber(h[4] or ''), namedBy = h[6] or nil, namedLevel = tonumber(h[7] or '') }
     if c.state and (not c.firing or h[5] ~= '1') then c.firing = indexMembers(id) end
     incs[id] = c
   end
@@ -235,20 +238,21 @@ end
 -- incident's own labels are all it has seen (nothing is written when it opens, the intake's path).
 local MAX_SEEN = 16
 local function seeLabels(incKey)
+  if ev.matchLabels == '' then return end -- the class's tiers match on no label
   local raw = redis.call('HGET', incKey, 'seenLabels')
   local seen
   if raw then
     seen = cjson.decode(raw)
   else
-    local own = redis.call('HGET', incKey, 'labels')
-    if own == ev.labels then return end
-    seen = { own }
+    local own = redis.call('HGET', incKey, 'matchLabels')
+    if own == ev.matchLabels then return end
+    seen = { own or '{}' }
   end
   for _, l in ipairs(seen) do
-    if l == ev.labels then return end
+    if l == ev.matchLabels then return end
   end
   if #seen >= MAX_SEEN then return end
-  seen[#seen + 1] = ev.labels
+  seen[#seen + 1] = ev.matchLabels
   redis.call('HSET', incKey, 'seenLabels', cjson.encode(seen))
 end
 
@@ -268,9 +272,10 @@ local function open()
     'resolution', notice and 'manual' or ev.resolution, 'playbookVersion', ev.playbookVersion, 'levelAtMs', now, 'firingMembers', firing, 'calmIndexed', 1,
     'namedBy', ev.member, 'namedLevel', ev.level)
   if not notice then putMember(id, memberRecord(nil)) end
+  if ev.matchLabels ~= '' then redis.call('HSET', incKey, 'matchLabels', ev.matchLabels) end
   redis.call('HSET', groups, groupKey, id)
   groupIds[groupKey] = id
-  incs[id] = { state = 'open', level = ev.level, count = 1, firing = firing }
+  incs[id] = { state = 'open', level = ev.level, count = 1, firing = firing, namedBy = ev.member, namedLevel = ev.level }
   redis.call('ZADD', openZ, now, id)
   redis.call('ZADD', allZ, now, id)
   redis.call('ZADD', dueZ, now, id)
@@ -306,7 +311,8 @@ end
 local function raiseTo(id, c, incKey, tl, level)
   if ev.level <= level then return false end
   redis.call('HSET', incKey, 'level', ev.level, 'levelAtMs', now, 'summary', ev.summary, 'labels', ev.labels, 'namedBy', ev.member, 'namedLevel', ev.level)
-  c.level = ev.level
+  if ev.matchLabels ~= '' then redis.call('HSET', incKey, 'matchLabels', ev.matchLabels) end
+  c.level, c.namedBy, c.namedLevel = ev.level, ev.member, ev.level
   redis.call('ZADD', dueZ, now, id)
   local entry = { at = nowIso, type = 'level_raised', from = level, to = ev.level, source = ev.source, summary = ev.summary }
   if ev.status == 'notice' then entry.by = ev.member else entry.member = ev.member end
@@ -437,9 +443,10 @@ local function ingestOne()
   local raised = raiseTo(id, c, incKey, tl, level)
   if not raised and not duplicate then
     -- news of the member that named the incident, at its level or above: its summary and labels say it
-    local named = redis.call('HMGET', incKey, 'namedBy', 'namedLevel')
-    if named[1] == ev.member and ev.level >= (tonumber(named[2] or '') or 99) then
+    if c.namedBy == ev.member and ev.level >= (c.namedLevel or 99) then
       redis.call('HSET', incKey, 'summary', ev.summary, 'labels', ev.labels, 'namedLevel', ev.level)
+      c.namedLevel = ev.level
+      if ev.matchLabels ~= '' then redis.call('HSET', incKey, 'matchLabels', ev.matchLabels) end
     end
   end
 
@@ -453,12 +460,13 @@ local function ingestOne()
 end
 
 local results = {}
-for i = 5, #ARGV, 18 do
+for i = 5, #ARGV, 19 do
   groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
     member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
     drill = ARGV[i + 14] == '1', truncated = tonumber(ARGV[i + 15]), resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
+    matchLabels = ARGV[i + 18],
   }
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
   results[#results + 1] = ingestOne()
