@@ -1,25 +1,23 @@
 /** Two or three daemons on one Redis tick concurrently: every page goes out exactly once. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { deleteByPrefix, randomPrefix } from '../support/redis.js';
+import type { TestApp } from '../support/app.js';
+import { replicas as replicaSet, type Replicas } from '../support/replicas.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
+let set: Replicas | undefined;
 let apps: TestApp[] = [];
-let prefix = '';
 
 afterEach(async () => {
-  for (const a of apps) await a.stop({ keep: true });
-  apps = [];
-  await deleteByPrefix(prefix);
+  await set?.stop();
+  set = undefined;
 });
 
 async function replicas(n: number): Promise<TestApp[]> {
-  prefix = randomPrefix();
-  apps = [];
-  for (let i = 0; i < n; i++) apps.push(await startTestApp({ prefix, clock: new ManualClock(T0) }));
-  return apps;
+  set = replicaSet();
+  apps = set.apps;
+  return set.start(n, { clock: new ManualClock(T0) });
 }
 
 /** Every replica ticks at `at`, twice, all at the same time. */

@@ -3,22 +3,19 @@
  * report reached (the last report of a series wins everywhere), and survive a restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { deleteByPrefix, randomPrefix } from '../support/redis.js';
+import type { TestApp } from '../support/app.js';
+import { replicas as replicaSet, type Replicas } from '../support/replicas.js';
 
-let apps: TestApp[] = [];
-let prefix = '';
+let set: Replicas | undefined;
 
 afterEach(async () => {
-  for (const a of apps) await a.stop({ keep: true });
-  apps = [];
-  await deleteByPrefix(prefix);
+  await set?.stop();
+  set = undefined;
 });
 
-async function replicas(n: number): Promise<TestApp[]> {
-  prefix = randomPrefix();
-  for (let i = 0; i < n; i++) apps.push(await startTestApp({ prefix }));
-  return apps;
+async function replicas(n: number): Promise<Replicas['apps']> {
+  set = replicaSet();
+  return set.start(n);
 }
 
 /** The telemetry series of one replica's /metrics, sorted. */
@@ -55,8 +52,7 @@ describe('telemetry gauges with two replicas on one Redis', () => {
     expect(await telemetry(b!)).toEqual(expected);
 
     // a replica started afterwards exports them too
-    const [, , c] = [...apps, await startTestApp({ prefix })];
-    apps.push(c!);
+    const [, , c] = await set!.start(1);
     expect(await telemetry(c!)).toEqual(expected);
   });
 
