@@ -89,17 +89,22 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use('/webhooks', bearerAuth(deps.env.ingestToken), jsonBody(limit));
   for (const r of deps.webhooks) app.use(r);
 
+  // a path served with other methods is told which (405 and Allow), before its body is looked at
+  const wrongMethod: express.RequestHandler = (req, res, next) => {
+    const path = req.baseUrl + req.path;
+    const allow = allowedMethods(routers, path);
+    if (allow.length === 0 || allow.includes(req.method)) return next();
+    res.setHeader('Allow', allow.join(', '));
+    next(new TocsinError('TOCSIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${path}: served with ${allow.join(', ')} only`));
+  };
+
   app.use('/api', bearerAuth(deps.env.apiToken));
+  app.use('/api', wrongMethod);
   app.use('/api', jsonBody(limit));
   for (const r of deps.api) app.use(r);
 
-  // a path served with other methods is told which (405 and Allow), any other is not found
-  app.use((req, res, next) => {
-    const allow = allowedMethods(routers, req.path);
-    if (allow.length === 0) return next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`));
-    res.setHeader('Allow', allow.join(', '));
-    next(new TocsinError('TOCSIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${req.path}: served with ${allow.join(', ')} only`));
-  });
+  app.use(wrongMethod);
+  app.use((req, _res, next) => next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger, deps.metrics));
   return app;
 }

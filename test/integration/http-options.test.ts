@@ -82,6 +82,10 @@ describe('OPTIONS', () => {
       expect(r.body.error.code, path).toBe('TOCSIN_ERR_METHOD_NOT_ALLOWED');
     }
     expect((await app.request('GET', '/api/nothing-here')).status).toBe(404);
+    // told before the body is looked at: a PUT with no body or content type is still a 405
+    const bare = await fetch(`${app.baseUrl}/api/incidents`, { method: 'PUT' });
+    expect(bare.status).toBe(405);
+    expect(bare.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   it('leaves the other methods as they were: a webhook asked with GET is still a JSON 405', async () => {
