@@ -40,6 +40,8 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   /** `work` may name how long (real ms) until it wants to run again, within `intervalMs`. */
   const every = (name: string, intervalMs: number, firstMs: number, work: (now: number) => Promise<number | undefined>) => {
     const run = () => {
+      // a job node-schedule had already set off when it was cancelled: stopped means no new run
+      if (stopped) return;
       const p = work(deps.clock.now())
         .catch((e: unknown) => {
           deps.logger.error({ err: e, job: name }, 'scheduled job failed');
