@@ -6,32 +6,16 @@
  * the person's language (`pages`, from messages.yaml); without a person, in the one the browser asks for.
  */
 import { Router, type Request, type Response } from 'express';
-import type { LinkClaims, LinkOutcome, PhoneActions } from '../app/phone-actions.js';
+import type { LinkAction } from '../app/action-links.js';
+import type { LinkPages, LinkReader } from '../app/link-pages.js';
+import type { LinkClaims, PhoneActions } from '../app/phone-actions.js';
 import type { Clock, Recipient } from '../domain/ports.js';
-import type { Incident } from '../domain/incident.js';
-
-export type LinkAction = 'ack' | 'resolve';
-
-/** Who a page is for: the person the link was made for, else the locale the browser asked for. */
-export interface LinkReader {
-  readonly person?: Recipient | undefined;
-  readonly wanted?: string | undefined;
-}
-
-/** The HTML pages of the links (the container passes the renderer, with the words of messages.yaml). */
-export interface ActionLinkPages {
-  /** The locales the pages are written in. */
-  readonly locales: readonly string[];
-  confirm(reader: LinkReader, action: LinkAction, incident: Incident): string;
-  outcome(reader: LinkReader, action: LinkAction, outcome: LinkOutcome, incident: Incident): string;
-  invalid(reader: LinkReader): string;
-}
 
 export interface ActionLinkRouteDeps {
   readonly actions: Pick<PhoneActions, 'linkTarget' | 'link'>;
   /** Verifies a token for an action at `now` (ActionLinks.verify). */
   readonly verify: (token: string, now: number, action: LinkAction) => LinkClaims | undefined;
-  readonly pages: ActionLinkPages;
+  readonly pages: LinkPages;
   readonly clock: Clock;
 }
 

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMessages, type MessagesConfig } from '../../config/messages-schema.js';
 import { makeIncident, makeRecipient } from '../../../test/support/page-fixture.js';
-import { linkPageRenderer, type LinkPageRenderer } from './render-link-page.js';
+import type { LinkPages } from '../../app/link-pages.js';
+import { linkPageRenderer } from './render-link-page.js';
 
-let pages: LinkPageRenderer;
+let pages: LinkPages;
 let messages: MessagesConfig;
 beforeAll(() => {
   messages = loadMessages(join(import.meta.dirname, '../../../config'));

@@ -5,45 +5,25 @@
  * opening time in the person's time zone).
  */
 import type { Incident } from '../../domain/incident.js';
-import type { Recipient } from '../../domain/ports.js';
+import type { LinkPages, LinkReader } from '../../app/link-pages.js';
+import type { LinkOutcome } from '../../app/phone-actions.js';
 import { MESSAGE_LOCALES, type LocaleMessages, type MessageLocale, type MessagesConfig } from '../../config/messages-schema.js';
 import { fillTemplate } from './fill-template.js';
 import { className, formatTime } from './page-context.js';
 import { escapeHtml as esc } from './render-email.js';
-
-export type LinkPageAction = 'ack' | 'resolve';
-export type LinkPageOutcome = 'acknowledged' | 'resolved' | 'already_acknowledged' | 'already_resolved';
-
-/** Who the page is for: the person the link was made for, else the locale the browser asked for. */
-export interface LinkReader {
-  readonly person?: Recipient | undefined;
-  /** Used when the person is not known (a link not valid, or someone no longer in the roster). */
-  readonly wanted?: string | undefined;
-}
-
-export interface LinkPageRenderer {
-  /** The locales the page is written in (for the browser's Accept-Language). */
-  readonly locales: readonly string[];
-  /** GET: the incident and the button (or, when there is nothing left to do, why not). */
-  confirm(reader: LinkReader, action: LinkPageAction, incident: Incident): string;
-  /** POST: what the button did. */
-  outcome(reader: LinkReader, action: LinkPageAction, outcome: LinkPageOutcome, incident: Incident): string;
-  /** A link not valid or expired. */
-  invalid(reader: LinkReader): string;
-}
 
 const OUTCOME_KEY = {
   acknowledged: 'acknowledged',
   resolved: 'resolved',
   already_acknowledged: 'alreadyAcknowledged',
   already_resolved: 'alreadyResolved',
-} as const satisfies Record<LinkPageOutcome, string>;
+} as const satisfies Record<LinkOutcome, string>;
 
 /**
  * `centreTimezone`: the opening time's zone for a reader who is not in the roster; `nameOf`: the
  * name of a person of the roster by id (who acknowledged or resolved), undefined for anyone else.
  */
-export function linkPageRenderer(messages: MessagesConfig, centreTimezone: string, nameOf: (id: string) => string | undefined = () => undefined): LinkPageRenderer {
+export function linkPageRenderer(messages: MessagesConfig, centreTimezone: string, nameOf: (id: string) => string | undefined = () => undefined): LinkPages {
   const localeOf = (r: LinkReader): MessageLocale => {
     const wanted = r.person?.locale ?? r.wanted;
     return (MESSAGE_LOCALES as readonly string[]).includes(wanted ?? '') ? (wanted as MessageLocale) : messages.defaultLocale;
