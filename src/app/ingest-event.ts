@@ -30,6 +30,18 @@ export interface IngestDeps {
   readonly tracer?: Tracer;
 }
 
+export interface IngestOptions {
+  /** Alerts the sender left out of the body (counted once). */
+  readonly truncated?: number | undefined;
+  /** The group of each event, when the caller knows it already (settling holds). */
+  readonly groupKeys?: readonly string[] | undefined;
+  /**
+   * All-clears that find nothing to clear are answered `ignored` and not counted: a UPS poll reports
+   * every condition it does not see as cleared, 6–7 of them on every poll of an idle UPS.
+   */
+  readonly quietClears?: boolean | undefined;
+}
+
 export class IngestEvents {
   private readonly listeners: IngestListener[] = [];
   private readonly tracer: Tracer;
@@ -48,7 +60,7 @@ export class IngestEvents {
    * Records every event; resolves only once all are durable. Throws TocsinError
    * (STORE_UNAVAILABLE → 503) when they could not be recorded: nothing is half-acknowledged.
    */
-  async ingest(events: readonly NormalizedEvent[], options: { truncated?: number; groupKeys?: readonly string[] } = {}): Promise<IngestResult[]> {
+  async ingest(events: readonly NormalizedEvent[], options: IngestOptions = {}): Promise<IngestResult[]> {
     if (events.length === 0) return [];
     const sources = [...new Set(events.map((e) => e.source))].join(',');
     const started = process.hrtime.bigint();
@@ -64,7 +76,7 @@ export class IngestEvents {
     return names;
   }
 
-  private async record(events: readonly NormalizedEvent[], options: { truncated?: number; groupKeys?: readonly string[] }): Promise<IngestResult[]> {
+  private async record(events: readonly NormalizedEvent[], options: IngestOptions): Promise<IngestResult[]> {
     const { config, clock, ids, metrics } = this.deps;
     const now = clock.now();
     const live: IngestCommand[] = [];
@@ -107,6 +119,7 @@ export class IngestEvents {
       return { event, outcome };
     });
     for (const { event, outcome } of results) {
+      if (options.quietClears && outcome.kind === 'ignored' && event.status === 'resolved') continue;
       metrics.eventsReceived.inc({ source: event.source, result: outcome.kind });
       if (outcome.kind === 'duplicate') metrics.duplicatesMerged.inc({ source: event.source });
       if (outcome.kind === 'opened') metrics.incidentsOpened.inc({ class: event.class, drill: String(event.drill) });

@@ -75,18 +75,6 @@ export interface MemberPage {
   readonly members: Readonly<Record<string, MemberState & { readonly details?: unknown }>>;
 }
 
-/** An all-clear about to be recorded: the group it would land in and the member it clears. */
-export interface ClearTarget {
-  readonly groupKey: string;
-  readonly member: string;
-}
-
-/** Whether all-clears would find anything to clear, read before they are recorded. */
-export interface ClearTargets {
-  /** For each, whether an incident not resolved holds that member, and the group's incident id ('' when none). */
-  held(targets: readonly ClearTarget[]): Promise<{ held: boolean; id: string }[]>;
-}
-
 // ---- telemetry readings ---------------------------------------------------------------------
 
 /** One gauge series of telemetry (a UPS's charge, a queue's calls waiting) as last reported. */

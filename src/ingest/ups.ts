@@ -1,7 +1,6 @@
 /** POST /webhooks/ups — UPS telemetry with NUT variable names and NUT notification types. */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { IdleClears } from '../app/idle-clears.js';
 import type { IngestEvents, IngestResult } from '../app/ingest-event.js';
 import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { SourcesConfig } from '../config/schema.js';
@@ -71,8 +70,6 @@ export interface UpsRouteDeps {
   readonly logger: Logger;
   /** The UPS gauges (same on every replica; only the devices the guard admits). */
   readonly telemetry: TelemetryMirror;
-  /** All-clears that would find nothing to clear: answered `ignored`, not recorded or counted. */
-  readonly idleClears: IdleClears;
 }
 
 function answer(r: IngestResult | undefined): { member: string; result: string; incident: string | null } {
@@ -90,13 +87,7 @@ export function upsRoutes(deps: UpsRouteDeps): Router {
     const events = evaluateUps(input, cfg, deps.clock.now());
     const note = (input.event ?? '').trim().toUpperCase();
     if (events.length === 0) deps.logger.info({ device: input.device, notification: note || undefined }, 'ups report changes nothing');
-    const idle = await deps.idleClears.judge(events);
-    const recorded = await deps.ingest.ingest(events.filter((_, i) => !idle[i]));
-    let next = 0;
-    const results = events.map((event, i) => {
-      const set = idle[i];
-      return set ? { member: event.member, result: 'ignored', incident: set.id || null } : answer(recorded[next++]);
-    });
+    const results = (await deps.ingest.ingest(events, { quietClears: true })).map(answer);
     await deps.telemetry.record('ups', { site: input.site?.trim() || cfg.defaultSite, device: upsDeviceId(input.device) }, upsFigures(readUps(input.vars), note));
     res.status(200).json({ accepted: results.length, results });
   });

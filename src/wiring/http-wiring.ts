@@ -2,7 +2,6 @@
 import type express from 'express';
 import type { ActionLinks } from '../app/action-links.js';
 import type { Heartbeats } from '../app/heartbeats.js';
-import { IdleClears } from '../app/idle-clears.js';
 import type { IncidentStores } from '../app/incident-stores.js';
 import type { IngestEvents } from '../app/ingest-event.js';
 import type { ManageMaintenance } from '../app/manage-maintenance.js';
@@ -34,7 +33,6 @@ import { twilioCallbackRoutes } from '../ingest/twilio-callbacks.js';
 import { upsRoutes } from '../ingest/ups.js';
 import { SystemClock } from '../platform/clock.js';
 import { makeKeys } from '../store/keys.js';
-import { RedisClearTargets } from '../store/clear-targets.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
 import { RedisTelemetryReadings } from '../store/telemetry-readings.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
@@ -72,7 +70,6 @@ export interface HttpWiring {
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
-  const idleClears = new IdleClears({ classes: config.playbooks.classes, live: new RedisClearTargets(redis, makeKeys(env.redisPrefix, 'live')) });
   // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped
   const telemetry = new TelemetryMirror({ store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: d.series, logger });
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
@@ -113,7 +110,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
       alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger }),
-      upsRoutes({ ingest, sources: config.sources, clock, logger, telemetry, idleClears }),
+      upsRoutes({ ingest, sources: config.sources, clock, logger, telemetry }),
       acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, telemetry }),
     ],
     api: [
