@@ -1,13 +1,12 @@
 /**
- * Background work driven by node-schedule: the escalation tick (claims whatever is due; never one
- * job per incident) and the auditor (finds stalled escalations). Each is one rolling job that arms
- * its next run when the current one has finished, so runs never overlap. The tick runs every
- * `tick` and wakes earlier when the engine says a step falls due before then, so a tier goes out
- * at its minute, not up to a tick later.
+ * Background work of the escalation engine: the tick (claims whatever is due; never one job per
+ * incident) and the auditor (finds stalled escalations), each a rolling job (runs never overlap).
+ * The tick runs every `tick` and wakes earlier when the engine says a step falls due before then,
+ * so a tier goes out at its minute, not up to a tick later.
  */
-import schedule from 'node-schedule';
 import type { Clock } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
+import { startRollingJob, type RollingJob } from './rolling-job.js';
 
 export interface SchedulerDeps {
   readonly engine: {
@@ -23,70 +22,26 @@ export interface SchedulerDeps {
   readonly logger: Logger;
 }
 
-export interface Scheduler {
-  stop(): Promise<void>;
-}
-
-/** Shortest gap between two runs of one job, whatever the (clock-speed scaled) config says. */
-const MIN_GAP_MS = 5;
-/** Shortest wait for a step due sooner than the next regular tick (a step due at once included). */
-const MIN_WAKE_MS = 20;
+export type Scheduler = RollingJob;
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  let stopped = false;
-  const jobs = new Set<schedule.Job>();
-  const running = new Set<Promise<unknown>>();
-
-  /** `work` may name how long (real ms) until it wants to run again, within `intervalMs`. */
-  const every = (name: string, intervalMs: number, firstMs: number, work: (now: number) => Promise<number | undefined>) => {
-    const run = () => {
-      // a job node-schedule had already set off when it was cancelled: stopped means no new run
-      if (stopped) return;
-      const p = work(deps.clock.now())
-        .catch((e: unknown) => {
-          deps.logger.error({ err: e, job: name }, 'scheduled job failed');
-          return undefined;
-        })
-        .then((soonerMs) => {
-          running.delete(p);
-          arm(soonerMs === undefined ? intervalMs : Math.min(intervalMs, Math.max(MIN_WAKE_MS, soonerMs)));
-        });
-      running.add(p);
-    };
-    const arm = (waitMs: number) => {
-      if (stopped) return;
-      const job = schedule.scheduleJob(new Date(Date.now() + Math.max(MIN_GAP_MS, waitMs)), () => {
-        jobs.delete(job);
-        run();
-      });
-      // node-schedule refuses a date already past (a slow event loop): run at once rather than stall
-      if (job) jobs.add(job);
-      else setImmediate(() => {
-        if (!stopped) run();
-      });
-    };
-    arm(firstMs);
-  };
-
-  // The first tick runs at once: whatever fell due while no daemon ran goes out now.
-  every('escalation-tick', deps.tickMs, 0, async (now) => {
-    const r = await deps.engine.tick(now);
-    return r?.nextDueAt === undefined ? undefined : r.nextDueAt - deps.clock.now();
-  });
-  const auditMs = deps.auditMs;
-  if (auditMs !== undefined) {
-    every('escalation-audit', auditMs, auditMs, async (now) => {
-      await deps.engine.audit(now);
-      return undefined;
-    });
-  }
-
+  const { engine, clock, logger } = deps;
+  const jobs: RollingJob[] = [
+    // The first tick runs at once: whatever fell due while no daemon ran goes out now.
+    startRollingJob({
+      name: 'escalation-tick',
+      run: (now) => engine.tick(now),
+      sooner: (r) => (r?.nextDueAt === undefined ? undefined : r.nextDueAt - clock.now()),
+      clock,
+      everyMs: deps.tickMs,
+      firstMs: 0,
+      logger,
+    }),
+  ];
+  if (deps.auditMs !== undefined) jobs.push(startRollingJob({ name: 'escalation-audit', run: (now) => engine.audit(now), clock, everyMs: deps.auditMs, logger }));
   return {
     async stop() {
-      stopped = true;
-      for (const j of jobs) j.cancel();
-      jobs.clear();
-      await Promise.allSettled([...running]);
+      await Promise.all(jobs.map((j) => j.stop()));
     },
   };
 }
