@@ -61,13 +61,22 @@ export class IngestEvents {
    * (STORE_UNAVAILABLE → 503) when they could not be recorded: nothing is half-acknowledged.
    */
   async ingest(events: readonly NormalizedEvent[], options: IngestOptions = {}): Promise<IngestResult[]> {
-    if (events.length === 0) return [];
+    if (events.length === 0) {
+      // a body whose only alerts were taken out (the Watchdog, a heartbeat) still says what it left out
+      this.countTruncated(options);
+      return [];
+    }
     const sources = [...new Set(events.map((e) => e.source))].join(',');
     const started = process.hrtime.bigint();
     const results = await withSpan(this.tracer, 'ingest', { 'tocsin.source': sources, 'tocsin.events': events.length }, () => this.record(events, options));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const source of new Set(events.map((e) => e.source))) this.deps.metrics.ingestDuration.observe({ source }, seconds);
     return results;
+  }
+
+  /** Counted once the body is recorded: a body refused (503) and sent again is counted at the attempt that is answered 200. */
+  private countTruncated(options: IngestOptions): void {
+    if (options.truncated) this.deps.metrics.truncatedAlerts.inc(options.truncated);
   }
 
   private matchNames(klassId: string, klass: ClassConfig): string[] {
@@ -129,7 +138,7 @@ export class IngestEvents {
       }
       if (outcome.levelRaised && outcome.level !== 0) metrics.levelRaised.inc({ class: event.class, level: String(outcome.level) });
     }
-    if (options.truncated) metrics.truncatedAlerts.inc(options.truncated);
+    this.countTruncated(options);
     for (const l of this.listeners) {
       try {
         l(results);

@@ -29,7 +29,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     eventsReceived: new Counter({ name: 'tocsin_events_received_total', help: 'Events received, by source and outcome (opened, merged, duplicate, resolved, reopened, holding, ignored).', labelNames: ['source', 'result'] as const, registers: r }),
     duplicatesMerged: new Counter({ name: 'tocsin_duplicates_merged_total', help: 'Duplicate events counted into an existing incident.', labelNames: ['source'] as const, registers: r }),
     eventsRejected: new Counter({ name: 'tocsin_events_rejected_total', help: 'Requests rejected at intake, by source and reason (error code).', labelNames: ['source', 'reason'] as const, registers: r }),
-    truncatedAlerts: new Counter({ name: 'tocsin_alertmanager_truncated_alerts_total', help: 'Alerts Alertmanager said it left out of webhook bodies (max_alerts).', registers: r }),
+    truncatedAlerts: new Counter({ name: 'tocsin_alertmanager_truncated_alerts_total', help: 'Alerts Alertmanager said it left out of webhook bodies (max_alerts), counted when the body is answered 200: a body answered 503 and sent again counts once, a body Alertmanager sends again after a 200 (its answer lost, or from each of two Alertmanager peers) counts again.', registers: r }),
     ingestDuration: new Histogram({ name: 'tocsin_ingest_duration_seconds', help: 'Time from request received to durably recorded, by source.', labelNames: ['source'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     httpRequests: new Counter({ name: 'tocsin_http_requests_total', help: 'HTTP requests by route group and status class.', labelNames: ['route', 'status'] as const, registers: r }),
 

@@ -1,5 +1,6 @@
 /** POST /webhooks/alertmanager with real Alertmanager 0.25 captures and built variants, through the real app. */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { captureLogger } from '../support/log-capture.js';
@@ -69,6 +70,19 @@ describe('Alertmanager webhook', () => {
     expect(inc.truncatedAlerts).toBe(1);
     const metrics = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^tocsin_alertmanager_truncated_alerts_total 1$/m);
+  });
+
+  it('counts the alerts left out of a body that holds only the Watchdog, on the hot path and through express alike', async () => {
+    const watchdogOnly = (left: number) => ({ ...structuredClone(firing), truncatedAlerts: left, alerts: [{ ...structuredClone(firing.alerts[0]), labels: { alertname: 'Watchdog', site: 'dc1' } }] });
+    const hot = await post(watchdogOnly(4));
+    expect(hot.status).toBe(200);
+    expect(hot.body).toMatchObject({ accepted: 0, truncatedAlerts: 4 });
+    // a gzip body is express's (the hot path leaves compressed bodies to it)
+    const viaExpress = await fetch(`${app.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(watchdogOnly(2))) });
+    expect(viaExpress.status).toBe(200);
+    expect(await app.request('GET', '/api/incidents').then((r) => r.body.incidents)).toEqual([]);
+    const metrics = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^tocsin_alertmanager_truncated_alerts_total 6$/m);
   });
 
   it('a class label selects the class; distinct fingerprints of a per-alert class are distinct incidents', async () => {
