@@ -3,9 +3,11 @@
  * The replica that receives a report sets its own gauges and writes the readings to the shared store
  * (one write per report); every replica, when scraped, sets the gauges from what the store holds, so
  * two replicas never show one queue's calls waiting from two different reports. Labels pass the
- * family's SeriesGuard first (masked, at most http.metricSeries label sets).
+ * family's SeriesGuard first (masked, at most http.metricSeries label sets). A series not reported
+ * for its family's http.readingsMaxAge is no longer exported, and the scrape that finds it so
+ * removes it from the store: a UPS or queue taken out of service leaves the gauges.
  */
-import type { TelemetryReading, TelemetryReadings } from '../domain/ports.js';
+import type { Clock, TelemetryReading, TelemetryReadings } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { SeriesGuard } from '../telemetry/series-guard.js';
@@ -44,14 +46,29 @@ export class TelemetryMirror {
       /** ups: site, device; acd: site, queue. */
       readonly series: Readonly<Record<TelemetryFamily, SeriesGuard>>;
       readonly logger: Logger;
+      /** When readings are reported and judged (default: the system clock). */
+      readonly clock?: Clock | undefined;
+      /** Per family, how long (ms) a series stays exported without a new report; 0 or left out: until overwritten. */
+      readonly maxAgeMs?: Readonly<Record<TelemetryFamily, number>> | undefined;
     },
   ) {}
+
+  private now(): number {
+    return this.deps.clock ? this.deps.clock.now() : Date.now();
+  }
+
+  /** Whether a reading has gone unreported longer than its family may at `now`. */
+  private expired(family: TelemetryFamily, r: TelemetryReading, now: number): boolean {
+    const maxAge = this.deps.maxAgeMs?.[family] ?? 0;
+    return maxAge > 0 && r.at !== undefined && now - r.at > maxAge;
+  }
 
   /** A report's figures for one device or queue: into this replica's gauges, and into the store for every replica. */
   async record(family: TelemetryFamily, labels: Readonly<Record<string, string>>, figures: readonly TelemetryFigure[]): Promise<void> {
     const l = this.deps.series[family].admit({ ...labels });
     if (!l || figures.length === 0) return;
-    const readings: TelemetryReading[] = figures.map((f) => ({ gauge: f.gauge, labels: f.flag === undefined ? l : { ...l, flag: f.flag }, value: f.value }));
+    const at = this.now();
+    const readings: TelemetryReading[] = figures.map((f) => ({ gauge: f.gauge, labels: f.flag === undefined ? l : { ...l, flag: f.flag }, value: f.value, at }));
     for (const r of readings) this.gauge(r.gauge as TelemetryGauge).set(r.labels, r.value);
     try {
       await this.deps.store.put(readings);
@@ -73,9 +90,15 @@ export class TelemetryMirror {
       this.refreshFailed = true;
       return;
     }
+    const now = this.now();
     const admitted: { gauge: TelemetryGauge; labels: Record<string, string>; value: number }[] = [];
+    const expired: TelemetryReading[] = [];
     for (const r of held) {
       if (!isGauge(r.gauge)) continue;
+      if (this.expired(FAMILY[r.gauge], r, now)) {
+        expired.push(r);
+        continue;
+      }
       const { flag, ...base } = r.labels;
       const l = this.deps.series[FAMILY[r.gauge]].admit(base);
       if (l) admitted.push({ gauge: r.gauge, labels: flag === undefined ? l : { ...l, flag }, value: r.value });
@@ -83,6 +106,17 @@ export class TelemetryMirror {
     // reset and set in one synchronous stretch: a concurrent scrape never sees the gauges half set
     for (const g of Object.keys(FAMILY) as TelemetryGauge[]) this.gauge(g).reset();
     for (const r of admitted) this.gauge(r.gauge).set(r.labels, r.value);
+    if (expired.length > 0) await this.forget(expired);
+  }
+
+  /** Removes series gone unreported from the store (each unless reported again meanwhile); on failure the next scrape tries again. */
+  private async forget(expired: readonly TelemetryReading[]): Promise<void> {
+    try {
+      await this.deps.store.forget(expired);
+      this.deps.logger.info({ series: expired.length }, 'telemetry readings not reported for http.readingsMaxAge removed');
+    } catch (e) {
+      this.deps.logger.warn({ err: e, series: expired.length }, 'telemetry readings past http.readingsMaxAge not removed; not exported meanwhile');
+    }
   }
 
   private gauge(g: TelemetryGauge) {

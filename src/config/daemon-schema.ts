@@ -28,6 +28,13 @@ export function daemonSchema({ wait, span }: Durations) {
         metricSeries: wholeNumber(1, 100_000, 1000).describe(
           'Distinct devices (site and UPS) and queues (site and queue) that telemetry may add to the UPS and ACD gauges; past it, readings are still evaluated and recorded, but not mirrored into /metrics. Default 1000.',
         ),
+        readingsMaxAge: z
+          .strictObject({
+            ups: wait.prefault('15m').describe(durationText('A UPS not reported this long drops out of the UPS gauges, and its last readings are removed from Redis; 0: kept until overwritten.', '15m')),
+            acd: wait.prefault('1h').describe(durationText('An ACD or TaskRouter queue not reported this long drops out of the ACD gauges, and its last readings are removed from Redis; 0: kept until overwritten.', '1h')),
+          })
+          .prefault({})
+          .describe('How long the last telemetry readings of a UPS or a queue stay in /metrics without a new report (each gauge series on its own: a figure a report no longer carries drops out too).'),
       })
       .prefault({})
       .describe('The HTTP server.'),

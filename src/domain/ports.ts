@@ -84,17 +84,22 @@ export interface TelemetryReading {
   /** Its labels, already masked and admitted. */
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
+  /** When it was reported (clock ms). Written: the store's clock when left out; read: always given. */
+  readonly at?: number | undefined;
 }
 
 /**
  * The last reading of every telemetry series, shared by every replica on one Redis: whichever
- * replica receives a report writes it, and every replica exports what is held when scraped.
+ * replica receives a report writes it, and every replica exports what is held when scraped, until
+ * the series has gone unreported too long and a replica forgets it.
  */
 export interface TelemetryReadings {
   /** Keeps these readings as the last ones of their series (one write). */
   put(readings: readonly TelemetryReading[]): Promise<void>;
-  /** Every series' last reading. */
+  /** Every series' last reading, with when it was reported. */
   all(): Promise<TelemetryReading[]>;
+  /** Removes these series, each unless reported again since its `at` (a series without `at`: whatever its age). */
+  forget(readings: readonly TelemetryReading[]): Promise<void>;
 }
 
 // ---- channels -------------------------------------------------------------------------------

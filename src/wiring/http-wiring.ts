@@ -71,7 +71,15 @@ export interface HttpWiring {
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
   // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped
-  const telemetry = new TelemetryMirror({ store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: d.series, logger });
+  // (each series until it has gone unreported for its http.readingsMaxAge)
+  const telemetry = new TelemetryMirror({
+    store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live'), clock),
+    metrics,
+    series: d.series,
+    logger,
+    clock,
+    maxAgeMs: config.daemon.http.readingsMaxAge,
+  });
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();

@@ -1,10 +1,16 @@
 /**
  * Two daemons on one Redis: the UPS and ACD gauges read the same on both, whichever replica each
- * report reached (the last report of a series wins everywhere), and survive a restart.
+ * report reached (the last report of a series wins everywhere), survive a restart, and leave once
+ * their device or queue has gone unreported for http.readingsMaxAge.
  */
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/platform/clock.js';
 import type { TestApp } from '../support/app.js';
+import { TEST_REDIS_URL } from '../support/redis.js';
 import { replicas as replicaSet, type Replicas } from '../support/replicas.js';
+
+const MIN = 60_000;
 
 let set: Replicas | undefined;
 
@@ -13,9 +19,9 @@ afterEach(async () => {
   set = undefined;
 });
 
-async function replicas(n: number): Promise<Replicas['apps']> {
+async function replicas(n: number, clock?: ManualClock): Promise<Replicas['apps']> {
   set = replicaSet();
-  return set.start(n);
+  return set.start(n, clock ? { clock } : {});
 }
 
 /** The telemetry series of one replica's /metrics, sorted. */
@@ -62,5 +68,57 @@ describe('telemetry gauges with two replicas on one Redis', () => {
     const text = await fetch(`${b!.baseUrl}/metrics`).then((r) => r.text());
     expect(text).toContain('tocsin_acd_calls_waiting{site="***00",queue="***@example.com"} 45');
     expect(text).not.toMatch(/138 0013|ops@/);
+  });
+
+  it('a UPS or queue not reported for http.readingsMaxAge (15m, 1h) leaves the gauges of every replica and Redis; reported again, it is back', async () => {
+    const clock = new ManualClock();
+    const [a, b] = await replicas(2, clock);
+    const ups = (device: string) => ({ device, site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 100, 'battery.runtime': 1200 } });
+    const acd = { site: 'hq', queue: 'main', metrics: { calls_waiting: 3 } };
+    expect((await a!.request('POST', '/webhooks/ups', ups('ups1'))).status).toBe(200);
+    expect((await a!.request('POST', '/webhooks/ups', ups('ups2'))).status).toBe(200);
+    expect((await b!.request('POST', '/webhooks/acd', acd)).status).toBe(200);
+    const devices = async (app: TestApp) => [...new Set((await telemetry(app)).map((l) => /device="([^"]+)"|queue="([^"]+)"/.exec(l)?.slice(1).find(Boolean)))].sort();
+    expect(await devices(b!)).toEqual(['main', 'ups1', 'ups2']);
+
+    // ups1 goes on reporting (through the other replica); ups2 was taken out of service
+    clock.advance(10 * MIN);
+    expect((await b!.request('POST', '/webhooks/ups', ups('ups1'))).status).toBe(200);
+    clock.advance(6 * MIN);
+    expect(await devices(a!)).toEqual(['main', 'ups1']);
+    expect(await devices(b!)).toEqual(['main', 'ups1']);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const fields = async () => [...(await redis.hkeys(`${set!.prefix}{live}:telemetry`)), ...(await redis.hkeys(`${set!.prefix}{live}:telemetry:at`))];
+      expect((await fields()).some((f) => f.includes('ups2'))).toBe(false);
+      expect((await fields()).some((f) => f.includes('ups1'))).toBe(true);
+
+      // the queue lasts an hour
+      clock.advance(45 * MIN);
+      expect(await devices(a!)).toEqual([]);
+      expect(await fields()).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+
+    expect((await a!.request('POST', '/webhooks/ups', ups('ups2'))).status).toBe(200);
+    expect(await devices(b!)).toEqual(['ups2']);
+  });
+
+  it('a reading an older daemon wrote without a stamp ages from the first scrape that finds it', async () => {
+    const clock = new ManualClock();
+    const [a] = await replicas(1, clock);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await redis.hset(`${set!.prefix}{live}:telemetry`, JSON.stringify(['acdCallsWaiting', { site: 'hq', queue: 'old' }]), '7');
+      expect(await telemetry(a!)).toEqual(['tocsin_acd_calls_waiting{site="hq",queue="old"} 7']);
+      clock.advance(59 * MIN);
+      expect(await telemetry(a!)).toEqual(['tocsin_acd_calls_waiting{site="hq",queue="old"} 7']);
+      clock.advance(2 * MIN);
+      expect(await telemetry(a!)).toEqual([]);
+      expect(await redis.exists(`${set!.prefix}{live}:telemetry`, `${set!.prefix}{live}:telemetry:at`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
