@@ -45,6 +45,7 @@ import type { DaemonCore } from './wiring/daemon-core.js';
 import { buildEscalation } from './wiring/escalation-wiring.js';
 import { buildHttp } from './wiring/http-wiring.js';
 import { replicaWaits } from './wiring/replica-waits.js';
+import { labelTagKey, resolveLinkSecret } from './wiring/link-secret.js';
 import { seriesGuards } from './wiring/series-guards.js';
 
 export interface ContainerOptions {
@@ -134,8 +135,10 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
   const core: DaemonCore = { env, config, logger, metrics, clock, redis };
+  const linkSecret = await resolveLinkSecret(core);
   const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
     core,
+    linkSecret,
     messages,
     stores,
     ids,
@@ -185,7 +188,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   let scheduler: Scheduler | undefined;
   const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
-  const series = seriesGuards(config, logger);
+  const series = seriesGuards(config, logger, labelTagKey(linkSecret));
   const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
   const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours });
   let recheckJob: RollingJob | undefined;

@@ -17,14 +17,18 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
  */
 const FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/g;
 
-/** Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). */
-export function redactText(text: string): string {
+/**
+ * Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). `tag`, when
+ * given, is appended to each mask, from what was masked (a number's digits, an address in lower
+ * case); it must hold no digits and no `@`, so that masking the result again leaves it as it is.
+ */
+export function redactText(text: string, tag?: (masked: string) => string): string {
   const s = text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0));
   return s
-    .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}`)
+    .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}${tag ? tag(m.toLowerCase()) : ''}`)
     .replace(PHONE, (m) => {
       const digits = m.replace(/\D/g, '');
-      return digits.length >= 7 ? `***${digits.slice(-2)}` : m;
+      return digits.length >= 7 ? `***${digits.slice(-2)}${tag ? tag(digits) : ''}` : m;
     });
 }
 

@@ -1,15 +1,45 @@
 import { describe, expect, it } from 'vitest';
+import { redactText } from './logger.js';
 import { SeriesGuard } from './series-guard.js';
 
+const TAG = /^~[a-p]{10}$/;
+
 describe('SeriesGuard', () => {
-  it('masks phone numbers and e-mail addresses in label values', () => {
-    const g = new SeriesGuard(10, () => undefined);
-    expect(g.admit({ site: 'ana.costa@example.com', device: '+15555550102' })).toEqual({ site: '***@example.com', device: '***02' });
+  it('masks phone numbers and e-mail addresses in label values, each with a tag', () => {
+    const g = new SeriesGuard(10, () => undefined, 'key');
+    const l = g.admit({ site: 'ana.costa@example.com', device: '+15555550102' });
+    expect(l?.site.slice(0, '***@example.com'.length)).toBe('***@example.com');
+    expect(l?.site.slice('***@example.com'.length)).toMatch(TAG);
+    expect(l?.device.slice(0, 5)).toBe('***02');
+    expect(l?.device.slice(5)).toMatch(TAG);
     expect(g.admit({ site: 'hq', device: 'ups1' })).toEqual({ site: 'hq', device: 'ups1' });
   });
+
+  it('keeps masked values apart: two numbers with the same last digits, two addresses of one domain', () => {
+    const g = new SeriesGuard(10, () => undefined, 'key');
+    const a = g.admit({ queue: '+86 138 0013 8000' });
+    const b = g.admit({ queue: '+86 139 1234 5600' });
+    expect(a?.queue.slice(0, 5)).toBe('***00');
+    expect(b?.queue.slice(0, 5)).toBe('***00');
+    expect(a?.queue).not.toBe(b?.queue);
+    expect(g.admit({ queue: 'ops@example.com' })?.queue).not.toBe(g.admit({ queue: 'sales@example.com' })?.queue);
+  });
+
+  it('tags one number alike however it is written, on every guard with the same key, and masking again changes nothing', () => {
+    const g = new SeriesGuard(10, () => undefined, 'key');
+    const once = g.admit({ d: '+1 (555) 555-0102' })?.d ?? '';
+    expect(g.admit({ d: '+15555550102' })?.d).toBe(once);
+    expect(new SeriesGuard(10, () => undefined, 'key').admit({ d: '+15555550102' })?.d).toBe(once);
+    expect(new SeriesGuard(10, () => undefined, 'other key').admit({ d: '+15555550102' })?.d).not.toBe(once);
+    expect(g.admit({ d: once })?.d).toBe(once);
+    expect(redactText(once)).toBe(once);
+    const tagOf = (v: string | undefined) => v?.slice(v.indexOf('~'));
+    expect(tagOf(g.admit({ d: 'Ana.Costa@Example.com' })?.d)).toBe(tagOf(g.admit({ d: 'ana.costa@example.com' })?.d));
+  });
+
   it('admits at most max label sets, the known ones always, and tells once when full', () => {
     const full: number[] = [];
-    const g = new SeriesGuard(2, (m) => full.push(m));
+    const g = new SeriesGuard(2, (m) => full.push(m), 'key');
     expect(g.admit({ d: 'a' })).toBeDefined();
     expect(g.admit({ d: 'b' })).toBeDefined();
     expect(g.admit({ d: 'c' })).toBeUndefined();

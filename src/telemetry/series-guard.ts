@@ -1,24 +1,48 @@
 /**
  * Label values that come from telemetry (a UPS's name, a site, a queue) before they become metric
- * labels: a value that reads as a phone number or an e-mail address is masked as in the logs, and
+ * labels: a value that reads as a phone number or an e-mail address is masked as in the logs, with a
+ * tag that tells two masked values apart (`***02~kdpaofbmgc`, `***@example.com~bhopjamcea`), and
  * at most `max` distinct label sets are admitted, so a sender cannot grow /metrics without bound.
+ * The tag is a keyed hash (HMAC-SHA256 under the daemon's shared secret, 40 bits written as ten
+ * letters a–p): the same on every replica and across restarts, different for different numbers
+ * or addresses, and not to be turned back into the number by anyone without the key (an unkeyed
+ * hash of a phone number could be, by hashing every number).
  */
+import { createHmac } from 'node:crypto';
 import { redactText } from './logger.js';
+
+/** Hex digit → letter: a tag has no digits (masking it again changes nothing, and it never reads as a number). */
+const LETTERS = 'abcdefghijklmnop';
+
+/** `~` and ten letters from the keyed hash of what was masked. */
+export function labelTag(key: string): (masked: string) => string {
+  return (masked) => {
+    const hex = createHmac('sha256', key).update(masked).digest('hex').slice(0, 10);
+    let out = '~';
+    for (const c of hex) out += LETTERS[Number.parseInt(c, 16)] ?? '';
+    return out;
+  };
+}
 
 export class SeriesGuard {
   private readonly admitted = new Set<string>();
   private warned = false;
+  private readonly tag: (masked: string) => string;
 
   constructor(
     private readonly max: number,
     /** Told once, the first time a new label set is turned away. */
     private readonly onFull: (max: number) => void,
-  ) {}
+    /** Keys the tags of masked values (the same on every replica). */
+    tagKey: string,
+  ) {
+    this.tag = labelTag(tagKey);
+  }
 
   /** The label values to use (masked where need be), or undefined when the set is new and there is no room. */
   admit<T extends Record<string, string>>(labels: T): T | undefined {
     const out = {} as Record<string, string>;
-    for (const [k, v] of Object.entries(labels)) out[k] = redactText(v);
+    for (const [k, v] of Object.entries(labels)) out[k] = redactText(v, this.tag);
     const key = JSON.stringify(out);
     if (!this.admitted.has(key)) {
       if (this.admitted.size >= this.max) {

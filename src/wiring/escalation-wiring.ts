@@ -1,5 +1,5 @@
 /** Wires the escalation engine: its Redis stores, playbook snapshots, action links, channels, roster, suppression and throttle. */
-import { ActionLinks, deriveLinkSecret } from '../app/action-links.js';
+import { ActionLinks } from '../app/action-links.js';
 import { DispatchNotification } from '../app/dispatch-notification.js';
 import type { EngineNamespace } from '../app/escalation-engine-ports.js';
 import { ManageMaintenance } from '../app/manage-maintenance.js';
@@ -15,7 +15,6 @@ import { RedisEscalationQueue } from '../store/escalation-queue.js';
 import { RedisEscalationState } from '../store/escalation-state.js';
 import type { RedisIncidentRepository } from '../store/incident-repository.js';
 import { makeKeys } from '../store/keys.js';
-import { sharedLinkSecret } from '../store/link-secret.js';
 import { RedisMaintenanceRepository } from '../store/maintenance-repository.js';
 import { RedisNotificationRepository } from '../store/notification-repository.js';
 import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
@@ -46,6 +45,8 @@ export async function buildEscalation(a: {
   replicated: ReplicaWait | undefined;
   settle: (incident: Incident, now: number) => Promise<boolean>;
   messages: MessagesConfig;
+  /** Signs the e-mail action links (resolveLinkSecret). */
+  linkSecret: string;
 }): Promise<EscalationWiring> {
   const { core, stores } = a;
   const { env, config, logger, metrics, clock, redis } = core;
@@ -63,16 +64,7 @@ export async function buildEscalation(a: {
     logger.warn({ err: e }, 'playbook snapshot not stored; incidents fall back to the current playbooks');
   }
 
-  let secret = env.linkSecret ?? deriveLinkSecret(env.twilioAuthToken);
-  if (!secret) {
-    try {
-      secret = await sharedLinkSecret(redis, liveKeys);
-    } catch (e) {
-      logger.warn({ err: e }, 'no shared link secret (Redis down); links signed with a per-process secret');
-      secret = makeOwnerId() + makeOwnerId();
-    }
-  }
-  const actionLinks = new ActionLinks(secret, env.publicUrl, esc.linkTtl);
+  const actionLinks = new ActionLinks(a.linkSecret, env.publicUrl, esc.linkTtl);
 
   const { channels, close: closeChannels } = buildChannels(core, a.messages);
   const overrideStore = new RedisOverrideRepository(redis, liveKeys);

@@ -10,11 +10,12 @@ export interface SeriesGuards {
   readonly acd: SeriesGuard;
 }
 
-export function seriesGuards(config: Config, logger: Logger): SeriesGuards {
+/** `tagKey` keys the tags of masked label values (labelTagKey of the shared secret: the same on every replica). */
+export function seriesGuards(config: Config, logger: Logger, tagKey: string): SeriesGuards {
   const full = (what: string) => (max: number) =>
     logger.warn({ max }, `${what} past http.metricSeries are not mirrored into /metrics (their readings are still evaluated)`);
   return {
-    ups: new SeriesGuard(config.daemon.http.metricSeries, full('UPS devices')),
-    acd: new SeriesGuard(config.daemon.http.metricSeries, full('ACD queues')),
+    ups: new SeriesGuard(config.daemon.http.metricSeries, full('UPS devices'), tagKey),
+    acd: new SeriesGuard(config.daemon.http.metricSeries, full('ACD queues'), tagKey),
   };
 }

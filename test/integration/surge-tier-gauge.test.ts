@@ -67,13 +67,15 @@ describe('surge tier labels', () => {
     return lines;
   }
 
-  it('a site that reads as a phone number and a queue that reads as an e-mail address are masked as in the logs', async () => {
+  it('a site that reads as a phone number and a queue that reads as an e-mail address are masked as in the logs, tagged alike in the ACD gauges', async () => {
     const res = await app.request('POST', '/webhooks/acd', { site: '+86 138 0013 8000', queue: 'ops@example.com', metrics: { calls_waiting: 45, longest_wait_seconds: 400 } });
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: any) => r.result)).toContain('opened');
     const lines = await until(1);
-    expect(lines).toEqual(['tocsin_acd_surge_tier{site="***00",queue="***@example.com"} 1']);
+    expect(lines).toEqual([expect.stringMatching(/^tocsin_acd_surge_tier\{site="\*\*\*00~[a-p]{10}",queue="\*\*\*@example\.com~[a-p]{10}"\} 1$/)]);
     const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+    const labels = lines[0]?.slice(lines[0].indexOf('{'), lines[0].indexOf('}') + 1);
+    expect(text).toContain(`tocsin_acd_calls_waiting${labels} 45`);
     expect(text).not.toContain('138 0013');
     expect(text).not.toContain('ops@');
   });
