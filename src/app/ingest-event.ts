@@ -37,7 +37,8 @@ export interface IngestOptions {
   readonly groupKeys?: readonly string[] | undefined;
   /**
    * All-clears that find nothing to clear are answered `ignored` and not counted: a UPS poll reports
-   * every condition it does not see as cleared, 6–7 of them on every poll of an idle UPS.
+   * every condition it does not see as cleared, 6–7 of them on every poll of an idle UPS, and a calm
+   * ACD report every figure under its threshold (its surge figures, the agents, each seat that is ok).
    */
   readonly quietClears?: boolean | undefined;
 }

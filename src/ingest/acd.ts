@@ -92,7 +92,8 @@ export function acdRoutes(deps: AcdRouteDeps): Router {
       deps.businessHours,
       now,
     );
-    const results = await deps.ingest.ingest(events);
+    // every figure under its threshold is an all-clear: with nothing open they are not counted as events
+    const results = await deps.ingest.ingest(events, { quietClears: true });
     await mirrorAcd(deps.telemetry, b.site, queue, m);
     res.status(200).json({
       accepted: results.length,

@@ -62,7 +62,8 @@ export function taskRouterRoutes(deps: TaskRouterRouteDeps): Router {
     const queues = change.kind === 'other' ? [] : await deps.queues.apply(change, now);
     const inputs = queues.map((q) => queueAcdInput(q, tr, now));
     const events = inputs.flatMap((i) => evaluateAcd(i, deps.sources.acd, deps.businessHours, now));
-    const results = await deps.ingest.ingest(events);
+    // a calm queue's figures are all-clears: with nothing open they are not counted as events
+    const results = await deps.ingest.ingest(events, { quietClears: true });
     for (const i of inputs) await mirrorAcd(deps.telemetry, i.site, i.queue ?? '', i.metrics ?? {});
     res.status(200).json({
       eventType: parsed.data.EventType,

@@ -198,3 +198,31 @@ describe('ACD webhook', () => {
     expect(res.body).toEqual({ accepted: 0, results: [] });
   });
 });
+
+describe('what an ACD post counts as events', () => {
+  const received = async () =>
+    Object.fromEntries((await app.container.metrics.eventsReceived.get()).values.filter((v) => v.labels.source === 'acd' && v.value > 0).map((v) => [String(v.labels.result), v.value]));
+
+  it('a calm report with nothing open answers its all-clears ignored without counting them; the ones that clear something count', async () => {
+    for (let i = 0; i < 3; i++) {
+      const idle = await post({ site: 'hq', queue: 'main', metrics: calm, seats: [{ seat: 'A12', state: 'ok' }] });
+      expect(idle.status).toBe(200);
+      expect(idle.body.accepted).toBe(7); // five surge figures, the agents, the seat
+      expect(new Set(idle.body.results.map((r: any) => r.result))).toEqual(new Set(['ignored']));
+      app.clock.advance(60_000);
+    }
+    expect(await received()).toEqual({});
+
+    const surge = await queue({ ...calm, calls_waiting: 40 });
+    expect(result(surge, SURGE)).toMatchObject({ result: 'opened' });
+    // the body's other all-clears find nothing to clear: answered as before, not counted
+    expect(result(surge, SERVICE)).toMatchObject({ result: 'ignored' });
+    expect(await received()).toEqual({ opened: 1 });
+
+    app.clock.advance(60_000);
+    expect(result(await queue(calm), SURGE)).toMatchObject({ result: 'holding' });
+    app.clock.advance(HOLD);
+    expect(result(await queue(calm), SURGE)).toMatchObject({ result: 'resolved' });
+    expect(await received()).toEqual({ opened: 1, holding: 1, resolved: 1 });
+  });
+});

@@ -145,6 +145,19 @@ describe('TaskRouter webhook', () => {
     expect(text).toMatch(/^tocsin_acd_calls_waiting\{site="default",queue="On-call"\} 31$/m);
   });
 
+  it("a calm queue's callbacks answer their all-clears ignored without counting them as events", async () => {
+    const received = async () =>
+      Object.fromEntries((await app.container.metrics.eventsReceived.get()).values.filter((v) => v.labels.source === 'taskrouter' && v.value > 0).map((v) => [String(v.labels.result), v.value]));
+    for (let i = 0; i < 3; i++) {
+      const res = await taskEvent('task-queue.entered', `WT${i}`, { TaskAge: '1', TaskAssignmentStatus: 'pending' });
+      expect(res.body.results.map((r: any) => r.result)).toEqual(['ignored', 'ignored']);
+    }
+    expect(await received()).toEqual({});
+    const stuck = await taskEvent('task-queue.entered', 'WT9', { TaskAge: '200', TaskAssignmentStatus: 'pending' });
+    expect(stuck.body.results.map((r: any) => r.result)).toEqual(['ignored', 'opened']);
+    expect(await received()).toEqual({ opened: 1 });
+  });
+
   it('a body without an EventType is refused with 422 (after the signature)', async () => {
     const params = { WorkspaceSid: 'WS1' };
     const res = await form('/webhooks/taskrouter', params, sign(`${PUBLIC_URL}/webhooks/taskrouter`, params));
