@@ -27,7 +27,9 @@ import { OpenIncidentGauge } from './app/incident-gauges.js';
 import { startHeartbeatJob, type HeartbeatJob } from './jobs/heartbeat-job.js';
 import { startRollingJob, type RollingJob } from './jobs/rolling-job.js';
 import { RecheckTaskQueues } from './app/recheck-task-queues.js';
+import { TelemetryMirror } from './app/telemetry-mirror.js';
 import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
+import { RedisTelemetryReadings } from './store/telemetry-readings.js';
 import { RedisHeartbeatStore } from './store/heartbeat-store.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { SystemClock } from './platform/clock.js';
@@ -189,8 +191,18 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
   const series = seriesGuards(config, logger, labelTagKey(linkSecret));
+  // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped
+  // (each series until it has gone unreported for its http.readingsMaxAge)
+  const telemetry = new TelemetryMirror({
+    store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live'), clock),
+    metrics,
+    series,
+    logger,
+    clock,
+    maxAgeMs: config.daemon.http.readingsMaxAge,
+  });
   const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
-  const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours });
+  const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours, telemetry });
   let recheckJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());
@@ -213,6 +225,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     phone,
     actionLinks,
     series,
+    telemetry,
   });
 
   let server: Server | undefined;

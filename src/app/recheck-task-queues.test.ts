@@ -4,13 +4,23 @@ import type { NormalizedEvent } from '../domain/event.js';
 import type { QueueSnapshot } from '../domain/taskrouter.js';
 import { ManualClock } from '../platform/clock.js';
 import type { IngestResult } from './ingest-event.js';
+import type { TelemetryFigure } from './telemetry-mirror.js';
 import { RecheckTaskQueues } from './recheck-task-queues.js';
 
 const config = loadConfig('config');
 const T0 = Date.parse('2026-11-23T04:00:00Z');
 
+type Recorded = { family: string; labels: Readonly<Record<string, string>>; figures: readonly TelemetryFigure[] };
+
+/** A telemetry mirror that keeps what it was given. */
+function gauges() {
+  const recorded: Recorded[] = [];
+  return { recorded, telemetry: { record: async (family: 'ups' | 'acd', labels: Readonly<Record<string, string>>, figures: readonly TelemetryFigure[]) => void recorded.push({ family, labels, figures }) } };
+}
+
 function recheck(queues: QueueSnapshot[]) {
   const sent: NormalizedEvent[][] = [];
+  const { recorded, telemetry } = gauges();
   const r = new RecheckTaskQueues({
     queues: { waiting: async () => queues },
     ingest: {
@@ -21,8 +31,9 @@ function recheck(queues: QueueSnapshot[]) {
     },
     sources: config.sources,
     businessHours: config.daemon.businessHours,
+    telemetry,
   });
-  return { r, sent };
+  return { r, sent, recorded };
 }
 
 const stuck: QueueSnapshot = { workspace: 'WS1', queueSid: 'WQa', queueName: 'On-call', waiting: 1, oldestCreatedAt: T0 - 170_000, availableWorkers: 0 };
@@ -54,8 +65,22 @@ describe('RecheckTaskQueues', () => {
       ingest: { ingest: async (events: readonly NormalizedEvent[]) => (sent.push(...events), []) },
       sources: sites,
       businessHours: config.daemon.businessHours,
+      telemetry: gauges().telemetry,
     });
     await r.run(T0 + 20_000);
     expect(sent.map((e) => `${e.site} ${e.member}`)).toEqual(['hq acd:hq:On-call:surge:longest_wait']);
+  });
+
+  it("refreshes every waiting queue's calls waiting and longest wait in the ACD gauges, over its thresholds or not", async () => {
+    const { r, recorded } = recheck([stuck, { ...stuck, queueSid: 'WQb', queueName: 'Sales', waiting: 2, oldestCreatedAt: T0 - 20_000 }]);
+    await r.run(T0);
+    await r.run(T0 + 15_000);
+    const figures = (x: Recorded) => Object.fromEntries(x.figures.map((f) => [f.gauge, f.value]));
+    expect(recorded.map((x) => [x.family, x.labels, figures(x)])).toEqual([
+      ['acd', { site: 'default', queue: 'On-call' }, { acdCallsWaiting: 1, acdLongestWait: 170 }],
+      ['acd', { site: 'default', queue: 'Sales' }, { acdCallsWaiting: 2, acdLongestWait: 20 }],
+      ['acd', { site: 'default', queue: 'On-call' }, { acdCallsWaiting: 1, acdLongestWait: 185 }],
+      ['acd', { site: 'default', queue: 'Sales' }, { acdCallsWaiting: 2, acdLongestWait: 35 }],
+    ]);
   });
 });

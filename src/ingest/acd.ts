@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { IngestEvents } from '../app/ingest-event.js';
-import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.js';
+import { mirrorAcd } from '../app/acd-gauges.js';
+import type { TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
 import { evaluateAcd, SEAT_STATES, type AcdMetrics } from '../domain/acd.js';
 import type { Clock } from '../domain/ports.js';
@@ -58,16 +59,6 @@ export interface AcdRouteDeps {
   readonly clock: Clock;
   /** The ACD gauges (same on every replica; only the queues the guard admits). */
   readonly telemetry: TelemetryMirror;
-}
-
-/** Mirrors a queue's figures into the ACD gauges (as far as the guard lets new queues in). */
-export function mirrorAcd(telemetry: TelemetryMirror, site: string, queue: string, m: AcdMetrics): Promise<void> {
-  const figures: TelemetryFigure[] = [];
-  if (m.calls_waiting !== undefined) figures.push({ gauge: 'acdCallsWaiting', value: m.calls_waiting });
-  if (m.longest_wait_seconds !== undefined) figures.push({ gauge: 'acdLongestWait', value: m.longest_wait_seconds });
-  if (m.service_level !== undefined) figures.push({ gauge: 'acdServiceLevel', value: m.service_level });
-  if (m.agents_logged_in !== undefined) figures.push({ gauge: 'acdAgentsLoggedIn', value: m.agents_logged_in });
-  return telemetry.record('acd', { site, queue }, figures);
 }
 
 export function acdRoutes(deps: AcdRouteDeps): Router {

@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { mirrorAcd } from '../app/acd-gauges.js';
 import type { IngestEvents } from '../app/ingest-event.js';
 import type { TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
@@ -13,7 +14,6 @@ import { evaluateAcd } from '../domain/acd.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
 import { parseTaskRouterEvent, queueAcdInput, type TaskRouterParams, type TaskRouterState } from '../domain/taskrouter.js';
-import { mirrorAcd } from './acd.js';
 import { invalid } from './errors.js';
 
 export const TASKROUTER_PATHS = ['/webhooks/taskrouter', '/twilio/taskrouter-events'] as const;

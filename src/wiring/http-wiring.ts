@@ -7,7 +7,7 @@ import type { IngestEvents } from '../app/ingest-event.js';
 import type { ManageMaintenance } from '../app/manage-maintenance.js';
 import type { ManageOverrides } from '../app/manage-overrides.js';
 import type { PhoneActions } from '../app/phone-actions.js';
-import { TelemetryMirror } from '../app/telemetry-mirror.js';
+import type { TelemetryMirror } from '../app/telemetry-mirror.js';
 import type { ReportIncident } from '../app/report-incident.js';
 import type { TransitionIncident } from '../app/transition-incident.js';
 import { linkPageRenderer } from '../channels/render/render-link-page.js';
@@ -34,7 +34,6 @@ import { upsRoutes } from '../ingest/ups.js';
 import { SystemClock } from '../platform/clock.js';
 import { makeKeys } from '../store/keys.js';
 import { RedisRateLimiter } from '../store/rate-limit-store.js';
-import { RedisTelemetryReadings } from '../store/telemetry-readings.js';
 import type { PeerMetrics } from '../telemetry/exposition.js';
 import { createTracer, traceRequests } from '../telemetry/tracer.js';
 import type { DaemonCore } from './daemon-core.js';
@@ -59,6 +58,11 @@ export interface HttpWiringDeps extends DaemonCore {
   readonly actionLinks: ActionLinks;
   /** Which telemetry labels may become metric series (shared with the surge tier gauge). */
   readonly series: SeriesGuards;
+  /**
+   * The UPS and ACD gauges (shared with the TaskRouter re-check): written to Redis by the replica a
+   * report reaches, read back by every replica when scraped.
+   */
+  readonly telemetry: TelemetryMirror;
 }
 
 export interface HttpWiring {
@@ -69,17 +73,7 @@ export interface HttpWiring {
 
 /** The request handlers: the fast path first, express for everything else. */
 export function buildHttp(d: HttpWiringDeps): HttpWiring {
-  const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks } = d;
-  // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped
-  // (each series until it has gone unreported for its http.readingsMaxAge)
-  const telemetry = new TelemetryMirror({
-    store: new RedisTelemetryReadings(redis, makeKeys(env.redisPrefix, 'live'), clock),
-    metrics,
-    series: d.series,
-    logger,
-    clock,
-    maxAgeMs: config.daemon.http.readingsMaxAge,
-  });
+  const { env, config, logger, metrics, clock, redis, messages, stores, ingest, transition, report, heartbeats, overrides, phone, actionLinks, telemetry } = d;
   const classLevels = lookupTable(Object.entries(config.playbooks.classes).map(([k, c]) => [k, c.level] as const));
   // Rate limits count real seconds, whatever the clock speed or a test's manual clock.
   const wallClock = new SystemClock();

@@ -200,6 +200,35 @@ describe('TaskRouter: waiting tasks age between callbacks', () => {
   });
 });
 
+describe('TaskRouter: the longest-wait gauge while a call is stuck', () => {
+  beforeEach(async () => start());
+  const gauge = async (base: string, name: string) => {
+    const text = await fetch(`${base}/metrics`).then((r) => r.text());
+    return new RegExp(`^${name}\\{site="default",queue="On-call"\\} (\\S+)$`, 'm').exec(text)?.[1];
+  };
+
+  it('each re-check sets the wait it aged to, on every replica, without a callback', async () => {
+    await taskEvent('task-queue.entered', 'WT01', { TaskAge: '30', TaskAssignmentStatus: 'pending' });
+    expect(await gauge(app.baseUrl, 'tocsin_acd_longest_wait_seconds')).toBe('30');
+    const replica = await startTestApp({ prefix: app.prefix, clock: app.clock, env: { PUBLIC_URL, TWILIO_AUTH_TOKEN: TOKEN } });
+    try {
+      app.clock.advance(60_000);
+      await app.container.taskQueueRecheck.run(app.clock.now());
+      expect(await gauge(app.baseUrl, 'tocsin_acd_longest_wait_seconds')).toBe('90');
+      expect(await gauge(replica.baseUrl, 'tocsin_acd_longest_wait_seconds')).toBe('90');
+      expect(await gauge(replica.baseUrl, 'tocsin_acd_calls_waiting')).toBe('1');
+      app.clock.advance(120_000);
+      await replica.container.taskQueueRecheck.run(app.clock.now());
+      expect(await gauge(app.baseUrl, 'tocsin_acd_longest_wait_seconds')).toBe('210');
+      // answered: the callback says nobody waits
+      await taskEvent('reservation.accepted', 'WT01', { ResourceType: 'reservation', TaskAge: '215', TaskAssignmentStatus: 'assigned' });
+      expect(await gauge(replica.baseUrl, 'tocsin_acd_longest_wait_seconds')).toBe('0');
+    } finally {
+      await replica.stop({ keep: true });
+    }
+  });
+});
+
 describe('TaskRouter webhook without TWILIO_AUTH_TOKEN', () => {
   beforeEach(async () => start({ PUBLIC_URL }));
   it('refuses every callback with 403 and says why', async () => {
