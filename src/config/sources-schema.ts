@@ -119,6 +119,15 @@ export function sourcesSchema({ wait, span }: Durations) {
             level: level.describe(LEVEL_OPENED),
             /** Logged-in agents below this during business hours. */
             loggedInBelow: z.number().int().min(0).describe('Logged-in agents below this during business hours (daemon.yaml businessHours); outside them fewer is expected and resolves an open collapse.'),
+            /** The last stretch of business hours, in which agents logging off is the floor going home. */
+            closingWindow: span
+              .prefault('15m')
+              .describe(
+                durationText(
+                  'The last stretch of business hours, before they end, in which fewer agents is the floor going home, not an outage: a report in it opens nothing and ends an open collapse, as after hours. 0: judged up to the end.',
+                  '15m',
+                ),
+              ),
           })
           .describe('Too few agents logged in during business hours.'),
         seats: z

@@ -112,11 +112,29 @@ describe('evaluateAcd: agents collapse', () => {
     expect(agents(0, Date.parse('2026-11-23T12:30:00Z'))?.status).toBe('resolved');
     expect(agents(7, NIGHT_SHANGHAI)).toMatchObject({ status: 'resolved', eventKey: 'acd:hq:main:agents:clear' });
   });
-  it('a collapse opened just before closing is resolved by the first report after it', () => {
-    const before = evaluateAcd({ site: 'bh1', at: Date.parse('2026-12-05T19:55:00+08:00'), metrics: { agents_logged_in: 4 } }, cfg, bh, 0);
+  it('a collapse opened late in the day is resolved by the first report after closing', () => {
+    const before = evaluateAcd({ site: 'bh1', at: Date.parse('2026-12-05T19:40:00+08:00'), metrics: { agents_logged_in: 4 } }, cfg, bh, 0);
     const after = evaluateAcd({ site: 'bh1', at: Date.parse('2026-12-05T20:05:00+08:00'), metrics: { agents_logged_in: 2 } }, cfg, bh, 0);
     expect(before.map((e) => `${e.member}=${e.status}`)).toEqual(['acd:bh1:main:agents=firing']);
     expect(after.map((e) => `${e.member}=${e.status}`)).toEqual(['acd:bh1:main:agents=resolved']);
+  });
+  it('in the last closingWindow (15m) before closing few agents is the floor going home: no collapse, an open one stands down', () => {
+    const at = (hhmm: string, n = 2) => evaluateAcd({ site: 'hq', at: Date.parse(`2026-12-05T${hhmm}:00+08:00`), metrics: { agents_logged_in: n } }, cfg, bh, 0)[0];
+    expect(cfg.agentsCollapse.closingWindow).toBe(15 * 60_000);
+    expect(at('19:44')).toMatchObject({ status: 'firing', eventKey: 'acd:hq:main:agents:collapse' });
+    const closing = at('19:45');
+    expect(closing).toMatchObject({ class: 'app_network_acd', status: 'resolved', eventKey: 'acd:hq:main:agents:closing' });
+    expect(closing?.holdMs).toBeUndefined();
+    expect(closing?.summary).toBe('Queue main closes at 20:00: 2 agents logged in is the floor going home, the agents check stands down');
+    expect(closing?.details).toMatchObject({ businessHours: true, closesAt: '2026-12-05T12:00:00.000Z' });
+    expect(at('19:59')?.eventKey).toBe('acd:hq:main:agents:closing');
+    expect(at('20:00')?.eventKey).toBe('acd:hq:main:agents:closed');
+    expect(at('19:50', 12)?.eventKey).toBe('acd:hq:main:agents:clear');
+    // the day's first minutes are not a closing
+    expect(at('08:00')?.eventKey).toBe('acd:hq:main:agents:collapse');
+    // 0: judged up to the end
+    const none = { ...cfg, agentsCollapse: { ...cfg.agentsCollapse, closingWindow: 0 } };
+    expect(evaluateAcd({ site: 'hq', at: Date.parse('2026-12-05T19:59:00+08:00'), metrics: { agents_logged_in: 2 } }, none, bh, 0)[0]?.status).toBe('firing');
   });
   it('the time the figures were taken decides', () => {
     const e = evaluateAcd({ site: 'hq', at: NOON_SHANGHAI, metrics: { agents_logged_in: 1 } }, cfg, bh, NIGHT_SHANGHAI);

@@ -8,12 +8,14 @@
  *                               incident, which resolves once each member did: every figure that crossed was
  *                               reported back under and stayed there for the hold.
  *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours;
- *                               outside them few agents is the centre closed: `resolved` (an open collapse ends)
+ *                               outside them few agents is the centre closed: `resolved` (an open collapse ends),
+ *                               and so it is in the last agentsCollapse.closingWindow before they end (the floor
+ *                               going home)
  *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
  * Figures that are missing are not judged: no event for their member (they do not count as back under).
  */
 import type { SourcesConfig } from '../config/schema.js';
-import { withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { nextBusinessEnd, withinBusinessHours, type BusinessHours } from './business-hours.js';
 import { clampLevel, type EventSource, type NormalizedEvent } from './event.js';
 
 export type AcdConfig = SourcesConfig['acd'];
@@ -152,13 +154,17 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
     const n = m.agents_logged_in;
     // In business hours few agents is an outage. Outside them the centre is closed and agents logging
     // off is expected: few agents stands an open collapse down (a resolution, not silence), so an
-    // outage opened late in the day does not climb all night on figures that now mean nothing.
+    // outage opened late in the day does not climb all night on figures that now mean nothing. The
+    // last minutes before closing are the floor going home: read as closed, so nobody is paged for it.
     const inHours = withinBusinessHours(businessHours, at);
-    const state = n >= floor ? 'clear' : inHours ? 'collapse' : 'closed';
+    const closesAt = inHours && n < floor ? nextBusinessEnd(businessHours, at) : undefined;
+    const closing = closesAt !== undefined && closesAt - at <= cfg.agentsCollapse.closingWindow;
+    const state = n >= floor ? 'clear' : !inHours ? 'closed' : closing ? 'closing' : 'collapse';
     const summary = {
       collapse: `Only ${n} agents logged in on queue ${queue} (under ${floor}) - ACD, application or network outage?`,
       clear: `Agents logged in on queue ${queue} back to ${n}`,
       closed: `Queue ${queue} outside business hours: ${n} agents logged in is expected, the agents check stands down`,
+      closing: `Queue ${queue} closes at ${businessHours.end}: ${n} agents logged in is the floor going home, the agents check stands down`,
     }[state];
     events.push({
       ...base,
@@ -170,7 +176,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
       groupHint: queue,
       summary,
       labels: { queue, kind: 'agents_collapse' },
-      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours },
+      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours, ...(closing ? { closesAt: new Date(closesAt).toISOString() } : {}) },
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
 
@@ -47,5 +47,28 @@ describe('nextBusinessStart', () => {
   });
   it('no day listed: never', () => {
     expect(nextBusinessStart({ ...weekdays, days: [] }, Date.parse('2026-11-23T12:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe('nextBusinessEnd', () => {
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  it('the next closing after a moment, in or out of hours, on a listed day', () => {
+    // Monday 12:00 New York → 20:00 the same day (01:00Z); Monday 20:00 itself → Tuesday 20:00
+    expect(iso(nextBusinessEnd(weekdays, Date.parse('2026-11-23T17:00:00Z')))).toBe('2026-11-24T01:00:00.000Z');
+    expect(iso(nextBusinessEnd(weekdays, Date.parse('2026-11-24T01:00:00Z')))).toBe('2026-11-25T01:00:00.000Z');
+    // Friday 21:00 → Monday 20:00
+    expect(iso(nextBusinessEnd(weekdays, Date.parse('2026-11-28T02:00:00Z')))).toBe('2026-12-01T01:00:00.000Z');
+  });
+  it('hours past midnight close on the next morning', () => {
+    const night: BusinessHours = { timezone: 'Asia/Shanghai', days: ['fri'], start: '22:00', end: '06:00' };
+    // Fri 23:00 → Sat 06:00 (Fri 22:00Z); Sat 07:00 → the next Saturday 06:00
+    expect(iso(nextBusinessEnd(night, Date.parse('2026-11-27T15:00:00Z')))).toBe('2026-11-27T22:00:00.000Z');
+    expect(iso(nextBusinessEnd(night, Date.parse('2026-11-27T23:00:00Z')))).toBe('2026-12-04T22:00:00.000Z');
+  });
+  it('around the clock never closes, unless a day is left out', () => {
+    const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' };
+    expect(nextBusinessEnd(always, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+    expect(iso(nextBusinessEnd({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri'] }, Date.parse('2026-11-23T03:17:00Z')))).toBe('2026-11-28T00:00:00.000Z');
+    expect(nextBusinessEnd({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
   });
 });

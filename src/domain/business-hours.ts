@@ -39,3 +39,16 @@ export function nextBusinessStart(bh: BusinessHours, at: number): number | undef
   }
   return undefined;
 }
+
+/**
+ * The next instant after `at` when business hours close (an `end` on a day they were open up to it);
+ * undefined when they never close (around the clock on every day, or no day listed).
+ */
+export function nextBusinessEnd(bh: BusinessHours, at: number): number | undefined {
+  const today = localDate(at, bh.timezone);
+  for (let d = 0; d <= 8; d++) {
+    const closes = zonedToUtc(wallOf(addDays(today, d), bh.end), bh.timezone);
+    if (closes > at && withinBusinessHours(bh, closes - 60_000) && !withinBusinessHours(bh, closes)) return closes;
+  }
+  return undefined;
+}

@@ -155,9 +155,9 @@ describe('ACD webhook', () => {
     expect((await queue({ agents_logged_in: 22 })).body.results[0]).toMatchObject({ result: 'resolved' });
   });
 
-  it('a collapse opened just before closing resolves at the first report after closing, and climbs no further', async () => {
-    app.clock.set(Date.parse('2026-12-05T19:55:00+08:00'));
-    const late = await post({ site: 'bh1', queue: 'main', at: '2026-12-05T19:55:00+08:00', metrics: { agents_logged_in: 4 } });
+  it('a collapse opened late in the day resolves at the first report after closing, and climbs no further', async () => {
+    app.clock.set(Date.parse('2026-12-05T19:40:00+08:00'));
+    const late = await post({ site: 'bh1', queue: 'main', at: '2026-12-05T19:40:00+08:00', metrics: { agents_logged_in: 4 } });
     expect(late.body.results).toEqual([{ member: 'acd:bh1:main:agents', result: 'opened', incident: expect.any(String) }]);
     const id = late.body.results[0].incident as string;
     app.clock.set(Date.parse('2026-12-05T20:05:00+08:00'));
@@ -172,6 +172,33 @@ describe('ACD webhook', () => {
     const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
     expect(inc).toMatchObject({ state: 'resolved', level: 3 });
     expect(inc.notifications.filter((n: any) => n.role === 'vendor' || n.role === 'director')).toEqual([]);
+  });
+
+  it('agents logging off in the last 15 minutes before closing page nobody; a collapse still open then stands down', async () => {
+    const at = (hhmm: string) => {
+      app.clock.set(Date.parse(`2026-12-05T${hhmm}:00+08:00`));
+      return app.clock.now();
+    };
+    const agents = (site: string, n: number) => post({ site, queue: 'main', metrics: { agents_logged_in: n } });
+    at('19:50');
+    const going = await agents('bh2', 3);
+    expect(going.body).toEqual({ accepted: 1, results: [{ member: 'acd:bh2:main:agents', result: 'ignored', incident: null }] });
+    await app.container.engine.tick(at('19:55'));
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+
+    // a real collapse at 19:30 is paged; the floor going home at 19:50 ends it, and those paged are told
+    at('19:30');
+    const real = await agents('bh3', 0);
+    expect(real.body.results[0]).toMatchObject({ result: 'opened' });
+    const id = real.body.results[0].incident as string;
+    await app.container.engine.tick(at('19:30'));
+    expect((await app.request('GET', `/api/incidents/${id}`)).body.notifications.filter((n: any) => n.phase === 'page')).not.toEqual([]);
+    at('19:50');
+    expect((await agents('bh3', 2)).body.results[0]).toMatchObject({ result: 'resolved', incident: id });
+    await app.container.engine.tick(at('19:50'));
+    const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:acd' });
+    expect(inc.notifications.filter((n: any) => n.phase === 'all_clear')).not.toEqual([]);
   });
 
   it.each([
