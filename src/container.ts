@@ -10,6 +10,7 @@ import { ManageOverrides } from './app/manage-overrides.js';
 import type { IncidentStores } from './app/incident-stores.js';
 import { ReportIncident } from './app/report-incident.js';
 import { SettleHolds } from './app/settle-holds.js';
+import { EndCollapsesAtClosing } from './app/end-collapses.js';
 import { sendNotice } from './app/send-notice.js';
 import { unresolvedPagedFor } from './app/paged-for.js';
 import { TransitionIncident } from './app/transition-incident.js';
@@ -136,6 +137,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const transition = new TransitionIncident(stores, clock, metrics);
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
+  const collapsesAtClosing = new EndCollapsesAtClosing({ ingest, stores, acd: config.sources.acd, businessHours: config.daemon.businessHours });
   const core: DaemonCore = { env, config, logger, metrics, clock, redis };
   const linkSecret = await resolveLinkSecret(core);
   const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
@@ -146,6 +148,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     ids,
     replicated: replicated?.pages,
     settle: async (incident, now) => (await settleHolds.run(incident, now)).length > 0,
+    timedEnds: collapsesAtClosing,
   });
   const phone = new PhoneActions({
     transition,

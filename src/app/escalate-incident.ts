@@ -25,6 +25,7 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
   if (!first) return null; // gone (expired after retention)
   let { incident: inc, facts } = first;
   if (deps.settle && (await deps.settle(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts, now));
+  if (deps.timedEnds && (await deps.timedEnds.run(inc, now))) ({ inc, facts } = await reload(n, id, inc, facts, now));
   const klass = (await deps.snapshots.classFor(facts.playbookVersion, inc.class)) ?? config.playbooks.classes[inc.class];
   if (!klass) {
     logger.error({ incident: id, class: inc.class }, 'no playbook for incident class; escalation stopped');
@@ -85,6 +86,9 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
   // a resolution being held must be completed when its hold is over
   const holdEnd = facts.state === 'resolved' ? null : facts.holdEndsAtMs;
   if (holdEnd !== null) next = Math.min(next ?? Number.POSITIVE_INFINITY, holdEnd);
+  // a member that ends at a time of day (a collapse at closing) must be ended then
+  const ends = deps.timedEnds?.nextAt(inc, now);
+  if (ends !== undefined) next = Math.min(next ?? Number.POSITIVE_INFINITY, ends);
   if (next !== null) return next;
   return facts.state === 'resolved' ? null : 'park';
 }

@@ -32,6 +32,16 @@ export interface EngineDeps {
    * (SettleHolds); true when it changed the incident.
    */
   readonly settle?: (incident: Incident, now: number) => Promise<boolean>;
+  /** Ends members that time alone ends, with no report (an ACD agents collapse at closing time). */
+  readonly timedEnds?: TimedEnds;
+}
+
+/** Members that end at a time of day rather than on a report (EndCollapsesAtClosing). */
+export interface TimedEnds {
+  /** Ends those over at `now`; true when it changed the incident. */
+  run(incident: Incident, now: number): Promise<boolean>;
+  /** When the next of them is due (epoch ms): the engine looks at the incident then. */
+  nextAt(incident: Incident, now: number): number | undefined;
 }
 
 /** A notification with what delivery callbacks recorded on it. */

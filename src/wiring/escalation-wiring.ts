@@ -1,7 +1,7 @@
 /** Wires the escalation engine: its Redis stores, playbook snapshots, action links, channels, roster, suppression and throttle. */
 import { ActionLinks } from '../app/action-links.js';
 import { DispatchNotification } from '../app/dispatch-notification.js';
-import type { EngineNamespace } from '../app/escalation-engine-ports.js';
+import type { EngineNamespace, TimedEnds } from '../app/escalation-engine-ports.js';
 import { ManageMaintenance } from '../app/manage-maintenance.js';
 import { RosterOnCall, recipientOf } from '../app/roster-on-call.js';
 import { EscalationEngine, makeOwnerId } from '../app/run-escalations.js';
@@ -44,6 +44,8 @@ export async function buildEscalation(a: {
   /** With `incidents.replicas`: pages' claims and records wait for replicas too, on this connection. */
   replicated: ReplicaWait | undefined;
   settle: (incident: Incident, now: number) => Promise<boolean>;
+  /** Members that end at a time of day (an ACD agents collapse at closing time). */
+  timedEnds: TimedEnds;
   messages: MessagesConfig;
   /** Signs the e-mail action links (resolveLinkSecret). */
   linkSecret: string;
@@ -129,6 +131,7 @@ export async function buildEscalation(a: {
     metrics,
     logger,
     settle: a.settle,
+    timedEnds: a.timedEnds,
   });
   const notices = { channels, channelsFor, metrics, logger };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };

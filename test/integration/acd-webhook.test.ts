@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { replicas } from '../support/replicas.js';
 
 const DAY = Date.parse('2026-11-23T04:00:00Z'); // 12:00 in Shanghai
 const NIGHT = Date.parse('2026-11-23T14:00:00Z'); // 22:00 in Shanghai
@@ -251,5 +252,85 @@ describe('what an ACD post counts as events', () => {
     app.clock.advance(HOLD);
     expect(result(await queue(calm), SURGE)).toMatchObject({ result: 'resolved' });
     expect(await received()).toEqual({ opened: 1, holding: 1, resolved: 1 });
+  });
+});
+
+describe('an agents collapse at closing time, with no report after it', () => {
+  const SH = (hhmm: string) => Date.parse(`2026-12-05T${hhmm}:00+08:00`);
+  const incident = async (a: TestApp, id: string) => (await a.request('GET', `/api/incidents/${id}`)).body;
+  const collapse = async (a: TestApp, site: string) => {
+    const res = await a.request('POST', '/webhooks/acd', { site, queue: 'main', metrics: { agents_logged_in: 1 } });
+    expect(res.body.results[0]).toMatchObject({ member: `acd:${site}:main:agents` });
+    return res.body.results[0] as { result: string; incident: string };
+  };
+
+  it('ends at 20:00: resolved, the all-clear to everyone paged, nothing climbs to the vendor at T+60m', async () => {
+    app.clock.set(SH('19:30'));
+    const { incident: id } = await collapse(app, 'cl1');
+    for (const t of ['19:30', '19:35', '19:40']) await app.container.engine.tick(SH(t));
+    const paged = (await incident(app, id)).notifications.filter((n: any) => n.phase === 'page' || n.phase === 'escalation');
+    expect(paged.length).toBeGreaterThan(0);
+    // the ACD falls silent as the floor empties; the engine looks at closing time
+    app.clock.set(SH('20:00'));
+    await app.container.engine.tick(SH('20:00'));
+    await app.container.engine.idle();
+    const closed = await incident(app, id);
+    expect(closed).toMatchObject({ state: 'resolved', resolvedBy: 'source:acd', resolvedAt: new Date(SH('20:00')).toISOString() });
+    expect(closed.members['acd:cl1:main:agents']).toMatchObject({ status: 'resolved' });
+    const told = closed.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => n.person);
+    expect(new Set(told)).toEqual(new Set(paged.map((n: any) => n.person)));
+    for (const t of ['20:30', '21:30', '23:59']) await app.container.engine.tick(SH(t));
+    const night = await incident(app, id);
+    expect(night.notifications.filter((n: any) => n.role === 'vendor' || n.phase === 'level_raised')).toEqual([]);
+    expect(night.notifications).toHaveLength(closed.notifications.length);
+  });
+
+  it('ends only the collapse: an Alertmanager ACD alert in the same incident keeps it open', async () => {
+    app.clock.set(SH('08:00'));
+    const alert = { status: 'firing', labels: { alertname: 'AcdDown', service: 'acd', site: 'cl2' }, annotations: { summary: 'ACD down' }, startsAt: '2026-12-05T00:00:00Z', fingerprint: 'acd0000000000001' };
+    const am = await app.request('POST', '/webhooks/alertmanager', { version: '4', status: 'firing', receiver: 'tocsin', alerts: [alert], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', groupKey: '{}', truncatedAlerts: 0 });
+    const id = am.body.results[0].incident as string;
+    // the day goes by: every step of the chain runs, then the incident has nothing left to wait for
+    let now = SH('08:00');
+    for (let i = 0; i < 50; i++) {
+      const r = await app.container.engine.tick(now);
+      if (r.nextDueAt === undefined || r.nextDueAt > SH('19:30')) break;
+      now = Math.max(now + 1, r.nextDueAt);
+    }
+    app.clock.set(SH('19:30'));
+    expect(await collapse(app, 'cl2')).toMatchObject({ result: 'merged', incident: id });
+    await app.container.engine.idle();
+    app.clock.set(SH('20:00'));
+    await app.container.engine.tick(SH('20:00'));
+    await app.container.engine.idle();
+    const inc = await incident(app, id);
+    expect(inc.state).toBe('open');
+    expect(inc.members['acd:cl2:main:agents']).toMatchObject({ status: 'resolved' });
+    expect(inc.members['am:acd0000000000001']).toMatchObject({ status: 'firing' });
+  });
+});
+
+describe('an agents collapse at closing time, on two replicas', () => {
+  it('both engines look at 20:00: it ends once, and each person is told once', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-05T19:30:00+08:00'));
+    const r = replicas();
+    try {
+      const [a, b] = await r.start(2, { clock });
+      if (!a || !b) throw new Error('two replicas expected');
+      const res = await a.request('POST', '/webhooks/acd', { site: 'cl3', queue: 'main', metrics: { agents_logged_in: 0 } });
+      const id = res.body.results[0].incident as string;
+      await Promise.all([a.container.engine.tick(clock.now()), b.container.engine.tick(clock.now())]);
+      clock.set(Date.parse('2026-12-05T20:00:00+08:00'));
+      await Promise.all([a.container.engine.tick(clock.now()), b.container.engine.tick(clock.now())]);
+      await Promise.all([a.container.engine.idle(), b.container.engine.idle()]);
+      const inc = (await b.request('GET', `/api/incidents/${id}`)).body;
+      expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:acd' });
+      expect(inc.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+      const clears = inc.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => `${n.person}/${n.channel}`);
+      expect(clears.length).toBeGreaterThan(0);
+      expect(new Set(clears).size).toBe(clears.length);
+    } finally {
+      await r.stop();
+    }
   });
 });

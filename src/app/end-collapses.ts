@@ -1,0 +1,68 @@
+/**
+ * Use case: an ACD agents collapse ends at closing time without waiting for a report. After hours few
+ * agents is expected, and the first report after closing resolves an open collapse; but an ACD may
+ * send nothing once the floor is empty, and the collapse would climb all night. The escalation engine
+ * asks `nextAt` when to look at an open incident of the collapse's class (the next closing time) and
+ * `run` whenever it looks: once the site is closed, its agents members still firing are resolved
+ * through the normal intake, so the all-clear goes to everyone paged. The engine's claim runs an
+ * incident on one replica at a time, and a second resolution of the same member is answered
+ * `ignored`: it ends once, however many replicas run.
+ */
+import type { SourcesConfig } from '../config/schema.js';
+import { collapsesEndingAt } from '../domain/acd-closing.js';
+import { nextBusinessEnd, withinBusinessHours, type BusinessHours } from '../domain/business-hours.js';
+import type { NormalizedEvent } from '../domain/event.js';
+import type { Incident } from '../domain/incident.js';
+import type { IngestEvents } from './ingest-event.js';
+import { storeFor, type IncidentStores } from './incident-stores.js';
+
+export class EndCollapsesAtClosing {
+  constructor(
+    private readonly deps: {
+      readonly ingest: Pick<IngestEvents, 'ingest'>;
+      /** The incidents with their members (the engine's own read leaves the members out). */
+      readonly stores: IncidentStores;
+      readonly acd: SourcesConfig['acd'];
+      readonly businessHours: BusinessHours;
+    },
+  ) {}
+
+  /**
+   * When the engine must look at an open incident of the collapse's class again: the next closing.
+   * Any such incident, with a collapse or not yet: one may join it later without the engine hearing.
+   */
+  nextAt(incident: Incident, now: number): number | undefined {
+    return this.mayHold(incident) ? nextBusinessEnd(this.deps.businessHours, now) : undefined;
+  }
+
+  /** Ends the collapses still open once the site is closed; true when that changed the incident. */
+  async run(incident: Incident, now: number): Promise<boolean> {
+    const bh = this.deps.businessHours;
+    if (!this.mayHold(incident) || withinBusinessHours(bh, now)) return false;
+    const full = await storeFor(this.deps.stores, incident.id).get(incident.id);
+    const end = full ? collapsesEndingAt(full, bh, now) : [];
+    if (!full || end.length === 0) return false;
+    const events: NormalizedEvent[] = end.map(({ member, queue }) => ({
+      source: full.members[member]?.source ?? 'acd',
+      class: full.class,
+      site: full.site,
+      level: full.level,
+      status: 'resolved',
+      member,
+      eventKey: `${member}:closed`,
+      groupHint: queue,
+      summary: `Queue ${queue} closed at ${bh.end}: the agents check stands down`,
+      at: now,
+      labels: { queue, kind: 'agents_collapse' },
+      details: { queue, businessHours: false, endedAtClosing: true },
+      drill: full.drill,
+    }));
+    const results = await this.deps.ingest.ingest(events, { groupKeys: events.map(() => full.groupKey), quietClears: true });
+    return results.some((r) => r.outcome.kind !== 'ignored' && r.outcome.kind !== 'duplicate');
+  }
+
+  /** An incident that can hold an agents collapse: open, of the class the collapse opens. */
+  private mayHold(incident: Pick<Incident, 'state' | 'class'>): boolean {
+    return incident.state !== 'resolved' && incident.class === this.deps.acd.agentsCollapse.class;
+  }
+}
