@@ -20,6 +20,7 @@ describe('throttleLimits', () => {
     });
     expect(limits.dailyCap).toEqual({ name: 'daily_cap', spanMs: 24 * 60 * 60_000, max: cfg.dailyCap });
     expect(limits.criticalLevel).toBe(4);
+    expect(limits.promptLevel).toBe(3);
     expect(throttleMemoryMs(limits)).toBe(24 * 60 * 60_000);
 
     const fast = throttleLimits(loadConfig('config', { clockSpeed: 60 }).daemon.throttle, 60);

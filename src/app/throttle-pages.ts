@@ -10,7 +10,9 @@
  *    the next message (a critical page only by a critical one); the claim on it lapses exactly when it
  *    may go, so the engine (or any replica) picks it up again then — a critical page goes then
  *    whatever else went out meanwhile (it waits one minimum gap at most);
- *  - cancelled: a non-critical page over the daily cap, recorded as cancelled (reason throttled),
+ *    A prompt page (an incident at throttle.promptLevel or above) is held one bundle window at most,
+ *    and goes then whatever else went out meanwhile: the counts never hold it;
+ *  - cancelled: a page neither critical nor prompt over the daily cap, recorded as cancelled (reason throttled),
  *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"}.
  * Gathered phases (all-clears, reminders) are never cancelled and wait at most one bundle window:
  * the ones of one phase coming together go as one message (their own lane: a page never carries an
@@ -22,7 +24,7 @@ import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore, Phase } from '../domain/ports.js';
-import { decideGathered, decideThrottle, isCritical, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
+import { decideGathered, decideThrottle, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -51,6 +53,7 @@ export function throttleLimits(cfg: DaemonConfig['throttle'], clockSpeed = 1): T
     bundleWindowMs: cfg.bundleWindow,
     criticalLevel: cfg.criticalLevel,
     criticalClasses: new Set(cfg.criticalClasses),
+    promptLevel: cfg.promptLevel,
   };
 }
 
@@ -158,22 +161,26 @@ export class ThrottlePages {
     // a gathered phase waits in its own lane, and its messages carry only that lane
     const lane = this.deps.gathered.has(r.phase) ? r.phase : undefined;
     const critical = lane === undefined && isCritical(r.incident, this.deps.limits);
+    // a page of an incident whose playbook runs by the minute waits one bundle window at most, never for a count
+    const prompt = lane === undefined && !critical && isPrompt(r.incident, this.deps.limits);
     const self = { incidentId: r.incident.id, notificationId: r.notificationId, critical, ...(lane ? { lane } : {}) };
     const { deferredUntil: deferred, throttle: heldAs } = r.record as { deferredUntil?: unknown; throttle?: unknown };
+    const wasQueued = heldAs === 'bundled' || heldAs === 'delayed';
     // Queued earlier and its time just came: a carrier may have taken it a moment ago.
-    const queued = (heldAs === 'bundled' || heldAs === 'delayed') && typeof deferred === 'number' && r.now < deferred + this.deps.leaseMs;
-    // A critical page waits one minimum gap at most, a gathered one one bundle window: whatever went
-    // out meanwhile, it goes once that is over.
-    const served = typeof deferred === 'number' && deferred <= r.now && ((critical && heldAs === 'delayed') || (lane !== undefined && heldAs === 'bundled'));
+    const queued = wasQueued && typeof deferred === 'number' && r.now < deferred + this.deps.leaseMs;
+    // A critical page waits one minimum gap at most, a prompt or gathered one one bundle window:
+    // whatever went out meanwhile, it goes once that is over.
+    const served = typeof deferred === 'number' && deferred <= r.now && ((critical && heldAs === 'delayed') || ((prompt || lane !== undefined) && heldAs === 'bundled'));
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const h = await store.history(r.person, r.channel, r.now, self);
-      if (queued && !h.waiting) {
+      if (wasQueued && !h.waiting && (queued || (await this.takenLately(store, r)))) {
         // Taken by the message that is going out now: it records this page as carried. Should that
-        // sender die first, the page is decided afresh once this wait is over.
+        // sender die first, the page is decided afresh once this wait is over. Looked at long after
+        // its time (the engine came late), the record says whether a carrier took it just now.
         this.deps.logger.debug({ incident: r.incident.id, person: r.person, channel: r.channel }, 'notification taken by a bundle');
         return { kind: 'held', until: r.now + this.deps.leaseMs };
       }
-      const question = { now: r.now, channel: r.channel, critical, history: h.sent, limits: this.deps.limits };
+      const question = { now: r.now, channel: r.channel, critical, prompt, history: h.sent, limits: this.deps.limits };
       const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered({ ...question, lane }) : decideThrottle(question);
       if (d.kind === 'send') {
         const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane);
@@ -187,7 +194,8 @@ export class ThrottlePages {
       if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version))) continue;
       return this.hold(r, d);
     }
-    // Other replicas kept recording sends for this person: a critical or gathered page goes, any other waits a window.
+    // Other replicas kept recording sends for this person: a critical or gathered page goes, any other
+    // (a prompt one too) waits a window, folded into whatever goes meanwhile.
     this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel }, 'throttle contended');
     if (critical || lane !== undefined) {
       const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', critical, lane);
@@ -232,10 +240,21 @@ export class ThrottlePages {
       if (!rec || rec.status !== 'planned') continue;
       const inc = p.incidentId === r.incident.id ? r.incident : await r.incidents.get(p.incidentId);
       if (!inc || !conditionHolds((rec.condition ?? 'unresolved') as StepCondition, inc.state, false)) continue;
-      if (!(await store.fold(p.incidentId, p.notificationId, { claimedBy: r.owner, claimedAtMs: r.now }, ''))) continue;
+      if (!(await store.fold(p.incidentId, p.notificationId, { claimedBy: r.owner, claimedAtMs: r.now, takenAtMs: r.now }, ''))) continue;
       out.push({ ...p, incident: inc, record: rec });
     }
     return out;
+  }
+
+  /**
+   * A page no longer waiting was taken by a carrier within the lease (its record says when), or has
+   * gone already: the carrier records it, so it must not go by itself as well.
+   */
+  private async takenLately(store: ThrottleStore, r: AdmitRequest): Promise<boolean> {
+    const rec = await store.notification(r.incident.id, r.notificationId);
+    if (!rec) return false;
+    const taken = (rec as { takenAtMs?: unknown }).takenAtMs;
+    return rec.status !== 'planned' || (typeof taken === 'number' && r.now < taken + this.deps.leaseMs);
   }
 
   private async hold(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'bundle' | 'delay' }>): Promise<Admission> {

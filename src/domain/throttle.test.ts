@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from './incident.js';
-import { decideGathered, decideThrottle, isCritical, type SentMessage, type ThrottleLimits } from './throttle.js';
+import { decideGathered, decideThrottle, isCritical, isPrompt, type SentMessage, type ThrottleLimits } from './throttle.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -15,11 +15,14 @@ const limits: ThrottleLimits = {
   bundleWindowMs: 3 * MIN,
   criticalLevel: 4,
   criticalClasses: new Set(['power']),
+  promptLevel: 3,
 };
 
 const sms = (...agoMin: number[]): SentMessage[] => agoMin.map((m) => ({ at: T0 - m * MIN, channel: 'sms' as ChannelKind }));
-const ask = (history: SentMessage[], level = 2, channel: ChannelKind = 'sms', now = T0) =>
-  decideThrottle({ now, channel, critical: isCritical({ level, class: 'network_infosys' }, limits), history, limits });
+const ask = (history: SentMessage[], level = 2, channel: ChannelKind = 'sms', now = T0) => {
+  const incident = { level, class: 'network_infosys' };
+  return decideThrottle({ now, channel, critical: isCritical(incident, limits), prompt: isPrompt(incident, limits), history, limits });
+};
 
 describe('decideThrottle', () => {
   it('sends when the person got nothing yet', () => {
@@ -78,6 +81,31 @@ describe('decideThrottle', () => {
     }
   });
 
+  it('holds a prompt page (level 3) one bundle window at most: the 15-minute and hourly counts never hold it', () => {
+    // the 15-minute count is used up (3 SMS in the last 15 min): a level-2 page waits until 10:03, a level-3 one goes
+    expect(ask(sms(4, 8, 12))).toEqual({ kind: 'bundle', until: T0 + 3 * MIN, limit: 'per_15m' });
+    expect(ask(sms(4, 8, 12), 3)).toEqual({ kind: 'send' });
+    expect(ask(sms(5, 10, 20, 40, 50), 3)).toEqual({ kind: 'send' });
+    // right after a message it still waits the bundle window (or the minimum gap, the longer) and is folded
+    expect(ask(sms(1, 2, 3), 3)).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+    expect(ask([{ at: T0 - 30_000, channel: 'voice' }, { at: T0 - 5 * MIN, channel: 'voice' }, { at: T0 - 10 * MIN, channel: 'voice' }], 3, 'voice')).toEqual({
+      kind: 'bundle',
+      until: T0 + 2.5 * MIN,
+      limit: 'bundle_window',
+    });
+    for (let ago = 0; ago <= 15 * MIN; ago += 13_000) {
+      const d = ask([...sms(3, 6, 9, 12), { at: T0 - ago, channel: 'sms' }], 3);
+      if (d.kind === 'bundle') expect(d.until - T0).toBeLessThanOrEqual(limits.bundleWindowMs);
+      else expect(d.kind).toBe('send');
+    }
+  });
+
+  it('never suppresses a prompt page at the daily cap', () => {
+    const day: SentMessage[] = [...sms(30, 90, 200, 300), { at: T0 - 400 * MIN, channel: 'voice' }, { at: T0 - 500 * MIN, channel: 'voice' }, { at: T0 - 600 * MIN, channel: 'email' }, { at: T0 - 700 * MIN, channel: 'email' }];
+    expect(ask(day, 2)).toEqual({ kind: 'suppress', limit: 'daily_cap' });
+    expect(ask(day, 3)).toEqual({ kind: 'send' });
+  });
+
   it('counts a message recorded ahead of this clock (another replica) as the latest', () => {
     expect(ask([{ at: T0 + 5_000, channel: 'sms' }])).toEqual({ kind: 'bundle', until: T0 + 5_000 + 3 * MIN, limit: 'bundle_window' });
   });
@@ -86,6 +114,11 @@ describe('decideThrottle', () => {
     expect(isCritical({ level: 3, class: 'network_infosys' }, limits)).toBe(false);
     expect(isCritical({ level: 4, class: 'network_infosys' }, limits)).toBe(true);
     expect(isCritical({ level: 3, class: 'power' }, limits)).toBe(true);
+  });
+
+  it('is prompt from the prompt level', () => {
+    expect(isPrompt({ level: 2 }, limits)).toBe(false);
+    expect(isPrompt({ level: 3 }, limits)).toBe(true);
   });
 });
 

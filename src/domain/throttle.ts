@@ -3,6 +3,10 @@
  * out on a channel now? Pure: time is an argument, the send history comes in.
  *  - a critical page (level at or above the critical level) is never dropped: it goes now, or waits
  *    for the channel's minimum gap to pass (never longer), then goes as its own message;
+ *  - a prompt page (an incident at or above the prompt level, whose playbook runs by the minute: the
+ *    tier due at once must not reach its person a quarter of an hour later) is never dropped nor held
+ *    by the counts: it waits at most one bundle window (or the channel's minimum gap) after the
+ *    person's last message, folded into the next message to the person on that channel or sent itself;
  *  - any other page waits for the minimum gap, the bundle window and the per-window counts, and is
  *    folded into the next message to the person on that channel (or sent itself when that time comes);
  *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped);
@@ -35,6 +39,11 @@ export interface ThrottleLimits {
   readonly criticalLevel: number;
   /** Classes whose incidents page so whatever their level. */
   readonly criticalClasses: ReadonlySet<string>;
+  /**
+   * Incidents at this level or above page promptly: never held back by the counts nor dropped at the
+   * daily cap, they wait one bundle window (or minimum gap) at most and are folded like other pages.
+   */
+  readonly promptLevel: number;
 }
 
 /** One message already sent (or being sent) to the person. */
@@ -61,6 +70,8 @@ export interface ThrottleQuestion {
   readonly channel: ChannelKind;
   /** The page is critical (see isCritical). */
   readonly critical: boolean;
+  /** The page is prompt (see isPrompt); a critical page is decided as critical. */
+  readonly prompt?: boolean;
   readonly history: readonly SentMessage[];
   readonly limits: ThrottleLimits;
 }
@@ -68,6 +79,15 @@ export interface ThrottleQuestion {
 /** An incident's pages are critical at the critical level or above, or for a critical class. */
 export function isCritical(incident: { readonly level: number; readonly class: string }, limits: Pick<ThrottleLimits, 'criticalLevel' | 'criticalClasses'>): boolean {
   return incident.level >= limits.criticalLevel || limits.criticalClasses.has(incident.class);
+}
+
+/**
+ * An incident's pages are prompt at the prompt level or above: the playbook's tiers run by the minute
+ * there (the on-call person paged at once, the next tier five minutes later), so a throttle may fold
+ * such a page into one message with others, but never hold it for a count.
+ */
+export function isPrompt(incident: { readonly level: number }, limits: Pick<ThrottleLimits, 'promptLevel'>): boolean {
+  return incident.level >= limits.promptLevel;
 }
 
 /**
@@ -112,13 +132,15 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
     return { kind: 'send' };
   }
 
+  const gap = gapAfter(last, channel, limits);
+  if (q.prompt) return gap && gap.until > now ? { kind: 'bundle', ...gap } : { kind: 'send' };
+
   const cap = limits.dailyCap;
   const today = q.history.filter((h) => h.at > now - cap.spanMs).length;
   if (today >= cap.max) return { kind: 'suppress', limit: cap.name };
 
   let until = now;
   let limit: ThrottleLimit | undefined;
-  const gap = gapAfter(last, channel, limits);
   if (gap && gap.until > until) ({ until, limit } = gap);
   for (const w of ch?.windows ?? []) {
     const inWindow = mine.filter((t) => t > now - w.spanMs);

@@ -101,6 +101,46 @@ describe('app_network_acd', () => {
   });
 });
 
+describe('app_network_acd: paging the on-call person who was just paged three times', () => {
+  let s: Scenario;
+  beforeEach(async () => {
+    s = await startScenario();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+
+  /** A level-2 network failure at `site`, opened at T+`ms`: one call to IT operations. */
+  async function networkFailure(ms: number, site: string): Promise<void> {
+    await s.at(ms);
+    await s.open({ class: 'network_infosys', site, level: 2, summary: `file server down at ${site}` });
+  }
+
+  it('app_network_acd: its tier-0 call to IT operations waits one bundle window at most, not for the 15-minute count', async () => {
+    const itOps = await s.onDuty('it_ops');
+    // three calls to IT operations in five minutes: the 15-minute count (3 calls) is used up until T+15m
+    await networkFailure(0, 'dc1');
+    await networkFailure(2.5 * MIN, 'dc2');
+    await networkFailure(5 * MIN, 'annex');
+    await s.at(6 * MIN);
+    const id = await s.open({ class: 'app_network_acd', summary: 'ACD down: agents cannot log in' });
+    const call = async () => (await s.incident(id)).notifications.find((n: any) => n.person === itOps && n.tier === 0 && n.channel === 'voice');
+    let page = await call();
+    expect(page.status).toBe('planned');
+    // the bundle window after the last call (T+5m + 2 min), not 15 minutes after the first call
+    expect(page.deferredUntil).toBe(s.t0 + 7 * MIN);
+    await s.at(7 * MIN);
+    page = await call();
+    expect(page.status).toBe('logged');
+    expect(Date.parse(page.at)).toBe(s.t0 + 7 * MIN);
+    // the flood protection stays for lower levels: a level-2 page now waits for the count
+    await s.at(8 * MIN);
+    const more = await s.open({ class: 'network_infosys', site: 'depot', level: 2, summary: 'file server down at depot' });
+    const held = (await s.incident(more)).notifications.find((n: any) => n.person === itOps && n.channel === 'voice');
+    expect(held).toMatchObject({ status: 'planned', deferredUntil: s.t0 + 15 * MIN + 2.5 * MIN });
+  });
+});
+
 describe('app_network_acd with a gap in the roster', () => {
   let s: Scenario;
   beforeEach(async () => {
