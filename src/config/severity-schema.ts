@@ -22,14 +22,14 @@ export function severitySchema({ wait }: Durations) {
           within: wait
             .optional()
             .describe(durationText('Deadline to tell the level\'s roles: this long after the level is reached (opened at or climbed to), those of them no page of the incident has reached yet are paged.')),
-          /** Unsolved this long at the level: its roles get a reminder of `action`. */
+          /** Unsolved this long at the level: its roles that a page of the incident reached get a reminder of `action`. */
           overdue: z
             .strictObject({
               after: wait.describe(durationText('Unsolved (not resolved, figures not back under their thresholds) this long at the level: the reminder goes.')),
               action: z.string().describe('What is due, as the reminder says it (e.g. written report upward, report in person).'),
             })
             .optional()
-            .describe("When nobody solves it in time: the level's roles get a reminder of the action due."),
+            .describe("When nobody solves it in time: the level's roles that a page of the incident reached get a reminder of the action due (a role never paged for the incident is not reminded)."),
         }),
       )
       .length(5)

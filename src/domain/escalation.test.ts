@@ -34,6 +34,13 @@ function subject(o: Partial<EscalationSubject> = {}): EscalationSubject {
   };
 }
 
+/** Paged for the incident: the roles of levels 3 to 5 (their reminders go to the roles engaged). */
+const engaged = [
+  { person: 'omar_haddad', role: 'it_ops' },
+  { person: 'grace_okafor', role: 'supervisor' },
+  { person: 'wang_fang', role: 'director' },
+];
+
 const keys = (steps: readonly Step[]) => steps.map((s) => s.key);
 const roles = (steps: readonly Step[]) => steps.flatMap((s) => s.roles);
 /** The roles of the class's own tiers (leaving out the severity table's steps). */
@@ -67,7 +74,7 @@ describe('planEscalation — app_network_acd', () => {
   });
 
   it('T+60m unresolved: vendor', () => {
-    const s = subject({ level: 4, levelAtMs: T0 + 30 * MIN, done: new Set(['t0', 't1', 't2', 'lv4']) });
+    const s = subject({ level: 4, levelAtMs: T0 + 30 * MIN, done: new Set(['t0', 't1', 't2', 'lv4']), paged: engaged });
     const due = planEscalation(s, k, severity, T0 + 60 * MIN).due;
     expect(tierRoles(due)).toEqual(['vendor']);
     expect(keys(due)).toEqual(['t3', 'o4']); // and 30 min unsolved at level 4: report in person
@@ -118,7 +125,7 @@ describe('planEscalation — app_network_acd', () => {
   it("a reopened incident counts its level's reminder, deadline, raise and updates from the reopening, not from the level's first day", () => {
     // level 3 reached at 10:00 (its 30-minute report was sent at 10:30), resolved, reopened at 12:00
     const reopened = (level: 1 | 2 | 3 | 5, now: number) =>
-      planEscalation(subject({ level, openLevel: level, cycle: 1, cycleStartMs: T0 + 120 * MIN, done: new Set(['t0', 'o3', 'allclear', 'c1:t0']) }), k, severity, now);
+      planEscalation(subject({ level, openLevel: level, cycle: 1, cycleStartMs: T0 + 120 * MIN, done: new Set(['t0', 'o3', 'allclear', 'c1:t0']), paged: engaged }), k, severity, now);
     expect(keys(reopened(3, T0 + 120 * MIN).due)).toEqual([]);
     expect(reopened(3, T0 + 120 * MIN).next).toBe(T0 + 125 * MIN);
     expect(keys(reopened(3, T0 + 150 * MIN).due)).toContain('c1:o3');
@@ -298,16 +305,39 @@ describe('planEscalation — the severity table deadlines', () => {
 
   it('levels 3 and 4: unsolved 30 min at the level, its roles are reminded of the report due', () => {
     const k = klass('network_infosys');
-    const s = subject({ done: new Set(['t0']) });
+    const paged = [
+      { person: 'omar_haddad', role: 'it_ops' },
+      { person: 'grace_okafor', role: 'supervisor' },
+    ];
+    const s = subject({ done: new Set(['t0']), paged });
     expect(planEscalation(s, k, severity, T0 + 29 * MIN).due).toEqual([]);
     const [o] = planEscalation({ ...s, state: 'acknowledged', acknowledgedAtMs: T0 + MIN }, k, severity, T0 + 30 * MIN).due;
     expect(o).toMatchObject({ key: 'o3', kind: 'overdue', roles: ['supervisor', 'it_ops'], phase: 'reminder', condition: 'uncontrolled' });
     expect(o?.note).toBe('Level 3 (major) unsolved for 30m: written report upward.');
-    const four = subject({ level: 4, openLevel: 4, done: new Set(['t0']) });
+    const four = subject({ level: 4, openLevel: 4, done: new Set(['t0']), paged });
     expect(planEscalation(four, k, severity, T0 + 30 * MIN).due.find((x) => x.kind === 'overdue')?.note).toBe('Level 4 (serious) unsolved for 30m: report in person.');
     // solved in time, or the figures back under their thresholds: nothing
     expect(planEscalation({ ...s, controlled: true }, k, severity, T0 + 30 * MIN).due).toEqual([]);
     expect(planEscalation({ ...s, state: 'resolved', resolvedAtMs: T0 + 20 * MIN }, k, severity, T0 + 30 * MIN).due.some((x) => x.kind === 'overdue')).toBe(false);
+  });
+
+  it('levels 3 and 4: the reminder goes only to the roles of the level that a page of the incident reached', () => {
+    // a call surge pages the shift lead and the supervisor; IT operations were never engaged
+    const k = klass('inbound_surge');
+    const paged = [
+      { person: 'lin_wei', role: 'shift_lead' },
+      { person: 'grace_okafor', role: 'supervisor' },
+    ];
+    const s = subject({ done: new Set(['t0']), paged });
+    const o = planEscalation(s, k, severity, T0 + 30 * MIN).due.find((x) => x.kind === 'overdue');
+    expect(o).toMatchObject({ key: 'o3', roles: ['supervisor'] });
+    // nobody of the level's roles engaged (only the shift lead was paged): no reminder, and no busy look-again
+    const alone = subject({ done: new Set(['t0', 't1']), paged: paged.slice(0, 1) });
+    const p = planEscalation(alone, k, severity, T0 + 30 * MIN);
+    expect(p.due.some((x) => x.kind === 'overdue')).toBe(false);
+    expect(p.next).toBe(T0 + 60 * MIN);
+    // before it falls due the planner still looks again at its minute
+    expect(planEscalation(alone, klass('network_infosys'), severity, T0 + 10 * MIN).next).toBe(T0 + 30 * MIN);
   });
 });
 
@@ -338,7 +368,7 @@ describe('planEscalation — a drill run faster (TOCSIN_CLOCK_SPEED)', () => {
   it('waits are shortened, but notes and reasons tell the configured durations, so they read (and translate) as live ones do', () => {
     const fast = loadConfig('config', { clockSpeed: 7 });
     const k = fast.playbooks.classes['network_infosys'] as ClassConfig;
-    const s = subject({ done: new Set(['t0']) });
+    const s = subject({ done: new Set(['t0']), paged: engaged });
     const overdueAt = T0 + Math.ceil((30 * MIN) / 7);
     const [o] = planEscalation({ ...s, state: 'acknowledged', acknowledgedAtMs: T0 + MIN }, k, fast.severity, overdueAt, { recheckMs: MIN, speed: 7 }).due;
     expect(o?.note).toBe('Level 3 (major) unsolved for 30m: written report upward.');

@@ -289,11 +289,16 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
     consider({ key: `w${s.level}`, kind: 'circle', at: levelAt + row.within, tier: s.tier, roles: row.roles, phase: 'escalation', condition: 'unresolved', note, unpagedOnly: true });
   }
 
-  // ---- unsolved too long at the level (severity `overdue`): its roles are reminded of what is due;
+  // ---- unsolved too long at the level (severity `overdue`): its roles are reminded of what is due,
+  // those of them the incident engaged (a page reached the role): the report is theirs to make, and a
+  // room never paged for the incident (IT operations for a call surge) has nothing to report;
   // figures back under their thresholds (controlled, waiting out the hold) count as solved
   if (unresolved && row?.overdue !== undefined && row.roles.length > 0) {
     const note = severityNotes(row, speed).overdue;
-    consider({ key: `o${s.level}`, kind: 'overdue', at: levelAt + row.overdue.after, tier: s.tier, roles: row.roles, phase: 'reminder', condition: 'uncontrolled', note });
+    const at = levelAt + row.overdue.after;
+    const engaged = new Set(s.paged.map((p) => p.role));
+    const owners = row.roles.filter((r) => engaged.has(r));
+    if (owners.length > 0 || at > now) consider({ key: `o${s.level}`, kind: 'overdue', at, tier: s.tier, roles: owners, phase: 'reminder', condition: 'uncontrolled', note });
   }
 
   // ---- status updates to everyone paged, at the level's cadence

@@ -58,6 +58,18 @@ describe('inbound_surge', () => {
     expect((await s.incident(id)).tier).toBe(2);
   });
 
+  it('inbound_surge: 30 min uncontrolled at level 3, the written-report reminder goes to the supervisor it paged, not to IT operations', async () => {
+    const id = await surge('firing', 0);
+    await s.at(29 * MIN);
+    expect(who(await s.pages(id), { phase: 'reminder' })).toEqual([]);
+    await s.at(30 * MIN);
+    const pages = await s.pages(id);
+    expect(pages.some((p) => p.role === 'it_ops')).toBe(false);
+    expect(who(pages, { phase: 'reminder' })).toEqual([`supervisor/${await s.onDuty('supervisor', s.t0 + 30 * MIN)}/voice`]);
+    const timeline = (await s.incident(id)).timeline as any[];
+    expect(timeline.filter((e) => e.type === 'notified' && e.phase === 'reminder').map((e) => e.role)).toEqual(['supervisor']);
+  });
+
   it('inbound_surge: no standby staff while the figures are back under the thresholds (controlled, holding)', async () => {
     const id = await surge('firing', 0);
     await s.at(0);
