@@ -214,7 +214,7 @@ export class DispatchNotification {
       advice: req.advice,
       code,
       get links() {
-        return (links ??= deps.links.linksFor(inc.id, person, id, now));
+        return (links ??= deps.links.linksFor(inc.id, person, id, now, req.recipient.locale));
       },
       ...(bundle ? { bundle } : {}),
     };

@@ -4,7 +4,10 @@ import type { Recipient } from '../domain/ports.js';
 import type { LinkAction } from './action-links.js';
 import type { LinkOutcome } from './phone-actions.js';
 
-/** Who a page is for: the person the link was made for, else the locale the browser asked for. */
+/**
+ * Who a page is for: the person the link was made for, else the locale the expired link carries, else
+ * the one the browser asked for.
+ */
 export interface LinkReader {
   readonly person?: Recipient | undefined;
   /** Used when the person is not known (a link not valid, or someone no longer in the roster). */
@@ -12,7 +15,7 @@ export interface LinkReader {
 }
 
 export interface LinkPages {
-  /** The locales the pages are written in (for the browser's Accept-Language). */
+  /** The locales the pages are written in (for the browser's Accept-Language, or a link's own). */
   readonly locales: readonly string[];
   /** GET: the incident and the button (or, when there is nothing left to do, why not). */
   confirm(reader: LinkReader, action: LinkAction, incident: Incident): string;

@@ -3,7 +3,8 @@
  * incident and a button (GET never changes anything: mail scanners fetch links before people do);
  * the button POSTs to the same URL, which acknowledges or resolves as the person the mail went to.
  * Tokens are signed and expire; a bad or expired one gets a plain "not valid" page. Every page is in
- * the person's language (`pages`, from messages.yaml); without a person, in the one the browser asks for.
+ * the person's language (`pages`, from messages.yaml): an expired link's in the language it was made
+ * for (the token carries it); only a link not signed here is answered in the one the browser asks for.
  */
 import { Router, type Request, type Response } from 'express';
 import type { LinkAction } from '../app/action-links.js';
@@ -15,13 +16,20 @@ export interface ActionLinkRouteDeps {
   readonly actions: Pick<PhoneActions, 'linkTarget' | 'link'>;
   /** Verifies a token for an action at `now` (ActionLinks.verify). */
   readonly verify: (token: string, now: number, action: LinkAction) => LinkClaims | undefined;
+  /** The recipient's language a token signed here carries, expired or not (ActionLinks.localeOf). */
+  readonly localeOf: (token: string) => string | undefined;
   readonly pages: LinkPages;
   readonly clock: Clock;
 }
 
 export function actionLinkRoutes(deps: ActionLinkRouteDeps): Router {
   const router = Router();
-  const reader = (req: Request, person?: Recipient): LinkReader => ({ person, wanted: req.acceptsLanguages([...deps.pages.locales]) || undefined });
+  // Without the person (a link expired, or its person gone from the roster), the language the link
+  // was made for: a signed token carries it even once expired; a forged one only has the browser's.
+  const reader = (req: Request, person?: Recipient): LinkReader => {
+    const signed = deps.localeOf(String(req.params.token));
+    return { person, wanted: signed !== undefined && deps.pages.locales.includes(signed) ? signed : req.acceptsLanguages([...deps.pages.locales]) || undefined };
+  };
   const invalid = (req: Request, res: Response) => page(res, 404, deps.pages.invalid(reader(req)));
 
   for (const action of ['ack', 'resolve'] as const) {

@@ -143,6 +143,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
       actionLinkRoutes({
         actions: phone,
         verify: (token, now, action) => actionLinks.verify(token, now, action),
+        localeOf: (token) => actionLinks.localeOf(token),
         pages: linkPageRenderer(messages, config.daemon.timezone, (id) => config.roster.people[id]?.name),
         clock,
       }),

@@ -267,6 +267,27 @@ describe('acknowledging from a phone stops the climb', () => {
     expect(await (await fetch(`${app.baseUrl}${path.slice(0, -2)}xx`)).text()).toContain('<html lang="en">');
   });
 
+  it('an expired e-mail link says so in the language of the person the mail went to (zh-CN), not the browser\'s', async () => {
+    const sent = Date.parse('2026-11-24T02:00:00Z'); // 10:00 in Shanghai: Lin Wei (zh-CN) leads the day shift
+    app.clock.set(sent);
+    await open({ level: 4 });
+    const mail = (await sink.waitFor(2)).find((m) => m.envelope.to.includes('lin.wei@example.com'));
+    const link = new RegExp(`${PUBLIC}/ack/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(String(mail?.mail.text))?.[0] ?? '';
+    expect(link).not.toBe('');
+    const path = pathOf(link);
+
+    app.clock.set(sent + app.container.config.daemon.escalation.linkTtl + MIN);
+    for (const method of ['GET', 'POST']) {
+      const r = await fetch(app.baseUrl + path, { method, headers: { 'accept-language': 'en-US,en;q=0.9' } });
+      expect(r.status).toBe(404);
+      const html = await r.text();
+      expect(html).toContain('<html lang="zh-CN">');
+      expect(html).toContain('<p>此链接无效或已过期。请通过API处理，或回复最新的通知。</p>');
+    }
+    // the same link on the other action is not valid either, and still names its reader's language
+    expect(await (await fetch(app.baseUrl + path.replace('/ack/', '/resolve/'), { headers: { 'accept-language': 'en' } })).text()).toContain('<html lang="zh-CN">');
+  });
+
   it('a forged or tampered link gets "not valid" and changes nothing', async () => {
     const id = await open({ level: 4 });
     const mails = await sink.waitFor(2);
