@@ -76,8 +76,10 @@ export class ActionLinks {
     const dot = token.indexOf('.');
     if (dot <= 0) return undefined;
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(body), 'base64url');
+    // compared as text: decoding would let another spelling of the same bytes pass (the last
+    // character of a base64url signature carries two bits that decoding drops)
+    const given = Buffer.from(token.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.mac(body), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
       const raw: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
