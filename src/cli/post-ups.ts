@@ -5,6 +5,8 @@ export interface UpsReport {
   readonly site?: string;
   readonly event?: string;
   readonly vars?: Readonly<Record<string, string | number>>;
+  /** `ups-poll` (the poller's heartbeat) or `upsmon` (a notification). */
+  readonly reporter?: 'ups-poll' | 'upsmon';
 }
 
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly reason: string };

@@ -1,6 +1,6 @@
 /**
  * `tocsin ups-notify`: a NUT NOTIFYCMD. upsmon sets NOTIFYTYPE and UPSNAME (`ups@host[:port]`, empty
- * for SHUTDOWN); this posts `{device, site, event}` to `<TOCSIN_URL>/webhooks/ups` with a short
+ * for SHUTDOWN); this posts `{device, site, event, reporter: "upsmon"}` to `<TOCSIN_URL>/webhooks/ups` with a short
  * timeout. When the daemon cannot be reached it leaves a local log line (and a line in
  * TOCSIN_NOTIFY_LOG when set) and exits 1, so nothing is lost silently.
  */
@@ -42,7 +42,7 @@ export async function runUpsNotify(env: CliEnv, deps: UpsNotifyDeps): Promise<nu
   }
   const device = upsNameToDevice(env.upsName) ?? NO_UPS_DEVICE;
   if (env.site === undefined) log.warn({ device, event }, 'TOCSIN_SITE is not set; posting without a site');
-  const report: UpsReport = { device, ...(env.site === undefined ? {} : { site: env.site }), event };
+  const report: UpsReport = { device, ...(env.site === undefined ? {} : { site: env.site }), event, reporter: 'upsmon' };
   const res = await postUpsReport(report, { baseUrl: env.tocsinUrl, token: env.ingestToken, timeoutMs: deps.timeoutMs ?? 3_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   if (res.ok) {
     log.info({ device, event, status: res.status }, 'ups event posted');

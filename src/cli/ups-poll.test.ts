@@ -68,7 +68,7 @@ describe('a UPS upsd stops knowing', () => {
       expect(posted).toEqual([expect.objectContaining({ device: 'ups1', vars: expect.objectContaining({ 'ups.status': 'OL' }) })]);
       known = false;
       await poller.pollOnce();
-      expect(posted[1]).toEqual({ device: 'ups1', site: 'hq', event: 'COMMBAD' });
+      expect(posted[1]).toEqual({ device: 'ups1', site: 'hq', event: 'COMMBAD', reporter: 'ups-poll' });
       expect(poller.refusedNeverSeen()).toEqual([]);
       known = true;
       await poller.pollOnce();

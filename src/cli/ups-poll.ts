@@ -186,7 +186,7 @@ export class UpsPoller {
           this.seen.add(device);
           this.refused.delete(device);
           const wasBad = this.commBad.delete(device);
-          out.push({ device, site, ...(wasBad ? { event: 'COMMOK' } : {}), vars: convertVars(result.vars) });
+          out.push({ device, site, ...(wasBad ? { event: 'COMMOK' } : {}), vars: convertVars(result.vars), reporter: 'ups-poll' });
         } else if (result.error === 'DRIVER-NOT-CONNECTED' || result.error === 'DATA-STALE') {
           this.deps.logger.warn({ device, error: result.error }, 'ups not reachable through upsd');
           out.push(this.commbad(device, site));
@@ -206,6 +206,6 @@ export class UpsPoller {
   private commbad(device: string, site: string): UpsReport {
     this.commBad.add(device);
     this.notRead.add(device);
-    return { device, site, event: 'COMMBAD' };
+    return { device, site, event: 'COMMBAD', reporter: 'ups-poll' };
   }
 }

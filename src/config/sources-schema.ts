@@ -185,7 +185,7 @@ export function sourcesSchema({ wait, span }: Durations) {
           })
           .prefault({})
           .describe("Alertmanager's Watchdog alert, keyed by its site label."),
-        ups: watchedFeed(wait, '5m', 'site/device').describe('The UPS poller: any POST /webhooks/ups, keyed site/device.'),
+        ups: watchedFeed(wait, '5m', 'site/device').describe('The UPS poller: its POST /webhooks/ups (reporter ups-poll, or a body with vars; upsmon notifications are no beat), keyed site/device.'),
         acd: watchedFeed(wait, '30m', 'site/queue').describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
       })
       .prefault({})

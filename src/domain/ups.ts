@@ -95,12 +95,28 @@ export function isUpsDevice(name: string): boolean {
   return upsDeviceId(name) !== UPSMON_DEVICE;
 }
 
+/** Who made a report: `ups-poll` (its polls and COMMBAD/COMMOK) or `upsmon` (a notification through `ups-notify`). */
+export const UPS_REPORTERS = ['ups-poll', 'upsmon'] as const;
+
+/**
+ * Whether a report is a beat of the UPS poller's heartbeat: one `ups-poll` made, or (a poller of
+ * its own that does not say who it is) one carrying variables. upsmon notifies only on changes, so
+ * its notifications neither start nor keep a poller's watch.
+ */
+export function isPollerReport(report: { readonly device: string; readonly reporter?: string | undefined; readonly vars?: unknown }): boolean {
+  if (!isUpsDevice(report.device)) return false;
+  if (report.reporter !== undefined) return report.reporter === 'ups-poll';
+  return report.vars !== undefined && report.vars !== null;
+}
+
 export interface UpsInput {
   readonly device: string;
   readonly site?: string | undefined;
   /** A NUT notification type (any string is accepted). */
   readonly event?: string | undefined;
   readonly vars?: UpsVars | undefined;
+  /** Who made the report (`ups-poll`, `upsmon`); absent from other senders. */
+  readonly reporter?: string | undefined;
 }
 
 type PowerCondition = 'on_battery' | 'generator' | 'critical';

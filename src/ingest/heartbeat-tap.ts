@@ -1,6 +1,7 @@
 /**
  * Feeds the heartbeats from the webhooks, ahead of their own routers (mounted first under /webhooks):
- * every UPS post (per site/device) and ACD post (per site/queue) that its router accepts is a beat,
+ * every UPS poller's post (per site/device: one `ups-poll` made, or one carrying variables; upsmon's
+ * notifications are no poller's) and ACD post (per site/queue) that its router accepts is a beat,
  * recorded just before the 2xx answer goes out (a body refused with 422 is no beat, so it neither
  * starts nor keeps a watch); Alertmanager's Watchdog alert is a beat and is taken out of the body, so
  * it never becomes an incident itself.
@@ -9,7 +10,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Heartbeats } from '../app/heartbeats.js';
 import type { SourcesConfig } from '../config/schema.js';
 import type { Beat } from '../domain/heartbeat.js';
-import { isUpsDevice, upsDeviceId } from '../domain/ups.js';
+import { isPollerReport, upsDeviceId } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export interface HeartbeatTapDeps {
@@ -84,8 +85,9 @@ export function heartbeatTap(deps: HeartbeatTapDeps): Router {
   router.post('/webhooks/ups', (req: Request, res: Response, next: NextFunction) => {
     const body = record(req.body);
     const device = text(body?.device);
-    // upsmon speaking for no UPS (SHUTDOWN) is nobody's poller
-    if (device && isUpsDevice(device)) beatWhenAccepted(res, [{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }], observe);
+    // upsmon's notifications (ups-notify) are no poller's: a site with upsmon only has no poller to miss
+    const reporter = typeof body?.reporter === 'string' ? body.reporter : undefined;
+    if (device && isPollerReport({ device, reporter, vars: body?.vars })) beatWhenAccepted(res, [{ source: 'ups', key: `${text(body?.site) ?? sources.ups.defaultSite}/${upsDeviceId(device)}` }], observe);
     next();
   });
 

@@ -6,7 +6,7 @@ import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.j
 import type { SourcesConfig } from '../config/schema.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
-import { evaluateUps, readUps, upsDeviceId, upsNumber, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups.js';
+import { evaluateUps, readUps, upsDeviceId, upsNumber, UPS_REPORTERS, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
 import { invalid } from './errors.js';
 
@@ -46,6 +46,8 @@ const body = z
     site: z.string().max(200).optional(),
     event: z.string().max(64).optional(),
     vars: vars.optional(),
+    // who made it: `ups-poll` (its reports are the poller's heartbeat) or `upsmon` (ups-notify)
+    reporter: z.enum(UPS_REPORTERS).optional(),
   })
   .refine((b) => b.event !== undefined || b.vars !== undefined, { message: 'give `event` (a NUT notification type) or `vars` (NUT variables), or both' });
 

@@ -67,5 +67,8 @@ describe('upsmon NOTIFYCMD → bin/tocsin.js ups-notify → tocsin (real daemon)
       return inc.state === 'resolved' ? inc : undefined;
     }, 30_000);
     expect(resolved.timeline.map((t: any) => t.type)).toEqual(expect.arrayContaining(['calm', 'resolved']));
+    // upsmon notifies only on changes: its notifications are no UPS poller's heartbeat (no watch starts)
+    expect((await app.container.metrics.sourceLastSeen.get()).values.filter((v) => v.labels.source === 'ups')).toEqual([]);
+    expect(await app.container.heartbeats.check(Date.now() + 60 * 60_000)).toEqual([]);
   });
 });

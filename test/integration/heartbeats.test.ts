@@ -102,6 +102,37 @@ describe('heartbeats', () => {
     expect((await lastSeenMetric(a)).map((m) => m.source)).toEqual(['ups']);
   });
 
+  it("upsmon's notifications are no poller's beat: a site with upsmon only gets no 'poller silent' incident", async () => {
+    app = await startTestApp();
+    const a = app;
+    const notify = (event: string) => a.request('POST', '/webhooks/ups', { device: 'ups1@nut-host:3493', site: 'um', event, reporter: 'upsmon' });
+    expect((await notify('ONBATT')).status).toBe(200);
+    a.clock.advance(1 * MIN);
+    expect((await notify('ONLINE')).status).toBe(200);
+    a.clock.advance(30 * MIN);
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    expect((await incidents(a)).filter((i) => i.class === 'network_infosys')).toEqual([]);
+    expect(await lastSeenMetric(a)).toEqual([]);
+  });
+
+  it('upsmon notifications do not hide a dead poller: only ups-poll reports (or posts with variables) keep its watch', async () => {
+    app = await startTestApp();
+    const a = app;
+    const polled = await a.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 100 }, reporter: 'ups-poll' });
+    expect(polled.status).toBe(200);
+    // the poller dies; upsmon keeps telling of changes
+    for (const event of ['ONBATT', 'ONLINE', 'ONBATT', 'ONLINE']) {
+      a.clock.advance(90_000);
+      expect((await a.request('POST', '/webhooks/ups', { device: 'ups1@127.0.0.1:3493', site: 'hq', event, reporter: 'upsmon' })).status).toBe(200);
+    }
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:ups:hq/ups1']);
+    // the poller's COMMBAD (it could not read the UPS) is a beat: the poller itself is alive
+    expect((await a.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', event: 'COMMBAD', reporter: 'ups-poll' })).status).toBe(200);
+    const silent = (await incidents(a)).find((i) => i.class === 'network_infosys');
+    expect((await a.request('GET', `/api/incidents/${silent.id}`)).body.state).toBe('resolved');
+    expect((await a.request('POST', '/webhooks/ups', { device: 'ups1', event: 'ONLINE', reporter: 'someone' })).status).toBe(422);
+  });
+
   it('a refused report is no beat: a 422 UPS or ACD body neither starts a watch nor keeps one alive', async () => {
     app = await startTestApp();
     const a = app;

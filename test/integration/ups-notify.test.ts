@@ -40,14 +40,14 @@ describe('ups-notify (NUT NOTIFYCMD)', () => {
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/webhooks/ups');
     expect(req.headers.authorization).toBe('Bearer s3cret');
-    expect(req.json()).toEqual({ device: 'ups1', site: 'hq', event: 'ONBATT' });
+    expect(req.json()).toEqual({ device: 'ups1', site: 'hq', event: 'ONBATT', reporter: 'upsmon' });
   });
 
   it('SHUTDOWN comes with an empty UPSNAME: it is still posted, under the upsmon device', async () => {
     const env = readCliEnv({ NOTIFYTYPE: 'SHUTDOWN', UPSNAME: '', TOCSIN_URL: rx.url, TOCSIN_SITE: 'hq' });
     expect(await runUpsNotify(env, { logger })).toBe(0);
     const req = await rx.waitFor((r) => r.json<{ event?: string }>().event === 'SHUTDOWN');
-    expect(req.json()).toEqual({ device: NO_UPS_DEVICE, site: 'hq', event: 'SHUTDOWN' });
+    expect(req.json()).toEqual({ device: NO_UPS_DEVICE, site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon' });
     expect(req.headers.authorization).toBeUndefined();
   });
 
@@ -64,7 +64,7 @@ describe('ups-notify (NUT NOTIFYCMD)', () => {
     const log = join(dir, 'notify-503.log');
     const env = readCliEnv({ NOTIFYTYPE: 'COMMBAD', UPSNAME: 'ups1@h', TOCSIN_URL: failing.url, TOCSIN_SITE: 'hq', TOCSIN_NOTIFY_LOG: log });
     expect(await runUpsNotify(env, { logger })).toBe(1);
-    expect(failing.requests.map((r) => r.json())).toEqual([{ device: 'ups1', site: 'hq', event: 'COMMBAD' }]);
+    expect(failing.requests.map((r) => r.json())).toEqual([{ device: 'ups1', site: 'hq', event: 'COMMBAD', reporter: 'upsmon' }]);
     expect(await readFile(log, 'utf8')).toContain('reason="HTTP 503: {}"');
   });
 
