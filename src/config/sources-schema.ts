@@ -55,6 +55,20 @@ export function sourcesSchema({ wait, span }: Durations) {
             level: level.describe('Level the power incident is raised to, 1–5.'),
           })
           .describe("Low battery (LB), forced shutdown, or a runtime shorter than the generator's start time: critical."),
+        /**
+         * FSD still in ups.status while the UPS is on line with at least this charge: the forced shutdown
+         * is over (upsd keeps the flag until it restarts); an incident of its own, not a critical power one.
+         */
+        staleFsd: z
+          .strictObject({
+            chargeAtLeast: z.number().min(0).max(100).default(60).describe('Battery charge, in percent (0–100), from which FSD on line power counts as stale. Default 60.'),
+            class: id.default('machine_room').describe(`${CLASS_OPENED} Default machine_room.`),
+            level: level.default(2).describe(`${LEVEL_OPENED} Default 2.`),
+          })
+          .prefault({})
+          .describe(
+            'FSD left in ups.status after a forced shutdown (upsd clears it only when it restarts): on line with at least `chargeAtLeast` percent it no longer holds the power incident critical; it opens this incident until upsd is restarted.',
+          ),
         /** The centre's own line failed: input voltage below this (V) while the UPS is on bypass or off. */
         lineFault: z
           .strictObject({

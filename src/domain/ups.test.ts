@@ -75,6 +75,19 @@ describe('evaluateUps: power', () => {
   it('FSD first in the status → critical', () => {
     expect(power(ups({ vars: { 'ups.status': 'FSD OB DISCHRG LB', 'battery.charge': '10' } }))).toMatchObject({ level: 5, status: 'firing' });
   });
+  it('FSD left by upsd on line power: critical while the charge is low, a stale flag of its own once it is good', () => {
+    const low = ups({ vars: { 'ups.status': 'FSD OL CHRG', 'battery.charge': '40' } });
+    expect(power(low)).toMatchObject({ level: 5, status: 'firing', labels: { kind: 'critical' } });
+    expect(member(low, 'ups:ups1:fsd')).toMatchObject({ status: 'resolved' });
+    const unknownCharge = ups({ vars: { 'ups.status': 'FSD OL' } });
+    expect(power(unknownCharge)).toMatchObject({ level: 5, status: 'firing' });
+    const good = ups({ vars: { 'ups.status': 'FSD OL CHRG', 'battery.charge': String(cfg.staleFsd.chargeAtLeast) } });
+    expect(power(good)).toMatchObject({ status: 'resolved', holdMs: cfg.onlineHold });
+    expect(member(good, 'ups:ups1:fsd')).toMatchObject({ status: 'firing', class: 'machine_room', level: 2, labels: { kind: 'stale_fsd' }, summary: expect.stringContaining('restart upsd') });
+    // on battery FSD is the shutdown itself, whatever the charge
+    expect(power(ups({ vars: { 'ups.status': 'FSD OB DISCHRG', 'battery.charge': '95' } }))).toMatchObject({ level: 5, status: 'firing' });
+    expect(member(ups({ vars: { 'ups.status': 'OL CHRG', 'battery.charge': '100' } }), 'ups:ups1:fsd')).toMatchObject({ status: 'resolved' });
+  });
   it('back on line → resolved with the online hold, so a flap does not page twice', () => {
     const e = power(ups({ vars: { 'ups.status': 'OL CHRG', 'battery.charge': '45' } }));
     expect(e).toMatchObject({ status: 'resolved', holdMs: cfg.onlineHold });

@@ -7,6 +7,8 @@
  *   ups:<dev>:line     power: the centre's own line failed (input lost while on bypass or off)
  *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
  *   ups:<dev>:comm (COMMBAD / NOCOMM), ups:<dev>:upsmon (NOPARENT)
+ *   ups:<dev>:fsd      FSD left by upsd after a shutdown, on line with good charge (see isStaleFsd):
+ *                      its own incident until upsd restarts, no longer a critical power one
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
  * upsmon's SHUTDOWN (the systems are going down; it names no UPS) is a notice on the site's power
  * incident, never a member: nothing would ever resolve it.
@@ -143,6 +145,19 @@ function minutes(seconds: number): string {
   return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
 }
 
+/**
+ * FSD left in ups.status after a forced shutdown: upsd sets it when a primary upsmon asks and clears
+ * it only when upsd restarts (NUT 2.8.0: not when mains returns, nor when the driver restarts or upsd
+ * reloads). On line, not on battery, with at least `staleFsd.chargeAtLeast` charge, the shutdown is
+ * over and the power is fine; the flag is a leftover that makes any upsmon starting now shut its host
+ * down. Unknown charge: not known to be over.
+ */
+function isStaleFsd(r: UpsReadings, cfg: UpsConfig): boolean {
+  const f = r.status?.flags;
+  if (!f?.has('FSD') || !f.has('OL') || f.has('OB')) return false;
+  return r.charge !== undefined && r.charge >= cfg.staleFsd.chargeAtLeast;
+}
+
 /** The power member: on battery, start the generator, critical; or back on line. */
 function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Finding | undefined {
   const member = `ups:${dev}`;
@@ -154,7 +169,8 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
     const f = r.status.flags;
     const ob = f.has('OB');
     const onPurpose = f.has('CAL'); // runtime calibration: on battery on purpose
-    if (f.has('FSD')) crit('fsd', 'forced shutdown in progress (FSD)');
+    const fsd = f.has('FSD') && !isStaleFsd(r, cfg);
+    if (fsd) crit('fsd', 'forced shutdown in progress (FSD)');
     if (ob && f.has('LB')) crit('lb', 'battery low (LB)');
     if (ob && !onPurpose) {
       reasons.push({ condition: 'on_battery', level: cfg.onBattery.level, text: 'on battery', cause: 'ob' });
@@ -165,7 +181,7 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
         crit('runtime', `runtime ${minutes(r.runtime)} shorter than the generator start time (${minutes(cfg.critical.generatorStartTime / 1000)})`);
       }
     }
-    online = f.has('OL') && !ob && !f.has('FSD');
+    online = f.has('OL') && !ob && !fsd;
   } else {
     switch (note) {
       case 'ONBATT':
@@ -218,6 +234,13 @@ function findings(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Fi
     const unprotected = f.has('BYPASS') || f.has('OFF');
     const inputLost = r.inputVoltage !== undefined && r.inputVoltage < cfg.lineFault.inputVoltageBelow;
     const line = unprotected ? (r.inputVoltage === undefined ? undefined : inputLost) : false;
+    add(
+      'fsd',
+      cfg.staleFsd,
+      isStaleFsd(r, cfg),
+      'stale_fsd',
+      `on line power (charge ${r.charge ?? '?'}%) but upsd still reports FSD - the forced shutdown is over; restart upsd to clear the flag (until then any upsmon that starts shuts its host down)`,
+    );
     add('line', cfg.lineFault, line, 'line_fault', `input lost while ${f.has('BYPASS') ? 'on bypass' : 'output off'} (input ${r.inputVoltage ?? '?'} V) - the centre's own power line failed`, cfg.onlineHold);
   }
   add('overload', cfg.overload, flagState(r, 'OVER', note, [], []), 'overload', `overloaded (OVER${r.load !== undefined ? `, load ${r.load}%` : ''})`);

@@ -59,6 +59,32 @@ describe('UPS webhook', () => {
     expect(await incidents()).toHaveLength(1);
   });
 
+  it('FSD that upsd keeps after a shutdown: on line with good charge the power incident resolves; restarting upsd is its own incident', async () => {
+    const lb = await poll('FSD OB DISCHRG LB', '12', '200');
+    const id = powerResult(lb).incident as string;
+    expect((await app.request('GET', `/api/incidents/${id}`)).body).toMatchObject({ class: 'power', level: 5 });
+    // mains back, the battery recharging: FSD still set by upsd, the charge too low to call it over
+    app.clock.advance(60_000);
+    expect(powerResult(await poll('FSD OL CHRG', '35', '600'))).toMatchObject({ result: 'merged', incident: id }); // still critical (FSD), no longer LB
+    // hours later, charge good: FSD is all that is left
+    app.clock.advance(3 * 3_600_000);
+    const good = await poll('FSD OL CHRG', '80', '1900');
+    expect(powerResult(good)).toMatchObject({ result: 'holding', incident: id });
+    const stale = good.body.results.find((r: any) => r.member === 'ups:ups1:fsd');
+    expect(stale).toMatchObject({ result: 'opened' });
+    app.clock.advance(HOLD + 1_000);
+    expect(powerResult(await poll('FSD OL CHRG', '81', '1950'))).toMatchObject({ result: 'resolved', incident: id });
+    expect((await app.request('GET', `/api/incidents/${id}`)).body.state).toBe('resolved');
+    const fsd = (await app.request('GET', `/api/incidents/${stale.incident}`)).body;
+    expect(fsd).toMatchObject({ class: 'machine_room', level: 2, state: 'open', summary: expect.stringContaining('still reports FSD') });
+    expect(fsd.summary).toContain('restart upsd');
+    // upsd restarted: the flag is gone and so is the incident
+    app.clock.advance(60_000);
+    const cleared = await poll('OL CHRG', '82', '2000');
+    expect(cleared.body.results.find((r: any) => r.member === 'ups:ups1:fsd')).toMatchObject({ result: 'resolved', incident: stale.incident });
+    expect(await incidents('open')).toEqual([]);
+  });
+
   it('a flap OB → OL → OB within the online hold keeps one incident and never resolves it', async () => {
     const first = powerResult(await poll('OB DISCHRG', '90', '1800'));
     expect(first.result).toBe('opened');

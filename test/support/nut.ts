@@ -6,6 +6,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +56,10 @@ export interface NutStack {
    * notification type; `env` is inherited by the NOTIFYCMD. Stopped by `stop()`.
    */
   startUpsmon(notifyCmd: string, env?: Readonly<Record<string, string>>): Promise<void>;
+  /** Sets FSD on the UPS through upsd, as a primary upsmon does before a shutdown (upsd's `FSD` command, as the admin user). */
+  forceShutdown(): Promise<void>;
+  /** Restarts upsd (the only thing that clears FSD in NUT 2.8.0), waiting until it serves the UPS again. */
+  restartUpsd(): Promise<void>;
   /** Stops the driver: upsd then answers ERR DRIVER-NOT-CONNECTED. */
   stopDriver(): Promise<void>;
   startDriver(): Promise<void>;
@@ -158,6 +163,26 @@ export async function startNut(options: NutOptions = {}): Promise<NutStack> {
       const r = await client((c) => c.listVars(ups));
       if (!r.ok) throw new Error(`upsd: ${r.error}`);
       return { ...r.vars };
+    },
+    async forceShutdown() {
+      const said = await new Promise<string>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1');
+        let text = '';
+        sock.setEncoding('utf8');
+        sock.on('data', (d: string) => (text += d));
+        sock.on('error', reject);
+        sock.on('close', () => resolve(text));
+        sock.write(`USERNAME admin\nPASSWORD adminpass\nFSD ${ups}\nLOGOUT\n`);
+      });
+      if (!said.includes('OK FSD-SET')) throw new Error(`upsd refused FSD: ${said}`);
+    },
+    async restartUpsd() {
+      await stopProcess(upsd);
+      upsd = spawnDaemon(NUT_BIN.upsd, [...userArgs, '-F']);
+      await waitFor('upsd serving the UPS again', async () => {
+        const r = await client((c) => c.listVars(ups));
+        return r.ok && r.vars['ups.status'] !== 'WAIT';
+      });
     },
     async stopDriver() {
       await stopProcess(driver);
