@@ -7,6 +7,8 @@ export interface UpsReport {
   readonly vars?: Readonly<Record<string, string | number>>;
   /** `ups-poll` (the poller's heartbeat) or `upsmon` (a notification). */
   readonly reporter?: 'ups-poll' | 'upsmon';
+  /** The host the reporter runs on (ups-notify sends upsmon's). */
+  readonly host?: string;
 }
 
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly reason: string };

@@ -1,10 +1,11 @@
 /**
  * `tocsin ups-notify`: a NUT NOTIFYCMD. upsmon sets NOTIFYTYPE and UPSNAME (`ups@host[:port]`, empty
- * for SHUTDOWN); this posts `{device, site, event, reporter: "upsmon"}` to `<TOCSIN_URL>/webhooks/ups` with a short
+ * for SHUTDOWN); this posts `{device, site, event, reporter: "upsmon", host}` to `<TOCSIN_URL>/webhooks/ups` with a short
  * timeout. When the daemon cannot be reached it leaves a local log line (and a line in
  * TOCSIN_NOTIFY_LOG when set) and exits 1, so nothing is lost silently.
  */
 import { appendFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { CliEnv } from '../config/cli-env.js';
 import { UPSMON_DEVICE } from '../domain/ups.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -22,6 +23,8 @@ export interface UpsNotifyDeps {
   readonly appendLine?: (path: string, line: string) => Promise<void>;
   /** Today's time for the fallback line (ISO string). */
   readonly now?: () => Date;
+  /** The host upsmon runs on (os.hostname() by default): NOPARENT names it, the upsmon to restart. */
+  readonly hostname?: () => string;
 }
 
 /** `ups1@127.0.0.1:13493` → `ups1`; `ups1` → `ups1`; empty → undefined. */
@@ -42,7 +45,8 @@ export async function runUpsNotify(env: CliEnv, deps: UpsNotifyDeps): Promise<nu
   }
   const device = upsNameToDevice(env.upsName) ?? NO_UPS_DEVICE;
   if (env.site === undefined) log.warn({ device, event }, 'TOCSIN_SITE is not set; posting without a site');
-  const report: UpsReport = { device, ...(env.site === undefined ? {} : { site: env.site }), event, reporter: 'upsmon' };
+  const host = (deps.hostname ?? hostname)().trim();
+  const report: UpsReport = { device, ...(env.site === undefined ? {} : { site: env.site }), event, reporter: 'upsmon', ...(host === '' ? {} : { host }) };
   const res = await postUpsReport(report, { baseUrl: env.tocsinUrl, token: env.ingestToken, timeoutMs: deps.timeoutMs ?? 3_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   if (res.ok) {
     log.info({ device, event, status: res.status }, 'ups event posted');

@@ -126,6 +126,16 @@ describe('evaluateUps: notification types without variables', () => {
   it('REPLBATT → replace the battery', () => {
     expect(member(note('REPLBATT'), 'ups:ups1:battery')).toMatchObject({ class: 'machine_room', level: 1, status: 'firing' });
   });
+  it("NOPARENT (no UPS named): one member per upsmon host, which only a person resolves, saying so", () => {
+    const [e, ...rest] = evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', host: 'pbx-01' }, cfg, NOW);
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ member: 'upsmon:pbx-01', status: 'firing', class: cfg.commLost.class, level: cfg.commLost.level, labels: { kind: 'noparent', host: 'pbx-01' } });
+    expect(e?.summary).toContain('upsmon on pbx-01 lost its parent process (NOPARENT)');
+    expect(e?.summary).toContain('Restart upsmon on pbx-01, then resolve this incident by hand');
+    expect(evaluateUps({ device: 'upsmon', event: 'NOPARENT' }, cfg, NOW)[0]).toMatchObject({ member: 'upsmon', summary: expect.stringContaining('Restart upsmon, then') });
+    // the repeat every 2 minutes is the same news
+    expect(evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', host: 'pbx-01' }, cfg, NOW + 120_000)[0]?.eventKey).toBe(e?.eventKey);
+  });
   it('UPSNAME as upsmon passes it names the same member as a poll', () => {
     expect(evaluateUps({ device: 'ups1@127.0.0.1:13493', event: 'ONBATT' }, cfg, NOW)[0]?.member).toBe('ups:ups1');
   });

@@ -6,7 +6,9 @@
  *                      after `onlineHold` of calm, so an OB/OL flap never pages twice
  *   ups:<dev>:line     power: the centre's own line failed (input lost while on bypass or off)
  *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
- *   ups:<dev>:comm (COMMBAD / NOCOMM), ups:<dev>:upsmon (NOPARENT)
+ *   ups:<dev>:comm (COMMBAD / NOCOMM)
+ *   upsmon:<host>      upsmon on that host lost its parent (NOPARENT): no shutdown possible; a person
+ *                      resolves it after restarting upsmon (nothing reports upsmon back)
  *   ups:<dev>:fsd      FSD left by upsd after a shutdown, on line with good charge (see isStaleFsd):
  *                      its own incident until upsd restarts, no longer a critical power one
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
@@ -119,6 +121,8 @@ export interface UpsInput {
   readonly vars?: UpsVars | undefined;
   /** Who made the report (`ups-poll`, `upsmon`); absent from other senders. */
   readonly reporter?: string | undefined;
+  /** The host the reporter runs on (ups-notify: upsmon's host). */
+  readonly host?: string | undefined;
 }
 
 type PowerCondition = 'on_battery' | 'generator' | 'critical';
@@ -219,7 +223,7 @@ function flagState(r: UpsReadings, token: UpsStatusToken, note: string, on: read
   return undefined;
 }
 
-function findings(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Finding[] {
+function findings(dev: string, host: string | undefined, r: UpsReadings, note: string, cfg: UpsConfig): Finding[] {
   const out: Finding[] = [];
   const add = (suffix: string, c: { class: string; level: number }, state: boolean | undefined, kind: string, text: string, holdMs?: number) => {
     if (state === undefined) return;
@@ -252,8 +256,31 @@ function findings(dev: string, r: UpsReadings, note: string, cfg: UpsConfig): Fi
   const commLost = note === 'COMMBAD' || note === 'NOCOMM';
   const commOk = note === 'COMMOK' || (r.status !== undefined && !commLost);
   add('comm', cfg.commLost, commLost ? true : commOk ? false : undefined, 'comm_lost', note === 'NOCOMM' ? 'unavailable (NOCOMM)' : 'communications lost (COMMBAD)');
-  if (note === 'NOPARENT') add('upsmon', cfg.commLost, true, 'noparent', 'upsmon parent process died - shutdown impossible');
+  if (note === 'NOPARENT') out.push(noParentFinding(host, cfg));
   return out;
+}
+
+/** The member of upsmon's NOPARENT: one per host upsmon runs on (`upsmon:<host>`; `upsmon` when the report names none). */
+function upsmonMember(host: string | undefined): string {
+  return host ? `${UPSMON_DEVICE}:${host}` : UPSMON_DEVICE;
+}
+
+/**
+ * upsmon's NOPARENT (it names no UPS): its privileged parent died, so it cannot shut its host down.
+ * NUT 2.8.0 repeats it every 2 minutes while upsmon runs so and says nothing when upsmon is
+ * restarted, so no report ever clears it: a person resolves the incident after restarting upsmon,
+ * and a repeat (upsmon still without its parent) reopens it.
+ */
+function noParentFinding(host: string | undefined, cfg: UpsConfig): Finding {
+  const where = host ? ` on ${host}` : '';
+  return {
+    member: upsmonMember(host),
+    class: cfg.commLost.class,
+    level: cfg.commLost.level,
+    status: 'firing',
+    kind: 'noparent',
+    summary: `upsmon${where} lost its parent process (NOPARENT) - no automatic shutdown is possible. Restart upsmon${where}, then resolve this incident by hand: nothing reports upsmon back (while it is not, NOPARENT comes again every 2 minutes and reopens it)`,
+  };
 }
 
 /** Percent of the battery used: at mains return this is the outage's discharge depth (the battery-recharge reminder reads it). */
@@ -271,6 +298,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
   const dev = upsDeviceId(input.device);
   const site = input.site?.trim() || cfg.defaultSite;
   const note = (input.event ?? '').trim().toUpperCase();
+  const host = input.host?.trim() || undefined;
   const r = readUps(input.vars);
   const details = {
     device: input.device,
@@ -286,7 +314,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     dischargeDepth: dischargeDepth(r.charge) ?? null,
     vars: input.vars ?? {},
   };
-  const events: NormalizedEvent[] = findings(dev, r, note, cfg).map((f) => ({
+  const events: NormalizedEvent[] = findings(dev, host, r, note, cfg).map((f) => ({
     source: 'ups',
     class: f.class,
     site,
@@ -297,7 +325,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     groupHint: f.member,
     summary: f.summary,
     at: now,
-    labels: { device: dev, kind: f.kind },
+    labels: { device: dev, kind: f.kind, ...(f.kind === 'noparent' && host ? { host } : {}) },
     details,
     drill: false,
     holdMs: f.status === 'resolved' ? f.holdMs : undefined,

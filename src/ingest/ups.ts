@@ -48,6 +48,8 @@ const body = z
     vars: vars.optional(),
     // who made it: `ups-poll` (its reports are the poller's heartbeat) or `upsmon` (ups-notify)
     reporter: z.enum(UPS_REPORTERS).optional(),
+    // the host the reporter runs on (ups-notify: upsmon's host, named in its NOPARENT incident)
+    host: z.string().max(253).optional(),
   })
   .refine((b) => b.event !== undefined || b.vars !== undefined, { message: 'give `event` (a NUT notification type) or `vars` (NUT variables), or both' });
 

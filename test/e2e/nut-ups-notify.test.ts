@@ -2,11 +2,12 @@
  * upsmon's NOTIFYCMD → `bin/tocsin.js ups-notify` → the real tocsin: a real upsmon watching a real
  * upsd + dummy-ups sees the outage (OL → OB → OL) and the command, run by upsmon as the NUT user,
  * posts ONBATT then ONLINE: a power incident opens, and resolves after the online hold (1 s here).
+ * Then upsmon's privileged parent is killed: its child notifies NOPARENT.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +71,14 @@ describe('upsmon NOTIFYCMD → bin/tocsin.js ups-notify → tocsin (real daemon)
     // upsmon notifies only on changes: its notifications are no UPS poller's heartbeat (no watch starts)
     expect((await app.container.metrics.sourceLastSeen.get()).values.filter((v) => v.labels.source === 'ups')).toEqual([]);
     expect(await app.container.heartbeats.check(Date.now() + 60 * 60_000)).toEqual([]);
+  });
+
+  it("upsmon's parent killed: NOPARENT opens an incident naming this host, which stays open for a person to close", async () => {
+    await nut.killUpsmonParent();
+    const member = `upsmon:${hostname()}`;
+    const inc = await app.until('a NOPARENT incident', async () => ((await app.request('GET', '/api/incidents')).body.incidents as any[]).find((i) => i.members?.[member]), 30_000);
+    expect(inc).toMatchObject({ site: 'hq', state: 'open', class: 'machine_room', labels: { kind: 'noparent', host: hostname() } });
+    expect(inc.summary).toContain(`Restart upsmon on ${hostname()}, then resolve this incident by hand`);
+    expect(Object.keys(inc.members)).toEqual([member]);
   });
 });

@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCliEnv } from '../../src/config/cli-env.js';
@@ -40,15 +40,22 @@ describe('ups-notify (NUT NOTIFYCMD)', () => {
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/webhooks/ups');
     expect(req.headers.authorization).toBe('Bearer s3cret');
-    expect(req.json()).toEqual({ device: 'ups1', site: 'hq', event: 'ONBATT', reporter: 'upsmon' });
+    expect(req.json()).toEqual({ device: 'ups1', site: 'hq', event: 'ONBATT', reporter: 'upsmon', host: hostname() });
   });
 
   it('SHUTDOWN comes with an empty UPSNAME: it is still posted, under the upsmon device', async () => {
     const env = readCliEnv({ NOTIFYTYPE: 'SHUTDOWN', UPSNAME: '', TOCSIN_URL: rx.url, TOCSIN_SITE: 'hq' });
     expect(await runUpsNotify(env, { logger })).toBe(0);
     const req = await rx.waitFor((r) => r.json<{ event?: string }>().event === 'SHUTDOWN');
-    expect(req.json()).toEqual({ device: NO_UPS_DEVICE, site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon' });
+    expect(req.json()).toEqual({ device: NO_UPS_DEVICE, site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon', host: hostname() });
     expect(req.headers.authorization).toBeUndefined();
+  });
+
+  it('NOPARENT names no UPS either: posted under the upsmon device, with the host whose upsmon must be restarted', async () => {
+    const env = readCliEnv({ NOTIFYTYPE: 'NOPARENT', UPSNAME: '', TOCSIN_URL: rx.url, TOCSIN_SITE: 'hq' });
+    expect(await runUpsNotify(env, { logger, hostname: () => 'pbx-01' })).toBe(0);
+    const req = await rx.waitFor((r) => r.json<{ event?: string }>().event === 'NOPARENT');
+    expect(req.json()).toEqual({ device: NO_UPS_DEVICE, site: 'hq', event: 'NOPARENT', reporter: 'upsmon', host: 'pbx-01' });
   });
 
   it('when the daemon is unreachable it exits 1 and leaves a line in TOCSIN_NOTIFY_LOG', async () => {
@@ -64,7 +71,7 @@ describe('ups-notify (NUT NOTIFYCMD)', () => {
     const log = join(dir, 'notify-503.log');
     const env = readCliEnv({ NOTIFYTYPE: 'COMMBAD', UPSNAME: 'ups1@h', TOCSIN_URL: failing.url, TOCSIN_SITE: 'hq', TOCSIN_NOTIFY_LOG: log });
     expect(await runUpsNotify(env, { logger })).toBe(1);
-    expect(failing.requests.map((r) => r.json())).toEqual([{ device: 'ups1', site: 'hq', event: 'COMMBAD', reporter: 'upsmon' }]);
+    expect(failing.requests.map((r) => r.json())).toEqual([{ device: 'ups1', site: 'hq', event: 'COMMBAD', reporter: 'upsmon', host: hostname() }]);
     expect(await readFile(log, 'utf8')).toContain('reason="HTTP 503: {}"');
   });
 

@@ -60,6 +60,11 @@ export interface NutStack {
   forceShutdown(): Promise<void>;
   /** Restarts upsd (the only thing that clears FSD in NUT 2.8.0), waiting until it serves the UPS again. */
   restartUpsd(): Promise<void>;
+  /**
+   * Kills upsmon's privileged parent (SIGKILL), leaving its unprivileged child running: the child
+   * then notifies NOPARENT ("shutdown impossible"), and again every 2 minutes. `stop()` ends the child.
+   */
+  killUpsmonParent(): Promise<void>;
   /** Stops the driver: upsd then answers ERR DRIVER-NOT-CONNECTED. */
   stopDriver(): Promise<void>;
   startDriver(): Promise<void>;
@@ -183,6 +188,12 @@ export async function startNut(options: NutOptions = {}): Promise<NutStack> {
         const r = await client((c) => c.listVars(ups));
         return r.ok && r.vars['ups.status'] !== 'WAIT';
       });
+    },
+    async killUpsmonParent() {
+      if (upsmon?.pid === undefined || upsmon.exitCode !== null || upsmon.signalCode !== null) throw new Error('upsmon is not running');
+      const exited = new Promise<void>((r) => upsmon?.once('exit', () => r()));
+      upsmon.kill('SIGKILL');
+      await exited;
     },
     async stopDriver() {
       await stopProcess(driver);

@@ -1,0 +1,73 @@
+/**
+ * upsmon's NOPARENT (posted by `ups-notify` as device `upsmon` with its host: it names no UPS) through
+ * the real app and real Redis: an incident per site naming the host whose upsmon must be restarted,
+ * which no report resolves (NUT says nothing when upsmon is back), so a person does; upsmon repeats
+ * NOPARENT every 2 minutes while it still has no parent: a duplicate while open, a reopening after.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NO_UPS_DEVICE } from '../../src/cli/ups-notify.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.stop();
+});
+
+const MIN = 60_000;
+const post = (body: Record<string, unknown>) => app.request('POST', '/webhooks/ups', body);
+const noParent = (host: string) => post({ device: NO_UPS_DEVICE, site: 'np1', event: 'NOPARENT', reporter: 'upsmon', host });
+const get = async (id: string) => (await app.request('GET', `/api/incidents/${id}`)).body;
+const tick = async () => {
+  await app.container.engine.tick(app.clock.now());
+  await app.container.engine.idle();
+};
+
+describe('upsmon NOPARENT', () => {
+  it('opens an incident naming the host, saying to restart upsmon and resolve by hand; repeats are duplicates; only a person closes it', async () => {
+    const first = await noParent('pbx-01');
+    expect(first.body.results).toEqual([{ member: 'upsmon:pbx-01', result: 'opened', incident: expect.any(String) }]);
+    const id = first.body.results[0].incident as string;
+    await tick();
+    let inc = await get(id);
+    expect(inc).toMatchObject({ class: 'machine_room', site: 'np1', level: 2, state: 'open', labels: { kind: 'noparent', host: 'pbx-01' } });
+    expect(inc.summary).toContain('upsmon on pbx-01 lost its parent process (NOPARENT) - no automatic shutdown is possible');
+    expect(inc.summary).toContain('Restart upsmon on pbx-01, then resolve this incident by hand');
+    const pages = inc.notifications.length;
+    expect(pages).toBeGreaterThan(0);
+
+    // upsmon repeats it every 2 minutes: the same news, nobody paged again
+    app.clock.advance(2 * MIN);
+    expect((await noParent('pbx-01')).body.results[0]).toMatchObject({ result: 'duplicate', incident: id });
+    await tick();
+    expect((await get(id)).notifications).toHaveLength(pages);
+
+    // the UPS itself being fine clears nothing of it
+    await post({ device: 'ups1', site: 'np1', vars: { 'ups.status': 'OL CHRG', 'battery.charge': 100 }, reporter: 'ups-poll' });
+    app.clock.advance(10 * MIN);
+    await tick();
+    expect((await get(id)).state).toBe('open');
+
+    // another host's upsmon: an incident of its own (machine-room incidents group by member)
+    const other = (await noParent('pbx-02')).body.results[0];
+    expect(other).toMatchObject({ member: 'upsmon:pbx-02', result: 'opened' });
+    expect(other.incident).not.toBe(id);
+
+    // upsmon restarted: a person resolves it
+    expect((await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
+    await app.container.engine.idle();
+    inc = await get(id);
+    expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'grace_okafor' });
+  });
+
+  it('closed while upsmon still has no parent: its next NOPARENT reopens the incident', async () => {
+    const id = (await noParent('pbx-01')).body.results[0].incident as string;
+    app.clock.advance(30_000);
+    expect((await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
+    app.clock.advance(90_000);
+    expect((await noParent('pbx-01')).body.results[0]).toMatchObject({ member: 'upsmon:pbx-01', result: 'reopened', incident: id });
+    expect((await get(id)).state).toBe('open');
+  });
+});
