@@ -71,6 +71,13 @@ export function playbooksSchema({ wait }: Durations) {
             z.strictObject({
               after: wait.default(0).describe(durationText('Delay after the resolution.', '0')),
               roles: z.array(id).min(1).describe('Roles reminded (ids of roles.yaml).'),
+              /** Only for incidents whose labels, or those of any event of the ended cycle, match. */
+              match: z
+                .record(z.string(), z.string())
+                .optional()
+                .describe(
+                  "Only for incidents whose labels, or those of any firing event of the cycle that ended, match (e.g. discharge: deep): regular expressions against the whole value; a missing label is \"\".",
+                ),
               note: z.string().describe('What the reminder says.'),
             }),
           )

@@ -55,6 +55,15 @@ export function sourcesSchema({ wait, span }: Durations) {
             level: level.describe('Level the power incident is raised to, 1–5.'),
           })
           .describe("Low battery (LB), forced shutdown, or a runtime shorter than the generator's start time: critical."),
+        /** On battery and discharged this much (100 − charge, percent), or low battery: a deep discharge. */
+        deepDischarge: z
+          .strictObject({
+            depthAtLeast: z.number().min(0).max(100).default(50).describe('Discharge depth, in percent of the battery (100 − battery.charge), from which an outage counts as a deep discharge. Default 50.'),
+          })
+          .prefault({})
+          .describe(
+            'A deep discharge: on battery with at least `depthAtLeast` percent discharged, or low battery (LB, LOWBATT). The power incident gets the label discharge=deep, which playbook reminders can match (the longer float after mains returns).',
+          ),
         /**
          * FSD still in ups.status while the UPS is on line with at least this charge: the forced shutdown
          * is over (upsd keeps the flag until it restarts); an incident of its own, not a critical power one.

@@ -180,7 +180,19 @@ describe('planEscalation — power', () => {
     const p = planEscalation(s, k, severity, T0 + 40 * MIN);
     expect(p.due.map((x) => x.kind)).toEqual(['all_clear', 'reminder']);
     expect(p.due[1]?.roles).toEqual(['facilities']);
-    expect(p.due[1]?.note).toMatch(/Equalise the battery/);
+    expect(p.due[1]?.note).toMatch(/Equalise the battery, then float it for at least 24 h/);
+  });
+
+  it('after a deep discharge (discharge=deep seen in the cycle): the 48 h float reminder as well', () => {
+    const s = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0']), seenLabels: [{ kind: 'on_battery' }, { kind: 'generator', discharge: 'deep' }] });
+    const p = planEscalation(s, k, severity, T0 + 40 * MIN);
+    expect(p.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.roles, x.note])).toEqual([
+      ['rem0', ['facilities'], expect.stringMatching(/at least 24 h/)],
+      ['rem1', ['facilities'], expect.stringMatching(/discharged the battery by half or more - float it for at least 48 h/)],
+    ]);
+    // named by a deep event itself
+    const named = planEscalation({ ...s, seenLabels: [], labels: { kind: 'critical', discharge: 'deep' } }, k, severity, T0 + 40 * MIN);
+    expect(named.due.filter((x) => x.kind === 'reminder')).toHaveLength(2);
   });
 });
 
@@ -422,8 +434,8 @@ describe('escalation helpers', () => {
 });
 
 describe('what an incident keeps of the labels it sees', () => {
-  it('only the labels its class\'s tiers match on: power keeps kind, network_infosys nothing', () => {
-    expect(matchLabelNames(klass('power'))).toEqual(['kind']);
+  it('only the labels its class\'s tiers and reminders match on: power keeps discharge and kind, network_infosys nothing', () => {
+    expect(matchLabelNames(klass('power'))).toEqual(['discharge', 'kind']);
     expect(matchLabelNames(klass('network_infosys'))).toEqual([]);
     expect(matchLabelsOf(['kind'], { kind: 'line_fault', device: 'ups1' })).toBe('{"kind":"line_fault"}');
     expect(matchLabelsOf(['kind'], { device: 'ups1' })).toBe('{}');

@@ -132,9 +132,10 @@ export function conditionHolds(condition: StepCondition, state: IncidentState, c
 }
 
 /** Label match of a tier: regular expressions against the whole value; a missing label is "". */
-/** The label names the class's tiers match on (sorted; empty when no tier has a `match`). */
-export function matchLabelNames(klass: Pick<ClassConfig, 'tiers'>): string[] {
-  return [...new Set(klass.tiers.flatMap((t) => Object.keys(t.match ?? {})))].sort();
+/** The label names the class's tiers and reminders match on (sorted; empty when none has a `match`). */
+export function matchLabelNames(klass: Pick<ClassConfig, 'tiers' | 'onResolve'>): string[] {
+  const matches = [...klass.tiers.map((t) => t.match), ...klass.onResolve.reminders.map((r) => r.match)];
+  return [...new Set(matches.flatMap((m) => Object.keys(m ?? {})))].sort();
 }
 
 /**
@@ -193,7 +194,12 @@ function tierStep(t: TierConfig, tier: number, key: string, kind: 'tier' | 'repe
 
 function applies(t: TierConfig, subject: Pick<EscalationSubject, 'labels' | 'seenLabels' | 'level'>): boolean {
   if (t.atLevel !== undefined && subject.level < t.atLevel) return false;
-  return tierMatches(t.match, subject.labels) || (t.match !== undefined && (subject.seenLabels ?? []).some((l) => tierMatches(t.match, l)));
+  return matchesSeen(t.match, subject);
+}
+
+/** A `match` fits the incident's labels or those of any event of its cycle (no match: always). */
+function matchesSeen(match: Readonly<Record<string, string>> | undefined, subject: Pick<EscalationSubject, 'labels' | 'seenLabels'>): boolean {
+  return tierMatches(match, subject.labels) || (match !== undefined && (subject.seenLabels ?? []).some((l) => tierMatches(match, l)));
 }
 
 /**
@@ -336,6 +342,7 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       consider({ key: 'allclear', kind: 'all_clear', at: end, tier: s.tier, roles: [], to: s.paged, phase: 'all_clear', condition: 'resolved' });
     }
     klass.onResolve.reminders.forEach((r, j) => {
+      if (!matchesSeen(r.match, s)) return;
       consider({ key: `rem${j}`, kind: 'reminder', at: end + r.after, tier: s.tier, roles: r.roles, phase: 'reminder', condition: 'resolved', note: r.note });
     });
     if (klass.reportDue !== undefined) {

@@ -88,6 +88,20 @@ describe('evaluateUps: power', () => {
     expect(power(ups({ vars: { 'ups.status': 'FSD OB DISCHRG', 'battery.charge': '95' } }))).toMatchObject({ level: 5, status: 'firing' });
     expect(member(ups({ vars: { 'ups.status': 'OL CHRG', 'battery.charge': '100' } }), 'ups:ups1:fsd')).toMatchObject({ status: 'resolved' });
   });
+  it('a deep discharge (50% used, or LB / LOWBATT) labels the power member discharge=deep, once news', () => {
+    const at = (charge: number) => power(ups({ vars: { 'ups.status': 'OB DISCHRG', 'battery.charge': String(charge), 'battery.runtime': '1500' } }));
+    expect(at(51)?.labels).toEqual({ device: 'ups1', kind: 'generator' });
+    const deep = at(50);
+    expect(deep?.labels).toEqual({ device: 'ups1', kind: 'generator', discharge: 'deep' });
+    expect(deep?.summary).toBe('UPS ups1 on battery; charge 50% below 60% - start the generator; deep discharge (battery 50% discharged): float it longer after mains returns');
+    expect(deep?.eventKey).not.toBe(at(51)?.eventKey);
+    expect(at(45)?.eventKey).toBe(deep?.eventKey);
+    expect(power(ups({ vars: { 'ups.status': 'OB DISCHRG LB' } }))?.labels).toMatchObject({ discharge: 'deep' });
+    expect(power(ups({ event: 'LOWBATT' }))?.labels).toMatchObject({ discharge: 'deep' });
+    expect(power(ups({ event: 'ONBATT' }))?.labels).toEqual({ device: 'ups1', kind: 'on_battery' });
+    // back on line is no discharge
+    expect(power(ups({ vars: { 'ups.status': 'OL CHRG', 'battery.charge': '30' } }))?.labels).toEqual({ device: 'ups1', kind: 'online' });
+  });
   it('back on line → resolved with the online hold, so a flap does not page twice', () => {
     const e = power(ups({ vars: { 'ups.status': 'OL CHRG', 'battery.charge': '45' } }));
     expect(e).toMatchObject({ status: 'resolved', holdMs: cfg.onlineHold });

@@ -3,7 +3,8 @@
  *
  * Members, one per condition of one device (all power members of a site group into one incident):
  *   ups:<dev>          power: on battery → start the generator → critical; back on line resolves it
- *                      after `onlineHold` of calm, so an OB/OL flap never pages twice
+ *                      after `onlineHold` of calm, so an OB/OL flap never pages twice; discharged
+ *                      deeply (deepDischarge, or LB) it carries the label discharge=deep
  *   ups:<dev>:line     power: the centre's own line failed (input lost while on bypass or off)
  *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
  *   ups:<dev>:comm (COMMBAD / NOCOMM)
@@ -141,6 +142,8 @@ interface Finding {
   readonly cause?: string | undefined;
   readonly summary: string;
   readonly holdMs?: number | undefined;
+  /** Labels beyond device and kind (the power member's `discharge: deep`). */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }
 
 function minutes(seconds: number): string {
@@ -167,6 +170,8 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
   const member = `ups:${dev}`;
   const reasons: { condition: PowerCondition; level: number; text: string; cause: string }[] = [];
   let online = false;
+  // how deep this outage has discharged the battery: the float time after it depends on it
+  let deep: string | undefined;
   const crit = (cause: string, text: string) => reasons.push({ condition: 'critical', level: cfg.critical.level, text, cause });
 
   if (r.status) {
@@ -184,6 +189,9 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
       if (r.runtime !== undefined && r.runtime * 1000 < cfg.critical.generatorStartTime) {
         crit('runtime', `runtime ${minutes(r.runtime)} shorter than the generator start time (${minutes(cfg.critical.generatorStartTime / 1000)})`);
       }
+      const depth = dischargeDepth(r.charge);
+      if (depth !== undefined && depth >= cfg.deepDischarge.depthAtLeast) deep = `battery ${depth}% discharged`;
+      else if (f.has('LB')) deep = 'battery low';
     }
     online = f.has('OL') && !ob && !fsd;
   } else {
@@ -193,6 +201,7 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
         break;
       case 'LOWBATT':
         crit('lb', 'battery low (LOWBATT)');
+        deep = 'battery low';
         break;
       case 'FSD':
         crit('fsd', 'forced shutdown in progress (FSD)');
@@ -211,8 +220,11 @@ function powerFinding(dev: string, r: UpsReadings, note: string, cfg: UpsConfig)
   // The highest level decides; on a tie the more serious condition names it.
   const rank: Record<PowerCondition, number> = { on_battery: 0, generator: 1, critical: 2 };
   const top = reasons.reduce((a, b) => (b.level > a.level || (b.level === a.level && rank[b.condition] > rank[a.condition]) ? b : a));
-  const cause = [...new Set(reasons.filter((x) => x.condition === top.condition).map((x) => x.cause))].sort().join('+');
-  return { member, class: cfg.onBattery.class, level: top.level, status: 'firing', kind: top.condition, cause, summary: `UPS ${dev} ${reasons.map((x) => x.text).join('; ')}` };
+  const causes = [...new Set(reasons.filter((x) => x.condition === top.condition).map((x) => x.cause))].sort();
+  // a deep discharge is news once (its label decides the float reminder), then part of every report
+  const cause = [...causes, ...(deep ? ['deep'] : [])].join('+');
+  const texts = [...reasons.map((x) => x.text), ...(deep ? [`deep discharge (${deep}): float it longer after mains returns`] : [])];
+  return { member, class: cfg.onBattery.class, level: top.level, status: 'firing', kind: top.condition, cause, summary: `UPS ${dev} ${texts.join('; ')}`, labels: deep ? { discharge: 'deep' } : undefined };
 }
 
 /** A condition read from a status token or a notification pair; undefined = nothing known. */
@@ -283,7 +295,11 @@ function noParentFinding(host: string | undefined, cfg: UpsConfig): Finding {
   };
 }
 
-/** Percent of the battery used: at mains return this is the outage's discharge depth (the battery-recharge reminder reads it). */
+/**
+ * Percent of the battery used (100 − charge). On battery, from `deepDischarge.depthAtLeast` on, the
+ * outage is a deep discharge: the power incident is labelled discharge=deep, which the playbook's
+ * longer-float reminder matches.
+ */
 export function dischargeDepth(charge: number | undefined): number | undefined {
   return charge === undefined ? undefined : Math.max(0, Math.min(100, 100 - charge));
 }
@@ -325,7 +341,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
     groupHint: f.member,
     summary: f.summary,
     at: now,
-    labels: { device: dev, kind: f.kind, ...(f.kind === 'noparent' && host ? { host } : {}) },
+    labels: { device: dev, kind: f.kind, ...(f.kind === 'noparent' && host ? { host } : {}), ...f.labels },
     details,
     drill: false,
     holdMs: f.status === 'resolved' ? f.holdMs : undefined,

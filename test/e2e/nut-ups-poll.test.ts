@@ -77,6 +77,7 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
       return inc.state === 'resolved' ? inc : undefined;
     });
     expect(resolved.level).toBe(4);
+    expect(resolved.labels.discharge).toBeUndefined(); // 45% used: the 24 h float is enough
     const calm = resolved.timeline.find((t: any) => t.type === 'calm');
     expect(calm).toBeDefined();
     expect(Date.parse(resolved.resolvedAt) - Date.parse(calm.at)).toBeGreaterThanOrEqual(1_000);
@@ -105,6 +106,13 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
       return inc.state === 'resolved' ? inc : undefined;
     });
     expect(resolved.level).toBe(5);
+    // 85% of the battery used: a deep discharge, and facilities are to float it 48 h, not 24
+    expect(resolved.labels).toMatchObject({ discharge: 'deep' });
+    const deepReminder = await app.until('the 48 h float reminder', async () => {
+      const inc = (await app.request('GET', `/api/incidents/${opened.id}`)).body;
+      return (inc.notifications as any[]).find((n) => n.phase === 'reminder' && /48 h/.test(n.note ?? ''));
+    });
+    expect(deepReminder).toMatchObject({ role: 'facilities' });
     const stale = await app.until('the stale-FSD incident', async () => (await incidents()).find((i) => i.state === 'open' && i.members?.['ups:ups1:fsd']));
     expect(stale).toMatchObject({ class: 'machine_room', level: 2, site: 'hq' });
     expect(stale.summary).toContain('restart upsd');

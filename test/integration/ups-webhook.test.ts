@@ -131,7 +131,10 @@ describe('UPS webhook', () => {
     expect(powerResult(await lowbatt())).toMatchObject({ result: 'merged', incident: id });
     expect(powerResult(await lowbatt())).toMatchObject({ result: 'duplicate', incident: id });
     inc = (await app.request('GET', `/api/incidents/${id}`)).body;
-    expect(inc.timeline.filter((t: any) => t.type === 'event').map((t: any) => t.summary)).toEqual([expect.stringContaining('battery low (LB)'), 'UPS ups1 battery low (LOWBATT)']);
+    expect(inc.timeline.filter((t: any) => t.type === 'event').map((t: any) => t.summary)).toEqual([
+      expect.stringContaining('battery low (LB)'),
+      'UPS ups1 battery low (LOWBATT); deep discharge (battery low): float it longer after mains returns',
+    ]);
   });
 
   it('news of another member at the same level does not take the summary over', async () => {

@@ -98,6 +98,52 @@ describe('power', () => {
     expect(tier3.some((p) => p.role === 'director' && p.channel === 'email')).toBe(true);
   });
 
+  it('power: an outage that discharged the battery by half or more reminds facilities of the 48 h float too', async () => {
+    const poll = (status: string, charge: number) => s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': status, 'battery.charge': charge, 'battery.runtime': charge * 30 }));
+    const shallow = async (site: string, lowest: number, t: number) => {
+      const post = (status: string, charge: number) => s.app.request('POST', '/webhooks/ups', { device: 'ups1', site, vars: { 'ups.status': status, 'battery.charge': charge, 'battery.runtime': 3000 } });
+      const id = (await post('OB DISCHRG', 95)).body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+      s.app.clock.set(s.t0 + t + 10 * MIN);
+      await post('OB DISCHRG', lowest);
+      s.app.clock.set(s.t0 + t + 20 * MIN);
+      await post('OL CHRG', lowest + 1);
+      s.app.clock.set(s.t0 + t + 21 * MIN);
+      await post('OL CHRG', lowest + 2);
+      await s.at(t + 22 * MIN);
+      await s.app.container.engine.idle();
+      return id;
+    };
+    const id = await onBattery();
+    await s.at(0);
+    s.app.clock.set(s.t0 + 15 * MIN);
+    await poll('OB DISCHRG', 45); // 55% discharged: a deep discharge, the generator too
+    expect((await s.incident(id)).labels).toMatchObject({ discharge: 'deep' });
+    s.app.clock.set(s.t0 + 30 * MIN);
+    await poll('OL CHRG', 46);
+    s.app.clock.set(s.t0 + 31 * MIN);
+    expect((await poll('OL CHRG', 47)).body.results.find((r: any) => r.member === 'ups:ups1').result).toBe('resolved');
+    await s.at(31 * MIN);
+    await s.app.container.engine.idle();
+    await s.at(33 * MIN);
+    await s.app.container.engine.idle();
+    await s.at(36 * MIN);
+    await s.app.container.engine.idle();
+    const reminded = async (incident: string) =>
+      ((await s.incident(incident)).notifications as any[])
+        .filter((n) => n.phase === 'reminder' && n.channel === 'voice' && ['logged', 'sent', 'delivered'].includes(n.status))
+        .map((n) => `${n.role}: ${n.note}`)
+        .sort();
+    expect(await reminded(id)).toEqual([
+      'facilities: Mains is back. Equalise the battery, then float it for at least 24 h.',
+      'facilities: This outage discharged the battery by half or more - float it for at least 48 h, not 24 h.',
+    ]);
+
+    // another site, 20% used: only the 24 h reminder
+    const other = await shallow('hq2', 80, 40 * MIN);
+    expect((await s.incident(other)).labels.discharge).toBeUndefined();
+    expect(await reminded(other)).toEqual(['facilities: Mains is back. Equalise the battery, then float it for at least 24 h.']);
+  });
+
   it('power: after recovery everyone paged hears it is over and facilities are reminded to equalise the battery', async () => {
     const id = await s.open({ class: 'power', summary: 'mains lost' });
     await s.at(0);

@@ -10,7 +10,7 @@ import { renderPage } from './messages.js';
 import { smsLength } from './sms-encoding.js';
 
 const CONFIG = join(import.meta.dirname, '../../../config');
-const playbooks = parse(readFileSync(join(CONFIG, 'playbooks.yaml'), 'utf8')) as { classes: Record<string, { advice?: string; tiers: Array<{ note?: string }> }> };
+const playbooks = parse(readFileSync(join(CONFIG, 'playbooks.yaml'), 'utf8')) as { classes: Record<string, { advice?: string; tiers: Array<{ note?: string }>; onResolve?: { reminders?: Array<{ note?: string }> } }> };
 const CLASSES = Object.keys(playbooks.classes);
 const CHANNELS = ['sms', 'voice', 'email'] as const;
 const POWER_ADVICE = playbooks.classes.power?.advice ?? '';
@@ -29,8 +29,10 @@ describe('shipped messages.yaml', () => {
     expect(checkMessagesCoverage(messages, CLASSES)).toEqual([]);
   });
 
-  it('translates every advice and tier note of playbooks.yaml into Chinese', () => {
-    const texts = Object.values(playbooks.classes).flatMap((c) => [c.advice, ...c.tiers.map((t) => t.note)]).filter((t): t is string => !!t);
+  it('translates every advice, tier note and reminder of playbooks.yaml into Chinese', () => {
+    const texts = Object.values(playbooks.classes)
+      .flatMap((c) => [c.advice, ...c.tiers.map((t) => t.note), ...(c.onResolve?.reminders ?? []).map((r) => r.note)])
+      .filter((t): t is string => !!t);
     expect(texts.length).toBeGreaterThan(10);
     const missing = texts.filter((t) => !Object.hasOwn(messages.locales['zh-CN'].phrases, t));
     expect(missing).toEqual([]);
