@@ -49,8 +49,11 @@ describe('upsd + dummy-ups → ups-poll → tocsin (real daemon)', () => {
     await app.until('charge 100% mirrored', async () => ((await gauge('upsCharge')) === 1 ? true : undefined));
     expect(await gauge('upsRuntime')).toBe(2400);
     expect(await gauge('upsOnBattery')).toBe(0);
-    const seen = (await app.container.metrics.sourceLastSeen.get()).values.find((v) => v.labels.source === 'ups');
-    expect(seen?.value).toBeGreaterThan(0);
+    // the gauges are set while the report is handled, the heartbeat once it has been answered
+    const seen = await app.until('the poller counted as a heartbeat', async () =>
+      (await app.container.metrics.sourceLastSeen.get()).values.find((v) => v.labels.source === 'ups' && v.value > 0),
+    );
+    expect(seen.value).toBeGreaterThan(0);
     expect(await incidents()).toEqual([]);
   });
 
