@@ -191,7 +191,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   transition.onChanged(() => people.suppression.invalidate());
   transition.onChanged((incident) => void engine.kick(incident.id));
   let scheduler: Scheduler | undefined;
-  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
+  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, businessHours: config.daemon.businessHours, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
   const series = seriesGuards(config, logger, labelTagKey(linkSecret));
   // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped

@@ -2,12 +2,17 @@
  * Use case: the dead-man's switch. Sources report (`observe`); a periodic `check(now)` opens an
  * incident (through IngestEvents, source `heartbeat`) for each watched source silent longer than
  * its `missingAfter`; the next report resolves it. Watched: every key seen at least once, plus the
- * keys the config expects from the first check on.
+ * keys the config expects from the first check on. A source watched `during: business_hours` is silent
+ * only while they hold, and gets `openingGrace` after each opening for its first report; a silence
+ * still open when they end is resolved then, by whichever replica takes its mark off first.
  */
 import type { HeartbeatsConfig } from '../config/schema.js';
+import type { BusinessHours } from '../domain/business-hours.js';
 import { clampLevel } from '../domain/event.js';
+import { silentFrom, watchAt } from '../domain/heartbeat-hours.js';
 import {
   heartbeatMember,
+  hoursEndedEvent,
   parseHeartbeatMember,
   returnEvent,
   silenceEvent,
@@ -24,6 +29,8 @@ import type { IngestEvents } from './ingest-event.js';
 
 export interface HeartbeatDeps {
   readonly config: HeartbeatsConfig;
+  /** daemon.yaml businessHours: when sources watched `during: business_hours` are expected to report. */
+  readonly businessHours: BusinessHours;
   readonly store: HeartbeatStore;
   readonly ingest: Pick<IngestEvents, 'ingest'>;
   readonly clock: Clock;
@@ -76,16 +83,29 @@ export class Heartbeats {
       const beat = parseHeartbeatMember(member);
       if (!beat || !config[beat.source].enabled) continue;
       latest.set(beat.source, Math.max(latest.get(beat.source) ?? 0, lastSeen));
+      const watch = watchAt(config[beat.source], this.deps.businessHours, now);
+      if (watch.closed) {
+        await this.standDown(beat, member, now);
+        continue;
+      }
       const missingAfter = config[beat.source].missingAfter;
-      if (now - lastSeen < missingAfter) continue;
+      if (now < silentFrom(lastSeen, missingAfter, watch.opening)) continue;
       const since = await store.markMissing(member, now - missingAfter + 1);
       if (since === undefined) continue;
       this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
-      await this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident)]);
+      const openedAt = watch.opening && since < watch.opening.at ? this.deps.businessHours.start : undefined;
+      await this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident, openedAt)]);
       silent.push(member);
     }
     // after a restart the gauge shows what Redis remembers (expected keys count from when watching began)
     for (const [source, at] of latest) this.deps.metrics.sourceLastSeen.set({ source }, at / 1000);
     return silent;
+  }
+
+  /** Outside its hours a source is not expected to report: a silence still marked ends (once, on one replica). */
+  private async standDown(beat: Beat, member: string, now: number): Promise<void> {
+    if (!(await this.deps.store.clearMissing(member))) return;
+    this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours are over');
+    await this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]);
   }
 }

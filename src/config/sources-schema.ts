@@ -205,11 +205,14 @@ export function sourcesSchema({ wait, span }: Durations) {
               .describe('The always-firing alert that only feeds the heartbeat (never an incident itself). Default Watchdog.'),
             missingAfter: wait.prefault('10m').describe(durationText('Silent this long: an incident opens.', '10m')),
             expected: z.array(z.string().min(1)).default([]).describe('Sites watched from start-up, even before their first report. Default none.'),
+            ...watchedHours(wait, 'always'),
           })
           .prefault({})
           .describe("Alertmanager's Watchdog alert, keyed by its site label."),
-        ups: watchedFeed(wait, '5m', 'site/device').describe('The UPS poller: its POST /webhooks/ups (reporter ups-poll, or a body with vars; upsmon notifications are no beat), keyed site/device.'),
-        acd: watchedFeed(wait, '30m', 'site/queue').describe('The ACD feed: any POST /webhooks/acd, keyed site/queue.'),
+        ups: watchedFeed(wait, '5m', 'site/device', 'always').describe('The UPS poller: its POST /webhooks/ups (reporter ups-poll, or a body with vars; upsmon notifications are no beat), keyed site/device.'),
+        acd: watchedFeed(wait, '30m', 'site/queue', 'business_hours').describe(
+          'The ACD feed: any POST /webhooks/acd, keyed site/queue. Watched during business hours by default: an ACD stops posting once the centre closes.',
+        ),
       })
       .prefault({})
       .describe(
@@ -218,13 +221,35 @@ export function sourcesSchema({ wait, span }: Durations) {
   });
 }
 
+export const HEARTBEAT_HOURS = ['always', 'business_hours'] as const;
+
+/** When a heartbeat source is watched: always, or only in business hours (with a grace after each opening). */
+function watchedHours(wait: DurationSchema, during: (typeof HEARTBEAT_HOURS)[number]) {
+  return {
+    during: z
+      .enum(HEARTBEAT_HOURS)
+      .default(during)
+      .describe(
+        `When the source is expected to report. always: at any hour. business_hours: only within daemon.yaml businessHours; outside them a silence is no alarm, and a "silent" incident still open when they end is resolved then (all-clear: hours ended). Default ${during}.`,
+      ),
+    openingGrace: wait
+      .optional()
+      .describe(
+        durationText(
+          'With during: business_hours, how long after business hours open the first report of the day may take: a source not heard since before the opening is silent only once this has passed (and missingAfter since its last report). Default: missingAfter.',
+        ),
+      ),
+  };
+}
+
 /** A heartbeat source fed by its own webhook: silent `missingAfter` (default given) opens an incident. */
-function watchedFeed(wait: DurationSchema, missingAfter: string, key: string) {
+function watchedFeed(wait: DurationSchema, missingAfter: string, key: string, during: (typeof HEARTBEAT_HOURS)[number]) {
   return z
     .strictObject({
       enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
       missingAfter: wait.prefault(missingAfter).describe(durationText('Silent this long: an incident opens.', missingAfter)),
       expected: z.array(z.string().min(1)).default([]).describe(`Keys (${key}) watched from start-up, even before their first report. Default none.`),
+      ...watchedHours(wait, during),
     })
     .prefault({});
 }

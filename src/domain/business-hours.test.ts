@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { lastBusinessStart, nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
 
@@ -70,5 +70,27 @@ describe('nextBusinessEnd', () => {
     expect(nextBusinessEnd(always, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
     expect(iso(nextBusinessEnd({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri'] }, Date.parse('2026-11-23T03:17:00Z')))).toBe('2026-11-28T00:00:00.000Z');
     expect(nextBusinessEnd({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+  });
+});
+
+describe('lastBusinessStart', () => {
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  it('the latest opening at or before a moment, in or out of hours, on a listed day', () => {
+    // Monday 08:00 New York itself; Monday 12:00 → the same morning; Monday 07:00 → the Friday before
+    expect(iso(lastBusinessStart(weekdays, Date.parse('2026-11-23T13:00:00Z')))).toBe('2026-11-23T13:00:00.000Z');
+    expect(iso(lastBusinessStart(weekdays, Date.parse('2026-11-23T17:00:00Z')))).toBe('2026-11-23T13:00:00.000Z');
+    expect(iso(lastBusinessStart(weekdays, Date.parse('2026-11-23T12:00:00Z')))).toBe('2026-11-20T13:00:00.000Z');
+  });
+  it('hours past midnight opened the evening before', () => {
+    const night: BusinessHours = { timezone: 'Asia/Shanghai', days: ['fri'], start: '22:00', end: '06:00' };
+    // Sat 04:00 → Fri 22:00 (14:00Z)
+    expect(iso(lastBusinessStart(night, Date.parse('2026-11-27T20:00:00Z')))).toBe('2026-11-27T14:00:00.000Z');
+  });
+  it('around the clock never opens, unless a day is left out', () => {
+    const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' };
+    expect(lastBusinessStart(always, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+    // Monday after a closed Sunday: it opened at Monday 00:00
+    expect(iso(lastBusinessStart({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] }, Date.parse('2026-11-24T03:17:00Z')))).toBe('2026-11-23T00:00:00.000Z');
+    expect(lastBusinessStart({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
   });
 });

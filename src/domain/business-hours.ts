@@ -52,3 +52,16 @@ export function nextBusinessEnd(bh: BusinessHours, at: number): number | undefin
   }
   return undefined;
 }
+
+/**
+ * The latest instant at or before `at` when business hours opened (a `start` on a day they were closed
+ * up to it); undefined when they never open (around the clock on every day, or no day listed).
+ */
+export function lastBusinessStart(bh: BusinessHours, at: number): number | undefined {
+  const today = localDate(at, bh.timezone);
+  for (let d = 0; d <= 8; d++) {
+    const opens = zonedToUtc(wallOf(addDays(today, -d), bh.start), bh.timezone);
+    if (opens <= at && withinBusinessHours(bh, opens) && !withinBusinessHours(bh, opens - 60_000)) return opens;
+  }
+  return undefined;
+}

@@ -27,6 +27,8 @@ export interface HeartbeatStore {
    * returns its last-seen time then, else undefined.
    */
   markMissing(member: string, cutoff: number): Promise<number | undefined>;
+  /** Takes the member's "missing" mark off; true only for the one call that took it (its incident is then ended by that caller). */
+  clearMissing(member: string): Promise<boolean>;
 }
 
 export function heartbeatMember(b: Beat): string {
@@ -79,10 +81,14 @@ export interface HeartbeatIncident {
   readonly alertname: string;
 }
 
-/** The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter, as planned (not sped up). */
-export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident): NormalizedEvent {
+/**
+ * The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter, as
+ * planned (not sped up). `openedAt` (HH:MM): a source of business hours not heard since that opening.
+ */
+export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident, openedAt?: string): NormalizedEvent {
   const member = heartbeatMember(b);
   const site = heartbeatSite(b);
+  const silent = openedAt === undefined ? `silent for ${formatSilence(silentFor)}` : `silent since business hours opened at ${openedAt}`;
   return {
     source: 'heartbeat',
     class: inc.class,
@@ -92,10 +98,10 @@ export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: 
     member,
     eventKey: `${member}:silent:${lastSeen}`,
     groupHint: member,
-    summary: `${describeSource(b, inc.alertname)} silent for ${formatSilence(silentFor)}${site ? ` (${site})` : ''}`,
+    summary: `${describeSource(b, inc.alertname)} ${silent}${site ? ` (${site})` : ''}`,
     at: now,
     labels: { heartbeat: b.source, key: b.key },
-    details: { heartbeat: b.source, key: b.key, lastSeen: new Date(lastSeen).toISOString(), missingAfterSeconds: Math.round(silentFor / 1000) },
+    details: { heartbeat: b.source, key: b.key, lastSeen: new Date(lastSeen).toISOString(), missingAfterSeconds: Math.round(silentFor / 1000), ...(openedAt === undefined ? {} : { sinceOpening: openedAt }) },
     drill: false,
   };
 }
@@ -117,6 +123,30 @@ export function returnEvent(b: Beat, now: number, inc: HeartbeatIncident): Norma
     at: now,
     labels: { heartbeat: b.source, key: b.key },
     details: { heartbeat: b.source, key: b.key },
+    drill: false,
+  };
+}
+
+/**
+ * The resolving event when business hours end while a source of business hours is silent: it is not
+ * expected to report until they open again, so the silence is over as an alarm (`closedAt`: HH:MM).
+ */
+export function hoursEndedEvent(b: Beat, now: number, closedAt: string, inc: HeartbeatIncident): NormalizedEvent {
+  const member = heartbeatMember(b);
+  const site = heartbeatSite(b);
+  return {
+    source: 'heartbeat',
+    class: inc.class,
+    site,
+    level: inc.level,
+    status: 'resolved',
+    member,
+    eventKey: `${member}:closed:${now}`,
+    groupHint: member,
+    summary: `Business hours ended at ${closedAt}: ${describeSource(b, inc.alertname)} is not expected to report until they open again${site ? ` (${site})` : ''}`,
+    at: now,
+    labels: { heartbeat: b.source, key: b.key },
+    details: { heartbeat: b.source, key: b.key, businessHours: false, endedAtClosing: true },
     drill: false,
   };
 }

@@ -49,4 +49,12 @@ export class RedisHeartbeatStore implements HeartbeatStore {
       throw storeError(e);
     }
   }
+
+  async clearMissing(member: string): Promise<boolean> {
+    try {
+      return (await this.redis.srem(this.missing, member)) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
 }

@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import type { HeartbeatsConfig } from '../../src/config/schema.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { replicas } from '../support/replicas.js';
 
 const MIN = 60_000;
 const shipped = loadConfig('config');
@@ -187,3 +189,82 @@ describe('heartbeats', () => {
     expect(await incidents(a)).toEqual([]);
   });
 });
+
+describe('heartbeats that follow business hours (the ACD feed, as shipped; Shanghai 08:00-20:00)', () => {
+  const SH = (day: string, hhmm: string) => Date.parse(`2026-12-${day}T${hhmm}+08:00`);
+  const acd = (a: TestApp, queue: string) => a.request('POST', '/webhooks/acd', { site: 'hq', queue, metrics: { calls_waiting: 1 } });
+
+  it('an ACD that stops posting at closing is no alarm at night; the watch starts over at opening, with openingGrace for the first report', async () => {
+    app = await startTestApp({ clock: new ManualClock(SH('05', '19:58')) });
+    const a = app;
+    expect((await acd(a, 'main')).status).toBe(200);
+    expect((await acd(a, 'vip')).status).toBe(200);
+    expect((await a.request('POST', '/webhooks/alertmanager', amBody([{ alertname: 'Watchdog', site: 'hq' }]))).status).toBe(200);
+
+    // the night: only the source watched always is missed
+    a.clock.set(SH('05', '20:40'));
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:alertmanager:hq']);
+    for (const t of ['05T23:59', '06T03:00', '06T07:59']) {
+      a.clock.set(Date.parse(`2026-12-${t}:00+08:00`));
+      expect(await a.container.heartbeats.check()).toEqual([]);
+    }
+    // the opening: the first report may take openingGrace (30m); vip reports in time, main does not
+    a.clock.set(SH('06', '08:10'));
+    expect((await acd(a, 'vip')).status).toBe(200);
+    a.clock.set(SH('06', '08:29:59'));
+    expect(await a.container.heartbeats.check()).toEqual([]);
+    a.clock.set(SH('06', '08:30'));
+    expect(await a.container.heartbeats.check()).toEqual(['heartbeat:acd:hq/main']);
+    const feeds = (await incidents(a, 'open')).filter((i) => i.labels.heartbeat === 'acd');
+    expect(feeds.map((i) => i.summary)).toEqual(['ACD feed for queue main silent since business hours opened at 08:00 (hq)']);
+    expect(feeds[0].details).toMatchObject({ lastSeen: new Date(SH('05', '19:58')).toISOString(), sinceOpening: '08:00' });
+    // as shipped: the ACD feed follows business hours, the others are watched always
+    expect(shipped.sources.heartbeats.acd).toMatchObject({ during: 'business_hours', openingGrace: 30 * MIN });
+    expect(shipped.sources.heartbeats.alertmanager.during).toBe('always');
+  });
+
+  it('a feed-silent incident still open at closing ends then, once on two replicas, with the all-clear to those paged', async () => {
+    const clock = new ManualClock(SH('05', '18:00'));
+    const r = replicas();
+    try {
+      const [a, b] = await r.start(2, { clock });
+      if (!a || !b) throw new Error('two replicas expected');
+      const both = async (at: number) => {
+        clock.set(at);
+        return (await Promise.all([a.container.heartbeats.check(at), b.container.heartbeats.check(at)])).flat();
+      };
+      const engines = async (at: number) => {
+        await Promise.all([a.container.engine.tick(at), b.container.engine.tick(at)]);
+        await Promise.all([a.container.engine.idle(), b.container.engine.idle()]);
+      };
+      expect((await acd(a, 'main')).status).toBe(200);
+      expect(await both(SH('05', '18:30'))).toEqual(['heartbeat:acd:hq/main']);
+      const [open] = await incidents(a, 'open');
+      await engines(SH('05', '18:30'));
+      const paged = (await a.request('GET', `/api/incidents/${open.id}`)).body.notifications.filter((n: any) => n.phase === 'page');
+      expect(paged.length).toBeGreaterThan(0);
+
+      expect(await both(SH('05', '20:00'))).toEqual([]);
+      await engines(SH('05', '20:00'));
+      const ended = (await b.request('GET', `/api/incidents/${open.id}`)).body;
+      expect(ended).toMatchObject({ state: 'resolved', resolvedBy: 'source:heartbeat', resolvedAt: new Date(SH('05', '20:00')).toISOString() });
+      expect(ended.members['heartbeat:acd:hq/main']).toMatchObject({ status: 'resolved', details: { businessHours: false, endedAtClosing: true } });
+      expect(ended.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+      const clears = ended.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => `${n.person}/${n.channel}`);
+      expect(clears.length).toBeGreaterThan(0);
+      expect(new Set(clears).size).toBe(clears.length);
+      expect(new Set(ended.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => n.person))).toEqual(new Set(paged.map((n: any) => n.person)));
+
+      // the night stays quiet; a feed still dead the next morning is paged again once the grace has passed
+      expect(await both(SH('05', '23:00'))).toEqual([]);
+      expect(await both(SH('06', '08:29'))).toEqual([]);
+      expect(await both(SH('06', '08:30'))).toEqual(['heartbeat:acd:hq/main']);
+      const again = await incidents(a, 'open');
+      expect(again).toHaveLength(1);
+      expect(again[0].id).not.toBe(open.id);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
