@@ -151,6 +151,15 @@ export function sourcesSchema({ wait, span }: Durations) {
                   '15m',
                 ),
               ),
+            /** The first stretch of business hours, in which agents are still logging in. */
+            openingWindow: span
+              .prefault('15m')
+              .describe(
+                durationText(
+                  'The first stretch of business hours, after they open, in which fewer agents is the floor still logging in, not an outage: a report in it opens nothing (and ends an open collapse), as before opening; the first report after it is judged. 0: judged from the opening.',
+                  '15m',
+                ),
+              ),
           })
           .describe('Too few agents logged in during business hours.'),
         seats: z

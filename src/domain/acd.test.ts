@@ -131,10 +131,25 @@ describe('evaluateAcd: agents collapse', () => {
     expect(at('20:00')?.eventKey).toBe('acd:hq:main:agents:closed');
     expect(at('19:50', 12)?.eventKey).toBe('acd:hq:main:agents:clear');
     // the day's first minutes are not a closing
-    expect(at('08:00')?.eventKey).toBe('acd:hq:main:agents:collapse');
+    expect(at('08:00')?.eventKey).not.toBe('acd:hq:main:agents:closing');
     // 0: judged up to the end
     const none = { ...cfg, agentsCollapse: { ...cfg.agentsCollapse, closingWindow: 0 } };
     expect(evaluateAcd({ site: 'hq', at: Date.parse('2026-12-05T19:59:00+08:00'), metrics: { agents_logged_in: 2 } }, none, bh, 0)[0]?.status).toBe('firing');
+  });
+  it('in the first openingWindow (15m) after opening few agents is the floor still logging in: no collapse, judged from 08:15', () => {
+    const at = (hhmm: string, n = 3) => evaluateAcd({ site: 'hq', at: Date.parse(`2026-12-05T${hhmm}:00+08:00`), metrics: { agents_logged_in: n } }, cfg, bh, 0)[0];
+    expect(at('07:59')?.eventKey).toBe('acd:hq:main:agents:closed');
+    const opening = at('08:00');
+    expect(opening).toMatchObject({ class: 'app_network_acd', status: 'resolved', eventKey: 'acd:hq:main:agents:opening' });
+    expect(opening?.summary).toBe('Queue main opened at 08:00: 3 agents logged in is the floor still logging in, the agents check waits');
+    expect(opening?.details).toMatchObject({ businessHours: true, openedAt: '2026-12-05T00:00:00.000Z', judgedFrom: '2026-12-05T00:15:00.000Z' });
+    expect(at('08:14')?.eventKey).toBe('acd:hq:main:agents:opening');
+    expect(at('08:15')).toMatchObject({ status: 'firing', eventKey: 'acd:hq:main:agents:collapse' });
+    expect(at('08:05', 12)?.eventKey).toBe('acd:hq:main:agents:clear');
+    expect(cfg.agentsCollapse.openingWindow).toBe(15 * 60_000);
+    // 0: judged from the opening
+    const none = { ...cfg, agentsCollapse: { ...cfg.agentsCollapse, openingWindow: 0 } };
+    expect(evaluateAcd({ site: 'hq', at: Date.parse('2026-12-05T08:00:00+08:00'), metrics: { agents_logged_in: 3 } }, none, bh, 0)[0]?.status).toBe('firing');
   });
   it('the time the figures were taken decides', () => {
     const e = evaluateAcd({ site: 'hq', at: NOON_SHANGHAI, metrics: { agents_logged_in: 1 } }, cfg, bh, NIGHT_SHANGHAI);

@@ -10,12 +10,13 @@
  *   acd:<site>:<queue>:agents   app_network_acd while logged-in agents are below the floor in business hours;
  *                               outside them few agents is the centre closed: `resolved` (an open collapse ends),
  *                               and so it is in the last agentsCollapse.closingWindow before they end (the floor
- *                               going home)
+ *                               going home) and the first agentsCollapse.openingWindow after they open (the floor
+ *                               still logging in)
  *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
  * Figures that are missing are not judged: no event for their member (they do not count as back under).
  */
 import type { SourcesConfig } from '../config/schema.js';
-import { nextBusinessEnd, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { businessEdgeAt, withinBusinessHours, type BusinessHours } from './business-hours.js';
 import { clampLevel, type EventSource, type NormalizedEvent } from './event.js';
 
 export type AcdConfig = SourcesConfig['acd'];
@@ -155,17 +156,25 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
     // In business hours few agents is an outage. Outside them the centre is closed and agents logging
     // off is expected: few agents stands an open collapse down (a resolution, not silence), so an
     // outage opened late in the day does not climb all night on figures that now mean nothing. The
-    // last minutes before closing are the floor going home: read as closed, so nobody is paged for it.
+    // last minutes before closing are the floor going home, the first ones after opening the floor
+    // still logging in: read as closed, so nobody is paged for either.
     const inHours = withinBusinessHours(businessHours, at);
-    const closesAt = inHours && n < floor ? nextBusinessEnd(businessHours, at) : undefined;
-    const closing = closesAt !== undefined && closesAt - at <= cfg.agentsCollapse.closingWindow;
-    const state = n >= floor ? 'clear' : !inHours ? 'closed' : closing ? 'closing' : 'collapse';
+    const windows = { opening: cfg.agentsCollapse.openingWindow, closing: cfg.agentsCollapse.closingWindow };
+    const edge = inHours && n < floor ? businessEdgeAt(businessHours, at, windows) : undefined;
+    const state = n >= floor ? 'clear' : !inHours ? 'closed' : (edge?.edge ?? 'collapse');
     const summary = {
       collapse: `Only ${n} agents logged in on queue ${queue} (under ${floor}) - ACD, application or network outage?`,
       clear: `Agents logged in on queue ${queue} back to ${n}`,
       closed: `Queue ${queue} outside business hours: ${n} agents logged in is expected, the agents check stands down`,
       closing: `Queue ${queue} closes at ${businessHours.end}: ${n} agents logged in is the floor going home, the agents check stands down`,
+      opening: `Queue ${queue} opened at ${businessHours.start}: ${n} agents logged in is the floor still logging in, the agents check waits`,
     }[state];
+    const edgeDetails =
+      edge?.edge === 'closing'
+        ? { closesAt: new Date(edge.closesAt).toISOString() }
+        : edge?.edge === 'opening'
+          ? { openedAt: new Date(edge.openedAt).toISOString(), judgedFrom: new Date(edge.openedAt + windows.opening).toISOString() }
+          : {};
     events.push({
       ...base,
       class: cfg.agentsCollapse.class,
@@ -176,7 +185,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
       groupHint: queue,
       summary,
       labels: { queue, kind: 'agents_collapse' },
-      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours, ...(closing ? { closesAt: new Date(closesAt).toISOString() } : {}) },
+      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours, ...edgeDetails },
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastBusinessStart, nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { businessEdgeAt, lastBusinessStart, nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
 
@@ -92,5 +92,25 @@ describe('lastBusinessStart', () => {
     // Monday after a closed Sunday: it opened at Monday 00:00
     expect(iso(lastBusinessStart({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] }, Date.parse('2026-11-24T03:17:00Z')))).toBe('2026-11-23T00:00:00.000Z');
     expect(lastBusinessStart({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+  });
+});
+
+describe('businessEdgeAt', () => {
+  const windows = { opening: 15 * 60_000, closing: 15 * 60_000 };
+  const ny = (hhmm: string) => Date.parse(`2026-11-23T${hhmm}:00-05:00`); // Monday, New York
+  it('the first minutes after opening and the last before closing, one mechanism for both', () => {
+    expect(businessEdgeAt(weekdays, ny('07:59'), windows)).toBeUndefined();
+    expect(businessEdgeAt(weekdays, ny('08:00'), windows)).toEqual({ edge: 'opening', openedAt: ny('08:00') });
+    expect(businessEdgeAt(weekdays, ny('08:14'), windows)).toEqual({ edge: 'opening', openedAt: ny('08:00') });
+    expect(businessEdgeAt(weekdays, ny('08:15'), windows)).toBeUndefined();
+    expect(businessEdgeAt(weekdays, ny('19:44'), windows)).toBeUndefined();
+    expect(businessEdgeAt(weekdays, ny('19:45'), windows)).toEqual({ edge: 'closing', closesAt: ny('20:00') });
+    expect(businessEdgeAt(weekdays, ny('20:00'), windows)).toBeUndefined();
+  });
+  it('a window of 0 is none; around the clock has no edges', () => {
+    expect(businessEdgeAt(weekdays, ny('08:00'), { opening: 0, closing: 0 })).toBeUndefined();
+    expect(businessEdgeAt(weekdays, ny('19:59'), { opening: 15 * 60_000, closing: 0 })).toBeUndefined();
+    const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '08:00', end: '08:00' };
+    expect(businessEdgeAt(always, Date.parse('2026-11-23T08:05:00Z'), windows)).toBeUndefined();
   });
 });

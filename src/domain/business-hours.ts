@@ -65,3 +65,19 @@ export function lastBusinessStart(bh: BusinessHours, at: number): number | undef
   }
   return undefined;
 }
+
+/** The edge of business hours an instant falls in: just after they open, or just before they end. */
+export type BusinessEdge = { readonly edge: 'opening'; readonly openedAt: number } | { readonly edge: 'closing'; readonly closesAt: number };
+
+/**
+ * Whether `at`, within business hours, falls in the first `windows.opening` after they opened or the
+ * last `windows.closing` before they end (a window of 0: never); undefined otherwise, and outside them.
+ */
+export function businessEdgeAt(bh: BusinessHours, at: number, windows: { readonly opening: number; readonly closing: number }): BusinessEdge | undefined {
+  if (!withinBusinessHours(bh, at)) return undefined;
+  const closesAt = windows.closing > 0 ? nextBusinessEnd(bh, at) : undefined;
+  if (closesAt !== undefined && closesAt - at <= windows.closing) return { edge: 'closing', closesAt };
+  const openedAt = windows.opening > 0 ? lastBusinessStart(bh, at) : undefined;
+  if (openedAt !== undefined && at - openedAt < windows.opening) return { edge: 'opening', openedAt };
+  return undefined;
+}

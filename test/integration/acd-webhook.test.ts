@@ -202,6 +202,28 @@ describe('ACD webhook', () => {
     expect(inc.notifications.filter((n: any) => n.phase === 'all_clear')).not.toEqual([]);
   });
 
+  it('at opening agents are still logging in: 3 of 20 at 08:00 pages nobody; still 3 at 08:15 is a collapse', async () => {
+    const at = (hhmm: string) => {
+      app.clock.set(Date.parse(`2026-12-06T${hhmm}:00+08:00`));
+      return app.clock.now();
+    };
+    const agents = (n: number) => post({ site: 'op1', queue: 'main', metrics: { agents_logged_in: n, agents_available: 0 } });
+    at('08:00');
+    expect((await agents(3)).body).toEqual({ accepted: 1, results: [{ member: 'acd:op1:main:agents', result: 'ignored', incident: null }] });
+    await app.container.engine.tick(at('08:05'));
+    expect((await agents(4)).body.results[0]).toMatchObject({ result: 'ignored' });
+    await app.container.engine.tick(at('08:10'));
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+
+    at('08:15');
+    const late = await agents(3);
+    expect(late.body.results[0]).toMatchObject({ member: 'acd:op1:main:agents', result: 'opened' });
+    await app.container.engine.tick(at('08:15'));
+    const inc = (await app.request('GET', `/api/incidents/${late.body.results[0].incident}`)).body;
+    expect(inc).toMatchObject({ class: 'app_network_acd', state: 'open' });
+    expect(inc.notifications.filter((n: any) => n.phase === 'page')).not.toEqual([]);
+  });
+
   it.each([
     ['a negative count', { site: 'hq', metrics: { calls_waiting: -1 } }, 'metrics.calls_waiting'],
     ['a count as a string', { site: 'hq', metrics: { calls_waiting: '40' } }, 'metrics.calls_waiting'],
