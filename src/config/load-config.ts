@@ -139,6 +139,7 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
     });
     cl.onResolve.reminders.forEach((rm, i) => rm.roles.forEach((r, j) => role('playbooks', `classes.${cid}.onResolve.reminders.${i}.roles.${j}`, r)));
     cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.match`, rm.match));
+    cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.unless`, rm.unless));
     const unknown = [...cl.group.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '').filter((p) => !/^(class|site|group|label\.[A-Za-z_][A-Za-z0-9_]*)$/.test(p));
     for (const p of unknown) out.push({ file: f('playbooks'), path: `classes.${cid}.group`, message: `unknown placeholder {${p}} (use {class} {site} {group} {label.NAME})` });
   }

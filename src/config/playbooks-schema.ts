@@ -78,6 +78,13 @@ export function playbooksSchema({ wait }: Durations) {
                 .describe(
                   "Only for incidents whose labels, or those of any firing event of the cycle that ended, match (e.g. discharge: deep): regular expressions against the whole value; a missing label is \"\".",
                 ),
+              /** Not for incidents whose labels, or those of any event of the ended cycle, match (another reminder says it instead). */
+              unless: z
+                .record(z.string(), z.string())
+                .optional()
+                .describe(
+                  'Not for incidents whose labels, or those of any firing event of the cycle that ended, match (e.g. discharge: deep, when another reminder replaces this one for them): regular expressions against the whole value; a missing label is "".',
+                ),
               note: z.string().describe('What the reminder says.'),
             }),
           )

@@ -183,16 +183,41 @@ describe('planEscalation — power', () => {
     expect(p.due[1]?.note).toMatch(/Equalise the battery, then float it for at least 24 h/);
   });
 
-  it('after a deep discharge (discharge=deep seen in the cycle): the 48 h float reminder as well', () => {
+  it('after a deep discharge (discharge=deep seen in the cycle): the 48 h float reminder instead of the 24 h one', () => {
     const s = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0']), seenLabels: [{ kind: 'on_battery' }, { kind: 'generator', discharge: 'deep' }] });
     const p = planEscalation(s, k, severity, T0 + 40 * MIN);
     expect(p.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.roles, x.note])).toEqual([
-      ['rem0', ['facilities'], expect.stringMatching(/at least 24 h/)],
-      ['rem1', ['facilities'], expect.stringMatching(/discharged the battery by half or more - float it for at least 48 h/)],
+      ['rem1', ['facilities'], expect.stringMatching(/discharged the battery by half or more - equalise it, then float it for at least 48 h/)],
     ]);
     // named by a deep event itself
     const named = planEscalation({ ...s, seenLabels: [], labels: { kind: 'critical', discharge: 'deep' } }, k, severity, T0 + 40 * MIN);
-    expect(named.due.filter((x) => x.kind === 'reminder')).toHaveLength(2);
+    expect(named.due.filter((x) => x.kind === 'reminder').map((x) => x.key)).toEqual(['rem1']);
+    // a shallow outage: the 24 h one only
+    const shallow = planEscalation({ ...s, seenLabels: [{ kind: 'on_battery' }, { kind: 'generator' }] }, k, severity, T0 + 40 * MIN);
+    expect(shallow.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.note])).toEqual([['rem0', expect.stringMatching(/at least 24 h/)]]);
+  });
+
+  it('a reminder with `unless` goes when nothing of the cycle fits it, and `unless` names a label kept from events', () => {
+    const klass = {
+      ...k,
+      onResolve: {
+        ...k.onResolve,
+        reminders: [
+          { after: 0, roles: ['facilities'], unless: { discharge: 'deep|shallow' }, note: 'plain' },
+          { after: 0, roles: ['facilities'], match: { kind: 'x' }, unless: { site: 'b' }, note: 'x only' },
+        ],
+      },
+    } as typeof k;
+    expect(matchLabelNames(klass)).toEqual(expect.arrayContaining(['discharge', 'kind', 'site']));
+    const base = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0']) });
+    const notes = (over: Partial<typeof base>) =>
+      planEscalation({ ...base, ...over }, klass, severity, T0 + 40 * MIN)
+        .due.filter((x) => x.kind === 'reminder')
+        .map((x) => x.note);
+    expect(notes({ labels: {}, seenLabels: [] })).toEqual(['plain']);
+    expect(notes({ labels: {}, seenLabels: [{ discharge: 'shallow' }] })).toEqual([]);
+    expect(notes({ labels: { kind: 'x' }, seenLabels: [] })).toEqual(['plain', 'x only']);
+    expect(notes({ labels: { kind: 'x' }, seenLabels: [{ site: 'b' }] })).toEqual(['plain']);
   });
 });
 

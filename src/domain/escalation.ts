@@ -131,10 +131,9 @@ export function conditionHolds(condition: StepCondition, state: IncidentState, c
   }
 }
 
-/** Label match of a tier: regular expressions against the whole value; a missing label is "". */
-/** The label names the class's tiers and reminders match on (sorted; empty when none has a `match`). */
+/** The label names the class's tiers and reminders match on (sorted; empty when none has a `match` or `unless`). */
 export function matchLabelNames(klass: Pick<ClassConfig, 'tiers' | 'onResolve'>): string[] {
-  const matches = [...klass.tiers.map((t) => t.match), ...klass.onResolve.reminders.map((r) => r.match)];
+  const matches = [...klass.tiers.map((t) => t.match), ...klass.onResolve.reminders.flatMap((r) => [r.match, r.unless])];
   return [...new Set(matches.flatMap((m) => Object.keys(m ?? {})))].sort();
 }
 
@@ -150,6 +149,7 @@ export function matchLabelsOf(names: readonly string[], labels: Readonly<Record<
   return JSON.stringify(out);
 }
 
+/** Label match of a tier: regular expressions against the whole value; a missing label is "". */
 export function tierMatches(match: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!match) return true;
   for (const [name, re] of Object.entries(match)) {
@@ -342,7 +342,8 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       consider({ key: 'allclear', kind: 'all_clear', at: end, tier: s.tier, roles: [], to: s.paged, phase: 'all_clear', condition: 'resolved' });
     }
     klass.onResolve.reminders.forEach((r, j) => {
-      if (!matchesSeen(r.match, s)) return;
+      // `unless`: another reminder says it for these incidents (a deep discharge's 48 h float replaces the 24 h one)
+      if (!matchesSeen(r.match, s) || (r.unless !== undefined && matchesSeen(r.unless, s))) return;
       consider({ key: `rem${j}`, kind: 'reminder', at: end + r.after, tier: s.tier, roles: r.roles, phase: 'reminder', condition: 'resolved', note: r.note });
     });
     if (klass.reportDue !== undefined) {
