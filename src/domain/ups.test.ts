@@ -150,6 +150,19 @@ describe('evaluateUps: notification types without variables', () => {
     // the repeat every 2 minutes is the same news
     expect(evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', host: 'pbx-01' }, cfg, NOW + 120_000)[0]?.eventKey).toBe(e?.eventKey);
   });
+  it('SHUTDOWN names the machine going down: the host upsmon runs on', () => {
+    const [e, ...rest] = evaluateUps({ device: 'upsmon', site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon', host: 'pbx-01' }, cfg, NOW);
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ status: 'notice', member: 'upsmon:pbx-01', eventKey: 'upsmon:pbx-01:shutdown', class: cfg.onBattery.class, level: cfg.critical.level, labels: { device: 'upsmon', kind: 'shutdown', host: 'pbx-01' } });
+    expect(e?.summary).toBe('upsmon on pbx-01: automatic shutdown proceeding (SHUTDOWN) - pbx-01 is going down');
+    // another host's shutdown is other news
+    expect(evaluateUps({ device: 'upsmon', site: 'hq', event: 'SHUTDOWN', host: 'crm-02' }, cfg, NOW)[0]?.eventKey).toBe('upsmon:crm-02:shutdown');
+    // a sender that names no host: as before
+    expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN' }, cfg, NOW)[0]).toMatchObject({ member: 'upsmon', summary: 'upsmon: automatic shutdown proceeding (SHUTDOWN) - the systems are going down' });
+    expect(evaluateUps({ device: 'ups1', event: 'SHUTDOWN', host: 'pbx-01' }, cfg, NOW).find((x) => x.status === 'notice')?.summary).toBe(
+      'UPS ups1 (upsmon on pbx-01): automatic shutdown proceeding (SHUTDOWN) - pbx-01 is going down',
+    );
+  });
   it('UPSNAME as upsmon passes it names the same member as a poll', () => {
     expect(evaluateUps({ device: 'ups1@127.0.0.1:13493', event: 'ONBATT' }, cfg, NOW)[0]?.member).toBe('ups:ups1');
   });

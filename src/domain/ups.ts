@@ -13,8 +13,8 @@
  *   ups:<dev>:fsd      FSD left by upsd after a shutdown, on line with good charge (see isStaleFsd):
  *                      its own incident until upsd restarts, no longer a critical power one
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
- * upsmon's SHUTDOWN (the systems are going down; it names no UPS) is a notice on the site's power
- * incident, never a member: nothing would ever resolve it.
+ * upsmon's SHUTDOWN (the host upsmon runs on is going down; it names no UPS) is a notice on the
+ * site's power incident, by upsmon:<host>, never a member: nothing would ever resolve it.
  */
 import type { SourcesConfig } from '../config/schema.js';
 import { clampLevel, type NormalizedEvent } from './event.js';
@@ -304,10 +304,16 @@ export function dischargeDepth(charge: number | undefined): number | undefined {
   return charge === undefined ? undefined : Math.max(0, Math.min(100, 100 - charge));
 }
 
-/** upsmon's SHUTDOWN: who told it (a notice's `member`) and what it says. */
-function shutdownNotice(dev: string): { by: string; summary: string } {
+/**
+ * upsmon's SHUTDOWN: who told it (a notice's `member`) and what it says. upsmon sends it as it shuts
+ * down the machine it runs on, so the host ups-notify sends is the machine going down: it names the
+ * notice (`upsmon:<host>`, as NOPARENT's member) and the summary; with no host, "the systems".
+ */
+function shutdownNotice(dev: string, host: string | undefined): { by: string; summary: string } {
   const upsmon = dev === UPSMON_DEVICE;
-  return { by: upsmon ? UPSMON_DEVICE : `ups:${dev}`, summary: `${upsmon ? 'upsmon' : `UPS ${dev}`}: automatic shutdown proceeding (SHUTDOWN) - the systems are going down` };
+  const by = upsmon ? upsmonMember(host) : `ups:${dev}`;
+  const who = upsmon ? `upsmon${host ? ` on ${host}` : ''}` : `UPS ${dev}${host ? ` (upsmon on ${host})` : ''}`;
+  return { by, summary: `${who}: automatic shutdown proceeding (SHUTDOWN) - ${host ? `${host} is going down` : 'the systems are going down'}` };
 }
 
 export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): NormalizedEvent[] {
@@ -348,8 +354,8 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
   }));
   if (note === 'SHUTDOWN') {
     // the site's power incident, at the critical level
-    const n = shutdownNotice(dev);
-    events.push({ source: 'ups', class: cfg.onBattery.class, site, level: clampLevel(cfg.critical.level), status: 'notice', member: n.by, eventKey: `${n.by}:shutdown`, groupHint: n.by, summary: n.summary, at: now, labels: { device: dev, kind: 'shutdown' }, details, drill: false });
+    const n = shutdownNotice(dev, host);
+    events.push({ source: 'ups', class: cfg.onBattery.class, site, level: clampLevel(cfg.critical.level), status: 'notice', member: n.by, eventKey: `${n.by}:shutdown`, groupHint: n.by, summary: n.summary, at: now, labels: { device: dev, kind: 'shutdown', ...(host ? { host } : {}) }, details, drill: false });
   }
   return events;
 }

@@ -43,6 +43,21 @@ describe('upsmon SHUTDOWN', () => {
     expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:ups', level: 5 });
   });
 
+  it('names the machine going down, from the host ups-notify sends: one notice per host', async () => {
+    const id = (await post({ device: 'ups1', site: 'sd5', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15, 'battery.runtime': 240 } })).body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+    app.clock.advance(5_000);
+    for (const host of ['pbx-01', 'crm-02']) {
+      const down = await post({ device: NO_UPS_DEVICE, site: 'sd5', event: 'SHUTDOWN', reporter: 'upsmon', host });
+      expect(down.body.results).toEqual([{ member: `upsmon:${host}`, result: 'merged', incident: id }]);
+    }
+    const inc = await get(id);
+    expect(Object.keys(inc.members)).toEqual(['ups:ups1']);
+    expect(inc.timeline.filter((t: any) => t.type === 'notice').map((t: any) => [t.by, t.level, t.summary])).toEqual([
+      ['upsmon:pbx-01', 5, 'upsmon on pbx-01: automatic shutdown proceeding (SHUTDOWN) - pbx-01 is going down'],
+      ['upsmon:crm-02', 5, 'upsmon on crm-02: automatic shutdown proceeding (SHUTDOWN) - crm-02 is going down'],
+    ]);
+  });
+
   it('raises the incident to critical when it was lower, with the shutdown as its summary', async () => {
     const ob = await post({ device: 'ups1', site: 'sd2', event: 'ONBATT' });
     const id = ob.body.results[0].incident as string;
