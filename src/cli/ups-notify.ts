@@ -7,7 +7,7 @@
 import { appendFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { CliEnv } from '../config/cli-env.js';
-import { UPSMON_DEVICE } from '../domain/ups.js';
+import { UPSMON_DEVICE } from '../domain/ups-device.js';
 import type { Logger } from '../telemetry/logger.js';
 import { postUpsReport, type UpsReport } from './post-ups.js';
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import type { NormalizedEvent } from './event.js';
-import { evaluateUps, parseUpsStatus, readUps, upsDeviceId, upsNumber, type UpsInput } from './ups.js';
+import { evaluateUps, type UpsInput } from './ups.js';
+import { upsDeviceId } from './ups-device.js';
+import { parseUpsStatus, readUps, upsNumber } from './ups-status.js';
 
 const cfg = loadConfig('config').sources.ups;
 const NOW = Date.parse('2026-11-23T10:00:00Z');

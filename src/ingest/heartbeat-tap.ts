@@ -10,7 +10,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Heartbeats } from '../app/heartbeats.js';
 import type { SourcesConfig } from '../config/schema.js';
 import type { Beat } from '../domain/heartbeat.js';
-import { isPollerReport, upsDeviceId } from '../domain/ups.js';
+import { isPollerReport, upsDeviceId } from '../domain/ups-device.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export interface HeartbeatTapDeps {

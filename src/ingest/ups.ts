@@ -6,7 +6,9 @@ import type { TelemetryFigure, TelemetryMirror } from '../app/telemetry-mirror.j
 import type { SourcesConfig } from '../config/schema.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
-import { evaluateUps, readUps, upsDeviceId, upsNumber, UPS_REPORTERS, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups.js';
+import { evaluateUps } from '../domain/ups.js';
+import { upsDeviceId, UPS_REPORTERS } from '../domain/ups-device.js';
+import { readUps, upsNumber, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups-status.js';
 import type { Logger } from '../telemetry/logger.js';
 import { invalid } from './errors.js';
 
