@@ -3,7 +3,8 @@
  * and `tocsin_acd_surge_tier` (per site and queue: the surge incident's tier + 1, 0 = no surge)
  * in step with the store, which counts them itself (a few replies however many incidents are open).
  * A surge's site and queue come from the ACD's telemetry: they become labels only through the ACD
- * gauges' SeriesGuard (masked like the logs, at most `http.metricSeries` of them).
+ * gauges' SeriesGuard (masked like the logs, at most `http.metricSeries` of them); a surge no longer
+ * open lets its slot go (kept while the ACD gauges still show its queue).
  * Refreshed after recorded events and transitions — coalesced, at most one read per `minGapMs`, so a
  * burst of webhooks costs one read — and on a cadence (level climbs happen inside the engine).
  */
@@ -14,6 +15,8 @@ import type { SeriesGuard } from '../telemetry/series-guard.js';
 
 /** The class whose open incidents are queue surges. */
 const SURGE_CLASS = 'inbound_surge';
+/** What this gauge holds its guard slots as. */
+const HOLDER = 'surge';
 
 export class OpenIncidentGauge {
   private running: Promise<void> | undefined;
@@ -62,8 +65,10 @@ export class OpenIncidentGauge {
     for (const c of counts) g.set({ class: c.class, level: c.level, state: c.state }, c.n);
     const s = this.deps.metrics.acdSurgeTier;
     s.reset();
+    const open = new Set(surges.map((x) => this.deps.series.key({ site: x.site, queue: x.queue })));
+    this.deps.series.keepOnly(HOLDER, (key) => open.has(key));
     for (const x of surges) {
-      const l = this.deps.series.admit({ site: x.site, queue: x.queue });
+      const l = this.deps.series.admit({ site: x.site, queue: x.queue }, HOLDER);
       if (l) s.set(l, x.tier);
     }
   }

@@ -49,3 +49,81 @@ describe('TelemetryMirror: readings age per family', () => {
     expect(await exported()).toEqual([]);
   });
 });
+
+describe('TelemetryMirror: guard slots', () => {
+  /** A store that keeps what is put, like Redis (forget honours `at`). */
+  function shared(): TelemetryReadings & { held: Map<string, TelemetryReading>; gate?: Promise<void> | undefined } {
+    const held = new Map<string, TelemetryReading>();
+    const s: TelemetryReadings & { held: Map<string, TelemetryReading>; gate?: Promise<void> | undefined } = {
+      held,
+      put: async (rs) => {
+        await s.gate;
+        for (const r of rs) held.set(JSON.stringify([r.gauge, r.labels]), r);
+      },
+      all: async () => [...held.values()],
+      forget: async (rs) => {
+        for (const r of rs) {
+          const k = JSON.stringify([r.gauge, r.labels]);
+          if (held.get(k)?.at === r.at) held.delete(k);
+        }
+      },
+    };
+    return s;
+  }
+  const replica = (s: TelemetryReadings, clock: ManualClock, max = 1) => {
+    const metrics = createMetrics();
+    const series = { ups: new SeriesGuard(max, () => undefined, 'key'), acd: new SeriesGuard(max, () => undefined, 'key') };
+    const m = new TelemetryMirror({ store: s, metrics, series, logger: pino({ level: 'silent' }), clock, maxAgeMs: { ups: 15 * MIN, acd: 60 * MIN } });
+    const devices = async () => (await metrics.upsCharge.get()).values.map((v) => v.labels['device']).sort();
+    return { m, devices, series };
+  };
+
+  it('a UPS whose readings expired frees its slot on the replica that forgot it and on one that did not', async () => {
+    const clock = new ManualClock(0);
+    const s = shared();
+    const a = replica(s, clock);
+    const b = replica(s, clock);
+    await a.m.record('ups', { site: 'hq', device: 'ups1' }, [{ gauge: 'upsCharge', value: 0.9 }]);
+    await b.m.refresh();
+    expect(await b.devices()).toEqual(['ups1']);
+
+    clock.advance(16 * MIN);
+    await a.m.refresh(); // forgets ups1 in the store
+    expect(s.held.size).toBe(0);
+    await b.m.refresh(); // finds it gone
+    expect(await b.devices()).toEqual([]);
+    for (const r of [a, b]) expect(r.series.ups.size).toBe(0);
+
+    // a new UPS takes the slot on both replicas
+    await b.m.record('ups', { site: 'hq', device: 'ups2' }, [{ gauge: 'upsCharge', value: 0.8 }]);
+    await a.m.refresh();
+    expect(await a.devices()).toEqual(['ups2']);
+    expect(await b.devices()).toEqual(['ups2']);
+  });
+
+  it('keeps a device while any of its readings is live, and one being recorded while the store is read', async () => {
+    const clock = new ManualClock(0);
+    const s = shared();
+    const a = replica(s, clock, 2);
+    await a.m.record('acd', { site: 'hq', queue: 'main' }, [{ gauge: 'acdAgentsLoggedIn', value: 20 }]);
+    clock.advance(50 * MIN);
+    await a.m.record('acd', { site: 'hq', queue: 'main' }, [{ gauge: 'acdCallsWaiting', value: 3 }]);
+    clock.advance(20 * MIN); // agents logged in expired, calls waiting not
+    await a.m.refresh();
+    expect(a.series.acd.size).toBe(1);
+
+    // ups1's write is under way while a scrape reads the store: its slot stays
+    let open: () => void = () => undefined;
+    s.gate = new Promise((r) => (open = r));
+    const writing = a.m.record('ups', { site: 'hq', device: 'ups1' }, [{ gauge: 'upsCharge', value: 0.9 }]);
+    await a.m.refresh();
+    expect(a.series.ups.size).toBe(1);
+    open();
+    await writing;
+    s.gate = undefined;
+    await a.m.refresh();
+    expect(await a.devices()).toEqual(['ups1']);
+    expect(a.series.ups.size).toBe(1);
+  });
+});
+

@@ -5,7 +5,9 @@
  * two replicas never show one queue's calls waiting from two different reports. Labels pass the
  * family's SeriesGuard first (masked, at most http.metricSeries label sets). A series not reported
  * for its family's http.readingsMaxAge is no longer exported, and the scrape that finds it so
- * removes it from the store: a UPS or queue taken out of service leaves the gauges.
+ * removes it from the store: a UPS or queue taken out of service leaves the gauges. Its guard slot is
+ * freed as well, on every replica (each scrape keeps the slots of the series the store holds, and
+ * of those this replica is recording), so new devices and queues find room after any churn.
  */
 import type { Clock, TelemetryReading, TelemetryReadings } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -36,8 +38,15 @@ export interface TelemetryFigure {
 
 const isGauge = (g: string): g is TelemetryGauge => Object.hasOwn(FAMILY, g);
 
+/** What the mirror holds its guard slots as (the surge tier holds some of the ACD ones too). */
+const HOLDER = 'readings';
+
 export class TelemetryMirror {
   private refreshFailed = false;
+  /** Counts records and refreshes: which records a refresh's read of the store may have missed. */
+  private seq = 0;
+  /** Per family, the slot keys this replica recorded and when (seq; Infinity while the write is under way). */
+  private readonly recorded: Record<TelemetryFamily, Map<string, number>> = { ups: new Map(), acd: new Map() };
 
   constructor(
     private readonly deps: {
@@ -65,8 +74,11 @@ export class TelemetryMirror {
 
   /** A report's figures for one device or queue: into this replica's gauges, and into the store for every replica. */
   async record(family: TelemetryFamily, labels: Readonly<Record<string, string>>, figures: readonly TelemetryFigure[]): Promise<void> {
-    const l = this.deps.series[family].admit({ ...labels });
+    const guard = this.deps.series[family];
+    const l = guard.admit({ ...labels }, HOLDER);
     if (!l || figures.length === 0) return;
+    const key = guard.key(l);
+    this.recorded[family].set(key, Number.POSITIVE_INFINITY);
     const at = this.now();
     const readings: TelemetryReading[] = figures.map((f) => ({ gauge: f.gauge, labels: f.flag === undefined ? l : { ...l, flag: f.flag }, value: f.value, at }));
     for (const r of readings) this.gauge(r.gauge as TelemetryGauge).set(r.labels, r.value);
@@ -75,11 +87,14 @@ export class TelemetryMirror {
     } catch (e) {
       // the report itself is recorded; only the other replicas' view of these figures lags
       this.deps.logger.warn({ err: e, family }, 'telemetry readings not shared with the other replicas');
+    } finally {
+      this.recorded[family].set(key, ++this.seq);
     }
   }
 
   /** Sets every telemetry gauge from the store (what a scrape shows); on a failed read the gauges stay as they were. */
   async refresh(): Promise<void> {
+    const since = ++this.seq;
     let held: TelemetryReading[];
     try {
       held = await this.deps.store.all();
@@ -91,7 +106,7 @@ export class TelemetryMirror {
       return;
     }
     const now = this.now();
-    const admitted: { gauge: TelemetryGauge; labels: Record<string, string>; value: number }[] = [];
+    const live: { gauge: TelemetryGauge; base: Record<string, string>; flag: string | undefined; value: number }[] = [];
     const expired: TelemetryReading[] = [];
     for (const r of held) {
       if (!isGauge(r.gauge)) continue;
@@ -100,13 +115,34 @@ export class TelemetryMirror {
         continue;
       }
       const { flag, ...base } = r.labels;
-      const l = this.deps.series[FAMILY[r.gauge]].admit(base);
-      if (l) admitted.push({ gauge: r.gauge, labels: flag === undefined ? l : { ...l, flag }, value: r.value });
+      live.push({ gauge: r.gauge, base, flag, value: r.value });
+    }
+    this.freeSlots(live, since);
+    const admitted: { gauge: TelemetryGauge; labels: Record<string, string>; value: number }[] = [];
+    for (const r of live) {
+      const l = this.deps.series[FAMILY[r.gauge]].admit(r.base, HOLDER);
+      if (l) admitted.push({ gauge: r.gauge, labels: r.flag === undefined ? l : { ...l, flag: r.flag }, value: r.value });
     }
     // reset and set in one synchronous stretch: a concurrent scrape never sees the gauges half set
     for (const g of Object.keys(FAMILY) as TelemetryGauge[]) this.gauge(g).reset();
     for (const r of admitted) this.gauge(r.gauge).set(r.labels, r.value);
     if (expired.length > 0) await this.forget(expired);
+  }
+
+  /**
+   * Lets go the guard slots of every device or queue with no live reading in the store (expired,
+   * or forgotten by another replica), except those this replica recorded since `since` (the store
+   * read may have missed them): they leave room for new ones.
+   */
+  private freeSlots(live: readonly { gauge: TelemetryGauge; base: Record<string, string> }[], since: number): void {
+    for (const family of ['ups', 'acd'] as const) {
+      const guard = this.deps.series[family];
+      const keep = new Set<string>();
+      for (const r of live) if (FAMILY[r.gauge] === family) keep.add(guard.key(r.base));
+      const recorded = this.recorded[family];
+      guard.keepOnly(HOLDER, (key) => keep.has(key) || (recorded.get(key) ?? 0) > since);
+      for (const [key, at] of recorded) if (at <= since && !keep.has(key)) recorded.delete(key);
+    }
   }
 
   /** Removes series gone unreported from the store (each unless reported again meanwhile); on failure the next scrape tries again. */

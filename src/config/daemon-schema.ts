@@ -26,7 +26,7 @@ export function daemonSchema({ wait, span }: Durations) {
           .default(1024 * 1024)
           .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb.'),
         metricSeries: wholeNumber(1, 100_000, 1000).describe(
-          'Distinct devices (site and UPS) and queues (site and queue) that telemetry may add to the UPS and ACD gauges; past it, readings are still evaluated and recorded, but not mirrored into /metrics. Default 1000.',
+          'Distinct devices (site and UPS) and queues (site and queue) that the UPS and ACD gauges hold at a time; past it, readings are still evaluated and recorded, but not mirrored into /metrics. A device or queue that drops out (http.readingsMaxAge) frees its place. Default 1000.',
         ),
         readingsMaxAge: z
           .strictObject({

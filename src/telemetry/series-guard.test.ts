@@ -47,4 +47,25 @@ describe('SeriesGuard', () => {
     expect(g.admit({ d: 'a' })).toEqual({ d: 'a' });
     expect(full).toEqual([2]);
   });
+
+  it('frees a slot once every holder has let its label set go, and only then', () => {
+    const g = new SeriesGuard(2, () => undefined, 'key');
+    expect(g.admit({ d: 'a' }, 'readings')).toBeDefined();
+    expect(g.admit({ d: 'a' }, 'surge')).toBeDefined();
+    expect(g.admit({ d: 'b' }, 'readings')).toBeDefined();
+    expect(g.admit({ d: 'c' }, 'readings')).toBeUndefined();
+    g.keepOnly('readings', () => false);
+    // a is still held by the surge tier; b's slot is free
+    expect(g.size).toBe(1);
+    expect(g.admit({ d: 'c' }, 'readings')).toEqual({ d: 'c' });
+    expect(g.admit({ d: 'e' }, 'readings')).toBeUndefined();
+    g.keepOnly('surge', (k) => k === g.key({ d: 'x' }));
+    expect(g.admit({ d: 'e' }, 'readings')).toEqual({ d: 'e' });
+  });
+
+  it('names a masked label set by the same key, masked or not', () => {
+    const g = new SeriesGuard(2, () => undefined, 'key');
+    const l = g.admit({ d: '+15555550102' }) ?? {};
+    expect(g.key(l)).toBe(g.key({ d: '+15555550102' }));
+  });
 });

@@ -24,8 +24,17 @@ export function labelTag(key: string): (masked: string) => string {
   };
 }
 
+/** Who holds a label set when the caller does not say. */
+const ANYONE = '';
+
+/**
+ * At most `max` label sets at a time. Each admitted set is held by whoever admitted it (the
+ * telemetry gauges, the surge tier), and its slot is free again once every holder has let it go: a
+ * UPS or queue that left the gauges makes room for another.
+ */
 export class SeriesGuard {
-  private readonly admitted = new Set<string>();
+  /** Admitted label sets (their key) and who holds each. */
+  private readonly admitted = new Map<string, Set<string>>();
   private warned = false;
   private readonly tag: (masked: string) => string;
 
@@ -40,11 +49,11 @@ export class SeriesGuard {
   }
 
   /** The label values to use (masked where need be), or undefined when the set is new and there is no room. */
-  admit<T extends Record<string, string>>(labels: T): T | undefined {
-    const out = {} as Record<string, string>;
-    for (const [k, v] of Object.entries(labels)) out[k] = redactText(v, this.tag);
+  admit<T extends Record<string, string>>(labels: T, holder: string = ANYONE): T | undefined {
+    const out = this.mask(labels);
     const key = JSON.stringify(out);
-    if (!this.admitted.has(key)) {
+    let holders = this.admitted.get(key);
+    if (!holders) {
       if (this.admitted.size >= this.max) {
         if (!this.warned) {
           this.warned = true;
@@ -52,8 +61,35 @@ export class SeriesGuard {
         }
         return undefined;
       }
-      this.admitted.add(key);
+      holders = new Set();
+      this.admitted.set(key, holders);
     }
+    holders.add(holder);
     return out as T;
+  }
+
+  /** The key of a label set (as admitted: masked), to name it to `keepOnly`. */
+  key(labels: Readonly<Record<string, string>>): string {
+    return JSON.stringify(this.mask(labels));
+  }
+
+  /** Lets go every label set `holder` holds that `keep` does not name; a set nobody holds any more frees its slot. */
+  keepOnly(holder: string, keep: (key: string) => boolean): void {
+    for (const [key, holders] of this.admitted) {
+      if (!holders.has(holder) || keep(key)) continue;
+      holders.delete(holder);
+      if (holders.size === 0) this.admitted.delete(key);
+    }
+  }
+
+  /** How many label sets are admitted (held by someone). */
+  get size(): number {
+    return this.admitted.size;
+  }
+
+  private mask(labels: Readonly<Record<string, string>>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(labels)) out[k] = redactText(v, this.tag);
+    return out;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import type { TestApp } from '../support/app.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
@@ -111,6 +112,29 @@ describe('telemetry gauges with two replicas on one Redis', () => {
 
     expect((await a!.request('POST', '/webhooks/ups', ups('ups2'))).status).toBe(200);
     expect(await devices(b!)).toEqual(['ups2']);
+  });
+
+  it('a UPS gone from the gauges frees its http.metricSeries slot on every replica: a new one takes it', async () => {
+    const clock = new ManualClock();
+    const base = loadConfig('config');
+    const config = { ...base, daemon: { ...base.daemon, http: { ...base.daemon.http, metricSeries: 1 } } };
+    set = replicaSet();
+    const [a, b] = await set.start(2, { clock, config });
+    const ups = (device: string) => ({ device, site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 100 } });
+    const devices = async (app: TestApp) => [...new Set((await telemetry(app)).map((l) => /device="([^"]+)"/.exec(l)?.[1]))].sort();
+    expect((await a!.request('POST', '/webhooks/ups', ups('ups1'))).status).toBe(200);
+    expect(await devices(b!)).toEqual(['ups1']);
+    expect((await b!.request('POST', '/webhooks/ups', ups('ups2'))).status).toBe(200); // no room: evaluated, not mirrored
+    expect(await devices(a!)).toEqual(['ups1']);
+
+    // ups1 was taken out of service; the first replica's scrape removes it, the other only finds it gone
+    clock.advance(16 * MIN);
+    expect(await devices(a!)).toEqual([]);
+    expect(await devices(b!)).toEqual([]);
+    // a UPS put in its place is a series on both replicas, whichever one it reports to
+    expect((await b!.request('POST', '/webhooks/ups', ups('ups3'))).status).toBe(200);
+    expect(await devices(b!)).toEqual(['ups3']);
+    expect(await devices(a!)).toEqual(['ups3']);
   });
 
   it('a reading an older daemon wrote without a stamp ages from the first scrape that finds it', async () => {
