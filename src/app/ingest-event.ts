@@ -111,7 +111,9 @@ export class IngestEvents {
         truncated = 0; // counted once per body
         const target = event.drill ? drill : live;
         order.push({ drill: event.drill, index: target.length });
-        target.push(event.drill ? { ...cmd, newId: `drill-${cmd.newId}` } : cmd);
+        // each namespace's share of the body is one body to the store, its left-out alerts on the first share
+        const own = target.length > 0 ? { ...cmd, continuesBody: true } : cmd;
+        target.push(event.drill ? { ...own, newId: `drill-${cmd.newId}` } : own);
       }
       classify.setAttribute('tocsin.class', [...new Set(events.map((e) => e.class))].join(','));
     } finally {

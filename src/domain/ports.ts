@@ -20,8 +20,13 @@ export interface IngestCommand {
   readonly resolveHoldMs: number;
   readonly resolution: 'source' | 'manual';
   readonly playbookVersion: string;
-  /** Alerts the sender left out of this body (counted once per body). */
+  /**
+   * Alerts the sender left out of this body: given on the body's first command, recorded on the
+   * first incident one of the body's events lands on as news (not as a duplicate).
+   */
   readonly truncated: number;
+  /** The same body as the command before it (its left-out alerts are that body's); absent or false: a body of its own. */
+  readonly continuesBody?: boolean | undefined;
   /** The labels the class's tiers match on (matchLabelsOf); '' or absent: none, nothing to keep. */
   readonly matchLabels?: string | undefined;
 }

@@ -40,6 +40,8 @@ export interface RepositoryOptions {
 interface Timed {
   readonly command: IngestCommand;
   readonly now: number;
+  /** The ingest call it came in (a body of many events may be split over several script calls). */
+  readonly call: object;
 }
 
 export class RedisIncidentRepository implements IncidentStore {
@@ -58,11 +60,16 @@ export class RedisIncidentRepository implements IncidentStore {
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
     const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs];
-    for (const { command: c, now } of items) {
+    let previous: object | undefined;
+    for (const { command: c, now, call } of items) {
       const e = c.event;
+      // a body goes on only right after its own command: a part split off into another script call
+      // starts afresh (with nothing left out to record: the body's first part carries that)
+      const truncated = c.continuesBody && previous === call ? '' : c.continuesBody ? 0 : c.truncated;
+      previous = call;
       // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
-      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', c.truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '');
+      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '');
     }
     const replicated = this.options.replicated;
     let out: unknown[];
@@ -82,7 +89,8 @@ export class RedisIncidentRepository implements IncidentStore {
   }
 
   async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
-    const replies = await this.commits.submit(commands.map((command) => ({ command, now })));
+    const call = {};
+    const replies = await this.commits.submit(commands.map((command) => ({ command, now, call })));
     return replies.map((reply) => {
       const r = reply as [string, string, number, number, number, string, number?];
       return {

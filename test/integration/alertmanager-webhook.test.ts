@@ -72,6 +72,22 @@ describe('Alertmanager webhook', () => {
     expect(metrics).toMatch(/^tocsin_alertmanager_truncated_alerts_total 1$/m);
   });
 
+  it('keeps on the incident the alerts a body left out once, however often the body comes, and from a body of resolutions too', async () => {
+    const body = { ...structuredClone(firing), truncatedAlerts: 2 };
+    expect((await post(body)).status).toBe(200);
+    // sent again as after a 503 the primary had recorded (or a lost 200): every alert a duplicate
+    const again = await post(body);
+    expect(again.body.results.map((r: any) => r.result)).toEqual(['duplicate', 'duplicate']);
+    let inc = (await app.request('GET', '/api/incidents')).body.incidents[0];
+    expect(inc.truncatedAlerts).toBe(2);
+    // a resolved body that left alerts out: its first alert ends one of the members
+    const over = { ...structuredClone(resolved), truncatedAlerts: 5 };
+    expect((await post(over)).status).toBe(200);
+    inc = (await app.request('GET', `/api/incidents/${inc.id}`)).body;
+    expect(inc.truncatedAlerts).toBe(7);
+    expect(inc.timeline.filter((t: any) => t.type === 'truncated').map((t: any) => t.count)).toEqual([2, 5]);
+  });
+
   it('counts the alerts left out of a body that holds only the Watchdog, on the hot path and through express alike', async () => {
     const watchdogOnly = (left: number) => ({ ...structuredClone(firing), truncatedAlerts: left, alerts: [{ ...structuredClone(firing.alerts[0]), labels: { alertname: 'Watchdog', site: 'dc1' } }] });
     const hot = await post(watchdogOnly(4));

@@ -305,6 +305,48 @@ describe('ingestEvents script', () => {
     expect(inc!.timeline.filter((t) => t.type === 'truncated')).toEqual([expect.objectContaining({ count: 3 })]);
   });
 
+  it('records a body’s left-out alerts on the first incident one of its events reaches, whatever its status', async () => {
+    const [a] = await repo.ingest([cmd(event()), cmd(event({ member: 'am:b', eventKey: 'b' }))], T0);
+    // a body that begins with a resolution
+    await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'r' }), { truncated: 2 }), cmd(event({ member: 'am:c', eventKey: 'c' }), { continuesBody: true })], T0 + MIN);
+    let inc = await repo.get(a!.id);
+    expect(inc!.truncatedAlerts).toBe(2);
+    expect(inc!.timeline.filter((t) => t.type === 'truncated')).toEqual([expect.objectContaining({ count: 2 })]);
+    // one whose first event finds nothing to resolve: the next one that lands takes the count
+    const other = event({ site: 'dc2', member: 'am:z', eventKey: 'z' });
+    const [, d] = await repo.ingest([cmd({ ...other, status: 'resolved' }, { truncated: 4 }), cmd(event({ site: 'dc3', member: 'am:d', eventKey: 'd' }), { continuesBody: true, newId: ulid(T0 + 2 * MIN) })], T0 + 2 * MIN);
+    expect(d!.kind).toBe('opened');
+    expect((await repo.get(d!.id))!.truncatedAlerts).toBe(4);
+    inc = await repo.get(a!.id);
+    expect(inc!.truncatedAlerts).toBe(2);
+  });
+
+  it('a body sent again after it was recorded (a retry after a 503) adds no left-out alerts; another body in the same call keeps its own', async () => {
+    const body = () => [cmd(event(), { truncated: 3 }), cmd(event({ member: 'am:b', eventKey: 'b' }), { continuesBody: true })];
+    const [a] = await repo.ingest(body(), T0);
+    const again = await repo.ingest(body(), T0 + 1_000);
+    expect(again.map((o) => o.kind)).toEqual(['duplicate', 'duplicate']);
+    expect((await repo.get(a!.id))!.truncatedAlerts).toBe(3);
+    expect((await repo.get(a!.id))!.timeline.filter((t) => t.type === 'truncated')).toHaveLength(1);
+    // the retried body's count does not pass to the next body of the same script call
+    const [, , e] = await repo.ingest([...body(), cmd(event({ site: 'dc2', member: 'am:e', eventKey: 'e' }), { newId: ulid(T0 + 2_000) })], T0 + 2_000);
+    expect(e!.kind).toBe('opened');
+    expect((await repo.get(e!.id))!.truncatedAlerts).toBe(0);
+    expect((await repo.get(a!.id))!.truncatedAlerts).toBe(3);
+  });
+
+  it('a body split over several script calls never lends its count to another body batched with a part of it', async () => {
+    const small = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 30 * 86_400_000, maxTimeline: 100, ingestBatch: 2, ingestInFlight: 1 });
+    const nothing = (i: number) => cmd(event({ site: `gone${i}`, member: `am:g${i}`, eventKey: `g${i}`, status: 'resolved' }), { continuesBody: i > 0, ...(i === 0 ? { truncated: 5 } : {}) });
+    // a body of three that reaches no incident: its last part goes out in a call of its own or behind
+    // another body, which must not take the count
+    const first = small.ingest([nothing(0), nothing(1), nothing(2)], T0);
+    const second = small.ingest([cmd(event({ site: 'dc9', member: 'am:n', eventKey: 'n' }), { newId: ulid(T0 + 1) })], T0);
+    const [[, , x], [n]] = await Promise.all([first, second]);
+    expect(x!.kind).toBe('ignored');
+    expect((await small.get(n!.id))!.truncatedAlerts).toBe(0);
+  });
+
   it('acknowledge and resolve transitions are idempotent and ordered', async () => {
     const [a] = await repo.ingest([cmd(event())], T0);
     expect(await repo.transition(a!.id, 'acknowledge', 'omar_haddad', 'sms', T0 + MIN)).toEqual({ result: 'changed', state: 'acknowledged' });

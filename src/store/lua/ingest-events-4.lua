@@ -18,7 +18,8 @@
     resolve hold (ms): a member's resolution takes effect after it stayed calm this long
     source, class, site, level, status ('firing' | 'resolved' | 'notice'), member, eventKey, summary,
     labels (JSON), details (JSON): stored verbatim, never re-encoded here,
-    drill ('1' | '0'), truncated (alerts left out of the body), resolution, playbookVersion,
+    drill ('1' | '0'), truncated (alerts left out of the body, on the body's first event; '' on the
+    events after it in the same body), resolution, playbookVersion,
     matchLabels (JSON of the labels the class's tiers match on; '' when they match on none)
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
@@ -39,6 +40,9 @@
   match on (`matchLabels`, '' for a class whose tiers match on none: then nothing is kept), once one
   differs from the incident's own (`matchLabels` on the hash; absent: only those): a tier whose match
   fits any of them applies (a line fault after a bypass, a fire reported after a theft).
+  A body's truncated count is recorded once, on the incident of its first event that lands on one
+  and is not a duplicate (whatever its status): a body sent again after it was recorded (a retry
+  after a 503) is all duplicates and adds nothing.
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -48,6 +52,8 @@ local reopenWindow, maxTimeline, retention = tonumber(ARGV[2]), tonumber(ARGV[3]
 -- the event being ingested: set for each one by the loop at the end
 local groupKey, newId, now, nowIso, ev, hold
 local isoOf -- the time nowIso was made for
+-- alerts the current body left out, until an event of it lands on an incident and records them
+local truncated = 0
 
 --@include iso-time
 
@@ -225,11 +231,12 @@ local function result(kind, id, raised)
   return { kind, id, c.count, c.level, raised and 1 or 0, c.state or '' }
 end
 
+-- The body's left-out alerts, on the first incident one of its events lands on as news.
 local function recordTruncation(incKey, tl)
-  local n = tonumber(ev.truncated or 0) or 0
-  if n > 0 then
-    redis.call('HINCRBY', incKey, 'truncatedAlerts', n)
-    push(tl, { at = nowIso, type = 'truncated', source = ev.source, count = n }, true)
+  if truncated > 0 then
+    redis.call('HINCRBY', incKey, 'truncatedAlerts', truncated)
+    push(tl, { at = nowIso, type = 'truncated', source = ev.source, count = truncated }, true)
+    truncated = 0
   end
 end
 
@@ -359,6 +366,7 @@ local function ingestOne()
         putMember(id, m)
         redis.call('ZADD', calmKey(id), now + hold, ev.member)
         push(tl, { at = nowIso, type = 'calm', source = ev.source, member = ev.member, holdMs = hold }, true)
+        recordTruncation(incKey, tl)
         -- look again when the hold is over, even if the source never reports again
         local dueAt = tonumber(redis.call('ZSCORE', dueZ, id) or '0')
         if dueAt == 0 or dueAt > now + hold then redis.call('ZADD', dueZ, now + hold, id) end
@@ -372,6 +380,7 @@ local function ingestOne()
       end
     end
     if m.calmSinceMs then redis.call('ZREM', calmKey(id), ev.member) end
+    recordTruncation(incKey, tl)
     m = memberRecord(m)
     m.calmSinceMs = nil
     m.calmSince = nil
@@ -416,9 +425,9 @@ local function ingestOne()
   end
 
   touch(id, c)
-  recordTruncation(incKey, tl)
 
   if ev.status == 'notice' then
+    recordTruncation(incKey, tl)
     push(tl, { at = nowIso, type = 'notice', source = ev.source, by = ev.member, level = ev.level, summary = ev.summary }, true)
     local raised = raiseTo(id, c, incKey, tl, level)
     return { kind, id, c.count, c.level, raised and 1 or 0, c.state }
@@ -455,6 +464,8 @@ local function ingestOne()
   if kind ~= 'reopened' and duplicate and not raised then
     pushDuplicate(tl)
     reply[1] = 'duplicate'
+  else
+    recordTruncation(incKey, tl)
   end
   return reply
 end
@@ -465,9 +476,10 @@ for i = 5, #ARGV, 19 do
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
     member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
-    drill = ARGV[i + 14] == '1', truncated = tonumber(ARGV[i + 15]), resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
+    drill = ARGV[i + 14] == '1', resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
     matchLabels = ARGV[i + 18],
   }
+  if ARGV[i + 15] ~= '' then truncated = tonumber(ARGV[i + 15]) or 0 end -- a new body
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
   results[#results + 1] = ingestOne()
 end
