@@ -1,7 +1,7 @@
 /**
  * Runs what is due for one claimed incident: plans with the playbook version it started with, raises
- * its level when time says so, holds back what inhibition or maintenance suppresses, runs each due
- * step, follows up failed pages, cancels held pages no longer wanted, and says when to look again.
+ * its level when time says so, brings forward the pages a throttle held back before it climbed,
+ * holds back what inhibition or maintenance suppresses, runs each due step, follows up failed pages, cancels held pages no longer wanted, and says when to look again.
  */
 import { planEscalation, type Step } from '../domain/escalation.js';
 import type { Incident } from '../domain/incident.js';
@@ -36,6 +36,7 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
   const pagedNow = new Set<string>();
   let held = false;
   let wakeAt: number | null = null;
+  let hastened = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const subject = subjectOf(inc, facts);
     const plan = planEscalation(subject, klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
@@ -47,6 +48,15 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
       }
       ({ inc, facts } = await reload(n, id, inc, facts, now));
       continue;
+    }
+    if (!hastened && deps.hasten) {
+      // at the level it has now (raised by an event or just above): its held pages' steps then run with it
+      hastened = true;
+      const until = await deps.hasten(inc, n.incidents, now);
+      if (until !== null) {
+        wakeAt = wakeAt === null ? until : Math.min(wakeAt, until);
+        ({ inc, facts } = await reload(n, id, inc, facts, now));
+      }
     }
     let steps = plan.due.filter((s) => !tried.has(s.key));
     if (steps.length === 0) break;

@@ -34,6 +34,11 @@ export interface EngineDeps {
   readonly settle?: (incident: Incident, now: number) => Promise<boolean>;
   /** Ends members that time alone ends, with no report (an ACD agents collapse at closing time). */
   readonly timedEnds?: TimedEnds;
+  /**
+   * Brings forward the pages a throttle held back before the incident climbed to a prompt or
+   * critical level (HastenHeldPages); returns when the earliest of them may go, null: none moved.
+   */
+  readonly hasten?: (incident: Incident, incidents: IncidentStore, now: number) => Promise<number | null>;
 }
 
 /** Members that end at a time of day rather than on a report (EndCollapsesAtClosing). */

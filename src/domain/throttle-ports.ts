@@ -41,6 +41,8 @@ export interface ThrottleStore {
   recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void>;
   /** Queues a page to be folded into the next message (false: the version moved). */
   enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean>;
+  /** Takes a waiting page off the queue, to be decided again: false when it was not waiting (a carrier took it). */
+  withdraw(person: string, channel: ChannelKind, page: PendingPage): Promise<boolean>;
   /** Puts taken pages back (their carrier could not be sent; one lane). */
   release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void>;
   notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined>;

@@ -52,6 +52,11 @@ export class RedisThrottleRepository implements ThrottleStore {
     return r[0] === 'ok';
   }
 
+  async withdraw(person: string, channel: ChannelKind, page: PendingPage): Promise<boolean> {
+    const r = (await this.call('withdraw', person, channel, page.lane, '', 0, [member(page)])) as string[];
+    return r[0] === 'ok';
+  }
+
   async release(person: string, channel: ChannelKind, pages: readonly PendingPage[], now: number): Promise<void> {
     if (pages.length === 0) return;
     // a carrier takes the pages of one lane, so they all go back to that lane

@@ -7,6 +7,7 @@ import { RosterOnCall, recipientOf } from '../app/roster-on-call.js';
 import { EscalationEngine, makeOwnerId } from '../app/run-escalations.js';
 import type { SendNoticeDeps } from '../app/send-notice.js';
 import { RuleSuppressionPolicy } from '../app/suppression-policy.js';
+import { HastenHeldPages } from '../app/hasten-held-pages.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { Incident } from '../domain/incident.js';
@@ -79,15 +80,17 @@ export async function buildEscalation(a: {
 
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
   const keepMs = throttleMemoryMs(limits);
+  const throttleStores = { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) };
   const throttle = new ThrottlePages({
     limits,
     phases: new Set(config.daemon.throttle.phases),
     gathered: new Set(config.daemon.throttle.gather),
-    stores: { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) },
+    stores: throttleStores,
     leaseMs: esc.lease,
     metrics,
     logger,
   });
+  const hasten = new HastenHeldPages({ limits, phases: new Set(config.daemon.throttle.phases), stores: throttleStores, leaseMs: esc.lease, logger });
   const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
   const dispatcher = new DispatchNotification({
     channels,
@@ -132,6 +135,7 @@ export async function buildEscalation(a: {
     logger,
     settle: a.settle,
     timedEnds: a.timedEnds,
+    hasten: (inc, incidents, now) => hasten.run(inc, incidents, now),
   });
   const notices = { channels, channelsFor, metrics, logger };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };

@@ -244,6 +244,63 @@ describe('throttles and bundling', () => {
     expect((await power()).status).toBe('logged');
   });
 
+  it('a call held for the 15-minute count goes within the bundle window once its incident climbs to the prompt level, once', async () => {
+    const SID = `AC${'3'.repeat(32)}`;
+    const fake = await new FakeTwilio({ accountSid: SID, authToken: 'climb_token' }).start();
+    try {
+      const [app] = (await start(1, undefined, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'climb_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp];
+      expect((await app.request('POST', '/api/overrides', { role: 'it_ops', person: 'omar_haddad', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
+      const toOmar = () => fake.calls().filter((c) => c.form.To === '+15555550103');
+      await app.request('POST', '/webhooks/alertmanager', storm(0, 3));
+      await app.container.engine.idle();
+      await tickAll(T0 + 2 * MIN); // the second call: the bundle
+      app.clock.set(T0 + 2 * MIN + 30_000);
+      await app.request('POST', '/webhooks/alertmanager', storm(100, 1));
+      await app.container.engine.idle();
+      await tickAll(T0 + 4 * MIN); // the third call in 15 minutes: the count (3) is used up
+      expect(toOmar()).toHaveLength(3);
+
+      // a level-2 failure at the depot: its call waits for the count, until 15 minutes after the first call
+      app.clock.set(T0 + 5 * MIN);
+      const depotAlert = (severity: string) => {
+        const body = storm(500, 1, 'depot');
+        const [a] = body.alerts;
+        return { ...body, alerts: [{ ...a, labels: { ...a!.labels, severity } }] };
+      };
+      const first = await app.request('POST', '/webhooks/alertmanager', depotAlert('warning'));
+      const opened = { body: { id: first.body.results[0].incident as string } };
+      await app.container.engine.idle();
+      const inc = async () => (await app.request('GET', `/api/incidents/${opened.body.id}`)).body;
+      const heldCall = async () => ((await inc()).notifications as any[]).find((n) => n.person === 'omar_haddad' && n.channel === 'voice' && n.phase === 'page');
+      expect(await heldCall()).toMatchObject({ status: 'planned', deferredUntil: T0 + 15 * MIN, limit: 'per_15m' });
+
+      // 30 s later the whole depot is down: the incident climbs to level 3 (throttle.promptLevel)
+      app.clock.set(T0 + 5 * MIN + 30_000);
+      const raised = await app.request('POST', '/webhooks/alertmanager', depotAlert('critical'));
+      expect(raised.body.results[0]).toMatchObject({ incident: opened.body.id });
+      expect((await inc()).level).toBe(3);
+      await app.container.engine.idle();
+      // it waits for the bundle window after the last call (10:04 + 2 min), as a prompt page would
+      expect(await heldCall()).toMatchObject({ status: 'planned', deferredUntil: T0 + 6 * MIN });
+      expect(((await inc()).timeline as any[]).some((e) => e.type === 'notification_deferred' && e.hastened === true && e.until === new Date(T0 + 6 * MIN).toISOString())).toBe(true);
+      expect(toOmar()).toHaveLength(3);
+
+      await tickAll(T0 + 6 * MIN);
+      const went = await heldCall();
+      expect(went.status).toBe('sent');
+      expect(toOmar()).toHaveLength(4);
+      // never a second time, however often the engine looks
+      for (const m of [6.5, 8, 15, 15.5, 17]) await tickAll(T0 + m * MIN);
+      expect(await heldCall()).toMatchObject({ status: 'sent', at: went.at });
+      const depot = toOmar().filter((c) => String(c.form.Twiml).includes('depot'));
+      expect(depot.length).toBeGreaterThanOrEqual(1);
+      const carriedDepotPage = ((await inc()).notifications as any[]).filter((n) => n.person === 'omar_haddad' && n.channel === 'voice' && n.status === 'sent');
+      expect(new Set(carriedDepotPage.map((n) => n.id)).size).toBe(carriedDepotPage.length);
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('critical pages waiting for one person all go once the minimum gap is over, in one call', async () => {
     const [app] = (await start()) as [TestApp];
     const person = await onDuty(app, 'center_manager');

@@ -24,6 +24,8 @@
             force   — records ARGV[5] as sent whatever the version (messages never held back); returns { 'ok', version }
             release — puts ARGV[5..] back ("!"-prefixed onto the critical zset): their carrier could not be sent;
                       returns { 'ok', version }
+            withdraw — takes ARGV[5] off both waiting zsets, to be decided again (no carrier can take it
+                      meanwhile); returns { 'ok', version } when it was waiting, { 'gone', version } when not
   ARGV[2] expected version ("" = whatever it is)
   ARGV[3] now (epoch ms, the caller's clock)
   ARGV[4] keep (ms): sends older than now - keep are dropped; every key expires keep after its last change
@@ -50,6 +52,11 @@ local function touch()
   for _, k in ipairs({ sends, pending, critical, ver }) do
     if redis.call('EXISTS', k) == 1 then redis.call('PEXPIRE', k, keep) end
   end
+end
+
+if action == 'withdraw' then
+  local n = redis.call('ZREM', pending, ARGV[5]) + redis.call('ZREM', critical, ARGV[5])
+  return { n > 0 and 'ok' or 'gone', version }
 end
 
 if action == 'release' then

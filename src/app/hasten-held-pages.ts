@@ -1,0 +1,85 @@
+/**
+ * Use case: a page a throttle held back (the per-window counts, the bundle window) before its
+ * incident climbed to throttle.promptLevel or the critical level is decided again as a page of the
+ * incident as it is now: it goes as a prompt page would (at the end of the bundle window at most,
+ * folded with what waits then) or as a critical one (after the minimum gap at most), not when the
+ * count it waited for frees a slot, up to 15 minutes later. The engine asks each time it looks at an
+ * incident (after a level raise, whoever raised it, it looks at once).
+ *
+ * A page is never sent twice: it is first taken off the person's waiting queue (atomically: should a
+ * carrier have taken it, it is left to that carrier), then its record is changed only while nobody
+ * else has claimed it, and only then does it wait again, for its new time.
+ */
+import type { StoredNotification } from '../domain/escalation-ports.js';
+import type { ChannelKind, Incident } from '../domain/incident.js';
+import type { IncidentStore } from '../domain/ports.js';
+import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
+import type { ThrottleStore } from '../domain/throttle-ports.js';
+import type { Logger } from '../telemetry/logger.js';
+
+export interface HastenHeldDeps {
+  readonly limits: ThrottleLimits;
+  /** Phases held back by throttles (gathered phases wait one bundle window at most already). */
+  readonly phases: ReadonlySet<string>;
+  readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
+  /** The notification claim lease (a held page's claim lapses when it may go). */
+  readonly leaseMs: number;
+  readonly logger: Logger;
+}
+
+interface HeldRecord extends StoredNotification {
+  readonly deferredUntil?: unknown;
+  readonly throttle?: unknown;
+}
+
+export class HastenHeldPages {
+  constructor(private readonly deps: HastenHeldDeps) {}
+
+  /**
+   * Brings forward the incident's held pages that would wait less as pages of what it is now;
+   * returns the earliest time one of them may go (the engine looks again then), null when none moved.
+   */
+  async run(incident: Incident, incidents: IncidentStore, now: number): Promise<number | null> {
+    const { limits } = this.deps;
+    const critical = isCritical(incident, limits);
+    if (!critical && !isPrompt(incident, limits)) return null;
+    let wake: number | null = null;
+    for (const r of incident.notifications as readonly HeldRecord[]) {
+      if (r.status !== 'planned' || r.throttle !== 'bundled' || typeof r.deferredUntil !== 'number' || r.deferredUntil <= now) continue;
+      if (r.phase === undefined || !this.deps.phases.has(r.phase)) continue;
+      const until = await this.hasten(incident, incidents, r, r.deferredUntil, critical, now);
+      if (until !== undefined) wake = wake === null ? until : Math.min(wake, until);
+    }
+    return wake;
+  }
+
+  private async hasten(incident: Incident, incidents: IncidentStore, r: HeldRecord, heldUntil: number, critical: boolean, now: number): Promise<number | undefined> {
+    const store = incident.id.startsWith('drill-') ? this.deps.stores.drill : this.deps.stores.live;
+    const channel = r.channel as ChannelKind;
+    const h = await store.history(r.person, channel, now);
+    const d = decideThrottle({ now, channel, critical, prompt: !critical, history: h.sent, limits: this.deps.limits });
+    if (d.kind === 'suppress') return undefined; // neither critical nor prompt pages are dropped
+    const until = d.kind === 'send' ? now : d.until;
+    if (until >= heldUntil) return undefined;
+    const page = { incidentId: incident.id, notificationId: r.id };
+    // off the queue first: a carrier that took it meanwhile carries it, and none can take it now
+    if (!(await store.withdraw(r.person, channel, page))) return undefined;
+    const reason = critical ? 'delayed' : 'bundled';
+    const limit = d.kind === 'send' ? undefined : d.limit;
+    // the claim lapses when it may go: the engine, or any replica, takes it up then
+    const patch = { deferredUntil: until, throttle: reason, ...(limit ? { limit } : {}), claimedAtMs: until - this.deps.leaseMs };
+    const changed = await store.fold(incident.id, r.id, patch, r.claimedBy ?? '');
+    if (!changed) {
+      // someone else has it now (or it went, or was cancelled): back on the queue as it was, if still waiting
+      if ((await store.notification(incident.id, r.id))?.status === 'planned') await store.release(r.person, channel, [page], now);
+      return undefined;
+    }
+    // waiting again, for its new time or for a message that carries it first
+    await store.release(r.person, channel, [{ ...page, ...(critical ? { critical } : {}) }], now);
+    const at = new Date(until).toISOString();
+    await incidents.note(incident.id, { type: 'notification_deferred', notification: r.id, person: r.person, role: r.role, channel, tier: r.tier, reason, ...(limit ? { limit } : {}), until: at, level: incident.level, hastened: true }, now);
+    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, was: new Date(heldUntil).toISOString(), until: at }, 'held page brought forward: its incident climbed');
+    return until;
+  }
+}
+
