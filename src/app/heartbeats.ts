@@ -64,7 +64,7 @@ export class Heartbeats {
     this.deps.metrics.sourceLastSeen.set({ source: beat.source }, now / 1000);
     if (!wasMissing) return;
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat back');
-    await this.deps.ingest.ingest([returnEvent(beat, now, this.incident)]);
+    await this.afterMark(heartbeatMember(beat), true, () => this.deps.ingest.ingest([returnEvent(beat, now, this.incident)]));
   }
 
   /** Opens an incident for each watched source silent too long; returns the members newly found silent. */
@@ -79,33 +79,63 @@ export class Heartbeats {
     }
     const silent: string[] = [];
     const latest = new Map<HeartbeatSource, number>();
+    let failed: unknown;
     for (const [member, lastSeen] of await store.watched()) {
       const beat = parseHeartbeatMember(member);
       if (!beat || !config[beat.source].enabled) continue;
       latest.set(beat.source, Math.max(latest.get(beat.source) ?? 0, lastSeen));
-      const watch = watchAt(config[beat.source], this.deps.businessHours, now);
-      if (watch.closed) {
-        await this.standDown(beat, member, now);
-        continue;
+      // one source's failure leaves the others looked at; the first is thrown once all were
+      try {
+        if (await this.look(beat, member, lastSeen, now)) silent.push(member);
+      } catch (e) {
+        failed ??= e;
       }
-      const missingAfter = config[beat.source].missingAfter;
-      if (now < silentFrom(lastSeen, missingAfter, watch.opening)) continue;
-      const since = await store.markMissing(member, now - missingAfter + 1);
-      if (since === undefined) continue;
-      this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
-      const openedAt = watch.opening && since < watch.opening.at ? this.deps.businessHours.start : undefined;
-      await this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident, openedAt)]);
-      silent.push(member);
     }
     // after a restart the gauge shows what Redis remembers (expected keys count from when watching began)
     for (const [source, at] of latest) this.deps.metrics.sourceLastSeen.set({ source }, at / 1000);
+    if (failed !== undefined) throw failed;
     return silent;
+  }
+
+  /** One watched source: its silence opened (true), ended with business hours, or nothing. */
+  private async look(beat: Beat, member: string, lastSeen: number, now: number): Promise<boolean> {
+    const { config, store } = this.deps;
+    const watch = watchAt(config[beat.source], this.deps.businessHours, now);
+    if (watch.closed) {
+      await this.standDown(beat, member, now);
+      return false;
+    }
+    const missingAfter = config[beat.source].missingAfter;
+    if (now < silentFrom(lastSeen, missingAfter, watch.opening)) return false;
+    const since = await store.markMissing(member, now - missingAfter + 1);
+    if (since === undefined) return false;
+    this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
+    const openedAt = watch.opening && since < watch.opening.at ? this.deps.businessHours.start : undefined;
+    await this.afterMark(member, false, () =>
+      this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident, openedAt)]),
+    );
+    return true;
+  }
+
+  /**
+   * The incident step that follows a change of the member's "missing" mark (set: a silence to open;
+   * taken off: one to end). Should it fail, the mark goes back as it was, so that a later check or
+   * report does the step again: a silence marked but never opened would page nobody, and one
+   * unmarked but never ended would stay open for good.
+   */
+  private async afterMark(member: string, wasMissing: boolean, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      await (wasMissing ? this.deps.store.restoreMissing(member) : this.deps.store.clearMissing(member)).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Outside its hours a source is not expected to report: a silence still marked ends (once, on one replica). */
   private async standDown(beat: Beat, member: string, now: number): Promise<void> {
     if (!(await this.deps.store.clearMissing(member))) return;
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours are over');
-    await this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]);
+    await this.afterMark(member, true, () => this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]));
   }
 }

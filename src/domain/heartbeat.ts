@@ -29,6 +29,8 @@ export interface HeartbeatStore {
   markMissing(member: string, cutoff: number): Promise<number | undefined>;
   /** Takes the member's "missing" mark off; true only for the one call that took it (its incident is then ended by that caller). */
   clearMissing(member: string): Promise<boolean>;
+  /** Puts back a "missing" mark taken off (by a report or `clearMissing`) whose incident step then failed. */
+  restoreMissing(member: string): Promise<void>;
 }
 
 export function heartbeatMember(b: Beat): string {

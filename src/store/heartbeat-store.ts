@@ -57,4 +57,12 @@ export class RedisHeartbeatStore implements HeartbeatStore {
       throw storeError(e);
     }
   }
+
+  async restoreMissing(member: string): Promise<void> {
+    try {
+      await this.redis.sadd(this.missing, member);
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
 }

@@ -6,7 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import type { HeartbeatsConfig } from '../../src/config/schema.js';
+import { Heartbeats } from '../../src/app/heartbeats.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { RedisHeartbeatStore } from '../../src/store/heartbeat-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { replicas } from '../support/replicas.js';
 
@@ -266,5 +269,43 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       await r.stop();
     }
   });
-});
 
+  it('an incident step that fails puts the mark back: the silence opens at the next check, and the return resolves it at the next report', async () => {
+    app = await startTestApp();
+    const a = app;
+    const c = a.container;
+    let failNext = false;
+    const ingest: Pick<typeof c.ingest, 'ingest'> = {
+      ingest: (events, o) => {
+        if (!failNext) return c.ingest.ingest(events, o);
+        failNext = false;
+        return Promise.reject(new Error('Redis went away'));
+      },
+    };
+    const hb = new Heartbeats({
+      config: c.config.sources.heartbeats,
+      businessHours: c.config.daemon.businessHours,
+      store: new RedisHeartbeatStore(c.redis, makeKeys(a.prefix, 'live')),
+      ingest,
+      clock: a.clock,
+      metrics: c.metrics,
+      logger: c.logger,
+    });
+    const beat = { source: 'alertmanager', key: 'default' } as const;
+    await hb.observe(beat);
+    a.clock.advance(10 * MIN);
+    failNext = true;
+    await expect(hb.check()).rejects.toThrow('Redis went away');
+    expect(await incidents(a)).toEqual([]);
+    // marked missing but never opened would have paged nobody, for good
+    expect(await hb.check()).toEqual(['heartbeat:alertmanager:default']);
+    expect(await incidents(a, 'open')).toHaveLength(1);
+
+    failNext = true;
+    await expect(hb.observe(beat)).rejects.toThrow('Redis went away');
+    expect(await incidents(a, 'open')).toHaveLength(1);
+    // its mark taken off but the incident never ended would have stayed open for good
+    await hb.observe(beat);
+    expect(await incidents(a, 'open')).toEqual([]);
+  });
+});
