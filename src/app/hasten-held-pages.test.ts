@@ -79,12 +79,13 @@ describe('HastenHeldPages', () => {
     expect(s.store.waiting.has('n1')).toBe(false);
   });
 
-  it('a page someone else claimed meanwhile goes back on the queue as it was', async () => {
+  it('a page another replica claimed meanwhile is left to it, and not put back where a later message would carry it again', async () => {
     const s = setup(3, [T0, T0 + 2 * MIN, T0 + 4 * MIN]);
     const inc = s.incident(s.store.records);
-    s.store.records.set('n1', { ...s.store.records.get('n1'), claimedBy: 'engine-b' });
+    s.store.records.set('n1', { ...s.store.records.get('n1'), claimedBy: 'engine-b', claimedAtMs: T0 + 5 * MIN });
     expect(await s.hasten.run(inc, s.incidents, T0 + 5 * MIN)).toBeNull();
-    expect(s.store.records.get('n1')).toMatchObject({ deferredUntil: T0 + 15 * MIN });
-    expect(s.store.waiting.get('n1')).toBe(false);
+    expect(s.store.records.get('n1')).toMatchObject({ deferredUntil: T0 + 15 * MIN, claimedBy: 'engine-b' });
+    expect(s.store.waiting.has('n1')).toBe(false);
+    expect(s.notes).toEqual([]);
   });
 });

@@ -69,11 +69,11 @@ export class HastenHeldPages {
     // the claim lapses when it may go: the engine, or any replica, takes it up then
     const patch = { deferredUntil: until, throttle: reason, ...(limit ? { limit } : {}), claimedAtMs: until - this.deps.leaseMs };
     const changed = await store.fold(incident.id, r.id, patch, r.claimedBy ?? '');
-    if (!changed) {
-      // someone else has it now (or it went, or was cancelled): back on the queue as it was, if still waiting
-      if ((await store.notification(incident.id, r.id))?.status === 'planned') await store.release(r.person, channel, [page], now);
-      return undefined;
-    }
+    // It went, was cancelled, or another replica claimed it (its claim ran out as this look began, and
+    // that replica may be sending it now): left to whoever has it. Not put back on the queue, where a
+    // later message could carry a page already on its way; a page still held is sent at its time by
+    // the engine itself (the queue only lets other messages carry it sooner).
+    if (!changed) return undefined;
     // waiting again, for its new time or for a message that carries it first
     await store.release(r.person, channel, [{ ...page, ...(critical ? { critical } : {}) }], now);
     const at = new Date(until).toISOString();
