@@ -142,6 +142,29 @@ describe('power', () => {
     expect(await reminded(other)).toEqual(['facilities: Mains is back. Equalise the battery, then float it for at least 24 h.']);
   });
 
+  it('power: a deep outage that upsmon then shut down still gets the 48 h float reminder only', async () => {
+    const poll = (status: string, charge: number) => s.app.request('POST', '/webhooks/ups', ups({ 'ups.status': status, 'battery.charge': charge, 'battery.runtime': charge * 30 }));
+    const id = (await poll('OB DISCHRG', 40)).body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+    expect((await s.incident(id)).labels).toMatchObject({ discharge: 'deep' });
+    await s.at(0);
+    s.app.clock.set(s.t0 + 5 * MIN);
+    const down = await s.app.request('POST', '/webhooks/ups', { device: 'upsmon', site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon', host: 'pbx-01' });
+    expect(down.status).toBe(200);
+    expect((await s.incident(id)).level).toBe(5); // the notice names the incident now
+    s.app.clock.set(s.t0 + 30 * MIN);
+    await poll('OL CHRG', 41);
+    s.app.clock.set(s.t0 + 31 * MIN);
+    expect((await poll('OL CHRG', 42)).body.results.find((r: any) => r.member === 'ups:ups1').result).toBe('resolved');
+    for (const t of [31, 33, 36]) {
+      await s.at(t * MIN);
+      await s.app.container.engine.idle();
+    }
+    const reminders = ((await s.incident(id)).notifications as any[])
+      .filter((n) => n.phase === 'reminder' && n.channel === 'voice' && ['logged', 'sent', 'delivered'].includes(n.status))
+      .map((n) => `${n.role}: ${n.note}`);
+    expect(reminders).toEqual(['facilities: Mains is back. This outage discharged the battery by half or more - equalise it, then float it for at least 48 h, not 24 h.']);
+  });
+
   it('power: after recovery everyone paged hears it is over and facilities are reminded to equalise the battery', async () => {
     const id = await s.open({ class: 'power', summary: 'mains lost' });
     await s.at(0);

@@ -429,6 +429,9 @@ local function ingestOne()
   if ev.status == 'notice' then
     recordTruncation(incKey, tl)
     push(tl, { at = nowIso, type = 'notice', source = ev.source, by = ev.member, level = ev.level, summary = ev.summary }, true)
+    -- a notice that names the incident takes its labels over: what the incident matched on till then
+    -- (a deep discharge) stays among what it has seen
+    if ev.level > level then seeLabels(incKey) end
     local raised = raiseTo(id, c, incKey, tl, level)
     return { kind, id, c.count, c.level, raised and 1 or 0, c.state }
   end
