@@ -97,6 +97,19 @@ describe('the shipped config', () => {
 });
 
 describe('invalid config', () => {
+  it("refuses ACD opening and closing windows that leave none of business hours to the agents check", () => {
+    const d = copyOfShipped();
+    edit(d, 'sources.yaml', /closingWindow: 15m/, 'closingWindow: 12h');
+    expect(problems(d)).toEqual([
+      'sources.yaml: acd.agentsCollapse: openingWindow (15m) and closingWindow (720m) together cover the whole of business hours (daemon.yaml 08:00–20:00): the agents check would never run',
+    ]);
+    edit(d, 'sources.yaml', /closingWindow: 12h/, 'closingWindow: 11h');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /end: "20:00"/, 'end: "08:00"'); // around the clock: no closing, nothing to check
+    edit(d, 'sources.yaml', /closingWindow: 11h/, 'closingWindow: 12h');
+    expect(problems(d)).toEqual([]);
+  });
+
   it('names the file and the path of every problem', () => {
     const d = copyOfShipped();
     edit(d, 'playbooks.yaml', '{ after: 5m, when: unacknowledged, roles: [supervisor]', '{ after: 5 minutes, when: unacknowledged, roles: [superviser]');

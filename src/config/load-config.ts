@@ -182,5 +182,25 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
   for (const k of ['onBattery', 'lineFault', 'replaceBattery', 'overload', 'bypass', 'commLost', 'temperature'] as const) klass('sources', `ups.${k}.class`, u[k].class);
   const a = c.sources.acd;
   for (const k of ['surge', 'agentsCollapse', 'seats'] as const) klass('sources', `acd.${k}.class`, a[k].class);
+  // the agents check runs between the two windows: they must leave some of the day to it
+  const open = openMinutes(c.daemon.businessHours.start, c.daemon.businessHours.end);
+  const { openingWindow, closingWindow } = a.agentsCollapse;
+  if (open !== undefined && openingWindow + closingWindow >= open * 60_000) {
+    out.push({
+      file: f('sources'),
+      path: 'acd.agentsCollapse',
+      message: `openingWindow (${openingWindow / 60_000}m) and closingWindow (${closingWindow / 60_000}m) together cover the whole of business hours (daemon.yaml ${c.daemon.businessHours.start}–${c.daemon.businessHours.end}): the agents check would never run`,
+    });
+  }
   return out;
+}
+
+/** How long business hours last a day, in minutes; undefined when around the clock (start = end). */
+function openMinutes(start: string, end: string): number | undefined {
+  const m = (t: string) => {
+    const [h = 0, mm = 0] = t.split(':').map(Number);
+    return h * 60 + mm;
+  };
+  const d = (m(end) - m(start) + 1440) % 1440;
+  return d === 0 ? undefined : d;
 }
