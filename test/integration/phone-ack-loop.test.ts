@@ -98,6 +98,12 @@ function tier1Pages(inc: any): any[] {
   return inc.notifications.filter((n: any) => n.tier === 1);
 }
 
+/** The link's path with one character of its signature changed for another. */
+const tamper = (path: string): string => {
+  const i = path.length - 5;
+  return path.slice(0, i) + (path.charAt(i) === 'A' ? 'B' : 'A') + path.slice(i + 1);
+};
+
 describe('the page goes out', () => {
   it('app_network_acd: the shift lead gets an SMS with a reply code, IT ops a call with the key menu', async () => {
     const id = await open();
@@ -261,10 +267,10 @@ describe('acknowledging from a phone stops the climb', () => {
     expect((await incident(id)).acknowledgedBy).toBe('lin_wei');
 
     // a link not valid names nobody: the browser's language, else the default
-    const bad = await fetch(`${app.baseUrl}${path.slice(0, -2)}xx`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    const bad = await fetch(`${app.baseUrl}${tamper(path)}`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
     expect(bad.status).toBe(404);
     expect(await bad.text()).toContain('<p>此链接无效或已过期。请通过API处理，或回复最新的通知。</p>');
-    expect(await (await fetch(`${app.baseUrl}${path.slice(0, -2)}xx`)).text()).toContain('<html lang="en">');
+    expect(await (await fetch(`${app.baseUrl}${tamper(path)}`)).text()).toContain('<html lang="en">');
   });
 
   it('an expired e-mail link says so in the language of the person the mail went to (zh-CN), not the browser\'s', async () => {
@@ -286,13 +292,20 @@ describe('acknowledging from a phone stops the climb', () => {
     }
     // the same link on the other action is not valid either, and still names its reader's language
     expect(await (await fetch(app.baseUrl + path.replace('/ack/', '/resolve/'), { headers: { 'accept-language': 'en' } })).text()).toContain('<html lang="zh-CN">');
+    // a person with no language of their own got the mail in the default one (en): so does the page
+    const other = (await sink.waitFor(2)).find((m) => !m.envelope.to.includes('lin.wei@example.com'));
+    const otherLink = new RegExp(`${PUBLIC}/ack/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(String(other?.mail.text))?.[0] ?? '';
+    expect(otherLink).not.toBe('');
+    const r = await fetch(app.baseUrl + pathOf(otherLink), { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(r.status).toBe(404);
+    expect(await r.text()).toContain('<html lang="en">');
   });
 
   it('a forged or tampered link gets "not valid" and changes nothing', async () => {
     const id = await open({ level: 4 });
     const mails = await sink.waitFor(2);
     const link = new RegExp(`${PUBLIC}/ack/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(String(mails[0]?.mail.text))?.[0] ?? '';
-    const tampered = `${pathOf(link).slice(0, -2)}xx`;
+    const tampered = tamper(pathOf(link));
     const r = await fetch(app.baseUrl + tampered, { method: 'POST' });
     expect(r.status).toBe(404);
     expect(await r.text()).toContain('not valid or has expired');
