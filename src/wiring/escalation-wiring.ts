@@ -81,16 +81,17 @@ export async function buildEscalation(a: {
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
   const keepMs = throttleMemoryMs(limits);
   const throttleStores = { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) };
+  const throttled = new Set(config.daemon.throttle.phases);
   const throttle = new ThrottlePages({
     limits,
-    phases: new Set(config.daemon.throttle.phases),
+    phases: throttled,
     gathered: new Set(config.daemon.throttle.gather),
     stores: throttleStores,
     leaseMs: esc.lease,
     metrics,
     logger,
   });
-  const hasten = new HastenHeldPages({ limits, phases: new Set(config.daemon.throttle.phases), stores: throttleStores, leaseMs: esc.lease, logger });
+  const hasten = new HastenHeldPages({ limits, phases: throttled, stores: throttleStores, leaseMs: esc.lease, logger });
   const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
   const dispatcher = new DispatchNotification({
     channels,
