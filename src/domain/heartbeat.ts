@@ -110,23 +110,7 @@ export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: 
 
 /** The resolving event when a silent source reports again. */
 export function returnEvent(b: Beat, now: number, inc: HeartbeatIncident): NormalizedEvent {
-  const member = heartbeatMember(b);
-  const site = heartbeatSite(b);
-  return {
-    source: 'heartbeat',
-    class: inc.class,
-    site,
-    level: inc.level,
-    status: 'resolved',
-    member,
-    eventKey: `${member}:back:${now}`,
-    groupHint: member,
-    summary: `${describeSource(b, inc.alertname)} reporting again`,
-    at: now,
-    labels: { heartbeat: b.source, key: b.key },
-    details: { heartbeat: b.source, key: b.key },
-    drill: false,
-  };
+  return resolvingEvent(b, now, inc, 'back', `${describeSource(b, inc.alertname)} reporting again`, {});
 }
 
 /**
@@ -134,21 +118,26 @@ export function returnEvent(b: Beat, now: number, inc: HeartbeatIncident): Norma
  * expected to report until they open again, so the silence is over as an alarm (`closedAt`: HH:MM).
  */
 export function hoursEndedEvent(b: Beat, now: number, closedAt: string, inc: HeartbeatIncident): NormalizedEvent {
-  const member = heartbeatMember(b);
   const site = heartbeatSite(b);
+  const summary = `Business hours ended at ${closedAt}: ${describeSource(b, inc.alertname)} is not expected to report until they open again${site ? ` (${site})` : ''}`;
+  return resolvingEvent(b, now, inc, 'closed', summary, { businessHours: false, endedAtClosing: true });
+}
+
+function resolvingEvent(b: Beat, now: number, inc: HeartbeatIncident, why: 'back' | 'closed', summary: string, details: Record<string, unknown>): NormalizedEvent {
+  const member = heartbeatMember(b);
   return {
     source: 'heartbeat',
     class: inc.class,
-    site,
+    site: heartbeatSite(b),
     level: inc.level,
     status: 'resolved',
     member,
-    eventKey: `${member}:closed:${now}`,
+    eventKey: `${member}:${why}:${now}`,
     groupHint: member,
-    summary: `Business hours ended at ${closedAt}: ${describeSource(b, inc.alertname)} is not expected to report until they open again${site ? ` (${site})` : ''}`,
+    summary,
     at: now,
     labels: { heartbeat: b.source, key: b.key },
-    details: { heartbeat: b.source, key: b.key, businessHours: false, endedAtClosing: true },
+    details: { heartbeat: b.source, key: b.key, ...details },
     drill: false,
   };
 }
