@@ -73,7 +73,7 @@ export async function startLiveApp(o: { env?: Record<string, string>; config?: C
     },
     async stop() {
       await container.stop();
-      await deleteByPrefix(prefix);
+      await deleteByPrefix(env.redisPrefix); // the prefix given in `env`, if one was, else its own
     },
   };
 }
