@@ -73,7 +73,7 @@ describe('RedisTaskRouterQueues', () => {
 describe('RedisTaskRouterQueues.waiting: the queues with tasks waiting, for the re-check', () => {
   const ws = (workspace: string, t: TaskRouterChange) => ({ ...t, workspace }) as TaskRouterChange;
   it('lists every queue of every workspace with tasks waiting and its oldest task; an emptied queue drops out', async () => {
-    const q = new RedisTaskRouterQueues(redis, makeKeys(randomPrefix(), 'live'), TTL);
+    const q = new RedisTaskRouterQueues(redis, makeKeys(`${prefix}workspaces:`, 'live'), TTL); // its own keys, deleted with the file's
     expect(await q.waiting(T0)).toEqual([]);
     await q.apply(ws('WS1', task('WT1', true, 'WQa', 170, 'Sales')), T0);
     await q.apply(ws('WS1', task('WT2', true, 'WQa', 5)), T0 + 1_000);
