@@ -13,9 +13,10 @@
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
+import { decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
 import type { ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
+import { isDrillId } from './incident-stores.js';
 
 export interface HastenHeldDeps {
   readonly limits: ThrottleLimits;
@@ -54,7 +55,7 @@ export class HastenHeldPages {
   }
 
   private async hasten(incident: Incident, incidents: IncidentStore, r: HeldRecord, heldUntil: number, critical: boolean, now: number): Promise<number | undefined> {
-    const store = incident.id.startsWith('drill-') ? this.deps.stores.drill : this.deps.stores.live;
+    const store = isDrillId(incident.id) ? this.deps.stores.drill : this.deps.stores.live;
     const channel = r.channel as ChannelKind;
     const h = await store.history(r.person, channel, now);
     const d = decideThrottle({ now, channel, critical, prompt: !critical, history: h.sent, limits: this.deps.limits });
@@ -66,8 +67,7 @@ export class HastenHeldPages {
     if (!(await store.withdraw(r.person, channel, page))) return undefined;
     const reason = critical ? 'delayed' : 'bundled';
     const limit = d.kind === 'send' ? undefined : d.limit;
-    // the claim lapses when it may go: the engine, or any replica, takes it up then
-    const patch = { deferredUntil: until, throttle: reason, ...(limit ? { limit } : {}), claimedAtMs: until - this.deps.leaseMs };
+    const patch = heldPatch(until, reason, limit, this.deps.leaseMs);
     const changed = await store.fold(incident.id, r.id, patch, r.claimedBy ?? '');
     // It went, was cancelled, or another replica claimed it (its claim ran out as this look began, and
     // that replica may be sending it now): left to whoever has it. Not put back on the queue, where a

@@ -98,22 +98,22 @@ export class IngestEvents {
       for (const [i, event] of events.entries()) {
         const klass = config.playbooks.classes[event.class];
         if (!klass) throw new TocsinError('TOCSIN_ERR_CLASS_UNKNOWN', `unknown incident class "${event.class}"`);
-        const cmd: IngestCommand = {
+        const target = event.drill ? drill : live;
+        const newId = ids.next(now);
+        target.push({
           event,
           groupKey: options.groupKeys?.[i] ?? groupKeyFor(klass.group, event),
-          newId: ids.next(now),
+          newId: event.drill ? `drill-${newId}` : newId,
           resolveHoldMs: event.holdMs ?? 0,
           resolution: klass.resolution,
           playbookVersion: config.playbooks.version,
           truncated,
           matchLabels: matchLabelsOf(this.matchNames(event.class, klass), event.labels),
-        };
+          // each namespace's share of the body is one body to the store, its left-out alerts on the first share
+          continuesBody: target.length > 0,
+        });
+        order.push({ drill: event.drill, index: target.length - 1 });
         truncated = 0; // counted once per body
-        const target = event.drill ? drill : live;
-        order.push({ drill: event.drill, index: target.length });
-        // each namespace's share of the body is one body to the store, its left-out alerts on the first share
-        const own = target.length > 0 ? { ...cmd, continuesBody: true } : cmd;
-        target.push(event.drill ? { ...own, newId: `drill-${cmd.newId}` } : own);
       }
       classify.setAttribute('tocsin.class', [...new Set(events.map((e) => e.class))].join(','));
     } finally {

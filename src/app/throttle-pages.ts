@@ -24,10 +24,11 @@ import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore, Phase } from '../domain/ports.js';
-import { decideGathered, decideThrottle, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
+import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { isDrillId } from './incident-stores.js';
 
 const MINUTE_MS = 60_000;
 /** The spans the config's names stand for: per15m, perHour, dailyCap. */
@@ -141,7 +142,7 @@ export class ThrottlePages {
     // and need not wait its turn (a decision of the same person in flight sees the new count and
     // decides again). Ten thousand incidents paging one supervisor are not made to go one by one.
     if (!r.hold || !(this.deps.phases.has(r.phase) || this.deps.gathered.has(r.phase))) return this.forced(r);
-    const key = `${r.incident.id.startsWith('drill-') ? 'drill' : 'live'}|${r.person}`;
+    const key = `${isDrillId(r.incident.id) ? 'drill' : 'live'}|${r.person}`;
     const run = (this.decisions.get(key) ?? Promise.resolve()).then(() => this.decide(r));
     const settled = run.catch(() => undefined);
     this.decisions.set(key, settled);
@@ -228,7 +229,7 @@ export class ThrottlePages {
   }
 
   private storeFor(incidentId: string): ThrottleStore {
-    return incidentId.startsWith('drill-') ? this.deps.stores.drill : this.deps.stores.live;
+    return isDrillId(incidentId) ? this.deps.stores.drill : this.deps.stores.live;
   }
 
   /** The waiting pages still worth carrying, each taken over (a fresh lease) so that nobody sends it meanwhile. */
@@ -259,8 +260,7 @@ export class ThrottlePages {
 
   private async hold(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'bundle' | 'delay' }>): Promise<Admission> {
     const reason = d.kind === 'bundle' ? 'bundled' : 'delayed';
-    // The claim lapses when the page may go: the engine, or any replica, takes it up again then.
-    const patch = { deferredUntil: d.until, throttle: reason, limit: d.limit, claimedAtMs: d.until - this.deps.leaseMs } as Partial<StoredNotification>;
+    const patch = heldPatch(d.until, reason, d.limit, this.deps.leaseMs) as Partial<StoredNotification>;
     await r.notifications.update(r.incident.id, r.notificationId, patch, r.owner);
     const until = new Date(d.until).toISOString();
     await r.incidents.note(r.incident.id, { type: 'notification_deferred', notification: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason, limit: d.limit, until }, r.now);

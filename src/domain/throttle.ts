@@ -157,3 +157,11 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
   if (until <= now || limit === undefined) return { kind: 'send' };
   return { kind: 'bundle', until, limit };
 }
+
+/**
+ * What a held page's record says: when it may go, why and which limit holds it. Its claim lapses
+ * when it may go, so that the engine, or any replica, takes it up then.
+ */
+export function heldPatch(until: number, reason: 'bundled' | 'delayed', limit: string | undefined, leaseMs: number): Record<string, unknown> {
+  return { deferredUntil: until, throttle: reason, ...(limit ? { limit } : {}), claimedAtMs: until - leaseMs };
+}
