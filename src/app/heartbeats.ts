@@ -4,7 +4,8 @@
  * its `missingAfter`; the next report resolves it. Watched: every key seen at least once, plus the
  * keys the config expects from the first check on. A source watched `during: business_hours` is silent
  * only while they hold, and gets `openingGrace` after each opening for its first report; a silence
- * still open when they end is resolved then, by whichever replica takes its mark off first.
+ * still open when they end is resolved by the first check after that (at closing, or once a daemon
+ * down then is back), on whichever replica takes its mark off first.
  */
 import type { HeartbeatsConfig } from '../config/schema.js';
 import type { BusinessHours } from '../domain/business-hours.js';
@@ -79,6 +80,10 @@ export class Heartbeats {
     }
     const silent: string[] = [];
     const latest = new Map<HeartbeatSource, number>();
+    // the members marked missing, read once and only when a watched source is out of its hours: after
+    // hours a check then costs one read, not a write per source, and takes off only the marks there are
+    let marks: Promise<Set<string>> | undefined;
+    const marked = () => (marks ??= store.marked());
     let failed: unknown;
     for (const [member, lastSeen] of await store.watched()) {
       const beat = parseHeartbeatMember(member);
@@ -86,7 +91,7 @@ export class Heartbeats {
       latest.set(beat.source, Math.max(latest.get(beat.source) ?? 0, lastSeen));
       // one source's failure leaves the others looked at; the first is thrown once all were
       try {
-        if (await this.look(beat, member, lastSeen, now)) silent.push(member);
+        if (await this.look(beat, member, lastSeen, now, marked)) silent.push(member);
       } catch (e) {
         failed ??= e;
       }
@@ -98,11 +103,11 @@ export class Heartbeats {
   }
 
   /** One watched source: its silence opened (true), ended with business hours, or nothing. */
-  private async look(beat: Beat, member: string, lastSeen: number, now: number): Promise<boolean> {
+  private async look(beat: Beat, member: string, lastSeen: number, now: number, marked: () => Promise<Set<string>>): Promise<boolean> {
     const { config, store } = this.deps;
     const watch = watchAt(config[beat.source], this.deps.businessHours, now);
     if (watch.closed) {
-      await this.standDown(beat, member, now);
+      if ((await marked()).has(member)) await this.standDown(beat, member, now);
       return false;
     }
     const missingAfter = config[beat.source].missingAfter;
@@ -132,7 +137,11 @@ export class Heartbeats {
     }
   }
 
-  /** Outside its hours a source is not expected to report: a silence still marked ends (once, on one replica). */
+  /**
+   * Outside its hours a source is not expected to report: a silence still marked ends, at whichever
+   * check comes first after closing (the one at closing, or the first once a daemon down then is back),
+   * once, on the replica whose call takes the mark off.
+   */
   private async standDown(beat: Beat, member: string, now: number): Promise<void> {
     if (!(await this.deps.store.clearMissing(member))) return;
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours are over');

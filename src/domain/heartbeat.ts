@@ -27,6 +27,8 @@ export interface HeartbeatStore {
    * returns its last-seen time then, else undefined.
    */
   markMissing(member: string, cutoff: number): Promise<number | undefined>;
+  /** The members marked missing now (one read). */
+  marked(): Promise<Set<string>>;
   /** Takes the member's "missing" mark off; true only for the one call that took it (its incident is then ended by that caller). */
   clearMissing(member: string): Promise<boolean>;
   /** Puts back a "missing" mark taken off (by a report or `clearMissing`) whose incident step then failed. */

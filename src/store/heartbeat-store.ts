@@ -50,6 +50,14 @@ export class RedisHeartbeatStore implements HeartbeatStore {
     }
   }
 
+  async marked(): Promise<Set<string>> {
+    try {
+      return new Set(await this.redis.smembers(this.missing));
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
   async clearMissing(member: string): Promise<boolean> {
     try {
       return (await this.redis.srem(this.missing, member)) === 1;

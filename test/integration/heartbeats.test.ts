@@ -3,7 +3,7 @@
  * reporting opens a network_infosys incident; its next report resolves it. Alertmanager's Watchdog
  * only feeds the heartbeat.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import type { HeartbeatsConfig } from '../../src/config/schema.js';
 import { Heartbeats } from '../../src/app/heartbeats.js';
@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { RedisHeartbeatStore } from '../../src/store/heartbeat-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { deleteByPrefix, randomPrefix } from '../support/redis.js';
 import { replicas } from '../support/replicas.js';
 
 const MIN = 60_000;
@@ -267,6 +268,68 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       expect(again[0].id).not.toBe(open.id);
     } finally {
       await r.stop();
+    }
+  });
+
+  it('a silence open over a closing every replica missed ends at the first check back, once on two; after hours a check takes off only the marks there are', async () => {
+    const clock = new ManualClock(SH('05', '18:00'));
+    const prefix = randomPrefix();
+    const apps: TestApp[] = [];
+    const start = async () => {
+      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
+      apps.push(...started);
+      return started;
+    };
+    try {
+      const [a, b] = await start();
+      if (!a || !b) throw new Error('two replicas expected');
+      expect((await acd(a, 'main')).status).toBe(200);
+      expect((await acd(a, 'vip')).status).toBe(200);
+      expect((await acd(a, 'night')).status).toBe(200);
+      clock.set(SH('05', '18:20'));
+      expect((await acd(b, 'vip')).status).toBe(200);
+      expect((await acd(b, 'night')).status).toBe(200);
+      clock.set(SH('05', '18:30'));
+      expect((await Promise.all([a.container.heartbeats.check(), b.container.heartbeats.check()])).flat()).toEqual(['heartbeat:acd:hq/main']);
+      const [open] = await incidents(a, 'open');
+      await Promise.all([a.container.engine.tick(clock.now()), b.container.engine.tick(clock.now())]);
+      await Promise.all([a.container.engine.idle(), b.container.engine.idle()]);
+      const paged = (await a.request('GET', `/api/incidents/${open.id}`)).body.notifications.filter((n: any) => n.phase === 'page');
+      expect(paged.length).toBeGreaterThan(0);
+
+      // every replica is down from 19:00 to 22:00: nothing looked at the feeds at closing
+      clock.set(SH('05', '19:00'));
+      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      clock.set(SH('05', '22:00'));
+      const [c, d] = await start();
+      if (!c || !d) throw new Error('two replicas expected');
+      const srem = [vi.spyOn(c.container.redis, 'srem'), vi.spyOn(d.container.redis, 'srem')];
+      const sremCalls = () => srem.reduce((n, s) => n + s.mock.calls.length, 0);
+      expect((await Promise.all([c.container.heartbeats.check(), d.container.heartbeats.check()])).flat()).toEqual([]);
+      // the one mark there is, tried at most once by each replica (not once per feed)
+      expect(sremCalls()).toBeGreaterThan(0);
+      expect(sremCalls()).toBeLessThanOrEqual(2);
+      await Promise.all([c.container.engine.tick(clock.now()), d.container.engine.tick(clock.now())]);
+      await Promise.all([c.container.engine.idle(), d.container.engine.idle()]);
+      const ended = (await d.request('GET', `/api/incidents/${open.id}`)).body;
+      expect(ended).toMatchObject({ state: 'resolved', resolvedBy: 'source:heartbeat', resolvedAt: new Date(SH('05', '22:00')).toISOString() });
+      expect(ended.members['heartbeat:acd:hq/main']).toMatchObject({ status: 'resolved', details: { businessHours: false, endedAtClosing: true } });
+      expect(ended.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+      const clears = ended.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => `${n.person}/${n.channel}`);
+      expect(clears.length).toBeGreaterThan(0);
+      expect(new Set(clears).size).toBe(clears.length);
+
+      // nothing marked: the night's checks write nothing, however many feeds are watched
+      srem.forEach((s) => s.mockClear());
+      for (const t of ['05T23:00', '06T03:00', '06T07:59']) {
+        clock.set(Date.parse(`2026-12-${t}:00+08:00`));
+        expect((await Promise.all([c.container.heartbeats.check(), d.container.heartbeats.check()])).flat()).toEqual([]);
+      }
+      expect(sremCalls()).toBe(0);
+      expect(await incidents(c, 'open')).toEqual([]);
+    } finally {
+      for (const x of apps) await x.stop({ keep: true });
+      await deleteByPrefix(prefix);
     }
   });
 
