@@ -11,6 +11,7 @@
  *    a page whose tier needs "unacknowledged").
  */
 import { randomInt } from 'node:crypto';
+import type { ClearReason } from '../domain/clear-reason.js';
 import { isTocsinError } from '../domain/errors.js';
 import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
@@ -50,6 +51,8 @@ export interface DispatchRequest {
   readonly role: string;
   readonly step: Pick<Step, 'key' | 'tier' | 'phase' | 'condition' | 'channels' | 'note' | 'at'>;
   readonly advice?: string | undefined;
+  /** An all-clear's reason (business hours over, a queue closed), said in its words. */
+  readonly reason?: ClearReason | undefined;
   /** Re-checks the live incident right before a send. */
   readonly stillWanted: () => Promise<boolean>;
   readonly notifications: NotificationStore;
@@ -212,6 +215,7 @@ export class DispatchNotification {
       phase: req.step.phase,
       note: req.step.note,
       advice: req.advice,
+      ...(req.reason ? { reason: req.reason } : {}),
       code,
       get links() {
         return (links ??= deps.links.linksFor(inc.id, person, id, now, req.recipient.locale));

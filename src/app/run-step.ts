@@ -4,6 +4,7 @@
  * the step done, unless a throttle holds one of its pages back.
  */
 import type { ClassConfig } from '../config/schema.js';
+import { clearReason, type ClearReason } from '../domain/clear-reason.js';
 import type { EscalationFacts } from '../domain/escalation-ports.js';
 import { nextApplicableTier, type EscalationSubject, type Step } from '../domain/escalation.js';
 import type { Incident } from '../domain/incident.js';
@@ -70,6 +71,8 @@ export async function runStep(
   const deferred = (until: number): void => {
     wakeAt = wakeAt === undefined ? until : Math.min(wakeAt, until);
   };
+  // an all-clear says why when time, not a report, ended the incident (read with its members' details)
+  const reason = step.phase === 'all_clear' && chosen.length > 0 ? await allClearReason(n, inc, deps.logger) : undefined;
   const outcomes: DispatchOutcome[] = await Promise.all(
     chosen.map((t) =>
       deps.dispatcher.dispatch({
@@ -78,6 +81,7 @@ export async function runStep(
         role: t.role,
         step,
         advice: step.phase === 'page' || step.phase === 'escalation' || step.phase === 'level_raised' ? klass.advice : undefined,
+        reason,
         stillWanted,
         deferred,
         notifications: n.notifications,
@@ -93,4 +97,16 @@ export async function runStep(
     if (fresh && step.kind === 'tier') metrics.tierReached.inc({ class: inc.class, tier: String(step.tier) });
   }
   return { advanced, held, wakeAt };
+}
+
+/** The reason an all-clear gives; a failed read only leaves it unsaid (the all-clear still goes). */
+async function allClearReason(n: EngineNamespace, inc: Incident, logger: EngineDeps['logger']): Promise<ClearReason | undefined> {
+  if (inc.state !== 'resolved') return undefined;
+  try {
+    const full = await n.incidents.get(inc.id);
+    return full ? clearReason(full) : undefined;
+  } catch (e) {
+    logger.warn({ err: e, incident: inc.id }, 'all-clear reason not read; the all-clear goes without it');
+    return undefined;
+  }
 }

@@ -30,6 +30,7 @@ export const PAGE_PLACEHOLDERS = [
   'incident_id',
   'opened',
   'state',
+  'reason',
 ] as const;
 const REPLY_PLACEHOLDERS = ['code', 'class', 'site', 'summary'] as const;
 const BUNDLE_PLACEHOLDERS = ['count', 'list'] as const;
@@ -56,7 +57,7 @@ function template(allowed: readonly string[]) {
 
 const pageText = template(PAGE_PLACEHOLDERS);
 /** How the page templates' descriptions name their placeholders. */
-const PAGE_VARS = 'placeholders such as {tag} {class} {site} {level} {level_name} {summary} {advice} {note} {bundle} (see the top of messages.yaml)';
+const PAGE_VARS = 'placeholders such as {tag} {class} {site} {level} {level_name} {summary} {advice} {note} {bundle} {reason} (see the top of messages.yaml)';
 const emailTemplate = z.strictObject({
   subject: pageText.describe(`E-mail subject template; ${PAGE_VARS}.`),
   body: pageText.describe(`E-mail body template (tocsin adds the facts, the timeline and the links); ${PAGE_VARS}.`),
@@ -170,6 +171,14 @@ const locale = z.strictObject({
   phases: z
     .strictObject(Object.fromEntries(MESSAGE_PHASES.map((p) => [p, phaseWords(p)])) as Record<(typeof MESSAGE_PHASES)[number], typeof phaseEntry>)
     .describe("Per phase: its tag and templates that win over every class's own (but not over classes.<class>.phases)."),
+  /** An all-clear's reason, the {reason} placeholder, when time rather than a report ended the incident. */
+  reasons: z
+    .strictObject({
+      hours_ended: template(NO_PLACEHOLDERS).describe('A source watched during business hours was silent when they ended (its silence incident resolves then).'),
+      closed: template(NO_PLACEHOLDERS).describe("An ACD queue's agents collapse ended at closing time (the agents check stands down)."),
+    })
+    .optional()
+    .describe("The {reason} of an all-clear when time rather than a report ended the incident; empty for every other message. Default none (the all-clear gives no reason)."),
   /** "3 incidents open: …" */
   bundle: template(BUNDLE_PLACEHOLDERS).describe('The {bundle} line of a message carrying several incidents ("3 incidents open: …"); placeholders {count} {list}.'),
   /** Shift-handover notices (SMS or e-mail, never a call). */

@@ -146,6 +146,8 @@ export interface Page {
   readonly links: { readonly ack: string; readonly resolve: string };
   /** Other open incidents for the same person, bundled into this message. */
   readonly bundle?: readonly import('./incident.js').Incident[] | undefined;
+  /** An all-clear's reason, when time rather than a report ended the incident (business hours over, a queue closed). */
+  readonly reason?: import('./clear-reason.js').ClearReason | undefined;
 }
 
 export interface SendResult {

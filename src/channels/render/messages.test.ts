@@ -153,6 +153,30 @@ describe('phases', () => {
     expect(renderPage(messages, page, 'sms').body).toBe('解除 hq电力故障已结束：UPS ups1 on battery。');
     expect(renderPage(messages, { ...page, recipient: makeRecipient() }, 'sms').body).toBe('ALL CLEAR Power failure at hq is over: UPS ups1 on battery.');
   });
+
+  it('an all-clear that time gave says why, on every channel, in both locales; without a reason it says none', () => {
+    const feed = makeIncident({ class: 'network_infosys', state: 'resolved', summary: 'ACD feed for queue main silent for 30m (hq)' });
+    const page = makePage({ phase: 'all_clear', incident: feed, reason: 'hours_ended' });
+    const sms = renderPage(messages, page, 'sms');
+    expect(sms.body).toBe('ALL CLEAR Network/IS failure at hq is over: ACD feed for queue main silent for 30m (hq). Resolved: business hours ended.');
+    expect(sms.segments).toBe(1);
+    expect(renderPage(messages, { ...page, channel: 'voice' }, 'voice').say).toContain('silent for 30m (hq). Resolved: business hours ended.');
+    expect(renderPage(messages, { ...page, channel: 'email' }, 'email').text).toContain('is over. Resolved: business hours ended.');
+    const zh = { ...page, recipient: makeRecipient({ locale: 'zh-CN' }) };
+    expect(renderPage(messages, zh, 'sms').body).toContain('。已解除：营业时间已结束。');
+    expect(renderPage(messages, { ...zh, channel: 'voice' }, 'voice').say).toContain('已解除：营业时间已结束。');
+
+    const queue = makePage({ phase: 'all_clear', incident: makeIncident({ class: 'app_network_acd', state: 'resolved', summary: 'Queue main: 1 agent logged in' }), reason: 'closed' });
+    expect(renderPage(messages, queue, 'sms').body).toBe('ALL CLEAR App/network/ACD outage at hq is over: Queue main: 1 agent logged in. Closed: the queue closed for the day.');
+    expect(renderPage(messages, { ...queue, channel: 'email' }, 'email').text).toContain('Closed: the queue closed for the day.');
+    expect(renderPage(messages, { ...queue, recipient: makeRecipient({ locale: 'zh-CN' }) }, 'sms').body).toContain('已关闭：队列已下班。');
+
+    expect(renderPage(messages, { ...page, reason: undefined }, 'sms').body).toBe('ALL CLEAR Network/IS failure at hq is over: ACD feed for queue main silent for 30m (hq).');
+    // a messages.yaml without `reasons` (older than them) still renders, without one
+    const old = structuredClone(messages) as MessagesConfig & { locales: { en: { reasons?: unknown } } };
+    delete old.locales.en.reasons;
+    expect(renderPage(old, page, 'sms').body).toBe('ALL CLEAR Network/IS failure at hq is over: ACD feed for queue main silent for 30m (hq).');
+  });
 });
 
 describe('drills', () => {

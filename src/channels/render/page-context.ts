@@ -117,6 +117,7 @@ export function pageContext(messages: MessagesConfig, page: Page, options: VarsO
     incident_id: inc.id,
     opened: formatTime(inc.openedAt, page.recipient.timezone, locale),
     state: words.states[inc.state],
+    reason: page.reason ? (words.reasons?.[page.reason] ?? '') : '',
   };
   return { locale, words, className: name, vars, actionable: asksForAnswer(page) };
 }
