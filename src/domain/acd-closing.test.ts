@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
-import { agentsMemberQueue, collapsesEndingAt } from './acd-closing.js';
+import { collapsesEndingAt } from './acd-closing.js';
+import { agentsMemberQueue } from './acd-members.js';
 import type { Incident, MemberState } from './incident.js';
 
 const bh = loadConfig('config').daemon.businessHours; // Asia/Shanghai, every day 08:00–20:00

@@ -3,17 +3,9 @@
  * not an outage: an agents collapse still open when they end is over then, whether or not the ACD
  * reports again (an ACD often sends nothing once the floor is empty).
  */
+import { agentsMemberQueue } from './acd-members.js';
 import { withinBusinessHours, type BusinessHours } from './business-hours.js';
 import type { Incident } from './incident.js';
-
-/** The queue of `site`'s agents member (`acd:<site>:<queue>:agents`), or undefined for any other member. */
-export function agentsMemberQueue(member: string, site: string): string | undefined {
-  const head = `acd:${site}:`;
-  if (!member.startsWith(head) || !member.endsWith(':agents')) return undefined;
-  const queue = member.slice(head.length, -':agents'.length);
-  // a seat's member is acd:<site>:seat:<seat>: a seat named "agents" is not a queue named "seat"
-  return queue === '' || queue === 'seat' ? undefined : queue;
-}
 
 /** The agents collapses of an incident to end at `now`: those still firing once the site is closed (none in business hours). */
 export function collapsesEndingAt(incident: Pick<Incident, 'state' | 'site' | 'members'>, bh: BusinessHours, now: number): { member: string; queue: string }[] {

@@ -13,9 +13,11 @@
  *                               going home) and the first agentsCollapse.openingWindow after they open (the floor
  *                               still logging in)
  *   acd:<site>:seat:<seat>      seat_equipment while the seat cannot log in or its equipment failed
+ * (a site or queue with `:` or `%`, and the queue `seat`, have their part escaped: see acd-members.ts)
  * Figures that are missing are not judged: no event for their member (they do not count as back under).
  */
 import type { SourcesConfig } from '../config/schema.js';
+import { agentsMember, seatMember, surgeMember } from './acd-members.js';
 import { businessEdgeAt, withinBusinessHours, type BusinessHours } from './business-hours.js';
 import { clampLevel, type EventSource, type NormalizedEvent } from './event.js';
 
@@ -132,7 +134,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
   const surge = checkSurge(m, cfg.surge);
   const crossedText = `Inbound surge on queue ${queue}: ${surge.crossed.map((c) => c.text).join('; ')}`;
   for (const reason of surge.judged) {
-    const member = `acd:${site}:${queue}:surge:${reason}`;
+    const member = surgeMember(site, queue, reason);
     const firing = surge.crossed.some((c) => c.reason === reason);
     events.push({
       ...base,
@@ -150,7 +152,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
   }
 
   if (m.agents_logged_in !== undefined) {
-    const member = `acd:${site}:${queue}:agents`;
+    const member = agentsMember(site, queue);
     const floor = cfg.agentsCollapse.loggedInBelow;
     const n = m.agents_logged_in;
     // In business hours few agents is an outage. Outside them the centre is closed and agents logging
@@ -190,7 +192,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
   }
 
   for (const s of input.seats ?? []) {
-    const member = `acd:${site}:seat:${s.seat}`;
+    const member = seatMember(site, s.seat);
     const bad = s.state !== 'ok';
     events.push({
       ...base,

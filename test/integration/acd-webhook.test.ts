@@ -141,6 +141,45 @@ describe('ACD webhook', () => {
     expect(open.map((i) => i.labels.seat)).toEqual(['B07']);
   });
 
+  it("a queue named 'seat' and a seat named 'agents' are told apart: each keeps its own incident, and ordinary members keep their names", async () => {
+    // the queue "seat" collapses and surges at site hq; a seat called "agents" there cannot log in
+    const collapse = await post({ site: 'hq', queue: 'seat', metrics: { agents_logged_in: 1, calls_waiting: 40 } });
+    expect(collapse.status).toBe(200);
+    const agents = collapse.body.results.find((r: any) => r.member.endsWith(':agents'));
+    expect(agents).toMatchObject({ result: 'opened' });
+    const seat = await post({ site: 'hq', queue: 'seat', seats: [{ seat: 'agents', state: 'login_failed' }, { seat: 'surge:calls_waiting', state: 'equipment_fault' }] });
+    expect(seat.body.results.map((r: any) => `${r.member}=${r.result}`)).toEqual(['acd:hq:seat:agents=opened', 'acd:hq:seat:surge:calls_waiting=opened']);
+    expect(agents.member).not.toBe('acd:hq:seat:agents');
+    const open = (await app.request('GET', '/api/incidents?state=open')).body.incidents as any[];
+    expect(open.map((i) => i.class).sort()).toEqual(['app_network_acd', 'inbound_surge', 'seat_equipment', 'seat_equipment']);
+
+    // the seat working again ends the seat's incident only; the queue's agents back end the collapse only
+    const fixed = await post({ site: 'hq', seats: [{ seat: 'agents', state: 'ok' }] });
+    expect(fixed.body.results[0]).toMatchObject({ member: 'acd:hq:seat:agents', result: 'resolved', incident: seat.body.results[0].incident });
+    expect((await app.request('GET', `/api/incidents/${agents.incident}`)).body.state).toBe('open');
+    const back = await post({ site: 'hq', queue: 'seat', metrics: { agents_logged_in: 20 } });
+    expect(back.body.results[0]).toMatchObject({ member: agents.member, result: 'resolved', incident: agents.incident });
+    expect((await app.request('GET', `/api/incidents/${seat.body.results[1].incident}`)).body.state).toBe('open');
+
+    // a site with a colon cannot pass for a seat either: site "hq:seat", queue "x" vs site "hq", seat "x:agents"
+    const colon = await post({ site: 'hq:seat', queue: 'x', metrics: { agents_logged_in: 1 } });
+    const seatX = await post({ site: 'hq', seats: [{ seat: 'x:agents', state: 'login_failed' }] });
+    expect(colon.body.results[0].member).not.toBe(seatX.body.results[0].member);
+    expect(seatX.body.results[0]).toMatchObject({ member: 'acd:hq:seat:x:agents', result: 'opened' });
+    expect(colon.body.results[0].incident).not.toBe(seatX.body.results[0].incident);
+
+    // the queue "seat" is a queue at closing time too: its collapse ends then, the seat's fault stays
+    app.clock.set(Date.parse('2026-11-23T19:30:00+08:00'));
+    const late = await post({ site: 'cl9', queue: 'seat', metrics: { agents_logged_in: 1 }, seats: [{ seat: 'agents', state: 'login_failed' }] });
+    expect(late.body.results.map((r: any) => r.result)).toEqual(['opened', 'opened']);
+    const closing = Date.parse('2026-11-23T20:00:00+08:00');
+    app.clock.set(closing);
+    await app.container.engine.tick(closing);
+    await app.container.engine.idle();
+    expect((await app.request('GET', `/api/incidents/${late.body.results[0].incident}`)).body).toMatchObject({ state: 'resolved', resolvedBy: 'source:acd' });
+    expect((await app.request('GET', `/api/incidents/${late.body.results[1].incident}`)).body.state).toBe('open');
+  });
+
   it('logged-in agents collapsing opens app_network_acd in business hours only', async () => {
     app.clock.set(NIGHT);
     const night = await queue({ agents_logged_in: 2 });
