@@ -11,6 +11,8 @@ import type { IncidentStores } from './app/incident-stores.js';
 import { ReportIncident } from './app/report-incident.js';
 import { SettleHolds } from './app/settle-holds.js';
 import { EndCollapsesAtClosing } from './app/end-collapses.js';
+import { EndSilencesAtClosing } from './app/end-silences.js';
+import { allTimedEnds } from './app/timed-ends.js';
 import { sendNotice } from './app/send-notice.js';
 import { unresolvedPagedFor } from './app/paged-for.js';
 import { TransitionIncident } from './app/transition-incident.js';
@@ -138,6 +140,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
   const collapsesAtClosing = new EndCollapsesAtClosing({ ingest, stores, acd: config.sources.acd, businessHours: config.daemon.businessHours });
+  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, businessHours: config.daemon.businessHours, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
+  const silencesAtClosing = new EndSilencesAtClosing({ heartbeats, config: config.sources.heartbeats, businessHours: config.daemon.businessHours });
   const core: DaemonCore = { env, config, logger, metrics, clock, redis };
   const linkSecret = await resolveLinkSecret(core);
   const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
@@ -148,7 +152,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     ids,
     replicated: replicated?.pages,
     settle: async (incident, now) => (await settleHolds.run(incident, now)).length > 0,
-    timedEnds: collapsesAtClosing,
+    timedEnds: allTimedEnds([collapsesAtClosing, silencesAtClosing]),
   });
   const phone = new PhoneActions({
     transition,
@@ -191,7 +195,6 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   transition.onChanged(() => people.suppression.invalidate());
   transition.onChanged((incident) => void engine.kick(incident.id));
   let scheduler: Scheduler | undefined;
-  const heartbeats = new Heartbeats({ config: config.sources.heartbeats, businessHours: config.daemon.businessHours, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   let heartbeatJob: HeartbeatJob | undefined;
   const series = seriesGuards(config, logger, labelTagKey(linkSecret));
   // UPS and ACD gauges: written to Redis by the replica a report reaches, read back by every replica when scraped

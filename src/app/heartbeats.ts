@@ -4,8 +4,9 @@
  * its `missingAfter`; the next report resolves it. Watched: every key seen at least once, plus the
  * keys the config expects from the first check on. A source watched `during: business_hours` is silent
  * only while they hold, and gets `openingGrace` after each opening for its first report; a silence
- * still open when they end is resolved by the first check after that (at closing, or once a daemon
- * down then is back), on whichever replica takes its mark off first.
+ * still open when they end is resolved by the first check after that, or by the escalation engine
+ * looking at its incident (EndSilencesAtClosing), at closing or once a daemon down then is back, by
+ * whichever takes its mark off first.
  */
 import type { HeartbeatsConfig } from '../config/schema.js';
 import type { BusinessHours } from '../domain/business-hours.js';
@@ -138,13 +139,23 @@ export class Heartbeats {
   }
 
   /**
-   * Outside its hours a source is not expected to report: a silence still marked ends, at whichever
-   * check comes first after closing (the one at closing, or the first once a daemon down then is back),
-   * once, on the replica whose call takes the mark off.
+   * Ends the source's silence when `now` is outside its hours (the escalation engine asks, when it looks
+   * at the silence's incident, before any step of it runs); true when this call ended it.
    */
-  private async standDown(beat: Beat, member: string, now: number): Promise<void> {
-    if (!(await this.deps.store.clearMissing(member))) return;
+  async endAfterHours(beat: Beat, now: number): Promise<boolean> {
+    if (!this.enabled(beat.source) || !watchAt(this.deps.config[beat.source], this.deps.businessHours, now).closed) return false;
+    return this.standDown(beat, heartbeatMember(beat), now);
+  }
+
+  /**
+   * Outside its hours a source is not expected to report: a silence still marked ends, at whatever
+   * comes first after closing (the check, or the engine looking at its incident: at closing, or once a
+   * daemon down then is back), once, by the call that takes the mark off; true for that call.
+   */
+  private async standDown(beat: Beat, member: string, now: number): Promise<boolean> {
+    if (!(await this.deps.store.clearMissing(member))) return false;
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours are over');
     await this.afterMark(member, true, () => this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]));
+    return true;
   }
 }

@@ -333,6 +333,54 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
     }
   });
 
+  it('back at night after every replica was down at closing, the engine ends the silence before any step of it: no level climbs, nobody new is paged', async () => {
+    const clock = new ManualClock(SH('05', '18:00'));
+    const prefix = randomPrefix();
+    const apps: TestApp[] = [];
+    const start = async () => {
+      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
+      apps.push(...started);
+      return started;
+    };
+    const engines = async (xs: TestApp[], at: number) => {
+      await Promise.all(xs.map((x) => x.container.engine.tick(at)));
+      await Promise.all(xs.map((x) => x.container.engine.idle()));
+    };
+    try {
+      const [a, b] = await start();
+      if (!a || !b) throw new Error('two replicas expected');
+      expect((await acd(a, 'main')).status).toBe(200);
+      clock.set(SH('05', '18:30'));
+      expect(await a.container.heartbeats.check()).toEqual(['heartbeat:acd:hq/main']);
+      await engines([a, b], clock.now());
+      const [open] = await incidents(a, 'open');
+      const paged = (await a.request('GET', `/api/incidents/${open.id}`)).body.notifications.map((n: any) => `${n.phase}/${n.person}`);
+      expect(paged.length).toBeGreaterThan(0);
+      for (const x of apps.splice(0)) await x.stop({ keep: true });
+
+      // 22:00: the replicas are back; their engines tick at once, before the first heartbeat check
+      clock.set(SH('05', '22:00'));
+      const [c, d] = await start();
+      if (!c || !d) throw new Error('two replicas expected');
+      await engines([c, d], clock.now());
+      const ended = (await c.request('GET', `/api/incidents/${open.id}`)).body;
+      expect(ended).toMatchObject({ state: 'resolved', level: 2, resolvedBy: 'source:heartbeat', resolvedAt: new Date(SH('05', '22:00')).toISOString() });
+      expect(ended.members['heartbeat:acd:hq/main']).toMatchObject({ status: 'resolved', details: { endedAtClosing: true } });
+      expect(ended.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+      expect(ended.timeline.filter((e: any) => e.type === 'level_raised')).toEqual([]);
+      const told = ended.notifications.map((n: any) => `${n.phase}/${n.person}`);
+      expect(told.filter((t: string) => !t.startsWith('all_clear/')).sort()).toEqual([...paged].sort());
+      expect(told.filter((t: string) => t.startsWith('all_clear/')).sort()).toEqual(paged.map((p: string) => p.replace(/^page\//, 'all_clear/')).sort());
+      // the checks that follow find nothing left to end
+      expect((await Promise.all([c.container.heartbeats.check(), d.container.heartbeats.check()])).flat()).toEqual([]);
+      await engines([c, d], clock.now());
+      expect((await c.request('GET', `/api/incidents/${open.id}`)).body.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+    } finally {
+      for (const x of apps) await x.stop({ keep: true });
+      await deleteByPrefix(prefix);
+    }
+  });
+
   it('an incident step that fails puts the mark back: the silence opens at the next check, and the return resolves it at the next report', async () => {
     app = await startTestApp();
     const a = app;
