@@ -48,6 +48,29 @@ describe('SeriesGuard', () => {
     expect(full).toEqual([2]);
   });
 
+  it('tells again when it fills anew after slots freed, once per filling episode', () => {
+    const full: number[] = [];
+    const g = new SeriesGuard(2, (m) => full.push(m), 'key');
+    g.admit({ d: 'a' }, 'readings');
+    g.admit({ d: 'b' }, 'readings');
+    expect(g.admit({ d: 'c' }, 'readings')).toBeUndefined();
+    expect(full).toEqual([2]);
+    // a leaves: room again, the warning is re-armed, and c fills the guard without a word
+    g.keepOnly('readings', (k) => k === g.key({ d: 'b' }));
+    expect(g.admit({ d: 'c' }, 'readings')).toEqual({ d: 'c' });
+    expect(full).toEqual([2]);
+    // full again: told once more, and a sweep that frees nothing does not re-arm it
+    expect(g.admit({ d: 'e' }, 'readings')).toBeUndefined();
+    g.keepOnly('readings', () => true);
+    expect(g.admit({ d: 'f' }, 'readings')).toBeUndefined();
+    expect(full).toEqual([2, 2]);
+    // a third episode
+    g.keepOnly('readings', (k) => k !== g.key({ d: 'b' }));
+    expect(g.admit({ d: 'e' }, 'readings')).toEqual({ d: 'e' });
+    expect(g.admit({ d: 'f' }, 'readings')).toBeUndefined();
+    expect(full).toEqual([2, 2, 2]);
+  });
+
   it('frees a slot once every holder has let its label set go, and only then', () => {
     const g = new SeriesGuard(2, () => undefined, 'key');
     expect(g.admit({ d: 'a' }, 'readings')).toBeDefined();

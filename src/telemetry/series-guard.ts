@@ -35,12 +35,13 @@ const ANYONE = '';
 export class SeriesGuard {
   /** Admitted label sets (their key) and who holds each. */
   private readonly admitted = new Map<string, Set<string>>();
+  /** Told already in this filling episode: set when a new label set is turned away, cleared once a slot is free again. */
   private warned = false;
   private readonly tag: (masked: string) => string;
 
   constructor(
     private readonly max: number,
-    /** Told once, the first time a new label set is turned away. */
+    /** Told once per filling episode: when a new label set is first turned away, and again after slots freed and it filled anew. */
     private readonly onFull: (max: number) => void,
     /** Keys the tags of masked values (the same on every replica). */
     tagKey: string,
@@ -80,6 +81,7 @@ export class SeriesGuard {
       holders.delete(holder);
       if (holders.size === 0) this.admitted.delete(key);
     }
+    if (this.admitted.size < this.max) this.warned = false;
   }
 
   /** How many label sets are admitted (held by someone). */
