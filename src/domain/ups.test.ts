@@ -152,6 +152,18 @@ describe('evaluateUps: notification types without variables', () => {
     // the repeat every 2 minutes is the same news
     expect(evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', host: 'pbx-01' }, cfg, NOW + 120_000)[0]?.eventKey).toBe(e?.eventKey);
   });
+  it('NOPARENT from a sender that names no host: named by the address it came from, so two hosts never share a member', () => {
+    const a = evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', seenFrom: '10.0.0.5' }, cfg, NOW)[0];
+    const b = evaluateUps({ device: 'upsmon', site: 'hq', event: 'NOPARENT', seenFrom: '10.0.0.6' }, cfg, NOW)[0];
+    expect(a).toMatchObject({ member: 'upsmon:10.0.0.5', labels: { kind: 'noparent', host: '10.0.0.5' } });
+    expect(a?.summary).toContain('Restart upsmon on 10.0.0.5, then resolve this incident by hand');
+    expect(b?.member).toBe('upsmon:10.0.0.6');
+    expect(b?.eventKey).not.toBe(a?.eventKey);
+    // a host given wins over the address (a proxy or NAT in between)
+    expect(evaluateUps({ device: 'upsmon', event: 'NOPARENT', host: 'pbx-01', seenFrom: '10.0.0.5' }, cfg, NOW)[0]?.member).toBe('upsmon:pbx-01');
+    // SHUTDOWN keeps to the host the report gives
+    expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN', seenFrom: '10.0.0.5' }, cfg, NOW)[0]?.member).toBe('upsmon');
+  });
   it('SHUTDOWN names the machine going down: the host upsmon runs on', () => {
     const [e, ...rest] = evaluateUps({ device: 'upsmon', site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon', host: 'pbx-01' }, cfg, NOW);
     expect(rest).toEqual([]);

@@ -9,7 +9,8 @@
  *   ups:<dev>:overload, ups:<dev>:bypass, ups:<dev>:battery (RB), ups:<dev>:temperature,
  *   ups:<dev>:comm (COMMBAD / NOCOMM)
  *   upsmon:<host>      upsmon on that host lost its parent (NOPARENT): no shutdown possible; a person
- *                      resolves it after restarting upsmon (nothing reports upsmon back)
+ *                      resolves it after restarting upsmon (nothing reports upsmon back); a report
+ *                      naming no host is named by the address it came from (seenFrom)
  *   ups:<dev>:fsd      FSD left by upsd after a shutdown, on line with good charge (see isStaleFsd):
  *                      its own incident until upsd restarts, no longer a critical power one
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
@@ -39,6 +40,8 @@ export interface UpsInput {
   readonly reporter?: string | undefined;
   /** The host the reporter runs on (ups-notify: upsmon's host). */
   readonly host?: string | undefined;
+  /** The address the report came from (as the HTTP server saw it): NOPARENT's host when the report names none. */
+  readonly seenFrom?: string | undefined;
 }
 
 /** A condition read from a status token or a notification pair; undefined = nothing known. */
@@ -80,11 +83,16 @@ function findings(dev: string, host: string | undefined, r: UpsReadings, note: s
   return out;
 }
 
+/** The host named by NOPARENT: the one the report gives, else the address it came from (two hosts' upsmon never share one incident). */
+function noParentHost(input: UpsInput): string | undefined {
+  return input.host?.trim() || input.seenFrom?.trim() || undefined;
+}
+
 export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): NormalizedEvent[] {
   const dev = upsDeviceId(input.device);
   const site = input.site?.trim() || cfg.defaultSite;
   const note = (input.event ?? '').trim().toUpperCase();
-  const host = input.host?.trim() || undefined;
+  const host = note === 'NOPARENT' ? noParentHost(input) : input.host?.trim() || undefined;
   const r = readUps(input.vars);
   const details = {
     device: input.device,

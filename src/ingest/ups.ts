@@ -10,6 +10,7 @@ import { evaluateUps } from '../domain/ups.js';
 import { upsDeviceId, UPS_REPORTERS } from '../domain/ups-device.js';
 import { readUps, upsNumber, UPS_STATUS_TOKENS, type UpsReadings } from '../domain/ups-status.js';
 import type { Logger } from '../telemetry/logger.js';
+import { clientAddress } from './client-address.js';
 import { invalid } from './errors.js';
 
 /** Variables tocsin reads as numbers: a number or a numeric string, within range. */
@@ -90,7 +91,8 @@ export function upsRoutes(deps: UpsRouteDeps): Router {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'not a UPS telemetry body');
     const input = parsed.data;
-    const events = evaluateUps(input, cfg, deps.clock.now());
+    // NOPARENT is per host: a sender that names none is told apart by the address it posts from
+    const events = evaluateUps({ ...input, seenFrom: clientAddress(req) }, cfg, deps.clock.now());
     const note = (input.event ?? '').trim().toUpperCase();
     if (events.length === 0) deps.logger.info({ device: input.device, notification: note || undefined }, 'ups report changes nothing');
     const results = (await deps.ingest.ingest(events, { quietClears: true })).map(answer);

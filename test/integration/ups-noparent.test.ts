@@ -62,6 +62,25 @@ describe('upsmon NOPARENT', () => {
     expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'grace_okafor' });
   });
 
+  it('a sender that names no host: each address its own incident (X-Forwarded-For first behind a proxy), never one merged `upsmon`', async () => {
+    const from = (ip?: string) =>
+      app.request('POST', '/webhooks/ups', { device: NO_UPS_DEVICE, site: 'np2', event: 'NOPARENT' }, ip === undefined ? {} : { 'x-forwarded-for': ip });
+    const direct = (await from()).body.results[0];
+    expect(direct).toMatchObject({ member: 'upsmon:127.0.0.1', result: 'opened' });
+    const a = (await from('10.0.0.5')).body.results[0];
+    const b = (await from('10.0.0.6')).body.results[0];
+    expect(a).toMatchObject({ member: 'upsmon:10.0.0.5', result: 'opened' });
+    expect(b).toMatchObject({ member: 'upsmon:10.0.0.6', result: 'opened' });
+    expect(new Set([direct.incident, a.incident, b.incident]).size).toBe(3);
+    expect((await from('10.0.0.5')).body.results[0]).toMatchObject({ result: 'duplicate', incident: a.incident });
+    await tick();
+    const inc = await get(a.incident as string);
+    expect(inc).toMatchObject({ labels: { kind: 'noparent', host: '10.0.0.5' } });
+    expect(inc.summary).toContain('Restart upsmon on 10.0.0.5, then resolve this incident by hand');
+    // a body cannot choose the address
+    expect((await post({ device: NO_UPS_DEVICE, site: 'np2', event: 'NOPARENT', seenFrom: '10.0.0.5' })).body.results[0]).toMatchObject({ member: 'upsmon:127.0.0.1' });
+  });
+
   it('closed while upsmon still has no parent: its next NOPARENT reopens the incident', async () => {
     const id = (await noParent('pbx-01')).body.results[0].incident as string;
     app.clock.advance(30_000);
