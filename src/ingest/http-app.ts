@@ -69,9 +69,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     res.send(await exposition(deps.metrics.registry, deps.peerMetrics));
   });
 
-  // OPTIONS is answered from every router's routes, before any of them answers it in plain text
-  const routers = [operations, ...deps.twilio, ...deps.webhooks, ...deps.api];
-  app.use(answerOptions(routers));
+  // OPTIONS is answered from the route table, before any router answers it in plain text
+  app.use(answerOptions());
   app.use(operations);
 
   // a webhook is POSTed; any other method is told so before anything else is looked at
@@ -92,7 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // a path served with other methods is told which (405 and Allow), before its body is looked at
   const wrongMethod: express.RequestHandler = (req, res, next) => {
     const path = req.baseUrl + req.path;
-    const allow = allowedMethods(routers, path);
+    const allow = allowedMethods(path);
     if (allow.length === 0 || allow.includes(req.method)) return next();
     res.setHeader('Allow', allow.join(', '));
     next(new TocsinError('TOCSIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${path}: served with ${allow.join(', ')} only`));

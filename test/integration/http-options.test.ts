@@ -1,9 +1,11 @@
 /**
  * OPTIONS on any path: 204 with an Allow header naming the methods the path is served with (the
  * webhooks, served ahead of express for POST, included), a JSON 404 where nothing is served — never
- * express's plain-text answer.
+ * express's plain-text answer. The answers come from the route table, and every route in it is
+ * really served with the methods it lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../src/ingest/route-table.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -86,6 +88,32 @@ describe('OPTIONS', () => {
     const bare = await fetch(`${app.baseUrl}/api/incidents`, { method: 'PUT' });
     expect(bare.status).toBe(405);
     expect(bare.headers.get('allow')).toBe('GET, HEAD, POST');
+  });
+
+  it('every route of the table is served with each method it lists, and answers the others with 405', async () => {
+    const concrete = (path: string) => path.replace(/:[a-z]+/g, 'x1');
+    for (const route of ROUTES) {
+      const path = concrete(route.path);
+      for (const method of route.methods) {
+        const r = await app.request(method, path, method === 'POST' ? {} : undefined);
+        expect(r.status, `${method} ${path}`).not.toBe(405);
+        expect(String(r.body?.error?.message ?? ''), `${method} ${path}`).not.toMatch(/^no route/);
+      }
+      const other = ['GET', 'POST', 'DELETE'].find((m) => !route.methods.includes(m as never));
+      if (!other) continue;
+      const r = await app.request(other, path, other === 'POST' ? {} : undefined);
+      expect(r.status, `${other} ${path}`).toBe(405);
+      expect(r.headers.get('allow'), `${other} ${path}`).toBe((await app.request('OPTIONS', path)).headers.get('allow'));
+    }
+  });
+
+  it('matches paths as the routers do: a trailing slash, any case of the literal parts', async () => {
+    expect((await app.request('OPTIONS', '/api/incidents/')).headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await app.request('OPTIONS', '/API/Oncall')).headers.get('allow')).toBe('GET, HEAD');
+    expect((await app.request('GET', '/API/Oncall')).status).toBe(200);
+    const r = await app.request('PATCH', '/api/maintenance/mw-1/');
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('DELETE');
   });
 
   it('leaves the other methods as they were: a webhook asked with GET is still a JSON 405', async () => {
