@@ -129,6 +129,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     ingestBatch: config.daemon.incidents.ingestBatch,
     ingestInFlight: config.daemon.incidents.ingestInFlight,
     membersShown: config.daemon.incidents.membersShown,
+    bodyMarkMs: config.daemon.incidents.retryWindow,
   };
   const stores = {
     live: new RedisIncidentRepository(redis, makeKeys(env.redisPrefix, 'live'), repoOptions),

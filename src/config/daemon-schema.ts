@@ -67,6 +67,16 @@ export function daemonSchema({ wait, span }: Durations) {
         replicaWait: span.prefault('1s').describe(durationText('How long a webhook waits for `replicas` to confirm its events before it answers 503; real time, never sped up by TOCSIN_CLOCK_SPEED.', '1s')),
         /** After replicas failed to confirm a page's claim or record in time, pages go ahead without waiting this long. */
         replicaPause: span.prefault('10s').describe(durationText("After replicas failed to confirm a page's claim or record within replicaWait, pages go ahead without waiting for them this long, so that a lagging replica delays one page, not every page in turn; real time.", '10s')),
+        /** How long a split body's retry is recognised, so that its left-out alerts are counted once. */
+        retryWindow: span
+          .refine((ms) => ms >= 1000, 'must be at least 1s')
+          .prefault('1h')
+          .describe(
+            durationText(
+              "A webhook body of more events than ingestBatch goes to Redis in several parts; when one part fails (503) and the sender sends the body again within this long, the alerts the body left out (Alertmanager's truncatedAlerts) are not counted on the incidents a second time; real time, never sped up by TOCSIN_CLOCK_SPEED.",
+              '1h',
+            ),
+          ),
         /** Members an incident's JSON lists at most; GET /api/incidents/:id/members pages through all of them. */
         membersShown: wholeNumber(1, 10_000, 200)
           .describe("Members an incident's JSON lists at most (1–10 000), so that reading an incident of a storm's thousands of alerts stays cheap; GET /api/incidents/:id/members pages through all of them. Default 200."),

@@ -123,6 +123,12 @@ describe('invalid config', () => {
     );
   });
 
+  it('refuses a split-body retry window under a second (a Redis expiry must be positive)', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'retryWindow: 1h', 'retryWindow: 0');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.retryWindow: must be at least 1s/)]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

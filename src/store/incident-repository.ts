@@ -1,4 +1,5 @@
 /** Incidents in Redis: a hash per incident, its members, timeline and notifications beside it. */
+import { createHash } from 'node:crypto';
 import type { RedisClient } from './redis.js';
 import { clampLevel, type EventSource, type Level } from '../domain/event.js';
 import type { Incident, IncidentState, MemberState, Notification, TimelineEntry } from '../domain/incident.js';
@@ -30,6 +31,11 @@ export interface RepositoryOptions {
   /** Members an incident's JSON lists at most (default 200); `members()` pages through the rest. */
   readonly membersShown?: number;
   /**
+   * How long the mark of a body split over several script calls lives once its left-out alerts are
+   * recorded (default 1 h): the sender's retry of a body that failed part-way records them no more.
+   */
+  readonly bodyMarkMs?: number;
+  /**
    * Ingest on this connection and wait (WAIT) until `replicas` replicas hold each call's writes, at
    * most `waitMs`; fewer → STORE_UNREPLICATED (503), and the sender's retry is deduplicated. A
    * connection of its own, because WAIT holds up every command behind it on its connection.
@@ -42,6 +48,8 @@ interface Timed {
   readonly now: number;
   /** The ingest call it came in (a body of many events may be split over several script calls). */
   readonly call: object;
+  /** The call's body when it is split over several script calls: its left-out alerts and its mark. */
+  readonly split?: { readonly truncated: number; readonly mark: string } | undefined;
 }
 
 export class RedisIncidentRepository implements IncidentStore {
@@ -59,17 +67,20 @@ export class RedisIncidentRepository implements IncidentStore {
   /** One script call (EVALSHA) for a batch of events. */
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
-    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs];
+    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs, this.bodyMarkMs];
     let previous: object | undefined;
-    for (const { command: c, now, call } of items) {
+    for (const { command: c, now, call, split } of items) {
       const e = c.event;
       // a body goes on only right after its own command: a part split off into another script call
-      // starts afresh (with nothing left out to record: the body's first part carries that)
-      const truncated = c.continuesBody && previous === call ? '' : c.continuesBody ? 0 : c.truncated;
+      // starts afresh, with the body's left-out alerts and its mark (recorded by the first part that
+      // brings news, once)
+      const goesOn = c.continuesBody && previous === call;
+      const truncated = goesOn ? '' : split ? split.truncated : c.continuesBody ? 0 : c.truncated;
+      const mark = goesOn || !split ? '' : split.mark;
       previous = call;
       // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
-      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '');
+      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark);
     }
     const replicated = this.options.replicated;
     let out: unknown[];
@@ -90,7 +101,11 @@ export class RedisIncidentRepository implements IncidentStore {
 
   async ingest(commands: readonly IngestCommand[], now: number): Promise<IngestOutcome[]> {
     const call = {};
-    const replies = await this.commits.submit(commands.map((command) => ({ command, now, call })));
+    const split = this.splitBody(commands);
+    const replies = await this.commits.submit(commands.map((command) => ({ command, now, call, split })));
+    // every part is in: the mark has done its work (an identical body later is news of its own);
+    // not waited for, and if it is lost the mark expires by itself
+    if (split) void this.redis.del(split.mark).catch(() => undefined);
     return replies.map((reply) => {
       const r = reply as [string, string, number, number, number, string, number?];
       return {
@@ -103,6 +118,22 @@ export class RedisIncidentRepository implements IncidentStore {
         ...(r[6] !== undefined ? { openedAtMs: Number(r[6]) } : {}),
       };
     });
+  }
+
+  private get bodyMarkMs(): number {
+    return this.options.bodyMarkMs ?? 3_600_000;
+  }
+
+  /**
+   * A body with left-out alerts that goes over several script calls: its mark is named after what it
+   * holds (the same when the sender sends it again), so that its count is recorded once.
+   */
+  private splitBody(commands: readonly IngestCommand[]): Timed['split'] {
+    const truncated = commands[0]?.truncated ?? 0;
+    if (truncated <= 0 || commands.length <= (this.options.ingestBatch ?? 64)) return undefined;
+    const h = createHash('sha256').update(String(truncated));
+    for (const c of commands) h.update(`\n${c.groupKey}\t${c.event.member}\t${c.event.eventKey}\t${c.event.status}`);
+    return { truncated, mark: this.keys.custom(`truncated-body:${h.digest('hex').slice(0, 32)}`) };
   }
 
   async get(id: string): Promise<Incident | undefined> {

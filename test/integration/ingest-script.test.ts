@@ -347,6 +347,67 @@ describe('ingestEvents script', () => {
     expect((await small.get(n!.id))!.truncatedAlerts).toBe(0);
   });
 
+  describe('a body split over several script calls (more events than ingestBatch)', () => {
+    const splitRepo = () => new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 30 * 86_400_000, maxTimeline: 100, ingestBatch: 2, ingestInFlight: 4 });
+    // a body of four: two alerts of hq (known already), then two of dc2 (new)
+    const known = (i: number) => event({ member: `am:k${i}`, eventKey: `k${i}` });
+    const fresh = (i: number) => event({ site: 'dc2', member: `am:f${i}`, eventKey: `f${i}` });
+    const body = (left: number) => [cmd(known(0), { truncated: left }), cmd(known(1), { continuesBody: true }), cmd(fresh(0), { continuesBody: true, newId: ulid(T0 + 1) }), cmd(fresh(1), { continuesBody: true, newId: ulid(T0 + 1) })];
+    const marks = async () => redis.keys(`${prefix}*truncated-body*`);
+
+    it('records its left-out alerts on the incident of its first news, also when only a later part brings any', async () => {
+      const split = splitRepo();
+      const [a] = await split.ingest([cmd(known(0)), cmd(known(1))], T0);
+      const out = await split.ingest(body(6), T0 + MIN);
+      expect(out.map((o) => o.kind)).toEqual(['duplicate', 'duplicate', 'opened', 'merged']);
+      const opened = await split.get(out[2]!.id);
+      expect(opened!.truncatedAlerts).toBe(6);
+      expect(opened!.timeline.filter((t) => t.type === 'truncated')).toEqual([expect.objectContaining({ count: 6 })]);
+      expect((await split.get(a!.id))!.truncatedAlerts).toBe(0);
+      // once per body: the first part's news takes it, a later part's adds nothing
+      const again = await split.ingest([cmd(event({ member: 'am:k2', eventKey: 'k2' }), { truncated: 3 }), cmd(known(1), { continuesBody: true }), cmd(fresh(2), { continuesBody: true })], T0 + 2 * MIN);
+      expect(again.map((o) => o.kind)).toEqual(['merged', 'duplicate', 'merged']);
+      expect((await split.get(a!.id))!.truncatedAlerts).toBe(3);
+      expect((await split.get(out[2]!.id))!.truncatedAlerts).toBe(6);
+      // the marks are gone once every part is in
+      expect(await marks()).toEqual([]);
+    });
+
+    it('counts once when a part failed and the sender sent the whole body again', async () => {
+      const split = splitRepo();
+      // dc2's group points at a key of the wrong type: the second part fails, after the first went in
+      const k = makeKeys(prefix, 'live');
+      await redis.hset(k.groups, 'power:dc2', 'broken');
+      await redis.set(k.incident('broken'), 'not a hash');
+      const first = [cmd(event({ member: 'am:n0', eventKey: 'n0' }), { truncated: 4 }), cmd(event({ member: 'am:n1', eventKey: 'n1' }), { continuesBody: true }), cmd(fresh(0), { continuesBody: true, newId: ulid(T0 + 1) }), cmd(fresh(1), { continuesBody: true, newId: ulid(T0 + 1) })];
+      await expect(split.ingest(first, T0)).rejects.toThrow();
+      const hq = (await split.list({ limit: 10 }))[0]!;
+      expect(hq.truncatedAlerts).toBe(4);
+      // Redis mended, the retry: hq's part is all duplicates, dc2's part opens its incident
+      await redis.hdel(k.groups, 'power:dc2');
+      await redis.del(k.incident('broken'));
+      const retry = await split.ingest(first, T0 + 5_000);
+      expect(retry.map((o) => o.kind)).toEqual(['duplicate', 'duplicate', 'opened', 'merged']);
+      expect((await split.get(retry[2]!.id))!.truncatedAlerts).toBe(0);
+      expect((await split.get(hq.id))!.truncatedAlerts).toBe(4);
+      expect(await marks()).toEqual([]);
+    });
+
+    it('a retry whose first sending recorded nothing before it failed records the count on the retry’s first news', async () => {
+      const split = splitRepo();
+      await split.ingest([cmd(known(0)), cmd(known(1))], T0);
+      const k = makeKeys(prefix, 'live');
+      await redis.hset(k.groups, 'power:dc2', 'broken');
+      await redis.set(k.incident('broken'), 'not a hash');
+      await expect(split.ingest(body(2), T0 + MIN)).rejects.toThrow();
+      await redis.hdel(k.groups, 'power:dc2');
+      await redis.del(k.incident('broken'));
+      const retry = await split.ingest(body(2), T0 + MIN + 5_000);
+      expect(retry.map((o) => o.kind)).toEqual(['duplicate', 'duplicate', 'opened', 'merged']);
+      expect((await split.get(retry[2]!.id))!.truncatedAlerts).toBe(2);
+    });
+  });
+
   it('acknowledge and resolve transitions are idempotent and ordered', async () => {
     const [a] = await repo.ingest([cmd(event())], T0);
     expect(await repo.transition(a!.id, 'acknowledge', 'omar_haddad', 'sms', T0 + MIN)).toEqual({ result: 'changed', state: 'acknowledged' });

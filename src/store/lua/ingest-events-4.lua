@@ -11,16 +11,19 @@
   ARGV[2] reopen window (ms)
   ARGV[3] max timeline entries
   ARGV[4] retention of a resolved incident (ms)
-  then nineteen per event (flat, so nothing is decoded here):
+  ARGV[5] how long a split body's mark lives (ms): see bodyMark
+  then twenty per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
     resolve hold (ms): a member's resolution takes effect after it stayed calm this long
     source, class, site, level, status ('firing' | 'resolved' | 'notice'), member, eventKey, summary,
     labels (JSON), details (JSON): stored verbatim, never re-encoded here,
-    drill ('1' | '0'), truncated (alerts left out of the body, on the body's first event; '' on the
-    events after it in the same body), resolution, playbookVersion,
-    matchLabels (JSON of the labels the class's tiers match on; '' when they match on none)
+    drill ('1' | '0'), truncated (alerts left out of the body, on the first event of the body or of
+    each part of a split body; '' on the events after it in the same call), resolution, playbookVersion,
+    matchLabels (JSON of the labels the class's tiers match on; '' when they match on none),
+    bodyMark (on the first event of each part of a body split over several calls: a key, the same
+    for the body sent again, that says its left-out alerts are recorded; '' otherwise)
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
@@ -42,7 +45,11 @@
   fits any of them applies (a line fault after a bypass, a fire reported after a theft).
   A body's truncated count is recorded once, on the incident of its first event that lands on one
   and is not a duplicate (whatever its status): a body sent again after it was recorded (a retry
-  after a 503) is all duplicates and adds nothing.
+  after a 503) is all duplicates and adds nothing. A body split over several calls (more events
+  than one call takes) gives its count to every part, so that news in a later part records it when
+  the earlier parts brought none; the part that records it sets the body's mark (ARGV[5] ms), and a
+  part that finds the mark set records nothing: the body counts once, also when a part failed and
+  the sender sent the whole body again (the caller deletes the mark once every part is in).
   All keys of one namespace share a hash tag, so the incident keys built from ARGV[1] live in the
   same cluster slot as KEYS.
 ]]
@@ -54,6 +61,9 @@ local groupKey, newId, now, nowIso, ev, hold
 local isoOf -- the time nowIso was made for
 -- alerts the current body left out, until an event of it lands on an incident and records them
 local truncated = 0
+-- the current body's mark when it is split over several calls ('' when it is not)
+local bodyMark = ''
+local markMs = tonumber(ARGV[5])
 
 --@include iso-time
 
@@ -234,6 +244,14 @@ end
 -- The body's left-out alerts, on the first incident one of its events lands on as news.
 local function recordTruncation(incKey, tl)
   if truncated > 0 then
+    if bodyMark ~= '' then
+      -- a split body: recorded by an earlier part (of this sending or of one that failed part-way)?
+      local fresh = redis.call('SET', bodyMark, '1', 'NX', 'PX', markMs)
+      if not fresh then
+        truncated = 0
+        return
+      end
+    end
     redis.call('HINCRBY', incKey, 'truncatedAlerts', truncated)
     push(tl, { at = nowIso, type = 'truncated', source = ev.source, count = truncated }, true)
     truncated = 0
@@ -474,7 +492,7 @@ local function ingestOne()
 end
 
 local results = {}
-for i = 5, #ARGV, 19 do
+for i = 6, #ARGV, 20 do
   groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
@@ -482,7 +500,7 @@ for i = 5, #ARGV, 19 do
     drill = ARGV[i + 14] == '1', resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
     matchLabels = ARGV[i + 18],
   }
-  if ARGV[i + 15] ~= '' then truncated = tonumber(ARGV[i + 15]) or 0 end -- a new body
+  if ARGV[i + 15] ~= '' then truncated, bodyMark = tonumber(ARGV[i + 15]) or 0, ARGV[i + 19] end -- a new body, or a part of one
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
   results[#results + 1] = ingestOne()
 end
