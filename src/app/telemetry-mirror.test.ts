@@ -42,6 +42,18 @@ describe('TelemetryMirror: readings age per family', () => {
     expect(s.forgotten).toEqual([[ups]]);
   });
 
+  it('drops a series whose label holds a mask without its tag (an older daemon’s), exporting the tagged one only', async () => {
+    const clock = new ManualClock(100 * MIN);
+    const old = { gauge: 'upsCharge', labels: { site: 'hq', device: '***02' }, value: 0.5, at: 99 * MIN };
+    const oldQueue = { gauge: 'acdCallsWaiting', labels: { site: '***@example.com', queue: 'main' }, value: 7 };
+    const tagged = { gauge: 'upsCharge', labels: { site: 'hq', device: '***02~kdpaofbmgc' }, value: 0.9, at: 99 * MIN };
+    const s = store([old, oldQueue, tagged]);
+    const { m, exported } = mirror(s, clock);
+    await m.refresh();
+    expect(await exported()).toEqual(['hq/***02~kdpaofbmgc']);
+    expect(s.forgotten).toEqual([[old, oldQueue]]);
+  });
+
   it('a series the store could not forget is not exported all the same', async () => {
     const clock = new ManualClock(100 * MIN);
     const { m, exported } = mirror(store([{ gauge: 'upsCharge', labels: { site: 'hq', device: 'ups1' }, value: 0.9, at: 0 }], true), clock);

@@ -8,11 +8,14 @@
  * removes it from the store: a UPS or queue taken out of service leaves the gauges. Its guard slot is
  * freed as well, on every replica (each scrape keeps the slots of the series the store holds, and
  * of those this replica is recording), so new devices and queues find room after any churn.
+ * A series whose labels hold a mask without its tag (written by a daemon from before masked labels
+ * were tagged) is neither exported nor kept: the same device or queue is reported under its tagged
+ * name now, and the old series would show beside it until it aged out (never, with an age of 0).
  */
 import type { Clock, TelemetryReading, TelemetryReadings } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { SeriesGuard } from '../telemetry/series-guard.js';
+import { hasUntaggedMask, type SeriesGuard } from '../telemetry/series-guard.js';
 
 /** The telemetry gauges and the family (whose guard admits their labels) each belongs to. */
 const FAMILY = {
@@ -108,8 +111,14 @@ export class TelemetryMirror {
     const now = this.now();
     const live: { gauge: TelemetryGauge; base: Record<string, string>; flag: string | undefined; value: number }[] = [];
     const expired: TelemetryReading[] = [];
+    let untagged = 0;
     for (const r of held) {
       if (!isGauge(r.gauge)) continue;
+      if (hasUntaggedMask(r.labels)) {
+        untagged++;
+        expired.push(r);
+        continue;
+      }
       if (this.expired(FAMILY[r.gauge], r, now)) {
         expired.push(r);
         continue;
@@ -126,7 +135,7 @@ export class TelemetryMirror {
     // reset and set in one synchronous stretch: a concurrent scrape never sees the gauges half set
     for (const g of Object.keys(FAMILY) as TelemetryGauge[]) this.gauge(g).reset();
     for (const r of admitted) this.gauge(r.gauge).set(r.labels, r.value);
-    if (expired.length > 0) await this.forget(expired);
+    if (expired.length > 0) await this.forget(expired, untagged);
   }
 
   /**
@@ -146,10 +155,11 @@ export class TelemetryMirror {
   }
 
   /** Removes series gone unreported from the store (each unless reported again meanwhile); on failure the next scrape tries again. */
-  private async forget(expired: readonly TelemetryReading[]): Promise<void> {
+  private async forget(expired: readonly TelemetryReading[], untagged: number): Promise<void> {
     try {
       await this.deps.store.forget(expired);
-      this.deps.logger.info({ series: expired.length }, 'telemetry readings not reported for http.readingsMaxAge removed');
+      if (expired.length > untagged) this.deps.logger.info({ series: expired.length - untagged }, 'telemetry readings not reported for http.readingsMaxAge removed');
+      if (untagged > 0) this.deps.logger.info({ series: untagged }, 'telemetry readings with a masked label from before masks were tagged removed (reported under the tagged label now)');
     } catch (e) {
       this.deps.logger.warn({ err: e, series: expired.length }, 'telemetry readings past http.readingsMaxAge not removed; not exported meanwhile');
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactText } from './logger.js';
-import { SeriesGuard } from './series-guard.js';
+import { hasUntaggedMask, SeriesGuard } from './series-guard.js';
 
 const TAG = /^~[a-p]{10}$/;
 
@@ -90,5 +90,18 @@ describe('SeriesGuard', () => {
     const g = new SeriesGuard(2, () => undefined, 'key');
     const l = g.admit({ d: '+15555550102' }) ?? {};
     expect(g.key(l)).toBe(g.key({ d: '+15555550102' }));
+  });
+
+  it('tells a mask without its tag (as written before masks were tagged) from what the guard makes', () => {
+    const g = new SeriesGuard(10, () => undefined, 'key');
+    const tagged = g.admit({ site: 'ana.costa@example.com', device: '+15555550102' }) ?? {};
+    expect(hasUntaggedMask(tagged)).toBe(false);
+    expect(hasUntaggedMask({ site: 'hq', device: 'ups1' })).toBe(false);
+    expect(hasUntaggedMask({ site: 'hq', device: redactText('+15555550102') })).toBe(true);
+    expect(hasUntaggedMask({ site: redactText('ana.costa@example.com'), device: 'ups1' })).toBe(true);
+    expect(hasUntaggedMask({ queue: `sales ${redactText('+86 138 0013 8000')} line` })).toBe(true);
+    // a tag after the whole domain only, not after part of it
+    expect(hasUntaggedMask({ site: '***@example.co~abcdefghij' })).toBe(false);
+    expect(hasUntaggedMask({ site: '***@example.com~abc' })).toBe(true);
   });
 });

@@ -24,6 +24,18 @@ export function labelTag(key: string): (masked: string) => string {
   };
 }
 
+/**
+ * A mask with no tag after it (`***02`, `***@example.com`): what a daemon from before the tags wrote
+ * into the shared readings. The guard never makes one, so such a series can only be an old name of a
+ * device or queue that is reported under its tagged name now.
+ */
+const UNTAGGED_MASK = /\*\*\*(?:\d{2}(?!\d)|@[A-Za-z0-9.-]+(?![A-Za-z0-9.-]))(?!~[a-p]{10})/;
+
+/** Whether any label value holds an untagged mask (see UNTAGGED_MASK). */
+export function hasUntaggedMask(labels: Readonly<Record<string, string>>): boolean {
+  return Object.values(labels).some((v) => UNTAGGED_MASK.test(v));
+}
+
 /** Who holds a label set when the caller does not say. */
 const ANYONE = '';
 

@@ -153,4 +153,22 @@ describe('telemetry gauges with two replicas on one Redis', () => {
       redis.disconnect();
     }
   });
+
+  it('a series an older daemon wrote with an untagged mask leaves at the first scrape, beside the tagged one the reports make now', async () => {
+    const [a, b] = await replicas(2);
+    const redis = new Redis(TEST_REDIS_URL);
+    const readings = `${set!.prefix}{live}:telemetry`;
+    const old = JSON.stringify(['upsCharge', { site: 'hq', device: '***02' }]);
+    try {
+      await redis.hset(readings, old, '0.5', JSON.stringify(['acdCallsWaiting', { site: 'hq', queue: '***@example.com' }]), '7');
+      expect((await a!.request('POST', '/webhooks/ups', { device: '+15555550102', site: 'hq', vars: { 'ups.status': 'OL', 'battery.charge': 90 } })).status).toBe(200);
+      const charge = (await telemetry(b!)).filter((l) => l.startsWith('tocsin_ups_battery_charge_ratio'));
+      expect(charge).toEqual([expect.stringMatching(/^tocsin_ups_battery_charge_ratio\{site="hq",device="\*\*\*02~[a-p]{10}"\} 0\.9$/)]);
+      expect((await telemetry(a!)).some((l) => l.includes('example.com'))).toBe(false);
+      expect(await redis.hexists(readings, old)).toBe(0);
+      expect((await redis.hkeys(readings)).filter((f) => f.includes('example.com'))).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
