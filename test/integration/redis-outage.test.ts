@@ -39,6 +39,12 @@ describe('Redis outage', () => {
     expect(during.headers.get('retry-after')).toBe('5');
     expect((await app.request('GET', '/api/incidents')).status).toBe(503);
     expect((await app.request('GET', '/healthz')).status).toBe(200); // alive
+    // a scrape still answers, at once, with the process's own metrics
+    const started = Date.now();
+    const scrape = await fetch(`${app.baseUrl}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toMatch(/^tocsin_process_cpu_seconds_total /m);
+    expect(Date.now() - started).toBeLessThan(3_000); // not a Redis command timeout (5 s)
 
     await redis.up();
     await until(async () => (await app.request('GET', '/readyz')).status === 200);
