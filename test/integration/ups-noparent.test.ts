@@ -4,26 +4,15 @@
  * which no report resolves (NUT says nothing when upsmon is back), so a person does; upsmon repeats
  * NOPARENT every 2 minutes while it still has no parent: a duplicate while open, a reopening after.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NO_UPS_DEVICE } from '../../src/cli/ups-notify.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { upsAppPerTest } from '../support/ups-app.js';
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await startTestApp();
-});
-afterEach(async () => {
-  await app.stop();
-});
+const ups = upsAppPerTest();
+const { post, incident: get, tick } = ups;
 
 const MIN = 60_000;
-const post = (body: Record<string, unknown>) => app.request('POST', '/webhooks/ups', body);
 const noParent = (host: string) => post({ device: NO_UPS_DEVICE, site: 'np1', event: 'NOPARENT', reporter: 'upsmon', host });
-const get = async (id: string) => (await app.request('GET', `/api/incidents/${id}`)).body;
-const tick = async () => {
-  await app.container.engine.tick(app.clock.now());
-  await app.container.engine.idle();
-};
 
 describe('upsmon NOPARENT', () => {
   it('opens an incident naming the host, saying to restart upsmon and resolve by hand; repeats are duplicates; only a person closes it', async () => {
@@ -39,14 +28,14 @@ describe('upsmon NOPARENT', () => {
     expect(pages).toBeGreaterThan(0);
 
     // upsmon repeats it every 2 minutes: the same news, nobody paged again
-    app.clock.advance(2 * MIN);
+    ups.app.clock.advance(2 * MIN);
     expect((await noParent('pbx-01')).body.results[0]).toMatchObject({ result: 'duplicate', incident: id });
     await tick();
     expect((await get(id)).notifications).toHaveLength(pages);
 
     // the UPS itself being fine clears nothing of it
     await post({ device: 'ups1', site: 'np1', vars: { 'ups.status': 'OL CHRG', 'battery.charge': 100 }, reporter: 'ups-poll' });
-    app.clock.advance(10 * MIN);
+    ups.app.clock.advance(10 * MIN);
     await tick();
     expect((await get(id)).state).toBe('open');
 
@@ -56,15 +45,15 @@ describe('upsmon NOPARENT', () => {
     expect(other.incident).not.toBe(id);
 
     // upsmon restarted: a person resolves it
-    expect((await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
-    await app.container.engine.idle();
+    expect((await ups.app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
+    await ups.app.container.engine.idle();
     inc = await get(id);
     expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'grace_okafor' });
   });
 
   it('a sender that names no host: each address its own incident (X-Forwarded-For first behind a proxy), never one merged `upsmon`', async () => {
     const from = (ip?: string) =>
-      app.request('POST', '/webhooks/ups', { device: NO_UPS_DEVICE, site: 'np2', event: 'NOPARENT' }, ip === undefined ? {} : { 'x-forwarded-for': ip });
+      ups.app.request('POST', '/webhooks/ups', { device: NO_UPS_DEVICE, site: 'np2', event: 'NOPARENT' }, ip === undefined ? {} : { 'x-forwarded-for': ip });
     const direct = (await from()).body.results[0];
     expect(direct).toMatchObject({ member: 'upsmon:127.0.0.1', result: 'opened' });
     const a = (await from('10.0.0.5')).body.results[0];
@@ -83,9 +72,9 @@ describe('upsmon NOPARENT', () => {
 
   it('closed while upsmon still has no parent: its next NOPARENT reopens the incident', async () => {
     const id = (await noParent('pbx-01')).body.results[0].incident as string;
-    app.clock.advance(30_000);
-    expect((await app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
-    app.clock.advance(90_000);
+    ups.app.clock.advance(30_000);
+    expect((await ups.app.request('POST', `/api/incidents/${id}/resolve`, { by: 'grace_okafor' })).status).toBe(200);
+    ups.app.clock.advance(90_000);
     expect((await noParent('pbx-01')).body.results[0]).toMatchObject({ member: 'upsmon:pbx-01', result: 'reopened', incident: id });
     expect((await get(id)).state).toBe('open');
   });

@@ -2,23 +2,16 @@
  * upsmon's SHUTDOWN (posted by `ups-notify` as device `upsmon`: it names no UPS) through the real app
  * and real Redis: news on the site's power incident, never a member of it, and nobody's heartbeat.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NO_UPS_DEVICE } from '../../src/cli/ups-notify.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { upsAppPerTest } from '../support/ups-app.js';
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await startTestApp();
-});
-afterEach(async () => {
-  await app.stop();
-});
+const ups = upsAppPerTest();
+const { post, incident: get, tick } = ups;
 
 const MIN = 60_000;
 const HOLD = 30_000;
-const post = (body: Record<string, unknown>) => app.request('POST', '/webhooks/ups', body);
 const shutdown = (site: string) => post({ device: NO_UPS_DEVICE, site, event: 'SHUTDOWN' });
-const get = async (id: string) => (await app.request('GET', `/api/incidents/${id}`)).body;
 
 describe('upsmon SHUTDOWN', () => {
   it('goes on the timeline of the site power incident, which resolves when mains is back past the online hold', async () => {
@@ -26,7 +19,7 @@ describe('upsmon SHUTDOWN', () => {
     const id = lb.body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
     expect(id).toEqual(expect.any(String));
 
-    app.clock.advance(5_000);
+    ups.app.clock.advance(5_000);
     const down = await shutdown('sd1');
     expect(down.status).toBe(200);
     expect(down.body.results).toEqual([{ member: NO_UPS_DEVICE, result: 'merged', incident: id }]);
@@ -34,18 +27,17 @@ describe('upsmon SHUTDOWN', () => {
     expect(Object.keys(inc.members)).toEqual(['ups:ups1']);
     expect(inc.timeline.at(-1)).toMatchObject({ type: 'notice', source: 'ups', by: NO_UPS_DEVICE, level: 5, summary: expect.stringContaining('automatic shutdown proceeding (SHUTDOWN)') });
 
-    app.clock.advance(MIN);
+    ups.app.clock.advance(MIN);
     expect((await post({ device: 'ups1', site: 'sd1', vars: { 'ups.status': 'OL CHRG', 'battery.charge': 20 } })).body.results).toContainEqual({ member: 'ups:ups1', result: 'holding', incident: id });
-    app.clock.advance(HOLD + 1_000);
-    await app.container.engine.tick(app.clock.now());
-    await app.container.engine.idle();
+    ups.app.clock.advance(HOLD + 1_000);
+    await tick();
     inc = await get(id);
     expect(inc).toMatchObject({ state: 'resolved', resolvedBy: 'source:ups', level: 5 });
   });
 
   it('names the machine going down, from the host ups-notify sends: one notice per host', async () => {
     const id = (await post({ device: 'ups1', site: 'sd5', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15, 'battery.runtime': 240 } })).body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
-    app.clock.advance(5_000);
+    ups.app.clock.advance(5_000);
     for (const host of ['pbx-01', 'crm-02']) {
       const down = await post({ device: NO_UPS_DEVICE, site: 'sd5', event: 'SHUTDOWN', reporter: 'upsmon', host });
       expect(down.body.results).toEqual([{ member: `upsmon:${host}`, result: 'merged', incident: id }]);
@@ -81,9 +73,8 @@ describe('upsmon SHUTDOWN', () => {
     // a UPS that joins and goes back on line leaves it open, saying so
     await post({ device: 'ups1', site: 'sd3', event: 'ONBATT' });
     await post({ device: 'ups1', site: 'sd3', event: 'ONLINE' });
-    app.clock.advance(HOLD + 1_000);
-    await app.container.engine.tick(app.clock.now());
-    await app.container.engine.idle();
+    ups.app.clock.advance(HOLD + 1_000);
+    await tick();
     inc = await get(id);
     expect(inc.state).toBe('open');
     expect(inc.members['ups:ups1']).toMatchObject({ status: 'resolved' });
@@ -93,9 +84,9 @@ describe('upsmon SHUTDOWN', () => {
   it('is no heartbeat: no watch starts on the upsmon pseudo-device', async () => {
     expect((await post({ device: 'ups1', site: 'sd4', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15 } })).status).toBe(200);
     await shutdown('sd4');
-    app.clock.advance(4 * MIN);
+    ups.app.clock.advance(4 * MIN);
     await post({ device: 'ups1', site: 'sd4', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 12 } });
-    app.clock.advance(2 * MIN);
-    expect(await app.container.heartbeats.check()).toEqual([]);
+    ups.app.clock.advance(2 * MIN);
+    expect(await ups.app.container.heartbeats.check()).toEqual([]);
   });
 });
