@@ -1,7 +1,8 @@
 /**
  * Every route tocsin serves over HTTP, with its methods: the one list the OPTIONS answers and the
  * 405s are built from (not express's router internals, which an upgrade may change). A route added
- * to a router is added here too; test/integration/http-options.test.ts requests every one of them.
+ * to a router is added here too: test/integration/http-options.test.ts fails on a served route missing
+ * here, and requests every route listed with its methods.
  * Paths are express patterns: `:name` stands for one non-empty segment.
  */
 import { TASKROUTER_PATHS } from './taskrouter.js';
