@@ -9,6 +9,7 @@ import type { Clock, IdSource, IncidentStore, IngestCommand, IngestOutcome } fro
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
+import { drillIdOf } from './incident-stores.js';
 
 export interface IngestResult {
   readonly event: NormalizedEvent;
@@ -103,7 +104,7 @@ export class IngestEvents {
         target.push({
           event,
           groupKey: options.groupKeys?.[i] ?? groupKeyFor(klass.group, event),
-          newId: event.drill ? `drill-${newId}` : newId,
+          newId: event.drill ? drillIdOf(newId) : newId,
           resolveHoldMs: event.holdMs ?? 0,
           resolution: klass.resolution,
           playbookVersion: config.playbooks.version,

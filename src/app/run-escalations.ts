@@ -10,6 +10,7 @@ import type { CodeRef, DueClaim } from '../domain/escalation-ports.js';
 import { conditionHolds, nextApplicableTier } from '../domain/escalation.js';
 import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
 import { escalateIncident } from './escalate-incident.js';
+import { isDrillId } from './incident-stores.js';
 import type { EngineDeps, EngineNamespace, EscalateNowResult, FollowedNotification, NotificationPatch, TickResult } from './escalation-engine-ports.js';
 import { subjectOf } from './escalation-subject.js';
 
@@ -157,7 +158,7 @@ export class EscalationEngine {
   }
 
   private namespaceOf(id: string): EngineNamespace | undefined {
-    const ns = id.startsWith('drill-') ? 'drill' : 'live';
+    const ns = isDrillId(id) ? 'drill' : 'live';
     return this.deps.namespaces.find((n) => n.ns === ns);
   }
 

@@ -10,6 +10,7 @@
 import type { Incident } from '../domain/incident.js';
 import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
 import { activeWindowFor, findInhibitor, matchesIncident, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from '../domain/suppression.js';
+import { isDrillId } from './incident-stores.js';
 
 export interface OpenIncidentSource {
   /** Open and acknowledged incidents; with `only`, just those its fixed facts (class, site, labels) let through. */
@@ -49,7 +50,7 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
     if (window) return { kind: 'maintenance', window: window.id, until: Date.parse(window.until) };
 
     if (!this.deps.rules.some((r) => matchesIncident(r.target, incident))) return { kind: 'none' }; // no rule can hold it back
-    const drill = incident.drill || incident.id.startsWith('drill-');
+    const drill = incident.drill || isDrillId(incident.id);
     const sources = await this.cached(drill ? 'drill' : 'live', now, () => this.possibleSources(drill));
     const hit = findInhibitor(this.deps.rules, incident, sources);
     return hit ? { kind: 'inhibited', by: hit.by, rule: hit.rule } : { kind: 'none' };
