@@ -1,7 +1,9 @@
 /**
  * Runs what is due for one claimed incident: plans with the playbook version it started with, raises
  * its level when time says so, brings forward the pages a throttle held back before it climbed,
- * holds back what inhibition or maintenance suppresses, runs each due step, follows up failed pages, cancels held pages no longer wanted, and says when to look again.
+ * holds back what inhibition or maintenance suppresses, runs each due step, brings back and sends the
+ * pages cancelled at the daily cap before it climbed, follows up failed pages, cancels held pages no
+ * longer wanted, and says when to look again.
  */
 import { planEscalation, type Step } from '../domain/escalation.js';
 import type { Incident } from '../domain/incident.js';
@@ -10,6 +12,7 @@ import { dropUnwanted } from './drop-unwanted.js';
 import type { EngineDeps, EngineNamespace } from './escalation-engine-ports.js';
 import { reload, subjectOf } from './escalation-subject.js';
 import { followUps } from './follow-ups.js';
+import { resumeReinstated } from './resume-reinstated-pages.js';
 import { runStep } from './run-step.js';
 
 /** Most plan → act rounds per incident in one pass (level raises and coverage gaps re-plan). */
@@ -82,6 +85,16 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
     ({ inc, facts } = await reload(n, id, inc, facts, now));
     if (!advanced && steps.length === 0) break;
   }
+  // after the steps: a page they just sent the person is news enough, and no capped page comes back then
+  if (deps.reinstate) {
+    const until = await deps.reinstate(inc, n.incidents, facts.controlled, now);
+    if (until !== null) {
+      wakeAt = wakeAt === null ? until : Math.min(wakeAt, until);
+      ({ inc, facts } = await reload(n, id, inc, facts, now));
+    }
+  }
+  const resumed = await resumeReinstated(deps, n, inc, facts, klass, now);
+  if (resumed !== null) wakeAt = wakeAt === null ? resumed : Math.min(wakeAt, resumed);
   const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
   const followUp = await followUps(deps, n, inc, facts, klass, now);
   if (followUp !== null) wakeAt = wakeAt === null ? followUp : Math.min(wakeAt, followUp);

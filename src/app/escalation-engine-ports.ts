@@ -39,6 +39,11 @@ export interface EngineDeps {
    * critical level (HastenHeldPages); returns when the earliest of them may go, null: none moved.
    */
   readonly hasten?: (incident: Incident, incidents: IncidentStore, now: number) => Promise<number | null>;
+  /**
+   * Brings back the pages cancelled at the daily cap once the incident climbed to a prompt or
+   * critical level (ReinstateCappedPages); returns when the earliest of them may go, null: none came back.
+   */
+  readonly reinstate?: (incident: Incident, incidents: IncidentStore, controlled: boolean, now: number) => Promise<number | null>;
 }
 
 /** Members that end at a time of day rather than on a report (EndCollapsesAtClosing). */

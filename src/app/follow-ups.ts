@@ -14,7 +14,7 @@ import { wantedWhile } from './escalation-subject.js';
 const PAGE_PHASES: ReadonlySet<string> = new Set(['page', 'escalation', 'level_raised']);
 
 /** The channels a tier step names (`t<i>`, `t<i>r<k>`, with a cycle prefix), if any. */
-function tierChannels(klass: ClassConfig, stepKey: string): readonly ChannelKind[] | undefined {
+export function tierChannels(klass: ClassConfig, stepKey: string): readonly ChannelKind[] | undefined {
   const m = /^(?:c\d+:)?t(\d+)(?:r\d+)?$/.exec(stepKey);
   return m ? klass.tiers[Number(m[1])]?.channels : undefined;
 }

@@ -48,4 +48,9 @@ export interface ThrottleStore {
   notification(incidentId: string, notificationId: string): Promise<StoredNotification | undefined>;
   /** Merges `patch` into a notification that is still planned (and claimed by `owner`, '' = anyone). */
   fold(incidentId: string, notificationId: string, patch: Record<string, unknown>, owner: string): Promise<boolean>;
+  /**
+   * Makes a page cancelled at the daily cap wait again (`patch`: status planned, its new time, the
+   * `reinstated` mark): false when it is no longer so cancelled, or was reinstated already.
+   */
+  reinstate(incidentId: string, notificationId: string, patch: Record<string, unknown>): Promise<boolean>;
 }

@@ -3,7 +3,8 @@
  * channel), the pages waiting to be folded into their next message (one queue per channel and lane:
  * pages, and each gathered phase), and a version that makes each
  * check-and-record atomic across replicas (throttle-send-4.lua). Also reads and folds the waiting
- * notifications themselves (fold-notification-1.lua).
+ * notifications themselves (fold-notification-1.lua), and brings back a page cancelled at the daily
+ * cap (reinstate-notification-1.lua).
  */
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind } from '../domain/incident.js';
@@ -75,6 +76,14 @@ export class RedisThrottleRepository implements ThrottleStore {
   async fold(incidentId: string, notificationId: string, patch: Record<string, unknown>, owner: string): Promise<boolean> {
     try {
       return Number(await callScript(this.redis, 'foldNotification', [this.keys.notifications(incidentId)], [notificationId, JSON.stringify(patch), owner])) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async reinstate(incidentId: string, notificationId: string, patch: Record<string, unknown>): Promise<boolean> {
+    try {
+      return Number(await callScript(this.redis, 'reinstateNotification', [this.keys.notifications(incidentId)], [notificationId, JSON.stringify(patch)])) === 1;
     } catch (e) {
       throw storeError(e);
     }

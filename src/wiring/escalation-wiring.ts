@@ -8,6 +8,7 @@ import { EscalationEngine, makeOwnerId } from '../app/run-escalations.js';
 import type { SendNoticeDeps } from '../app/send-notice.js';
 import { RuleSuppressionPolicy } from '../app/suppression-policy.js';
 import { HastenHeldPages } from '../app/hasten-held-pages.js';
+import { ReinstateCappedPages } from '../app/reinstate-capped-pages.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { Incident } from '../domain/incident.js';
@@ -92,6 +93,7 @@ export async function buildEscalation(a: {
     logger,
   });
   const hasten = new HastenHeldPages({ limits, phases: throttled, stores: throttleStores, leaseMs: esc.lease, logger });
+  const reinstate = new ReinstateCappedPages({ limits, phases: throttled, stores: throttleStores, leaseMs: esc.lease, logger });
   const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
   const dispatcher = new DispatchNotification({
     channels,
@@ -137,6 +139,7 @@ export async function buildEscalation(a: {
     settle: a.settle,
     timedEnds: a.timedEnds,
     hasten: (inc, incidents, now) => hasten.run(inc, incidents, now),
+    reinstate: (inc, incidents, controlled, now) => reinstate.run(inc, incidents, controlled, now),
   });
   const notices = { channels, channelsFor, metrics, logger };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };

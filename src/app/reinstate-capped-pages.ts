@@ -1,0 +1,102 @@
+/**
+ * Use case: a page cancelled at the daily cap while its incident was below throttle.promptLevel is
+ * brought back once the incident climbs to the prompt or the critical level, whose pages the cap
+ * never drops: the person it was for hears of the incident after all. It waits again as a page of
+ * the incident as it is now (at the end of the bundle window at most, folded with what waits then,
+ * or after the minimum gap as a critical one) and is sent by the engine (resumeReinstated).
+ *
+ * Once per person and incident cycle: only the person's latest capped page comes back, and none
+ * when a page of the incident has reached them since it was cancelled, or one waits for them. The
+ * record is changed atomically while it is still cancelled at the cap and never reinstated before,
+ * so two replicas looking at once bring it back once.
+ */
+import { conditionHolds, type StepCondition } from '../domain/escalation.js';
+import type { StoredNotification } from '../domain/escalation-ports.js';
+import type { ChannelKind, Incident } from '../domain/incident.js';
+import type { IncidentStore } from '../domain/ports.js';
+import { decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
+import type { ThrottleStore } from '../domain/throttle-ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import { isDrillId } from './incident-stores.js';
+
+/** Phases whose capped pages are worth bringing back (a status update of a level gone by is not). */
+const PAGE_PHASES: ReadonlySet<string> = new Set(['page', 'escalation', 'level_raised']);
+/** A page that reached the person, or went in a message that did. */
+const REACHED: ReadonlySet<string> = new Set(['sent', 'delivered', 'logged', 'acknowledged']);
+
+export interface ReinstateCappedDeps {
+  readonly limits: ThrottleLimits;
+  /** Phases held back by throttles (only their pages are ever cancelled at the cap). */
+  readonly phases: ReadonlySet<string>;
+  readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
+  /** The notification claim lease (a held page's claim lapses when it may go). */
+  readonly leaseMs: number;
+  readonly logger: Logger;
+}
+
+interface PageRecord extends StoredNotification {
+  readonly limit?: unknown;
+  readonly reinstated?: unknown;
+}
+
+export class ReinstateCappedPages {
+  constructor(private readonly deps: ReinstateCappedDeps) {}
+
+  /**
+   * Brings back the incident's pages cancelled at the daily cap, now that it pages promptly;
+   * returns the earliest time one of them may go (the engine looks again then), null when none came back.
+   */
+  async run(incident: Incident, incidents: IncidentStore, controlled: boolean, now: number): Promise<number | null> {
+    const { limits } = this.deps;
+    const critical = isCritical(incident, limits);
+    if (!critical && !isPrompt(incident, limits)) return null;
+    const prefix = incident.reopenCount > 0 ? `c${incident.reopenCount}:` : '';
+    const ofCycle = (r: PageRecord) => (prefix ? r.stepKey.startsWith(prefix) : !/^c\d+:/.test(r.stepKey));
+    const byPerson = new Map<string, PageRecord[]>();
+    for (const r of incident.notifications as readonly PageRecord[]) {
+      if (!r.stepKey || !ofCycle(r) || !PAGE_PHASES.has(r.phase ?? '')) continue;
+      byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+    }
+    let wake: number | null = null;
+    for (const list of byPerson.values()) {
+      const capped = latestCapped(list, this.deps.phases);
+      if (!capped || !conditionHolds((capped.condition ?? 'unresolved') as StepCondition, incident.state, controlled)) continue;
+      const cappedAt = Date.parse(capped.at);
+      // brought back once; and not when the person is reached (or about to be) by another page of it
+      if (list.some((r) => r.reinstated !== undefined || r.status === 'planned' || (REACHED.has(r.status) && Date.parse(r.at) > cappedAt))) continue;
+      const until = await this.reinstate(incident, incidents, capped, critical, now);
+      if (until !== undefined) wake = wake === null ? until : Math.min(wake, until);
+    }
+    return wake;
+  }
+
+  private async reinstate(incident: Incident, incidents: IncidentStore, r: PageRecord, critical: boolean, now: number): Promise<number | undefined> {
+    const store = isDrillId(incident.id) ? this.deps.stores.drill : this.deps.stores.live;
+    const channel = r.channel as ChannelKind;
+    const h = await store.history(r.person, channel, now);
+    const d = decideThrottle({ now, channel, critical, prompt: !critical, history: h.sent, limits: this.deps.limits });
+    if (d.kind === 'suppress') return undefined; // neither critical nor prompt pages are dropped
+    const until = d.kind === 'send' ? now : d.until;
+    const reason = critical ? 'delayed' : 'bundled';
+    const limit = d.kind === 'send' ? undefined : d.limit;
+    const at = new Date(now).toISOString();
+    const patch = { ...heldPatch(until, reason, limit, this.deps.leaseMs), status: 'planned', at, reinstated: at };
+    if (!(await store.reinstate(incident.id, r.id, patch))) return undefined; // another replica brought it back
+    // waiting again, for its time or for a message that carries it first
+    await store.release(r.person, channel, [{ incidentId: incident.id, notificationId: r.id, ...(critical ? { critical } : {}) }], now);
+    const untilIso = new Date(until).toISOString();
+    await incidents.note(incident.id, { type: 'notification_deferred', notification: r.id, person: r.person, role: r.role, channel, tier: r.tier, reason, ...(limit ? { limit } : {}), until: untilIso, level: incident.level, reinstated: true }, now);
+    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, until: untilIso }, 'page cancelled at the daily cap brought back: its incident climbed');
+    return until;
+  }
+}
+
+/** The person's latest page cancelled at the daily cap (a throttled phase), if any. */
+function latestCapped(list: readonly PageRecord[], phases: ReadonlySet<string>): PageRecord | undefined {
+  let best: PageRecord | undefined;
+  for (const r of list) {
+    if (r.status !== 'cancelled' || r.reason !== 'throttled' || r.limit !== 'daily_cap' || !phases.has(r.phase ?? '')) continue;
+    if (!best || Date.parse(r.at) > Date.parse(best.at) || (Date.parse(r.at) === Date.parse(best.at) && best.channel === 'email' && r.channel !== 'email')) best = r;
+  }
+  return best;
+}

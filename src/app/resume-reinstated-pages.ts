@@ -1,0 +1,66 @@
+/**
+ * Sends the pages ReinstateCappedPages brought back (cancelled at the daily cap, their incident then
+ * climbed): their step is done, so no step sends them; the engine does, each time it looks at the
+ * incident, once their time has come. Each is claimed by its own idempotency key as any page is,
+ * so however many replicas look, it goes once; a message to the person may carry it sooner.
+ */
+import type { ClassConfig } from '../config/schema.js';
+import type { EscalationFacts, StoredNotification } from '../domain/escalation-ports.js';
+import { conditionHolds, type Step } from '../domain/escalation.js';
+import type { ChannelKind, Incident } from '../domain/incident.js';
+import type { EngineDeps, EngineNamespace } from './escalation-engine-ports.js';
+import { wantedWhile } from './escalation-subject.js';
+import { tierChannels } from './follow-ups.js';
+
+interface ReinstatedRecord extends StoredNotification {
+  readonly reinstated?: unknown;
+  readonly deferredUntil?: unknown;
+}
+
+/** Sends the reinstated pages whose time has come; returns when to look again for the others (null: none waiting). */
+export async function resumeReinstated(
+  deps: Pick<EngineDeps, 'config' | 'person' | 'dispatcher'>,
+  n: EngineNamespace,
+  inc: Incident,
+  facts: EscalationFacts,
+  klass: ClassConfig,
+  now: number,
+): Promise<number | null> {
+  const leaseMs = deps.config.daemon.escalation.lease;
+  let wake: number | null = null;
+  const later = (at: number): void => {
+    wake = wake === null ? at : Math.min(wake, at);
+  };
+  for (const r of inc.notifications as readonly ReinstatedRecord[]) {
+    if (r.status !== 'planned' || r.reinstated === undefined) continue;
+    const condition = (r.condition ?? 'unresolved') as Step['condition'];
+    if (!conditionHolds(condition, facts.state, facts.controlled)) continue; // dropUnwanted cancels it
+    const recipient = deps.person(r.person);
+    if (!recipient) continue;
+    // waiting for its time, or someone holds it now: look again when that is over
+    const free = Math.max(typeof r.deferredUntil === 'number' ? r.deferredUntil : 0, (r.claimedAtMs ?? 0) + leaseMs);
+    if (free > now) {
+      later(free);
+      continue;
+    }
+    const step = { key: r.stepKey, tier: r.tier, phase: (r.phase ?? 'page') as Step['phase'], condition, channels: tierChannels(klass, r.stepKey), note: r.note, at: now };
+    const outcome = await deps.dispatcher.resume(
+      {
+        incident: inc,
+        recipient,
+        role: r.role,
+        step,
+        advice: klass.advice,
+        stillWanted: wantedWhile(n, inc.id, facts.reopenCount, condition),
+        deferred: later,
+        notifications: n.notifications,
+        incidents: n.incidents,
+        lookNow: (ids) => n.queue.lookNow(ids, now),
+      },
+      r.channel as ChannelKind,
+      r.attempt ?? 1,
+    );
+    if (outcome === 'held') later(now + leaseMs);
+  }
+  return wake;
+}
