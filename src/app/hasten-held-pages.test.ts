@@ -5,8 +5,9 @@ import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
+import { createMetrics } from '../telemetry/metrics.js';
 import { HastenHeldPages } from './hasten-held-pages.js';
-import { throttleLimits } from './throttle-pages.js';
+import { ThrottlePages, throttleLimits } from './throttle-pages.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -41,7 +42,11 @@ function setup(level: number, sent: number[], heldUntil = T0 + 15 * MIN) {
   const store = memory(record, sent);
   const notes: Record<string, unknown>[] = [];
   const incidents = { note: async (_id: string, e: Record<string, unknown>) => void notes.push(e) } as unknown as IncidentStore;
-  const hasten = new HastenHeldPages({ limits, phases: new Set(['page', 'escalation', 'level_raised', 'update']), stores: { live: store, drill: store }, leaseMs: LEASE, logger: pino({ level: 'silent' }) });
+  const phases = new Set(['page', 'escalation', 'level_raised', 'update']);
+  const stores = { live: store, drill: store };
+  const logger = pino({ level: 'silent' });
+  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const hasten = new HastenHeldPages({ limits, phases, stores, throttle, logger });
   const incident = (records: Map<string, Record<string, unknown>>) => ({ id: 'inc', class: 'network_infosys', level, notifications: [...records.values()] }) as unknown as Incident;
   return { store, notes, incidents, hasten, incident };
 }

@@ -13,18 +13,19 @@
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
+import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
 import type { ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isDrillId } from './incident-stores.js';
+import type { ThrottlePages } from './throttle-pages.js';
 
 export interface HastenHeldDeps {
   readonly limits: ThrottleLimits;
   /** Phases held back by throttles (gathered phases wait one bundle window at most already). */
   readonly phases: ReadonlySet<string>;
   readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
-  /** The notification claim lease (a held page's claim lapses when it may go). */
-  readonly leaseMs: number;
+  /** Records a page that waits again (its record, the person's queue, the timeline). */
+  readonly throttle: Pick<ThrottlePages, 'rehold'>;
   readonly logger: Logger;
 }
 
@@ -62,23 +63,20 @@ export class HastenHeldPages {
     if (d.kind === 'suppress') return undefined; // neither critical nor prompt pages are dropped
     const until = d.kind === 'send' ? now : d.until;
     if (until >= heldUntil) return undefined;
-    const page = { incidentId: incident.id, notificationId: r.id };
     // off the queue first: a carrier that took it meanwhile carries it, and none can take it now
-    if (!(await store.withdraw(r.person, channel, page))) return undefined;
+    if (!(await store.withdraw(r.person, channel, { incidentId: incident.id, notificationId: r.id }))) return undefined;
     const reason = critical ? 'delayed' : 'bundled';
     const limit = d.kind === 'send' ? undefined : d.limit;
-    const patch = heldPatch(until, reason, limit, this.deps.leaseMs);
-    const changed = await store.fold(incident.id, r.id, patch, r.claimedBy ?? '');
     // It went, was cancelled, or another replica claimed it (its claim ran out as this look began, and
     // that replica may be sending it now): left to whoever has it. Not put back on the queue, where a
     // later message could carry a page already on its way; a page still held is sent at its time by
     // the engine itself (the queue only lets other messages carry it sooner).
-    if (!changed) return undefined;
-    // waiting again, for its new time or for a message that carries it first
-    await store.release(r.person, channel, [{ ...page, ...(critical ? { critical } : {}) }], now);
-    const at = new Date(until).toISOString();
-    await incidents.note(incident.id, { type: 'notification_deferred', notification: r.id, person: r.person, role: r.role, channel, tier: r.tier, reason, ...(limit ? { limit } : {}), until: at, level: incident.level, hastened: true }, now);
-    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, was: new Date(heldUntil).toISOString(), until: at }, 'held page brought forward: its incident climbed');
+    const write = (patch: Record<string, unknown>) => store.fold(incident.id, r.id, patch, r.claimedBy ?? '');
+    // once changed, waiting again, for its new time or for a message that carries it first
+    const page = { incidentId: incident.id, notificationId: r.id, person: r.person, role: r.role, channel, tier: r.tier };
+    const mark = { level: incident.level, hastened: true };
+    if (!(await this.deps.throttle.rehold({ ...page, until, reason, limit, now, incidents, write, requeue: { critical }, mark }))) return undefined;
+    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, was: new Date(heldUntil).toISOString(), until: new Date(until).toISOString() }, 'held page brought forward: its incident climbed');
     return until;
   }
 }

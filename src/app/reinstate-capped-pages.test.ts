@@ -8,8 +8,9 @@ import type { IncidentStore } from '../domain/ports.js';
 import { makeKeys, type Keys } from '../store/keys.js';
 import { registerScripts } from '../store/scripts.js';
 import { RedisThrottleRepository } from '../store/throttle-repository.js';
+import { createMetrics } from '../telemetry/metrics.js';
 import { ReinstateCappedPages } from './reinstate-capped-pages.js';
-import { throttleLimits } from './throttle-pages.js';
+import { ThrottlePages, throttleLimits } from './throttle-pages.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -42,7 +43,12 @@ function page(person: string, stepKey: string, at: number, extra: Record<string,
 /** One replica's ReinstateCappedPages on its own Redis connection, its timeline entries in `notes`. */
 function replica(client: Redis, notes: Record<string, unknown>[]) {
   const store = new RedisThrottleRepository(client, keys, 24 * 60 * MIN);
-  const reinstate = new ReinstateCappedPages({ limits: throttleLimits(loadConfig('config').daemon.throttle), phases: new Set(['page', 'escalation', 'level_raised', 'update']), stores: { live: store, drill: store }, leaseMs: LEASE, logger: pino({ level: 'silent' }) });
+  const limits = throttleLimits(loadConfig('config').daemon.throttle);
+  const phases = new Set(['page', 'escalation', 'level_raised', 'update']);
+  const stores = { live: store, drill: store };
+  const logger = pino({ level: 'silent' });
+  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const reinstate = new ReinstateCappedPages({ limits, phases, stores, throttle, logger });
   const incidents = { note: async (_id: string, e: Record<string, unknown>) => void notes.push(e) } as unknown as IncidentStore;
   return { store, run: (inc: Incident, now: number) => reinstate.run(inc, incidents, false, now) };
 }

@@ -14,10 +14,11 @@ import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
+import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
 import type { ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isDrillId } from './incident-stores.js';
+import type { ThrottlePages } from './throttle-pages.js';
 
 /** Phases whose capped pages are worth bringing back (a status update of a level gone by is not). */
 const PAGE_PHASES: ReadonlySet<string> = new Set(['page', 'escalation', 'level_raised']);
@@ -29,8 +30,8 @@ export interface ReinstateCappedDeps {
   /** Phases held back by throttles (only their pages are ever cancelled at the cap). */
   readonly phases: ReadonlySet<string>;
   readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
-  /** The notification claim lease (a held page's claim lapses when it may go). */
-  readonly leaseMs: number;
+  /** Records a page that waits again (its record, the person's queue, the timeline). */
+  readonly throttle: Pick<ThrottlePages, 'rehold'>;
   readonly logger: Logger;
 }
 
@@ -80,13 +81,13 @@ export class ReinstateCappedPages {
     const reason = critical ? 'delayed' : 'bundled';
     const limit = d.kind === 'send' ? undefined : d.limit;
     const at = new Date(now).toISOString();
-    const patch = { ...heldPatch(until, reason, limit, this.deps.leaseMs), status: 'planned', at, reinstated: at };
-    if (!(await store.reinstate(incident.id, r.id, patch))) return undefined; // another replica brought it back
-    // waiting again, for its time or for a message that carries it first
-    await store.release(r.person, channel, [{ incidentId: incident.id, notificationId: r.id, ...(critical ? { critical } : {}) }], now);
-    const untilIso = new Date(until).toISOString();
-    await incidents.note(incident.id, { type: 'notification_deferred', notification: r.id, person: r.person, role: r.role, channel, tier: r.tier, reason, ...(limit ? { limit } : {}), until: untilIso, level: incident.level, reinstated: true }, now);
-    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, until: untilIso }, 'page cancelled at the daily cap brought back: its incident climbed');
+    // only while still cancelled at the cap and never brought back: another replica may have done it
+    const write = (patch: Record<string, unknown>) => store.reinstate(incident.id, r.id, { ...patch, status: 'planned', at, reinstated: at });
+    // once brought back, waiting again, for its time or for a message that carries it first
+    const page = { incidentId: incident.id, notificationId: r.id, person: r.person, role: r.role, channel, tier: r.tier };
+    const mark = { level: incident.level, reinstated: true };
+    if (!(await this.deps.throttle.rehold({ ...page, until, reason, limit, now, incidents, write, requeue: { critical }, mark }))) return undefined;
+    this.deps.logger.info({ incident: incident.id, person: r.person, channel, level: incident.level, until: new Date(until).toISOString() }, 'page cancelled at the daily cap brought back: its incident climbed');
     return until;
   }
 }

@@ -24,7 +24,7 @@ import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore, Phase } from '../domain/ports.js';
-import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimits } from '../domain/throttle.js';
+import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimit, type ThrottleLimits } from '../domain/throttle.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -115,6 +115,27 @@ export type Admission =
   | { readonly kind: 'send'; readonly carried: readonly CarriedPage[] }
   | { readonly kind: 'held'; readonly until: number }
   | { readonly kind: 'cancelled' };
+
+/** A page that waits (again): see ThrottlePages.rehold. */
+export interface Rehold {
+  readonly incidentId: string;
+  readonly notificationId: string;
+  readonly person: string;
+  readonly role: string;
+  readonly channel: ChannelKind;
+  readonly tier: number;
+  readonly until: number;
+  readonly reason: 'bundled' | 'delayed';
+  readonly limit?: ThrottleLimit | undefined;
+  readonly now: number;
+  readonly incidents: IncidentStore;
+  /** Writes the held page's record patch; false when someone else has the page. */
+  readonly write: (patch: Record<string, unknown>) => Promise<boolean>;
+  /** Put it (back) on the person's queue; omitted when it is queued already. */
+  readonly requeue?: { readonly critical: boolean } | undefined;
+  /** More fields for the timeline entry (the level it climbed to, and why it waits again). */
+  readonly mark?: Readonly<Record<string, unknown>> | undefined;
+}
 
 export interface CarrierFacts {
   readonly incidentId: string;
@@ -260,13 +281,34 @@ export class ThrottlePages {
 
   private async hold(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'bundle' | 'delay' }>): Promise<Admission> {
     const reason = d.kind === 'bundle' ? 'bundled' : 'delayed';
-    const patch = heldPatch(d.until, reason, d.limit, this.deps.leaseMs) as Partial<StoredNotification>;
-    await r.notifications.update(r.incident.id, r.notificationId, patch, r.owner);
+    const write = async (patch: Record<string, unknown>) => {
+      await r.notifications.update(r.incident.id, r.notificationId, patch as Partial<StoredNotification>, r.owner);
+      return true; // queued already: whatever the record says, the page waits for its time or a carrier
+    };
+    await this.rehold({ incidentId: r.incident.id, notificationId: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, until: d.until, reason, limit: d.limit, now: r.now, incidents: r.incidents, write });
     const until = new Date(d.until).toISOString();
-    await r.incidents.note(r.incident.id, { type: 'notification_deferred', notification: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason, limit: d.limit, until }, r.now);
     this.deps.metrics.notifications.inc({ channel: r.channel, result: 'deferred' });
     this.deps.logger.info({ incident: r.incident.id, person: r.person, channel: r.channel, tier: r.tier, reason, limit: d.limit, until }, 'notification deferred');
     return { kind: 'held', until: d.until };
+  }
+
+  /**
+   * A page waits (again) until `until`: its record says so (heldPatch, written by `write`, which
+   * says whether it could be: false when someone else has the page, and nothing more is done), it
+   * goes back on the person's queue when `requeue` says so (a critical page on the critical one),
+   * and a `notification_deferred` timeline entry (with `mark`'s fields) tells when it may go. The one
+   * way a held page is recorded: when first held (admit), brought forward after its incident climbed
+   * (HastenHeldPages), or brought back after the daily cap cancelled it (ReinstateCappedPages).
+   */
+  async rehold(h: Rehold): Promise<boolean> {
+    if (!(await h.write(heldPatch(h.until, h.reason, h.limit, this.deps.leaseMs)))) return false;
+    if (h.requeue) {
+      const page = { incidentId: h.incidentId, notificationId: h.notificationId, ...(h.requeue.critical ? { critical: true } : {}) };
+      await this.storeFor(h.incidentId).release(h.person, h.channel, [page], h.now);
+    }
+    const until = new Date(h.until).toISOString();
+    await h.incidents.note(h.incidentId, { type: 'notification_deferred', notification: h.notificationId, person: h.person, role: h.role, channel: h.channel, tier: h.tier, reason: h.reason, ...(h.limit ? { limit: h.limit } : {}), until, ...h.mark }, h.now);
+    return true;
   }
 
   private async suppress(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'suppress' }>): Promise<Admission> {
