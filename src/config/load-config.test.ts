@@ -110,6 +110,24 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([]);
   });
 
+  it('refuses a bundle window longer than the shortest gap between two tiers of a class', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /bundleWindow: 2m/, 'bundleWindow: 3m');
+    // the fire plan: the director 2 minutes after the first call
+    expect(problems(d)).toEqual([
+      'daemon.yaml: throttle.bundleWindow: 3m is longer than the 2m between tiers 0 and 1 of class security (playbooks.yaml classes.security.tiers): a prompt page held for the bundle window could reach its person after the next tier is paged',
+    ]);
+    // tiers due at the same minute are no gap; the shortest gap left is the ACD plan's 5 minutes
+    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: "\(fire\)\?" \}/, '{ after: 0, when: unacknowledged, match: { kind: "(fire)?" }');
+    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: theft \}/, '{ after: 0, when: unacknowledged, match: { kind: theft }');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /bundleWindow: 3m/, 'bundleWindow: 5m1s');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 5m between tiers 0 and 1 of class app_network_acd /)]);
+    // told in the config's own minutes when the clock runs faster
+    edit(d, 'daemon.yaml', /bundleWindow: 5m1s/, 'bundleWindow: 6m');
+    expect(() => loadConfig(d, { clockSpeed: 60 })).toThrow(/bundleWindow: 6m is longer than the 5m between/);
+  });
+
   it('names the file and the path of every problem', () => {
     const d = copyOfShipped();
     edit(d, 'playbooks.yaml', '{ after: 5m, when: unacknowledged, roles: [supervisor]', '{ after: 5 minutes, when: unacknowledged, roles: [superviser]');

@@ -17,6 +17,7 @@ import {
   type SourcesConfig,
 } from './schema.js';
 import { deepFreeze } from './deep-freeze.js';
+import { formatDuration } from './durations.js';
 
 export interface Config {
   readonly dir: string;
@@ -94,7 +95,7 @@ export function loadConfig(dir: string, options: { clockSpeed?: number } = {}): 
   }
 
   if (problems.length === 0) {
-    problems.push(...crossCheck(root, parsed as ParsedConfig));
+    problems.push(...crossCheck(root, parsed as ParsedConfig, clockSpeed));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const cfg = parsed as ParsedConfig;
@@ -108,7 +109,7 @@ type ParsedConfig = Omit<Config, 'dir' | 'clockSpeed' | 'roster'> & {
   readonly roster: Omit<RosterConfig, 'people'> & { readonly people: Readonly<Record<string, Omit<RosterPerson, 'timezone'> & { readonly timezone?: string | undefined }>> };
 };
 
-function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
+function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const f = (name: ConfigFileName) => join(root, `${name}.yaml`);
   const roles = new Set(Object.keys(c.roles.roles));
@@ -182,6 +183,17 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
   for (const k of ['onBattery', 'lineFault', 'replaceBattery', 'overload', 'bypass', 'commLost', 'temperature'] as const) klass('sources', `ups.${k}.class`, u[k].class);
   const a = c.sources.acd;
   for (const k of ['surge', 'agentsCollapse', 'seats'] as const) klass('sources', `acd.${k}.class`, a[k].class);
+  const gap = shortestTierGap(c.playbooks);
+  const { bundleWindow } = c.daemon.throttle;
+  if (gap && bundleWindow > gap.ms) {
+    // a prompt page waits up to one bundle window: the next tier would be paged before it arrives
+    const d = (ms: number) => formatDuration(ms * clockSpeed);
+    out.push({
+      file: f('daemon'),
+      path: 'throttle.bundleWindow',
+      message: `${d(bundleWindow)} is longer than the ${d(gap.ms)} between tiers ${gap.from} and ${gap.to} of class ${gap.klass} (playbooks.yaml classes.${gap.klass}.tiers): a prompt page held for the bundle window could reach its person after the next tier is paged`,
+    });
+  }
   // the agents check runs between the two windows: they must leave some of the day to it
   const open = openMinutes(c.daemon.businessHours.start, c.daemon.businessHours.end);
   const { openingWindow, closingWindow } = a.agentsCollapse;
@@ -193,6 +205,20 @@ function crossCheck(root: string, c: ParsedConfig): ConfigProblem[] {
     });
   }
   return out;
+}
+
+/** The shortest time between two tiers of one class that are due at different minutes, and where it is. */
+function shortestTierGap(p: PlaybooksConfig): { ms: number; klass: string; from: number; to: number } | undefined {
+  let best: { ms: number; klass: string; from: number; to: number } | undefined;
+  for (const [klass, cl] of Object.entries(p.classes)) {
+    cl.tiers.forEach((a, i) =>
+      cl.tiers.forEach((b, j) => {
+        const ms = Math.abs(b.after - a.after);
+        if (j > i && ms > 0 && (!best || ms < best.ms)) best = { ms, klass, from: i, to: j };
+      }),
+    );
+  }
+  return best;
 }
 
 /** How long business hours last a day, in minutes; undefined when around the clock (start = end). */
