@@ -128,6 +128,19 @@ describe('invalid config', () => {
     expect(() => loadConfig(d, { clockSpeed: 60 })).toThrow(/bundleWindow: 6m is longer than the 5m between/);
   });
 
+  it('refuses two reminders of a class that would share a key, and two that name one id', () => {
+    const d = copyOfShipped();
+    // the power playbook's 24 h reminder, its `unless` dropped: the deep one still has its `match`
+    edit(d, 'playbooks.yaml', '\n          unless: { discharge: deep }', '');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'playbooks.yaml', '\n          match: { discharge: deep }', '');
+    expect(problems(d)).toEqual(['playbooks.yaml: classes.power.onResolve.reminders.1: same after, roles, match and unless as reminders.0: give each an id']);
+    edit(d, 'playbooks.yaml', '          note: Mains is back. Equalise', '          id: float\n          note: Mains is back. Equalise');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'playbooks.yaml', '          note: Mains is back. This outage', '          id: float\n          note: Mains is back. This outage');
+    expect(problems(d)).toEqual(['playbooks.yaml: classes.power.onResolve.reminders.1.id: "float" is reminders.0\'s id too: each reminder needs its own']);
+  });
+
   it('names the file and the path of every problem', () => {
     const d = copyOfShipped();
     edit(d, 'playbooks.yaml', '{ after: 5m, when: unacknowledged, roles: [supervisor]', '{ after: 5 minutes, when: unacknowledged, roles: [superviser]');

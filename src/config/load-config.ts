@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TocsinError } from '../domain/errors.js';
+import { reminderKey } from '../domain/reminder-key.js';
 import {
   CONFIG_FILES,
   makeSchemas,
@@ -141,6 +142,15 @@ function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigPr
     cl.onResolve.reminders.forEach((rm, i) => rm.roles.forEach((r, j) => role('playbooks', `classes.${cid}.onResolve.reminders.${i}.roles.${j}`, r)));
     cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.match`, rm.match));
     cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.unless`, rm.unless));
+    // each reminder's key (what says it was sent) must be its own
+    const keyed = new Map<string, number>();
+    cl.onResolve.reminders.forEach((rm, i) => {
+      const key = reminderKey(rm, clockSpeed);
+      const first = keyed.get(key);
+      if (first === undefined) keyed.set(key, i);
+      else if (rm.id !== undefined) out.push({ file: f('playbooks'), path: `classes.${cid}.onResolve.reminders.${i}.id`, message: `"${rm.id}" is reminders.${first}'s id too: each reminder needs its own` });
+      else out.push({ file: f('playbooks'), path: `classes.${cid}.onResolve.reminders.${i}`, message: `same after, roles, match and unless as reminders.${first}: give each an id` });
+    });
     const unknown = [...cl.group.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '').filter((p) => !/^(class|site|group|label\.[A-Za-z_][A-Za-z0-9_]*)$/.test(p));
     for (const p of unknown) out.push({ file: f('playbooks'), path: `classes.${cid}.group`, message: `unknown placeholder {${p}} (use {class} {site} {group} {label.NAME})` });
   }

@@ -69,6 +69,12 @@ export function playbooksSchema({ wait }: Durations) {
         reminders: z
           .array(
             z.strictObject({
+              /** Names the reminder for good (its step key); default: derived from after, roles, match and unless. */
+              id: id
+                .optional()
+                .describe(
+                  'A name of its own (snake_case), kept as its key whatever its place in the list or its wait. Default: a key made from after, roles, match and unless; needed only when two reminders of a class share all four.',
+                ),
               after: wait.default(0).describe(durationText('Delay after the resolution.', '0')),
               roles: z.array(id).min(1).describe('Roles reminded (ids of roles.yaml).'),
               /** Only for incidents whose labels, or those of any event of the ended cycle, match. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import type { ClassConfig } from '../config/schema.js';
 import { conditionHolds, matchLabelNames, matchLabelsOf, nextApplicableTier, planEscalation, tierMatches, type EscalationSubject, type Step } from './escalation.js';
+import { reminderKey } from './reminder-key.js';
 
 const config = loadConfig('config');
 const severity = config.severity;
@@ -186,15 +187,50 @@ describe('planEscalation — power', () => {
   it('after a deep discharge (discharge=deep seen in the cycle): the 48 h float reminder instead of the 24 h one', () => {
     const s = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0']), seenLabels: [{ kind: 'on_battery' }, { kind: 'generator', discharge: 'deep' }] });
     const p = planEscalation(s, k, severity, T0 + 40 * MIN);
+    const [shallowKey, deepKey] = k.onResolve.reminders.map((r) => reminderKey(r));
     expect(p.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.roles, x.note])).toEqual([
-      ['rem1', ['facilities'], expect.stringMatching(/discharged the battery by half or more - equalise it, then float it for at least 48 h/)],
+      [deepKey, ['facilities'], expect.stringMatching(/discharged the battery by half or more - equalise it, then float it for at least 48 h/)],
     ]);
     // named by a deep event itself
     const named = planEscalation({ ...s, seenLabels: [], labels: { kind: 'critical', discharge: 'deep' } }, k, severity, T0 + 40 * MIN);
-    expect(named.due.filter((x) => x.kind === 'reminder').map((x) => x.key)).toEqual(['rem1']);
+    expect(named.due.filter((x) => x.kind === 'reminder').map((x) => x.key)).toEqual([deepKey]);
     // a shallow outage: the 24 h one only
     const shallow = planEscalation({ ...s, seenLabels: [{ kind: 'on_battery' }, { kind: 'generator' }] }, k, severity, T0 + 40 * MIN);
-    expect(shallow.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.note])).toEqual([['rem0', expect.stringMatching(/at least 24 h/)]]);
+    expect(shallow.due.filter((x) => x.kind === 'reminder').map((x) => [x.key, x.note])).toEqual([[shallowKey, expect.stringMatching(/at least 24 h/)]]);
+  });
+
+  it('reordering a class\'s reminders neither sends one twice nor skips one: each keeps its key', () => {
+    const reminders = [
+      { after: 0, roles: ['facilities'], note: 'equalise the battery' },
+      { after: 0, roles: ['it_ops'], note: 'check the servers came back' },
+      { after: 0, roles: ['facilities'], match: { kind: 'x' }, note: 'x only' },
+      { after: 2 * 60 * MIN, roles: ['facilities'], note: 'float it' },
+    ];
+    const withList = (list: typeof reminders) => ({ ...k, onResolve: { ...k.onResolve, reminders: list } }) as typeof k;
+    const at = T0 + 40 * MIN;
+    const base = subject({ state: 'resolved', resolvedAtMs: at, done: new Set(['t0', 'allclear']), labels: { kind: 'x' } });
+    const due = (list: typeof reminders, done: ReadonlySet<string>, now = at) =>
+      planEscalation({ ...base, done: new Set([...base.done, ...done]) }, withList(list), severity, now)
+        .due.filter((x) => x.kind === 'reminder')
+        .map((x) => x.note);
+    // the facilities reminder went out; the list is then reordered (the it_ops one first)
+    const sent = planEscalation(base, withList(reminders), severity, at).due.filter((x) => x.note === 'equalise the battery').map((x) => x.key);
+    expect(sent).toHaveLength(1);
+    const reordered = [reminders[1], reminders[3], reminders[2], reminders[0]] as typeof reminders;
+    expect(due(reordered, new Set(sent))).toEqual(['check the servers came back', 'x only']);
+    expect(due(reordered, new Set(sent), at + 2 * 60 * MIN)).toEqual(['check the servers came back', 'float it', 'x only']);
+    // the same at any clock speed, and a corrected note keeps the key
+    expect(reminderKey({ after: 2 * 60 * MIN / 60, roles: ['facilities'] }, 60)).toBe(reminderKey({ after: 2 * 60 * MIN, roles: ['facilities'] }));
+    expect(due([{ ...reminders[0], note: 'equalise the battery now' } as (typeof reminders)[0]], new Set(sent))).toEqual([]);
+    // a reminder that names an id keeps it whatever else changes
+    expect(reminderKey({ id: 'float', after: 0, roles: ['facilities'] })).toBe('rem.float');
+  });
+
+  it('a reminder sent before keys were its own (recorded by its place in the list) is not sent again', () => {
+    const s = subject({ state: 'resolved', resolvedAtMs: T0 + 40 * MIN, done: new Set(['t0', 'allclear', 'rem0']), paged: [{ person: 'li_qiang', role: 'facilities' }] });
+    expect(planEscalation(s, k, severity, T0 + 40 * MIN).due).toEqual([]);
+    const reopened = subject({ state: 'resolved', cycle: 1, resolvedAtMs: T0 + 90 * MIN, done: new Set(['t0', 'allclear', 'rem0', 'c1:t0', 'c1:allclear', 'c1:rem0']) });
+    expect(planEscalation(reopened, k, severity, T0 + 90 * MIN).due).toEqual([]);
   });
 
   it('a reminder with `unless` goes when nothing of the cycle fits it, and `unless` names a label kept from events', () => {

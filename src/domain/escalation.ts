@@ -9,6 +9,7 @@ import { nextBusinessStart, withinBusinessHours, type BusinessHours } from './bu
 import type { Level } from './event.js';
 import type { ChannelKind, IncidentState } from './incident.js';
 import type { Phase } from './ports.js';
+import { legacyReminderKey, reminderKey } from './reminder-key.js';
 
 export type StepCondition = 'unacknowledged' | 'unresolved' | 'uncontrolled' | 'acknowledged' | 'resolved';
 
@@ -344,7 +345,9 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
     klass.onResolve.reminders.forEach((r, j) => {
       // `unless`: another reminder says it for these incidents (a deep discharge's 48 h float replaces the 24 h one)
       if (!matchesSeen(r.match, s) || (r.unless !== undefined && matchesSeen(r.unless, s))) return;
-      consider({ key: `rem${j}`, kind: 'reminder', at: end + r.after, tier: s.tier, roles: r.roles, phase: 'reminder', condition: 'resolved', note: r.note });
+      // sent before reminders had keys of their own: recorded under its place in the list
+      if (s.done.has(prefix + legacyReminderKey(j))) return;
+      consider({ key: reminderKey(r, speed), kind: 'reminder', at: end + r.after, tier: s.tier, roles: r.roles, phase: 'reminder', condition: 'resolved', note: r.note });
     });
     if (klass.reportDue !== undefined) {
       const owner = klass.tiers[0]?.roles ?? [];
