@@ -9,19 +9,24 @@ import { SCHEMA_DIR } from './config/json-schema.js';
 import { loadConfig } from './config/load-config.js';
 import { runUpsNotify } from './cli/ups-notify.js';
 import { runUpsPoll } from './cli/ups-poll.js';
+import { EX_USAGE } from './cli/exit-codes.js';
+import { judgeArgs, USAGE } from './cli/usage.js';
 import { createLogger } from './telemetry/logger.js';
 
-const USAGE = `usage: tocsin <command>
-  check-config [DIR]                    validate the configuration (exit 0 valid, 78 invalid)
-  schema [DIR]                          write the config's JSON Schemas for editors (default config/schema)
-  drill <class> [--site S]              open a drill incident that runs the real chain, marked DRILL
-  ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--timeout 5s] [--once]
-                                        poll NUT's upsd and post each UPS to /webhooks/ups
-  ups-notify                            NUT NOTIFYCMD: posts NOTIFYTYPE/UPSNAME to /webhooks/ups
-`;
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined) {
+    const verdict = judgeArgs(command, rest);
+    if (verdict.kind === 'help') {
+      process.stdout.write(verdict.text);
+      return 0;
+    }
+    if (verdict.kind === 'usage-error') {
+      process.stderr.write(verdict.text);
+      return EX_USAGE;
+    }
+  }
   switch (command) {
     case 'check-config':
       return runCheckConfig(rest, process.stdout, process.stderr);
@@ -38,10 +43,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     case '--help':
     case 'help':
       process.stdout.write(USAGE);
-      return command === undefined ? 64 : 0;
+      return command === undefined ? EX_USAGE : 0;
     default:
       process.stderr.write(`tocsin: unknown command "${command}"\n${USAGE}`);
-      return 64;
+      return EX_USAGE;
   }
 }
 
