@@ -110,22 +110,34 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([]);
   });
 
-  it('refuses a bundle window longer than the shortest gap between two tiers of a class', () => {
+  it('refuses a bundle window longer than the shortest gap between two tiers of a class whose pages it holds', () => {
     const d = copyOfShipped();
+    // the fire plan's director, 2 minutes after the first call, is of a critical class: its pages never
+    // wait the bundle window, so a 3-minute window is fine
     edit(d, 'daemon.yaml', /bundleWindow: 2m/, 'bundleWindow: 3m');
-    // the fire plan: the director 2 minutes after the first call
-    expect(problems(d)).toEqual([
-      'daemon.yaml: throttle.bundleWindow: 3m is longer than the 2m between tiers 0 and 1 of class security (playbooks.yaml classes.security.tiers): a prompt page held for the bundle window could reach its person after the next tier is paged',
-    ]);
-    // tiers due at the same minute are no gap; the shortest gap left is the ACD plan's 5 minutes
-    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: "\(fire\)\?" \}/, '{ after: 0, when: unacknowledged, match: { kind: "(fire)?" }');
-    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: theft \}/, '{ after: 0, when: unacknowledged, match: { kind: theft }');
     expect(problems(d)).toEqual([]);
     edit(d, 'daemon.yaml', /bundleWindow: 3m/, 'bundleWindow: 5m1s');
+    expect(problems(d)).toEqual([
+      'daemon.yaml: throttle.bundleWindow: 5m1s is longer than the 5m between tiers 0 and 1 of class app_network_acd (playbooks.yaml classes.app_network_acd.tiers): a page held for the bundle window could reach its person after the next tier is paged',
+    ]);
+    // with security no longer critical, its 2-minute gap is the one the window must fit
+    edit(d, 'daemon.yaml', /criticalClasses: \[security, power\]   #/, 'criticalClasses: [power]   #');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 2m between tiers 0 and 1 of class security /)]);
+    // tiers due at the same minute are no gap
+    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: "\(fire\)\?" \}/, '{ after: 0, when: unacknowledged, match: { kind: "(fire)?" }');
+    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: theft \}/, '{ after: 0, when: unacknowledged, match: { kind: theft }');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 5m between tiers 0 and 1 of class app_network_acd /)]);
     // told in the config's own minutes when the clock runs faster
     edit(d, 'daemon.yaml', /bundleWindow: 5m1s/, 'bundleWindow: 6m');
     expect(() => loadConfig(d, { clockSpeed: 60 })).toThrow(/bundleWindow: 6m is longer than the 5m between/);
+  });
+
+  it("refuses a channel's minGap longer than the shortest gap between two tiers of any class: a critical page waits it", () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /voice: \{ per15m: 3,  perHour: 6,  minGap: 2m \}/, 'voice: { per15m: 3,  perHour: 6,  minGap: 3m }');
+    expect(problems(d)).toEqual([
+      'daemon.yaml: throttle.perChannel.voice.minGap: 3m is longer than the 2m between tiers 0 and 1 of class security (playbooks.yaml classes.security.tiers): a page held for the voice minGap could reach its person after the next tier is paged',
+    ]);
   });
 
   it('refuses two reminders of a class that would share a key, and two that name one id', () => {

@@ -193,17 +193,23 @@ function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigPr
   for (const k of ['onBattery', 'lineFault', 'replaceBattery', 'overload', 'bypass', 'commLost', 'temperature'] as const) klass('sources', `ups.${k}.class`, u[k].class);
   const a = c.sources.acd;
   for (const k of ['surge', 'agentsCollapse', 'seats'] as const) klass('sources', `acd.${k}.class`, a[k].class);
-  const gap = shortestTierGap(c.playbooks);
-  const { bundleWindow } = c.daemon.throttle;
-  if (gap && bundleWindow > gap.ms) {
-    // a prompt page waits up to one bundle window: the next tier would be paged before it arrives
-    const d = (ms: number) => formatDuration(ms * clockSpeed);
+  // A page may wait before it goes: a prompt page (a class not in throttle.criticalClasses) up to the
+  // bundle window or its channel's minGap, a critical one up to the minGap. Longer than the gap
+  // between two tiers, it could reach its person after the next tier was paged.
+  const d = (ms: number) => formatDuration(ms * clockSpeed);
+  const th = c.daemon.throttle;
+  const tooLong = (path: string, what: string, ms: number, gap: TierGap | undefined): void => {
+    if (!gap || ms <= gap.ms) return;
     out.push({
       file: f('daemon'),
-      path: 'throttle.bundleWindow',
-      message: `${d(bundleWindow)} is longer than the ${d(gap.ms)} between tiers ${gap.from} and ${gap.to} of class ${gap.klass} (playbooks.yaml classes.${gap.klass}.tiers): a prompt page held for the bundle window could reach its person after the next tier is paged`,
+      path,
+      message: `${d(ms)} is longer than the ${d(gap.ms)} between tiers ${gap.from} and ${gap.to} of class ${gap.klass} (playbooks.yaml classes.${gap.klass}.tiers): a page held for ${what} could reach its person after the next tier is paged`,
     });
-  }
+  };
+  const critical = new Set(th.criticalClasses);
+  tooLong('throttle.bundleWindow', 'the bundle window', th.bundleWindow, shortestTierGap(c.playbooks, (k) => !critical.has(k)));
+  const anyGap = shortestTierGap(c.playbooks, () => true);
+  for (const [ch, limits] of Object.entries(th.perChannel)) tooLong(`throttle.perChannel.${ch}.minGap`, `the ${ch} minGap`, limits.minGap, anyGap);
   // the agents check runs between the two windows: they must leave some of the day to it
   const open = openMinutes(c.daemon.businessHours.start, c.daemon.businessHours.end);
   const { openingWindow, closingWindow } = a.agentsCollapse;
@@ -217,10 +223,18 @@ function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigPr
   return out;
 }
 
-/** The shortest time between two tiers of one class that are due at different minutes, and where it is. */
-function shortestTierGap(p: PlaybooksConfig): { ms: number; klass: string; from: number; to: number } | undefined {
-  let best: { ms: number; klass: string; from: number; to: number } | undefined;
+interface TierGap {
+  readonly ms: number;
+  readonly klass: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The shortest time between two tiers of one class (of those `counts`) that are due at different minutes, and where it is. */
+function shortestTierGap(p: PlaybooksConfig, counts: (klass: string) => boolean): TierGap | undefined {
+  let best: TierGap | undefined;
   for (const [klass, cl] of Object.entries(p.classes)) {
+    if (!counts(klass)) continue;
     cl.tiers.forEach((a, i) =>
       cl.tiers.forEach((b, j) => {
         const ms = Math.abs(b.after - a.after);
