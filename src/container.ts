@@ -30,6 +30,7 @@ import { OpenIncidentGauge } from './app/incident-gauges.js';
 import { startHeartbeatJob, type HeartbeatJob } from './jobs/heartbeat-job.js';
 import { startRollingJob, type RollingJob } from './jobs/rolling-job.js';
 import { RecheckTaskQueues } from './app/recheck-task-queues.js';
+import type { PollTaskQueueAgents } from './app/poll-task-queue-agents.js';
 import { TelemetryMirror } from './app/telemetry-mirror.js';
 import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
 import { RedisTelemetryReadings } from './store/telemetry-readings.js';
@@ -52,6 +53,7 @@ import { buildHttp } from './wiring/http-wiring.js';
 import { replicaWaits } from './wiring/replica-waits.js';
 import { labelTagKey, resolveLinkSecret } from './wiring/link-secret.js';
 import { seriesGuards } from './wiring/series-guards.js';
+import { buildTaskQueueAgents } from './wiring/taskrouter-agents.js';
 
 export interface ContainerOptions {
   readonly env: Env;
@@ -94,6 +96,11 @@ export interface Container extends DaemonCore {
   readonly heartbeats: Heartbeats;
   /** Ages the TaskRouter tasks waiting between callbacks: `run(now)` (node-schedule runs it once started). */
   readonly taskQueueRecheck: RecheckTaskQueues;
+  /**
+   * Reads the agents logged in per TaskRouter queue from the API: `run(now)` (node-schedule runs it once
+   * started, every taskrouter.agentsPoll). Undefined when the poll is off (no workspace mapped, 0, or no credentials).
+   */
+  readonly taskQueueAgents: PollTaskQueueAgents | undefined;
   readonly app: express.Express;
   /** Starts background work (escalation ticks, schedules). */
   start(): Promise<void>;
@@ -211,6 +218,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
   const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours, telemetry });
   let recheckJob: RollingJob | undefined;
+  const taskQueueAgents = buildTaskQueueAgents(core, ingest, telemetry);
+  let agentsJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());
   transition.onChanged(() => void openGauge.refresh());
@@ -253,6 +262,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     handover,
     heartbeats,
     taskQueueRecheck,
+    taskQueueAgents,
     phone,
     messages,
     app,
@@ -262,6 +272,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       void openGauge.refresh();
       heartbeatJob ??= startHeartbeatJob({ check: async (now) => Promise.all([heartbeats.check(now), openGauge.refresh()]), clock, everyMs: config.sources.heartbeats.check, logger });
       recheckJob ??= startRollingJob({ name: 'taskrouter-recheck', run: (now) => taskQueueRecheck.run(now), clock, everyMs: config.sources.taskrouter.recheck, logger });
+      if (taskQueueAgents) agentsJob ??= startRollingJob({ name: 'taskrouter-agents', run: (now) => taskQueueAgents.run(now), clock, everyMs: config.sources.taskrouter.agentsPoll, logger });
       scheduler ??= startScheduler({ engine, clock, tickMs: config.daemon.escalation.tick, auditMs: config.daemon.escalation.audit, logger });
     },
     async startEngine() {
@@ -289,6 +300,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       await handover.idle();
       await heartbeatJob?.stop();
       await recheckJob?.stop();
+      await agentsJob?.stop();
       await scheduler?.stop();
       await engine.idle();
       closeChannels();

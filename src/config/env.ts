@@ -14,6 +14,8 @@ export interface Env {
   readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly apiUrl: string } | undefined;
   /** Needed to check Twilio signatures even when sending is off. */
   readonly twilioAuthToken: string | undefined;
+  /** The account and token alone (no TWILIO_FROM needed): reading the TaskRouter API. */
+  readonly twilioApi: { readonly accountSid: string; readonly authToken: string; readonly apiUrl: string } | undefined;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   /** Secret that signs acknowledge / resolve links (TOCSIN_LINK_SECRET); undefined = derived at start-up. */
@@ -39,6 +41,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const sid = nonEmpty(env.TWILIO_ACCOUNT_SID);
   const token = nonEmpty(env.TWILIO_AUTH_TOKEN);
   const from = nonEmpty(env.TWILIO_FROM);
+  const apiUrl = (nonEmpty(env.TWILIO_API_URL) ?? 'https://api.twilio.com').replace(/\/+$/, '');
   return {
     port,
     host: nonEmpty(env.HOST) ?? '0.0.0.0',
@@ -48,8 +51,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: (nonEmpty(env.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     ingestToken: nonEmpty(env.TOCSIN_INGEST_TOKEN),
     apiToken: nonEmpty(env.TOCSIN_API_TOKEN),
-    twilio: sid && token && from ? { accountSid: sid, authToken: token, from, apiUrl: (nonEmpty(env.TWILIO_API_URL) ?? 'https://api.twilio.com').replace(/\/+$/, '') } : undefined,
+    twilio: sid && token && from ? { accountSid: sid, authToken: token, from, apiUrl } : undefined,
     twilioAuthToken: token,
+    twilioApi: sid && token ? { accountSid: sid, authToken: token, apiUrl } : undefined,
     smtpUrl: nonEmpty(env.SMTP_URL),
     mailFrom: nonEmpty(env.MAIL_FROM) ?? 'tocsin@localhost',
     linkSecret: nonEmpty(env.TOCSIN_LINK_SECRET),

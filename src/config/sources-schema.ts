@@ -189,9 +189,24 @@ export function sourcesSchema({ wait, span }: Durations) {
               '10s',
             ),
           ),
+        /** How often each mapped workspace's queues are polled for the agents logged in (0: never). Real time: it asks Twilio's API. */
+        agentsPoll: span
+          .prefault('1m')
+          .describe(
+            durationText(
+              "How often the real-time statistics of every queue of each workspace in `sites` are read from the TaskRouter API (with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN set) for the agents logged in, judged by `acd.agentsCollapse`; real time whatever TOCSIN_CLOCK_SPEED says, as it asks Twilio's API. 0 turns the poll off.",
+              '1m',
+            ),
+          ),
+        /** Worker activities that mean logged off (case-insensitive): the agents logged in are a queue's eligible workers in any other. */
+        offlineActivities: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(['Offline'])
+          .describe("Worker activities that mean logged off (case-insensitive): a queue's agents logged in are its eligible workers in any other activity. Default [Offline]."),
       })
       .prefault({})
-      .describe('Twilio TaskRouter event callbacks, turned into ACD figures.'),
+      .describe('Twilio TaskRouter: event callbacks turned into ACD figures, and the agents logged in polled from its API.'),
     /**
      * The dead-man's switch: a source that stops reporting for `missingAfter` opens an incident of
      * `class`; its next report resolves it. Only keys seen at least once, or listed in `expected`,

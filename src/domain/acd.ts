@@ -54,7 +54,7 @@ export interface AcdInput {
   readonly seats?: readonly AcdSeat[] | undefined;
   /** `taskrouter` when the figures were derived from TaskRouter events. */
   readonly source?: Extract<EventSource, 'acd' | 'taskrouter'> | undefined;
-  /** Extra facts recorded with the surge event (e.g. the TaskRouter workspace). */
+  /** Extra facts recorded with the surge and agents events (e.g. the TaskRouter workspace and queue SIDs). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -187,7 +187,7 @@ export function evaluateAcd(input: AcdInput, cfg: AcdConfig, businessHours: Busi
       groupHint: queue,
       summary,
       labels: { queue, kind: 'agents_collapse' },
-      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours, ...edgeDetails },
+      details: { queue, agentsLoggedIn: n, agentsAvailable: m.agents_available ?? null, floor, businessHours: inHours, ...edgeDetails, ...input.extra },
     });
   }
 

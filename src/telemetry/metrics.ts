@@ -66,6 +66,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     acdLongestWait: new Gauge({ name: 'tocsin_acd_longest_wait_seconds', help: 'Longest wait per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
     acdServiceLevel: new Gauge({ name: 'tocsin_acd_service_level_ratio', help: 'Service level per queue (0-1).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
     acdAgentsLoggedIn: new Gauge({ name: 'tocsin_acd_agents_logged_in', help: 'Agents logged in per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    taskRouterPollFailures: new Counter({ name: 'tocsin_taskrouter_poll_failures_total', help: 'TaskRouter API calls of the agents poll that failed, by reason (auth, not_found, rate_limited, server, client, timeout, network, other): the queues they were for are not judged that round.', labelNames: ['reason'] as const, registers: r }),
     acdSurgeTier: new Gauge({ name: 'tocsin_acd_surge_tier', help: 'Surge tier per queue (0 = none).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
 
     // ---- health

@@ -1,7 +1,9 @@
 /**
  * A Twilio-compatible REST server on 127.0.0.1 (port 0) for tests: accepts Messages.json and Calls.json
- * (form-encoded, Basic auth), records every request with its decoded form, answers like Twilio, and can
- * be told to fail (an error status + Twilio code, a reset connection, or a hang).
+ * (form-encoded, Basic auth), serves TaskRouter's TaskQueues list (paged, with Twilio's `meta` envelope)
+ * and each queue's RealTimeStatistics for the workspaces given to setTaskQueues (the SDK reaches them at
+ * `<url>/taskrouter.twilio.com/v1/…`), records every request with its decoded form, answers like
+ * Twilio, and can be told to fail (an error status + Twilio code, a reset connection, or a hang).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +15,7 @@ export interface RecordedRequest {
   readonly method: string;
   /** Path as received (with any host prefix). */
   readonly url: string;
-  readonly resource: 'Messages' | 'Calls' | 'other';
+  readonly resource: 'Messages' | 'Calls' | 'TaskQueues' | 'RealTimeStatistics' | 'other';
   readonly accountSid: string | undefined;
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -34,14 +36,29 @@ export interface FakeTwilioOptions {
   readonly authToken?: string | undefined;
 }
 
+/** A TaskRouter queue as the fake serves it: its name and its workers (eligible, available, per activity). */
+export interface FakeTaskQueue {
+  readonly sid: string;
+  readonly friendlyName: string;
+  /** total_eligible_workers. */
+  readonly eligible: number;
+  /** total_available_workers (default: the workers in activity Available). */
+  readonly available?: number | undefined;
+  /** activity_statistics: activity friendly name → eligible workers in it. */
+  readonly activities: Readonly<Record<string, number>>;
+}
+
 const PATH = /^(?:\/api\.twilio\.com)?\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/;
+const TASKROUTER_PATH = /^\/taskrouter\.twilio\.com\/v1\/Workspaces\/([^/]+)\/TaskQueues(?:\/([^/]+)\/(RealTimeStatistics))?$/;
+const TASKROUTER = 'https://taskrouter.twilio.com/v1';
 
 export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
-  private readonly failures: Failure[] = [];
+  private readonly failures: { readonly failure: Failure; readonly only: RecordedRequest['resource'] | undefined }[] = [];
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private readonly options: FakeTwilioOptions;
+  private readonly workspaces = new Map<string, FakeTaskQueue[]>();
 
   constructor(options: FakeTwilioOptions = {}) {
     this.options = options;
@@ -72,9 +89,12 @@ export class FakeTwilio {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** The next `n` requests fail this way (in order, before any earlier-queued failures run out). */
-  failNext(n: number, failure: Failure): void {
-    for (let i = 0; i < n; i++) this.failures.push(failure);
+  /**
+   * The next `n` requests fail this way (in order, before any earlier-queued failures run out); with
+   * `only`, the next `n` requests to that resource (others go through).
+   */
+  failNext(n: number, failure: Failure, only?: RecordedRequest['resource']): void {
+    for (let i = 0; i < n; i++) this.failures.push({ failure, only });
   }
 
   /** Requests to Messages.json / Calls.json. */
@@ -86,6 +106,16 @@ export class FakeTwilio {
     return this.requests.filter((r) => r.resource === 'Calls');
   }
 
+  /** Requests to the TaskRouter API (TaskQueues lists and RealTimeStatistics). */
+  taskRouter(): RecordedRequest[] {
+    return this.requests.filter((r) => r.resource === 'TaskQueues' || r.resource === 'RealTimeStatistics');
+  }
+
+  /** The queues of a TaskRouter workspace, as its TaskQueues list and RealTimeStatistics serve them from now on. */
+  setTaskQueues(workspace: string, queues: readonly FakeTaskQueue[]): void {
+    this.workspaces.set(workspace, [...queues]);
+  }
+
   reset(): void {
     this.requests.length = 0;
     this.failures.length = 0;
@@ -93,14 +123,16 @@ export class FakeTwilio {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const [path = '', query = ''] = (req.url ?? '').split('?');
     const m = PATH.exec(path);
+    const tr = TASKROUTER_PATH.exec(path);
     const auth = basicAuth(req.headers.authorization);
     const form = decodeForm(raw);
-    const resource = m ? (m[2] as 'Messages' | 'Calls') : 'other';
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1], auth, headers: { ...req.headers }, form });
+    const resource = m ? (m[2] as 'Messages' | 'Calls') : tr ? (tr[3] ? 'RealTimeStatistics' : 'TaskQueues') : 'other';
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form });
 
-    const failure = this.failures.shift();
+    const at = this.failures.findIndex((f) => f.only === undefined || f.only === resource);
+    const failure = at < 0 ? undefined : this.failures.splice(at, 1)[0]?.failure;
     if (failure) {
       if ('hang' in failure) return; // keep the socket open; stop() destroys it
       if ('reset' in failure) {
@@ -109,8 +141,14 @@ export class FakeTwilio {
       }
       return json(res, failure.status, { code: failure.code ?? (failure.status === 429 ? 20429 : failure.status >= 500 ? 20500 : 20001), message: failure.message ?? 'fake failure', more_info: `https://www.twilio.com/docs/errors/${failure.code ?? ''}`, status: failure.status });
     }
-    if (!m || req.method !== 'POST') return json(res, 404, { code: 20404, message: 'The requested resource was not found', more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 });
     const { accountSid, authToken } = this.options;
+    if (tr && req.method === 'GET') {
+      if ((accountSid !== undefined || authToken !== undefined) && (auth?.username !== accountSid || auth?.password !== authToken)) {
+        return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      }
+      return this.taskRouterAnswer(res, auth?.username ?? '', tr[1] ?? '', tr[2], new URLSearchParams(query));
+    }
+    if (!m || req.method !== 'POST') return notFound(res);
     if ((accountSid !== undefined || authToken !== undefined) && (auth?.username !== accountSid || auth?.password !== authToken || m[1] !== accountSid)) {
       return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
     }
@@ -174,6 +212,86 @@ export class FakeTwilio {
       subresource_uris: {},
     });
   }
+
+  /** TaskQueues (one page of it) or a queue's RealTimeStatistics, in Twilio's JSON. */
+  private taskRouterAnswer(res: ServerResponse, accountSid: string, workspace: string, queueSid: string | undefined, query: URLSearchParams): void {
+    const queues = this.workspaces.get(workspace);
+    if (!queues) return notFound(res);
+    const ws = `${TASKROUTER}/Workspaces/${workspace}`;
+    if (queueSid !== undefined) {
+      const q = queues.find((x) => x.sid === queueSid);
+      if (!q) return notFound(res);
+      return json(res, 200, {
+        account_sid: accountSid,
+        workspace_sid: workspace,
+        task_queue_sid: q.sid,
+        activity_statistics: Object.entries(q.activities).map(([name, workers]) => ({ sid: activitySid(name), friendly_name: name, workers })),
+        longest_task_waiting_age: 0,
+        longest_task_waiting_sid: null,
+        longest_relative_task_age_in_queue: 0,
+        longest_relative_task_sid_in_queue: null,
+        tasks_by_priority: {},
+        tasks_by_status: { assigned: 0, pending: 0, reserved: 0, wrapping: 0 },
+        total_available_workers: q.available ?? q.activities.Available ?? 0,
+        total_eligible_workers: q.eligible,
+        total_tasks: 0,
+        url: `${ws}/TaskQueues/${q.sid}/RealTimeStatistics`,
+      });
+    }
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? '50') || 50));
+    const page = Math.max(0, Number(query.get('Page') ?? '0') || 0);
+    const pageUrl = (p: number) => `${ws}/TaskQueues?PageSize=${pageSize}&Page=${p}${p > 0 ? `&PageToken=PT${p}` : ''}`;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const items = queues.slice(page * pageSize, (page + 1) * pageSize).map((q) => ({
+      account_sid: accountSid,
+      workspace_sid: workspace,
+      sid: q.sid,
+      friendly_name: q.friendlyName,
+      assignment_activity_name: 'Busy',
+      assignment_activity_sid: activitySid('Busy'),
+      reservation_activity_name: 'Reserved',
+      reservation_activity_sid: activitySid('Reserved'),
+      target_workers: '1==1',
+      max_reserved_workers: 1,
+      task_order: 'FIFO',
+      event_callback_url: null,
+      date_created: now,
+      date_updated: now,
+      url: `${ws}/TaskQueues/${q.sid}`,
+      links: {
+        assignment_activity: `${ws}/Activities/${activitySid('Busy')}`,
+        reservation_activity: `${ws}/Activities/${activitySid('Reserved')}`,
+        workspace: ws,
+        statistics: `${ws}/TaskQueues/${q.sid}/Statistics`,
+        real_time_statistics: `${ws}/TaskQueues/${q.sid}/RealTimeStatistics`,
+        cumulative_statistics: `${ws}/TaskQueues/${q.sid}/CumulativeStatistics`,
+        list_statistics: `${ws}/TaskQueues/Statistics`,
+        bulk_real_time_statistics: `${ws}/TaskQueues/RealTimeStatistics`,
+      },
+    }));
+    const more = (page + 1) * pageSize < queues.length;
+    return json(res, 200, {
+      task_queues: items,
+      meta: {
+        page,
+        page_size: pageSize,
+        first_page_url: pageUrl(0),
+        previous_page_url: page > 0 ? pageUrl(page - 1) : null,
+        url: pageUrl(page),
+        next_page_url: more ? pageUrl(page + 1) : null,
+        key: 'task_queues',
+      },
+    });
+  }
+}
+
+/** A stable activity SID for a name (WA + 32 hex), as TaskRouter gives each activity its own. */
+function activitySid(name: string): string {
+  return `WA${Buffer.from(name.toLowerCase()).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+}
+
+function notFound(res: ServerResponse): void {
+  json(res, 404, { code: 20404, message: 'The requested resource was not found', more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,0 +1,85 @@
+/**
+ * Use case: the agents check for a TaskRouter centre. TaskRouter's callbacks never tell how many agents
+ * are logged in on a queue, so each run reads every queue of each workspace mapped in
+ * `taskrouter.sites` from the TaskRouter API (its real-time statistics) and judges the agents logged in
+ * with evaluateAcd, as an ACD report's `agents_logged_in`: the same business hours and windows, member
+ * names, class and all-clears. The figures go through the normal intake, whose dedupe opens one
+ * incident however many replicas poll (the others' reports merge as duplicates), and set the queue's
+ * agents gauge. An API call that fails is logged and counted and its queues are not judged that round:
+ * a failure never resolves anything. A call that timed out or found no connection ends the workspace's
+ * round (the queues are read one after another, and each would wait out its own timeout).
+ */
+import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
+import { evaluateAcd } from '../domain/acd.js';
+import { queueAgentsInput, staffedQueue, TaskRouterApiError, type TaskQueueRef, type TaskQueueStatsSource, type TaskQueueWorkers, type TaskRouterFailure } from '../domain/taskrouter-agents.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { mirrorAcd } from './acd-gauges.js';
+import type { IngestEvents, IngestResult } from './ingest-event.js';
+import type { TelemetryMirror } from './telemetry-mirror.js';
+
+/** Failures that mean the API is out of reach: the workspace's other queues would fail the same way, each after its timeout. */
+const UNREACHABLE: ReadonlySet<TaskRouterFailure> = new Set(['timeout', 'network']);
+
+export interface PollTaskQueueAgentsDeps {
+  readonly api: TaskQueueStatsSource;
+  readonly ingest: Pick<IngestEvents, 'ingest'>;
+  readonly sources: SourcesConfig;
+  readonly businessHours: DaemonConfig['businessHours'];
+  /** The ACD gauges (the same on every replica). */
+  readonly telemetry: Pick<TelemetryMirror, 'record'>;
+  readonly metrics: Pick<Metrics, 'taskRouterPollFailures'>;
+  readonly logger: Logger;
+}
+
+export class PollTaskQueueAgents {
+  constructor(private readonly deps: PollTaskQueueAgentsDeps) {}
+
+  /** One poll at `now`; resolves with what the intake made of the figures read. */
+  async run(now: number): Promise<IngestResult[]> {
+    const { ingest, sources, businessHours, telemetry } = this.deps;
+    const tr = sources.taskrouter;
+    const results: IngestResult[] = [];
+    for (const workspace of Object.keys(tr.sites)) {
+      const queues = await this.attempt(() => this.deps.api.queues(workspace), workspace, undefined);
+      for (const queue of queues.ok ?? []) {
+        const workers = await this.attempt(() => this.deps.api.workers(workspace, queue.sid), workspace, queue);
+        if (workers.failed && UNREACHABLE.has(workers.failed)) break;
+        if (!workers.ok || !staffedQueue(workers.ok, sources.acd.agentsCollapse.loggedInBelow)) continue;
+        const input = queueAgentsInput(workspace, queue, workers.ok, tr, now);
+        const events = evaluateAcd(input, sources.acd, businessHours, now);
+        // a staffed queue's figure is an all-clear: with nothing open it is not counted as an event
+        results.push(...(await ingest.ingest(events, { quietClears: true })));
+        await mirrorAcd(telemetry, input.site, input.queue ?? '', input.metrics ?? {});
+      }
+    }
+    return results;
+  }
+
+  /** The call's answer, or why it failed (logged and counted). */
+  private async attempt<T extends TaskQueueRef[] | TaskQueueWorkers>(call: () => Promise<T>, workspace: string, queue: TaskQueueRef | undefined): Promise<{ ok?: T; failed?: TaskRouterFailure }> {
+    try {
+      return { ok: await call() };
+    } catch (e) {
+      const err = e instanceof TaskRouterApiError ? e : undefined;
+      const reason = err?.reason ?? 'other';
+      this.deps.metrics.taskRouterPollFailures.inc({ reason });
+      this.deps.logger.warn(
+        {
+          workspaceSid: workspace,
+          ...(queue ? { taskQueueSid: queue.sid } : {}),
+          reason,
+          httpStatus: err?.status ?? null,
+          providerCode: err?.code ?? null,
+          ...(err ? {} : { err: { message: e instanceof Error ? e.message : String(e) } }),
+        },
+        queue
+          ? UNREACHABLE.has(reason)
+            ? 'TaskRouter queue statistics not read: the API did not answer, the workspace is not judged further this round'
+            : 'TaskRouter queue statistics not read: the queue is not judged this round'
+          : 'TaskRouter queues not listed: the workspace is not judged this round',
+      );
+      return { failed: reason };
+    }
+  }
+}
