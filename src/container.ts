@@ -218,7 +218,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
   const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours, telemetry });
   let recheckJob: RollingJob | undefined;
-  const taskQueueAgents = buildTaskQueueAgents(core, ingest, telemetry);
+  const taskQueueAgents = buildTaskQueueAgents(core, ingest, telemetry, new RedisOnceMarker(redis, makeKeys(env.redisPrefix, 'live'), 'taskrouter-agents'));
   let agentsJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());

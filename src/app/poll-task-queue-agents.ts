@@ -8,8 +8,11 @@
  * agents gauge. An API call that fails is logged and counted and its queues are not judged that round:
  * a failure never resolves anything. A call that timed out or found no connection ends the workspace's
  * round (the queues are read one after another, and each would wait out its own timeout).
+ * With `rounds`, one replica reads the API each round (`taskrouter.agentsPoll`), so the
+ * requests to Twilio do not grow with the replicas; one that dies mid-round leaves it to the next.
  */
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
+import type { OnceClaims } from '../domain/ports.js';
 import { evaluateAcd } from '../domain/acd.js';
 import { queueAgentsInput, staffedQueue, TaskRouterApiError, type TaskQueueRef, type TaskQueueStatsSource, type TaskQueueWorkers, type TaskRouterFailure } from '../domain/taskrouter-agents.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -30,13 +33,35 @@ export interface PollTaskQueueAgentsDeps {
   readonly telemetry: Pick<TelemetryMirror, 'record'>;
   readonly metrics: Pick<Metrics, 'taskRouterPollFailures'>;
   readonly logger: Logger;
+  /** Claims of a round across replicas (none: every replica polls every round). */
+  readonly rounds?: OnceClaims | undefined;
+  /** A round in the clock's milliseconds: `taskrouter.agentsPoll` (real time) times TOCSIN_CLOCK_SPEED. */
+  readonly roundMs?: number | undefined;
 }
 
 export class PollTaskQueueAgents {
   constructor(private readonly deps: PollTaskQueueAgentsDeps) {}
 
-  /** One poll at `now`; resolves with what the intake made of the figures read. */
+  /** One poll at `now` (none when another replica has this round); resolves with what the intake made of the figures read. */
   async run(now: number): Promise<IngestResult[]> {
+    const { rounds } = this.deps;
+    if (!rounds) return this.poll(now);
+    const everyMs = this.deps.roundMs ?? this.deps.sources.taskrouter.agentsPoll;
+    const round = String(Math.floor(now / everyMs));
+    // held for a round of real time (the lease counts real milliseconds)
+    const token = await rounds.take(round, this.deps.sources.taskrouter.agentsPoll);
+    if (token === undefined) return [];
+    try {
+      const results = await this.poll(now);
+      await rounds.done(round, token, this.deps.sources.taskrouter.agentsPoll);
+      return results;
+    } catch (e) {
+      await rounds.release(round, token).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async poll(now: number): Promise<IngestResult[]> {
     const { ingest, sources, businessHours, telemetry } = this.deps;
     const tr = sources.taskrouter;
     const results: IngestResult[] = [];

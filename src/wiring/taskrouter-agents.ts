@@ -7,9 +7,10 @@ import { PollTaskQueueAgents } from '../app/poll-task-queue-agents.js';
 import type { IngestEvents } from '../app/ingest-event.js';
 import type { TelemetryMirror } from '../app/telemetry-mirror.js';
 import { TwilioTaskQueueStats } from '../channels/twilio/taskrouter-stats.js';
+import type { OnceClaims } from '../domain/ports.js';
 import type { DaemonCore } from './daemon-core.js';
 
-export function buildTaskQueueAgents(core: Pick<DaemonCore, 'env' | 'config' | 'logger' | 'metrics'>, ingest: IngestEvents, telemetry: TelemetryMirror): PollTaskQueueAgents | undefined {
+export function buildTaskQueueAgents(core: Pick<DaemonCore, 'env' | 'config' | 'logger' | 'metrics'>, ingest: IngestEvents, telemetry: TelemetryMirror, rounds: OnceClaims): PollTaskQueueAgents | undefined {
   const { env, config, logger, metrics } = core;
   const tr = config.sources.taskrouter;
   const workspaces = Object.keys(tr.sites).length;
@@ -31,5 +32,7 @@ export function buildTaskQueueAgents(core: Pick<DaemonCore, 'env' | 'config' | '
     telemetry,
     metrics,
     logger,
+    rounds,
+    roundMs: tr.agentsPoll * env.clockSpeed,
   });
 }
