@@ -6,7 +6,8 @@
  * page the supervisor at night for a silence already over. So the engine asks `nextAt` (the next
  * closing) and `run`s this before any step of the incident: outside the source's hours the silence ends
  * (its mark taken off, the all-clear to those paged), once, whichever of the engine and the check
- * comes first on whichever replica.
+ * comes first on whichever replica. So does, within the hours, a silence marked before their last
+ * closing (every replica down from before it until after the opening), the source then judged afresh.
  */
 import type { HeartbeatsConfig } from '../config/schema.js';
 import { nextBusinessEnd, type BusinessHours } from '../domain/business-hours.js';

@@ -6,12 +6,14 @@
  * only while they hold, and gets `openingGrace` after each opening for its first report; a silence
  * still open when they end is resolved by the first check after that, or by the escalation engine
  * looking at its incident (EndSilencesAtClosing), at closing or once a daemon down then is back, by
- * whichever takes its mark off first.
+ * whichever takes its mark off first. Each mark carries when it was set: one set before the last
+ * closing is over even when no daemon ran from before that closing until after the next opening (the
+ * first look back ends it, and judges the source afresh for today).
  */
 import type { HeartbeatsConfig } from '../config/schema.js';
-import type { BusinessHours } from '../domain/business-hours.js';
 import { clampLevel } from '../domain/event.js';
-import { silentFrom, watchAt } from '../domain/heartbeat-hours.js';
+import { lastBusinessEnd, type BusinessHours } from '../domain/business-hours.js';
+import { closedSinceMark, silentFrom, watchAt, type WatchNow } from '../domain/heartbeat-hours.js';
 import {
   heartbeatMember,
   hoursEndedEvent,
@@ -23,11 +25,15 @@ import {
   type HeartbeatIncident,
   type HeartbeatSource,
   type HeartbeatStore,
+  type StaleMark,
 } from '../domain/heartbeat.js';
 import type { Clock } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { IngestEvents } from './ingest-event.js';
+
+/** The day's opening a watched source is judged from, with its grace. */
+type Opening = NonNullable<Extract<WatchNow, { closed: false }>['opening']>;
 
 export interface HeartbeatDeps {
   readonly config: HeartbeatsConfig;
@@ -59,14 +65,22 @@ export class Heartbeats {
     return this.deps.config[source].enabled;
   }
 
-  /** A source reported at `now`: remembered; a source that had been silent resolves its incident. */
+  /**
+   * A source reported at `now`: remembered; a source that had been silent resolves its incident (a
+   * silence marked before the last closing of its hours ended with it, and is resolved as such).
+   */
   async observe(beat: Beat, now: number = this.deps.clock.now()): Promise<void> {
     if (!this.enabled(beat.source) || beat.key === '') return;
-    const wasMissing = await this.deps.store.beat(heartbeatMember(beat), now);
+    const member = heartbeatMember(beat);
+    const markedAt = await this.deps.store.beat(member, now);
     this.deps.metrics.sourceLastSeen.set({ source: beat.source }, now / 1000);
-    if (!wasMissing) return;
+    if (markedAt === undefined) return;
+    if (closedSinceMark(this.deps.config[beat.source], this.deps.businessHours, markedAt, now) !== undefined) {
+      await this.endStale(beat, member, markedAt, now);
+      return;
+    }
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat back');
-    await this.afterMark(heartbeatMember(beat), true, () => this.deps.ingest.ingest([returnEvent(beat, now, this.incident)]));
+    await this.afterMark(member, markedAt, () => this.deps.ingest.ingest([returnEvent(beat, now, this.incident)]));
   }
 
   /** Opens an incident for each watched source silent too long; returns the members newly found silent. */
@@ -111,40 +125,86 @@ export class Heartbeats {
       if ((await marked()).has(member)) await this.standDown(beat, member, now);
       return false;
     }
+    // a silence marked before the last closing (no daemon ran from then until after the opening)
+    if (watch.opening && (await marked()).has(member)) {
+      const stale = await this.renew(beat, member, lastSeen, now, watch.opening);
+      if (stale) return stale.silentSince !== undefined;
+    }
     const missingAfter = config[beat.source].missingAfter;
     if (now < silentFrom(lastSeen, missingAfter, watch.opening)) return false;
-    const since = await store.markMissing(member, now - missingAfter + 1);
+    const since = await store.markMissing(member, now - missingAfter + 1, now);
     if (since === undefined) return false;
-    this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
-    const openedAt = watch.opening && since < watch.opening.at ? this.deps.businessHours.start : undefined;
-    await this.afterMark(member, false, () =>
-      this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident, openedAt)]),
-    );
+    await this.open(beat, member, since, now, watch.opening);
     return true;
   }
 
   /**
-   * The incident step that follows a change of the member's "missing" mark (set: a silence to open;
-   * taken off: one to end). Should it fail, the mark goes back as it was, so that a later check or
-   * report does the step again: a silence marked but never opened would page nobody, and one
-   * unmarked but never ended would stay open for good.
+   * Opens the incident of a silence just marked (the source last seen at `since`). `stale`: the mark
+   * of an earlier day's silence that was just ended, and renewed for today's (its incident a new one,
+   * not that one reopened); should the opening fail, that old mark is put back, so that the next look
+   * ends the old silence (already ended: nothing more) and opens today's afresh.
    */
-  private async afterMark(member: string, wasMissing: boolean, step: () => Promise<unknown>): Promise<void> {
+  private async open(beat: Beat, member: string, since: number, now: number, opening: Opening | undefined, stale?: StaleMark): Promise<void> {
+    const missingAfter = this.deps.config[beat.source].missingAfter;
+    this.deps.logger.warn({ heartbeat: beat.source, key: beat.key, lastSeen: new Date(since).toISOString() }, 'heartbeat missing');
+    const openedAt = opening && since < opening.at ? this.deps.businessHours.start : undefined;
+    await this.afterMark(member, stale?.markedAt, () =>
+      this.deps.ingest.ingest([silenceEvent(beat, since, missingAfter * (this.deps.speed ?? 1), now, this.incident, openedAt, stale !== undefined)]),
+    );
+  }
+
+  /**
+   * Within business hours, a silence marked before their last closing ended with it: its mark is taken
+   * off (once, whichever check, engine or report comes first on whichever replica), its incident ended
+   * with the all-clear, and the source judged afresh for today in the same step (still silent after the
+   * opening's grace: marked again, and a new incident opened, by the same caller, after the old one is
+   * ended). Undefined when there was no such mark.
+   */
+  private async renew(beat: Beat, member: string, lastSeen: number | undefined, now: number, opening: Opening): Promise<StaleMark | undefined> {
+    const closedAt = lastBusinessEnd(this.deps.businessHours, now);
+    if (closedAt === undefined) return undefined;
+    const missingAfter = this.deps.config[beat.source].missingAfter;
+    const silent = lastSeen !== undefined && now >= silentFrom(lastSeen, missingAfter, opening);
+    const stale = await this.deps.store.renewStale(member, closedAt, silent ? now - missingAfter + 1 : undefined, now);
+    if (!stale) return undefined;
+    await this.endStale(beat, member, stale.markedAt, now);
+    if (stale.silentSince !== undefined) await this.open(beat, member, stale.silentSince, now, opening, stale);
+    return stale;
+  }
+
+  /** The incident of a silence marked (at `markedAt`) before the last closing, its mark taken off: ended as business hours did. */
+  private async endStale(beat: Beat, member: string, markedAt: number, now: number): Promise<void> {
+    this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours closed since it began');
+    await this.afterMark(member, markedAt, () => this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]));
+  }
+
+  /**
+   * The incident step that follows a change of the member's "missing" mark (set: a silence to open,
+   * `takenAt` undefined; taken off: one to end, `takenAt` when the mark had been set). Should it fail,
+   * the mark goes back as it was, so that a later check or report does the step again: a silence marked
+   * but never opened would page nobody, and one unmarked but never ended would stay open for good.
+   */
+  private async afterMark(member: string, takenAt: number | undefined, step: () => Promise<unknown>): Promise<void> {
     try {
       await step();
     } catch (e) {
-      await (wasMissing ? this.deps.store.restoreMissing(member) : this.deps.store.clearMissing(member)).catch(() => undefined);
+      await (takenAt !== undefined ? this.deps.store.restoreMissing(member, takenAt) : this.deps.store.clearMissing(member)).catch(() => undefined);
       throw e;
     }
   }
 
   /**
-   * Ends the source's silence when `now` is outside its hours (the escalation engine asks, when it looks
-   * at the silence's incident, before any step of it runs); true when this call ended it.
+   * Ends the source's silence when `now` is outside its hours, or when it was marked before their last
+   * closing (then judging the source afresh for today, as the check would); the escalation engine asks,
+   * when it looks at the silence's incident, before any step of it runs. True when this call ended it.
    */
   async endAfterHours(beat: Beat, now: number): Promise<boolean> {
-    if (!this.enabled(beat.source) || !watchAt(this.deps.config[beat.source], this.deps.businessHours, now).closed) return false;
-    return this.standDown(beat, heartbeatMember(beat), now);
+    if (!this.enabled(beat.source)) return false;
+    const watch = watchAt(this.deps.config[beat.source], this.deps.businessHours, now);
+    const member = heartbeatMember(beat);
+    if (watch.closed) return this.standDown(beat, member, now);
+    if (!watch.opening) return false;
+    return (await this.renew(beat, member, await this.deps.store.lastSeen(member), now, watch.opening)) !== undefined;
   }
 
   /**
@@ -153,9 +213,10 @@ export class Heartbeats {
    * daemon down then is back), once, by the call that takes the mark off; true for that call.
    */
   private async standDown(beat: Beat, member: string, now: number): Promise<boolean> {
-    if (!(await this.deps.store.clearMissing(member))) return false;
+    const markedAt = await this.deps.store.clearMissing(member);
+    if (markedAt === undefined) return false;
     this.deps.logger.info({ heartbeat: beat.source, key: beat.key }, 'heartbeat silence ended: business hours are over');
-    await this.afterMark(member, true, () => this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]));
+    await this.afterMark(member, markedAt, () => this.deps.ingest.ingest([hoursEndedEvent(beat, now, this.deps.businessHours.end, this.incident)]));
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { businessEdgeAt, lastBusinessStart, nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { businessEdgeAt, lastBusinessEnd, lastBusinessStart, nextBusinessEnd, nextBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 const weekdays: BusinessHours = { timezone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' };
 
@@ -92,6 +92,29 @@ describe('lastBusinessStart', () => {
     // Monday after a closed Sunday: it opened at Monday 00:00
     expect(iso(lastBusinessStart({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] }, Date.parse('2026-11-24T03:17:00Z')))).toBe('2026-11-23T00:00:00.000Z');
     expect(lastBusinessStart({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+  });
+});
+
+describe('lastBusinessEnd', () => {
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  it('the latest closing at or before a moment, in or out of hours, on a listed day', () => {
+    // Monday 20:00 New York itself; Monday 23:00 → the same evening; Monday 12:00 and 07:00 → the Friday before
+    expect(iso(lastBusinessEnd(weekdays, Date.parse('2026-11-24T01:00:00Z')))).toBe('2026-11-24T01:00:00.000Z');
+    expect(iso(lastBusinessEnd(weekdays, Date.parse('2026-11-24T04:00:00Z')))).toBe('2026-11-24T01:00:00.000Z');
+    expect(iso(lastBusinessEnd(weekdays, Date.parse('2026-11-23T17:00:00Z')))).toBe('2026-11-21T01:00:00.000Z');
+    expect(iso(lastBusinessEnd(weekdays, Date.parse('2026-11-23T12:00:00Z')))).toBe('2026-11-21T01:00:00.000Z');
+  });
+  it('hours past midnight close the morning after', () => {
+    const night: BusinessHours = { timezone: 'Asia/Shanghai', days: ['fri'], start: '22:00', end: '06:00' };
+    // Sat 12:00 → Sat 06:00 (Fri 22:00Z)
+    expect(iso(lastBusinessEnd(night, Date.parse('2026-11-28T04:00:00Z')))).toBe('2026-11-27T22:00:00.000Z');
+  });
+  it('around the clock never closes, unless a day is left out', () => {
+    const always: BusinessHours = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' };
+    expect(lastBusinessEnd(always, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
+    // Monday with Sunday left out: it closed at Sunday 00:00
+    expect(iso(lastBusinessEnd({ ...always, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] }, Date.parse('2026-11-23T03:17:00Z')))).toBe('2026-11-22T00:00:00.000Z');
+    expect(lastBusinessEnd({ ...always, days: [] }, Date.parse('2026-11-23T03:17:00Z'))).toBeUndefined();
   });
 });
 

@@ -66,6 +66,19 @@ export function lastBusinessStart(bh: BusinessHours, at: number): number | undef
   return undefined;
 }
 
+/**
+ * The latest instant at or before `at` when business hours closed (an `end` on a day they were open up
+ * to it); undefined when they never close (around the clock on every day, or no day listed).
+ */
+export function lastBusinessEnd(bh: BusinessHours, at: number): number | undefined {
+  const today = localDate(at, bh.timezone);
+  for (let d = 0; d <= 8; d++) {
+    const closes = zonedToUtc(wallOf(addDays(today, -d), bh.end), bh.timezone);
+    if (closes <= at && withinBusinessHours(bh, closes - 60_000) && !withinBusinessHours(bh, closes)) return closes;
+  }
+  return undefined;
+}
+
 /** The edge of business hours an instant falls in: just after they open, or just before they end. */
 export type BusinessEdge = { readonly edge: 'opening'; readonly openedAt: number } | { readonly edge: 'closing'; readonly closesAt: number };
 

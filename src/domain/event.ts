@@ -42,6 +42,12 @@ export interface NormalizedEvent {
    * repeat their figures (UPS polls, ACD feeds); Alertmanager delivers a resolution once, so 0 there.
    */
   readonly holdMs?: number | undefined;
+  /**
+   * A firing that is a new occurrence, not a flap of the last one: it opens a new incident even when
+   * its group's was resolved within `incidents.reopenWindow` (a source's silence of today, right after
+   * yesterday's was ended).
+   */
+  readonly afresh?: boolean | undefined;
 }
 
 export function clampLevel(n: number): Level {

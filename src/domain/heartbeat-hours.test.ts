@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusinessHours } from './business-hours.js';
-import { silentFrom, watchAt } from './heartbeat-hours.js';
+import { closedSinceMark, silentFrom, watchAt } from './heartbeat-hours.js';
 
 const MIN = 60_000;
 const bh: BusinessHours = { timezone: 'Asia/Shanghai', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '08:00', end: '20:00' };
@@ -29,5 +29,17 @@ describe('heartbeat hours', () => {
     // heard since the opening: the grace no longer counts
     expect(silentFrom(SH('06', '08:05'), 30 * MIN, { ...opening, grace: 60 * MIN })).toBe(SH('06', '08:35'));
     expect(silentFrom(SH('06', '08:05'), 30 * MIN)).toBe(SH('06', '08:35'));
+  });
+
+  it('a silence marked before the last closing ended with it; one marked since, or of a source watched always, did not', () => {
+    const w = { during: 'business_hours', missingAfter: 30 * MIN } as const;
+    // marked at 18:30, looked at the next morning: the closing at 20:00 came between
+    expect(closedSinceMark(w, bh, SH('05', '18:30'), SH('06', '10:00'))).toBe(SH('05', '20:00'));
+    expect(closedSinceMark(w, bh, SH('05', '18:30'), SH('05', '22:00'))).toBe(SH('05', '20:00'));
+    expect(closedSinceMark(w, bh, SH('05', '18:30'), SH('05', '19:59'))).toBeUndefined();
+    expect(closedSinceMark(w, bh, SH('06', '08:30'), SH('06', '10:00'))).toBeUndefined();
+    expect(closedSinceMark({ ...w, during: 'always' }, bh, SH('05', '18:30'), SH('06', '10:00'))).toBeUndefined();
+    // a mark of unknown time (written before marks carried one) is never taken for stale
+    expect(closedSinceMark(w, bh, 0, SH('06', '10:00'))).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * closes, so its silence counts only while business hours hold, and its first report of the day may
  * take a grace after the opening. Pure. Time is an argument.
  */
-import { lastBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
+import { lastBusinessEnd, lastBusinessStart, withinBusinessHours, type BusinessHours } from './business-hours.js';
 
 export type HeartbeatHours = 'always' | 'business_hours';
 
@@ -31,4 +31,15 @@ export function watchAt(w: HeartbeatWatch, bh: BusinessHours, now: number): Watc
 export function silentFrom(lastSeen: number, missingAfter: number, opening?: { readonly at: number; readonly grace: number }): number {
   const due = lastSeen + missingAfter;
   return opening && lastSeen < opening.at ? Math.max(due, opening.at + opening.grace) : due;
+}
+
+/**
+ * The closing that came between a silence's mark (set at `markedAt`; 0: unknown, a mark from before
+ * marks carried their time) and `now`, for a source watched during business hours: that silence ended
+ * with business hours, whatever happened since. Undefined when none did (or the time is unknown).
+ */
+export function closedSinceMark(w: HeartbeatWatch, bh: BusinessHours, markedAt: number, now: number): number | undefined {
+  if (w.during !== 'business_hours' || markedAt <= 0) return undefined;
+  const closed = lastBusinessEnd(bh, now);
+  return closed !== undefined && markedAt < closed ? closed : undefined;
 }

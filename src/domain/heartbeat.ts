@@ -14,25 +14,50 @@ export interface Beat {
   readonly key: string;
 }
 
+/**
+ * A silence marked before the last closing of its source's business hours, taken off (once) by
+ * `renewStale`: `markedAt` when it was marked; `silentSince`, when the source is still silent today
+ * and was marked afresh in the same step, its last-seen time.
+ */
+export interface StaleMark {
+  readonly markedAt: number;
+  readonly silentSince?: number;
+}
+
 /** Where last-seen times are kept (Redis). Every change is atomic. */
 export interface HeartbeatStore {
-  /** Records a report at `now`; true when the member had been marked missing (it is not any more). */
-  beat(member: string, now: number): Promise<boolean>;
+  /**
+   * Records a report at `now`. When the member had been marked missing (it is not any more): when its
+   * mark was set (0: unknown, a mark from before marks carried their time); else undefined.
+   */
+  beat(member: string, now: number): Promise<number | undefined>;
   /** Starts watching a member that was never seen (its clock starts at `now`); no-op when known. */
   expect(member: string, now: number): Promise<void>;
   /** Every watched member with its last-seen time (epoch ms). */
   watched(): Promise<Map<string, number>>;
+  /** One member's last-seen time (epoch ms), undefined when it is not watched. */
+  lastSeen(member: string): Promise<number | undefined>;
   /**
-   * Marks the member missing when it was last seen before `cutoff` and is not marked yet;
+   * Marks the member missing (as of `now`) when it was last seen before `cutoff` and is not marked yet;
    * returns its last-seen time then, else undefined.
    */
-  markMissing(member: string, cutoff: number): Promise<number | undefined>;
+  markMissing(member: string, cutoff: number, now: number): Promise<number | undefined>;
   /** The members marked missing now (one read). */
   marked(): Promise<Set<string>>;
-  /** Takes the member's "missing" mark off; true only for the one call that took it (its incident is then ended by that caller). */
-  clearMissing(member: string): Promise<boolean>;
-  /** Puts back a "missing" mark taken off (by a report or `clearMissing`) whose incident step then failed. */
-  restoreMissing(member: string): Promise<void>;
+  /**
+   * Takes the member's "missing" mark off: for the one call that took it (its incident is then ended by
+   * that caller), when the mark was set (0: unknown); else undefined.
+   */
+  clearMissing(member: string): Promise<number | undefined>;
+  /**
+   * Takes off the member's mark when it was set before `closedAt` (the last closing of its business
+   * hours), once across callers, and marks it afresh as of `now` in the same step when it was last seen
+   * before `cutoff` (undefined: not silent today). A mark of unknown time is taken as set now. Undefined
+   * when there was no such mark to take.
+   */
+  renewStale(member: string, closedAt: number, cutoff: number | undefined, now: number): Promise<StaleMark | undefined>;
+  /** Puts back, as it was (set at `markedAt`, 0: unknown), a "missing" mark taken off whose incident step then failed. */
+  restoreMissing(member: string, markedAt: number): Promise<void>;
 }
 
 export function heartbeatMember(b: Beat): string {
@@ -88,8 +113,9 @@ export interface HeartbeatIncident {
 /**
  * The firing event of a source silent since `lastSeen`; `silentFor` is the configured missingAfter, as
  * planned (not sped up). `openedAt` (HH:MM): a source of business hours not heard since that opening.
+ * `afresh`: its silence of an earlier day was ended just before (a new incident, not that one reopened).
  */
-export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident, openedAt?: string): NormalizedEvent {
+export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: number, inc: HeartbeatIncident, openedAt?: string, afresh = false): NormalizedEvent {
   const member = heartbeatMember(b);
   const site = heartbeatSite(b);
   const silent = openedAt === undefined ? `silent for ${formatSilence(silentFor)}` : `silent since business hours opened at ${openedAt}`;
@@ -107,6 +133,7 @@ export function silenceEvent(b: Beat, lastSeen: number, silentFor: number, now: 
     labels: { heartbeat: b.source, key: b.key },
     details: { heartbeat: b.source, key: b.key, lastSeen: new Date(lastSeen).toISOString(), missingAfterSeconds: Math.round(silentFor / 1000), ...(openedAt === undefined ? {} : { sinceOpening: openedAt }) },
     drill: false,
+    ...(afresh ? { afresh: true } : {}),
   };
 }
 

@@ -1,5 +1,9 @@
-/** Heartbeat last-seen times in Redis: one hash (member → epoch ms) and one set of members marked missing. */
-import type { HeartbeatStore } from '../domain/heartbeat.js';
+/**
+ * Heartbeat last-seen times in Redis: one hash (member → epoch ms), one set of members marked missing,
+ * and one hash of when each mark was set (member → epoch ms; a mark written before marks carried their
+ * time has none).
+ */
+import type { HeartbeatStore, StaleMark } from '../domain/heartbeat.js';
 import type { Keys } from './keys.js';
 import { storeError, type RedisClient } from './redis.js';
 import { callScript } from './scripts.js';
@@ -7,6 +11,7 @@ import { callScript } from './scripts.js';
 export class RedisHeartbeatStore implements HeartbeatStore {
   private readonly last: string;
   private readonly missing: string;
+  private readonly markedAt: string;
 
   constructor(
     private readonly redis: RedisClient,
@@ -14,11 +19,13 @@ export class RedisHeartbeatStore implements HeartbeatStore {
   ) {
     this.last = keys.custom('heartbeat:last');
     this.missing = keys.custom('heartbeat:missing');
+    this.markedAt = keys.custom('heartbeat:marked-at');
   }
 
-  async beat(member: string, now: number): Promise<boolean> {
+  async beat(member: string, now: number): Promise<number | undefined> {
     try {
-      return Number(await callScript(this.redis, 'beatHeartbeat', [this.last, this.missing], [member, Math.round(now)])) === 1;
+      const r = Number(await callScript(this.redis, 'beatHeartbeat', [this.last, this.missing, this.markedAt], [member, Math.round(now)]));
+      return r >= 0 ? r : undefined;
     } catch (e) {
       throw storeError(e);
     }
@@ -41,9 +48,18 @@ export class RedisHeartbeatStore implements HeartbeatStore {
     }
   }
 
-  async markMissing(member: string, cutoff: number): Promise<number | undefined> {
+  async lastSeen(member: string): Promise<number | undefined> {
     try {
-      const r = Number(await callScript(this.redis, 'markHeartbeatMissing', [this.last, this.missing], [member, Math.round(cutoff)]));
+      const v = await this.redis.hget(this.last, member);
+      return v === null ? undefined : Number(v);
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async markMissing(member: string, cutoff: number, now: number): Promise<number | undefined> {
+    try {
+      const r = Number(await callScript(this.redis, 'markHeartbeatMissing', [this.last, this.missing, this.markedAt], [member, Math.round(cutoff), Math.round(now)]));
       return r >= 0 ? r : undefined;
     } catch (e) {
       throw storeError(e);
@@ -58,17 +74,31 @@ export class RedisHeartbeatStore implements HeartbeatStore {
     }
   }
 
-  async clearMissing(member: string): Promise<boolean> {
+  async clearMissing(member: string): Promise<number | undefined> {
     try {
-      return (await this.redis.srem(this.missing, member)) === 1;
+      const r = Number(await callScript(this.redis, 'clearHeartbeatMark', [this.missing, this.markedAt], [member]));
+      return r >= 0 ? r : undefined;
     } catch (e) {
       throw storeError(e);
     }
   }
 
-  async restoreMissing(member: string): Promise<void> {
+  async renewStale(member: string, closedAt: number, cutoff: number | undefined, now: number): Promise<StaleMark | undefined> {
     try {
-      await this.redis.sadd(this.missing, member);
+      const args = [member, Math.round(closedAt), cutoff === undefined ? -1 : Math.round(cutoff), Math.round(now)];
+      const r = (await callScript(this.redis, 'renewHeartbeatMark', [this.last, this.missing, this.markedAt], args)) as unknown[];
+      const markedAt = Number(r[0]);
+      if (!(markedAt >= 0)) return undefined;
+      const since = Number(r[1]);
+      return since >= 0 ? { markedAt, silentSince: since } : { markedAt };
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async restoreMissing(member: string, markedAt: number): Promise<void> {
+    try {
+      await callScript(this.redis, 'restoreHeartbeatMark', [this.missing, this.markedAt], [member, Math.round(markedAt)]);
     } catch (e) {
       throw storeError(e);
     }

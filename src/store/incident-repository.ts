@@ -80,7 +80,7 @@ export class RedisIncidentRepository implements IncidentStore {
       previous = call;
       // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
-      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark);
+      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark, e.afresh ? '1' : '');
     }
     const replicated = this.options.replicated;
     let out: unknown[];

@@ -303,8 +303,9 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       clock.set(SH('05', '22:00'));
       const [c, d] = await start();
       if (!c || !d) throw new Error('two replicas expected');
-      const srem = [vi.spyOn(c.container.redis, 'srem'), vi.spyOn(d.container.redis, 'srem')];
-      const sremCalls = () => srem.reduce((n, s) => n + s.mock.calls.length, 0);
+      // writes to the marks: a script call on the set of members marked missing
+      const srem = [vi.spyOn(c.container.redis, 'evalsha'), vi.spyOn(d.container.redis, 'evalsha')];
+      const sremCalls = () => srem.reduce((n, s) => n + s.mock.calls.filter((call) => call.some((x) => String(x).endsWith('heartbeat:missing'))).length, 0);
       expect((await Promise.all([c.container.heartbeats.check(), d.container.heartbeats.check()])).flat()).toEqual([]);
       // the one mark there is, tried at most once by each replica (not once per feed)
       expect(sremCalls()).toBeGreaterThan(0);
@@ -379,6 +380,205 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       for (const x of apps) await x.stop({ keep: true });
       await deleteByPrefix(prefix);
     }
+  });
+
+  describe('every replica down from before closing until after the next opening', () => {
+    const prefix = randomPrefix();
+    const apps: TestApp[] = [];
+    afterEach(async () => {
+      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      await deleteByPrefix(prefix);
+    });
+    const start = async (clock: ManualClock) => {
+      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
+      apps.push(...started);
+      const [a, b] = started;
+      if (!a || !b) throw new Error('two replicas expected');
+      return [a, b] as const;
+    };
+    const engines = async (xs: readonly TestApp[], at: number) => {
+      await Promise.all(xs.map((x) => x.container.engine.tick(at)));
+      await Promise.all(xs.map((x) => x.container.engine.idle()));
+    };
+    const checks = async (xs: readonly TestApp[], at: number) => (await Promise.all(xs.map((x) => x.container.heartbeats.check(at)))).flat();
+    const pages = (inc: any) => inc.notifications.filter((n: any) => n.phase === 'page').map((n: any) => `${n.person}/${n.channel}`);
+    /** The feed silent from 18:00, its incident opened and paged at 18:30; every replica down from 19:00. */
+    const silentThenDown = async (clock: ManualClock) => {
+      const [a, b] = await start(clock);
+      expect((await acd(a, 'main')).status).toBe(200);
+      clock.set(SH('05', '18:30'));
+      expect(await checks([a, b], clock.now())).toEqual(['heartbeat:acd:hq/main']);
+      await engines([a, b], clock.now());
+      const [open] = await incidents(a, 'open');
+      const paged = pages((await a.request('GET', `/api/incidents/${open.id}`)).body);
+      expect(paged.length).toBeGreaterThan(0);
+      clock.set(SH('05', '19:00'));
+      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      return { open, paged };
+    };
+    const endedAtClosing = async (x: TestApp, id: string, at: number, paged: string[]) => {
+      const ended = (await x.request('GET', `/api/incidents/${id}`)).body;
+      expect(ended).toMatchObject({ state: 'resolved', resolvedBy: 'source:heartbeat', resolvedAt: new Date(at).toISOString() });
+      expect(ended.members['heartbeat:acd:hq/main']).toMatchObject({ status: 'resolved', details: { businessHours: false, endedAtClosing: true } });
+      expect(ended.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
+      expect(ended.timeline.filter((e: any) => e.type === 'level_raised')).toEqual([]);
+      const clears = ended.notifications.filter((n: any) => n.phase === 'all_clear').map((n: any) => `${n.person}/${n.channel}`);
+      expect([...clears].sort()).toEqual([...paged].sort());
+      expect(pages(ended)).toEqual(paged);
+    };
+
+    it('back at 10:00 with the feed still silent: yesterday’s silence ends once with the all-clear, and today’s opens and is paged once', async () => {
+      const clock = new ManualClock(SH('05', '18:00'));
+      const { open, paged } = await silentThenDown(clock);
+
+      clock.set(SH('06', '10:00'));
+      const back = await start(clock);
+      // the engines tick at once, before the first check; then the checks
+      await engines(back, clock.now());
+      await checks(back, clock.now());
+      await engines(back, clock.now());
+      await endedAtClosing(back[1], open.id, SH('06', '10:00'), paged);
+      const today = await incidents(back[0], 'open');
+      expect(today).toHaveLength(1);
+      const [fresh] = today;
+      expect(fresh.id).not.toBe(open.id);
+      expect(fresh.summary).toBe('ACD feed for queue main silent since business hours opened at 08:00 (hq)');
+      expect(fresh.details).toMatchObject({ lastSeen: new Date(SH('05', '18:00')).toISOString(), sinceOpening: '08:00' });
+      const freshPages = pages((await back[0].request('GET', `/api/incidents/${fresh.id}`)).body);
+      expect(freshPages.length).toBeGreaterThan(0);
+      expect(new Set(freshPages).size).toBe(freshPages.length);
+
+      // looked at again by both: nothing more is ended, opened or paged
+      expect(await checks(back, clock.now())).toEqual([]);
+      await engines(back, clock.now());
+      expect((await incidents(back[1])).map((i) => i.id).sort()).toEqual([open.id, fresh.id].sort());
+      await endedAtClosing(back[0], open.id, SH('06', '10:00'), paged);
+      expect(pages((await back[1].request('GET', `/api/incidents/${fresh.id}`)).body)).toEqual(freshPages);
+      // today's silence is today's: the feed's report resolves it as back
+      clock.set(SH('06', '10:05'));
+      expect((await acd(back[1], 'main')).status).toBe(200);
+      const resolved = (await back[0].request('GET', `/api/incidents/${fresh.id}`)).body;
+      expect(resolved.state).toBe('resolved');
+      expect(resolved.members['heartbeat:acd:hq/main'].details.endedAtClosing).toBeUndefined();
+    });
+
+    it('back at 08:05 and checked only by the heartbeat job: yesterday’s ends at the first check, today’s opens after the grace', async () => {
+      const clock = new ManualClock(SH('05', '18:00'));
+      const { open, paged } = await silentThenDown(clock);
+
+      clock.set(SH('06', '08:05'));
+      const back = await start(clock);
+      expect(await checks(back, clock.now())).toEqual([]);
+      await engines(back, clock.now());
+      await endedAtClosing(back[0], open.id, SH('06', '08:05'), paged);
+      expect(await incidents(back[0], 'open')).toEqual([]);
+      expect(await checks(back, SH('06', '08:29'))).toEqual([]);
+      expect(await checks(back, SH('06', '08:30'))).toEqual(['heartbeat:acd:hq/main']);
+      const today = await incidents(back[1], 'open');
+      expect(today.map((i) => i.summary)).toEqual(['ACD feed for queue main silent since business hours opened at 08:00 (hq)']);
+    });
+
+    it('back in the morning and the feed reports at 08:10: yesterday’s silence ends with the all-clear of closing, nothing new opens', async () => {
+      const clock = new ManualClock(SH('05', '18:00'));
+      const { open, paged } = await silentThenDown(clock);
+
+      clock.set(SH('06', '08:10'));
+      const back = await start(clock);
+      // the report comes before any check or engine look
+      expect((await acd(back[0], 'main')).status).toBe(200);
+      await engines(back, clock.now());
+      expect(await checks(back, clock.now())).toEqual([]);
+      await endedAtClosing(back[1], open.id, SH('06', '08:10'), paged);
+      for (const t of ['08:30', '08:40', '10:00']) {
+        clock.set(SH('06', t));
+        expect((await acd(back[1], 'main')).status).toBe(200);
+        expect(await checks(back, clock.now())).toEqual([]);
+        await engines(back, clock.now());
+      }
+      expect(await incidents(back[0], 'open')).toEqual([]);
+      expect(await incidents(back[0])).toHaveLength(1);
+    });
+
+    it('a mark left by a daemon from before marks carried their time: read as of today, neither ended nor paged again', async () => {
+      const clock = new ManualClock(SH('05', '18:00'));
+      const { open } = await silentThenDown(clock);
+      // what an older daemon leaves in Redis: the member in the set of marks, no time beside it
+      const [probe] = await start(clock);
+      const keys = makeKeys(prefix, 'live');
+      expect(await probe.container.redis.hdel(keys.custom('heartbeat:marked-at'), 'heartbeat:acd:hq/main')).toBe(1);
+      expect(await probe.container.redis.sismember(keys.custom('heartbeat:missing'), 'heartbeat:acd:hq/main')).toBe(1);
+      for (const x of apps.splice(0)) await x.stop({ keep: true });
+
+      clock.set(SH('06', '10:00'));
+      const back = await start(clock);
+      await engines(back, clock.now());
+      expect(await checks(back, clock.now())).toEqual([]);
+      await engines(back, clock.now());
+      const still = (await back[0].request('GET', `/api/incidents/${open.id}`)).body;
+      expect(still.state).not.toBe('resolved');
+      expect((await incidents(back[0])).map((i) => i.id)).toEqual([open.id]);
+      // it now counts from today: the closing ends it
+      clock.set(SH('06', '20:00'));
+      expect(await checks(back, clock.now())).toEqual([]);
+      expect((await back[1].request('GET', `/api/incidents/${open.id}`)).body).toMatchObject({ state: 'resolved', resolvedBy: 'source:heartbeat' });
+    });
+  });
+
+  it('ending a silence of yesterday that fails puts its mark back as it was: the next look ends it and opens today’s', async () => {
+    app = await startTestApp({ clock: new ManualClock(SH('05', '18:00')) });
+    const a = app;
+    const c = a.container;
+    let failNext = false;
+    let failFiring = false;
+    const ingest: Pick<typeof c.ingest, 'ingest'> = {
+      ingest: (events, o) => {
+        const firing = events.some((e) => e.status === 'firing');
+        if (!failNext && !(failFiring && firing)) return c.ingest.ingest(events, o);
+        if (failFiring && firing) failFiring = false;
+        else failNext = false;
+        return Promise.reject(new Error('Redis went away'));
+      },
+    };
+    const hb = new Heartbeats({
+      config: c.config.sources.heartbeats,
+      businessHours: c.config.daemon.businessHours,
+      store: new RedisHeartbeatStore(c.redis, makeKeys(a.prefix, 'live')),
+      ingest,
+      clock: a.clock,
+      metrics: c.metrics,
+      logger: c.logger,
+    });
+    const beat = { source: 'acd', key: 'hq/main' } as const;
+    await hb.observe(beat);
+    a.clock.set(SH('05', '18:30'));
+    expect(await hb.check()).toEqual(['heartbeat:acd:hq/main']);
+    const [open] = await incidents(a, 'open');
+    // nothing looked from 19:00 until 10:00 the next day
+    a.clock.set(SH('06', '10:00'));
+    failNext = true;
+    await expect(hb.check()).rejects.toThrow('Redis went away');
+    expect((await incidents(a, 'open')).map((i) => i.id)).toEqual([open.id]);
+    expect(await hb.check()).toEqual(['heartbeat:acd:hq/main']);
+    const ended = (await a.request('GET', `/api/incidents/${open.id}`)).body;
+    expect(ended.members['heartbeat:acd:hq/main']).toMatchObject({ status: 'resolved', details: { endedAtClosing: true } });
+    const today = await incidents(a, 'open');
+    expect(today).toHaveLength(1);
+    expect(today[0].id).not.toBe(open.id);
+    expect(await hb.check()).toEqual([]);
+
+    // the next night alike, but the opening of the new day's incident fails: the old mark goes back,
+    // and the next look opens a new incident (not the one just ended, reopened)
+    a.clock.set(SH('07', '10:00'));
+    failFiring = true;
+    await expect(hb.check()).rejects.toThrow('Redis went away');
+    expect(await incidents(a, 'open')).toEqual([]);
+    expect(await hb.check()).toEqual(['heartbeat:acd:hq/main']);
+    const third = await incidents(a, 'open');
+    expect(third).toHaveLength(1);
+    expect([open.id, today[0].id]).not.toContain(third[0].id);
+    const second = (await a.request('GET', `/api/incidents/${today[0].id}`)).body;
+    expect(second).toMatchObject({ state: 'resolved', reopenCount: 0 });
+    expect(second.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
   });
 
   it('an incident step that fails puts the mark back: the silence opens at the next check, and the return resolves it at the next report', async () => {

@@ -298,6 +298,18 @@ describe('ingestEvents script', () => {
     expect(c!.id).not.toBe(a!.id);
   });
 
+  it('a firing marked afresh opens a new incident even within the reopen window; the one resolved stays resolved', async () => {
+    const [a] = await repo.ingest([cmd(event())], T0);
+    await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'r1' }))], T0 + MIN);
+    const [b] = await repo.ingest([cmd(event({ eventKey: 'f2', afresh: true }), { newId: ulid(T0 + MIN) })], T0 + MIN);
+    expect(b).toMatchObject({ kind: 'opened', state: 'open' });
+    expect(b!.id).not.toBe(a!.id);
+    expect(await repo.get(a!.id)).toMatchObject({ state: 'resolved', reopenCount: 0 });
+    // the group's incident is the new one from then on: its next report merges into it
+    const [c] = await repo.ingest([cmd(event({ eventKey: 'f3' }))], T0 + 2 * MIN);
+    expect(c).toMatchObject({ kind: 'merged', id: b!.id });
+  });
+
   it('records truncated alerts once per body', async () => {
     const [a] = await repo.ingest([cmd(event(), { truncated: 3 }), cmd(event({ member: 'am:b', eventKey: 'b' }))], T0);
     const inc = await repo.get(a!.id);

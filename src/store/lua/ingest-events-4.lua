@@ -12,7 +12,7 @@
   ARGV[3] max timeline entries
   ARGV[4] retention of a resolved incident (ms)
   ARGV[5] how long a split body's mark lives (ms): see bodyMark
-  then twenty per event (flat, so nothing is decoded here):
+  then twenty-one per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
@@ -23,7 +23,9 @@
     each part of a split body; '' on the events after it in the same call), resolution, playbookVersion,
     matchLabels (JSON of the labels the class's tiers match on; '' when they match on none),
     bodyMark (on the first event of each part of a body split over several calls: a key, the same
-    for the body sent again, that says its left-out alerts are recorded; '' otherwise)
+    for the body sent again, that says its left-out alerts are recorded; '' otherwise),
+    afresh ('1': a firing that is a new occurrence, never a flap: it opens a new incident even when the
+    group's was resolved within the reopen window; '' otherwise)
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
@@ -435,7 +437,7 @@ local function ingestOne()
   local kind = 'merged'
   if state == 'resolved' then
     local resolvedAtMs = tonumber(redis.call('HGET', incKey, 'resolvedAtMs') or '0')
-    if now - resolvedAtMs > reopenWindow then
+    if now - resolvedAtMs > reopenWindow or ev.afresh then
       return open()
     end
     reopen(id, c, incKey, tl)
@@ -492,13 +494,13 @@ local function ingestOne()
 end
 
 local results = {}
-for i = 6, #ARGV, 20 do
+for i = 6, #ARGV, 21 do
   groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
     member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
     drill = ARGV[i + 14] == '1', resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
-    matchLabels = ARGV[i + 18],
+    matchLabels = ARGV[i + 18], afresh = ARGV[i + 20] == '1',
   }
   if ARGV[i + 15] ~= '' then truncated, bodyMark = tonumber(ARGV[i + 15]) or 0, ARGV[i + 19] end -- a new body, or a part of one
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
