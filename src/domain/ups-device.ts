@@ -28,7 +28,7 @@ export function isPollerReport(report: { readonly device: string; readonly repor
   return report.vars !== undefined && report.vars !== null;
 }
 
-/** The member of upsmon's NOPARENT, and who a SHUTDOWN is by: one per host upsmon runs on (`upsmon:<host>`; `upsmon` when the report names none). */
+/** The member of upsmon's NOPARENT, and who a SHUTDOWN is by: one per host upsmon runs on (`upsmon:<host>`; named by the address it came from when the report names none; `upsmon` when neither is known). */
 export function upsmonMember(host: string | undefined): string {
   return host ? `${UPSMON_DEVICE}:${host}` : UPSMON_DEVICE;
 }

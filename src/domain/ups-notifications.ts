@@ -26,7 +26,8 @@ export function noParentFinding(host: string | undefined, cfg: UpsConfig): UpsFi
 /**
  * upsmon's SHUTDOWN: who told it (a notice's `member`) and what it says. upsmon sends it as it shuts
  * down the machine it runs on, so the host ups-notify sends is the machine going down: it names the
- * notice (`upsmon:<host>`, as NOPARENT's member) and the summary; with no host, "the systems".
+ * notice (`upsmon:<host>`, as NOPARENT's member) and the summary (a report that names none is named
+ * by the address it came from); with no host at all, "the systems".
  */
 export function shutdownNotice(dev: string, host: string | undefined): { by: string; summary: string } {
   const upsmon = dev === UPSMON_DEVICE;

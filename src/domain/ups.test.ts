@@ -161,8 +161,14 @@ describe('evaluateUps: notification types without variables', () => {
     expect(b?.eventKey).not.toBe(a?.eventKey);
     // a host given wins over the address (a proxy or NAT in between)
     expect(evaluateUps({ device: 'upsmon', event: 'NOPARENT', host: 'pbx-01', seenFrom: '10.0.0.5' }, cfg, NOW)[0]?.member).toBe('upsmon:pbx-01');
-    // SHUTDOWN keeps to the host the report gives
-    expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN', seenFrom: '10.0.0.5' }, cfg, NOW)[0]?.member).toBe('upsmon');
+    // SHUTDOWN alike: the machine going down is the one it came from, unless the report names one
+    expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN', seenFrom: '10.0.0.5' }, cfg, NOW)[0]).toMatchObject({
+      member: 'upsmon:10.0.0.5',
+      eventKey: 'upsmon:10.0.0.5:shutdown',
+      summary: 'upsmon on 10.0.0.5: automatic shutdown proceeding (SHUTDOWN) - 10.0.0.5 is going down',
+      labels: { kind: 'shutdown', host: '10.0.0.5' },
+    });
+    expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN', host: 'pbx-01', seenFrom: '10.0.0.5' }, cfg, NOW)[0]?.member).toBe('upsmon:pbx-01');
   });
   it('SHUTDOWN names the machine going down: the host upsmon runs on', () => {
     const [e, ...rest] = evaluateUps({ device: 'upsmon', site: 'hq', event: 'SHUTDOWN', reporter: 'upsmon', host: 'pbx-01' }, cfg, NOW);
@@ -171,7 +177,7 @@ describe('evaluateUps: notification types without variables', () => {
     expect(e?.summary).toBe('upsmon on pbx-01: automatic shutdown proceeding (SHUTDOWN) - pbx-01 is going down');
     // another host's shutdown is other news
     expect(evaluateUps({ device: 'upsmon', site: 'hq', event: 'SHUTDOWN', host: 'crm-02' }, cfg, NOW)[0]?.eventKey).toBe('upsmon:crm-02:shutdown');
-    // a sender that names no host: as before
+    // no host named, and no address known (the socket was gone): no machine to name
     expect(evaluateUps({ device: 'upsmon', event: 'SHUTDOWN' }, cfg, NOW)[0]).toMatchObject({ member: 'upsmon', summary: 'upsmon: automatic shutdown proceeding (SHUTDOWN) - the systems are going down' });
     expect(evaluateUps({ device: 'ups1', event: 'SHUTDOWN', host: 'pbx-01' }, cfg, NOW).find((x) => x.status === 'notice')?.summary).toBe(
       'UPS ups1 (upsmon on pbx-01): automatic shutdown proceeding (SHUTDOWN) - pbx-01 is going down',

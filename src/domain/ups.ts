@@ -15,7 +15,8 @@
  *                      its own incident until upsd restarts, no longer a critical power one
  * A poll (vars with `ups.status`) also reports every condition that is absent as `resolved`.
  * upsmon's SHUTDOWN (the host upsmon runs on is going down; it names no UPS) is a notice on the
- * site's power incident, by upsmon:<host>, never a member: nothing would ever resolve it.
+ * site's power incident, by upsmon:<host>, never a member: nothing would ever resolve it; a report
+ * naming no host is named, as NOPARENT's, by the address it came from (the machine going down).
  *
  * Its parts: ups-status (ups.status, the figures read), ups-device (who reported), ups-power (the
  * power member), ups-discharge (deep discharge), ups-stale-fsd, ups-notifications (NOPARENT,
@@ -40,7 +41,7 @@ export interface UpsInput {
   readonly reporter?: string | undefined;
   /** The host the reporter runs on (ups-notify: upsmon's host). */
   readonly host?: string | undefined;
-  /** The address the report came from (as the HTTP server saw it): NOPARENT's host when the report names none. */
+  /** The address the report came from (as the HTTP server saw it): NOPARENT's and SHUTDOWN's host when the report names none. */
   readonly seenFrom?: string | undefined;
 }
 
@@ -83,8 +84,12 @@ function findings(dev: string, host: string | undefined, r: UpsReadings, note: s
   return out;
 }
 
-/** The host named by NOPARENT: the one the report gives, else the address it came from (two hosts' upsmon never share one incident). */
-function noParentHost(input: UpsInput): string | undefined {
+/**
+ * The host upsmon runs on, named by NOPARENT and SHUTDOWN: the one the report gives, else the address
+ * it came from (two hosts' upsmon never share one NOPARENT incident, and a SHUTDOWN says which machine
+ * is going down).
+ */
+function upsmonHost(input: UpsInput): string | undefined {
   return input.host?.trim() || input.seenFrom?.trim() || undefined;
 }
 
@@ -92,7 +97,7 @@ export function evaluateUps(input: UpsInput, cfg: UpsConfig, now: number): Norma
   const dev = upsDeviceId(input.device);
   const site = input.site?.trim() || cfg.defaultSite;
   const note = (input.event ?? '').trim().toUpperCase();
-  const host = note === 'NOPARENT' ? noParentHost(input) : input.host?.trim() || undefined;
+  const host = note === 'NOPARENT' || note === 'SHUTDOWN' ? upsmonHost(input) : input.host?.trim() || undefined;
   const r = readUps(input.vars);
   const details = {
     device: input.device,
