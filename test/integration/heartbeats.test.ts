@@ -40,6 +40,17 @@ const amBody = (alerts: { alertname: string; site?: string; status?: 'firing' | 
     startsAt: '2026-11-23T09:00:00Z',
   })),
 });
+/** The app's heartbeats with another intake in front of its own (one that fails when told to). */
+const heartbeatsOver = (a: TestApp, ingest: Pick<TestApp['container']['ingest'], 'ingest'>) =>
+  new Heartbeats({
+    config: a.container.config.sources.heartbeats,
+    businessHours: a.container.config.daemon.businessHours,
+    store: new RedisHeartbeatStore(a.container.redis, makeKeys(a.prefix, 'live')),
+    ingest,
+    clock: a.clock,
+    metrics: a.container.metrics,
+    logger: a.container.logger,
+  });
 const lastSeenMetric = async (a: TestApp) => (await a.container.metrics.sourceLastSeen.get()).values.map((v) => ({ source: v.labels.source, value: v.value }));
 
 describe('heartbeats', () => {
@@ -539,15 +550,7 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
         return Promise.reject(new Error('Redis went away'));
       },
     };
-    const hb = new Heartbeats({
-      config: c.config.sources.heartbeats,
-      businessHours: c.config.daemon.businessHours,
-      store: new RedisHeartbeatStore(c.redis, makeKeys(a.prefix, 'live')),
-      ingest,
-      clock: a.clock,
-      metrics: c.metrics,
-      logger: c.logger,
-    });
+    const hb = heartbeatsOver(a, ingest);
     const beat = { source: 'acd', key: 'hq/main' } as const;
     await hb.observe(beat);
     a.clock.set(SH('05', '18:30'));
@@ -593,15 +596,7 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
         return Promise.reject(new Error('Redis went away'));
       },
     };
-    const hb = new Heartbeats({
-      config: c.config.sources.heartbeats,
-      businessHours: c.config.daemon.businessHours,
-      store: new RedisHeartbeatStore(c.redis, makeKeys(a.prefix, 'live')),
-      ingest,
-      clock: a.clock,
-      metrics: c.metrics,
-      logger: c.logger,
-    });
+    const hb = heartbeatsOver(a, ingest);
     const beat = { source: 'alertmanager', key: 'default' } as const;
     await hb.observe(beat);
     a.clock.advance(10 * MIN);
