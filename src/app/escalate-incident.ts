@@ -6,12 +6,11 @@
  * longer wanted, and says when to look again.
  */
 import { planEscalation, type Step } from '../domain/escalation.js';
-import type { Incident } from '../domain/incident.js';
-import type { Suppression } from '../domain/ports.js';
 import { dropUnwanted } from './drop-unwanted.js';
-import type { EngineDeps, EngineNamespace } from './escalation-engine-ports.js';
+import type { EngineDeps, EngineNamespace, HeldBack } from './escalation-engine-ports.js';
 import { reload, subjectOf } from './escalation-subject.js';
 import { followUps } from './follow-ups.js';
+import { heldBackUntil } from './held-back.js';
 import { resumeReinstated } from './resume-reinstated-pages.js';
 import { runStep } from './run-step.js';
 
@@ -66,11 +65,9 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
     for (const s of steps) tried.add(s.key);
 
     if (steps.some(holdable)) {
-      const sup = await deps.suppression.check(inc, now);
-      if (sup.kind !== 'none') {
-        await recordSuppression(deps, n, inc, sup, now);
+      const until = await heldBackUntil(deps, n, inc, now, recheckMs);
+      if (until !== null) {
         steps = steps.filter((s) => !holdable(s));
-        const until = sup.kind === 'maintenance' ? Math.max(sup.until, now + 1) : now + recheckMs;
         wakeAt = wakeAt === null ? until : Math.min(wakeAt, until);
       }
     }
@@ -85,15 +82,19 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
     ({ inc, facts } = await reload(n, id, inc, facts, now));
     if (!advanced && steps.length === 0) break;
   }
+  // Pages outside the steps are pages all the same: held back by inhibition or maintenance as the
+  // steps are, and brought back or sent once that is over (asked only when one would go now).
+  let asked: Promise<number | null> | undefined;
+  const heldBack: HeldBack = () => (asked ??= heldBackUntil(deps, n, inc, now, recheckMs));
   // after the steps: a page they just sent the person is news enough, and no capped page comes back then
   if (deps.reinstate) {
-    const until = await deps.reinstate(inc, n.incidents, facts.controlled, now);
+    const until = await deps.reinstate(inc, n.incidents, facts.controlled, now, heldBack);
     if (until !== null) {
       wakeAt = wakeAt === null ? until : Math.min(wakeAt, until);
       ({ inc, facts } = await reload(n, id, inc, facts, now));
     }
   }
-  const resumed = await resumeReinstated(deps, n, inc, facts, klass, now);
+  const resumed = await resumeReinstated(deps, n, inc, facts, klass, now, heldBack);
   if (resumed !== null) wakeAt = wakeAt === null ? resumed : Math.min(wakeAt, resumed);
   const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
   const followUp = await followUps(deps, n, inc, facts, klass, now);
@@ -119,17 +120,4 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
 /** Steps held back by inhibition and maintenance (the end of an incident is always told). */
 function holdable(s: Step): boolean {
   return s.kind !== 'all_clear' && s.kind !== 'reminder' && s.kind !== 'report';
-}
-
-/** Counts a suppression and puts it on the timeline, once per source or window. */
-async function recordSuppression(deps: Pick<EngineDeps, 'metrics'>, n: EngineNamespace, inc: Incident, sup: Exclude<Suppression, { kind: 'none' }>, now: number): Promise<void> {
-  const mark = sup.kind === 'inhibited' ? `inhibited:${sup.by}` : `maintenance:${sup.window}`;
-  // counted once per incident and source or window, not at every look while it lasts
-  if (!(await n.state.markOnce(inc.id, mark, now))) return;
-  deps.metrics.suppressed.inc({ reason: sup.kind });
-  const entry =
-    sup.kind === 'inhibited'
-      ? { type: 'inhibited', by: sup.by, rule: sup.rule }
-      : { type: 'maintenance', window: sup.window, until: new Date(sup.until).toISOString() };
-  await n.incidents.note(inc.id, entry, now);
 }

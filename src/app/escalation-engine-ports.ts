@@ -42,9 +42,17 @@ export interface EngineDeps {
   /**
    * Brings back the pages cancelled at the daily cap once the incident climbed to a prompt or
    * critical level (ReinstateCappedPages); returns when the earliest of them may go, null: none came back.
+   * `heldBack` says when inhibition or maintenance holds the incident's pages back (see HeldBack).
    */
-  readonly reinstate?: (incident: Incident, incidents: IncidentStore, controlled: boolean, now: number) => Promise<number | null>;
+  readonly reinstate?: (incident: Incident, incidents: IncidentStore, controlled: boolean, now: number, heldBack: HeldBack) => Promise<number | null>;
 }
+
+/**
+ * Whether inhibition or a maintenance window holds the incident's pages back now: when to look again
+ * (the hold is counted and on the timeline), or null when nothing holds them. Asked only when a page
+ * would go, once per look.
+ */
+export type HeldBack = () => Promise<number | null>;
 
 /** Members that end at a time of day rather than on a report (EndCollapsesAtClosing). */
 export interface TimedEnds {

@@ -17,6 +17,7 @@ import type { IncidentStore } from '../domain/ports.js';
 import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
 import type { ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { HeldBack } from './escalation-engine-ports.js';
 import { isDrillId } from './incident-stores.js';
 import type { ThrottlePages } from './throttle-pages.js';
 
@@ -47,7 +48,7 @@ export class ReinstateCappedPages {
    * Brings back the incident's pages cancelled at the daily cap, now that it pages promptly;
    * returns the earliest time one of them may go (the engine looks again then), null when none came back.
    */
-  async run(incident: Incident, incidents: IncidentStore, controlled: boolean, now: number): Promise<number | null> {
+  async run(incident: Incident, incidents: IncidentStore, controlled: boolean, now: number, heldBack: HeldBack = async () => null): Promise<number | null> {
     const { limits } = this.deps;
     const critical = isCritical(incident, limits);
     if (!critical && !isPrompt(incident, limits)) return null;
@@ -58,13 +59,21 @@ export class ReinstateCappedPages {
       if (!r.stepKey || !ofCycle(r) || !PAGE_PHASES.has(r.phase ?? '')) continue;
       byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
     }
-    let wake: number | null = null;
+    const due: PageRecord[] = [];
     for (const list of byPerson.values()) {
       const capped = latestCapped(list, this.deps.phases);
       if (!capped || !conditionHolds((capped.condition ?? 'unresolved') as StepCondition, incident.state, controlled)) continue;
       const cappedAt = Date.parse(capped.at);
       // brought back once; and not when the person is reached (or about to be) by another page of it
       if (list.some((r) => r.reinstated !== undefined || r.status === 'planned' || (REACHED.has(r.status) && Date.parse(r.at) > cappedAt))) continue;
+      due.push(capped);
+    }
+    if (due.length === 0) return null;
+    // held back by inhibition or maintenance as the incident's steps are: brought back when that is over
+    const held = await heldBack();
+    if (held !== null) return held;
+    let wake: number | null = null;
+    for (const capped of due) {
       const until = await this.reinstate(incident, incidents, capped, critical, now);
       if (until !== undefined) wake = wake === null ? until : Math.min(wake, until);
     }

@@ -8,7 +8,7 @@ import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts, StoredNotification } from '../domain/escalation-ports.js';
 import { conditionHolds, type Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
-import type { EngineDeps, EngineNamespace } from './escalation-engine-ports.js';
+import type { EngineDeps, EngineNamespace, HeldBack } from './escalation-engine-ports.js';
 import { wantedWhile } from './escalation-subject.js';
 import { tierChannels } from './follow-ups.js';
 
@@ -25,6 +25,7 @@ export async function resumeReinstated(
   facts: EscalationFacts,
   klass: ClassConfig,
   now: number,
+  heldBack: HeldBack,
 ): Promise<number | null> {
   const leaseMs = deps.config.daemon.escalation.lease;
   let wake: number | null = null;
@@ -41,6 +42,12 @@ export async function resumeReinstated(
     const free = Math.max(typeof r.deferredUntil === 'number' ? r.deferredUntil : 0, (r.claimedAtMs ?? 0) + leaseMs);
     if (free > now) {
       later(free);
+      continue;
+    }
+    // held back by inhibition or maintenance as the incident's steps are: sent when that is over
+    const held = await heldBack();
+    if (held !== null) {
+      later(held);
       continue;
     }
     const step = { key: r.stepKey, tier: r.tier, phase: (r.phase ?? 'page') as Step['phase'], condition, channels: tierChannels(klass, r.stepKey), note: r.note, at: now };

@@ -139,7 +139,7 @@ export async function buildEscalation(a: {
     settle: a.settle,
     timedEnds: a.timedEnds,
     hasten: (inc, incidents, now) => hasten.run(inc, incidents, now),
-    reinstate: (inc, incidents, controlled, now) => reinstate.run(inc, incidents, controlled, now),
+    reinstate: (inc, incidents, controlled, now, heldBack) => reinstate.run(inc, incidents, controlled, now, heldBack),
   });
   const notices = { channels, channelsFor, metrics, logger };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };

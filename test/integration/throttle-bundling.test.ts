@@ -86,6 +86,45 @@ async function metric(app: TestApp, line: string): Promise<number> {
   return row ? Number(row.slice(line.length).trim()) : 0;
 }
 
+const CAPPED_SID = `AC${'4'.repeat(32)}`;
+
+/**
+ * Two replicas with a daily cap of 2: the shift lead (david_kim) has had two calls by 10:02 (hvac at
+ * hq and the annex), so the depot's level-2 call to him at 10:02:20 is cancelled at the cap; `climb()`
+ * raises the depot to level 3 at 10:02:40. `inhibit` adds inhibition rules.
+ */
+async function cappedDepot(fake: FakeTwilio, inhibit: readonly unknown[] = []) {
+  const shipped = loadConfig('config');
+  const config = { ...shipped, daemon: { ...shipped.daemon, inhibit: [...shipped.daemon.inhibit, ...inhibit], throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
+  const [app] = (await start(2, config, { TWILIO_ACCOUNT_SID: CAPPED_SID, TWILIO_AUTH_TOKEN: 'capped_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp, TestApp];
+  expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'david_kim', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
+  const toDavid = () => fake.calls().filter((c) => c.form.To === '+15555550109');
+  const hvac = (site: string, severity: string) => ({
+    version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
+    alerts: [{ status: 'firing', labels: { alertname: 'HallTooWarm', class: 'hvac', site, severity }, annotations: { summary: `hall too warm at ${site}` }, startsAt: new Date(T0).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `hvac${site.padStart(12, '0')}` }],
+  });
+  await app.request('POST', '/webhooks/alertmanager', hvac('hq', 'warning'));
+  await app.container.engine.idle();
+  app.clock.set(T0 + 30_000);
+  await app.request('POST', '/webhooks/alertmanager', hvac('annex', 'warning'));
+  await app.container.engine.idle();
+  await tickAll(T0 + 2 * MIN);
+  expect(toDavid()).toHaveLength(2);
+  app.clock.set(T0 + 2 * MIN + 20_000);
+  const id = (await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'warning'))).body.results[0].incident as string;
+  await app.container.engine.idle();
+  const inc = async () => (await app.request('GET', `/api/incidents/${id}`)).body;
+  const depotCall = async () => ((await inc()).notifications as any[]).find((n) => n.person === 'david_kim' && n.channel === 'voice' && n.phase === 'page');
+  expect(await depotCall()).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
+  const climb = async () => {
+    app.clock.set(T0 + 2 * MIN + 40_000);
+    expect((await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'critical'))).body.results[0]).toMatchObject({ incident: id });
+    expect((await inc()).level).toBe(3);
+    await app.container.engine.idle();
+  };
+  return { app, id, inc, depotCall, toDavid, climb };
+}
+
 describe('throttles and bundling', () => {
   it('a storm of 20 incidents for one site pages the on-call person twice: once, then one bundle carrying the rest', async () => {
     const [app] = (await start()) as [TestApp];
@@ -355,6 +394,65 @@ describe('throttles and bundling', () => {
       expect(await depotCall()).toMatchObject({ status: 'sent', at: went.at });
       expect(toDavid()).toHaveLength(3);
       expect(((await inc()).timeline as any[]).filter((e) => e.type === 'notification_deferred' && e.reinstated === true)).toHaveLength(1);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a call cancelled at the daily cap is not brought back while a maintenance window holds its incident: it is made once the window ends, once', async () => {
+    const fake = await new FakeTwilio({ accountSid: CAPPED_SID, authToken: 'capped_token' }).start();
+    try {
+      const s = await cappedDepot(fake);
+      // maintenance at the depot, before its halls overheat: the climb's steps wait, and so does the capped call
+      const w = await s.app.request('POST', '/api/maintenance', { name: 'depot chillers', until: new Date(T0 + 10 * MIN).toISOString(), sites: ['depot'] });
+      expect(w.status).toBe(201);
+      await s.climb();
+      expect(((await s.inc()).timeline as any[]).some((e) => e.type === 'maintenance' && e.window === w.body.id)).toBe(true);
+      for (const m of [4, 5, 8]) await tickAll(T0 + m * MIN);
+      expect(await s.depotCall()).toMatchObject({ status: 'cancelled', limit: 'daily_cap' });
+      expect(s.toDavid()).toHaveLength(2);
+
+      // the window ends: the call is brought back and made, as the level's own steps go then
+      await tickAll(T0 + 10 * MIN);
+      const went = await s.depotCall();
+      expect(went).toMatchObject({ status: 'sent', reinstated: expect.any(String) });
+      expect(s.toDavid()).toHaveLength(3);
+      expect(String(s.toDavid()[2]?.form.Twiml)).toContain('depot');
+      for (const m of [10.5, 12, 15, 30]) await tickAll(T0 + m * MIN);
+      expect(await s.depotCall()).toMatchObject({ status: 'sent', at: went.at });
+      expect(s.toDavid()).toHaveLength(3);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a call brought back after the daily cap waits while a power outage at its site inhibits its incident, and is made once the outage is over, once', async () => {
+    const fake = await new FakeTwilio({ accountSid: CAPPED_SID, authToken: 'capped_token' }).start();
+    try {
+      const s = await cappedDepot(fake, [{ name: 'power_explains_hvac', source: { class: 'power' }, target: { classes: ['hvac'] }, equal: ['site'] }]);
+      await s.climb();
+      // brought back, waiting for the bundle window (10:02 + 2 min): then the power fails at the depot
+      expect(await s.depotCall()).toMatchObject({ status: 'planned', deferredUntil: T0 + 4 * MIN, reinstated: expect.any(String) });
+      s.app.clock.set(T0 + 3 * MIN);
+      const power = await s.app.request('POST', '/api/incidents', { class: 'power', site: 'depot', summary: 'mains lost at the depot', level: 3 });
+      expect(power.status).toBe(201);
+      await s.app.container.engine.idle();
+      for (const m of [4, 5, 8]) await tickAll(T0 + m * MIN);
+      expect(((await s.inc()).timeline as any[]).some((e) => e.type === 'inhibited' && e.by === power.body.id)).toBe(true);
+      expect((await s.depotCall()).status).toBe('planned');
+      expect(s.toDavid()).toHaveLength(2);
+
+      // mains back: the call goes at the incident's next look
+      s.app.clock.set(T0 + 9 * MIN);
+      expect((await s.app.request('POST', `/api/incidents/${power.body.id}/resolve`, { by: 'test' })).status).toBe(200);
+      await s.app.container.engine.idle();
+      for (const m of [9, 10, 11]) await tickAll(T0 + m * MIN);
+      const went = await s.depotCall();
+      expect(went.status).toBe('sent');
+      expect(s.toDavid()).toHaveLength(3);
+      for (const m of [12, 15, 30]) await tickAll(T0 + m * MIN);
+      expect(await s.depotCall()).toMatchObject({ status: 'sent', at: went.at });
+      expect(s.toDavid()).toHaveLength(3);
     } finally {
       await fake.stop();
     }
