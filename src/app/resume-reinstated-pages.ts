@@ -1,7 +1,8 @@
 /**
  * Sends the pages ReinstateCappedPages brought back (cancelled at the daily cap, their incident then
- * climbed): their step is done, so no step sends them; the engine does, each time it looks at the
- * incident, once their time has come. Each is claimed by its own idempotency key as any page is,
+ * climbed), and their failovers to the person's next channel when a throttle held those back: their
+ * step is done, so no step sends them; the engine does, each time it looks at the incident, once
+ * their time has come. Each is claimed by its own idempotency key as any page is,
  * so however many replicas look, it goes once; a message to the person may carry it sooner.
  */
 import type { ClassConfig } from '../config/schema.js';
@@ -32,8 +33,13 @@ export async function resumeReinstated(
   const later = (at: number): void => {
     wake = wake === null ? at : Math.min(wake, at);
   };
-  for (const r of inc.notifications as readonly ReinstatedRecord[]) {
-    if (r.status !== 'planned' || r.reinstated === undefined) continue;
+  const records = inc.notifications as readonly ReinstatedRecord[];
+  // A brought-back page is followed through the person's channels as a step's page is: should it fail
+  // on its channel, its failover (same step and person) may be held back too, and it is sent here as
+  // well once its time comes. The step itself is done: nothing else would send it.
+  const brought = new Set(records.filter((r) => r.reinstated !== undefined).map(pageOf));
+  for (const r of records) {
+    if (r.status !== 'planned' || !brought.has(pageOf(r))) continue;
     const condition = (r.condition ?? 'unresolved') as Step['condition'];
     if (!conditionHolds(condition, facts.state, facts.controlled)) continue; // dropUnwanted cancels it
     const recipient = deps.person(r.person);
@@ -70,4 +76,9 @@ export async function resumeReinstated(
     if (outcome === 'held') later(now + leaseMs);
   }
   return wake;
+}
+
+/** The step and person a record pages (a brought-back page and its failovers share them). */
+function pageOf(r: StoredNotification): string {
+  return `${r.stepKey}\u0000${r.person}`;
 }
