@@ -16,6 +16,7 @@ import { isTocsinError } from '../domain/errors.js';
 import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -111,7 +112,7 @@ export class DispatchNotification {
       order[0] !== 'email' &&
       this.deps.channels.email !== undefined &&
       reachable(req.recipient, 'email') &&
-      (req.step.phase === 'page' || req.step.phase === 'escalation' || req.step.phase === 'level_raised');
+      isPagePhase(req.step.phase);
     if (!parallelEmail) return chain;
     const [main, mail] = await Promise.all([chain, this.chain(req, ['email'])]);
     // Either held back by a throttle: the step is looked at again until both have gone.

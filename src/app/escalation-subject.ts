@@ -2,6 +2,7 @@
 import type { EscalationFacts } from '../domain/escalation-ports.js';
 import { conditionHolds, type EscalationSubject, type PagedPerson, type StepCondition } from '../domain/escalation.js';
 import type { Incident, IncidentState } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { EngineNamespace } from './escalation-engine-ports.js';
 
 /** The planner's view of an incident. */
@@ -31,7 +32,7 @@ export function subjectOf(inc: Incident, facts: EscalationFacts): EscalationSubj
     if (cycle > 0 && !stepKey.startsWith(cyclePrefix)) continue;
     // who was paged: not a page cancelled, nor one a throttle still holds back (it never went out)
     if (nt.status === 'cancelled' || (nt.status === 'planned' && (nt as { deferredUntil?: unknown }).deferredUntil !== undefined)) continue;
-    if (nt.phase !== 'page' && nt.phase !== 'escalation' && nt.phase !== 'level_raised') continue;
+    if (!isPagePhase(nt.phase)) continue;
     if (!paged.some((p) => p.person === nt.person)) paged.push({ person: nt.person, role: nt.role });
   }
   return {

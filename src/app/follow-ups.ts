@@ -7,11 +7,9 @@ import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts } from '../domain/escalation-ports.js';
 import { conditionHolds, type Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { EngineDeps, EngineNamespace, FollowedNotification } from './escalation-engine-ports.js';
 import { wantedWhile } from './escalation-subject.js';
-
-/** Phases whose failed deliveries are followed up (retried, failed over). */
-const PAGE_PHASES: ReadonlySet<string> = new Set(['page', 'escalation', 'level_raised']);
 
 /** The channels a tier step names (`t<i>`, `t<i>r<k>`, with a cycle prefix), if any. */
 export function tierChannels(klass: ClassConfig, stepKey: string): readonly ChannelKind[] | undefined {
@@ -32,7 +30,7 @@ export async function followUps(
   const retry = deps.config.daemon.escalation.voiceRetry;
   const groups = new Map<string, FollowedNotification[]>();
   for (const r of inc.notifications as readonly FollowedNotification[]) {
-    if (r.channel === 'email' || !r.stepKey || !PAGE_PHASES.has(r.phase ?? '')) continue;
+    if (r.channel === 'email' || !r.stepKey || !isPagePhase(r.phase)) continue;
     const cycle = /^c(\d+):/.exec(r.stepKey);
     if ((cycle ? Number(cycle[1]) : 0) !== facts.reopenCount) continue;
     const key = `${r.stepKey}\u0000${r.person}`;

@@ -13,19 +13,16 @@
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
-import type { ThrottleStore } from '../domain/throttle-ports.js';
+import { isCritical, isPrompt, promptWait, type ThrottleLimits } from '../domain/throttle.js';
 import type { Logger } from '../telemetry/logger.js';
-import { isDrillId } from './incident-stores.js';
 import type { ThrottlePages } from './throttle-pages.js';
 
 export interface HastenHeldDeps {
   readonly limits: ThrottleLimits;
   /** Phases held back by throttles (gathered phases wait one bundle window at most already). */
   readonly phases: ReadonlySet<string>;
-  readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
-  /** Records a page that waits again (its record, the person's queue, the timeline). */
-  readonly throttle: Pick<ThrottlePages, 'rehold'>;
+  /** The throttle state of the incident's namespace, and records a page that waits again (its record, the person's queue, the timeline). */
+  readonly throttle: Pick<ThrottlePages, 'storeFor' | 'rehold'>;
   readonly logger: Logger;
 }
 
@@ -56,17 +53,14 @@ export class HastenHeldPages {
   }
 
   private async hasten(incident: Incident, incidents: IncidentStore, r: HeldRecord, heldUntil: number, critical: boolean, now: number): Promise<number | undefined> {
-    const store = isDrillId(incident.id) ? this.deps.stores.drill : this.deps.stores.live;
+    const store = this.deps.throttle.storeFor(incident.id);
     const channel = r.channel as ChannelKind;
     const h = await store.history(r.person, channel, now);
-    const d = decideThrottle({ now, channel, critical, prompt: !critical, history: h.sent, limits: this.deps.limits });
-    if (d.kind === 'suppress') return undefined; // neither critical nor prompt pages are dropped
-    const until = d.kind === 'send' ? now : d.until;
-    if (until >= heldUntil) return undefined;
+    const wait = promptWait({ now, channel, critical, history: h.sent, limits: this.deps.limits });
+    if (!wait || wait.until >= heldUntil) return undefined;
+    const { until, reason, limit } = wait;
     // off the queue first: a carrier that took it meanwhile carries it, and none can take it now
     if (!(await store.withdraw(r.person, channel, { incidentId: incident.id, notificationId: r.id }))) return undefined;
-    const reason = critical ? 'delayed' : 'bundled';
-    const limit = d.kind === 'send' ? undefined : d.limit;
     // It went, was cancelled, or another replica claimed it (its claim ran out as this look began, and
     // that replica may be sending it now): left to whoever has it. Not put back on the queue, where a
     // later message could carry a page already on its way; a page still held is sent at its time by

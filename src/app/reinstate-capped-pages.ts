@@ -13,16 +13,13 @@
 import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { decideThrottle, isCritical, isPrompt, type ThrottleLimits } from '../domain/throttle.js';
-import type { ThrottleStore } from '../domain/throttle-ports.js';
+import { isCritical, isPrompt, promptWait, type ThrottleLimits } from '../domain/throttle.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { HeldBack } from './escalation-engine-ports.js';
-import { isDrillId } from './incident-stores.js';
 import type { ThrottlePages } from './throttle-pages.js';
 
-/** Phases whose capped pages are worth bringing back (a status update of a level gone by is not). */
-const PAGE_PHASES: ReadonlySet<string> = new Set(['page', 'escalation', 'level_raised']);
 /** A page that reached the person, or went in a message that did. */
 const REACHED: ReadonlySet<string> = new Set(['sent', 'delivered', 'logged', 'acknowledged']);
 
@@ -30,9 +27,8 @@ export interface ReinstateCappedDeps {
   readonly limits: ThrottleLimits;
   /** Phases held back by throttles (only their pages are ever cancelled at the cap). */
   readonly phases: ReadonlySet<string>;
-  readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
-  /** Records a page that waits again (its record, the person's queue, the timeline). */
-  readonly throttle: Pick<ThrottlePages, 'rehold'>;
+  /** The throttle state of the incident's namespace, and records a page that waits again (its record, the person's queue, the timeline). */
+  readonly throttle: Pick<ThrottlePages, 'storeFor' | 'rehold'>;
   readonly logger: Logger;
 }
 
@@ -56,7 +52,7 @@ export class ReinstateCappedPages {
     const ofCycle = (r: PageRecord) => (prefix ? r.stepKey.startsWith(prefix) : !/^c\d+:/.test(r.stepKey));
     const byPerson = new Map<string, PageRecord[]>();
     for (const r of incident.notifications as readonly PageRecord[]) {
-      if (!r.stepKey || !ofCycle(r) || !PAGE_PHASES.has(r.phase ?? '')) continue;
+      if (!r.stepKey || !ofCycle(r) || !isPagePhase(r.phase)) continue;
       byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
     }
     const due: PageRecord[] = [];
@@ -81,14 +77,12 @@ export class ReinstateCappedPages {
   }
 
   private async reinstate(incident: Incident, incidents: IncidentStore, r: PageRecord, critical: boolean, now: number): Promise<number | undefined> {
-    const store = isDrillId(incident.id) ? this.deps.stores.drill : this.deps.stores.live;
+    const store = this.deps.throttle.storeFor(incident.id);
     const channel = r.channel as ChannelKind;
     const h = await store.history(r.person, channel, now);
-    const d = decideThrottle({ now, channel, critical, prompt: !critical, history: h.sent, limits: this.deps.limits });
-    if (d.kind === 'suppress') return undefined; // neither critical nor prompt pages are dropped
-    const until = d.kind === 'send' ? now : d.until;
-    const reason = critical ? 'delayed' : 'bundled';
-    const limit = d.kind === 'send' ? undefined : d.limit;
+    const wait = promptWait({ now, channel, critical, history: h.sent, limits: this.deps.limits });
+    if (!wait) return undefined;
+    const { until, reason, limit } = wait;
     const at = new Date(now).toISOString();
     // only while still cancelled at the cap and never brought back: another replica may have done it
     const write = (patch: Record<string, unknown>) => store.reinstate(incident.id, r.id, { ...patch, status: 'planned', at, reinstated: at });

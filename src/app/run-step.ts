@@ -8,6 +8,7 @@ import { clearReason, type ClearReason } from '../domain/clear-reason.js';
 import type { EscalationFacts } from '../domain/escalation-ports.js';
 import { nextApplicableTier, type EscalationSubject, type Step } from '../domain/escalation.js';
 import type { Incident } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { Recipient } from '../domain/ports.js';
 import type { DispatchOutcome } from './dispatch-notification.js';
 import type { EngineDeps, EngineNamespace } from './escalation-engine-ports.js';
@@ -80,7 +81,7 @@ export async function runStep(
         recipient: t.recipient,
         role: t.role,
         step,
-        advice: step.phase === 'page' || step.phase === 'escalation' || step.phase === 'level_raised' ? klass.advice : undefined,
+        advice: isPagePhase(step.phase) ? klass.advice : undefined,
         reason,
         stillWanted,
         deferred,

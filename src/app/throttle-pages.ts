@@ -249,7 +249,8 @@ export class ThrottlePages {
     await this.storeFor(carrier.incidentId).release(carrier.person, carrier.channel, carried, now);
   }
 
-  private storeFor(incidentId: string): ThrottleStore {
+  /** The throttle state an incident's pages count in (drills keep their own). */
+  storeFor(incidentId: string): ThrottleStore {
     return isDrillId(incidentId) ? this.deps.stores.drill : this.deps.stores.live;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from './incident.js';
-import { decideGathered, decideThrottle, isCritical, isPrompt, type SentMessage, type ThrottleLimits } from './throttle.js';
+import { decideGathered, decideThrottle, isCritical, isPrompt, promptWait, type SentMessage, type ThrottleLimits } from './throttle.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -153,5 +153,18 @@ describe('decideGathered (all-clears, reminders)', () => {
 
   it('its messages count for pages like any other', () => {
     expect(ask(clears(1))).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+  });
+});
+
+describe('promptWait (a page of an incident that climbed, decided again)', () => {
+  it('waits as a prompt page (bundled, one bundle window at most, never for a count or the cap) or goes now', () => {
+    const busy = sms(0.5, 1, 2, 4, 5, 6, 7, 8); // the 15-minute count, the hour and the daily cap all used up
+    expect(promptWait({ now: T0, channel: 'sms', critical: false, history: busy, limits })).toEqual({ until: T0 + 2.5 * MIN, reason: 'bundled', limit: 'bundle_window' });
+    expect(promptWait({ now: T0, channel: 'sms', critical: false, history: sms(4), limits })).toEqual({ until: T0, reason: 'bundled', limit: undefined });
+  });
+
+  it('waits as a critical page (delayed, the minimum gap at most) or goes now', () => {
+    expect(promptWait({ now: T0, channel: 'sms', critical: true, history: sms(0.5), limits })).toEqual({ until: T0 + 0.5 * MIN, reason: 'delayed', limit: 'min_gap' });
+    expect(promptWait({ now: T0, channel: 'sms', critical: true, history: sms(2), limits })).toEqual({ until: T0, reason: 'delayed', limit: undefined });
   });
 });

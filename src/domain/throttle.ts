@@ -158,6 +158,25 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
   return { kind: 'bundle', until, limit };
 }
 
+/** How a page that waits again waits: until when (now: it may go), why, and the limit that holds it. */
+export interface PromptWait {
+  readonly until: number;
+  readonly reason: 'bundled' | 'delayed';
+  readonly limit: ThrottleLimit | undefined;
+}
+
+/**
+ * How a page of an incident that now pages promptly waits (`critical`: as a critical page, else as a
+ * prompt one): the minimum gap or the bundle window at most, never a count; undefined should the
+ * throttle drop it (neither is ever dropped).
+ */
+export function promptWait(q: Omit<ThrottleQuestion, 'prompt'>): PromptWait | undefined {
+  const d = decideThrottle({ ...q, prompt: !q.critical });
+  if (d.kind === 'suppress') return undefined;
+  const reason = q.critical ? 'delayed' : 'bundled';
+  return d.kind === 'send' ? { until: q.now, reason, limit: undefined } : { until: d.until, reason, limit: d.limit };
+}
+
 /**
  * What a held page's record says: when it may go, why and which limit holds it. Its claim lapses
  * when it may go, so that the engine, or any replica, takes it up then.

@@ -92,8 +92,8 @@ export async function buildEscalation(a: {
     metrics,
     logger,
   });
-  const hasten = new HastenHeldPages({ limits, phases: throttled, stores: throttleStores, throttle, logger });
-  const reinstate = new ReinstateCappedPages({ limits, phases: throttled, stores: throttleStores, throttle, logger });
+  const hasten = new HastenHeldPages({ limits, phases: throttled, throttle, logger });
+  const reinstate = new ReinstateCappedPages({ limits, phases: throttled, throttle, logger });
   const channelsFor = (person: string, role: string) => config.roster.people[person]?.channels ?? config.roles.roles[role]?.channels ?? [];
   const dispatcher = new DispatchNotification({
     channels,
