@@ -50,7 +50,7 @@ function replica(client: Redis, notes: Record<string, unknown>[]) {
   const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, metrics: createMetrics({ defaultMetrics: false }), logger });
   const reinstate = new ReinstateCappedPages({ limits, phases, throttle, logger });
   const incidents = { note: async (_id: string, e: Record<string, unknown>) => void notes.push(e) } as unknown as IncidentStore;
-  return { store, run: (inc: Incident, now: number) => reinstate.run(inc, incidents, false, now) };
+  return { store, run: (inc: Incident, now: number, heldBack?: () => Promise<number | null>) => reinstate.run(inc, incidents, false, now, heldBack) };
 }
 
 async function stored(records: Record<string, unknown>[]): Promise<void> {
@@ -111,6 +111,25 @@ describe('ReinstateCappedPages (real Redis)', () => {
     expect(after.get(`${INC}:t0:grace_okafor:voice:1`)).toMatchObject({ status: 'cancelled' });
     expect(after.get(`${INC}:t0:omar_haddad:voice:1`)).toMatchObject({ status: 'cancelled' });
     expect(notes.map((n) => n['person'])).toEqual(['lin_wei']);
+  });
+
+  it('while inhibition or maintenance holds the incident back, nothing comes back: the engine looks again when that ends', async () => {
+    await stored([page('lin_wei', 't0', T0)]);
+    const notes: Record<string, unknown>[] = [];
+    const r = replica(clients[0] as Redis, notes);
+    let asked = 0;
+    const until = T0 + 30 * MIN;
+    const held = async () => (asked++, until);
+    expect(await r.run(await incident(3), T0 + MIN, held)).toBe(until);
+    expect(asked).toBe(1);
+    expect((await read()).get(`${INC}:t0:lin_wei:voice:1`)).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
+    expect(notes).toEqual([]);
+    // not asked when nothing would come back (below the prompt level)
+    expect(await r.run(await incident(2), T0 + MIN, held)).toBeNull();
+    expect(asked).toBe(1);
+    // once it ends, the page comes back
+    expect(await r.run(await incident(3), until, async () => null)).toBe(until);
+    expect((await read()).get(`${INC}:t0:lin_wei:voice:1`)).toMatchObject({ status: 'planned', reinstated: new Date(until).toISOString() });
   });
 
   it('a page whose condition no longer holds, or of a cycle before a reopening, stays cancelled', async () => {
