@@ -7,16 +7,23 @@
  * through the normal intake, so the all-clear goes to everyone paged. The engine's claim runs an
  * incident on one replica at a time, and a second resolution of the same member is answered
  * `ignored`: it ends once, however many replicas run.
+ * After hours the engine looks at such incidents all night (their tiers go on); an incident read once
+ * since the last closing is not read again until an event joins it (its event count moves) or the
+ * site closes again, so a night of looks costs one read of its members, not one a look.
  */
 import type { SourcesConfig } from '../config/schema.js';
 import { collapsesEndingAt } from '../domain/acd-closing.js';
-import { nextBusinessEnd, withinBusinessHours, type BusinessHours } from '../domain/business-hours.js';
+import { lastBusinessEnd, nextBusinessEnd, withinBusinessHours, type BusinessHours } from '../domain/business-hours.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Incident } from '../domain/incident.js';
 import type { IngestEvents } from './ingest-event.js';
 import { storeFor, type IncidentStores } from './incident-stores.js';
 
 export class EndCollapsesAtClosing {
+  /** The closing the incidents in `read` were read after, and each one's event count then. */
+  private readAfter: number | undefined;
+  private readonly read = new Map<string, number>();
+
   constructor(
     private readonly deps: {
       readonly ingest: Pick<IngestEvents, 'ingest'>;
@@ -39,9 +46,18 @@ export class EndCollapsesAtClosing {
   async run(incident: Incident, now: number): Promise<boolean> {
     const bh = this.deps.businessHours;
     if (!this.mayHold(incident) || withinBusinessHours(bh, now)) return false;
+    const closed = lastBusinessEnd(bh, now);
+    if (closed !== this.readAfter) {
+      this.read.clear();
+      this.readAfter = closed;
+    }
+    if (this.read.get(incident.id) === incident.eventCount) return false; // nothing joined since it was read tonight
     const full = await storeFor(this.deps.stores, incident.id).get(incident.id);
     const end = full ? collapsesEndingAt(full, bh, now) : [];
-    if (!full || end.length === 0) return false;
+    if (!full || end.length === 0) {
+      if (full) this.read.set(incident.id, incident.eventCount);
+      return false;
+    }
     const events: NormalizedEvent[] = end.map(({ member, queue }) => ({
       source: full.members[member]?.source ?? 'acd',
       class: full.class,

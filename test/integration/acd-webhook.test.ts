@@ -1,6 +1,6 @@
 /** POST /webhooks/acd through the real app, real Redis and a manual clock. Business hours: Asia/Shanghai 08:00–20:00. */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { replicas } from '../support/replicas.js';
@@ -368,6 +368,41 @@ describe('an agents collapse at closing time, with no report after it', () => {
     expect(inc.state).toBe('open');
     expect(inc.members['acd:cl2:main:agents']).toMatchObject({ status: 'resolved' });
     expect(inc.members['am:acd0000000000001']).toMatchObject({ status: 'firing' });
+  });
+
+  it('reads an incident once a night to look for collapses, and again only when an event joins it', async () => {
+    app.clock.set(SH('19:30'));
+    const alert = { status: 'firing', labels: { alertname: 'AcdDown', service: 'acd', site: 'cl3' }, annotations: { summary: 'ACD down' }, startsAt: '2026-12-05T00:00:00Z', fingerprint: 'acd0000000000003' };
+    const am = await app.request('POST', '/webhooks/alertmanager', { version: '4', status: 'firing', receiver: 'tocsin', alerts: [alert], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', groupKey: '{}', truncatedAlerts: 0 });
+    const id = am.body.results[0].incident as string;
+    await app.container.engine.tick(SH('19:30'));
+    await app.container.engine.idle();
+    const get = vi.spyOn(app.container.stores.live, 'get');
+    const reads = () => get.mock.calls.filter(([x]) => x === id).length;
+    // the chain goes on all night (the incident is open): one read of it for the collapses, not one a look
+    for (const t of ['20:00', '20:05', '20:10', '20:30', '21:00']) {
+      app.clock.set(SH(t));
+      await app.container.engine.tick(SH(t));
+      await app.container.engine.idle();
+    }
+    expect(reads()).toBe(1);
+    // a report taken in business hours arrives late, after closing: its collapse joins the incident, and
+    // the next look reads it again and ends it
+    const late = await app.request('POST', '/webhooks/acd', { site: 'cl3', queue: 'main', at: '2026-12-05T19:40:00+08:00', metrics: { agents_logged_in: 1 } });
+    expect(late.body.results[0]).toMatchObject({ member: 'acd:cl3:main:agents', result: 'merged', incident: id });
+    // the engine's next look at it (its next step, or a level raised) reads it again
+    let now = SH('21:01');
+    for (let i = 0; i < 50 && reads() < 2; i++) {
+      app.clock.set(now);
+      const r = await app.container.engine.tick(now);
+      await app.container.engine.idle();
+      if (r.nextDueAt === undefined) break;
+      now = Math.max(now + 1, r.nextDueAt);
+    }
+    expect(reads()).toBe(2);
+    const inc = await incident(app, id);
+    expect(inc.members['acd:cl3:main:agents']).toMatchObject({ status: 'resolved', details: { endedAtClosing: true } });
+    get.mockRestore();
   });
 });
 
