@@ -32,8 +32,35 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall-clock reading in `tz` at instant `at` (epoch ms), as wall ms. */
+/**
+ * The wall-clock reading in `tz` at instant `at` (epoch ms), as wall ms. Intl's answer costs
+ * microseconds, and the escalation engine asks for it at every look at an incident (business hours,
+ * rotations), so the zone's offset is remembered per quarter of an hour of UTC: every offset change of
+ * a zone's rules falls on one (offsets are whole quarters, changes happen at whole local minutes of
+ * them). A quarter whose two ends disagree (a change at an odd instant, in old history) is never
+ * remembered: each instant in it is asked of Intl.
+ */
 export function wallMs(at: number, tz: string): number {
+  const quarter = Math.floor(at / QUARTER_MS);
+  const key = `${tz}\u0000${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const from = quarter * QUARTER_MS;
+    const to = from + QUARTER_MS - 1_000;
+    const first = intlWallMs(from, tz) - from;
+    if (intlWallMs(to, tz) - to !== first) return intlWallMs(at, tz);
+    if (offsets.size >= MAX_REMEMBERED) offsets.clear();
+    offsets.set(key, first);
+    offset = first;
+  }
+  return at + offset;
+}
+
+const QUARTER_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+/** wallMs as Intl tells it. */
+function intlWallMs(at: number, tz: string): number {
   const fields: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(at)) if (p.type !== 'literal') fields[p.type] = Number(p.value);
   const hour = (fields.hour ?? 0) % 24;
