@@ -4,8 +4,9 @@ import { wallMs } from './zoned-time.js';
 /** The wall reading as Intl gives it, field by field (what wallMs remembers offsets of). */
 function intlWall(at: number, tz: string): number {
   const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  const p = Object.fromEntries(f.formatToParts(at).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) + (at - Math.floor(at / 1000) * 1000);
+  const p: Record<string, number> = Object.fromEntries(f.formatToParts(at).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
+  const n = (k: string) => p[k] ?? Number.NaN;
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour') % 24, n('minute'), n('second')) + (at - Math.floor(at / 1000) * 1000);
 }
 
 describe('wallMs', () => {
