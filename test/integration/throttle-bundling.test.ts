@@ -341,42 +341,14 @@ describe('throttles and bundling', () => {
   });
 
   it('a call cancelled at the daily cap is made once its incident climbs to the prompt level: once, by one of two replicas', async () => {
-    const SID = `AC${'4'.repeat(32)}`;
-    const fake = await new FakeTwilio({ accountSid: SID, authToken: 'capped_token' }).start();
+    const fake = await new FakeTwilio({ accountSid: CAPPED_SID, authToken: 'capped_token' }).start();
     try {
-      const shipped = loadConfig('config');
-      const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
-      const [app] = (await start(2, config, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'capped_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp, TestApp];
-      // the shift lead is called for an air-conditioning failure; level 3 adds the supervisor and IT operations, never the shift lead
-      expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'david_kim', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
-      const toDavid = () => fake.calls().filter((c) => c.form.To === '+15555550109');
-      const hvac = (site: string, severity: string) => ({
-        version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
-        alerts: [{ status: 'firing', labels: { alertname: 'HallTooWarm', class: 'hvac', site, severity }, annotations: { summary: `hall too warm at ${site}` }, startsAt: new Date(T0).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `hvac${site.padStart(12, '0')}` }],
-      });
-      await app.request('POST', '/webhooks/alertmanager', hvac('hq', 'warning'));
-      await app.container.engine.idle();
-      app.clock.set(T0 + 30_000);
-      await app.request('POST', '/webhooks/alertmanager', hvac('annex', 'warning'));
-      await app.container.engine.idle();
-      await tickAll(T0 + 2 * MIN); // the second call, after the bundle window: the daily cap (2) is reached
+      // the shift lead called for the air-conditioning at hq and the annex; the depot's level-2 call is
+      // over the cap and cancelled; 20 s later its halls overheat: level 3 (throttle.promptLevel), whose
+      // pages the cap never drops
+      const { inc, depotCall, toDavid, climb } = await cappedDepot(fake);
       expect(toDavid()).toHaveLength(2);
-
-      // a level-2 failure at the depot: over the cap, its call is cancelled
-      app.clock.set(T0 + 2 * MIN + 20_000);
-      const first = await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'warning'));
-      const id = first.body.results[0].incident as string;
-      await app.container.engine.idle();
-      const inc = async () => (await app.request('GET', `/api/incidents/${id}`)).body;
-      const depotCall = async () => ((await inc()).notifications as any[]).find((n) => n.person === 'david_kim' && n.channel === 'voice' && n.phase === 'page');
-      expect(await depotCall()).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
-      expect(toDavid()).toHaveLength(2);
-
-      // 20 s later the depot's halls overheat: level 3 (throttle.promptLevel), whose pages the cap never drops
-      app.clock.set(T0 + 2 * MIN + 40_000);
-      expect((await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'critical'))).body.results[0]).toMatchObject({ incident: id });
-      expect((await inc()).level).toBe(3);
-      await app.container.engine.idle();
+      await climb();
       // the call waits again, as a prompt page: the bundle window after the last call (10:02 + 2 min)
       expect(await depotCall()).toMatchObject({ status: 'planned', deferredUntil: T0 + 4 * MIN, reinstated: expect.any(String) });
       expect((await depotCall()).reason).toBeUndefined();
