@@ -40,6 +40,36 @@ const amBody = (alerts: { alertname: string; site?: string; status?: 'firing' | 
     startsAt: '2026-11-23T09:00:00Z',
   })),
 });
+/** Two replicas on one prefix and one clock, taken down and started again as a test needs (every replica down over a closing). */
+function replicaPair(clock: ManualClock, prefix = randomPrefix()) {
+  const apps: TestApp[] = [];
+  const down = async () => {
+    for (const x of apps.splice(0)) await x.stop({ keep: true });
+  };
+  return {
+    async start() {
+      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
+      apps.push(...started);
+      const [a, b] = started;
+      if (!a || !b) throw new Error('two replicas expected');
+      return [a, b] as const;
+    },
+    /** Every replica down; the keys stay. */
+    down,
+    /** Every replica down, and the prefix's keys deleted. */
+    async remove() {
+      await down();
+      await deleteByPrefix(prefix);
+    },
+  };
+}
+
+/** One tick of each replica's engine, and every step it started run to the end. */
+const engines = async (xs: readonly TestApp[], at: number) => {
+  await Promise.all(xs.map((x) => x.container.engine.tick(at)));
+  await Promise.all(xs.map((x) => x.container.engine.idle()));
+};
+
 /** The app's heartbeats with another intake in front of its own (one that fails when told to). */
 const heartbeatsOver = (a: TestApp, ingest: Pick<TestApp['container']['ingest'], 'ingest'>) =>
   new Heartbeats({
@@ -284,16 +314,9 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
 
   it('a silence open over a closing every replica missed ends at the first check back, once on two; after hours a check takes off only the marks there are', async () => {
     const clock = new ManualClock(SH('05', '18:00'));
-    const prefix = randomPrefix();
-    const apps: TestApp[] = [];
-    const start = async () => {
-      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
-      apps.push(...started);
-      return started;
-    };
+    const pair = replicaPair(clock);
     try {
-      const [a, b] = await start();
-      if (!a || !b) throw new Error('two replicas expected');
+      const [a, b] = await pair.start();
       expect((await acd(a, 'main')).status).toBe(200);
       expect((await acd(a, 'vip')).status).toBe(200);
       expect((await acd(a, 'night')).status).toBe(200);
@@ -310,10 +333,9 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
 
       // every replica is down from 19:00 to 22:00: nothing looked at the feeds at closing
       clock.set(SH('05', '19:00'));
-      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      await pair.down();
       clock.set(SH('05', '22:00'));
-      const [c, d] = await start();
-      if (!c || !d) throw new Error('two replicas expected');
+      const [c, d] = await pair.start();
       // writes to the marks: a script call on the set of members marked missing
       const srem = [vi.spyOn(c.container.redis, 'evalsha'), vi.spyOn(d.container.redis, 'evalsha')];
       const sremCalls = () => srem.reduce((n, s) => n + s.mock.calls.filter((call) => call.some((x) => String(x).endsWith('heartbeat:missing'))).length, 0);
@@ -340,27 +362,15 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       expect(sremCalls()).toBe(0);
       expect(await incidents(c, 'open')).toEqual([]);
     } finally {
-      for (const x of apps) await x.stop({ keep: true });
-      await deleteByPrefix(prefix);
+      await pair.remove();
     }
   });
 
   it('back at night after every replica was down at closing, the engine ends the silence before any step of it: no level climbs, nobody new is paged', async () => {
     const clock = new ManualClock(SH('05', '18:00'));
-    const prefix = randomPrefix();
-    const apps: TestApp[] = [];
-    const start = async () => {
-      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
-      apps.push(...started);
-      return started;
-    };
-    const engines = async (xs: TestApp[], at: number) => {
-      await Promise.all(xs.map((x) => x.container.engine.tick(at)));
-      await Promise.all(xs.map((x) => x.container.engine.idle()));
-    };
+    const pair = replicaPair(clock);
     try {
-      const [a, b] = await start();
-      if (!a || !b) throw new Error('two replicas expected');
+      const [a, b] = await pair.start();
       expect((await acd(a, 'main')).status).toBe(200);
       clock.set(SH('05', '18:30'));
       expect(await a.container.heartbeats.check()).toEqual(['heartbeat:acd:hq/main']);
@@ -368,12 +378,11 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       const [open] = await incidents(a, 'open');
       const paged = (await a.request('GET', `/api/incidents/${open.id}`)).body.notifications.map((n: any) => `${n.phase}/${n.person}`);
       expect(paged.length).toBeGreaterThan(0);
-      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      await pair.down();
 
       // 22:00: the replicas are back; their engines tick at once, before the first heartbeat check
       clock.set(SH('05', '22:00'));
-      const [c, d] = await start();
-      if (!c || !d) throw new Error('two replicas expected');
+      const [c, d] = await pair.start();
       await engines([c, d], clock.now());
       const ended = (await c.request('GET', `/api/incidents/${open.id}`)).body;
       expect(ended).toMatchObject({ state: 'resolved', level: 2, resolvedBy: 'source:heartbeat', resolvedAt: new Date(SH('05', '22:00')).toISOString() });
@@ -388,29 +397,17 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       await engines([c, d], clock.now());
       expect((await c.request('GET', `/api/incidents/${open.id}`)).body.timeline.filter((e: any) => e.type === 'resolved')).toHaveLength(1);
     } finally {
-      for (const x of apps) await x.stop({ keep: true });
-      await deleteByPrefix(prefix);
+      await pair.remove();
     }
   });
 
   describe('every replica down from before closing until after the next opening', () => {
-    const prefix = randomPrefix();
-    const apps: TestApp[] = [];
+    let pair: ReturnType<typeof replicaPair> | undefined;
     afterEach(async () => {
-      for (const x of apps.splice(0)) await x.stop({ keep: true });
-      await deleteByPrefix(prefix);
+      await pair?.remove();
+      pair = undefined;
     });
-    const start = async (clock: ManualClock) => {
-      const started = await Promise.all([startTestApp({ clock, prefix }), startTestApp({ clock, prefix })]);
-      apps.push(...started);
-      const [a, b] = started;
-      if (!a || !b) throw new Error('two replicas expected');
-      return [a, b] as const;
-    };
-    const engines = async (xs: readonly TestApp[], at: number) => {
-      await Promise.all(xs.map((x) => x.container.engine.tick(at)));
-      await Promise.all(xs.map((x) => x.container.engine.idle()));
-    };
+    const start = (clock: ManualClock) => (pair ??= replicaPair(clock)).start();
     const checks = async (xs: readonly TestApp[], at: number) => (await Promise.all(xs.map((x) => x.container.heartbeats.check(at)))).flat();
     const pages = (inc: any) => inc.notifications.filter((n: any) => n.phase === 'page').map((n: any) => `${n.person}/${n.channel}`);
     /** The feed silent from 18:00, its incident opened and paged at 18:30; every replica down from 19:00. */
@@ -424,7 +421,7 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       const paged = pages((await a.request('GET', `/api/incidents/${open.id}`)).body);
       expect(paged.length).toBeGreaterThan(0);
       clock.set(SH('05', '19:00'));
-      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      await pair?.down();
       return { open, paged };
     };
     const endedAtClosing = async (x: TestApp, id: string, at: number, paged: string[]) => {
@@ -515,10 +512,10 @@ describe('heartbeats that follow business hours (the ACD feed, as shipped; Shang
       const { open } = await silentThenDown(clock);
       // what an older daemon leaves in Redis: the member in the set of marks, no time beside it
       const [probe] = await start(clock);
-      const keys = makeKeys(prefix, 'live');
+      const keys = makeKeys(probe.prefix, 'live');
       expect(await probe.container.redis.hdel(keys.custom('heartbeat:marked-at'), 'heartbeat:acd:hq/main')).toBe(1);
       expect(await probe.container.redis.sismember(keys.custom('heartbeat:missing'), 'heartbeat:acd:hq/main')).toBe(1);
-      for (const x of apps.splice(0)) await x.stop({ keep: true });
+      await pair?.down();
 
       clock.set(SH('06', '10:00'));
       const back = await start(clock);
