@@ -48,12 +48,17 @@ export class ReinstateCappedPages {
     const { limits } = this.deps;
     const critical = isCritical(incident, limits);
     if (!critical && !isPrompt(incident, limits)) return null;
+    const records = incident.notifications as readonly PageRecord[];
+    // the engine asks at every look at a prompt incident: nothing to group when nothing was capped
+    if (!records.some((r) => r.status === 'cancelled' && r.limit === 'daily_cap')) return null;
     const prefix = incident.reopenCount > 0 ? `c${incident.reopenCount}:` : '';
     const ofCycle = (r: PageRecord) => (prefix ? r.stepKey.startsWith(prefix) : !/^c\d+:/.test(r.stepKey));
     const byPerson = new Map<string, PageRecord[]>();
-    for (const r of incident.notifications as readonly PageRecord[]) {
+    for (const r of records) {
       if (!r.stepKey || !ofCycle(r) || !isPagePhase(r.phase)) continue;
-      byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+      const list = byPerson.get(r.person);
+      if (list) list.push(r);
+      else byPerson.set(r.person, [r]);
     }
     const due: PageRecord[] = [];
     for (const list of byPerson.values()) {

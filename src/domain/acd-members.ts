@@ -18,25 +18,21 @@ function part(name: string): string {
   return name.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 
-function sitePart(site: string): string {
-  return part(site);
-}
-
 function queuePart(queue: string): string {
   const p = part(queue);
   return p === 'seat' ? '%73eat' : p;
 }
 
 export function surgeMember(site: string, queue: string, figure: string): string {
-  return `acd:${sitePart(site)}:${queuePart(queue)}:surge:${figure}`;
+  return `acd:${part(site)}:${queuePart(queue)}:surge:${figure}`;
 }
 
 export function agentsMember(site: string, queue: string): string {
-  return `acd:${sitePart(site)}:${queuePart(queue)}:agents`;
+  return `acd:${part(site)}:${queuePart(queue)}:agents`;
 }
 
 export function seatMember(site: string, seat: string): string {
-  return `acd:${sitePart(site)}:seat:${seat}`;
+  return `acd:${part(site)}:seat:${seat}`;
 }
 
 /**
@@ -45,7 +41,7 @@ export function seatMember(site: string, seat: string): string {
  */
 export function agentsMemberQueue(member: string, site: string): string | undefined {
   // a site with a colon or a percent sign: its members made before the escaping had it as it is
-  const head = [`acd:${sitePart(site)}:`, `acd:${site}:`].find((h) => member.startsWith(h));
+  const head = [`acd:${part(site)}:`, `acd:${site}:`].find((h) => member.startsWith(h));
   if (head === undefined || !member.endsWith(':agents')) return undefined;
   const p = member.slice(head.length, -':agents'.length);
   // acd:<site>:seat:<seat> is a seat's, whatever the seat is called
