@@ -41,6 +41,7 @@ import { UlidSource } from './platform/ids.js';
 import { RedisIncidentRepository } from './store/incident-repository.js';
 import { RedisOpenIncidentReader } from './store/open-incident-reader.js';
 import { RedisOnceMarker } from './store/once-marker.js';
+import { RedisReadMarks } from './store/read-marks.js';
 import { makeKeys } from './store/keys.js';
 import { connectRedis, createRedis } from './store/redis.js';
 import { registerScripts } from './store/scripts.js';
@@ -147,7 +148,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const transition = new TransitionIncident(stores, clock, metrics);
   const report = new ReportIncident(ingest, clock, ids);
   const settleHolds = new SettleHolds(ingest);
-  const collapsesAtClosing = new EndCollapsesAtClosing({ ingest, stores, acd: config.sources.acd, businessHours: config.daemon.businessHours });
+  const marks = { live: new RedisReadMarks(redis, makeKeys(env.redisPrefix, 'live')), drill: new RedisReadMarks(redis, makeKeys(env.redisPrefix, 'drill')) };
+  const collapsesAtClosing = new EndCollapsesAtClosing({ ingest, stores, marks, acd: config.sources.acd, businessHours: config.daemon.businessHours });
   const heartbeats = new Heartbeats({ config: config.sources.heartbeats, businessHours: config.daemon.businessHours, store: new RedisHeartbeatStore(redis, makeKeys(env.redisPrefix, 'live')), ingest, clock, metrics, logger, speed: config.clockSpeed });
   const silencesAtClosing = new EndSilencesAtClosing({ heartbeats, config: config.sources.heartbeats, businessHours: config.daemon.businessHours });
   const core: DaemonCore = { env, config, logger, metrics, clock, redis };

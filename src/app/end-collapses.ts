@@ -9,15 +9,21 @@
  * `ignored`: it ends once, however many replicas run.
  * After hours the engine looks at such incidents all night (their tiers go on); an incident read once
  * since the last closing is not read again until an event joins it (its event count moves) or the
- * site closes again, so a night of looks costs one read of its members, not one a look.
+ * site closes again, so a night of looks costs one read of its members, not one a look. The reads
+ * are marked in Redis too (`ReadMarks`, one small lookup), so that every other engine process and
+ * replica skips the incident as well: a night costs one read in all, not one per process.
  */
 import type { SourcesConfig } from '../config/schema.js';
 import { collapsesEndingAt } from '../domain/acd-closing.js';
 import { lastBusinessEnd, nextBusinessEnd, withinBusinessHours, type BusinessHours } from '../domain/business-hours.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Incident } from '../domain/incident.js';
+import type { ReadMarks } from '../domain/ports.js';
 import type { IngestEvents } from './ingest-event.js';
-import { storeFor, type IncidentStores } from './incident-stores.js';
+import { isDrillId, storeFor, type IncidentStores } from './incident-stores.js';
+
+/** How long a night's marks outlive the next closing (then a new night's marks are used). */
+const MARK_SLACK_MS = 3_600_000;
 
 export class EndCollapsesAtClosing {
   /** The closing the incidents in `read` were read after, and each one's event count then. */
@@ -29,6 +35,8 @@ export class EndCollapsesAtClosing {
       readonly ingest: Pick<IngestEvents, 'ingest'>;
       /** The incidents with their members (the engine's own read leaves the members out). */
       readonly stores: IncidentStores;
+      /** The reads of every engine process and replica, live and drill. */
+      readonly marks: { readonly live: ReadMarks; readonly drill: ReadMarks };
       readonly acd: SourcesConfig['acd'];
       readonly businessHours: BusinessHours;
     },
@@ -52,10 +60,20 @@ export class EndCollapsesAtClosing {
       this.readAfter = closed;
     }
     if (this.read.get(incident.id) === incident.eventCount) return false; // nothing joined since it was read tonight
+    const marks = isDrillId(incident.id) ? this.deps.marks.drill : this.deps.marks.live;
+    const scope = `collapses:${closed ?? 'never'}`;
+    if ((await marks.countAt(scope, incident.id)) === incident.eventCount) {
+      this.read.set(incident.id, incident.eventCount); // read tonight by another process
+      return false;
+    }
     const full = await storeFor(this.deps.stores, incident.id).get(incident.id);
     const end = full ? collapsesEndingAt(full, bh, now) : [];
     if (!full || end.length === 0) {
-      if (full) this.read.set(incident.id, incident.eventCount);
+      if (full) {
+        this.read.set(incident.id, incident.eventCount);
+        const next = nextBusinessEnd(bh, now);
+        await marks.mark(scope, incident.id, incident.eventCount, (next === undefined ? 8 * 86_400_000 : Math.max(0, next - now)) + MARK_SLACK_MS);
+      }
       return false;
     }
     const events: NormalizedEvent[] = end.map(({ member, queue }) => ({

@@ -198,6 +198,17 @@ export interface OnceClaims {
   release(key: string, token: string): Promise<void>;
 }
 
+/**
+ * What the engines learned of an incident under a scope (a night, say), shared by every engine
+ * process and replica, so that an incident is read for it once, not once per process.
+ */
+export interface ReadMarks {
+  /** The event count `id` had when it was marked under `scope`; undefined when it was not. */
+  countAt(scope: string, id: string): Promise<number | undefined>;
+  /** `id` was read under `scope` at `eventCount`; the mark is kept `keepMs`. */
+  mark(scope: string, id: string, eventCount: number, keepMs: number): Promise<void>;
+}
+
 /** A shift handover as one person is told of it. */
 export interface HandoverFacts {
   readonly recipient: Recipient;

@@ -429,4 +429,37 @@ describe('an agents collapse at closing time, on two replicas', () => {
       await r.stop();
     }
   });
+
+  it('an incident with no collapse is read once a night by the two engines together, not once by each', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-05T19:30:00+08:00'));
+    const r = replicas();
+    try {
+      const [a, b] = await r.start(2, { clock });
+      if (!a || !b) throw new Error('two replicas expected');
+      const alert = { status: 'firing', labels: { alertname: 'AcdDown', service: 'acd', site: 'cl4' }, annotations: { summary: 'ACD down' }, startsAt: '2026-12-05T00:00:00Z', fingerprint: 'acd0000000000004' };
+      const am = await a.request('POST', '/webhooks/alertmanager', { version: '4', status: 'firing', receiver: 'tocsin', alerts: [alert], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', groupKey: '{}', truncatedAlerts: 0 });
+      const id = am.body.results[0].incident as string;
+      const spies = [a, b].map((x) => vi.spyOn(x.container.stores.live, 'get'));
+      const reads = () => spies.reduce((n, spy) => n + spy.mock.calls.filter(([x]) => x === id).length, 0);
+      // through the night, the two engines take turns at its looks (its chain goes on)
+      const night = async (from: string, until: string) => {
+        let now = Date.parse(`${from}:00+08:00`);
+        for (let i = 0; now < Date.parse(`${until}:00+08:00`); i++) {
+          clock.set(now);
+          const x = i % 2 === 0 ? a : b;
+          const due = (await x.container.engine.tick(now)).nextDueAt;
+          await x.container.engine.idle();
+          now = Math.max(now + 60_000, due ?? 0);
+        }
+      };
+      await night('2026-12-05T20:00', '2026-12-05T23:00');
+      expect(reads()).toBe(1);
+      // the next night, it is read again (once)
+      await night('2026-12-06T20:00', '2026-12-06T23:00');
+      expect(reads()).toBe(2);
+      for (const spy of spies) spy.mockRestore();
+    } finally {
+      await r.stop();
+    }
+  });
 });
