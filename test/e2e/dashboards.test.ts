@@ -143,6 +143,16 @@ describe('Grafana dashboards', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('every metric tocsin exports is on a dashboard (a metric nobody sees watches nothing)', async () => {
+    // tocsin's own metrics; Node's process and runtime metrics (tocsin_process_*, tocsin_nodejs_*) are there for whoever wants them
+    const ours = (await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('tocsin_') && !/^tocsin_(process|nodejs)_/.test(n));
+    expect(ours.length).toBeGreaterThan(30);
+    const shown = new Set(exprs.flatMap((e) => metricNamesIn(e.query)));
+    // a histogram is queried by its series (_bucket, _sum, _count)
+    const unseen = ours.filter((n) => ![n, `${n}_bucket`, `${n}_sum`, `${n}_count`].some((s) => shown.has(s)));
+    expect(unseen).toEqual([]);
+  });
 });
 
 describe('dashboard queries against a real Prometheus scraping the real tocsin', () => {
