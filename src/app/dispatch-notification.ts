@@ -4,7 +4,8 @@
  * before it is sent: retries, restarts and replicas never send it twice, and a claim whose sender
  * died is taken over after the lease, so it is never lost either.
  *  - channel order: the tier's channels, else the person's own (roster), else the role's;
- *  - TOCSIN_ERR_CHANNEL_TEMPORARY: retried with backoff (the attempt number is in the key);
+ *  - TOCSIN_ERR_CHANNEL_TEMPORARY: retried with backoff (the attempt number is in the key), counted
+ *    from the failed attempt: run again, a page waits only what is left of it;
  *  - TOCSIN_ERR_CHANNEL_PERMANENT, or retries used up: the person's next channel;
  *  - level 4 and above: e-mail goes out in parallel;
  *  - right before each send the live incident is checked again (an acknowledged incident cancels
@@ -76,6 +77,12 @@ export type DispatchOutcome = 'sent' | 'logged' | 'cancelled' | 'held' | 'failed
 
 type AttemptOutcome = 'sent' | 'logged' | 'cancelled' | 'held' | 'temporary' | 'permanent';
 
+interface Attempted {
+  readonly outcome: AttemptOutcome;
+  /** When it settled: a retry after a failure waits its backoff from then. */
+  readonly at: number;
+}
+
 const DONE: ReadonlySet<NotificationStatus> = new Set<NotificationStatus>(['sent', 'delivered', 'logged', 'acknowledged']);
 
 export class DispatchNotification {
@@ -135,32 +142,52 @@ export class DispatchNotification {
 
   private async chain(req: DispatchRequest, order: readonly ChannelKind[], firstAttempt = 1): Promise<DispatchOutcome> {
     const { attempts, backoff } = this.deps.retry;
+    // attempts on record when this run began (the step looked at again, a restart, another replica)
+    const before = new Set(req.incident.notifications.map((r) => r.id));
     let held = false;
     for (const [ci, channel] of order.entries()) {
       const start = ci === 0 ? firstAttempt : 1;
+      // when the channel's previous attempt failed: a retry's backoff runs from then, not from this run
+      let failedAt = 0;
       for (let attempt = start; attempt < start + attempts; attempt++) {
-        const r = await this.attempt(req, channel, attempt);
-        if (r === 'sent' || r === 'logged' || r === 'cancelled') return r;
-        if (r === 'held') {
+        const retry = attempt > start;
+        if (retry && !before.has(this.idOf(req, channel, attempt))) {
+          const left = failedAt + (backoff[Math.min(attempt - start - 1, backoff.length - 1)] ?? 0) - this.deps.now();
+          if (left > 0) await this.deps.sleep(left);
+        }
+        const r = await this.attempt(req, channel, attempt, retry);
+        if (r.outcome === 'sent' || r.outcome === 'logged' || r.outcome === 'cancelled') return r.outcome;
+        if (r.outcome === 'held') {
           held = true;
           break;
         }
-        if (r === 'permanent') break;
-        if (attempt < start + attempts - 1) {
-          this.deps.metrics.notifications.inc({ channel, result: 'retried' });
-          await this.deps.sleep(backoff[Math.min(attempt - start, backoff.length - 1)] ?? 0);
-        }
+        if (r.outcome === 'permanent') break;
+        failedAt = r.at;
       }
       if (held) return 'held';
     }
     return 'failed';
   }
 
-  private async attempt(req: DispatchRequest, channel: ChannelKind, attempt: number): Promise<AttemptOutcome> {
+  /** The idempotency key of one attempt. */
+  private idOf(req: Pick<DispatchRequest, 'incident' | 'step' | 'recipient'>, channel: ChannelKind, attempt: number): string {
+    return `${req.incident.id}:${req.step.key}:${req.recipient.id}:${channel}:${attempt}`;
+  }
+
+  /**
+   * One attempt on one channel (`retry`: an attempt after the channel's first, counted `retried` by
+   * whoever claims it, so once). Returns its outcome and when it settled (a failure's time on its record).
+   */
+  private async attempt(req: DispatchRequest, channel: ChannelKind, attempt: number, retry: boolean): Promise<Attempted> {
+    const outcome = await this.tryOnce(req, channel, attempt, retry);
+    return typeof outcome === 'string' ? { outcome, at: this.deps.now() } : outcome;
+  }
+
+  private async tryOnce(req: DispatchRequest, channel: ChannelKind, attempt: number, retry: boolean): Promise<AttemptOutcome | Attempted> {
     const { deps } = this;
     const inc = req.incident;
     const person = req.recipient.id;
-    const id = `${inc.id}:${req.step.key}:${person}:${channel}:${attempt}`;
+    const id = this.idOf(req, channel, attempt);
     const now = deps.now();
     const planned: StoredNotification = {
       id,
@@ -182,8 +209,10 @@ export class DispatchNotification {
     if (claimed.outcome === 'exists') {
       const until = (claimed.record as { deferredUntil?: number }).deferredUntil;
       if (claimed.record.status === 'planned' && until !== undefined && until > now) req.deferred?.(until);
-      return settled(claimed.record);
+      const at = Date.parse(claimed.record.at);
+      return { outcome: settled(claimed.record), at: Number.isNaN(at) ? now : at };
     }
+    if (retry && claimed.outcome === 'owned') deps.metrics.notifications.inc({ channel, result: 'retried' });
 
     const record = claimed.record;
     if (!(await req.stillWanted())) {
@@ -254,7 +283,7 @@ export class DispatchNotification {
       deps.metrics.notifications.inc({ channel, result: 'failed' });
       if (carried.length > 0) await deps.throttle?.release(this.throttleFacts(req, channel, id, at), carried, at);
       deps.logger.warn({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, attempt, failure, err: { message } }, 'notification failed');
-      return failure;
+      return { outcome: failure, at };
     }
   }
 

@@ -46,7 +46,7 @@ afterEach(async () => {
   await app.stop();
 });
 
-function dispatcher(channels: Partial<Record<ChannelKind, Channel>>): DispatchNotification {
+function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?: (ms: number) => Promise<void>; metrics?: ReturnType<typeof createMetrics> } = {}): DispatchNotification {
   return new DispatchNotification({
     channels,
     channelsFor: () => ['voice', 'sms', 'email'],
@@ -55,10 +55,12 @@ function dispatcher(channels: Partial<Record<ChannelKind, Channel>>): DispatchNo
     codeTtlMs: 60_000,
     links,
     now: () => app.clock.now(),
-    sleep: async (ms) => {
-      slept.push(ms);
-    },
-    metrics: createMetrics({ defaultMetrics: false }),
+    sleep:
+      o.sleep ??
+      (async (ms) => {
+        slept.push(ms);
+      }),
+    metrics: o.metrics ?? createMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     owner: 'test-owner',
   });
@@ -88,6 +90,11 @@ describe('DispatchNotification', () => {
     expect(await dispatcher({ voice, sms: new ScriptedChannel('sms') }).dispatch(request())).toBe('sent');
     expect(voice.pages).toHaveLength(3);
     expect(slept).toEqual([2_000, 10_000]);
+    // the step looked at again at once: its attempts are on record, none is waited for again
+    slept = [];
+    expect(await dispatcher({ voice, sms: new ScriptedChannel('sms') }).dispatch(request({ incident: await shown() }))).toBe('sent');
+    expect(slept).toEqual([]);
+    expect(voice.pages).toHaveLength(3);
     const inc = await shown();
     const mine = (inc.notifications as any[]).filter((n) => n.tier === 1);
     expect(mine.map((n) => [n.channel, n.attempt, n.status])).toEqual([
@@ -97,6 +104,49 @@ describe('DispatchNotification', () => {
     ]);
     expect(new Set(voice.pages.map((p) => p.notificationId)).size).toBe(3);
     expect((inc.timeline as any[]).filter((e) => e.type === 'notification_failed' && e.providerCode === 20429)).toHaveLength(2);
+  });
+
+  it('run again, a page waits no backoff for attempts made before, and only what is left of it before its next one', async () => {
+    /** Counts of retried attempts in a metrics registry. */
+    const retried = async (m: ReturnType<typeof createMetrics>) => (await m.notifications.get()).values.filter((v) => v.labels.result === 'retried').reduce((a, v) => a + v.value, 0);
+    // the first run: two calls fail, and its process dies 4 s into the 10 s wait before the third
+    const first = createMetrics({ defaultMetrics: false });
+    const busy = new ScriptedChannel('voice', ['temporary', 'temporary']);
+    const dying = async (ms: number) => {
+      slept.push(ms);
+      if (slept.length === 1) app.clock.advance(ms);
+      else {
+        app.clock.advance(4_000);
+        throw new Error('process died');
+      }
+    };
+    await expect(dispatcher({ voice: busy, sms: new ScriptedChannel('sms') }, { sleep: dying, metrics: first }).dispatch(request())).rejects.toThrow('process died');
+    expect(slept).toEqual([2_000, 10_000]);
+    expect(await retried(first)).toBe(1); // the second call; the third was never made
+
+    // run again at once (another replica): the third call waits the 6 s left, not 2 s + 10 s again
+    slept = [];
+    const again = createMetrics({ defaultMetrics: false });
+    const voice = new ScriptedChannel('voice', ['temporary']);
+    const advancing = async (ms: number) => {
+      slept.push(ms);
+      app.clock.advance(ms);
+    };
+    expect(await dispatcher({ voice, sms: new ScriptedChannel('sms') }, { sleep: advancing, metrics: again }).dispatch(request())).toBe('sent');
+    expect(slept).toEqual([6_000]);
+    // the third call failed too: the SMS goes at once, the calls before are not retried again
+    expect(voice.pages.map((p) => p.notificationId.split(':').slice(-2).join(':'))).toEqual(['voice:3']);
+    expect(await retried(again)).toBe(1);
+
+    // run again long after: nothing to wait, nothing sent twice, no retry counted
+    slept = [];
+    app.clock.advance(10 * 60_000);
+    const late = createMetrics({ defaultMetrics: false });
+    const sms = new ScriptedChannel('sms');
+    expect(await dispatcher({ voice: new ScriptedChannel('voice'), sms }, { sleep: advancing, metrics: late }).dispatch(request())).toBe('sent');
+    expect(slept).toEqual([]);
+    expect(sms.pages).toHaveLength(0);
+    expect(await retried(late)).toBe(0);
   });
 
   it('fails over to the next channel on a permanent failure, and after retries are used up', async () => {
