@@ -23,6 +23,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
 import type { ActionLinks } from './action-links.js';
+import { notificationId } from './page-chain.js';
 import { bundleOf, type CarriedPage, type ThrottlePages } from './throttle-pages.js';
 
 /** Reply-code alphabet: no vowels (no words), no A/C (the action letters), no look-alikes. */
@@ -131,10 +132,10 @@ export class DispatchNotification {
 
   /**
    * Carries a page on after a later failure (a call nobody answered, an SMS not delivered): `channel`
-   * at `attempt` (a number not used yet for it), then the person's channels after it.
+   * at `attempt` (a number not used yet for it), then the person's channels after it (or those of
+   * `order` after it).
    */
-  async resume(req: DispatchRequest, channel: ChannelKind, attempt: number): Promise<DispatchOutcome> {
-    const order = this.channelOrder(req);
+  async resume(req: DispatchRequest, channel: ChannelKind, attempt: number, order: readonly ChannelKind[] = this.channelOrder(req)): Promise<DispatchOutcome> {
     const i = order.indexOf(channel);
     if (i < 0) return 'failed';
     return this.chain(req, order.slice(i), attempt);
@@ -171,7 +172,26 @@ export class DispatchNotification {
 
   /** The idempotency key of one attempt. */
   private idOf(req: Pick<DispatchRequest, 'incident' | 'step' | 'recipient'>, channel: ChannelKind, attempt: number): string {
-    return `${req.incident.id}:${req.step.key}:${req.recipient.id}:${channel}:${attempt}`;
+    return notificationId(req.incident.id, req.step.key, req.recipient.id, channel, attempt);
+  }
+
+  /** The record of an attempt as it is claimed, before it is sent. */
+  private plannedRecord(req: DispatchRequest, channel: ChannelKind, attempt: number, now: number): StoredNotification {
+    return {
+      id: this.idOf(req, channel, attempt),
+      incidentId: req.incident.id,
+      stepKey: req.step.key,
+      tier: req.step.tier,
+      role: req.role,
+      person: req.recipient.id,
+      channel,
+      status: 'planned',
+      at: new Date(now).toISOString(),
+      phase: req.step.phase,
+      attempt,
+      condition: req.step.condition,
+      ...(req.step.note ? { note: req.step.note } : {}),
+    };
   }
 
   /**
@@ -189,22 +209,7 @@ export class DispatchNotification {
     const person = req.recipient.id;
     const id = this.idOf(req, channel, attempt);
     const now = deps.now();
-    const planned: StoredNotification = {
-      id,
-      incidentId: inc.id,
-      stepKey: req.step.key,
-      tier: req.step.tier,
-      role: req.role,
-      person,
-      channel,
-      status: 'planned',
-      at: new Date(now).toISOString(),
-      phase: req.step.phase,
-      attempt,
-      condition: req.step.condition,
-      ...(req.step.note ? { note: req.step.note } : {}),
-    };
-    const claimed = await this.claim(req.notifications, planned, now);
+    const claimed = await this.claim(req.notifications, this.plannedRecord(req, channel, attempt, now), now);
     if (claimed.outcome === 'gone') return 'cancelled';
     if (claimed.outcome === 'exists') {
       const until = (claimed.record as { deferredUntil?: number }).deferredUntil;

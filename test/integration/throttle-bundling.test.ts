@@ -125,6 +125,63 @@ async function cappedDepot(fake: FakeTwilio, inhibit: readonly unknown[] = []) {
   return { app, id, inc, depotCall, toDavid, climb };
 }
 
+const LI_SID = `AC${'5'.repeat(32)}`;
+
+/**
+ * Two replicas with a daily cap of 2 and a 10-minute gap between two SMS to one person: the shift lead
+ * (li_qiang) had a call refused for good and an SMS at 10:00 for the air-conditioning at hq (hvac pages
+ * the shift lead alone), so the depot's level-2 call at 10:00:20 is cancelled at the cap; at 10:00:40
+ * the depot climbs to level 3 and the call comes back, waiting until 10:02.
+ */
+async function cappedLi(fake: FakeTwilio) {
+  const shipped = loadConfig('config');
+  const t = shipped.daemon.throttle;
+  const hvacClass = shipped.playbooks.classes.hvac!;
+  const playbooks = { ...shipped.playbooks, classes: { ...shipped.playbooks.classes, hvac: { ...hvacClass, tiers: hvacClass.tiers.slice(0, 1) } } };
+  const config = { ...shipped, playbooks, daemon: { ...shipped.daemon, throttle: { ...t, dailyCap: 2, perChannel: { ...t.perChannel, sms: { ...t.perChannel.sms, minGap: 10 * MIN } } } } } as Config;
+  const env = { TWILIO_ACCOUNT_SID: LI_SID, TWILIO_AUTH_TOKEN: 'failover_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url };
+  const [app] = (await start(2, config, env)) as [TestApp, TestApp];
+  // the shift lead, Li Qiang, is reached by call, then by SMS
+  expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'li_qiang', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
+  const phone = '+15555550111';
+  const callsToLi = () => fake.calls().filter((c) => c.form.To === phone);
+  const smsToLi = () => fake.messages().filter((c) => c.form.To === phone);
+  const hvac = (site: string, severity: string) => ({
+    version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
+    alerts: [{ status: 'firing', labels: { alertname: 'HallTooWarm', class: 'hvac', site, severity }, annotations: { summary: `hall too warm at ${site}` }, startsAt: new Date(T0).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `hvac${site.padStart(12, '0')}` }],
+  });
+  // both sides of the handover are told by SMS first (never throttled)
+  await vi.waitFor(() => expect(fake.messages()).toHaveLength(2));
+  // hq: the call to Li is refused for good, the SMS goes at 10:00: the daily cap (2) is reached
+  fake.failNext(1, { status: 400, code: 21211, message: 'invalid To number' });
+  await app.request('POST', '/webhooks/alertmanager', hvac('hq', 'warning'));
+  await app.container.engine.idle();
+  expect(callsToLi()).toHaveLength(1);
+  expect(smsToLi()).toHaveLength(2);
+
+  // the depot at level 2: over the cap, its call is cancelled
+  app.clock.set(T0 + 20_000);
+  const id = (await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'warning'))).body.results[0].incident as string;
+  await app.container.engine.idle();
+  // read through whichever replica runs (a restart replaces them)
+  const inc = async () => (await (apps[0] as TestApp).request('GET', `/api/incidents/${id}`)).body;
+  const pagesToLi = async () => ((await inc()).notifications as any[]).filter((n) => n.person === 'li_qiang' && n.phase === 'page');
+  expect(await pagesToLi()).toEqual([expect.objectContaining({ channel: 'voice', status: 'cancelled', limit: 'daily_cap' })]);
+
+  // level 3: the call comes back, waiting for the bundle window after the last call (10:00 + 2 min)
+  app.clock.set(T0 + 40_000);
+  await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'critical'));
+  await app.container.engine.idle();
+  expect((await pagesToLi()).find((n) => n.channel === 'voice')).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN, reinstated: expect.any(String) });
+  /** Stops every replica (their Redis state kept) and starts one with `changed` config, its clock at `at`. */
+  const restart = async (at: number, changed: Config = config): Promise<TestApp> => {
+    for (const a of apps) await a.stop({ keep: true });
+    apps = [await startTestApp({ prefix, clock: new ManualClock(at), config: changed, env })];
+    return apps[0] as TestApp;
+  };
+  return { config, inc, pagesToLi, callsToLi, smsToLi, restart };
+}
+
 describe('throttles and bundling', () => {
   it('a storm of 20 incidents for one site pages the on-call person twice: once, then one bundle carrying the rest', async () => {
     const [app] = (await start()) as [TestApp];
@@ -431,48 +488,9 @@ describe('throttles and bundling', () => {
   });
 
   it('a call brought back after the daily cap that fails for good goes by SMS once the SMS gap is over, once', async () => {
-    const SID = `AC${'5'.repeat(32)}`;
-    const fake = await new FakeTwilio({ accountSid: SID, authToken: 'failover_token' }).start();
+    const fake = await new FakeTwilio({ accountSid: LI_SID, authToken: 'failover_token' }).start();
     try {
-      const shipped = loadConfig('config');
-      const t = shipped.daemon.throttle;
-      // a 10-minute gap between two SMS to one person: the failover waits for it
-      // the air-conditioning pages the shift lead alone: nobody else's page is held back at 10:02
-      const hvacClass = shipped.playbooks.classes.hvac!;
-      const playbooks = { ...shipped.playbooks, classes: { ...shipped.playbooks.classes, hvac: { ...hvacClass, tiers: hvacClass.tiers.slice(0, 1) } } };
-      const config = { ...shipped, playbooks, daemon: { ...shipped.daemon, throttle: { ...t, dailyCap: 2, perChannel: { ...t.perChannel, sms: { ...t.perChannel.sms, minGap: 10 * MIN } } } } } as Config;
-      const [app] = (await start(2, config, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'failover_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp, TestApp];
-      // the shift lead, Li Qiang, is reached by call, then by SMS
-      expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'li_qiang', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
-      const phone = '+15555550111';
-      const callsToLi = () => fake.calls().filter((c) => c.form.To === phone);
-      const smsToLi = () => fake.messages().filter((c) => c.form.To === phone);
-      const hvac = (site: string, severity: string) => ({
-        version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
-        alerts: [{ status: 'firing', labels: { alertname: 'HallTooWarm', class: 'hvac', site, severity }, annotations: { summary: `hall too warm at ${site}` }, startsAt: new Date(T0).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `hvac${site.padStart(12, '0')}` }],
-      });
-      // both sides of the handover are told by SMS first (never throttled)
-      await vi.waitFor(() => expect(fake.messages()).toHaveLength(2));
-      // hq: the call to Li is refused for good, the SMS goes at 10:00: the daily cap (2) is reached
-      fake.failNext(1, { status: 400, code: 21211, message: 'invalid To number' });
-      await app.request('POST', '/webhooks/alertmanager', hvac('hq', 'warning'));
-      await app.container.engine.idle();
-      expect(callsToLi()).toHaveLength(1);
-      expect(smsToLi()).toHaveLength(2);
-
-      // the depot at level 2: over the cap, its call is cancelled
-      app.clock.set(T0 + 20_000);
-      const id = (await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'warning'))).body.results[0].incident as string;
-      await app.container.engine.idle();
-      const inc = async () => (await app.request('GET', `/api/incidents/${id}`)).body;
-      const pagesToLi = async () => ((await inc()).notifications as any[]).filter((n) => n.person === 'li_qiang' && n.phase === 'page');
-      expect(await pagesToLi()).toEqual([expect.objectContaining({ channel: 'voice', status: 'cancelled', limit: 'daily_cap' })]);
-
-      // level 3: the call comes back, waiting for the bundle window after the last call (10:00 + 2 min)
-      app.clock.set(T0 + 40_000);
-      await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'critical'));
-      await app.container.engine.idle();
-      expect((await pagesToLi()).find((n) => n.channel === 'voice')).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN, reinstated: expect.any(String) });
+      const { pagesToLi, callsToLi, smsToLi } = await cappedLi(fake);
 
       // its time: the call is refused for good, and the SMS waits out the SMS gap (10:00 + 10 min)
       fake.failNext(1, { status: 400, code: 21211, message: 'invalid To number' });
@@ -494,6 +512,44 @@ describe('throttles and bundling', () => {
       expect(smsToLi()).toHaveLength(3);
       expect(callsToLi()).toHaveLength(2);
     } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a call brought back after the daily cap refused for good, its process dying before the SMS is on record: after the restart the SMS goes once', async () => {
+    const fake = await new FakeTwilio({ accountSid: LI_SID, authToken: 'failover_token' }).start();
+    const claim = RedisNotificationRepository.prototype.claim;
+    try {
+      const { pagesToLi, callsToLi, smsToLi, restart } = await cappedLi(fake);
+      // the call is refused for good; the SMS's record is never written: the process dies right there
+      fake.failNext(1, { status: 400, code: 21211, message: 'invalid To number' });
+      vi.spyOn(RedisNotificationRepository.prototype, 'claim').mockImplementation(async function (this: RedisNotificationRepository, record, ...rest) {
+        if (record.person === 'li_qiang' && record.channel === 'sms') throw new Error('process died');
+        return claim.call(this, record, ...rest);
+      });
+      await tickAll(T0 + 2 * MIN);
+      vi.restoreAllMocks();
+      expect(callsToLi()).toHaveLength(2);
+      expect((await pagesToLi()).map((n) => `${n.channel}:${n.status}`)).toEqual(['voice:failed']);
+
+      // back up a minute later: the SMS is recorded, waiting out the SMS gap (10:00 + 10 min)
+      await restart(T0 + 3 * MIN);
+      await tickAll(T0 + 3 * MIN);
+      const sms = async () => (await pagesToLi()).find((n) => n.channel === 'sms');
+      expect(await sms()).toMatchObject({ status: 'planned', deferredUntil: T0 + 10 * MIN, limit: 'min_gap' });
+      await tickAll(T0 + 9 * MIN);
+      expect(smsToLi()).toHaveLength(2);
+      await tickAll(T0 + 10 * MIN);
+      const went = await sms();
+      expect(went.status).toBe('sent');
+      expect(smsToLi()).toHaveLength(3);
+      expect(String(smsToLi()[2]?.form.Body)).toContain('depot');
+      for (const m of [10.5, 12, 20, 30]) await tickAll(T0 + m * MIN);
+      expect(await sms()).toMatchObject({ status: 'sent', at: went.at });
+      expect(smsToLi()).toHaveLength(3);
+      expect(callsToLi()).toHaveLength(2);
+    } finally {
+      vi.restoreAllMocks();
       await fake.stop();
     }
   });
