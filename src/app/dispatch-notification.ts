@@ -170,6 +170,25 @@ export class DispatchNotification {
     return 'failed';
   }
 
+  /**
+   * Settles an attempt recorded and not sent that can no longer go (its channel no longer reaches the
+   * person) as failed for good, with a timeline entry saying why. Claimed first, so it is settled once
+   * however many replicas look; false when someone else holds it or it is settled already.
+   */
+  async abandon(req: DispatchRequest, channel: ChannelKind, attempt: number, why: string): Promise<boolean> {
+    const { deps } = this;
+    const now = deps.now();
+    const claimed = await this.claim(req.notifications, this.plannedRecord(req, channel, attempt, now), now);
+    if (claimed.outcome !== 'owned' && claimed.outcome !== 'reclaimed') return false;
+    const id = claimed.record.id;
+    const at = deps.now();
+    const entry = { type: 'notification_failed', notification: id, person: req.recipient.id, role: req.role, channel, tier: req.step.tier, attempt, failure: 'permanent', error: why };
+    await req.notifications.update(req.incident.id, id, { status: 'failed', at: new Date(at).toISOString(), error: why, failure: 'permanent' }, deps.owner, { entry, at });
+    deps.metrics.notifications.inc({ channel, result: 'failed' });
+    deps.logger.warn({ incident: req.incident.id, tier: req.step.tier, role: req.role, person: req.recipient.id, channel, attempt, reason: why }, 'notification failed');
+    return true;
+  }
+
   /** The idempotency key of one attempt. */
   private idOf(req: Pick<DispatchRequest, 'incident' | 'step' | 'recipient'>, channel: ChannelKind, attempt: number): string {
     return notificationId(req.incident.id, req.step.key, req.recipient.id, channel, attempt);

@@ -554,6 +554,51 @@ describe('throttles and bundling', () => {
     }
   });
 
+  it('a call brought back after the daily cap to a person who no longer takes calls goes by their next channel, once', async () => {
+    const fake = await new FakeTwilio({ accountSid: LI_SID, authToken: 'failover_token' }).start();
+    try {
+      const { config, inc, pagesToLi, callsToLi, smsToLi, restart } = await cappedLi(fake);
+      // restarted with Li Qiang on SMS alone
+      const li = config.roster.people['li_qiang']!;
+      await restart(T0 + MIN, { ...config, roster: { ...config.roster, people: { ...config.roster.people, li_qiang: { ...li, channels: ['sms'] } } } } as Config);
+      await tickAll(T0 + 2 * MIN);
+      expect(callsToLi()).toHaveLength(1);
+      const voice = (await pagesToLi()).find((n) => n.channel === 'voice');
+      expect(voice).toMatchObject({ status: 'failed', failure: 'permanent', error: "voice is no longer one of the person's channels" });
+      expect(((await inc()).timeline as any[]).filter((e) => e.type === 'notification_failed' && e.notification === voice.id)).toHaveLength(1);
+      // the SMS waits out the SMS gap (10:00 + 10 min), then goes once
+      const sms = async () => (await pagesToLi()).find((n) => n.channel === 'sms');
+      expect(await sms()).toMatchObject({ status: 'planned', deferredUntil: T0 + 10 * MIN });
+      await tickAll(T0 + 10 * MIN);
+      expect((await sms()).status).toBe('sent');
+      for (const m of [10.5, 12, 30]) await tickAll(T0 + m * MIN);
+      expect(smsToLi()).toHaveLength(3);
+      expect(callsToLi()).toHaveLength(1);
+      expect(((await inc()).timeline as any[]).filter((e) => e.type === 'notification_failed' && e.notification === voice.id)).toHaveLength(1);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a call brought back after the daily cap to a person no longer in the roster is settled as failed, saying why', async () => {
+    const fake = await new FakeTwilio({ accountSid: LI_SID, authToken: 'failover_token' }).start();
+    try {
+      const { config, inc, pagesToLi, callsToLi, smsToLi, restart } = await cappedLi(fake);
+      const { li_qiang: _gone, ...people } = config.roster.people;
+      await restart(T0 + MIN, { ...config, roster: { ...config.roster, people } } as Config);
+      await tickAll(T0 + 2 * MIN);
+      expect(await pagesToLi()).toEqual([expect.objectContaining({ channel: 'voice', status: 'failed', failure: 'permanent', error: 'the person is no longer in the roster' })]);
+      const unreachable = async () => ((await inc()).timeline as any[]).filter((e) => e.type === 'unreachable' && e.person === 'li_qiang');
+      expect(await unreachable()).toEqual([expect.objectContaining({ reason: 'the person is no longer in the roster', step: (await pagesToLi())[0].stepKey })]);
+      for (const m of [3, 10, 30]) await tickAll(T0 + m * MIN);
+      expect(await unreachable()).toHaveLength(1);
+      expect(callsToLi()).toHaveLength(1);
+      expect(smsToLi()).toHaveLength(2);
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('critical pages waiting for one person all go once the minimum gap is over, in one call', async () => {
     const [app] = (await start()) as [TestApp];
     const person = await onDuty(app, 'center_manager');
