@@ -45,7 +45,7 @@ function setup(level: number, sent: number[], heldUntil = T0 + 15 * MIN) {
   const phases = new Set(['page', 'escalation', 'level_raised', 'update']);
   const stores = { live: store, drill: store };
   const logger = pino({ level: 'silent' });
-  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, suppression: { check: async () => ({ kind: 'none' }) }, metrics: createMetrics({ defaultMetrics: false }), logger });
   const hasten = new HastenHeldPages({ limits, phases, throttle, logger });
   const incident = (records: Map<string, Record<string, unknown>>) => ({ id: 'inc', class: 'network_infosys', level, notifications: [...records.values()] }) as unknown as Incident;
   return { store, notes, incidents, hasten, incident };

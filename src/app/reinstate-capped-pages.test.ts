@@ -47,7 +47,7 @@ function replica(client: Redis, notes: Record<string, unknown>[]) {
   const phases = new Set(['page', 'escalation', 'level_raised', 'update']);
   const stores = { live: store, drill: store };
   const logger = pino({ level: 'silent' });
-  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const throttle = new ThrottlePages({ limits, phases, gathered: new Set(), stores, leaseMs: LEASE, suppression: { check: async () => ({ kind: 'none' }) }, metrics: createMetrics({ defaultMetrics: false }), logger });
   const reinstate = new ReinstateCappedPages({ limits, phases, throttle, logger });
   const incidents = { note: async (_id: string, e: Record<string, unknown>) => void notes.push(e) } as unknown as IncidentStore;
   return { store, run: (inc: Incident, now: number, heldBack?: () => Promise<number | null>) => reinstate.run(inc, incidents, false, now, heldBack) };

@@ -14,6 +14,8 @@
  *    and goes then whatever else went out meanwhile: the counts never hold it;
  *  - cancelled: a page neither critical nor prompt over the daily cap, recorded as cancelled (reason throttled),
  *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"}.
+ * A message carries no page of another incident whose pages inhibition or a maintenance window holds
+ * back now: such a page stays queued and goes as its incident's pages do, once that is over.
  * Gathered phases (all-clears, reminders) are never cancelled and wait at most one bundle window:
  * the ones of one phase coming together go as one message (their own lane: a page never carries an
  * all-clear, nor an all-clear a page).
@@ -23,7 +25,7 @@ import type { DaemonConfig } from '../config/schema.js';
 import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
-import type { IncidentStore, Phase } from '../domain/ports.js';
+import type { IncidentStore, Phase, SuppressionPolicy } from '../domain/ports.js';
 import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimit, type ThrottleLimits } from '../domain/throttle.js';
 import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -81,6 +83,8 @@ export interface ThrottlePagesDeps {
   readonly stores: { readonly live: ThrottleStore; readonly drill: ThrottleStore };
   /** The notification claim lease (a held page's claim lapses when it may go). */
   readonly leaseMs: number;
+  /** Inhibition and maintenance windows: a message never carries a page of an incident they hold back. */
+  readonly suppression: Pick<SuppressionPolicy, 'check'>;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -254,19 +258,49 @@ export class ThrottlePages {
     return isDrillId(incidentId) ? this.deps.stores.drill : this.deps.stores.live;
   }
 
-  /** The waiting pages still worth carrying, each taken over (a fresh lease) so that nobody sends it meanwhile. */
+  /**
+   * The waiting pages still worth carrying, each taken over (a fresh lease) so that nobody sends it
+   * meanwhile. A page of another incident held back now by inhibition or maintenance is not carried:
+   * it goes back on the queue and waits as its incident's own pages do (the engine sends it once
+   * that is over, or a message then carries it).
+   */
   private async take(store: ThrottleStore, pending: readonly PendingPage[], r: AdmitRequest): Promise<CarriedPage[]> {
     const out: CarriedPage[] = [];
+    const kept: PendingPage[] = [];
+    const heldBack = new Map<string, Promise<boolean>>();
     for (const p of pending) {
       if (p.notificationId === r.notificationId || out.some((o) => o.notificationId === p.notificationId)) continue;
       const rec = await store.notification(p.incidentId, p.notificationId);
       if (!rec || rec.status !== 'planned') continue;
       const inc = p.incidentId === r.incident.id ? r.incident : await r.incidents.get(p.incidentId);
       if (!inc || !conditionHolds((rec.condition ?? 'unresolved') as StepCondition, inc.state, false)) continue;
+      // all-clears and reminders are never held back; the message's own incident is not, as it goes
+      if (!p.lane && inc.id !== r.incident.id) {
+        let held = heldBack.get(inc.id);
+        if (!held) heldBack.set(inc.id, (held = this.heldBack(inc, r.now)));
+        if (await held) {
+          kept.push(p);
+          continue;
+        }
+      }
       if (!(await store.fold(p.incidentId, p.notificationId, { claimedBy: r.owner, claimedAtMs: r.now, takenAtMs: r.now }, ''))) continue;
       out.push({ ...p, incident: inc, record: rec });
     }
+    if (kept.length > 0) {
+      await store.release(r.person, r.channel, kept, r.now);
+      this.deps.logger.info({ incident: r.incident.id, person: r.person, channel: r.channel, kept: [...new Set(kept.map((p) => p.incidentId))] }, 'pages held back by inhibition or maintenance left out of the message');
+    }
     return out;
+  }
+
+  /** Inhibition or a maintenance window holds back the incident's pages now (so too when that cannot be read). */
+  private async heldBack(inc: Incident, now: number): Promise<boolean> {
+    try {
+      return (await this.deps.suppression.check(inc, now)).kind !== 'none';
+    } catch (e) {
+      this.deps.logger.warn({ err: e, incident: inc.id }, 'suppression not read; the page waits for its own incident');
+      return true;
+    }
   }
 
   /**

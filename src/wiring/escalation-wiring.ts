@@ -89,6 +89,7 @@ export async function buildEscalation(a: {
     gathered: new Set(config.daemon.throttle.gather),
     stores: throttleStores,
     leaseMs: esc.lease,
+    suppression,
     metrics,
     logger,
   });

@@ -690,6 +690,87 @@ describe('throttles and bundling', () => {
     expect(pages.filter((n) => n.channel === 'email')).toHaveLength(1);
   });
 
+  it('a page waiting for the next message whose incident a maintenance window then holds back is not carried by another incident\'s message: it goes once the window ends, once', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 1))).status).toBe(200);
+    await app.container.engine.idle();
+    // the annex's page and another at hq come within the bundle window of the first call: both wait for 10:02
+    app.clock.set(T0 + 10_000);
+    const annex = (await app.request('POST', '/webhooks/alertmanager', storm(1, 1, 'annex'))).body.results[0].incident as string;
+    await app.container.engine.idle();
+    app.clock.set(T0 + 20_000);
+    expect((await app.request('POST', '/webhooks/alertmanager', storm(2, 1))).status).toBe(200);
+    await app.container.engine.idle();
+    const annexPage = async () => (await notificationsOf(app, person)).find((n) => n.incident === annex);
+    expect(await annexPage()).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN });
+
+    // the annex goes into maintenance while its page waits
+    app.clock.set(T0 + 30_000);
+    const w = await app.request('POST', '/api/maintenance', { name: 'annex switch upgrade', until: new Date(T0 + 10 * MIN).toISOString(), sites: ['annex'] });
+    expect(w.status).toBe(201);
+    await app.container.engine.idle();
+
+    // 10:02: the hq page goes, without the annex's
+    await tickAll(T0 + 2 * MIN);
+    let mine = await notificationsOf(app, person);
+    expect(messages(mine)).toHaveLength(2);
+    expect(await annexPage()).toMatchObject({ status: 'planned' });
+    expect((await annexPage()).bundledInto).toBeUndefined();
+    for (const m of [3, 5, 8]) await tickAll(T0 + m * MIN);
+    expect((await annexPage()).status).toBe('planned');
+    expect(((await annexPage()).timeline as any[]).some((e) => e.type === 'maintenance' && e.window === w.body.id)).toBe(true);
+
+    // the window ends: the annex's page goes then, by itself, once
+    await tickAll(T0 + 10 * MIN);
+    const went = await annexPage();
+    expect(went).toMatchObject({ status: 'logged', at: new Date(T0 + 10 * MIN).toISOString() });
+    expect(went.bundledInto).toBeUndefined();
+    for (const m of [11, 12, 15]) await tickAll(T0 + m * MIN);
+    mine = await notificationsOf(app, person);
+    expect(messages(mine)).toHaveLength(3);
+    expect(await annexPage()).toMatchObject({ status: 'logged', at: went.at });
+  });
+
+  it('a power outage that inhibits a waiting page\'s incident does not carry that page in its own call: the page goes once the outage is over, once', async () => {
+    const [app] = (await start()) as [TestApp];
+    const person = await onDuty(app, 'it_ops');
+    expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 1))).status).toBe(200);
+    await app.container.engine.idle();
+    app.clock.set(T0 + 10_000);
+    const annex = (await app.request('POST', '/webhooks/alertmanager', storm(1, 1, 'annex'))).body.results[0].incident as string;
+    await app.container.engine.idle();
+    const annexPage = async () => (await notificationsOf(app, person)).find((n) => n.incident === annex);
+    expect(await annexPage()).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN });
+
+    // mains lost at the annex: the power page (critical) to the same person waits out the call gap, then goes
+    app.clock.set(T0 + 30_000);
+    const power = await app.request('POST', '/api/incidents', { class: 'power', site: 'annex', summary: 'mains lost at the annex', level: 3 });
+    expect(power.status).toBe(201);
+    await app.container.engine.idle();
+    for (const m of [2, 3, 4]) await tickAll(T0 + m * MIN);
+    const powerInc = (await app.request('GET', `/api/incidents/${power.body.id}`)).body;
+    const powerCall = (powerInc.notifications as any[]).find((n) => n.person === person && n.phase === 'page');
+    expect(powerCall.status).toBe('logged');
+    // the network page the outage explains was not carried by it, nor by anything else
+    expect(await annexPage()).toMatchObject({ status: 'planned' });
+    expect((await annexPage()).bundledInto).toBeUndefined();
+    expect(((await annexPage()).timeline as any[]).some((e) => e.type === 'inhibited' && e.by === power.body.id)).toBe(true);
+
+    // mains back (its all-clear is the third call in 15 minutes): the page is decided again at the
+    // incident's next look, as a page of its own, and waits for the 15-minute count like any other
+    app.clock.set(T0 + 5 * MIN);
+    expect((await app.request('POST', `/api/incidents/${power.body.id}/resolve`, { by: 'test' })).status).toBe(200);
+    await app.container.engine.idle();
+    for (const m of [5, 6, 7]) await tickAll(T0 + m * MIN);
+    expect(await annexPage()).toMatchObject({ status: 'planned', limit: 'per_15m', deferredUntil: T0 + 15 * MIN });
+    await tickAll(T0 + 15 * MIN);
+    const went = await annexPage();
+    expect(went).toMatchObject({ status: 'logged', at: new Date(T0 + 15 * MIN).toISOString() });
+    for (const m of [16, 20, 30]) await tickAll(T0 + m * MIN);
+    expect(await annexPage()).toMatchObject({ status: 'logged', at: went.at });
+  });
+
   it('a page still held back when its incident is resolved is cancelled on the record, never left planned', async () => {
     const [app] = (await start(1, emailGapConfig())) as [TestApp];
     const { person, second } = await twoPowerOutages(app);
