@@ -60,6 +60,21 @@ describe('sendNotice', () => {
     expect(await metrics.registry.metrics()).toContain('tocsin_handover_notices_total{channel="email",result="sent"} 1');
   });
 
+  it('the channel that took the notice counts it toward the person\'s throttles; a count that fails does not fail the notice', async () => {
+    const { deps } = setup(['sms']);
+    const counted: string[] = [];
+    const count = async (person: string, channel: ChannelKind, id: string) => void counted.push(`${person}:${channel}:${id}`);
+    expect(await sendNotice({ ...deps, count }, notice(person({ channels: ['sms'] })), 'r')).toEqual({ channel: 'email', status: 'sent' });
+    expect(counted).toEqual(['p:email:n1']);
+    const none = setup(['sms', 'email']);
+    expect(await sendNotice({ ...none.deps, count }, notice(person({})), 'r')).toBeUndefined();
+    expect(counted).toHaveLength(1);
+    const broken = async () => {
+      throw new Error('redis down');
+    };
+    expect(await sendNotice({ ...setup().deps, count: broken }, notice(person({})), 'r')).toEqual({ channel: 'sms', status: 'sent' });
+  });
+
   it('a person with neither phone nor e-mail gets nothing, and it is counted', async () => {
     const { deps, log } = setup();
     expect(await sendNotice(deps, notice(person({ phone: undefined, email: undefined })), 'r')).toBeUndefined();

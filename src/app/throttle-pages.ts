@@ -230,6 +230,15 @@ export class ThrottlePages {
     return this.hold(r, { kind: 'bundle', until: r.now + Math.max(1, this.deps.limits.bundleWindowMs), limit: 'bundle_window' });
   }
 
+  /**
+   * A message about no incident (a shift-handover notice) went to the person: it counts toward the
+   * limits as any message does (the channel's gap, the counts, the daily cap of the pages after it),
+   * but nothing holds it back, and it carries no waiting page (its words are its own).
+   */
+  async counted(person: string, channel: ChannelKind, messageId: string, now: number): Promise<void> {
+    await this.deps.stores.live.recordForced(person, channel, messageId, now);
+  }
+
   /** The carrier went out (`status` sent or logged): each carried page is recorded as bundled into it. */
   async delivered(carrier: CarrierFacts, carried: readonly CarriedPage[], status: string, at: number): Promise<void> {
     const store = this.storeFor(carrier.incidentId);

@@ -11,7 +11,7 @@ import { HastenHeldPages } from '../app/hasten-held-pages.js';
 import { ReinstateCappedPages } from '../app/reinstate-capped-pages.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
-import type { Incident } from '../domain/incident.js';
+import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { UlidSource } from '../platform/ids.js';
 import { RedisEscalationQueue } from '../store/escalation-queue.js';
 import { RedisEscalationState } from '../store/escalation-state.js';
@@ -142,6 +142,7 @@ export async function buildEscalation(a: {
     hasten: (inc, incidents, now) => hasten.run(inc, incidents, now),
     reinstate: (inc, incidents, controlled, now, heldBack) => reinstate.run(inc, incidents, controlled, now, heldBack),
   });
-  const notices = { channels, channelsFor, metrics, logger };
+  // a notice counts toward the person's throttles as a live message (a handover is never a drill)
+  const notices = { channels, channelsFor, metrics, logger, count: (person: string, channel: ChannelKind, id: string) => throttle.counted(person, channel, id, clock.now()) };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };
 }

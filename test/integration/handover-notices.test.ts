@@ -4,8 +4,10 @@
  * Shanghai the night lead hands the duty team lead role to the day lead: the day lead is told by SMS
  * (in Chinese, her roster locale) with the incident still open that the role was paged for, the night
  * lead who takes over; a failing SMS falls over to e-mail; a notice never rings a phone and is sent once.
+ * A notice counts toward the person's throttles as any message does, and none of them holds it back.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
@@ -171,6 +173,66 @@ describe('shift handover notices', () => {
     fake.reset();
     await handover();
     expect(to(fake.messages(), LIN)).toEqual(['交接：您自11月24日周二 08:00起担任值班组长，接替Ana Costa。']);
+  });
+
+  it('a handover SMS counts toward the SMS gap of the pages after it, and is never held back by a page before it', async () => {
+    const ana = async (id: string) => ((await app.request('GET', `/api/incidents/${id}`)).body.notifications as any[]).find((n) => n.person === 'ana_costa' && n.phase === 'page');
+    const hallTooWarm = async (site: string) => {
+      const r = await app.request('POST', '/api/incidents', { class: 'hvac', site, summary: `hall too warm at ${site}` });
+      expect(r.status).toBe(201);
+      await app.container.engine.idle();
+      return r.body.id as string;
+    };
+    // 07:45:30 in Shanghai: the night lead is paged by SMS; her handover notice comes 30 s later all the same
+    app.clock.set(NOTICE - 30_000);
+    const before = await hallTooWarm('hq');
+    expect(await ana(before)).toMatchObject({ channel: 'sms', status: 'sent' });
+    expect(await handover()).toBeGreaterThanOrEqual(2);
+    expect(to(fake.messages(), ANA)).toEqual([expect.stringContaining('hall too warm'), 'HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.']);
+
+    // a page 20 s after the notice waits out the bundle window after it, like one after any other SMS
+    app.clock.set(NOTICE + 20_000);
+    const after = await hallTooWarm('annex');
+    expect(await ana(after)).toMatchObject({ channel: 'sms', status: 'planned', deferredUntil: NOTICE + 2 * 60_000, limit: 'bundle_window' });
+    expect(to(fake.messages(), ANA)).toHaveLength(2);
+    app.clock.set(NOTICE + 2 * 60_000);
+    await app.container.engine.tick(NOTICE + 2 * 60_000);
+    await app.container.engine.idle();
+    expect(await ana(after)).toMatchObject({ status: 'sent', at: new Date(NOTICE + 2 * 60_000).toISOString() });
+    expect(to(fake.messages(), ANA)).toHaveLength(3);
+  });
+
+  it('a handover SMS counts toward the daily cap, and is never dropped at it', async () => {
+    // a daily cap of 2 messages a person
+    await app.stop();
+    const shipped = loadConfig('config');
+    const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
+    app = await startTestApp({ clock: new ManualClock(T0), config, env: channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM, smtp: sink }) });
+    const page = async (id: string) => ((await app.request('GET', `/api/incidents/${id}`)).body.notifications as any[]).find((n) => n.person === 'ana_costa' && n.phase === 'page');
+    const hallTooWarm = async (site: string) => {
+      const r = await app.request('POST', '/api/incidents', { class: 'hvac', site, summary: `hall too warm at ${site}` });
+      expect(r.status).toBe(201);
+      await app.container.engine.idle();
+      return r.body.id as string;
+    };
+    // 07:40: a page reaches the night lead; 07:46: her handover notice is her second message today
+    app.clock.set(NOTICE - 6 * 60_000);
+    expect(await page(await hallTooWarm('hq'))).toMatchObject({ status: 'sent' });
+    expect(await handover()).toBeGreaterThanOrEqual(2);
+    expect(to(fake.messages(), ANA)).toEqual([expect.stringContaining('hall too warm'), 'HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.']);
+
+    // 07:50: her next page is over the cap
+    app.clock.set(NOTICE + 4 * 60_000);
+    expect(await page(await hallTooWarm('annex'))).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
+    expect(to(fake.messages(), ANA)).toHaveLength(2);
+
+    // 07:52: the day lead takes over at once (until her shift starts); the night lead is told though she is over the cap
+    app.clock.set(NOTICE + 6 * 60_000);
+    const o = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'lin_wei', until: new Date(NOTICE + 14 * 60_000).toISOString() });
+    expect(o.status).toBe(201);
+    await app.container.handover.idle();
+    expect(to(fake.messages(), ANA)).toHaveLength(3);
+    expect(to(fake.messages(), ANA)[2]).toBe('HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 07:52.');
   });
 
   it('an SMS the provider refuses falls over to e-mail, in the person\'s language', async () => {

@@ -89,15 +89,17 @@ async function metric(app: TestApp, line: string): Promise<number> {
 const CAPPED_SID = `AC${'4'.repeat(32)}`;
 
 /**
- * Two replicas with a daily cap of 2: the shift lead (david_kim) has had two calls by 10:02 (hvac at
- * hq and the annex), so the depot's level-2 call to him at 10:02:20 is cancelled at the cap; `climb()`
+ * Two replicas with a daily cap of 3: the shift lead (david_kim) has been told of his cover (an e-mail,
+ * which counts) and had two calls by 10:02 (hvac at hq and the annex), so the depot's level-2 call to
+ * him at 10:02:20 is cancelled at the cap; `climb()`
  * raises the depot to level 3 at 10:02:40. `inhibit` adds inhibition rules.
  */
 async function cappedDepot(fake: FakeTwilio, inhibit: readonly unknown[] = []) {
   const shipped = loadConfig('config');
-  const config = { ...shipped, daemon: { ...shipped.daemon, inhibit: [...shipped.daemon.inhibit, ...inhibit], throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
+  const config = { ...shipped, daemon: { ...shipped.daemon, inhibit: [...shipped.daemon.inhibit, ...inhibit], throttle: { ...shipped.daemon.throttle, dailyCap: 3 } } } as Config;
   const [app] = (await start(2, config, { TWILIO_ACCOUNT_SID: CAPPED_SID, TWILIO_AUTH_TOKEN: 'capped_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url })) as [TestApp, TestApp];
   expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'david_kim', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
+  await app.container.handover.idle();
   const toDavid = () => fake.calls().filter((c) => c.form.To === '+15555550109');
   const hvac = (site: string, severity: string) => ({
     version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
@@ -138,10 +140,11 @@ async function cappedLi(fake: FakeTwilio) {
   const t = shipped.daemon.throttle;
   const hvacClass = shipped.playbooks.classes.hvac!;
   const playbooks = { ...shipped.playbooks, classes: { ...shipped.playbooks.classes, hvac: { ...hvacClass, tiers: hvacClass.tiers.slice(0, 1) } } };
-  const config = { ...shipped, playbooks, daemon: { ...shipped.daemon, throttle: { ...t, dailyCap: 2, perChannel: { ...t.perChannel, sms: { ...t.perChannel.sms, minGap: 10 * MIN } } } } } as Config;
+  const config = { ...shipped, playbooks, daemon: { ...shipped.daemon, throttle: { ...t, dailyCap: 3, perChannel: { ...t.perChannel, sms: { ...t.perChannel.sms, minGap: 10 * MIN } } } } } as Config;
   const env = { TWILIO_ACCOUNT_SID: LI_SID, TWILIO_AUTH_TOKEN: 'failover_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url };
   const [app] = (await start(2, config, env)) as [TestApp, TestApp];
-  // the shift lead, Li Qiang, is reached by call, then by SMS
+  // the shift lead, Li Qiang, is reached by call, then by SMS; he took over at 09:45
+  for (const a of apps) a.clock.set(T0 - 15 * MIN);
   expect((await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'li_qiang', until: new Date(T0 + 120 * MIN).toISOString(), reason: 'cover' })).status).toBe(201);
   const phone = '+15555550111';
   const callsToLi = () => fake.calls().filter((c) => c.form.To === phone);
@@ -150,9 +153,10 @@ async function cappedLi(fake: FakeTwilio) {
     version: '4', groupKey: `{}:{site="${site}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'tocsin', groupLabels: { site }, commonLabels: { site }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
     alerts: [{ status: 'firing', labels: { alertname: 'HallTooWarm', class: 'hvac', site, severity }, annotations: { summary: `hall too warm at ${site}` }, startsAt: new Date(T0).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `hvac${site.padStart(12, '0')}` }],
   });
-  // both sides of the handover are told by SMS first (never throttled)
+  // both sides of the handover are told by SMS first: Li's counts toward his daily cap, and its SMS gap is over by 10:00
   await vi.waitFor(() => expect(fake.messages()).toHaveLength(2));
-  // hq: the call to Li is refused for good, the SMS goes at 10:00: the daily cap (2) is reached
+  for (const a of apps) a.clock.set(T0);
+  // hq: the call to Li is refused for good, the SMS goes at 10:00: the daily cap (3) is reached
   fake.failNext(1, { status: 400, code: 21211, message: 'invalid To number' });
   await app.request('POST', '/webhooks/alertmanager', hvac('hq', 'warning'));
   await app.container.engine.idle();
