@@ -1,4 +1,5 @@
 /** The schema of config/daemon.yaml: HTTP, time zone, business hours, incidents, escalation, maintenance, throttles, rate limits. */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { bytes, durationText, hhmm, id, level, THROTTLED_PHASES, throttleChannel, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
 import { inhibitRule, maintenanceWindow } from './suppression-schema.js';
@@ -10,6 +11,24 @@ const businessHours = z.strictObject({
   start: hhmm.describe('Opening time, HH:MM (24-hour), local.'),
   end: hhmm.describe('Closing time, HH:MM (24-hour), local; at or before `start` the hours run past midnight (equal: around the clock).'),
 });
+
+/** The names express's `trust proxy` knows for address ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+/** A proxy address: an IP, an IP/prefix (CIDR) or one of PROXY_RANGES. */
+const proxyAddress = z.string().refine(isProxyAddress, 'must be an IP address, a CIDR range such as 10.0.0.0/8, or loopback, linklocal or uniquelocal');
+
+/** `http.trustProxy`: the proxies believed (addresses), or how many hops are. */
+const trustProxy = z.union([z.array(proxyAddress), z.number().int().min(0).max(16)]);
+
+function isProxyAddress(v: string): boolean {
+  if ((PROXY_RANGES as readonly string[]).includes(v)) return true;
+  const [ip = '', prefix, ...rest] = v.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** daemon.yaml, with `wait` durations divided by the clock speed. */
 export function daemonSchema({ wait, span }: Durations) {
@@ -35,6 +54,11 @@ export function daemonSchema({ wait, span }: Durations) {
           })
           .prefault({})
           .describe('How long the last telemetry readings of a UPS or a queue stay in /metrics without a new report (each gauge series on its own: a figure a report no longer carries drops out too).'),
+        trustProxy: trustProxy
+          .default(['loopback'])
+          .describe(
+            "The proxies whose X-Forwarded-For is believed when telling where a request came from (the name of a UPS notification that names no host, upsmon:<address>): a list of addresses, CIDR ranges (10.0.0.0/8, fd00::/8) and the names loopback, linklocal and uniquelocal, or a number of hops (the nearest proxies, whatever their address: only when nothing can reach tocsin but through them). A request from any other address is named by its own address, whatever X-Forwarded-For says. [] trusts no proxy. Default [loopback].",
+          ),
       })
       .prefault({})
       .describe('The HTTP server.'),

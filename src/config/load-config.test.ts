@@ -172,6 +172,22 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.retryWindow: must be at least 1s/)]);
   });
 
+  it('takes proxy addresses, CIDR ranges, range names or a hop count as http.trustProxy, and nothing else', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'trustProxy: [loopback]', 'trustProxy: [loopback, uniquelocal, 10.0.0.7, 172.18.0.0/16, "fd00::/8"]');
+    expect(problems(d)).toEqual([]);
+    expect(loadConfig(d).daemon.http.trustProxy).toEqual(['loopback', 'uniquelocal', '10.0.0.7', '172.18.0.0/16', 'fd00::/8']);
+    edit(d, 'daemon.yaml', /trustProxy: \[[^\]]*\]/, 'trustProxy: 1');
+    expect(loadConfig(d).daemon.http.trustProxy).toBe(1);
+    edit(d, 'daemon.yaml', 'trustProxy: 1', 'trustProxy: [loopback, 10.0.0.0/33, proxy.example]');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: http\.trustProxy\.1: must be an IP address, a CIDR range/),
+      expect.stringMatching(/^daemon\.yaml: http\.trustProxy\.2: must be an IP address, a CIDR range/),
+    ]);
+    edit(d, 'daemon.yaml', /trustProxy: \[[^\]]*\]/, 'trustProxy: true');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: http\.trustProxy: /)]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

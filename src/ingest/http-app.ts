@@ -40,11 +40,17 @@ export function countRequest(metrics: Metrics, path: string, status: number): vo
   metrics.httpRequests.inc({ route, status: `${Math.floor(status / 100)}xx` });
 }
 
+/** http.trustProxy as express takes it: a hop count, or the addresses (a copy: the config is frozen). */
+function trustSetting(trust: Config['daemon']['http']['trustProxy']): number | string[] {
+  return typeof trust === 'number' ? trust : [...trust];
+}
+
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', true);
+  // X-Forwarded-For is anyone's to write: only the proxies of http.trustProxy are believed (req.ip)
+  app.set('trust proxy', trustSetting(deps.config.daemon.http.trustProxy));
   const limit = deps.config.daemon.http.bodyLimit;
 
   for (const mw of deps.before ?? []) app.use(mw);

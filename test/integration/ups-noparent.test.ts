@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NO_UPS_DEVICE } from '../../src/cli/ups-notify.js';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { startTestApp } from '../support/app.js';
 import { upsAppPerTest } from '../support/ups-app.js';
 
 const ups = upsAppPerTest();
@@ -77,5 +79,35 @@ describe('upsmon NOPARENT', () => {
     ups.app.clock.advance(90_000);
     expect((await noParent('pbx-01')).body.results[0]).toMatchObject({ member: 'upsmon:pbx-01', result: 'reopened', incident: id });
     expect((await get(id)).state).toBe('open');
+  });
+});
+
+describe('the address of a sender that names no host, behind proxies', () => {
+  /** The name a NOPARENT without a host gets, posted from 127.0.0.1 with X-Forwarded-For `forwarded`, under http.trustProxy `trust`. */
+  async function nameFrom(trust: readonly string[] | number, forwarded: string): Promise<string> {
+    const config = structuredClone(loadConfig('config')) as { -readonly [K in keyof Config]: any };
+    config.daemon.http.trustProxy = trust;
+    const app = await startTestApp({ config: config as Config });
+    try {
+      const res = await app.request('POST', '/webhooks/ups', { device: NO_UPS_DEVICE, site: 'np4', event: 'NOPARENT' }, { 'x-forwarded-for': forwarded });
+      return res.body.results[0].member as string;
+    } finally {
+      await app.stop();
+    }
+  }
+
+  it('follows X-Forwarded-For only from a trusted proxy: a forged header from any other address names nothing', async () => {
+    // shipped: loopback is trusted (a proxy on the same machine)
+    expect(loadConfig('config').daemon.http.trustProxy).toEqual(['loopback']);
+    expect(await nameFrom(['loopback'], '10.0.0.5')).toBe('upsmon:10.0.0.5');
+    expect(await nameFrom(['127.0.0.1/32'], '10.0.0.5')).toBe('upsmon:10.0.0.5');
+    // a sender that is no trusted proxy is named by its own address, whatever it forwards
+    expect(await nameFrom([], '10.0.0.5')).toBe('upsmon:127.0.0.1');
+    expect(await nameFrom(['10.0.0.0/8'], '10.0.0.5')).toBe('upsmon:127.0.0.1');
+    // behind two trusted proxies, the hop nearest them that they did not add: the first proxy's client
+    expect(await nameFrom(['loopback', '10.0.0.0/8'], '192.0.2.7, 10.0.0.9')).toBe('upsmon:192.0.2.7');
+    // a hop count: the nearest hop is believed whatever its address, and only that one
+    expect(await nameFrom(1, '192.0.2.7, 10.0.0.9')).toBe('upsmon:10.0.0.9');
+    expect(await nameFrom(0, '10.0.0.5')).toBe('upsmon:127.0.0.1');
   });
 });
