@@ -1,6 +1,7 @@
 /** The schema of config/daemon.yaml: HTTP, time zone, business hours, incidents, escalation, maintenance, throttles, rate limits. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { formatDuration } from './durations.js';
 import { bytes, durationText, hhmm, id, level, THROTTLED_PHASES, throttleChannel, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
 import { inhibitRule, maintenanceWindow } from './suppression-schema.js';
 
@@ -158,6 +159,26 @@ export function daemonSchema({ wait, span }: Durations) {
       })
       .prefault({})
       .describe('The escalation engine: cadence, claims, retries and how long answers stay valid.'),
+    channels: z
+      .strictObject({
+        twilio: z
+          .strictObject({
+            /** How long one request to Twilio's API (an SMS, a call) may take. Real time: it waits for Twilio. */
+            timeout: span
+              .refine((ms) => ms >= 1000, 'must be at least 1s')
+              .prefault('15s')
+              .describe(
+                durationText(
+                  "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and shorter than escalation.lease.",
+                  '15s',
+                ),
+              ),
+          })
+          .prefault({})
+          .describe('Twilio SMS and voice (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).'),
+      })
+      .prefault({})
+      .describe('The outgoing channels.'),
     /** Scheduled maintenance windows: escalations in scope pause until `until` (events are still recorded). */
     maintenance: z
       .array(maintenanceWindow)
@@ -264,5 +285,11 @@ export function daemonSchema({ wait, span }: Durations) {
       .describe(
         'Per-source request limits, shared by every replica on one Redis and counted in real time (never scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.',
       ),
+  }).superRefine((d, ctx) => {
+    // a send still waiting for Twilio when its claim's lease ends is taken over and sent again
+    const { timeout } = d.channels.twilio;
+    if (timeout >= d.escalation.lease) {
+      ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still waiting for Twilio would be taken over and sent twice` });
+    }
   });
 }

@@ -188,6 +188,20 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: http\.trustProxy: /)]);
   });
 
+  it('refuses a Twilio timeout as long as the claim lease: a page still waiting for Twilio would be taken over and sent twice', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.channels.twilio.timeout).toBe(15_000);
+    expect(loadConfig(d).sources.taskrouter.timeout).toBe(15_000);
+    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 30s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: channels\.twilio\.timeout: 30s is not shorter than escalation\.lease \(30s\)/)]);
+    edit(d, 'daemon.yaml', /timeout: 30s /, 'timeout: 500ms ');
+    edit(d, 'sources.yaml', /timeout: 15s /, 'timeout: 0 ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.timeout: /),
+      expect.stringMatching(/^sources\.yaml: taskrouter\.timeout: must be at least 1s/),
+    ]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

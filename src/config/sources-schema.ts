@@ -198,6 +198,16 @@ export function sourcesSchema({ wait, span }: Durations) {
               '1m',
             ),
           ),
+        /** How long one request to the TaskRouter API may take. Real time: it waits for Twilio. */
+        timeout: span
+          .refine((ms) => ms >= 1000, 'must be at least 1s')
+          .prefault('15s')
+          .describe(
+            durationText(
+              "How long one request of the agents poll to the TaskRouter API may take before it counts as failed (reason timeout; the workspace's other queues then wait for the next poll); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s.",
+              '15s',
+            ),
+          ),
         /** Worker activities that mean logged off (case-insensitive): the agents logged in are a queue's eligible workers in any other. */
         offlineActivities: z
           .array(z.string().min(1))

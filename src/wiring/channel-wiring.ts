@@ -11,9 +11,11 @@ import type { DaemonCore } from './daemon-core.js';
  * The channels from the environment: Twilio SMS and voice with TWILIO_ACCOUNT_SID / AUTH_TOKEN / FROM,
  * e-mail with SMTP_URL; otherwise log mode for that kind (recorded as `logged`, never dropped).
  */
-export function buildChannels(core: Pick<DaemonCore, 'env' | 'logger' | 'metrics'>, messages: MessagesConfig): { channels: Record<ChannelKind, Channel>; close: () => void } {
-  const { env, logger, metrics } = core;
-  const twilio = env.twilio ? createTwilioChannels({ settings: env.twilio, publicUrl: env.publicUrl, messages, logger, metrics }) : undefined;
+export function buildChannels(core: Pick<DaemonCore, 'env' | 'config' | 'logger' | 'metrics'>, messages: MessagesConfig): { channels: Record<ChannelKind, Channel>; close: () => void } {
+  const { env, config, logger, metrics } = core;
+  const twilio = env.twilio
+    ? createTwilioChannels({ settings: env.twilio, publicUrl: env.publicUrl, messages, logger, metrics, timeoutMs: config.daemon.channels.twilio.timeout })
+    : undefined;
   const email = env.smtpUrl ? createEmailChannel({ smtpUrl: env.smtpUrl, from: env.mailFrom, messages, logger }) : undefined;
   logger.info({ sms: twilio ? 'twilio' : 'log', voice: twilio ? 'twilio' : 'log', email: email ? 'smtp' : 'log' }, 'channels');
   return {

@@ -23,9 +23,9 @@ export function buildTaskQueueAgents(core: Pick<DaemonCore, 'env' | 'config' | '
     logger.warn({ workspaces }, 'TaskRouter agents poll off: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed to read the TaskRouter API, so TaskRouter queues have no agents check');
     return undefined;
   }
-  logger.info({ workspaces, everyMs: tr.agentsPoll }, 'TaskRouter agents poll');
+  logger.info({ workspaces, everyMs: tr.agentsPoll, timeoutMs: tr.timeout }, 'TaskRouter agents poll');
   return new PollTaskQueueAgents({
-    api: new TwilioTaskQueueStats(env.twilioApi),
+    api: new TwilioTaskQueueStats(env.twilioApi, { timeoutMs: tr.timeout }),
     ingest,
     sources: config.sources,
     businessHours: config.daemon.businessHours,

@@ -4,6 +4,7 @@
  * the mail server down → retried with backoff until it is back. Every attempt is on the record.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
@@ -37,10 +38,14 @@ async function until<T>(check: () => Promise<T | undefined>, ms = 30_000): Promi
   }
 }
 
-async function withTwilio(speed: string): Promise<TestApp> {
+/** `twilioTimeout`: daemon.yaml channels.twilio.timeout in ms (the shipped 15 s when left out). */
+async function withTwilio(speed: string, twilioTimeout?: number): Promise<TestApp> {
   fake = await new FakeTwilio({ accountSid: SID, authToken: TOKEN }).start();
+  const config = structuredClone(loadConfig('config', { clockSpeed: Number(speed) })) as any;
+  if (twilioTimeout !== undefined) config.daemon.channels.twilio.timeout = twilioTimeout;
   app = await startTestApp({
     clock: new ManualClock(T0),
+    config: config as Config,
     env: { ...channelEnv({ twilio: fake, sid: SID, token: TOKEN, from: FROM }), TOCSIN_CLOCK_SPEED: speed },
   });
   return app;
@@ -93,14 +98,17 @@ describe('Twilio failing', () => {
     expect(inc.tier).toBe(0);
   });
 
-  it('a call that times out (no answer from Twilio) is retried and then goes through', async () => {
-    const a = await withTwilio('10');
+  it('a call that times out (no answer from Twilio within channels.twilio.timeout) is retried and then goes through', async () => {
+    const a = await withTwilio('10', 1_000);
     fake?.failNext(1, { hang: true });
+    const started = Date.now();
     const id = await open(a, 'network_infosys');
     const inc = await until(async () => {
       const x = await get(a, id);
       return (x.notifications as any[]).some((n) => n.status === 'sent') ? x : undefined;
     }, 40_000);
+    // the configured 1 s, not a built-in 15 s, then the 0.2 s backoff (2 s at speed 10)
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect((inc.notifications as any[]).filter((n) => n.person === 'omar_haddad').map((n) => [n.channel, n.attempt, n.status])).toEqual([
       ['voice', 1, 'failed'],
       ['voice', 2, 'sent'],

@@ -172,7 +172,7 @@ describe('TwilioVoiceChannel', () => {
 describe('createTwilioChannels', () => {
   it('builds live sms and voice channels from the settings, with the configured ring time', async () => {
     const { logger } = captureLogger();
-    const { sms, voice } = createTwilioChannels({ settings, publicUrl: PUBLIC, messages, logger, voice: { ringTimeoutSeconds: 20, machineDetection: 'DetectMessageEnd' } });
+    const { sms, voice } = createTwilioChannels({ settings, publicUrl: PUBLIC, messages, logger, timeoutMs: 5000, voice: { ringTimeoutSeconds: 20, machineDetection: 'DetectMessageEnd' } });
     expect([sms.kind, sms.live, voice.kind, voice.live]).toEqual(['sms', true, 'voice', true]);
     await sms.send(makePage());
     await voice.send(makePage({ channel: 'voice' }));

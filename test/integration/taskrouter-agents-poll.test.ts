@@ -165,6 +165,18 @@ describe('TaskRouter agents poll', () => {
     expect(await poll(a, SH('12:01'))).toEqual(['acd:hq:Sales:agents=opened', 'acd:hq:Support:agents=merged']);
   });
 
+  it('a request waits taskrouter.timeout for the API, then counts as a timeout', async () => {
+    fake.setTaskQueues(WS, [queue('Sales', 20, 0), queue('Support', 12, 0)]);
+    const c = config() as any;
+    c.sources.taskrouter.timeout = 1_000;
+    app = await startTestApp({ clock: new ManualClock(NOON), config: c, env: env() });
+    fake.failNext(1, { hang: true }, 'RealTimeStatistics');
+    const started = Date.now();
+    expect(await poll(app, NOON)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5_000); // the configured 1 s, not the SDK's or a built-in 15 s
+    expect(await metrics(app)).toMatch(/tocsin_taskrouter_poll_failures_total\{reason="timeout"\} 1/);
+  });
+
   it('a wrong auth token is counted as auth, and opens nothing', async () => {
     fake.setTaskQueues(WS, [queue('Sales', 20, 0)]);
     const a = await start(NOON, 'not_the_token');

@@ -21,7 +21,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const stats = (timeoutMs?: number, token = TOKEN) => new TwilioTaskQueueStats({ accountSid: SID, authToken: token, apiUrl: fake.url }, { timeoutMs });
+const stats = (timeoutMs = 5000, token = TOKEN) => new TwilioTaskQueueStats({ accountSid: SID, authToken: token, apiUrl: fake.url }, { timeoutMs });
 const failure = async (p: Promise<unknown>) => {
   const e = await p.then(
     () => undefined,

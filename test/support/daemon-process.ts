@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseDuration } from '../../src/config/durations.js';
 
 export interface DaemonProcess {
   readonly child: ChildProcess;
@@ -102,7 +103,8 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, ms = 20_00
 /**
  * A copy of ./config in a temp dir with `lease` (a wait, divided by the clock speed) long enough in
  * real time for processes under load: at speed 600 the shipped 30s lease is 50 ms, shorter than a
- * send, and another replica would take over a claim still being sent.
+ * send, and another replica would take over a claim still being sent. The Twilio request timeout
+ * (channels.twilio.timeout, which must be shorter than the lease) becomes 100 ms less than it.
  */
 export function configWithLease(lease: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
@@ -110,6 +112,8 @@ export function configWithLease(lease: string): { dir: string; remove(): void } 
   const daemon = join(dir, 'daemon.yaml');
   const text = readFileSync(daemon, 'utf8');
   if (!/^ {2}lease: \S+/m.test(text)) throw new Error('daemon.yaml has no escalation lease to change');
-  writeFileSync(daemon, text.replace(/^ {2}lease: \S+/m, `  lease: ${lease}`));
+  if (!/^ {4}timeout: \S+/m.test(text)) throw new Error('daemon.yaml has no channels.twilio.timeout to change');
+  const timeoutMs = Math.max(1_000, (parseDuration(lease) ?? 0) - 100);
+  writeFileSync(daemon, text.replace(/^ {2}lease: \S+/m, `  lease: ${lease}`).replace(/^ {4}timeout: \S+/m, `    timeout: ${timeoutMs}ms`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

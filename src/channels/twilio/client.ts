@@ -12,14 +12,13 @@ export interface TwilioSettings {
 }
 
 export interface TwilioClientOptions {
-  /** Per-request timeout (the SDK's default is 30 s). */
-  readonly timeoutMs?: number | undefined;
+  /** Per-request timeout, from the config (daemon.yaml channels.twilio.timeout, sources.yaml taskrouter.timeout). */
+  readonly timeoutMs: number;
 }
 
 export type TwilioClient = twilio.Twilio;
 
 export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
  * The SDK's RequestClient with every request URI moved under `base`:
@@ -45,8 +44,8 @@ export function rewriteUri(uri: string, base: string): string {
   return u.hostname === 'api.twilio.com' ? `${base}${path}` : `${base}/${u.hostname}${path}`;
 }
 
-export function createTwilioClient(settings: TwilioSettings, options: TwilioClientOptions = {}): TwilioClient {
-  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export function createTwilioClient(settings: TwilioSettings, options: TwilioClientOptions): TwilioClient {
+  const timeout = options.timeoutMs;
   const base = settings.apiUrl.replace(/\/+$/, '');
   const httpClient = base === DEFAULT_TWILIO_API_URL ? new twilio.RequestClient({ timeout }) : new BaseUrlRequestClient(base, timeout);
   return twilio(settings.accountSid, settings.authToken, { httpClient, autoRetry: false });

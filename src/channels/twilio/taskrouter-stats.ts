@@ -16,7 +16,8 @@ export interface TaskRouterApiSettings {
 export class TwilioTaskQueueStats implements TaskQueueStatsSource {
   private readonly client: TwilioClient;
 
-  constructor(settings: TaskRouterApiSettings, options: { timeoutMs?: number | undefined } = {}) {
+  /** `timeoutMs`: per request (sources.yaml taskrouter.timeout). */
+  constructor(settings: TaskRouterApiSettings, options: { readonly timeoutMs: number }) {
     this.client = createTwilioClient({ ...settings, from: '' }, { timeoutMs: options.timeoutMs });
   }
 

@@ -16,8 +16,8 @@ export interface TwilioChannelsOptions {
   readonly logger: Logger;
   readonly metrics?: Pick<Metrics, 'twilioErrors'> | undefined;
   readonly voice?: VoiceCallSettings | undefined;
-  /** Per-request timeout towards the Twilio API (default 15 s). */
-  readonly timeoutMs?: number | undefined;
+  /** Per-request timeout towards the Twilio API (daemon.yaml channels.twilio.timeout). */
+  readonly timeoutMs: number;
 }
 
 export function createTwilioChannels(options: TwilioChannelsOptions): { readonly sms: Channel; readonly voice: Channel } {
