@@ -33,6 +33,7 @@ import { RecheckTaskQueues } from './app/recheck-task-queues.js';
 import type { PollTaskQueueAgents } from './app/poll-task-queue-agents.js';
 import { TelemetryMirror } from './app/telemetry-mirror.js';
 import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
+import { RedisTaskRouterPollFailures } from './store/taskrouter-poll-failures.js';
 import { RedisTelemetryReadings } from './store/telemetry-readings.js';
 import { RedisHeartbeatStore } from './store/heartbeat-store.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
@@ -220,7 +221,13 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const taskQueues = new RedisTaskRouterQueues(redis, makeKeys(env.redisPrefix, 'live'), config.sources.taskrouter.taskTtl);
   const taskQueueRecheck = new RecheckTaskQueues({ queues: taskQueues, ingest, sources: config.sources, businessHours: config.daemon.businessHours, telemetry });
   let recheckJob: RollingJob | undefined;
-  const taskQueueAgents = buildTaskQueueAgents(core, ingest, telemetry, new RedisOnceMarker(redis, makeKeys(env.redisPrefix, 'live'), 'taskrouter-agents'));
+  const taskQueueAgents = buildTaskQueueAgents(
+    core,
+    ingest,
+    telemetry,
+    new RedisOnceMarker(redis, makeKeys(env.redisPrefix, 'live'), 'taskrouter-agents'),
+    new RedisTaskRouterPollFailures(redis, makeKeys(env.redisPrefix, 'live')),
+  );
   let agentsJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());

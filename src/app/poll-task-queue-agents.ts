@@ -6,20 +6,24 @@
  * names, class and all-clears. The figures go through the normal intake, whose dedupe opens one
  * incident however many replicas poll (the others' reports merge as duplicates), and set the queue's
  * agents gauge. An API call that fails is logged and counted and its queues are not judged that round:
- * a failure never resolves anything. A call that timed out or found no connection ends the workspace's
+ * a failure never resolves a collapse. A call that timed out or found no connection ends the workspace's
  * round (the queues are read one after another, and each would wait out its own timeout).
  * With `rounds`, one replica reads the API each round (`taskrouter.agentsPoll`), so the
  * requests to Twilio do not grow with the replicas; one that dies mid-round leaves it to the next.
+ * Each workspace's round, read (at least one of its queues, or its empty list) or not, goes to `watch`,
+ * which pages when the poll stays blind (WatchTaskQueuePoll).
  */
 import type { DaemonConfig, SourcesConfig } from '../config/schema.js';
 import type { OnceClaims } from '../domain/ports.js';
 import { evaluateAcd } from '../domain/acd.js';
 import { queueAgentsInput, staffedQueue, TaskRouterApiError, type TaskQueueRef, type TaskQueueStatsSource, type TaskQueueWorkers, type TaskRouterFailure } from '../domain/taskrouter-agents.js';
+import type { PollFailure } from '../domain/taskrouter-blind.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { mirrorAcd } from './acd-gauges.js';
 import type { IngestEvents, IngestResult } from './ingest-event.js';
 import type { TelemetryMirror } from './telemetry-mirror.js';
+import type { WatchTaskQueuePoll } from './watch-task-queue-poll.js';
 
 /** Failures that mean the API is out of reach: the workspace's other queues would fail the same way, each after its timeout. */
 const UNREACHABLE: ReadonlySet<TaskRouterFailure> = new Set(['timeout', 'network']);
@@ -37,6 +41,8 @@ export interface PollTaskQueueAgentsDeps {
   readonly rounds?: OnceClaims | undefined;
   /** A round in the clock's milliseconds: `taskrouter.agentsPoll` (real time) times TOCSIN_CLOCK_SPEED. */
   readonly roundMs?: number | undefined;
+  /** Told each workspace's round: the poll failing too long is an incident (none: not watched). */
+  readonly watch?: Pick<WatchTaskQueuePoll, 'failed' | 'read'> | undefined;
 }
 
 export class PollTaskQueueAgents {
@@ -62,27 +68,44 @@ export class PollTaskQueueAgents {
   }
 
   private async poll(now: number): Promise<IngestResult[]> {
-    const { ingest, sources, businessHours, telemetry } = this.deps;
-    const tr = sources.taskrouter;
+    const { watch } = this.deps;
     const results: IngestResult[] = [];
-    for (const workspace of Object.keys(tr.sites)) {
-      const queues = await this.attempt(() => this.deps.api.queues(workspace), workspace, undefined);
-      for (const queue of queues.ok ?? []) {
-        const workers = await this.attempt(() => this.deps.api.workers(workspace, queue.sid), workspace, queue);
-        if (workers.failed && UNREACHABLE.has(workers.failed)) break;
-        if (!workers.ok || !staffedQueue(workers.ok, sources.acd.agentsCollapse.loggedInBelow)) continue;
-        const input = queueAgentsInput(workspace, queue, workers.ok, tr, now);
-        const events = evaluateAcd(input, sources.acd, businessHours, now);
-        // a staffed queue's figure is an all-clear: with nothing open it is not counted as an event
-        results.push(...(await ingest.ingest(events, { quietClears: true })));
-        await mirrorAcd(telemetry, input.site, input.queue ?? '', input.metrics ?? {});
-      }
+    for (const workspace of Object.keys(this.deps.sources.taskrouter.sites)) {
+      const failure = await this.pollWorkspace(workspace, now, results);
+      if (watch) results.push(...(await (failure ? watch.failed(workspace, failure, now) : watch.read(workspace, now))));
     }
     return results;
   }
 
+  /** One workspace's round, its queues' figures judged into `results`: how it failed when nothing of it was read. */
+  private async pollWorkspace(workspace: string, now: number, results: IngestResult[]): Promise<PollFailure | undefined> {
+    const { ingest, sources, businessHours, telemetry } = this.deps;
+    const tr = sources.taskrouter;
+    const queues = await this.attempt(() => this.deps.api.queues(workspace), workspace, undefined);
+    if (!queues.ok) return queues.failed;
+    // a workspace without queues was read all the same
+    let failure: PollFailure | undefined;
+    let read = queues.ok.length === 0;
+    for (const queue of queues.ok) {
+      const workers = await this.attempt(() => this.deps.api.workers(workspace, queue.sid), workspace, queue);
+      if (!workers.ok) {
+        failure = workers.failed;
+        if (failure && UNREACHABLE.has(failure.reason)) break;
+        continue;
+      }
+      read = true;
+      if (!staffedQueue(workers.ok, sources.acd.agentsCollapse.loggedInBelow)) continue;
+      const input = queueAgentsInput(workspace, queue, workers.ok, tr, now);
+      const events = evaluateAcd(input, sources.acd, businessHours, now);
+      // a staffed queue's figure is an all-clear: with nothing open it is not counted as an event
+      results.push(...(await ingest.ingest(events, { quietClears: true })));
+      await mirrorAcd(telemetry, input.site, input.queue ?? '', input.metrics ?? {});
+    }
+    return read ? undefined : failure;
+  }
+
   /** The call's answer, or why it failed (logged and counted). */
-  private async attempt<T extends TaskQueueRef[] | TaskQueueWorkers>(call: () => Promise<T>, workspace: string, queue: TaskQueueRef | undefined): Promise<{ ok?: T; failed?: TaskRouterFailure }> {
+  private async attempt<T extends TaskQueueRef[] | TaskQueueWorkers>(call: () => Promise<T>, workspace: string, queue: TaskQueueRef | undefined): Promise<{ ok?: T; failed?: PollFailure }> {
     try {
       return { ok: await call() };
     } catch (e) {
@@ -104,7 +127,7 @@ export class PollTaskQueueAgents {
             : 'TaskRouter queue statistics not read: the queue is not judged this round'
           : 'TaskRouter queues not listed: the workspace is not judged this round',
       );
-      return { failed: reason };
+      return { failed: { reason, status: err?.status } };
     }
   }
 }

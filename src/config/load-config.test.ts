@@ -202,6 +202,13 @@ describe('invalid config', () => {
     ]);
   });
 
+  it('checks the class the TaskRouter poll gone blind opens', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).sources.taskrouter.blind).toEqual({ after: 300_000, class: 'network_infosys', level: 2 });
+    edit(d, 'sources.yaml', 'blind: { after: 5m, class: network_infosys', 'blind: { after: 5m, class: network_infosis');
+    expect(problems(d)).toEqual([expect.stringMatching(/^sources\.yaml: taskrouter\.blind\.class: unknown class "network_infosis"/)]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

@@ -179,6 +179,7 @@ function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigPr
   });
   klass('sources', 'alertmanager.defaultClass', c.sources.alertmanager.defaultClass);
   klass('sources', 'heartbeats.class', c.sources.heartbeats.class);
+  klass('sources', 'taskrouter.blind.class', c.sources.taskrouter.blind.class);
   c.daemon.inhibit.forEach((rule, i) => {
     for (const side of ['source', 'target'] as const) {
       const m = rule[side];

@@ -208,6 +208,22 @@ export function sourcesSchema({ wait, span }: Durations) {
               '15s',
             ),
           ),
+        /** The agents poll failing this long for a workspace opens an incident; its first read resolves it. */
+        blind: z
+          .strictObject({
+            after: span
+              .prefault('5m')
+              .describe(
+                durationText(
+                  "A workspace whose agents poll has read nothing (every request failed: credentials revoked, the API unreachable) for this long opens an incident of `class`; the first poll that reads it again resolves it. Real time, as agentsPoll; 0: never.",
+                  '5m',
+                ),
+              ),
+            class: id.default('network_infosys').describe(`${CLASS_OPENED} Default network_infosys.`),
+            level: level.default(2).describe(`${LEVEL_OPENED} Default 2.`),
+          })
+          .prefault({})
+          .describe('The agents poll gone blind: without it no collapse of agents on a TaskRouter queue is ever paged, so its lasting failure is an incident of its own.'),
         /** Worker activities that mean logged off (case-insensitive): the agents logged in are a queue's eligible workers in any other. */
         offlineActivities: z
           .array(z.string().min(1))

@@ -212,6 +212,95 @@ describe('TaskRouter agents poll', () => {
     expect(fake.messages()).toHaveLength(1);
   });
 
+  it('a poll failing for taskrouter.blind.after opens one network_infosys incident and pages IT; the first poll that reads the workspace resolves it', async () => {
+    fake.setTaskQueues(WS, [queue('Sales', 20, 20)]);
+    const a = await start();
+    const failing = async (at: number) => {
+      fake.failNext(1, { status: 401, code: 20003 }, 'TaskQueues'); // the token revoked
+      return poll(a, at);
+    };
+    // failing from 12:00: for 4 minutes only logged and counted
+    for (const at of ['12:00', '12:01', '12:02', '12:03', '12:04']) expect(await failing(SH(at))).toEqual([]);
+    expect(await incidents(a)).toEqual([]);
+    expect(fake.calls().length + fake.messages().length).toBe(0);
+
+    // 5 minutes of failures: the poll is blind, an incident of its own
+    expect(await failing(SH('12:05'))).toEqual([`taskrouter:${WS}:poll=opened`]);
+    const [inc] = await incidents(a);
+    expect(inc).toMatchObject({ class: 'network_infosys', site: 'hq', level: 2, state: 'open', labels: { taskrouter: 'poll', workspace: WS } });
+    expect(inc.summary).toBe(`TaskRouter agents poll failing for 5m for workspace ${WS} (hq; last failure: auth, HTTP 401): no TaskRouter queue's agents logged in are checked`);
+    const pages = fake.calls().length + fake.messages().length;
+    expect(pages).toBeGreaterThan(0); // it_ops
+    expect((await a.request('GET', `/api/incidents/${inc.id}`)).body.members).toEqual({
+      [`taskrouter:${WS}:poll`]: expect.objectContaining({ source: 'taskrouter', status: 'firing', details: expect.objectContaining({ workspaceSid: WS, reason: 'auth', httpStatus: 401, blindAfterSeconds: 300 }) }),
+    });
+
+    // still failing: nothing more, nobody paged again
+    expect(await failing(SH('12:06'))).toEqual([]);
+    expect(await failing(SH('12:07'))).toEqual([]);
+    expect(fake.calls().length + fake.messages().length).toBe(pages);
+
+    // the token is put right: the first poll that reads the workspace resolves it, with the all-clear
+    expect(await poll(a, SH('12:08'))).toEqual([`taskrouter:${WS}:poll=resolved`]);
+    const done = (await a.request('GET', `/api/incidents/${inc.id}`)).body;
+    expect(done.state).toBe('resolved');
+    expect(done.notifications.some((n: any) => n.phase === 'all_clear')).toBe(true);
+    expect(await poll(a, SH('12:09'))).toEqual([]);
+
+    // failing again later is a new run of failures: blind.after counts from its first round
+    for (const at of ['13:00', '13:01', '13:02', '13:03', '13:04']) expect(await failing(SH(at))).toEqual([]);
+    expect((await failing(SH('13:05'))).map((r) => r.replace(/=.*/, ''))).toEqual([`taskrouter:${WS}:poll`]);
+  });
+
+  it('a round that reads one queue of the workspace is not blind; one whose every queue fails is', async () => {
+    fake.setTaskQueues(WS, [queue('Sales', 20, 20), queue('Support', 12, 12)]);
+    const c = config() as any;
+    c.sources.taskrouter.blind.after = 60_000;
+    app = await startTestApp({ clock: new ManualClock(NOON), config: c, env: env() });
+    fake.failNext(1, { status: 500 }, 'RealTimeStatistics');
+    expect(await poll(app, NOON)).toEqual([]);
+    fake.failNext(1, { status: 500 }, 'RealTimeStatistics');
+    expect(await poll(app, SH('12:01'))).toEqual([]); // Support read both times: not a run of failures
+    fake.failNext(2, { status: 500 }, 'RealTimeStatistics');
+    expect(await poll(app, SH('12:02'))).toEqual([]);
+    fake.failNext(1, { reset: true }, 'RealTimeStatistics'); // the round ends at the lost connection
+    expect(await poll(app, SH('12:03'))).toEqual([`taskrouter:${WS}:poll=opened`]);
+    expect((await incidents(app))[0].summary).toContain('last failure: network)');
+  });
+
+  it('with blind.after 0 a failing poll opens nothing', async () => {
+    const c = config() as any;
+    c.sources.taskrouter.blind.after = 0;
+    app = await startTestApp({ clock: new ManualClock(NOON), config: c, env: env('not_the_token') });
+    for (let m = 0; m <= 30; m += 5) expect(await poll(app, NOON + m * 60_000)).toEqual([]);
+    expect(await incidents(app)).toEqual([]);
+  });
+
+  it('several replicas watching a failing poll: one incident, one page, resolved once', async () => {
+    fake.setTaskQueues(WS, [queue('Sales', 20, 20)]);
+    set = replicas();
+    const apps = await set.start(3, { clock: new ManualClock(NOON), config: config(), env: env() });
+    const round = async (at: number, fail: boolean) => {
+      if (fail) fake.failNext(1, { status: 503, code: 20503 }, 'TaskQueues'); // one replica reads the API a round
+      const out = (await Promise.all(apps.map((x) => x.container.taskQueueAgents?.run(at)))).flatMap((r) => (r ?? []).map((x) => `${x.event.member}=${x.outcome.kind}`));
+      await Promise.all(apps.map((x) => x.container.engine.tick(at)));
+      await Promise.all(apps.map((x) => x.container.engine.idle()));
+      return out.filter((o) => !o.endsWith('=ignored'));
+    };
+    for (let m = 0; m < 5; m++) expect(await round(NOON + m * 60_000, true)).toEqual([]);
+    expect(await round(NOON + 5 * 60_000, true)).toEqual([`taskrouter:${WS}:poll=opened`]);
+    expect(await round(NOON + 6 * 60_000, true)).toEqual([]);
+    // each round read once between them
+    expect(fake.taskRouter().filter((r) => r.resource === 'TaskQueues')).toHaveLength(7);
+    const first = apps[0] as TestApp;
+    expect((await incidents(first)).map((i) => i.class)).toEqual(['network_infosys']);
+    const pages = fake.calls().length + fake.messages().length;
+    expect(pages).toBe(1);
+    expect(await round(NOON + 7 * 60_000, false)).toEqual([`taskrouter:${WS}:poll=resolved`]);
+    expect(await round(NOON + 8 * 60_000, false)).toEqual([]);
+    expect(await incidents(first)).toEqual([]);
+  });
+
   it('is off without credentials, with agentsPoll 0, and with no workspace mapped', async () => {
     const plain = await startTestApp({ config: config() });
     expect(plain.container.taskQueueAgents).toBeUndefined();
