@@ -5,8 +5,11 @@
  * workspace read nothing of for `taskrouter.blind.after` opens an incident through the normal intake
  * (`taskrouter.blind.class`, member `taskrouter:<WorkspaceSid>:poll`), and the first round that reads
  * it again resolves it. The record of failures is shared in Redis, so whichever replica polls a round
- * opens or resolves the incident, once.
+ * opens or resolves the incident, once. With `blind.during: business_hours` (as shipped) it opens only
+ * within business hours, when the agents check is wanted: a poll blind overnight opens it at the first
+ * failed round after the opening.
  */
+import { withinBusinessHours, type BusinessHours } from '../domain/business-hours.js';
 import type { TaskRouterConfig } from '../domain/taskrouter.js';
 import { blindEvent, sightEvent, type PollFailure, type PollFailureStore } from '../domain/taskrouter-blind.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -16,6 +19,7 @@ export interface WatchTaskQueuePollDeps {
   readonly store: PollFailureStore;
   readonly ingest: Pick<IngestEvents, 'ingest'>;
   readonly taskrouter: TaskRouterConfig;
+  readonly businessHours: BusinessHours;
   readonly logger: Logger;
 }
 
@@ -25,7 +29,10 @@ export class WatchTaskQueuePoll {
   /** A round read nothing of `workspace`: once failing for blind.after, the incident is opened (once). */
   async failed(workspace: string, failure: PollFailure, now: number): Promise<IngestResult[]> {
     const { store, taskrouter } = this.deps;
-    const { since, open } = await store.failed(workspace, now, taskrouter.blind.after);
+    const { blind } = taskrouter;
+    // out of hours the run of failures is kept (its start), and nothing opens: afterMs 0
+    const wanted = blind.during === 'always' || withinBusinessHours(this.deps.businessHours, now);
+    const { since, open } = await store.failed(workspace, now, wanted ? blind.after : 0);
     if (!open) return [];
     this.deps.logger.warn(
       { workspaceSid: workspace, failingSince: new Date(since).toISOString(), reason: failure.reason, httpStatus: failure.status ?? null },

@@ -204,9 +204,12 @@ describe('invalid config', () => {
 
   it('checks the class the TaskRouter poll gone blind opens', () => {
     const d = copyOfShipped();
-    expect(loadConfig(d).sources.taskrouter.blind).toEqual({ after: 300_000, class: 'network_infosys', level: 2 });
+    expect(loadConfig(d).sources.taskrouter.blind).toEqual({ after: 300_000, class: 'network_infosys', level: 2, during: 'business_hours' });
     edit(d, 'sources.yaml', 'blind: { after: 5m, class: network_infosys', 'blind: { after: 5m, class: network_infosis');
     expect(problems(d)).toEqual([expect.stringMatching(/^sources\.yaml: taskrouter\.blind\.class: unknown class "network_infosis"/)]);
+    const hours = copyOfShipped();
+    edit(hours, 'sources.yaml', 'during: business_hours }', 'during: office_hours }');
+    expect(problems(hours)).toEqual([expect.stringMatching(/^sources\.yaml: taskrouter\.blind\.during: /)]);
   });
 
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {

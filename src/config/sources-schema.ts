@@ -221,6 +221,12 @@ export function sourcesSchema({ wait, span }: Durations) {
               ),
             class: id.default('network_infosys').describe(`${CLASS_OPENED} Default network_infosys.`),
             level: level.default(2).describe(`${LEVEL_OPENED} Default 2.`),
+            during: z
+              .enum(HEARTBEAT_HOURS)
+              .default('business_hours')
+              .describe(
+                "When a blind poll opens the incident. business_hours: only within daemon.yaml businessHours, when the agents check it stands for is wanted (a poll blind overnight opens it at the first failed round after the opening, its summary saying since when). always: at any hour, to have it mended before the opening. An open one stays until a poll reads the workspace. Default business_hours.",
+              ),
           })
           .prefault({})
           .describe('The agents poll gone blind: without it no collapse of agents on a TaskRouter queue is ever paged, so its lasting failure is an incident of its own.'),

@@ -43,6 +43,6 @@ export function buildTaskQueueAgents(
     logger,
     rounds,
     roundMs: tr.agentsPoll * env.clockSpeed,
-    watch: new WatchTaskQueuePoll({ store: failures, ingest, taskrouter: tr, logger }),
+    watch: new WatchTaskQueuePoll({ store: failures, ingest, taskrouter: tr, businessHours: config.daemon.businessHours, logger }),
   });
 }

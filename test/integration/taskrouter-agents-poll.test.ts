@@ -252,6 +252,32 @@ describe('TaskRouter agents poll', () => {
     expect((await failing(SH('13:05'))).map((r) => r.replace(/=.*/, ''))).toEqual([`taskrouter:${WS}:poll`]);
   });
 
+  it('a poll blind overnight opens nothing until business hours open, then opens at the first failed round, saying since when', async () => {
+    fake.setTaskQueues(WS, [queue('Sales', 20, 20)]);
+    const a = await start(SH('03:00'));
+    const failing = async (at: number) => {
+      fake.failNext(1, { status: 401, code: 20003 }, 'TaskQueues');
+      return poll(a, at);
+    };
+    for (const at of ['03:00', '03:05', '03:10', '07:59']) expect(await failing(SH(at))).toEqual([]);
+    expect(await incidents(a)).toEqual([]);
+    expect(fake.calls().length + fake.messages().length).toBe(0);
+    // 08:00, the centre opens: the poll is still blind, and has been since 03:00
+    expect(await failing(SH('08:00'))).toEqual([`taskrouter:${WS}:poll=opened`]);
+    expect((await incidents(a))[0].summary).toContain('failing for 5h for workspace');
+    // with blind.during: always, the night's failures open it at 03:05
+    await a.stop();
+    const c = config() as any;
+    c.sources.taskrouter.blind.during = 'always';
+    app = await startTestApp({ clock: new ManualClock(SH('03:00')), config: c, env: env() });
+    const failingAlways = async (at: number) => {
+      fake.failNext(1, { status: 401, code: 20003 }, 'TaskQueues');
+      return poll(app as TestApp, at);
+    };
+    expect(await failingAlways(SH('03:00'))).toEqual([]);
+    expect(await failingAlways(SH('03:05'))).toEqual([`taskrouter:${WS}:poll=opened`]);
+  });
+
   it('a round that reads one queue of the workspace is not blind; one whose every queue fails is', async () => {
     fake.setTaskQueues(WS, [queue('Sales', 20, 20), queue('Support', 12, 12)]);
     const c = config() as any;

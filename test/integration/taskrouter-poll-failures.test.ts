@@ -19,7 +19,9 @@ const prefix = randomPrefix();
 let redis: Redis;
 const T0 = Date.parse('2026-11-23T04:00:00Z');
 const MIN = 60_000;
-const taskrouter = { ...loadConfig('config').sources.taskrouter, sites: { WS1: 'hq', WS2: 'branch' } };
+const shipped = loadConfig('config');
+// judged at any hour here: the hours are the daemon's concern (taskrouter-agents-poll.test.ts)
+const taskrouter = { ...shipped.sources.taskrouter, sites: { WS1: 'hq', WS2: 'branch' }, blind: { ...shipped.sources.taskrouter.blind, during: 'always' as const } };
 
 beforeAll(() => {
   redis = new Redis(TEST_REDIS_URL);
@@ -44,6 +46,7 @@ function watch(ns = randomPrefix()) {
       },
     },
     taskrouter,
+    businessHours: shipped.daemon.businessHours,
     logger: pino({ level: 'silent' }),
   });
   return { w, sent, state };
