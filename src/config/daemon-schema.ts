@@ -17,7 +17,9 @@ const businessHours = z.strictObject({
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
 
 /** A proxy address: an IP, an IP/prefix (CIDR) or one of PROXY_RANGES. */
-const proxyAddress = z.string().refine(isProxyAddress, 'must be an IP address, a CIDR range such as 10.0.0.0/8, or loopback, linklocal or uniquelocal');
+const proxyAddress = z
+  .string()
+  .refine(isProxyAddress, 'must be an IP address, a CIDR range such as 10.0.0.0/8 (prefix /1 or longer: to believe every address, give a number of hops instead of a list), or loopback, linklocal or uniquelocal');
 
 /** `http.trustProxy`: the proxies believed (addresses), or how many hops are. */
 const trustProxy = z.union([z.array(proxyAddress), z.number().int().min(0).max(16)]);
@@ -28,7 +30,8 @@ function isProxyAddress(v: string): boolean {
   const family = isIP(ip);
   if (family === 0 || rest.length > 0) return false;
   if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  // express (proxy-addr) refuses a /0 range when the daemon starts: refused here, naming the field
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** daemon.yaml, with `wait` durations divided by the clock speed. */

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCheckConfig } from '../cli/check-config.js';
 import { ConfigError, loadConfig } from './load-config.js';
@@ -177,6 +178,13 @@ describe('invalid config', () => {
     edit(d, 'daemon.yaml', 'trustProxy: [loopback]', 'trustProxy: [loopback, uniquelocal, 10.0.0.7, 172.18.0.0/16, "fd00::/8"]');
     expect(problems(d)).toEqual([]);
     expect(loadConfig(d).daemon.http.trustProxy).toEqual(['loopback', 'uniquelocal', '10.0.0.7', '172.18.0.0/16', 'fd00::/8']);
+    // what passes here, express takes when the daemon starts (it throws on what it cannot read)
+    expect(() => express().set('trust proxy', loadConfig(d).daemon.http.trustProxy)).not.toThrow();
+    for (const all of ['0.0.0.0/0', '"::/0"', '10.0.0.0/0']) {
+      edit(d, 'daemon.yaml', /trustProxy: \[[^\]]*\]/, `trustProxy: [loopback, ${all}]`);
+      expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: http\.trustProxy\.1: must be an IP address, a CIDR range .*prefix \/1 or longer/)]);
+      expect(() => express().set('trust proxy', ['loopback', all.replace(/"/g, '')])).toThrow(/invalid range/);
+    }
     edit(d, 'daemon.yaml', /trustProxy: \[[^\]]*\]/, 'trustProxy: 1');
     expect(loadConfig(d).daemon.http.trustProxy).toBe(1);
     edit(d, 'daemon.yaml', 'trustProxy: 1', 'trustProxy: [loopback, 10.0.0.0/33, proxy.example]');
