@@ -5,7 +5,9 @@
  * many times with the same time; a burst of kicks asks at nearly the same time): a storm of
  * thousands of new incidents must not read every open incident once per incident. `invalidate()`
  * makes the next check read again when incidents open, change or end here; changes made by another
- * replica are seen at most `maxAgeMs` later.
+ * replica are seen at most `maxAgeMs` later. The maintenance windows are read afresh for every new
+ * time asked about, once for all the checks asking about the same time (a tick's incidents, the pages
+ * one message would carry).
  */
 import type { Incident } from '../domain/incident.js';
 import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
@@ -41,11 +43,13 @@ interface Cached {
 export class RuleSuppressionPolicy implements SuppressionPolicy {
   private readonly cache = new Map<string, Cached>();
   private generation = 0;
+  /** The windows read for the last time asked about. */
+  private windowsRead: { readonly now: number; readonly generation: number; readonly value: Promise<MaintenanceWindow[]> } | undefined;
 
   constructor(private readonly deps: SuppressionDeps) {}
 
   async check(incident: Incident, now: number): Promise<Suppression> {
-    const windows = await this.deps.maintenance.windows(now);
+    const windows = await this.windowsAt(now);
     const window = activeWindowFor(windows, incident, now);
     if (window) return { kind: 'maintenance', window: window.id, until: Date.parse(window.until) };
 
@@ -68,6 +72,17 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
   /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */
   invalidate(): void {
     this.generation++;
+  }
+
+  private windowsAt(now: number): Promise<MaintenanceWindow[]> {
+    const hit = this.windowsRead;
+    if (hit && hit.now === now && hit.generation === this.generation) return hit.value;
+    const value = this.deps.maintenance.windows(now);
+    this.windowsRead = { now, generation: this.generation, value };
+    value.catch(() => {
+      if (this.windowsRead?.value === value) this.windowsRead = undefined; // a failed read is not kept
+    });
+    return value;
   }
 
   private cached<T>(key: string, now: number, load: () => Promise<T>): Promise<T> {

@@ -156,4 +156,27 @@ describe('RuleSuppressionPolicy', () => {
     expect(filter?.({ class: 'power', site: 'x', labels: {} })).toBe(true);
     expect(filter?.({ class: 'network_infosys', site: 'x', labels: {} })).toBe(false);
   });
+
+  it('reads the maintenance windows once for every check of the same time, afresh for a new time or after a failed read', async () => {
+    let reads = 0;
+    let fail = false;
+    const windows = async () => {
+      reads++;
+      if (fail) throw new Error('Redis down');
+      return [{ id: 'w1', name: 'switch swap', sites: ['hq'], from: '2026-12-04T09:00:00.000Z', until: '2026-12-04T11:00:00.000Z', source: 'api' as const }];
+    };
+    const none = { listOpen: async () => [] };
+    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows }, open: { live: none, drill: none }, maxAgeMs: 1_000 });
+    const at = Date.parse('2026-12-04T10:00:00.000Z');
+    const checks = await Promise.all(['a', 'b', 'c'].map((id) => p.check(incident(id, 'network_infosys', 'hq'), at)));
+    expect(checks.map((c) => c.kind)).toEqual(['maintenance', 'maintenance', 'maintenance']);
+    expect(reads).toBe(1);
+    expect((await p.check(incident('d', 'network_infosys', 'hq'), at + 1)).kind).toBe('maintenance');
+    expect(reads).toBe(2);
+    fail = true;
+    await expect(p.check(incident('e', 'network_infosys', 'hq'), at + 2)).rejects.toThrow('Redis down');
+    fail = false;
+    expect((await p.check(incident('e', 'network_infosys', 'hq'), at + 2)).kind).toBe('maintenance');
+    expect(reads).toBe(4);
+  });
 });
