@@ -36,6 +36,12 @@ function isProxyAddress(v: string): boolean {
 
 /** daemon.yaml, with `wait` durations divided by the clock speed. */
 export function daemonSchema({ wait, span }: Durations) {
+  /** A limit on waiting for a provider: real time, at least 1s. */
+  const realTimeout = (fallback: string, text: string) =>
+    span
+      .refine((ms) => ms >= 1000, 'must be at least 1s')
+      .prefault(fallback)
+      .describe(durationText(text, fallback));
   /** `requests` per `per` (a span), with a whole window's requests allowed as a burst. */
   const rateLimit = z.strictObject({
     requests: z.number().int().min(1).max(10_000_000).describe("Requests allowed per `per` (1–10 000 000); a whole window's requests may come as a burst."),
@@ -179,6 +185,32 @@ export function daemonSchema({ wait, span }: Durations) {
           })
           .prefault({})
           .describe('Twilio SMS and voice (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).'),
+        /**
+         * E-mail over SMTP_URL. Real time: they wait for the mail server. The per-step limits fail a
+         * dead server early; only sendTimeout bounds a whole send (a server answering each of the ten
+         * or so commands just inside socketTimeout, or trickling bytes, is never idle for long).
+         */
+        email: z
+          .strictObject({
+            connectTimeout: realTimeout(
+              '10s',
+              'How long setting up the session with the mail server may take, from the DNS lookup and TCP connection to the greeting and a STARTTLS handshake (TLS too for smtps://); real time. At least 1s, and no longer than sendTimeout.',
+            ),
+            greetingTimeout: realTimeout(
+              '10s',
+              "How long the server's greeting may take once connected (within connectTimeout); real time. At least 1s, and no longer than connectTimeout.",
+            ),
+            socketTimeout: realTimeout(
+              '20s',
+              'How long the server may stay silent once the session is set up (its answer to one SMTP command, the mail itself); real time. At least 1s, and no longer than sendTimeout.',
+            ),
+            sendTimeout: realTimeout(
+              '25s',
+              'How long one e-mail may take in all, from connecting to the server accepting the mail: the connection is closed then and the send counts as failed and is retried (escalation.retry); real time. At least 1s, and shorter than escalation.lease.',
+            ),
+          })
+          .prefault({})
+          .describe('E-mail over SMTP_URL.'),
       })
       .prefault({})
       .describe('The outgoing channels.'),
@@ -293,6 +325,22 @@ export function daemonSchema({ wait, span }: Durations) {
     const { timeout } = d.channels.twilio;
     if (timeout >= d.escalation.lease) {
       ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still waiting for Twilio would be taken over and sent twice` });
+    }
+    // the same for a mail: sendTimeout cuts off every send, whatever the server does; a per-step limit
+    // longer than what holds it could never apply
+    const email = d.channels.email;
+    if (email.sendTimeout >= d.escalation.lease) {
+      ctx.addIssue({ code: 'custom', path: ['channels', 'email', 'sendTimeout'], message: `${formatDuration(email.sendTimeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still being handed to the mail server would be taken over and sent twice` });
+    }
+    const within = [
+      ['connectTimeout', 'sendTimeout'],
+      ['socketTimeout', 'sendTimeout'],
+      ['greetingTimeout', 'connectTimeout'],
+    ] as const;
+    for (const [field, limit] of within) {
+      if (email[field] > email[limit]) {
+        ctx.addIssue({ code: 'custom', path: ['channels', 'email', field], message: `${formatDuration(email[field])} is longer than channels.email.${limit} (${formatDuration(email[limit])}), so it could never apply` });
+      }
     }
   });
 }

@@ -220,6 +220,23 @@ describe('invalid config', () => {
     expect(problems(hours)).toEqual([expect.stringMatching(/^sources\.yaml: taskrouter\.blind\.during: /)]);
   });
 
+  it('refuses an e-mail send that could outlast the claim lease, and per-step SMTP timeouts that could never apply', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.channels.email).toEqual({ connectTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, sendTimeout: 25_000 });
+    edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 30s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: channels\.email\.sendTimeout: 30s is not shorter than escalation\.lease \(30s\): a page still being handed to the mail server would be taken over and sent twice/)]);
+    edit(d, 'daemon.yaml', /sendTimeout: 30s /, 'sendTimeout: 25s ');
+    edit(d, 'daemon.yaml', /socketTimeout: 20s /, 'socketTimeout: 30s ');
+    edit(d, 'daemon.yaml', /greetingTimeout: 10s /, 'greetingTimeout: 15s ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: channels\.email\.socketTimeout: 30s is longer than channels\.email\.sendTimeout \(25s\), so it could never apply/),
+      expect.stringMatching(/^daemon\.yaml: channels\.email\.greetingTimeout: 15s is longer than channels\.email\.connectTimeout \(10s\)/),
+    ]);
+    edit(d, 'daemon.yaml', /socketTimeout: 30s /, 'socketTimeout: 0 ');
+    edit(d, 'daemon.yaml', /greetingTimeout: 15s /, 'greetingTimeout: 10s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: channels\.email\.socketTimeout: must be at least 1s/)]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

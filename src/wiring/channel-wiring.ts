@@ -16,7 +16,16 @@ export function buildChannels(core: Pick<DaemonCore, 'env' | 'config' | 'logger'
   const twilio = env.twilio
     ? createTwilioChannels({ settings: env.twilio, publicUrl: env.publicUrl, messages, logger, metrics, timeoutMs: config.daemon.channels.twilio.timeout })
     : undefined;
-  const email = env.smtpUrl ? createEmailChannel({ smtpUrl: env.smtpUrl, from: env.mailFrom, messages, logger }) : undefined;
+  const smtp = config.daemon.channels.email;
+  const email = env.smtpUrl
+    ? createEmailChannel({
+        smtpUrl: env.smtpUrl,
+        from: env.mailFrom,
+        messages,
+        logger,
+        smtp: { connectionTimeoutMs: smtp.connectTimeout, greetingTimeoutMs: smtp.greetingTimeout, socketTimeoutMs: smtp.socketTimeout, sendTimeoutMs: smtp.sendTimeout },
+      })
+    : undefined;
   logger.info({ sms: twilio ? 'twilio' : 'log', voice: twilio ? 'twilio' : 'log', email: email ? 'smtp' : 'log' }, 'channels');
   return {
     channels: {

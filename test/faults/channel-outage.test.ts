@@ -1,8 +1,10 @@
 /**
  * Providers failing under the whole daemon (channels configured from TWILIO_* and SMTP_URL):
  * Twilio failing → retries with backoff, then the person's next channel; Twilio timing out → a retry;
- * the mail server down → retried with backoff until it is back. Every attempt is on the record.
+ * the mail server down → retried with backoff until it is back; one that never greets → each try given
+ * up after channels.email.greetingTimeout, retried, then the next channel. Every attempt is on the record.
  */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -21,11 +23,17 @@ const OMAR = '+15555550103';
 let fake: FakeTwilio | undefined;
 let sink: SmtpSink | undefined;
 let app: TestApp | undefined;
+/** A mail server that never greets, and the connections it holds. */
+let mute: Server | undefined;
+const held = new Set<Socket>();
 afterEach(async () => {
   await app?.stop();
   await fake?.stop();
   await sink?.stop();
-  app = fake = sink = undefined;
+  for (const socket of held) socket.destroy();
+  held.clear();
+  await new Promise((r) => (mute ? mute.close(r) : r(undefined)));
+  app = fake = sink = mute = undefined;
 });
 
 async function until<T>(check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
@@ -155,5 +163,57 @@ describe('SMTP down', () => {
     const story = (inc.timeline as any[]).filter((e) => (e.type === 'notified' || e.type === 'notification_failed') && e.channel === 'email');
     expect(story.filter((e) => e.type === 'notification_failed').map((e) => e.failure)).toEqual(emails.filter((n) => n.status === 'failed').map(() => 'temporary'));
     expect(story.filter((e) => e.type === 'notified').map((e) => e.status)).toEqual(emails.filter((n) => n.status === 'sent').map(() => 'sent'));
+  }, 60_000);
+
+  it('a mail server that takes the connection and never greets: each try fails after channels.email.greetingTimeout, is retried with backoff, then the next channel', async () => {
+    const connections: number[] = [];
+    const silent = createServer((socket) => {
+      connections.push(Date.now());
+      held.add(socket);
+      socket.on('error', () => undefined);
+    });
+    mute = silent;
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const config = structuredClone(loadConfig('config', { clockSpeed: 10 })) as any;
+    // the greeting's 1 s, well inside connectTimeout and the shipped 10 s
+    config.daemon.channels.email = { connectTimeout: 5_000, greetingTimeout: 1_000, socketTimeout: 5_000, sendTimeout: 10_000 };
+    // IT ops on duty, Omar Haddad, reads e-mail first, then SMS (log mode here: no Twilio)
+    config.roster.people.omar_haddad.channels = ['email', 'sms'];
+    app = await startTestApp({
+      clock: new ManualClock(T0),
+      config: config as Config,
+      env: { SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, MAIL_FROM: 'tocsin@example.test', PUBLIC_URL: 'https://tocsin.example.test', TOCSIN_CLOCK_SPEED: '10' },
+    });
+    const a = app;
+    const started = Date.now();
+    const id = await open(a, 'network_infosys');
+    const inc = await until(async () => {
+      const x = await get(a, id);
+      return (x.notifications as any[]).some((n) => n.channel === 'sms') && (x.timeline as any[]).some((e) => e.type === 'notified' && e.channel === 'sms') ? x : undefined;
+    }, 40_000);
+    const took = Date.now() - started;
+    const order = (n: any) => `${n.channel === 'email' ? 0 : 1}:${n.attempt}`;
+    expect(
+      (inc.notifications as any[])
+        .filter((n) => n.person === 'omar_haddad')
+        .sort((x, y) => order(x).localeCompare(order(y)))
+        .map((n) => [n.channel, n.attempt, n.status]),
+    ).toEqual([
+      ['email', 1, 'failed'],
+      ['email', 2, 'failed'],
+      ['email', 3, 'failed'],
+      ['sms', 1, 'logged'],
+    ]);
+    const failed = (inc.timeline as any[]).filter((e) => e.type === 'notification_failed' && e.person === 'omar_haddad');
+    expect(failed.map((e) => [e.channel, e.attempt, e.failure, e.providerCode])).toEqual([1, 2, 3].map((n) => ['email', n, 'temporary', 'ETIMEDOUT']));
+    // three connections, each given up 1 s after it was taken (not the shipped 10 s), the backoffs
+    // (0.2 s and 1 s at speed 10) between them
+    expect(connections).toHaveLength(3);
+    const [c1 = 0, c2 = 0, c3 = 0] = connections;
+    expect(c2 - c1).toBeGreaterThanOrEqual(1_000 + 200 - 50);
+    expect(c3 - c2).toBeGreaterThanOrEqual(1_000 + 1_000 - 50);
+    expect(c3 - c2).toBeLessThan(4_000);
+    expect(took).toBeGreaterThanOrEqual(3 * 1_000 + 200 + 1_000);
+    expect(took).toBeLessThan(10_000);
   }, 60_000);
 });

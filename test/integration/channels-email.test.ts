@@ -1,4 +1,5 @@
 /** nodemailer over SMTP_URL into a real in-process SMTP server. */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailChannel, EmailChannel } from '../../src/channels/email/email-channel.js';
@@ -28,7 +29,7 @@ beforeEach(() => {
 
 function channel() {
   const { logger, lines } = captureLogger();
-  return { email: new EmailChannel({ transport, from: '"tocsin" <tocsin@alerts.example.test>', messages, logger }), lines };
+  return { email: new EmailChannel({ transport, from: '"tocsin" <tocsin@alerts.example.test>', messages, logger, sendTimeoutMs: 10_000 }), lines };
 }
 
 async function failure(p: Promise<unknown>): Promise<TocsinError> {
@@ -123,7 +124,13 @@ describe('EmailChannel', () => {
 
   it('createEmailChannel sends over SMTP_URL', async () => {
     const { logger } = captureLogger();
-    const ch = createEmailChannel({ smtpUrl: sink.url, from: 'tocsin@localhost', messages, logger });
+    const ch = createEmailChannel({
+      smtpUrl: sink.url,
+      from: 'tocsin@localhost',
+      messages,
+      logger,
+      smtp: { connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 2000, sendTimeoutMs: 5000 },
+    });
     try {
       expect([ch.kind, ch.live]).toEqual(['email', true]);
       await ch.send(makePage({ channel: 'email', phase: 'all_clear', incident: makeIncident({ state: 'resolved' }) }));
@@ -132,6 +139,57 @@ describe('EmailChannel', () => {
       expect(got?.mail.text).not.toContain('Acknowledge:');
     } finally {
       ch.close();
+    }
+  });
+
+  it('sendTimeout cuts off a server that answers every command, each just inside socketTimeout: temporary, nothing accepted', async () => {
+    // a plain net server on loopback: greets, then answers each line 400 ms later (never idle for 1 s)
+    let accepted = false;
+    const sockets = new Set<Socket>();
+    const slow = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.write('220 slow.example.test ESMTP\r\n');
+      let data = false;
+      let buf = '';
+      socket.on('data', (chunk) => {
+        buf += chunk.toString('latin1');
+        let nl: number;
+        while ((nl = buf.indexOf('\r\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 2);
+          if (data && line !== '.') continue;
+          const reply = data ? '250 accepted' : /^DATA/i.test(line) ? '354 go on' : /^EHLO/i.test(line) ? '250 slow.example.test' : '250 ok';
+          if (data) accepted = true;
+          data = /^DATA/i.test(line);
+          setTimeout(() => socket.writable && socket.write(`${reply}\r\n`), 400);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const { logger } = captureLogger();
+    const ch = createEmailChannel({
+      smtpUrl: `smtp://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      from: 'tocsin@localhost',
+      messages,
+      logger,
+      smtp: { connectionTimeoutMs: 1000, greetingTimeoutMs: 1000, socketTimeoutMs: 1000, sendTimeoutMs: 1500 },
+    });
+    try {
+      const started = Date.now();
+      const e = await failure(ch.send(makePage({ channel: 'email' })));
+      const took = Date.now() - started;
+      expect(e.code).toBe('TOCSIN_ERR_CHANNEL_TEMPORARY');
+      // EHLO, MAIL, RCPT, DATA and the mail at 400 ms each would take 2 s: cut off at 1.5 s
+      expect(took).toBeGreaterThanOrEqual(1_400);
+      expect(took).toBeLessThan(1_900);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(accepted).toBe(false);
+    } finally {
+      ch.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => slow.close(r));
     }
   });
 

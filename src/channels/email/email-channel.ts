@@ -14,6 +14,12 @@ export interface EmailChannelDeps {
   readonly from: string;
   readonly messages: MessagesConfig;
   readonly logger: Logger;
+  /**
+   * The longest one mail may take, connecting included (daemon.yaml channels.email.sendTimeout): the
+   * connection is closed then. The per-step timeouts alone do not bound a send (a server answering
+   * each command just inside socketTimeout), and a send outlasting the claim's lease is sent twice.
+   */
+  readonly sendTimeoutMs: number;
 }
 
 export class EmailChannel implements Channel {
@@ -72,9 +78,10 @@ export class EmailChannel implements Channel {
 
   /** Hands one mail to SMTP: a refused recipient is a failure; every failure becomes a channel error. */
   private async deliver(mail: Omit<SendMailOptions, 'from'>, ids: Record<string, string>, what: 'page' | 'notice'): Promise<SendResult> {
-    const { transport, from, logger } = this.deps;
+    const { transport, from, logger, sendTimeoutMs } = this.deps;
     try {
-      const info = await transport.sendMail({ from, ...mail });
+      // nodemailer closes the connection on abort: a mail cut off mid-DATA is never accepted
+      const info = await transport.sendMail({ from, ...mail, signal: AbortSignal.timeout(sendTimeoutMs) } as SendMailOptions);
       if (info.rejected.length > 0) {
         throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
       }
@@ -110,10 +117,12 @@ export interface EmailChannelOptions {
   readonly from: string;
   readonly messages: MessagesConfig;
   readonly logger: Logger;
-  readonly smtp?: SmtpOptions | undefined;
+  /** daemon.yaml channels.email. */
+  readonly smtp: SmtpOptions & { readonly sendTimeoutMs: number };
 }
 
 /** The e-mail channel over SMTP_URL, with its own transport (close it with `channel.close()`). */
 export function createEmailChannel(options: EmailChannelOptions): EmailChannel {
-  return new EmailChannel({ transport: createSmtpTransport(options.smtpUrl, options.smtp), from: options.from, messages: options.messages, logger: options.logger });
+  const { sendTimeoutMs, ...smtp } = options.smtp;
+  return new EmailChannel({ transport: createSmtpTransport(options.smtpUrl, smtp), from: options.from, messages: options.messages, logger: options.logger, sendTimeoutMs });
 }

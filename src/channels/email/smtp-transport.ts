@@ -5,21 +5,22 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export type MailTransport = Transporter<SMTPTransport.SentMessageInfo>;
 
+/** From daemon.yaml channels.email; the whole send's limit (sendTimeout) is the channel's. */
 export interface SmtpOptions {
-  /** TCP connect (default 10 s). */
-  readonly connectionTimeoutMs?: number | undefined;
-  /** Server greeting after connect (default 10 s). */
-  readonly greetingTimeoutMs?: number | undefined;
-  /** Socket inactivity (default 30 s). */
-  readonly socketTimeoutMs?: number | undefined;
+  /** Setting the session up: DNS, TCP, TLS, the greeting and a STARTTLS handshake (connectTimeout). */
+  readonly connectionTimeoutMs: number;
+  /** The server's greeting once connected, within the above (greetingTimeout). */
+  readonly greetingTimeoutMs: number;
+  /** Socket inactivity: the server silent this long mid-session (socketTimeout). */
+  readonly socketTimeoutMs: number;
 }
 
 /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (implicit TLS). */
-export function createSmtpTransport(smtpUrl: string, options: SmtpOptions = {}): MailTransport {
+export function createSmtpTransport(smtpUrl: string, options: SmtpOptions): MailTransport {
   return nodemailer.createTransport({
     url: smtpUrl,
-    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-    greetingTimeout: options.greetingTimeoutMs ?? 10_000,
-    socketTimeout: options.socketTimeoutMs ?? 30_000,
+    connectionTimeout: options.connectionTimeoutMs,
+    greetingTimeout: options.greetingTimeoutMs,
+    socketTimeout: options.socketTimeoutMs,
   } as SMTPTransport.Options);
 }
