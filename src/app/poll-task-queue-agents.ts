@@ -8,8 +8,9 @@
  * agents gauge. An API call that fails is logged and counted and its queues are not judged that round:
  * a failure never resolves a collapse. A call that timed out or found no connection ends the workspace's
  * round (the queues are read one after another, and each would wait out its own timeout).
- * With `rounds`, one replica reads the API each round (`taskrouter.agentsPoll`), so the
- * requests to Twilio do not grow with the replicas; one that dies mid-round leaves it to the next.
+ * With `rounds`, one replica reads the API each round (`taskrouter.agentsPoll` of real time, whatever
+ * TOCSIN_CLOCK_SPEED), so the requests to Twilio do not grow with the replicas; one that dies
+ * mid-round leaves it to the next.
  * Each workspace's round, read (at least one of its queues, or its empty list) or not, goes to `watch`,
  * which pages when the poll stays blind (WatchTaskQueuePoll).
  */
@@ -39,8 +40,6 @@ export interface PollTaskQueueAgentsDeps {
   readonly logger: Logger;
   /** Claims of a round across replicas (none: every replica polls every round). */
   readonly rounds?: OnceClaims | undefined;
-  /** A round in the clock's milliseconds: `taskrouter.agentsPoll` (real time) times TOCSIN_CLOCK_SPEED. */
-  readonly roundMs?: number | undefined;
   /** Told each workspace's round: the poll failing too long is an incident (none: not watched). */
   readonly watch?: Pick<WatchTaskQueuePoll, 'failed' | 'read'> | undefined;
 }
@@ -52,14 +51,21 @@ export class PollTaskQueueAgents {
   async run(now: number): Promise<IngestResult[]> {
     const { rounds } = this.deps;
     if (!rounds) return this.poll(now);
-    const everyMs = this.deps.roundMs ?? this.deps.sources.taskrouter.agentsPoll;
-    const round = String(Math.floor(now / everyMs));
-    // held for a round of real time (the lease counts real milliseconds)
-    const token = await rounds.take(round, this.deps.sources.taskrouter.agentsPoll);
+    // A round is `agentsPoll` of the clock, as the job's cadence: both real time, since
+    // TOCSIN_CLOCK_SPEED shortens waits and never speeds the clock up. Its claim (a lease in real
+    // milliseconds) lasts until the round ends: shorter, a replica could take the round again; the
+    // key names the round, so longer would only keep a stale key.
+    const everyMs = this.deps.sources.taskrouter.agentsPoll;
+    const index = Math.floor(now / everyMs);
+    const round = String(index);
+    const left = (index + 1) * everyMs - now;
+    const started = performance.now();
+    const token = await rounds.take(round, left);
     if (token === undefined) return [];
     try {
       const results = await this.poll(now);
-      await rounds.done(round, token, this.deps.sources.taskrouter.agentsPoll);
+      // a poll that outlasted its round finds its claim gone, and leaves the next round's alone
+      await rounds.done(round, token, left - (performance.now() - started));
       return results;
     } catch (e) {
       await rounds.release(round, token).catch(() => undefined);

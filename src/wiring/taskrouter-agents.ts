@@ -42,7 +42,6 @@ export function buildTaskQueueAgents(
     metrics,
     logger,
     rounds,
-    roundMs: tr.agentsPoll * env.clockSpeed,
     watch: new WatchTaskQueuePoll({ store: failures, ingest, taskrouter: tr, businessHours: config.daemon.businessHours, logger }),
   });
 }

@@ -3,12 +3,14 @@
  * the real twilio SDK from a Twilio-compatible server on loopback (TWILIO_API_URL), judges the agents
  * logged in with the ACD agents check, and pages through the same server. Real Redis, a manual clock.
  */
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { channelEnv } from '../support/channel-env.js';
 import { FakeTwilio, type FakeTaskQueue } from '../support/fake-twilio.js';
+import { TEST_REDIS_URL } from '../support/redis.js';
 import { replicas, type Replicas } from '../support/replicas.js';
 
 const SID = `AC${'7'.repeat(32)}`;
@@ -210,6 +212,59 @@ describe('TaskRouter agents poll', () => {
     expect(await incidents(apps[0] as TestApp)).toHaveLength(1);
     expect(fake.calls()).toHaveLength(1);
     expect(fake.messages()).toHaveLength(1);
+  });
+
+  describe('on a sped-up or slowed-down clock (TOCSIN_CLOCK_SPEED shortens waits; the clock, the poll and the claim stay in real time)', () => {
+    /** Three replicas at `speed`: each runs `at` (a replica's job runs every agentsPoll, 1m, whatever the speed). */
+    async function threeAt(speed: number) {
+      fake.setTaskQueues(WS, [queue('Sales', 20, 20)]);
+      set = replicas();
+      const c = structuredClone(loadConfig('config', { clockSpeed: speed })) as any;
+      c.sources.taskrouter.sites = { [WS]: 'hq' };
+      const apps = await set.start(3, { clock: new ManualClock(NOON), config: c as Config, env: { ...env(), TOCSIN_CLOCK_SPEED: String(speed) } });
+      const reads = () => fake.taskRouter().filter((r) => r.resource === 'TaskQueues').length;
+      const runAll = async (at: number, who = apps) => {
+        const before = reads();
+        await Promise.all(who.map((x) => x.container.taskQueueAgents?.run(at)));
+        return reads() - before;
+      };
+      return { apps, runAll, prefix: set.prefix };
+    }
+    const claimTtl = async (prefix: string, at: number) => {
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        return await redis.pttl(`${prefix}{live}:taskrouter-agents:${Math.floor(at / 60_000)}`);
+      } finally {
+        redis.disconnect();
+      }
+    };
+
+    it('at speed 10, each minute is a round of its own, read once between the replicas', async () => {
+      const { runAll } = await threeAt(10);
+      expect(await runAll(NOON)).toBe(1);
+      expect(await runAll(NOON + 30_000)).toBe(0);
+      // a minute later is the next round (agentsPoll of the clock, not agentsPoll × speed)
+      expect(await runAll(NOON + 60_000)).toBe(1);
+      expect(await runAll(NOON + 2 * 60_000 + 5_000)).toBe(1);
+    });
+
+    it('at speed 0.5, a replica running half a minute after another is in the same round: the API is read once a minute, not once per replica', async () => {
+      const { apps, runAll } = await threeAt(0.5);
+      const [a1, a2, a3] = apps as [TestApp, TestApp, TestApp];
+      expect(await runAll(NOON, [a1])).toBe(1);
+      expect(await runAll(NOON + 30_000, [a2])).toBe(0);
+      expect(await runAll(NOON + 45_000, [a3])).toBe(0);
+      expect(await runAll(NOON + 60_000, [a2])).toBe(1);
+    });
+
+    it("a round's claim is kept until the round ends, and no longer", async () => {
+      const { runAll, prefix } = await threeAt(10);
+      const at = NOON + 45_000;
+      expect(await runAll(at)).toBe(1);
+      const ttl = await claimTtl(prefix, at);
+      expect(ttl).toBeGreaterThan(14_000);
+      expect(ttl).toBeLessThanOrEqual(15_000);
+    });
   });
 
   it('a poll failing for taskrouter.blind.after opens one network_infosys incident and pages IT; the first poll that reads the workspace resolves it', async () => {
