@@ -34,6 +34,7 @@ const CONFIG_PREFIX = 'config-';
 
 export class ManageMaintenance {
   private readonly configured: readonly MaintenanceWindow[];
+  private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly deps: { config: Config; store: MaintenanceStore; clock: Clock; ids: IdSource; logger: Logger; held: readonly HeldIncidents[] }) {
     this.configured = deps.config.daemon.maintenance.map((w, i) => ({
@@ -47,6 +48,15 @@ export class ManageMaintenance {
       ...(w.all ? { all: true } : {}),
       source: 'config' as const,
     }));
+  }
+
+  /** Called once a window was created or ended here (what reads the windows must read them again). */
+  onChanged(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
 
   async create(req: MaintenanceRequest): Promise<MaintenanceWindow> {
@@ -70,6 +80,7 @@ export class ManageMaintenance {
       ...(req.by ? { createdBy: req.by } : {}),
     };
     await this.deps.store.put(w, now);
+    this.changed();
     this.deps.logger.info({ window: w.id, name: w.name, from: w.from, until: w.until, sites: w.sites, classes: w.classes }, 'maintenance window created');
     return w;
   }
@@ -100,6 +111,7 @@ export class ManageMaintenance {
     if (!window || Date.parse(window.until) <= now) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no maintenance window ${id}`);
     const endedAt = window.endedAt === undefined ? now : Date.parse(window.endedAt);
     if (window.endedAt === undefined) await this.deps.store.put({ ...window, endedAt: new Date(now).toISOString() }, now);
+    this.changed();
     let woken = 0;
     if (Date.parse(window.from) <= endedAt) {
       for (const n of this.deps.held) {

@@ -5,9 +5,10 @@
  * many times with the same time; a burst of kicks asks at nearly the same time): a storm of
  * thousands of new incidents must not read every open incident once per incident. `invalidate()`
  * makes the next check read again when incidents open, change or end here; changes made by another
- * replica are seen at most `maxAgeMs` later. The maintenance windows are read afresh for every new
- * time asked about, once for all the checks asking about the same time (a tick's incidents, the pages
- * one message would carry).
+ * replica are seen at most `maxAgeMs` later. The maintenance windows are read once for all the
+ * checks asking about the same time within `maxAgeMs` of real time (a tick's incidents, the pages one
+ * message would carry), afresh for a new time; `invalidate()` (a window created or ended here) makes
+ * the next check read them again too.
  */
 import type { Incident } from '../domain/incident.js';
 import type { Suppression, SuppressionPolicy } from '../domain/ports.js';
@@ -44,7 +45,7 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
   private readonly cache = new Map<string, Cached>();
   private generation = 0;
   /** The windows read for the last time asked about. */
-  private windowsRead: { readonly now: number; readonly generation: number; readonly value: Promise<MaintenanceWindow[]> } | undefined;
+  private windowsRead: { readonly now: number; readonly generation: number; readonly readAt: number; readonly value: Promise<MaintenanceWindow[]> } | undefined;
 
   constructor(private readonly deps: SuppressionDeps) {}
 
@@ -69,16 +70,16 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
     return (drill ? this.deps.open.drill : this.deps.open.live).listOpen(canInhibit);
   }
 
-  /** Forget the open incidents read so far (an incident opened, was acknowledged or resolved). */
+  /** Forget the open incidents and windows read so far (an incident opened, was acknowledged or resolved; a window created or ended). */
   invalidate(): void {
     this.generation++;
   }
 
   private windowsAt(now: number): Promise<MaintenanceWindow[]> {
     const hit = this.windowsRead;
-    if (hit && hit.now === now && hit.generation === this.generation) return hit.value;
+    if (hit && hit.now === now && hit.generation === this.generation && performance.now() - hit.readAt < this.deps.maxAgeMs) return hit.value;
     const value = this.deps.maintenance.windows(now);
-    this.windowsRead = { now, generation: this.generation, value };
+    this.windowsRead = { now, generation: this.generation, readAt: performance.now(), value };
     value.catch(() => {
       if (this.windowsRead?.value === value) this.windowsRead = undefined; // a failed read is not kept
     });

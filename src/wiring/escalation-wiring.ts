@@ -78,6 +78,7 @@ export async function buildEscalation(a: {
   const held = (['live', 'drill'] as const).map((ns) => ({ listOpen: open[ns].listOpen.bind(open[ns]), lookNow: queues[ns].lookNow.bind(queues[ns]) }));
   const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger, held });
   const suppression = new RuleSuppressionPolicy({ rules: config.daemon.inhibit, maintenance, open, maxAgeMs: esc.tick });
+  maintenance.onChanged(() => suppression.invalidate());
 
   const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
   const keepMs = throttleMemoryMs(limits);

@@ -157,7 +157,7 @@ describe('RuleSuppressionPolicy', () => {
     expect(filter?.({ class: 'network_infosys', site: 'x', labels: {} })).toBe(false);
   });
 
-  it('reads the maintenance windows once for every check of the same time, afresh for a new time or after a failed read', async () => {
+  it('reads the maintenance windows once for every check of the same time, afresh for a new time, after a failed read or a change', async () => {
     let reads = 0;
     let fail = false;
     const windows = async () => {
@@ -178,5 +178,9 @@ describe('RuleSuppressionPolicy', () => {
     fail = false;
     expect((await p.check(incident('e', 'network_infosys', 'hq'), at + 2)).kind).toBe('maintenance');
     expect(reads).toBe(4);
+    // a window created or ended here: read again, also for the same time
+    p.invalidate();
+    await p.check(incident('f', 'network_infosys', 'hq'), at + 2);
+    expect(reads).toBe(5);
   });
 });
