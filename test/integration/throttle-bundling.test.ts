@@ -694,20 +694,26 @@ describe('throttles and bundling', () => {
     expect(pages.filter((n) => n.channel === 'email')).toHaveLength(1);
   });
 
-  it('a page waiting for the next message whose incident a maintenance window then holds back is not carried by another incident\'s message: it goes once the window ends, once', async () => {
+  /** IT ops paged at 10:00 for hq, then the annex's page at 10:00:10 waiting for the next message (10:02). */
+  async function annexWaiting() {
     const [app] = (await start()) as [TestApp];
     const person = await onDuty(app, 'it_ops');
     expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 1))).status).toBe(200);
     await app.container.engine.idle();
-    // the annex's page and another at hq come within the bundle window of the first call: both wait for 10:02
     app.clock.set(T0 + 10_000);
     const annex = (await app.request('POST', '/webhooks/alertmanager', storm(1, 1, 'annex'))).body.results[0].incident as string;
     await app.container.engine.idle();
+    const annexPage = async () => (await notificationsOf(app, person)).find((n) => n.incident === annex);
+    expect(await annexPage()).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN });
+    return { app, person, annexPage };
+  }
+
+  it('a page waiting for the next message whose incident a maintenance window then holds back is not carried by another incident\'s message: it goes once the window ends, once', async () => {
+    const { app, person, annexPage } = await annexWaiting();
+    // another page at hq comes within the bundle window of the first call: it waits for 10:02 too
     app.clock.set(T0 + 20_000);
     expect((await app.request('POST', '/webhooks/alertmanager', storm(2, 1))).status).toBe(200);
     await app.container.engine.idle();
-    const annexPage = async () => (await notificationsOf(app, person)).find((n) => n.incident === annex);
-    expect(await annexPage()).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN });
 
     // the annex goes into maintenance while its page waits
     app.clock.set(T0 + 30_000);
@@ -737,15 +743,7 @@ describe('throttles and bundling', () => {
   });
 
   it('a power outage that inhibits a waiting page\'s incident does not carry that page in its own call: the page goes once the outage is over, once', async () => {
-    const [app] = (await start()) as [TestApp];
-    const person = await onDuty(app, 'it_ops');
-    expect((await app.request('POST', '/webhooks/alertmanager', storm(0, 1))).status).toBe(200);
-    await app.container.engine.idle();
-    app.clock.set(T0 + 10_000);
-    const annex = (await app.request('POST', '/webhooks/alertmanager', storm(1, 1, 'annex'))).body.results[0].incident as string;
-    await app.container.engine.idle();
-    const annexPage = async () => (await notificationsOf(app, person)).find((n) => n.incident === annex);
-    expect(await annexPage()).toMatchObject({ status: 'planned', deferredUntil: T0 + 2 * MIN });
+    const { app, person, annexPage } = await annexWaiting();
 
     // mains lost at the annex: the power page (critical) to the same person waits out the call gap, then goes
     app.clock.set(T0 + 30_000);
