@@ -16,7 +16,7 @@ import type { ClearReason } from '../domain/clear-reason.js';
 import { isTocsinError } from '../domain/errors.js';
 import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
-import type { ChannelKind, Incident, NotificationStatus } from '../domain/incident.js';
+import { REACHED_STATUSES, type ChannelKind, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
 import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -84,7 +84,6 @@ interface Attempted {
   readonly at: number;
 }
 
-const DONE: ReadonlySet<NotificationStatus> = new Set<NotificationStatus>(['sent', 'delivered', 'logged', 'acknowledged']);
 
 export class DispatchNotification {
   /** Spans `notify` per person and step; the global tracer, a no-op without an SDK. */
@@ -335,7 +334,7 @@ export class DispatchNotification {
 
 function settled(r: StoredNotification): AttemptOutcome {
   if (r.status === 'logged') return 'logged';
-  if (DONE.has(r.status)) return 'sent';
+  if (REACHED_STATUSES.has(r.status)) return 'sent';
   if (r.status === 'cancelled') return 'cancelled';
   if (r.status === 'failed') return r.failure === 'permanent' ? 'permanent' : 'temporary';
   return 'held';

@@ -12,25 +12,16 @@
  */
 import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { StoredNotification } from '../domain/escalation-ports.js';
-import type { ChannelKind, Incident } from '../domain/incident.js';
+import { REACHED_STATUSES, type ChannelKind, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
 import type { IncidentStore } from '../domain/ports.js';
-import { isCritical, isPrompt, promptWait, type ThrottleLimits } from '../domain/throttle.js';
-import type { Logger } from '../telemetry/logger.js';
+import { isCritical, isPrompt, promptWait } from '../domain/throttle.js';
 import type { HeldBack } from './escalation-engine-ports.js';
-import type { ThrottlePages } from './throttle-pages.js';
+import type { HastenHeldDeps } from './hasten-held-pages.js';
 
-/** A page that reached the person, or went in a message that did. */
-const REACHED: ReadonlySet<string> = new Set(['sent', 'delivered', 'logged', 'acknowledged']);
 
-export interface ReinstateCappedDeps {
-  readonly limits: ThrottleLimits;
-  /** Phases held back by throttles (only their pages are ever cancelled at the cap). */
-  readonly phases: ReadonlySet<string>;
-  /** The throttle state of the incident's namespace, and records a page that waits again (its record, the person's queue, the timeline). */
-  readonly throttle: Pick<ThrottlePages, 'storeFor' | 'rehold'>;
-  readonly logger: Logger;
-}
+/** As hastening held pages: the throttle's limits and phases (only their pages are ever cancelled at the cap). */
+export type ReinstateCappedDeps = HastenHeldDeps;
 
 interface PageRecord extends StoredNotification {
   readonly limit?: unknown;
@@ -66,7 +57,7 @@ export class ReinstateCappedPages {
       if (!capped || !conditionHolds((capped.condition ?? 'unresolved') as StepCondition, incident.state, controlled)) continue;
       const cappedAt = Date.parse(capped.at);
       // brought back once; and not when the person is reached (or about to be) by another page of it
-      if (list.some((r) => r.reinstated !== undefined || r.status === 'planned' || (REACHED.has(r.status) && Date.parse(r.at) > cappedAt))) continue;
+      if (list.some((r) => r.reinstated !== undefined || r.status === 'planned' || (REACHED_STATUSES.has(r.status) && Date.parse(r.at) > cappedAt))) continue;
       due.push(capped);
     }
     if (due.length === 0) return null;

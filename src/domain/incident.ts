@@ -5,6 +5,8 @@ export const INCIDENT_STATES: readonly IncidentState[] = ['open', 'acknowledged'
 
 export type ChannelKind = 'sms' | 'voice' | 'email';
 export type NotificationStatus = 'planned' | 'sent' | 'delivered' | 'failed' | 'logged' | 'acknowledged' | 'cancelled';
+/** The statuses of a page that reached its person (or went in a message that did). */
+export const REACHED_STATUSES: ReadonlySet<string> = new Set<NotificationStatus>(['sent', 'delivered', 'logged', 'acknowledged']);
 
 export interface Notification {
   /** Idempotency key: incident, tier, person, channel (and attempt for retries). */
