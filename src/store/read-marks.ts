@@ -1,4 +1,8 @@
-/** ReadMarks in Redis: one hash per scope (id → event count), in the namespace, expiring with the scope (set in one round trip; a mark is a saving, not a record: a lost one costs a read). */
+/**
+ * ReadMarks in Redis: one hash per scope (id → event count), in the namespace, expiring with the
+ * scope. A mark and its key's expiry are set in one transaction (MULTI/EXEC): both or neither, so no
+ * mark key outlives its scope. A mark is a saving, not a record: a lost one costs a read.
+ */
 import type { ReadMarks } from '../domain/ports.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis.js';
@@ -22,7 +26,7 @@ export class RedisReadMarks implements ReadMarks {
   async mark(scope: string, id: string, eventCount: number, keepMs: number): Promise<void> {
     const key = this.key(scope);
     try {
-      const replies = await this.redis.pipeline().hset(key, id, eventCount).pexpire(key, Math.max(1, Math.round(keepMs))).exec();
+      const replies = await this.redis.multi().hset(key, id, eventCount).pexpire(key, Math.max(1, Math.round(keepMs))).exec();
       const failed = replies?.find(([err]) => err)?.[0];
       if (failed) throw failed;
     } catch (e) {
