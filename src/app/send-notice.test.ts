@@ -60,19 +60,45 @@ describe('sendNotice', () => {
     expect(await metrics.registry.metrics()).toContain('tocsin_handover_notices_total{channel="email",result="sent"} 1');
   });
 
-  it('the channel that took the notice counts it toward the person\'s throttles; a count that fails does not fail the notice', async () => {
-    const { deps } = setup(['sms']);
-    const counted: string[] = [];
-    const count = async (person: string, channel: ChannelKind, id: string) => void counted.push(`${person}:${channel}:${id}`);
-    expect(await sendNotice({ ...deps, count }, notice(person({ channels: ['sms'] })), 'r')).toEqual({ channel: 'email', status: 'sent' });
-    expect(counted).toEqual(['p:email:n1']);
+  it("counts the notice toward the person's throttles before each channel is asked, and takes it back where the channel failed; a store that fails does not fail the notice", async () => {
+    const { deps, log } = setup(['sms']);
+    let asked = log;
+    const events: string[] = [];
+    const history = new Set<string>();
+    const count = async (person: string, channel: ChannelKind, id: string) => {
+      events.push(`count ${person}:${channel}:${id} (${asked.length} asked)`);
+      const key = `${person}:${channel}:${id}`;
+      return !history.has(key) && Boolean(history.add(key));
+    };
+    const uncount = async (person: string, channel: ChannelKind, id: string) => {
+      events.push(`uncount ${person}:${channel}:${id}`);
+      history.delete(`${person}:${channel}:${id}`);
+    };
+    expect(await sendNotice({ ...deps, count, uncount }, notice(person({ channels: ['sms'] })), 'r')).toEqual({ channel: 'email', status: 'sent' });
+    // counted before the provider was asked; the failed SMS's count taken back before the e-mail
+    expect(events).toEqual(['count p:sms:n1 (0 asked)', 'uncount p:sms:n1', 'count p:email:n1 (1 asked)']);
+    expect([...history]).toEqual(['p:email:n1']);
+
+    // a notice that reached nobody counts nowhere
+    history.clear();
     const none = setup(['sms', 'email']);
-    expect(await sendNotice({ ...none.deps, count }, notice(person({})), 'r')).toBeUndefined();
-    expect(counted).toHaveLength(1);
-    const broken = async () => {
+    expect(await sendNotice({ ...none.deps, count, uncount }, notice(person({})), 'r')).toBeUndefined();
+    expect([...history]).toEqual([]);
+
+    // counted already (a send of it that went, its claim then lost): a failing channel leaves that count be
+    history.add('p:sms:n1');
+    events.length = 0;
+    const again = setup(['sms']);
+    asked = again.log;
+    expect(await sendNotice({ ...again.deps, count, uncount }, notice(person({})), 'r')).toEqual({ channel: 'email', status: 'sent' });
+    expect(events).toEqual(['count p:sms:n1 (0 asked)', 'count p:email:n1 (1 asked)']);
+    expect([...history].sort()).toEqual(['p:email:n1', 'p:sms:n1']);
+
+    const broken = async (): Promise<never> => {
       throw new Error('redis down');
     };
-    expect(await sendNotice({ ...setup().deps, count: broken }, notice(person({})), 'r')).toEqual({ channel: 'sms', status: 'sent' });
+    expect(await sendNotice({ ...setup().deps, count: broken, uncount: broken }, notice(person({})), 'r')).toEqual({ channel: 'sms', status: 'sent' });
+    expect(await sendNotice({ ...setup(['sms']).deps, count: async () => true, uncount: broken }, notice(person({})), 'r')).toEqual({ channel: 'email', status: 'sent' });
   });
 
   it('a person with neither phone nor e-mail gets nothing, and it is counted', async () => {

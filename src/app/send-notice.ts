@@ -2,9 +2,12 @@
  * Use case: one notice (a message about no incident, such as a shift handover) to one person. It goes
  * by text only, never a call: the person's channels in order (roster, else the role's), SMS and
  * e-mail among them, then whichever of the two is left that can reach them. The first channel that
- * takes it ends the attempt; a failing one is counted and logged and the next is tried. The message
- * that went counts toward the person's throttles as any message does (`count`): pages after it keep
- * the channel's gap and the daily cap, though nothing ever holds the notice itself back.
+ * takes it ends the attempt; a failing one is counted and logged and the next is tried. The notice
+ * counts toward the person's throttles as any message does (`count`), from before each channel is
+ * asked, as a page's message is counted when admitted: a page decided while the provider is still
+ * answering (an SMS may take seconds) keeps the channel's gap and the daily cap after it. A channel
+ * that fails takes its count back (`uncount`), so the notice counts only on the channel that took it,
+ * and nowhere when none did. Nothing ever holds the notice itself back.
  */
 import type { ChannelKind } from '../domain/incident.js';
 import type { Channel, Notice } from '../domain/ports.js';
@@ -18,8 +21,14 @@ export interface SendNoticeDeps {
   readonly channelsFor: (person: string, role: string) => readonly ChannelKind[];
   readonly metrics: Pick<Metrics, 'handoverNotices'>;
   readonly logger: Logger;
-  /** Records the notice as a message to the person on `channel` in their throttle history (ThrottlePages.counted). */
-  readonly count?: (person: string, channel: ChannelKind, noticeId: string) => Promise<void>;
+  /**
+   * Records the notice as a message to the person on `channel` in their throttle history before the
+   * channel is asked (ThrottlePages.count): true when this call recorded it, false when the id was
+   * recorded there already (a second count of one notice is none).
+   */
+  readonly count?: (person: string, channel: ChannelKind, noticeId: string) => Promise<boolean>;
+  /** Takes that record back: the channel did not take the notice (ThrottlePages.uncount). */
+  readonly uncount?: (person: string, channel: ChannelKind, noticeId: string) => Promise<void>;
 }
 
 const TEXT: readonly ChannelKind[] = ['sms', 'email'];
@@ -32,12 +41,13 @@ export async function sendNotice(deps: SendNoticeDeps, notice: Notice, role: str
   for (const channel of order) {
     const send = deps.channels[channel]?.notice?.bind(deps.channels[channel]);
     if (!send) continue;
+    const counted = await count(deps, notice, channel);
     try {
       const { status } = await send(notice);
       deps.metrics.handoverNotices.inc({ channel, result: status });
-      await countSent(deps, notice, channel);
       return { channel, status };
     } catch (e) {
+      if (counted) await uncount(deps, notice, channel);
       deps.metrics.handoverNotices.inc({ channel, result: 'failed' });
       deps.logger.warn({ err: e, noticeId: notice.id, person: r.id, channel }, 'notice failed on this channel; trying the next');
     }
@@ -48,13 +58,24 @@ export async function sendNotice(deps: SendNoticeDeps, notice: Notice, role: str
 }
 
 /**
- * Counts a notice that went (its id makes a second count of it one); should the store fail, the
- * notice went all the same and is not sent again: only the throttle misses it.
+ * Counts the notice on `channel` before it goes; true when this call counted it (a count made
+ * earlier, by a send of it that went, is kept whatever this one does). Should the store fail, the
+ * notice goes all the same: only the throttle misses it.
  */
-async function countSent(deps: SendNoticeDeps, notice: Notice, channel: ChannelKind): Promise<void> {
+async function count(deps: SendNoticeDeps, notice: Notice, channel: ChannelKind): Promise<boolean> {
   try {
-    await deps.count?.(notice.recipient.id, channel, notice.id);
+    return (await deps.count?.(notice.recipient.id, channel, notice.id)) ?? false;
   } catch (e) {
     deps.logger.warn({ err: e, noticeId: notice.id, person: notice.recipient.id, channel }, 'notice not counted in the throttle history');
+    return false;
+  }
+}
+
+/** The channel failed: the count of the notice there is taken back (should that fail, it stays, and only holds pages back longer). */
+async function uncount(deps: SendNoticeDeps, notice: Notice, channel: ChannelKind): Promise<void> {
+  try {
+    await deps.uncount?.(notice.recipient.id, channel, notice.id);
+  } catch (e) {
+    deps.logger.warn({ err: e, noticeId: notice.id, person: notice.recipient.id, channel }, 'notice count not taken back from the throttle history');
   }
 }

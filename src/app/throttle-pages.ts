@@ -231,12 +231,19 @@ export class ThrottlePages {
   }
 
   /**
-   * A message about no incident (a shift-handover notice) went to the person: it counts toward the
-   * limits as any message does (the channel's gap, the counts, the daily cap of the pages after it),
-   * but nothing holds it back, and it carries no waiting page (its words are its own).
+   * A message about no incident (a shift-handover notice) is about to go to the person: it counts
+   * toward the limits as any message does (the channel's gap, the counts, the daily cap of the pages
+   * after it), from before the provider is asked, as a page's message is counted when admitted, so a
+   * page decided meanwhile sees it. Nothing holds it back, and it carries no waiting page (its words
+   * are its own). Counted once per id: true when this call counted it (false: counted already).
    */
-  async counted(person: string, channel: ChannelKind, messageId: string, now: number): Promise<void> {
-    await this.deps.stores.live.recordForced(person, channel, messageId, now);
+  async count(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean> {
+    return this.deps.stores.live.recordOnce(person, channel, messageId, now);
+  }
+
+  /** The message counted by `count` did not go on that channel: it no longer counts there. */
+  async uncount(person: string, channel: ChannelKind, messageId: string, now: number): Promise<void> {
+    await this.deps.stores.live.forget(person, channel, messageId, now);
   }
 
   /** The carrier went out (`status` sent or logged): each carried page is recorded as bundled into it. */

@@ -39,6 +39,13 @@ export interface ThrottleStore {
   recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string): Promise<CommitResult>;
   /** Records a message that is never held back (a phase neither throttled nor gathered). */
   recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void>;
+  /**
+   * Records a message never held back before it goes (a notice), once per id: true when this call
+   * recorded it, false when it was recorded already (the first count's time is kept).
+   */
+  recordOnce(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean>;
+  /** Takes back a message recorded before it went that did not go: false when it was not recorded. */
+  forget(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean>;
   /** Queues a page to be folded into the next message (false: the version moved). */
   enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean>;
   /** Takes a waiting page off the queue, to be decided again: false when it was not waiting (a carrier took it). */

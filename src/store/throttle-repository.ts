@@ -4,7 +4,8 @@
  * pages, and each gathered phase), and a version that makes each
  * check-and-record atomic across replicas (throttle-send-4.lua). Also reads and folds the waiting
  * notifications themselves (fold-notification-1.lua), and brings back a page cancelled at the daily
- * cap (reinstate-notification-1.lua).
+ * cap (reinstate-notification-1.lua). A notice is recorded before it goes, and taken back should its
+ * channel fail (recordOnce, forget).
  */
 import type { StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind } from '../domain/incident.js';
@@ -46,6 +47,16 @@ export class RedisThrottleRepository implements ThrottleStore {
 
   async recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void> {
     await this.call('force', person, channel, undefined, '', now, [sentMember(channel, undefined, notificationId)]);
+  }
+
+  async recordOnce(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean> {
+    const r = (await this.call('count', person, channel, undefined, '', now, [sentMember(channel, undefined, messageId)])) as string[];
+    return r[2] === '1';
+  }
+
+  async forget(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean> {
+    const r = (await this.call('forget', person, channel, undefined, '', now, [sentMember(channel, undefined, messageId)])) as string[];
+    return r[0] === 'ok';
   }
 
   async enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean> {

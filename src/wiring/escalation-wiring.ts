@@ -143,7 +143,15 @@ export async function buildEscalation(a: {
     hasten: (inc, incidents, now) => hasten.run(inc, incidents, now),
     reinstate: (inc, incidents, controlled, now, heldBack) => reinstate.run(inc, incidents, controlled, now, heldBack),
   });
-  // a notice counts toward the person's throttles as a live message (a handover is never a drill)
-  const notices = { channels, channelsFor, metrics, logger, count: (person: string, channel: ChannelKind, id: string) => throttle.counted(person, channel, id, clock.now()) };
+  // a notice counts toward the person's throttles as a live message (a handover is never a drill),
+  // from before its channel is asked until that channel fails
+  const notices = {
+    channels,
+    channelsFor,
+    metrics,
+    logger,
+    count: (person: string, channel: ChannelKind, id: string) => throttle.count(person, channel, id, clock.now()),
+    uncount: (person: string, channel: ChannelKind, id: string) => throttle.uncount(person, channel, id, clock.now()),
+  };
   return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };
 }

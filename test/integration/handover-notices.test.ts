@@ -4,11 +4,15 @@
  * Shanghai the night lead hands the duty team lead role to the day lead: the day lead is told by SMS
  * (in Chinese, her roster locale) with the incident still open that the role was paged for, the night
  * lead who takes over; a failing SMS falls over to e-mail; a notice never rings a phone and is sent once.
- * A notice counts toward the person's throttles as any message does, and none of them holds it back.
+ * A notice counts toward the person's throttles as any message does, from before the provider is asked
+ * (a page decided while the SMS is still on its way sees it), and only on the channel that took it;
+ * none of them holds it back.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { RedisThrottleRepository } from '../../src/store/throttle-repository.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -57,6 +61,12 @@ async function openAcdOutage(): Promise<string> {
 async function handover(at = NOTICE): Promise<number> {
   app.clock.set(at);
   return app.container.handover.tick(at);
+}
+
+/** The person's messages in the throttle's record (every channel), as "<channel>@<ms>". */
+async function throttleHistory(person: string, now: number): Promise<string[]> {
+  const store = new RedisThrottleRepository(app.container.redis, makeKeys(app.env.redisPrefix, 'live'), 24 * 60 * 60_000);
+  return (await store.history(person, 'sms', now)).sent.map((m) => `${m.channel}@${m.at}`);
 }
 
 async function metric(name: string): Promise<string[]> {
@@ -202,6 +212,45 @@ describe('shift handover notices', () => {
     expect(to(fake.messages(), ANA)).toHaveLength(3);
   });
 
+  it('a page decided while the handover SMS is still on its way sees it: it waits out the bundle window after the notice', async () => {
+    const ana = async (id: string) => ((await app.request('GET', `/api/incidents/${id}`)).body.notifications as any[]).find((n) => n.person === 'ana_costa' && n.phase === 'page');
+    // the provider takes its time over the night lead's notice
+    const slow = fake.hold((r) => r.resource === 'Messages' && r.form.To === ANA);
+    const telling = handover();
+    await slow.arrived;
+    expect(await throttleHistory('ana_costa', NOTICE)).toEqual([`sms@${NOTICE}`]); // counted before the provider answered
+
+    // 20 s on, the SMS still unanswered: a page to her waits out the bundle window after the notice
+    app.clock.set(NOTICE + 20_000);
+    const r = await app.request('POST', '/api/incidents', { class: 'hvac', site: 'annex', summary: 'hall too warm at annex' });
+    expect(r.status).toBe(201);
+    await app.container.engine.idle();
+    expect(await ana(r.body.id)).toMatchObject({ channel: 'sms', status: 'planned', deferredUntil: NOTICE + 2 * 60_000, limit: 'bundle_window' });
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.']);
+
+    slow.release();
+    expect(await telling).toBeGreaterThanOrEqual(2);
+    expect(await throttleHistory('ana_costa', NOTICE + 20_000)).toEqual([`sms@${NOTICE}`]); // once, at its time
+    app.clock.set(NOTICE + 2 * 60_000);
+    await app.container.engine.tick(NOTICE + 2 * 60_000);
+    await app.container.engine.idle();
+    expect(await ana(r.body.id)).toMatchObject({ status: 'sent', at: new Date(NOTICE + 2 * 60_000).toISOString() });
+    expect(to(fake.messages(), ANA)).toEqual(['HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.', expect.stringContaining('hall too warm')]);
+  });
+
+  it('a handover SMS the provider refuses after a while counts while it is on its way, then only the e-mail that took the notice does', async () => {
+    const slow = fake.hold((r) => r.resource === 'Messages' && r.form.To === LIN);
+    fake.failNext(1, { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." }, 'Messages');
+    const telling = handover();
+    await slow.arrived;
+    expect(await throttleHistory('lin_wei', NOTICE)).toEqual([`sms@${NOTICE}`]);
+    slow.release();
+    expect(await telling).toBeGreaterThanOrEqual(2);
+    await sink.waitFor(1);
+    expect(await throttleHistory('lin_wei', NOTICE)).toEqual([`email@${NOTICE}`]);
+    expect(await throttleHistory('ana_costa', NOTICE)).toEqual([`sms@${NOTICE}`]);
+  });
+
   it('a handover SMS counts toward the daily cap, and is never dropped at it', async () => {
     // a daily cap of 2 messages a person
     await app.stop();
@@ -248,5 +297,7 @@ describe('shift handover notices', () => {
     expect(to(fake.messages(), ANA)).toHaveLength(1);
     expect(await metric('tocsin_handover_notices_total{channel="sms",result="failed"}')).toEqual([expect.stringMatching(/ 1$/)]);
     expect(await metric('tocsin_handover_notices_total{channel="email",result="sent"}')).toEqual([expect.stringMatching(/ 1$/)]);
+    // the notice counts on the channel that took it only: a page by SMS after it keeps no SMS gap for it
+    expect(await throttleHistory('lin_wei', NOTICE)).toEqual([`email@${NOTICE}`]);
   });
 });

@@ -4,6 +4,7 @@
  * goes at once and the rest wait out the minimum gap, then go folded into one call — instead of
  * each page losing the check-and-record to its siblings until it went out unthrottled. Pages no
  * throttle holds back are only counted, side by side: they do not wait their turn behind each other.
+ * A notice counted (or its count taken back) while a page is being decided makes that page decide again.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
@@ -110,5 +111,31 @@ describe('throttles under concurrency', () => {
     const sent = (await store.history(person ?? '', 'voice', T0)).sent;
     expect(sent.filter((m) => m.channel === 'voice')).toHaveLength(20);
     expect(sent.filter((m) => m.channel === 'email')).toHaveLength(20);
+  });
+
+  it('a notice counted while a page to the person is being decided makes the page decide again, and so does taking the count back', async () => {
+    app = await startTestApp({ clock: new ManualClock(T0) });
+    const store = new RedisThrottleRepository(app.container.redis, makeKeys(app.env.redisPrefix, 'live'), 24 * 60 * 60_000);
+    const page = { incidentId: 'inc1', notificationId: 'n1' };
+    const notice = 'handover:shift_lead:2026-11-24T00:00:00.000Z:ana_costa';
+
+    // a page's decision reads the person's messages (none), then the notice is counted before it commits
+    const seen = await store.history('ana_costa', 'sms', T0);
+    expect(seen.sent).toEqual([]);
+    expect(await store.recordOnce('ana_costa', 'sms', notice, T0)).toBe(true);
+    expect(await store.recordSend('ana_costa', 'sms', 'n1', T0, seen.version, false)).toEqual({ ok: false });
+    expect(await store.unchanged('ana_costa', 'sms', T0, seen.version)).toBe(false);
+    // a second count of the notice is none, and keeps the first one's time
+    const counted = await store.history('ana_costa', 'sms', T0 + 5_000);
+    expect(counted.sent).toEqual([{ channel: 'sms', at: T0 }]);
+    expect(await store.recordOnce('ana_costa', 'sms', notice, T0 + 5_000)).toBe(false);
+    expect(await store.unchanged('ana_costa', 'sms', T0 + 5_000, counted.version)).toBe(true);
+    expect((await store.history('ana_costa', 'sms', T0 + 5_000)).sent).toEqual([{ channel: 'sms', at: T0 }]);
+
+    // decided on the count (held back by it), the page decides again once the count is taken back
+    expect(await store.forget('ana_costa', 'sms', notice, T0 + 5_000)).toBe(true);
+    expect(await store.enqueue('ana_costa', 'sms', page, T0 + 5_000, counted.version)).toBe(false);
+    expect((await store.history('ana_costa', 'sms', T0 + 5_000)).sent).toEqual([]);
+    expect(await store.forget('ana_costa', 'sms', notice, T0 + 5_000)).toBe(false);
   });
 });

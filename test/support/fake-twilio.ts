@@ -3,7 +3,8 @@
  * (form-encoded, Basic auth), serves TaskRouter's TaskQueues list (paged, with Twilio's `meta` envelope)
  * and each queue's RealTimeStatistics for the workspaces given to setTaskQueues (the SDK reaches them at
  * `<url>/taskrouter.twilio.com/v1/…`), records every request with its decoded form, answers like
- * Twilio, and can be told to fail (an error status + Twilio code, a reset connection, or a hang).
+ * Twilio, and can be told to fail (an error status + Twilio code, a reset connection, or a hang) or
+ * to answer a request only when the test lets it go (a provider slow to answer).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -36,6 +37,14 @@ export interface FakeTwilioOptions {
   readonly authToken?: string | undefined;
 }
 
+/** A request held unanswered (see FakeTwilio.hold). */
+export interface HeldRequest {
+  /** Resolves with the request once it came in (recorded, not answered yet). */
+  readonly arrived: Promise<RecordedRequest>;
+  /** Lets it go on: answered as any other (a queued failure too). */
+  release(): void;
+}
+
 /** A TaskRouter queue as the fake serves it: its name and its workers (eligible, available, per activity). */
 export interface FakeTaskQueue {
   readonly sid: string;
@@ -55,6 +64,7 @@ const TASKROUTER = 'https://taskrouter.twilio.com/v1';
 export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
   private readonly failures: { readonly failure: Failure; readonly only: RecordedRequest['resource'] | undefined }[] = [];
+  private readonly holds: { readonly match: (r: RecordedRequest) => boolean; readonly arrive: (r: RecordedRequest) => void; readonly gate: Promise<void> }[] = [];
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private readonly options: FakeTwilioOptions;
@@ -97,6 +107,19 @@ export class FakeTwilio {
     for (let i = 0; i < n; i++) this.failures.push({ failure, only });
   }
 
+  /**
+   * The next request that `match`es (default: any) is recorded but answered only once `release` is
+   * called: a provider that takes its time, while the test does something meanwhile.
+   */
+  hold(match: (r: RecordedRequest) => boolean = () => true): HeldRequest {
+    let arrive: (r: RecordedRequest) => void = () => undefined;
+    let release: () => void = () => undefined;
+    const arrived = new Promise<RecordedRequest>((resolve) => (arrive = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ match, arrive, gate });
+    return { arrived, release };
+  }
+
   /** Requests to Messages.json / Calls.json. */
   messages(): RecordedRequest[] {
     return this.requests.filter((r) => r.resource === 'Messages');
@@ -129,7 +152,14 @@ export class FakeTwilio {
     const auth = basicAuth(req.headers.authorization);
     const form = decodeForm(raw);
     const resource = m ? (m[2] as 'Messages' | 'Calls') : tr ? (tr[3] ? 'RealTimeStatistics' : 'TaskQueues') : 'other';
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form });
+    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form };
+    this.requests.push(recorded);
+    const held = this.holds.findIndex((h) => h.match(recorded));
+    if (held >= 0) {
+      const [h] = this.holds.splice(held, 1);
+      h?.arrive(recorded);
+      await h?.gate;
+    }
 
     const at = this.failures.findIndex((f) => f.only === undefined || f.only === resource);
     const failure = at < 0 ? undefined : this.failures.splice(at, 1)[0]?.failure;

@@ -22,6 +22,11 @@
             bundle  — queues ARGV[5] (on the critical zset when ARGV[6] is '1'; earliest time kept);
                       returns { 'ok', version } or { 'conflict', version }
             force   — records ARGV[5] as sent whatever the version (messages never held back); returns { 'ok', version }
+            count   — as force, but only when ARGV[5] is not recorded yet (a notice, counted before it goes: a
+                      second count keeps the first); returns { 'ok', version, '1' } when it recorded it, else
+                      { 'ok', version, '0' }
+            forget  — takes ARGV[5] off the sends (a notice counted before it went, whose channel failed);
+                      returns { 'ok', version } when it was recorded, { 'gone', version } when not
             release — puts ARGV[5..] back ("!"-prefixed onto the critical zset): their carrier could not be sent;
                       returns { 'ok', version }
             withdraw — takes ARGV[5] off both waiting zsets, to be decided again (no carrier can take it
@@ -30,6 +35,8 @@
   ARGV[3] now (epoch ms, the caller's clock)
   ARGV[4] keep (ms): sends older than now - keep are dropped; every key expires keep after its last change
   ARGV[5] member (ARGV[5..] for release)
+  Every change of the sends (send, force, a count that recorded, a forget that removed) moves the version:
+  a decision made on the sends before it is made again.
   ARGV[6] '1' when the page is critical (send, bundle)
 ]]
 local sends, pending, critical, ver = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -57,6 +64,20 @@ end
 if action == 'withdraw' then
   local n = redis.call('ZREM', pending, ARGV[5]) + redis.call('ZREM', critical, ARGV[5])
   return { n > 0 and 'ok' or 'gone', version }
+end
+
+if action == 'count' then
+  if redis.call('ZADD', sends, 'NX', now, ARGV[5]) == 0 then return { 'ok', version, '0' } end
+  version = tostring(redis.call('INCR', ver))
+  touch()
+  return { 'ok', version, '1' }
+end
+
+if action == 'forget' then
+  if redis.call('ZREM', sends, ARGV[5]) == 0 then return { 'gone', version } end
+  version = tostring(redis.call('INCR', ver))
+  touch()
+  return { 'ok', version }
 end
 
 if action == 'release' then
