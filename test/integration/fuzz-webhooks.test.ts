@@ -11,7 +11,8 @@ afterAll(async () => {
   await app.stop();
 });
 
-const labels = fc.dictionary(fc.constantFrom('alertname', 'site', 'severity', 'class', 'service', 'job', 'instance', 'x'), fc.oneof(fc.string(), fc.constantFrom('critical', 'power', 'hq', 'UpsOnBattery', '')));
+// 'binary' strings hold any UTF-16 unit, lone surrogates too (valid JSON, no character)
+const labels = fc.dictionary(fc.constantFrom('alertname', 'site', 'severity', 'class', 'service', 'job', 'instance', 'x'), fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('critical', 'power', 'hq', 'UpsOnBattery', '')));
 const alert = fc.record(
   {
     status: fc.oneof(fc.constantFrom('firing', 'resolved'), fc.string()),
@@ -62,6 +63,20 @@ describe('fuzzing the webhooks', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a lone UTF-16 surrogate in a site or a label is taken as any other character, on every route', async () => {
+    const site = 'hq\ud800';
+    const bodies: [string, unknown][] = [
+      ['/webhooks/alertmanager', { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'UpsOnBattery', site, instance: 'x\udfff' }, startsAt: '2026-12-05T10:00:00Z', fingerprint: 'f00dfeedf00dfeed' }] }],
+      ['/webhooks/ups', { device: 'ups9', site, event: 'ONBATT', vars: { 'ups.status': 'OB DISCHRG' } }],
+      ['/webhooks/acd', { site, queue: 'main\udc00', metrics: { calls_waiting: 400 } }],
+      ['/api/incidents', { class: 'media', site, summary: 'press call', level: 2, drill: false }],
+    ];
+    for (const [path, body] of bodies) {
+      const status = await postRaw(path, JSON.stringify(body));
+      expect({ path, status }).toEqual({ path, status: path === '/api/incidents' ? 201 : 200 });
+    }
   });
 
   it('the API rejects random report bodies cleanly', async () => {
