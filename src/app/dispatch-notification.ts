@@ -9,7 +9,10 @@
  *  - TOCSIN_ERR_CHANNEL_PERMANENT, or retries used up: the person's next channel;
  *  - level 4 and above: e-mail goes out in parallel;
  *  - right before each send the live incident is checked again (an acknowledged incident cancels
- *    a page whose tier needs "unacknowledged").
+ *    a page whose tier needs "unacknowledged");
+ *  - right before the provider is called the claim is renewed (its lease starts again then, so the
+ *    whole send fits in it whatever the checks before took); a claim lost meanwhile is not sent
+ *    (`held`: whoever took it over sends it).
  */
 import { randomInt } from 'node:crypto';
 import type { ClearReason } from '../domain/clear-reason.js';
@@ -252,7 +255,11 @@ export class DispatchNotification {
       req.deferred?.(gate.until);
       return 'held';
     }
-    const carried: readonly CarriedPage[] = gate?.kind === 'send' ? gate.carried : [];
+    // The checks above took time out of the claim's lease: it starts again now, so the whole send fits
+    // in it; a claim lost meanwhile is left to whoever has it now.
+    const taken: readonly CarriedPage[] = gate?.kind === 'send' ? gate.carried : [];
+    const carried = await this.renewed(req, record, channel, taken, now);
+    if (!carried) return 'held';
     const bundle = bundleOf(inc, carried);
 
     const code = record.code ?? '';
@@ -308,6 +315,32 @@ export class DispatchNotification {
       deps.logger.warn({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, attempt, failure, err: { message } }, 'notification failed');
       return { outcome: failure, at };
     }
+  }
+
+  /**
+   * Renews the claim on this attempt's record right before its page goes to the provider, and those
+   * on the waiting pages the message carries (taken at `takenAt`): each lease starts again now, so no
+   * one takes over a page whose send is on its way, however long the checks before it took (a slow
+   * Redis, a throttle contended). Undefined when the record's claim was lost (taken over after its
+   * lease ran out, or settled by someone else): not sent, the carried pages go back to the queue.
+   * A carried page whose claim was lost is left out of the message.
+   */
+  private async renewed(req: DispatchRequest, record: StoredNotification, channel: ChannelKind, carried: readonly CarriedPage[], takenAt: number): Promise<readonly CarriedPage[] | undefined> {
+    const { deps } = this;
+    const at = deps.now();
+    const own = await req.notifications.renew(req.incident.id, record.id, deps.owner, record.claimedAtMs ?? Number.NaN, at);
+    if (own !== 'renewed') {
+      deps.logger.warn({ incident: req.incident.id, tier: req.step.tier, role: req.role, person: req.recipient.id, channel, attempt: record.attempt, claim: own, sinceClaimMs: at - (record.claimedAtMs ?? at) }, 'notification not sent: its claim was lost before the send');
+      if (carried.length > 0) await deps.throttle?.release(this.throttleFacts(req, channel, record.id, at), carried, at);
+      return undefined;
+    }
+    const kept: CarriedPage[] = [];
+    for (const c of carried) {
+      const r = await req.notifications.renew(c.incidentId, c.notificationId, deps.owner, takenAt, at);
+      if (r === 'renewed') kept.push(c);
+      else deps.logger.info({ incident: req.incident.id, carriedIncident: c.incidentId, person: req.recipient.id, channel, claim: r }, 'waiting page left out of the message: its claim was lost before the send');
+    }
+    return kept;
   }
 
   /** What the throttle needs to know about this message. */

@@ -123,7 +123,7 @@ export function daemonSchema({ wait, span }: Durations) {
         /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
         lease: span
           .prefault('30s')
-          .describe(durationText('A claimed step, page or shift-handover notice not finished in this time is taken over and run again; real time, never sped up by TOCSIN_CLOCK_SPEED.', '30s')),
+          .describe(durationText("A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's claim starts it again right before the page goes to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED.", '30s')),
         batch: wholeNumber(1, 10_000, 200)
           .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
@@ -178,7 +178,7 @@ export function daemonSchema({ wait, span }: Durations) {
               .prefault('15s')
               .describe(
                 durationText(
-                  "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and shorter than escalation.lease.",
+                  "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and shorter than escalation.lease (a page's claim starts it again right before the request).",
                   '15s',
                 ),
               ),
@@ -206,7 +206,7 @@ export function daemonSchema({ wait, span }: Durations) {
             ),
             sendTimeout: realTimeout(
               '25s',
-              'How long one e-mail may take in all, from connecting to the server accepting the mail: the connection is closed then and the send counts as failed and is retried (escalation.retry); real time. At least 1s, and shorter than escalation.lease.',
+              "How long one e-mail may take in all, from connecting to the server accepting the mail: the connection is closed then and the send counts as failed and is retried (escalation.retry); real time. At least 1s, and shorter than escalation.lease (a page's claim starts it again right before the send).",
             ),
           })
           .prefault({})
@@ -321,7 +321,8 @@ export function daemonSchema({ wait, span }: Durations) {
         'Per-source request limits, shared by every replica on one Redis and counted in real time (never scaled by TOCSIN_CLOCK_SPEED). A request carrying a critical class is never refused.',
       ),
   }).superRefine((d, ctx) => {
-    // a send still waiting for Twilio when its claim's lease ends is taken over and sent again
+    // a page's claim is renewed right before the send (its lease starts then): a send still waiting
+    // for Twilio when that lease ends is taken over and sent again
     const { timeout } = d.channels.twilio;
     if (timeout >= d.escalation.lease) {
       ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still waiting for Twilio would be taken over and sent twice` });

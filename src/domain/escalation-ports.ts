@@ -116,6 +116,12 @@ export interface StoredNotification extends Notification {
  */
 export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken' | 'gone';
 
+/**
+ * renewed: the claim's lease starts again now, the caller sends; lost: another claimer has it (another
+ * owner, or a claim taken over since); settled: no longer planned; gone: no such record.
+ */
+export type RenewOutcome = 'renewed' | 'lost' | 'settled' | 'gone';
+
 /** A reply code offered with a claim, reserved in the same step when the claim is won. */
 export interface ReplyCode {
   readonly code: string;
@@ -129,6 +135,12 @@ export interface NotificationStore {
    * for it (a record reclaimed with a code keeps its own); `code_taken` when the code is in use.
    */
   claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
+  /**
+   * Renews a claim right before its page goes to the provider: while the record is still planned and
+   * holds the claim `owner` took at `claimedAtMs`, its lease starts again at `now` (so the whole send
+   * fits in one lease, whatever took time since the claim). Anything else is left as it is.
+   */
+  renew(incidentId: string, id: string, owner: string, claimedAtMs: number, now: number): Promise<RenewOutcome>;
   /**
    * Merges fields into a record; only its claimer may (owner '' = anyone). `note`, when given, goes
    * on the incident's timeline in the same step whenever the record exists, even when this claimer

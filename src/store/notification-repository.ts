@@ -1,6 +1,6 @@
 /** Notifications of one namespace: claimed by idempotency key before sending, then their status recorded. */
 import type { RedisClient } from './redis.js';
-import type { ClaimOutcome, CodeRef, NotificationStore, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, CodeRef, NotificationStore, RenewOutcome, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
 import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
 import type { PageReplicaWait } from './page-replica-wait.js';
@@ -35,6 +35,16 @@ export class RedisNotificationRepository implements NotificationStore {
       const outcome = r[0] as ClaimOutcome;
       if (outcome === 'owned' || outcome === 'reclaimed') await this.replicated?.confirm('claim');
       return { outcome, record: outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification) };
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async renew(incidentId: string, id: string, owner: string, claimedAtMs: number, now: number): Promise<RenewOutcome> {
+    try {
+      const r = String(await callScript(this.writer, 'renewNotification', [this.keys.notifications(incidentId)], [id, owner, claimedAtMs, now])) as RenewOutcome;
+      if (r === 'renewed') await this.replicated?.confirm('claim');
+      return r;
     } catch (e) {
       throw storeError(e);
     }

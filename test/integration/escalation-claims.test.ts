@@ -174,4 +174,34 @@ describe('claimNotification', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
+
+  it('renewing a claim starts its lease again, and only for the claim its sender took while still planned', async () => {
+    const [a, b] = clients.map((c) => new RedisNotificationRepository(c, keys)) as [RedisNotificationRepository, RedisNotificationRepository];
+    const mine = await a.claim(record('n1'), NOW, LEASE, 'oa');
+    const at = mine.record.claimedAtMs ?? 0;
+    expect(at).toBe(NOW);
+    // renewed 20 s in: at the first lease's end the page is still held, at the renewed one's it may be taken over
+    expect(await a.renew('inc1', 'n1', 'oa', at, NOW + 20_000)).toBe('renewed');
+    expect((await a.get('inc1', 'n1'))?.claimedAtMs).toBe(NOW + 20_000);
+    expect((await b.claim(record('n1'), NOW + LEASE, LEASE, 'ob')).outcome).toBe('exists');
+    expect((await b.claim(record('n1'), NOW + 20_000 + LEASE, LEASE, 'ob')).outcome).toBe('reclaimed');
+    // taken over: its first claimer renews nothing, whatever claim time it gives
+    expect(await a.renew('inc1', 'n1', 'oa', NOW + 20_000, NOW + 60_000)).toBe('lost');
+    expect((await a.get('inc1', 'n1'))?.claimedBy).toBe('ob');
+    // one owner id per process: a claim of the same owner taken over since is another claim
+    const own = await a.claim(record('n2'), NOW, LEASE, 'oa');
+    const again = await a.claim(record('n2'), NOW + LEASE, LEASE, 'oa');
+    expect(again.outcome).toBe('reclaimed');
+    expect(await a.renew('inc1', 'n2', 'oa', own.record.claimedAtMs ?? 0, NOW + LEASE + 1)).toBe('lost');
+    expect(await a.renew('inc1', 'n2', 'oa', again.record.claimedAtMs ?? 0, NOW + LEASE + 1)).toBe('renewed');
+    // a lease run out that nobody took over is still its claimer's
+    const late = await a.claim(record('n3'), NOW, LEASE, 'oa');
+    expect(await a.renew('inc1', 'n3', 'oa', late.record.claimedAtMs ?? 0, NOW + 2 * LEASE)).toBe('renewed');
+    // settled, or no record: nothing written
+    expect(await a.update('inc1', 'n3', { status: 'sent' }, 'oa')).toBe(true);
+    expect(await a.renew('inc1', 'n3', 'oa', NOW + 2 * LEASE, NOW + 3 * LEASE)).toBe('settled');
+    expect((await a.get('inc1', 'n3'))?.claimedAtMs).toBe(NOW + 2 * LEASE);
+    expect(await a.renew('inc1', 'n4', 'oa', NOW, NOW)).toBe('gone');
+    expect(await (clients[0] as Redis).hexists(keys.notifications('inc1'), 'n4')).toBe(0);
+  });
 });
