@@ -133,6 +133,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const repoOptions = {
     ...(replicated ? { replicated: replicated.intake } : {}),
     reopenWindowMs: config.daemon.incidents.reopenWindow,
+    staleFiringWindowMs: config.daemon.incidents.staleFiringWindow,
     retentionMs: config.daemon.incidents.retention,
     maxTimeline: config.daemon.incidents.maxTimeline,
     ingestBatch: config.daemon.incidents.ingestBatch,

@@ -78,6 +78,16 @@ export function daemonSchema({ wait, span }: Durations) {
       .strictObject({
         /** A refire this soon after a resolution reopens the same incident. */
         reopenWindow: wait.prefault('10m').describe(durationText('A refire this soon after a resolution reopens the same incident.', '10m')),
+        /** An Alertmanager firing this soon after its member's resolution of the same occurrence is a late HA copy. */
+        staleFiringWindow: wait
+          .refine((ms) => ms <= 300_000, 'must be at most 5m')
+          .prefault('1m')
+          .describe(
+            durationText(
+              "An Alertmanager firing received this soon after its alert's resolution of the same occurrence (same fingerprint and startsAt) is a late copy from an HA peer that had not seen the resolution yet: counted as a duplicate, it neither reopens the incident nor pages. Longer than the peers' lag (--cluster.peer-timeout, 15s per peer position, plus the send), shorter than Prometheus takes to come back from a restart after its alerts' endsAt ran out (the same occurrence genuinely firing again, which reopens as any refire); at most 5m, 0: every such firing reopens.",
+              '1m',
+            ),
+          ),
         /** How long resolved incidents stay queryable in Redis. */
         retention: span.prefault('30d').describe(durationText('How long resolved incidents stay queryable in Redis.', '30d')),
         /** Timeline entries kept per incident (duplicates are coalesced into one entry per member). */

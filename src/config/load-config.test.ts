@@ -173,6 +173,15 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.retryWindow: must be at least 1s/)]);
   });
 
+  it('refuses a stale firing window over 5m (it would swallow a genuine refire of the same alert); takes 0 (off)', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.incidents.staleFiringWindow).toBe(60_000);
+    edit(d, 'daemon.yaml', 'staleFiringWindow: 1m', 'staleFiringWindow: 6m');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.staleFiringWindow: must be at most 5m/)]);
+    edit(d, 'daemon.yaml', 'staleFiringWindow: 6m', 'staleFiringWindow: 0');
+    expect(loadConfig(d).daemon.incidents.staleFiringWindow).toBe(0);
+  });
+
   it('takes proxy addresses, CIDR ranges, range names or a hop count as http.trustProxy, and nothing else', () => {
     const d = copyOfShipped();
     edit(d, 'daemon.yaml', 'trustProxy: [loopback]', 'trustProxy: [loopback, uniquelocal, 10.0.0.7, 172.18.0.0/16, "fd00::/8"]');

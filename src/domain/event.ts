@@ -48,6 +48,14 @@ export interface NormalizedEvent {
    * yesterday's was ended).
    */
   readonly afresh?: boolean | undefined;
+  /**
+   * A firing of a source whose events carry an occurrence identity (Alertmanager: fingerprint and
+   * startsAt): the eventKey of that occurrence's resolution. Received within
+   * `incidents.staleFiringWindow` of its member's resolution by that very key, the firing is a late
+   * copy (an HA peer's that had not seen the resolution yet): a duplicate, never a reopening.
+   * Absent for sources without one (UPS, ACD): their firings are judged as ever.
+   */
+  readonly resolutionKey?: string | undefined;
 }
 
 export function clampLevel(n: number): Level {

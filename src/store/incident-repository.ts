@@ -22,6 +22,11 @@ import { callScript } from './scripts.js';
 
 export interface RepositoryOptions {
   readonly reopenWindowMs: number;
+  /**
+   * A firing of an occurrence this soon after its member's resolution of it is a late copy, a
+   * duplicate (default 1 min): see `NormalizedEvent.resolutionKey`.
+   */
+  readonly staleFiringWindowMs?: number;
   readonly retentionMs: number;
   readonly maxTimeline: number;
   /** Events per ingest script call (default 64): small enough that one call never holds Redis for long. */
@@ -67,7 +72,7 @@ export class RedisIncidentRepository implements IncidentStore {
   /** One script call (EVALSHA) for a batch of events. */
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
-    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs, this.bodyMarkMs];
+    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs, this.bodyMarkMs, this.options.staleFiringWindowMs ?? 60_000];
     let previous: object | undefined;
     for (const { command: c, now, call, split } of items) {
       const e = c.event;
@@ -80,7 +85,7 @@ export class RedisIncidentRepository implements IncidentStore {
       previous = call;
       // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
-      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark, e.afresh ? '1' : '');
+      args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark, e.afresh ? '1' : '', e.resolutionKey ?? '');
     }
     const replicated = this.options.replicated;
     let out: unknown[];

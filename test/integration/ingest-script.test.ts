@@ -310,6 +310,61 @@ describe('ingestEvents script', () => {
     expect(c).toMatchObject({ kind: 'merged', id: b!.id });
   });
 
+  it('a firing of the occurrence its member resolved just before is a late copy within the stale window: a duplicate, the incident stays resolved; after it, a reopening', async () => {
+    // an Alertmanager alert: fingerprint fp, one startsAt; its firing names the key of its resolution
+    const am = (status: 'firing' | 'resolved', startsAt = 's1') =>
+      cmd(event({ member: 'am:fp', status, eventKey: `fp:${startsAt}:${status}`, ...(status === 'firing' ? { resolutionKey: `fp:${startsAt}:resolved` } : {}) }), { newId: ulid(T0 + 20 * MIN) });
+    const [a] = await repo.ingest([am('firing')], T0);
+    expect(await repo.ingest([am('resolved')], T0 + MIN)).toMatchObject([{ kind: 'resolved', id: a!.id }]);
+    // the HA peer's copy 5 s later, a third peer's at the window's end
+    expect(await repo.ingest([am('firing')], T0 + MIN + 5_000)).toMatchObject([{ kind: 'duplicate', id: a!.id, eventCount: 3, state: 'resolved' }]);
+    expect(await repo.ingest([am('firing')], T0 + 2 * MIN)).toMatchObject([{ kind: 'duplicate', id: a!.id, eventCount: 4, state: 'resolved' }]);
+    let inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ state: 'resolved', reopenCount: 0, eventCount: 4, lastEventAt: '2026-11-23T10:02:00.000Z' });
+    expect(inc!.members['am:fp']).toMatchObject({ status: 'resolved', count: 4 });
+    expect(inc!.timeline.map((t) => t.type)).toEqual(['opened', 'member_resolved', 'resolved', 'duplicate']);
+    expect(inc!.timeline[3]).toMatchObject({ member: 'am:fp', count: 2 });
+    // past the window: the same occurrence firing again is news (Prometheus back, its `for` state restored)
+    expect(await repo.ingest([am('firing')], T0 + 2 * MIN + 1)).toMatchObject([{ kind: 'reopened', id: a!.id, state: 'open' }]);
+    inc = await repo.get(a!.id);
+    expect(inc).toMatchObject({ state: 'open', reopenCount: 1 });
+    expect(inc!.members['am:fp']!.status).toBe('firing');
+    // resolved and its copy in one call; a new startsAt within the window is a new occurrence
+    const out = await repo.ingest([am('resolved'), am('firing'), am('firing', 's2')], T0 + 3 * MIN);
+    expect(out.map((o) => [o.kind, o.state])).toEqual([
+      ['resolved', 'resolved'],
+      ['duplicate', 'resolved'],
+      ['reopened', 'open'],
+    ]);
+    // resolved again: its late copy is a duplicate, and a new startsAt past the reopen window opens a new incident
+    await repo.ingest([am('resolved', 's2')], T0 + 4 * MIN);
+    expect(await repo.ingest([am('firing', 's2')], T0 + 4 * MIN + 1_000)).toMatchObject([{ kind: 'duplicate', id: a!.id }]);
+    const [fresh] = await repo.ingest([am('firing', 's3')], T0 + 20 * MIN);
+    expect(fresh).toMatchObject({ kind: 'opened' });
+    expect(fresh!.id).not.toBe(a!.id);
+  });
+
+  it('a late copy of a member resolved on an incident still open for others leaves the member resolved; the others resolve the incident', async () => {
+    const am = (fp: string, status: 'firing' | 'resolved') =>
+      cmd(event({ member: `am:${fp}`, status, eventKey: `${fp}:s1:${status}`, ...(status === 'firing' ? { resolutionKey: `${fp}:s1:resolved` } : {}) }));
+    const [a] = await repo.ingest([am('x', 'firing'), am('y', 'firing')], T0);
+    expect(await repo.ingest([am('x', 'resolved')], T0 + MIN)).toMatchObject([{ kind: 'merged' }]);
+    expect(await repo.ingest([am('x', 'firing')], T0 + MIN + 5_000)).toMatchObject([{ kind: 'duplicate', id: a!.id, state: 'open', eventCount: 4 }]);
+    expect((await repo.get(a!.id))!.members['am:x']).toMatchObject({ status: 'resolved', count: 3 });
+    expect(await repo.ingest([am('y', 'resolved')], T0 + 2 * MIN)).toMatchObject([{ kind: 'resolved', id: a!.id }]);
+  });
+
+  it('events of sources without an occurrence identity (no resolutionKey), or a stale window of 0, reopen as ever', async () => {
+    const [a] = await repo.ingest([cmd(event({ eventKey: 'ups:ups1:on_battery' }))], T0);
+    await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'ups:ups1:clear' }))], T0 + MIN);
+    expect(await repo.ingest([cmd(event({ eventKey: 'ups:ups1:on_battery' }))], T0 + MIN + 1_000)).toMatchObject([{ kind: 'reopened', id: a!.id }]);
+    const off = new RedisIncidentRepository(redis, makeKeys(prefix, 'drill'), { reopenWindowMs: 10 * MIN, retentionMs: 30 * 86_400_000, maxTimeline: 100, staleFiringWindowMs: 0 });
+    const am = (status: 'firing' | 'resolved') => cmd(event({ member: 'am:fp', status, eventKey: `fp:s1:${status}`, ...(status === 'firing' ? { resolutionKey: 'fp:s1:resolved' } : {}) }));
+    const [b] = await off.ingest([am('firing')], T0);
+    await off.ingest([am('resolved')], T0 + MIN);
+    expect(await off.ingest([am('firing')], T0 + MIN + 1_000)).toMatchObject([{ kind: 'reopened', id: b!.id }]);
+  });
+
   it('records truncated alerts once per body', async () => {
     const [a] = await repo.ingest([cmd(event(), { truncated: 3 }), cmd(event({ member: 'am:b', eventKey: 'b' }))], T0);
     const inc = await repo.get(a!.id);

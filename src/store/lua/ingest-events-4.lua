@@ -12,7 +12,8 @@
   ARGV[3] max timeline entries
   ARGV[4] retention of a resolved incident (ms)
   ARGV[5] how long a split body's mark lives (ms): see bodyMark
-  then twenty-one per event (flat, so nothing is decoded here):
+  ARGV[6] stale firing window (ms): see resolutionKey
+  then twenty-two per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
@@ -25,7 +26,11 @@
     bodyMark (on the first event of each part of a body split over several calls: a key, the same
     for the body sent again, that says its left-out alerts are recorded; '' otherwise),
     afresh ('1': a firing that is a new occurrence, never a flap: it opens a new incident even when the
-    group's was resolved within the reopen window; '' otherwise)
+    group's was resolved within the reopen window; '' otherwise),
+    resolutionKey (a firing of a source whose events carry an occurrence identity, Alertmanager's
+    fingerprint and startsAt: the eventKey of that occurrence's resolution; '' otherwise). A firing
+    whose member's last event was that resolution, received at most ARGV[6] ms after it, is a late
+    copy (an HA peer's that had not seen the resolution yet): a duplicate, never a reopening
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
@@ -66,6 +71,7 @@ local truncated = 0
 -- the current body's mark when it is split over several calls ('' when it is not)
 local bodyMark = ''
 local markMs = tonumber(ARGV[5])
+local staleWindow = tonumber(ARGV[6])
 
 --@include iso-time
 
@@ -347,6 +353,24 @@ local function raiseTo(id, c, incKey, tl, level)
   return true
 end
 
+-- A late copy of an occurrence already over: the member's last event was this occurrence's resolution
+-- (resolutionKey), received at most the stale window ago. An HA Alertmanager peer that had not seen
+-- the resolution yet sends the firing it knew: counted as a duplicate, the member and incident stay
+-- over. Later, the same occurrence firing is news (Prometheus back from a restart, its `for` state
+-- restored): it reopens, or opens, as any refire.
+local function staleCopy(m)
+  if ev.resolutionKey == '' or m == nil or m.status ~= 'resolved' or m.lastKey ~= ev.resolutionKey then return false end
+  return m.resolvedAtMs ~= nil and now - m.resolvedAtMs <= staleWindow
+end
+
+local function staleDuplicate(id, tl, m)
+  m.count = m.count + 1
+  m.lastAt = nowIso
+  putMember(id, m)
+  pushDuplicate(tl)
+  return result('duplicate', id, false)
+end
+
 local function ingestOne()
   local id = groupIds[groupKey]
   if id == nil then
@@ -405,6 +429,7 @@ local function ingestOne()
     m.calmSinceMs = nil
     m.calmSince = nil
     m.holdMs = nil
+    m.resolvedAtMs = now -- when its occurrence's late copies stop being stale (resolutionKey)
     putMember(id, m)
     c.firing = c.firing - 1
     push(tl, { at = nowIso, type = 'member_resolved', source = ev.source, member = ev.member }, true)
@@ -437,6 +462,14 @@ local function ingestOne()
   local kind = 'merged'
   if state == 'resolved' then
     local resolvedAtMs = tonumber(redis.call('HGET', incKey, 'resolvedAtMs') or '0')
+    -- a member resolved no later than its incident: only this soon after that can a copy be stale
+    if ev.resolutionKey ~= '' and now - resolvedAtMs <= staleWindow then
+      local m = memberOf(id, ev.member)
+      if staleCopy(m) then
+        touch(id, c)
+        return staleDuplicate(id, tl, m)
+      end
+    end
     if now - resolvedAtMs > reopenWindow or ev.afresh then
       return open()
     end
@@ -457,6 +490,8 @@ local function ingestOne()
   end
 
   local prev = memberOf(id, ev.member)
+  -- a late copy of the member's occurrence resolved just before, the incident still open for others
+  if kind ~= 'reopened' and staleCopy(prev) then return staleDuplicate(id, tl, prev) end
   -- the same report of a member still firing; a member calm since (its resolution held) firing again is news
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing' and not prev.calmSinceMs
   if prev == nil or prev.status == 'resolved' then c.firing = c.firing + 1 end
@@ -465,6 +500,7 @@ local function ingestOne()
   m.calmSinceMs = nil
   m.calmSince = nil
   m.holdMs = nil
+  m.resolvedAtMs = nil
   putMember(id, m)
 
   if kind ~= 'reopened' and not duplicate then
@@ -494,13 +530,13 @@ local function ingestOne()
 end
 
 local results = {}
-for i = 6, #ARGV, 21 do
+for i = 7, #ARGV, 22 do
   groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
     member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
     drill = ARGV[i + 14] == '1', resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
-    matchLabels = ARGV[i + 18], afresh = ARGV[i + 20] == '1',
+    matchLabels = ARGV[i + 18], afresh = ARGV[i + 20] == '1', resolutionKey = ARGV[i + 21],
   }
   if ARGV[i + 15] ~= '' then truncated, bodyMark = tonumber(ARGV[i + 15]) or 0, ARGV[i + 19] end -- a new body, or a part of one
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
