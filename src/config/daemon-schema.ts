@@ -53,7 +53,20 @@ export function daemonSchema({ wait, span }: Durations) {
       .strictObject({
         bodyLimit: bytes
           .default(1024 * 1024)
-          .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb.'),
+          .describe('Largest request body accepted, e.g. "1mb", "512kb" or a number of bytes; larger bodies get 413. Default 1mb (POST /webhooks/alertmanager: http.alertmanager.bodyLimit).'),
+        alertmanager: z
+          .strictObject({
+            bodyLimit: bytes
+              .default(32 * 1024 * 1024)
+              .describe(
+                'Largest Alertmanager webhook body accepted (POST /webhooks/alertmanager), e.g. "32mb": a group of a few thousand alerts is megabytes. A larger body gets 413, which Alertmanager never sends again (its alerts are lost; logged as an error): set max_alerts on the receiver. Default 32mb.',
+              ),
+            maxAlerts: wholeNumber(1, 100_000, 10_000).describe(
+              "Alerts recorded from one Alertmanager webhook body (1–100 000): of a body holding more, the first maxAlerts are recorded and the rest are counted as left out, as Alertmanager's own truncatedAlerts (max_alerts) is. Default 10 000.",
+            ),
+          })
+          .prefault({})
+          .describe('The Alertmanager webhook, whose bodies hold a whole group of alerts.'),
         metricSeries: wholeNumber(1, 100_000, 1000).describe(
           'Distinct devices (site and UPS) and queues (site and queue) that the UPS and ACD gauges hold at a time; past it, readings are still evaluated and recorded, but not mirrored into /metrics. A device or queue that drops out (http.readingsMaxAge) frees its place. Default 1000.',
         ),

@@ -99,6 +99,19 @@ describe('parseAlertmanagerBody', () => {
       expect.objectContaining({ code: 'TOCSIN_ERR_INPUT_INVALID', httpStatus: 422 }),
     );
     expect(() => parseAlertmanagerBody({ version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 } }] })).toThrow(/alerts/);
-    expect(() => parseAlertmanagerBody({ version: '4', status: 'firing', alerts: new Array(10_001).fill({ status: 'firing', labels: {} }) })).toThrow(/alerts/);
+  });
+
+  it('of more alerts than the cap (10 000 by default) keeps the first ones and counts the rest as left out, with those Alertmanager left out', () => {
+    const alert = (i: number) => ({ status: 'firing', labels: { alertname: 'InstanceDown', instance: `node-${i}` } });
+    const big = parseAlertmanagerBody({ version: '4', status: 'firing', truncatedAlerts: 3, alerts: Array.from({ length: 10_002 }, (_, i) => alert(i)) });
+    expect(big.alerts).toHaveLength(10_000);
+    expect(big.alerts[9_999]?.labels.instance).toBe('node-9999');
+    expect(big.truncatedAlerts).toBe(5);
+    // the ones left out are not looked at: a body the schema would refuse for one of them is kept in part
+    const raw = { version: '4', status: 'firing', alerts: [alert(0), alert(1), { status: 'nonsense' }] };
+    expect(parseAlertmanagerBody(raw, 2)).toMatchObject({ alerts: [alert(0), alert(1)], truncatedAlerts: 1 });
+    expect(raw.alerts).toHaveLength(3); // the body given is left as it was
+    expect(() => parseAlertmanagerBody(raw, 3)).toThrow(/alerts\.2/);
+    expect(parseAlertmanagerBody({ ...raw, alerts: [alert(0)] }, 1).truncatedAlerts).toBe(0);
   });
 });

@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { invalid } from './errors.js';
 
-const MAX_ALERTS = 10_000;
+/** Alerts recorded from one body by default (http.alertmanager.maxAlerts); the rest are counted as left out. */
+export const MAX_ALERTS = 10_000;
 const MAX_FINGERPRINT = 128;
 
 // Loose: Alertmanager may add fields; we read what we need.
@@ -34,7 +35,7 @@ export const alertmanagerBodySchema = z.looseObject({
   commonLabels: labelSet.default({}),
   commonAnnotations: labelSet.default({}),
   externalURL: z.string().default(''),
-  alerts: z.array(alert).max(MAX_ALERTS),
+  alerts: z.array(alert),
 });
 
 export type AlertmanagerBody = z.output<typeof alertmanagerBodySchema>;
@@ -95,7 +96,7 @@ export function quickAlertmanagerBody(raw: unknown): AlertmanagerBody | undefine
   if (st === undefined || groupKey === undefined || receiver === undefined || externalURL === undefined) return undefined;
   if (groupLabels === undefined || commonLabels === undefined || commonAnnotations === undefined) return undefined;
   if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) return undefined;
-  if (!Array.isArray(raw.alerts) || raw.alerts.length > MAX_ALERTS) return undefined;
+  if (!Array.isArray(raw.alerts)) return undefined;
   const alerts: Alert[] = [];
   for (const a of raw.alerts as unknown[]) {
     const q = quickAlert(a);
@@ -105,10 +106,20 @@ export function quickAlertmanagerBody(raw: unknown): AlertmanagerBody | undefine
   return { ...raw, version: '4', groupKey, truncatedAlerts: t, status: st, receiver, groupLabels, commonLabels, commonAnnotations, externalURL, alerts };
 }
 
-/** A webhook body as the schema accepts it; throws TocsinError 422 (with the schema's account) otherwise. */
-export function parseAlertmanagerBody(raw: unknown): AlertmanagerBody {
-  const quick = quickAlertmanagerBody(raw);
-  if (quick) return quick;
+/**
+ * A webhook body as the schema accepts it; throws TocsinError 422 (with the schema's account)
+ * otherwise. Of a body holding more than `maxAlerts` alerts, the first `maxAlerts` are kept and the
+ * rest are added to its `truncatedAlerts`, as Alertmanager's own max_alerts would have left them out
+ * (the ones left out are not looked at).
+ */
+export function parseAlertmanagerBody(raw: unknown, maxAlerts: number = MAX_ALERTS): AlertmanagerBody {
+  const cut = isObject(raw) && Array.isArray(raw.alerts) && raw.alerts.length > maxAlerts ? raw.alerts.length - maxAlerts : 0;
+  const kept = cut > 0 ? { ...(raw as Json), alerts: (raw as { alerts: unknown[] }).alerts.slice(0, maxAlerts) } : raw;
+  const data = quickAlertmanagerBody(kept) ?? schemaParse(kept);
+  return cut > 0 ? { ...data, truncatedAlerts: Math.min(data.truncatedAlerts + cut, Number.MAX_SAFE_INTEGER) } : data;
+}
+
+function schemaParse(raw: unknown): AlertmanagerBody {
   const parsed = alertmanagerBodySchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error, 'not an Alertmanager version 4 webhook body');
   return parsed.data;

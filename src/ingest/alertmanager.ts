@@ -76,6 +76,8 @@ export interface AlertmanagerRouteDeps {
   readonly sources: SourcesConfig;
   readonly classLevels: Readonly<Record<string, number>>;
   readonly clock: Clock;
+  /** Alerts recorded from one body (http.alertmanager.maxAlerts); the rest are counted as left out. Default 10 000. */
+  readonly maxAlerts?: number | undefined;
   /** Warned once per process for each class label value that names no class. */
   readonly logger?: Pick<Logger, 'warn'>;
 }
@@ -96,7 +98,7 @@ export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown)
   const am = deps.sources.alertmanager;
   const warned = new Set<string>();
   return async (raw) => {
-    const data = parseAlertmanagerBody(raw);
+    const data = parseAlertmanagerBody(raw, deps.maxAlerts);
     const events = alertmanagerEvents(data, am, compiled, deps.classLevels, deps.clock.now());
     if (deps.logger) {
       for (const a of data.alerts) {

@@ -40,11 +40,16 @@ function fromClientError(err: unknown): TocsinError | undefined {
   return new TocsinError('TOCSIN_ERR_INPUT_MALFORMED', said);
 }
 
-/** Counts and logs a refused request (5xx as errors, the rest at debug). */
+/** An Alertmanager body refused for its size is lost: Alertmanager sends a body again on 5xx only. */
+export const ALERTMANAGER_TOO_LARGE =
+  'Alertmanager webhook body larger than http.alertmanager.bodyLimit refused (413): Alertmanager will not send it again, and its alerts are lost; set max_alerts on the tocsin receiver in alertmanager.yml (tocsin counts the alerts left out on the incident)';
+
+/** Counts and logs a refused request (5xx as errors, and an Alertmanager body too large to take; the rest at debug). */
 export function noteRejection(err: unknown, e: TocsinError, path: string, logger: Logger, metrics: Metrics): void {
   const source = sourceOf(path);
   if (source) metrics.eventsRejected.inc({ source, reason: e.code });
   if (e.httpStatus >= 500) logger.error({ err: err instanceof Error ? err : String(err), code: e.code, path }, 'request failed');
+  else if (source === 'alertmanager' && e.code === 'TOCSIN_ERR_INPUT_TOO_LARGE') logger.error({ code: e.code, path, reason: e.message }, ALERTMANAGER_TOO_LARGE);
   else logger.debug({ code: e.code, path }, 'request rejected');
 }
 

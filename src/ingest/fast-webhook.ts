@@ -23,6 +23,7 @@ export const FAST_PATH = '/webhooks/alertmanager';
 
 export interface FastWebhookDeps {
   readonly token: string | undefined;
+  /** Largest body read (http.alertmanager.bodyLimit); a larger one gets 413. */
   readonly bodyLimit: number;
   /** The source's rate limit, when it has one. */
   readonly rateCheck: RateCheck | undefined;

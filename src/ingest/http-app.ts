@@ -45,6 +45,16 @@ function trustSetting(trust: Config['daemon']['http']['trustProxy']): number | s
   return typeof trust === 'number' ? trust : [...trust];
 }
 
+/** A webhook path as express routes it (any case, a trailing slash or not) → is it the Alertmanager webhook. */
+const ALERTMANAGER_ROUTE = /^\/alertmanager\/?$/i;
+
+/** JSON webhook bodies (mounted at /webhooks): Alertmanager's, a whole group of alerts, within its own limit. */
+function webhookBody(limit: number, alertmanagerLimit: number): express.RequestHandler {
+  const other = jsonBody(limit);
+  const alertmanager = jsonBody(alertmanagerLimit);
+  return (req, res, next) => (ALERTMANAGER_ROUTE.test(req.path) ? alertmanager : other)(req, res, next);
+}
+
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -52,6 +62,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // X-Forwarded-For is anyone's to write: only the proxies of http.trustProxy are believed (req.ip)
   app.set('trust proxy', trustSetting(deps.config.daemon.http.trustProxy));
   const limit = deps.config.daemon.http.bodyLimit;
+  const alertmanagerLimit = deps.config.daemon.http.alertmanager.bodyLimit;
 
   for (const mw of deps.before ?? []) app.use(mw);
 
@@ -91,7 +102,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use(twilioPaths, formBody(limit));
   for (const r of deps.twilio) app.use(r);
 
-  app.use('/webhooks', bearerAuth(deps.env.ingestToken), jsonBody(limit));
+  app.use('/webhooks', bearerAuth(deps.env.ingestToken), webhookBody(limit, alertmanagerLimit));
   for (const r of deps.webhooks) app.use(r);
 
   // a path served with other methods is told which (405 and Allow), before its body is looked at

@@ -88,11 +88,11 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
   // POST /webhooks/alertmanager, the busiest route, is served ahead of express (same answers).
   const fast = fastWebhook({
     token: env.ingestToken,
-    bodyLimit: config.daemon.http.bodyLimit,
+    bodyLimit: config.daemon.http.alertmanager.bodyLimit,
     rateCheck: rateCheck('alertmanager', rateLimits),
     tap: (body) => takeWatchdogs(body, heartbeats.watchdogAlertname, config.sources.alertmanager),
     observe: beatObserver(heartbeats, logger),
-    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock, logger }),
+    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock, logger, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
     tracer: createTracer(),
     metrics,
     logger,
@@ -111,7 +111,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     webhooks: [
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
-      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger }),
+      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
       upsRoutes({ ingest, sources: config.sources, clock, logger, telemetry }),
       acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, telemetry }),
     ],
