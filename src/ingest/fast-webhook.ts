@@ -76,7 +76,9 @@ export function fastWebhook(deps: FastWebhookDeps): FastListener {
     reply(res, e.httpStatus, errorJson(e), e.httpStatus === 503 ? { 'Retry-After': RETRY_AFTER_UNAVAILABLE, ...extra } : extra);
   };
 
-  const serve = async (res: ServerResponse, text: string): Promise<void> => {
+  const serve = async (res: ServerResponse, raw: string): Promise<void> => {
+    // a leading byte-order mark is no part of the JSON (the express routes drop it too)
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     let body: unknown = {};
     if (text.length > 0) {
       try {

@@ -65,6 +65,18 @@ describe('the Alertmanager webhook at the wire', () => {
     expect(inc?.eventCount).toBe(6); // one incident, both alerts counted three times
   });
 
+  it('a body that starts with a UTF-8 byte-order mark is read without it, on the hot path as through express', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const hot = await send({ parts: [bom, firing] });
+    expect(hot.status).toBe(200);
+    expect(hot.body).toMatchObject({ accepted: 2 });
+    const viaExpress = await send({ parts: [gzipSync(Buffer.concat([bom, firing]))], headers: { 'content-encoding': 'gzip' } });
+    expect(viaExpress.status).toBe(200);
+    // and a body of nothing but the mark is the empty body, as express reads it
+    expect((await send({ parts: [bom] })).body.error.code).toBe((await send({ parts: [gzipSync(bom)], headers: { 'content-encoding': 'gzip' } })).body.error.code);
+    expect((await incidents())[0]?.eventCount).toBe(4);
+  });
+
   it('a charset nobody knows is refused with a code, and nothing is recorded', async () => {
     const res = await send({ parts: [firing], headers: { 'content-type': 'application/json; charset=x-klingon' } });
     expect(res.status).toBe(415);
