@@ -12,6 +12,17 @@ export interface ReportRequest {
   readonly level: Level;
   readonly drill: boolean;
   readonly by?: string | undefined;
+  /**
+   * The sender's idempotency key: the report is named by it instead of by a fresh id, so the same
+   * report sent again (a retry after a 503 or a lost answer) lands on the incident the first one
+   * opened, as a duplicate, in the same atomic step that would have opened it.
+   */
+  readonly key?: string | undefined;
+}
+
+/** The member, event key and group hint of a report: its key when the sender gave one, else a fresh id. */
+export function reportName(req: Pick<ReportRequest, 'key'>, id: string): { member: string; groupHint: string } {
+  return req.key === undefined ? { member: `api:${id}`, groupHint: id } : { member: `api:key:${req.key}`, groupHint: `key:${req.key}` };
 }
 
 export function reportEvent(req: ReportRequest, id: string, now: number): NormalizedEvent {
@@ -20,15 +31,16 @@ export function reportEvent(req: ReportRequest, id: string, now: number): Normal
   for (const [k, v] of Object.entries(req.details)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') fromDetails[k] = String(v);
   }
+  const { member, groupHint } = reportName(req, id);
   return {
     source: 'api',
     class: req.class,
     site: req.site,
     level: req.level,
     status: 'firing',
-    member: `api:${id}`,
-    eventKey: `api:${id}`,
-    groupHint: id,
+    member,
+    eventKey: member,
+    groupHint,
     summary: req.summary,
     at: now,
     labels: { ...fromDetails, ...req.labels },

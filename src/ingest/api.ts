@@ -8,11 +8,14 @@ import type { TransitionIncident } from '../app/transition-incident.js';
 import { TocsinError } from '../domain/errors.js';
 import { clampLevel } from '../domain/event.js';
 import { INCIDENT_STATES } from '../domain/incident.js';
+import { REPORT_KEY, REPORT_KEY_RULE } from '../domain/report-key.js';
 import { invalid } from './errors.js';
 import { nestsWithin } from './json-depth.js';
 
 /** How deep a report's `details` may nest: room for any real record, none for a body built to exhaust the stack. */
 const DETAILS_DEPTH = 32;
+
+const reportKey = z.string().regex(REPORT_KEY, REPORT_KEY_RULE);
 
 const reportBody = z.strictObject({
   class: z.string().min(1).max(64),
@@ -26,7 +29,20 @@ const reportBody = z.strictObject({
   level: z.number().int().min(1).max(5).optional(),
   drill: z.boolean().default(false),
   by: z.string().max(128).optional(),
+  key: reportKey.optional(),
 });
+
+/** The report's key: the `Idempotency-Key` header, or `key` in the body (both: they must agree). */
+function keyOf(header: string | undefined, body: string | undefined): string | undefined {
+  if (header === undefined) return body;
+  const problem = !REPORT_KEY.test(header)
+    ? `Idempotency-Key: ${REPORT_KEY_RULE}`
+    : body !== undefined && body !== header
+      ? 'Idempotency-Key: differs from the body\'s key (send one, or the same in both)'
+      : undefined;
+  if (problem) throw new TocsinError('TOCSIN_ERR_INPUT_INVALID', `invalid incident report: ${problem}`, { details: { problems: [problem] } });
+  return header;
+}
 
 const actionBody = z.strictObject({ by: z.string().min(1).max(128), note: z.string().max(2000).optional() });
 
@@ -59,7 +75,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     if (classLevel === undefined) {
       throw new TocsinError('TOCSIN_ERR_CLASS_UNKNOWN', `unknown class "${b.class}"; known: ${Object.keys(deps.classLevels).join(', ')}`);
     }
-    const r = await deps.report.run({ ...b, level: clampLevel(b.level ?? classLevel), by: b.by });
+    const key = keyOf(req.get('idempotency-key'), b.key);
+    // the same key again (a retry) answers the same: 201 with the incident's id, `result: duplicate`
+    const r = await deps.report.run({ ...b, level: clampLevel(b.level ?? classLevel), by: b.by, key });
     res.status(201).json({ id: r.outcome.id, result: r.outcome.kind });
   });
 

@@ -240,7 +240,7 @@ describe('our own API is strict', () => {
     const incidents = (await app.request('GET', '/api/incidents')).body.incidents as { id: string }[];
     const id = incidents[0]?.id ?? '';
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(extraKey.filter((k) => !['class', 'site', 'summary', 'details', 'labels', 'level', 'drill', 'by', 'note', 'name', 'from', 'until', 'sites', 'classes', 'all', 'role', 'person', 'reason'].includes(k)), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 3 }), async (more) => {
+      fc.asyncProperty(fc.dictionary(extraKey.filter((k) => !['class', 'site', 'summary', 'details', 'labels', 'level', 'drill', 'by', 'key', 'note', 'name', 'from', 'until', 'sites', 'classes', 'all', 'role', 'person', 'reason'].includes(k)), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 3 }), async (more) => {
         for (const [path, body] of [
           ['/api/incidents', { ...report, ...more }],
           [`/api/incidents/${id}/ack`, { by: 'lead', ...more }],

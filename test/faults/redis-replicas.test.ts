@@ -95,6 +95,40 @@ describe('waiting for replicas (incidents.replicas: 1)', () => {
     expect(inc.eventCount).toBe(4);
   }, 30_000);
 
+  it('a report answered 503 was recorded all the same: sent again with its Idempotency-Key it is the same incident, paged once', async () => {
+    const report = { class: 'media', site: 'hq', summary: 'a camera crew in the lobby' };
+    const key = { 'idempotency-key': 'a4b0d7f2-report-retry-503' };
+    const media = async () => ((await app.request('GET', '/api/incidents?state=unresolved')).body.incidents as any[]).filter((i) => i.class === 'media');
+    sentinel.signal(sentinel.servers[1], 'SIGSTOP');
+    let refused: Awaited<ReturnType<TestApp["request"]>>;
+    try {
+      refused = await app.request('POST', '/api/incidents', report, key);
+    } finally {
+      sentinel.signal(sentinel.servers[1], 'SIGCONT');
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('TOCSIN_ERR_STORE_UNREPLICATED');
+    // the primary kept it: the incident is open, and its pages go out
+    const [kept] = await media();
+    expect(kept).toBeDefined();
+    await app.container.engine.idle();
+    await app.container.engine.tick(app.clock.now());
+    await app.container.engine.idle();
+    const pages = async () => ((await app.request('GET', `/api/incidents/${kept.id}`)).body.notifications as any[]).map((n) => n.id).sort();
+    const paged = await pages();
+    expect(paged.length).toBeGreaterThan(0);
+
+    // the sender retries, as the 503 told it: the same incident, nothing opened, nobody paged again
+    const retried = await app.request('POST', '/api/incidents', report, key);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual({ id: kept.id, result: 'duplicate' });
+    await app.container.engine.idle();
+    await app.container.engine.tick(app.clock.now());
+    await app.container.engine.idle();
+    expect((await media()).map((i) => i.id)).toEqual([kept.id]);
+    expect(await pages()).toEqual(paged);
+  }, 30_000);
+
   it("holds a page until the replica has its claim, and never for long: a lagging replica delays one page, then pages go ahead, counted", async () => {
     // a daemon of its own: nothing the first test did (a page that waited in vain) carries over
     const app = await startTestApp({ env: { REDIS_URL: sentinel.url }, config: withReplicas(1), logger: capture });
