@@ -1,8 +1,11 @@
 /**
- * `tocsin drill <class> [--site S]`: asks the running daemon to open a drill incident (its own
- * namespace, ids `drill-…`) that runs the real chain with every message marked DRILL, and says where
- * to watch it.
+ * `tocsin drill <class> [--site S] [--key K]`: asks the running daemon to open a drill incident (its
+ * own namespace, ids `drill-…`) that runs the real chain with every message marked DRILL, and says
+ * where to watch it. The request carries an idempotency key (new for each run, or `--key`): when it
+ * fails without a clear answer, running it again with the key it printed opens no second drill.
  */
+import { randomUUID } from 'node:crypto';
+import { REPORT_KEY, REPORT_KEY_RULE } from '../domain/report-key.js';
 
 export interface DrillDeps {
   readonly fetch: typeof fetch;
@@ -15,26 +18,36 @@ export interface DrillDeps {
   /** Class id → display name, when the configuration can be read. */
   readonly className?: ((id: string) => string | undefined) | undefined;
   readonly timeoutMs?: number;
+  /** A new idempotency key for a run without `--key` (default: a random UUID). */
+  readonly newKey?: (() => string) | undefined;
 }
 
 import { EX_DATAERR, EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js';
 
 export { EX_DATAERR, EX_UNAVAILABLE, EX_USAGE };
 
-const USAGE = 'usage: tocsin drill <class> [--site S]\n';
+const USAGE = 'usage: tocsin drill <class> [--site S] [--key K]\n';
 
-export function parseDrillArgs(args: readonly string[]): { class: string; site: string } | string {
+export interface DrillArgs {
+  readonly class: string;
+  readonly site: string;
+  /** `--key`: the key of an earlier run to send again. */
+  readonly key?: string | undefined;
+}
+
+export function parseDrillArgs(args: readonly string[]): DrillArgs | string {
   let klass: string | undefined;
   let site = 'default';
+  let key: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
-    if (a === '--site') {
-      const v = args[++i];
-      if (!v) return '--site needs a value';
-      site = v;
-    } else if (a.startsWith('--site=')) {
-      site = a.slice('--site='.length);
-      if (!site) return '--site needs a value';
+    const option = /^--(site|key)(?:=(.*))?$/.exec(a);
+    if (option) {
+      const v = option[2] ?? args[++i];
+      if (!v) return `--${option[1]} needs a value`;
+      if (option[1] === 'site') site = v;
+      else if (REPORT_KEY.test(v)) key = v;
+      else return `--key: ${REPORT_KEY_RULE}`;
     } else if (a.startsWith('-')) {
       return `unknown option ${a}`;
     } else if (klass === undefined) {
@@ -44,7 +57,7 @@ export function parseDrillArgs(args: readonly string[]): { class: string; site: 
     }
   }
   if (!klass) return 'name the incident class to drill (e.g. app_network_acd)';
-  return { class: klass, site };
+  return { class: klass, site, key };
 }
 
 export async function runDrill(args: readonly string[], deps: DrillDeps): Promise<number> {
@@ -56,16 +69,23 @@ export async function runDrill(args: readonly string[], deps: DrillDeps): Promis
   const base = deps.baseUrl.replace(/\/+$/, '');
   const name = deps.className?.(parsed.class) ?? parsed.class;
   const body = { class: parsed.class, site: parsed.site, summary: `DRILL: ${name}`, drill: true, by: 'cli:drill' };
+  const key = parsed.key ?? (deps.newKey ?? randomUUID)();
+  // the daemon may have opened the drill without the answer getting back (a 503, a timeout)
+  const again = `it may have opened all the same: run again with --key ${key} to open it at most once`;
   let res: Response;
   try {
     res = await deps.fetch(`${base}/api/incidents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': key,
+        ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
     });
   } catch (e) {
-    deps.err.write(`tocsin drill: cannot reach the daemon at ${base} (${e instanceof Error ? e.message : String(e)}); is it running? Set TOCSIN_URL to where it listens.\n`);
+    deps.err.write(`tocsin drill: cannot reach the daemon at ${base} (${e instanceof Error ? e.message : String(e)}); is it running? Set TOCSIN_URL to where it listens; ${again}.\n`);
     return EX_UNAVAILABLE;
   }
   const text = await res.text();
@@ -77,7 +97,7 @@ export async function runDrill(args: readonly string[], deps: DrillDeps): Promis
   }
   if (!res.ok || typeof json.id !== 'string') {
     const why = json.error ? `${json.error.code ?? ''}: ${json.error.message ?? ''}` : text.slice(0, 200);
-    deps.err.write(`tocsin drill: the daemon answered ${res.status} ${why}\n`);
+    deps.err.write(`tocsin drill: the daemon answered ${res.status} ${why}${res.status >= 500 ? `; ${again}` : ''}\n`);
     return res.status >= 500 ? EX_UNAVAILABLE : EX_DATAERR;
   }
   const id = json.id;

@@ -3,7 +3,7 @@
 export const USAGE = `usage: tocsin <command>
   check-config [DIR]                    validate the configuration (exit 0 valid, 78 invalid)
   schema [DIR]                          write the config's JSON Schemas for editors (default config/schema)
-  drill <class> [--site S]              open a drill incident that runs the real chain, marked DRILL
+  drill <class> [--site S] [--key K]    open a drill incident that runs the real chain, marked DRILL
   ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--timeout 5s] [--once]
                                         poll NUT's upsd and post each UPS to /webhooks/ups
   ups-notify                            NUT NOTIFYCMD: posts NOTIFYTYPE/UPSNAME to /webhooks/ups

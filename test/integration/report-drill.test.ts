@@ -114,6 +114,34 @@ describe('drills', () => {
     expect((report.body as string).startsWith('# Incident report: DRILL: Application, network or ACD outage')).toBe(true);
   });
 
+  it('the drill command sends an idempotency key: a run whose answer was lost, run again with the --key it printed, opens no second drill', async () => {
+    app = await startTestApp();
+    // the daemon records the drill, but its answer never comes back (a timeout, a dropped connection)
+    const lostAnswer: typeof fetch = async (...args) => {
+      await fetch(...args);
+      throw new Error('The operation was aborted due to timeout');
+    };
+    const err = sink();
+    const lost = await runDrill(['media', '--site', 'hq'], { fetch: lostAnswer, baseUrl: app.baseUrl, out: sink(), err, newKey: () => 'drill-run-0001' });
+    expect(lost).toBe(EX_UNAVAILABLE);
+    expect(err.text).toContain('run again with --key drill-run-0001');
+    const drills = async () => (await app.request('GET', '/api/incidents?drill=true')).body.incidents as any[];
+    const [opened] = await drills();
+    expect(opened).toBeDefined();
+
+    const out = sink();
+    const again = await runDrill(['media', '--site', 'hq', '--key', 'drill-run-0001'], { fetch, baseUrl: app.baseUrl, out, err: sink() });
+    expect(again).toBe(0);
+    expect(out.text).toContain(`drill incident ${opened.id} opened`);
+    expect((await drills()).map((d) => d.id)).toEqual([opened.id]);
+
+    // each run without --key is a drill of its own (media: an incident per report)
+    const other = await runDrill(['media', '--site', 'hq'], { fetch, baseUrl: app.baseUrl, out: sink(), err: sink() });
+    expect(other).toBe(0);
+    expect(await drills()).toHaveLength(2);
+    expect((await runDrill(['power', '--key', 'bad key'], { fetch, baseUrl: app.baseUrl, out: sink(), err: sink() }))).toBe(EX_USAGE);
+  });
+
   it('the drill command reports usage errors, unknown classes, a missing token and an unreachable daemon', async () => {
     app = await startTestApp({ env: { TOCSIN_API_TOKEN: 'drill-secret' } });
     const run = async (args: string[], o: { token?: string; baseUrl?: string } = {}) => {
