@@ -156,7 +156,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const silencesAtClosing = new EndSilencesAtClosing({ heartbeats, config: config.sources.heartbeats, businessHours: config.daemon.businessHours });
   const core: DaemonCore = { env, config, logger, metrics, clock, redis };
   const linkSecret = await resolveLinkSecret(core);
-  const { engine, actionLinks, people, closeChannels, notices } = await buildEscalation({
+  const { engine, actionLinks, people, closeChannels, stopDispatch, notices } = await buildEscalation({
     core,
     linkSecret,
     messages,
@@ -313,6 +313,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       await agentsJob?.stop();
       await scheduler?.stop();
       await engine.idle();
+      stopDispatch();
       closeChannels();
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       server?.closeAllConnections?.();

@@ -12,7 +12,10 @@
  *    a page whose tier needs "unacknowledged");
  *  - right before the provider is called the claim is renewed (its lease starts again then, so the
  *    whole send fits in it whatever the checks before took); a claim lost meanwhile is not sent
- *    (`held`: whoever took it over sends it).
+ *    (`held`: whoever took it over sends it);
+ *  - only the provider's errors are the channel's: a page it took is `sent` whatever happens to its
+ *    record then. Should Redis fail right after, the record is written again until Redis answers
+ *    (it stays planned under this claim meanwhile, and this process never sends it again).
  */
 import { randomInt } from 'node:crypto';
 import type { ClearReason } from '../domain/clear-reason.js';
@@ -21,7 +24,7 @@ import type { ClaimOutcome, NotificationStore, StoredNotification } from '../dom
 import type { Step } from '../domain/escalation.js';
 import { REACHED_STATUSES, type ChannelKind, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
-import type { Channel, IncidentStore, Page, Recipient } from '../domain/ports.js';
+import type { Channel, IncidentStore, Page, Recipient, SendResult } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createTracer, withSpan, type Tracer } from '../telemetry/tracer.js';
@@ -32,6 +35,12 @@ import { bundleOf, type CarriedPage, type ThrottlePages } from './throttle-pages
 /** Reply-code alphabet: no vowels (no words), no A/C (the action letters), no look-alikes. */
 const CODE_ALPHABET = '23456789BDFGHJKLMNPQRSTVWXZ';
 const CODE_LENGTH = 4;
+/**
+ * Writes of a sent page's record made before the dispatch goes on (the first and the retries after
+ * `storeRetry`, about 0.3 s in all): a blip of Redis is over by then. Later ones go on in the
+ * background until Redis answers. Not a setting: the pace is the connection's own.
+ */
+const RECORD_TRIES = 3;
 
 export interface DispatchDeps {
   readonly channels: Readonly<Partial<Record<ChannelKind, Channel>>>;
@@ -43,6 +52,11 @@ export interface DispatchDeps {
   readonly links: ActionLinks;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * The wait before writing a page's record again after `tries` failed writes (Redis down right
+   * after the send): the Redis connection's reconnect pace.
+   */
+  readonly storeRetry: (tries: number) => number;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Who claims (one id per process): written into each claimed record. */
@@ -92,7 +106,29 @@ export class DispatchNotification {
   /** Spans `notify` per person and step; the global tracer, a no-op without an SDK. */
   private readonly tracer: Tracer = createTracer();
 
+  /** Pages this process sent whose record has not reached Redis yet (and those they carried): sent or logged. */
+  private readonly unrecorded = new Map<string, 'sent' | 'logged'>();
+  /** What is logged of each such page should the process stop before its record lands. */
+  private readonly pending = new Set<Record<string, unknown>>();
+  private stopped = false;
+
   constructor(private readonly deps: DispatchDeps) {}
+
+  /** How many pages this process sent whose record is still waiting for Redis. */
+  get unrecordedPages(): number {
+    return this.unrecorded.size;
+  }
+
+  /**
+   * The process stops: records still waiting for Redis are no longer written. Each is logged (error):
+   * its page stays planned, and once its lease runs out the next look (another replica, a restart)
+   * sends it again.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const what of this.pending) this.deps.logger.error(what, 'stopping with a sent page not recorded (Redis unavailable): once its lease runs out it is sent again');
+    this.pending.clear();
+  }
 
   /** The channels this person is paged on for this step, in order (only those that can reach them). */
   channelOrder(req: Pick<DispatchRequest, 'recipient' | 'role' | 'step'>): ChannelKind[] {
@@ -180,6 +216,7 @@ export class DispatchNotification {
   async abandon(req: DispatchRequest, channel: ChannelKind, attempt: number, why: string): Promise<boolean> {
     const { deps } = this;
     const now = deps.now();
+    if (this.unrecorded.has(this.idOf(req, channel, attempt))) return false;
     const claimed = await this.claim(req.notifications, this.plannedRecord(req, channel, attempt, now), now);
     if (claimed.outcome !== 'owned' && claimed.outcome !== 'reclaimed') return false;
     const id = claimed.record.id;
@@ -230,6 +267,9 @@ export class DispatchNotification {
     const person = req.recipient.id;
     const id = this.idOf(req, channel, attempt);
     const now = deps.now();
+    // sent by this process, its record still on its way to a Redis that failed: never sent again
+    const went = this.unrecorded.get(id);
+    if (went) return went;
     const claimed = await this.claim(req.notifications, this.plannedRecord(req, channel, attempt, now), now);
     if (claimed.outcome === 'gone') return 'cancelled';
     if (claimed.outcome === 'exists') {
@@ -283,26 +323,12 @@ export class DispatchNotification {
       ...(bundle ? { bundle } : {}),
     };
     const ch = deps.channels[channel];
+    // Only the provider's answer is the channel's: once it has taken the page, nothing that happens
+    // to the record makes another attempt (see `recorded`).
+    let res: SendResult;
     try {
       if (!ch) throw new Error(`no ${channel} channel`);
-      const res = await ch.send(page);
-      const at = deps.now();
-      // The pages it carried are recorded as bundled first, then the message itself: with
-      // incidents.replicas, the message's record waits for the replicas, and so covers those
-      // records too (one replication stream); a failover then cannot bring a carried page back as
-      // still to send once the message is known to have gone.
-      if (carried.length > 0) {
-        await deps.throttle?.delivered(this.throttleFacts(req, channel, id, at), carried, res.status, at);
-        const others = [...new Set(carried.map((c) => c.incidentId))].filter((i) => i !== inc.id);
-        // only sooner than planned: should it fail, the incidents are looked at when they were due anyway
-        await req.lookNow?.(others).catch((e: unknown) => deps.logger.warn({ err: e, incidents: others.length }, 'bundled incidents not looked at again at once'));
-      }
-      const entry = { type: 'notified', notification: id, person, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
-      await req.notifications.update(inc.id, id, { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) }, deps.owner, { entry, at });
-      deps.metrics.notifications.inc({ channel, result: res.status });
-      if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
-      deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, res.status === 'logged' ? 'notification recorded, not sent (log mode)' : 'notification sent');
-      return res.status === 'logged' ? 'logged' : 'sent';
+      res = await ch.send(page);
     } catch (e) {
       const failure = isTocsinError(e) && e.code === 'TOCSIN_ERR_CHANNEL_PERMANENT' ? 'permanent' : 'temporary';
       const message = e instanceof Error ? e.message : String(e);
@@ -315,6 +341,79 @@ export class DispatchNotification {
       deps.logger.warn({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, attempt, failure, err: { message } }, 'notification failed');
       return { outcome: failure, at };
     }
+    const at = deps.now();
+    deps.metrics.notifications.inc({ channel, result: res.status });
+    if (res.status === 'sent') deps.metrics.deliveryLatency.observe({ channel }, Math.max(0, at - req.step.at) / 1000);
+    deps.logger.info({ incident: inc.id, tier: req.step.tier, role: req.role, person, channel, phase: req.step.phase, status: res.status, drill: inc.drill }, res.status === 'logged' ? 'notification recorded, not sent (log mode)' : 'notification sent');
+    await this.recorded(req, channel, attempt, carried, res, at);
+    return res.status === 'logged' ? 'logged' : 'sent';
+  }
+
+  /**
+   * Records a page the provider took: the pages it carried as bundled first, then the message itself
+   * (with incidents.replicas, the message's record waits for the replicas, and so covers those
+   * records too: one replication stream; a failover then cannot bring a carried page back as still
+   * to send once the message is known to have gone). Should Redis fail meanwhile, the page has gone
+   * all the same: it is never tried again. The record is written again after `storeRetry` a few
+   * times here, then on and on in the background until Redis answers; meanwhile it stays planned
+   * under this sender's claim, and this process takes the page (and those it carried) as sent.
+   */
+  private async recorded(req: DispatchRequest, channel: ChannelKind, attempt: number, carried: readonly CarriedPage[], res: SendResult, at: number): Promise<void> {
+    const { deps } = this;
+    const inc = req.incident;
+    const id = this.idOf(req, channel, attempt);
+    const entry = { type: 'notified', notification: id, person: req.recipient.id, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
+    const patch = { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) };
+    const facts = this.throttleFacts(req, channel, id, at);
+    /** One try; `again`: after a failed one, when the claim may have been taken over since. */
+    const write = async (again: boolean): Promise<boolean> => {
+      if (carried.length > 0) await deps.throttle?.delivered(facts, carried, res.status, at);
+      return again ? req.notifications.recordSent(inc.id, id, patch, { entry, at }) : req.notifications.update(inc.id, id, patch, deps.owner, { entry, at });
+    };
+    const landed = async (): Promise<void> => {
+      const others = [...new Set(carried.map((c) => c.incidentId))].filter((i) => i !== inc.id);
+      // only sooner than planned: should it fail, the incidents are looked at when they were due anyway
+      if (others.length > 0) await req.lookNow?.(others).catch((e: unknown) => deps.logger.warn({ err: e, incidents: others.length }, 'bundled incidents not looked at again at once'));
+    };
+    const what = { incident: inc.id, tier: req.step.tier, role: req.role, person: req.recipient.id, channel, attempt, status: res.status, providerId: res.providerId ?? null };
+    let tries = 0;
+    for (;;) {
+      try {
+        await write(tries > 0);
+        await landed();
+        return;
+      } catch (e) {
+        tries++;
+        if (tries >= RECORD_TRIES) {
+          deps.logger.error({ ...what, err: e, tries }, 'notification sent but not recorded: Redis is unavailable; it stays claimed by this process and is recorded as soon as Redis answers');
+          break;
+        }
+        await deps.sleep(deps.storeRetry(tries));
+      }
+    }
+    // this process takes them as sent until the record lands (a look at the step again, its lease run out, sends none)
+    const ids = [id, ...carried.map((c) => c.notificationId)];
+    for (const n of ids) this.unrecorded.set(n, res.status === 'logged' ? 'logged' : 'sent');
+    this.pending.add(what);
+    void (async () => {
+      for (;;) {
+        await deps.sleep(deps.storeRetry(tries));
+        if (this.stopped) return;
+        try {
+          if (await write(true)) deps.logger.info({ ...what, tries: tries + 1 }, 'notification recorded as sent once Redis answered');
+          else deps.logger.warn({ ...what, tries: tries + 1 }, 'notification sent; its record was settled already when Redis answered (written before the error, settled by whoever took its claim over, or its incident gone)');
+          break;
+        } catch {
+          tries++;
+        }
+      }
+      await landed();
+    })()
+      .catch((e: unknown) => deps.logger.error({ ...what, err: e }, 'notification sent; its record is no longer retried'))
+      .finally(() => {
+        this.pending.delete(what);
+        for (const n of ids) this.unrecorded.delete(n);
+      });
   }
 
   /**

@@ -147,6 +147,13 @@ export interface NotificationStore {
    * may no longer record.
    */
   update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
+  /**
+   * Records a page that went when its record could not be written right after the send (Redis down):
+   * merged only while the record is still planned, whoever claims it now (a claim taken over since has
+   * not sent yet, and its renewal before the send then finds the page settled), `note` with it and
+   * only then. False when the record is missing or settled already.
+   */
+  recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean>;
   lookupCode(code: string): Promise<CodeRef | undefined>;
 }
 

@@ -53,7 +53,18 @@ export class RedisNotificationRepository implements NotificationStore {
   async update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
     const k = this.keys;
     try {
-      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '']);
+      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '', '']);
+      if (Number(r) === 1) await this.replicated?.confirm('record');
+      return Number(r) === 1;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean> {
+    const k = this.keys;
+    try {
+      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), '', note ? timelineJson(note) : '', 'planned']);
       if (Number(r) === 1) await this.replicated?.confirm('record');
       return Number(r) === 1;
     } catch (e) {

@@ -28,8 +28,13 @@ export interface SentinelUrl extends ClusterUrl {
   readonly sentinelPassword: string | undefined;
 }
 
-/** Reconnect after 100 ms, doubling up to 2 s between tries. */
-const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+/**
+ * Reconnect after 100 ms, doubling up to 2 s between tries. Also the pace of a write that must land
+ * once Redis answers again (a page's record after its send): trying it sooner than the connection
+ * is tried gains nothing.
+ */
+export const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+const backoff = reconnectDelay;
 
 const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));
 

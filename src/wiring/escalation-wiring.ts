@@ -23,7 +23,7 @@ import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
 import { RedisOverrideRepository } from '../store/override-repository.js';
 import { PageReplicaWait } from '../store/page-replica-wait.js';
 import { RedisPlaybookSnapshots } from '../store/playbook-snapshots.js';
-import type { ReplicaWait } from '../store/redis.js';
+import { reconnectDelay, type ReplicaWait } from '../store/redis.js';
 import { RedisThrottleRepository } from '../store/throttle-repository.js';
 import { buildChannels } from './channel-wiring.js';
 import type { DaemonCore } from './daemon-core.js';
@@ -33,6 +33,8 @@ export interface EscalationWiring {
   actionLinks: ActionLinks;
   /** Closes the channels' connections (the SMTP transport). */
   closeChannels: () => void;
+  /** Stops writing the records of sent pages still waiting for Redis (each is logged). */
+  stopDispatch: () => void;
   /** What a notice about no incident (a shift handover) is sent with. */
   notices: SendNoticeDeps;
   people: { onCall: RosterOnCall; suppression: RuleSuppressionPolicy; maintenance: ManageMaintenance; overrideStore: RedisOverrideRepository };
@@ -106,6 +108,7 @@ export async function buildEscalation(a: {
     links: actionLinks,
     now: () => clock.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    storeRetry: reconnectDelay,
     metrics,
     logger,
     owner: makeOwnerId(),
@@ -153,5 +156,5 @@ export async function buildEscalation(a: {
     count: (person: string, channel: ChannelKind, id: string) => throttle.count(person, channel, id, clock.now()),
     uncount: (person: string, channel: ChannelKind, id: string) => throttle.uncount(person, channel, id, clock.now()),
   };
-  return { engine, actionLinks, closeChannels, notices, people: { onCall, suppression, maintenance, overrideStore } };
+  return { engine, actionLinks, closeChannels, stopDispatch: () => dispatcher.stop(), notices, people: { onCall, suppression, maintenance, overrideStore } };
 }

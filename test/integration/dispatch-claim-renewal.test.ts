@@ -85,6 +85,7 @@ function replica(owner: string, channel: Channel = sms, logger: Logger = pino({ 
     links,
     now: () => app.clock.now(),
     sleep: async () => {},
+    storeRetry: () => 0,
     metrics: createMetrics({ defaultMetrics: false }),
     logger,
     owner,

@@ -60,6 +60,7 @@ function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?
       (async (ms) => {
         slept.push(ms);
       }),
+    storeRetry: () => 0,
     metrics: o.metrics ?? createMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     owner: 'test-owner',
