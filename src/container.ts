@@ -188,9 +188,11 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     claims: { store: handoverOnce, leaseMs: config.daemon.escalation.lease },
     overrides: people.overrideStore,
     held: (role) => unresolvedPagedFor(stores.live, role),
-    deliver: async (facts, role, id) => {
+    deliver: async (facts, role, id, claim) => {
       const words = renderHandover(messages, facts, config.roster.handover.list);
-      const sent = await sendNotice(notices, { id, recipient: facts.recipient, subject: words.subject, text: words.text, sms: words.sms }, role);
+      const sent = await sendNotice(notices, { id, recipient: facts.recipient, subject: words.subject, text: words.text, sms: words.sms }, role, claim);
+      // its claim lost before a channel took it (logged): whoever took it over sends it
+      if (sent === 'lost') return false;
       logger.info({ role, person: facts.recipient.id, side: facts.side, open: facts.open.length, channel: sent?.channel ?? null, status: sent?.status ?? 'failed' }, 'handover message');
       return sent !== undefined;
     },

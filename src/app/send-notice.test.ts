@@ -101,6 +101,40 @@ describe('sendNotice', () => {
     expect(await sendNotice({ ...setup(['sms']).deps, count: async () => true, uncount: broken }, notice(person({})), 'r')).toEqual({ channel: 'email', status: 'sent' });
   });
 
+  it('renews its claim right before each channel is asked: once lost (or not renewable), no channel is asked any more, and nothing counts as failed', async () => {
+    const { deps, log, metrics } = setup(['sms']);
+    const renewals: string[] = [];
+    let held = true;
+    const claim = async () => {
+      renewals.push(`renew (${log.length} asked)`);
+      const still = held;
+      held = false; // taken over by another replica while the SMS was failing
+      return still;
+    };
+    const counted: string[] = [];
+    const count = async (_p: string, channel: ChannelKind) => Boolean(counted.push(channel));
+    expect(await sendNotice({ ...deps, count }, notice(person({ channels: ['sms'] })), 'r', claim)).toBe('lost');
+    expect(renewals).toEqual(['renew (0 asked)', 'renew (1 asked)']);
+    expect(log).toEqual(['sms:p']);
+    expect(counted).toEqual(['sms']);
+    const text = await metrics.registry.metrics();
+    expect(text).not.toContain('channel="none"');
+    expect(text).not.toContain('channel="email"');
+
+    // a claim that cannot be renewed (Redis down): nothing goes
+    const down = setup();
+    const broken = async (): Promise<boolean> => {
+      throw new Error('redis down');
+    };
+    expect(await sendNotice(down.deps, notice(person({})), 'r', broken)).toBe('lost');
+    expect(down.log).toEqual([]);
+
+    // renewed each time: as before
+    const ok = setup(['sms']);
+    expect(await sendNotice(ok.deps, notice(person({})), 'r', async () => true)).toEqual({ channel: 'email', status: 'sent' });
+    expect(ok.log).toEqual(['sms:p', 'email:p']);
+  });
+
   it('a person with neither phone nor e-mail gets nothing, and it is counted', async () => {
     const { deps, log } = setup();
     expect(await sendNotice(deps, notice(person({ phone: undefined, email: undefined })), 'r')).toBeUndefined();

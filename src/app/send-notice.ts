@@ -7,7 +7,10 @@
  * asked, as a page's message is counted when admitted: a page decided while the provider is still
  * answering (an SMS may take seconds) keeps the channel's gap and the daily cap after it. A channel
  * that fails takes its count back (`uncount`), so the notice counts only on the channel that took it,
- * and nowhere when none did. Nothing ever holds the notice itself back.
+ * and nowhere when none did. Nothing ever holds the notice itself back. Right before each channel is
+ * asked the notice's claim is renewed (`claim`): its lease starts again then, so the call fits in it
+ * whatever came before (a channel that failed after its timeout); a claim lost meanwhile (taken over
+ * after its lease by another replica, which sends the notice) ends the attempt, and nothing more goes.
  */
 import type { ChannelKind } from '../domain/incident.js';
 import type { Channel, Notice } from '../domain/ports.js';
@@ -33,14 +36,21 @@ export interface SendNoticeDeps {
 
 const TEXT: readonly ChannelKind[] = ['sms', 'email'];
 
-/** The channel that took the notice and how ('logged' in log mode), or undefined when none did. */
-export async function sendNotice(deps: SendNoticeDeps, notice: Notice, role: string): Promise<{ channel: ChannelKind; status: 'sent' | 'logged' } | undefined> {
+/** The channel that took the notice and how ('logged' in log mode); 'lost' when its claim was lost before a channel took it; undefined when none did. */
+export type NoticeOutcome = { readonly channel: ChannelKind; readonly status: 'sent' | 'logged' } | 'lost' | undefined;
+
+/**
+ * Sends one notice. `claim`, when the notice is claimed (once across replicas), renews that claim
+ * right before each channel is asked: false (or a store that fails) when it was lost.
+ */
+export async function sendNotice(deps: SendNoticeDeps, notice: Notice, role: string, claim?: () => Promise<boolean>): Promise<NoticeOutcome> {
   const r = notice.recipient;
   const preferred = r.channels && r.channels.length > 0 ? r.channels : deps.channelsFor(r.id, role);
   const order = [...new Set([...preferred, ...TEXT])].filter((ch) => TEXT.includes(ch) && reachable(r, ch));
   for (const channel of order) {
     const send = deps.channels[channel]?.notice?.bind(deps.channels[channel]);
     if (!send) continue;
+    if (claim && !(await stillClaimed(deps, notice, channel, claim))) return 'lost';
     const counted = await count(deps, notice, channel);
     try {
       const { status } = await send(notice);
@@ -55,6 +65,20 @@ export async function sendNotice(deps: SendNoticeDeps, notice: Notice, role: str
   deps.metrics.handoverNotices.inc({ channel: 'none', result: 'failed' });
   deps.logger.error({ noticeId: notice.id, person: r.id, tried: order }, 'notice reached no channel');
   return undefined;
+}
+
+/**
+ * Renews the notice's claim before `channel` is asked. A store that fails is a claim not renewed: the
+ * notice waits (its claim's lease runs out and the next check sends it) rather than risk going twice.
+ */
+async function stillClaimed(deps: SendNoticeDeps, notice: Notice, channel: ChannelKind, claim: () => Promise<boolean>): Promise<boolean> {
+  try {
+    if (await claim()) return true;
+    deps.logger.warn({ noticeId: notice.id, person: notice.recipient.id, channel }, 'notice not sent: its claim was lost before the send');
+  } catch (e) {
+    deps.logger.warn({ err: e, noticeId: notice.id, person: notice.recipient.id, channel }, 'notice not sent: its claim could not be renewed before the send; the next check tries again once its lease runs out');
+  }
+  return false;
 }
 
 /**

@@ -146,7 +146,7 @@ export function daemonSchema({ wait, span }: Durations) {
         /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
         lease: span
           .prefault('30s')
-          .describe(durationText("A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's claim starts it again right before the page goes to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED.", '30s')),
+          .describe(durationText("A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's or a notice's claim starts it again right before each call to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED.", '30s')),
         batch: wholeNumber(1, 10_000, 200)
           .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */

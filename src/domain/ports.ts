@@ -192,6 +192,12 @@ export interface OnceClaims {
   taken(key: string): Promise<boolean>;
   /** A token when `key` was free and is now held for `leaseMs`; undefined when it is taken. */
   take(key: string, leaseMs: number): Promise<string | undefined>;
+  /**
+   * Right before the work's provider call: while `key` still holds `token`, its lease starts again
+   * now, for `leaseMs`. False when the claim was lost (its lease ran out and someone else took it, or
+   * it was settled): the work must not go on.
+   */
+  renew(key: string, token: string, leaseMs: number): Promise<boolean>;
   /** The work is done: `key` stays taken for `keepMs`. */
   done(key: string, token: string, keepMs: number): Promise<void>;
   /** The work did not happen: `key` is free for the next check. */

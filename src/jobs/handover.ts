@@ -5,7 +5,8 @@
  * the incidents still open that the role was paged for. node-schedule drives one periodic check;
  * each person's notice is claimed (across replicas and restarts) before it is sent, under a lease:
  * sent, the claim is kept; not sent (no channel took it), it is given back and the next check tries
- * again; its holder dead mid-send, the lease runs out and the next check takes it over. The same
+ * again; its holder dead mid-send, the lease runs out and the next check takes it over. The claim is
+ * renewed right before each provider call, and a claim lost by then sends nothing. The same
  * check keeps the on-call gauges current. An override that takes hold as it is made (no `from` ahead,
  * or one already past) had no time ahead to be told in: its start is told for `before` after it was
  * made instead; so is the end of one ended early; a new or ended override asks for a check at once
@@ -25,8 +26,12 @@ export interface HandoverDeps {
   readonly oncall: OnCall;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Renders and sends one person's notice (`id` is its idempotency key); true when a channel took it. */
-  readonly deliver: (facts: HandoverFacts, role: string, id: string) => Promise<boolean>;
+  /**
+   * Renders and sends one person's notice (`id` is its idempotency key); true when a channel took it.
+   * `claim` renews the notice's claim; it is called right before each provider call, and false means
+   * the claim was lost (taken over after its lease): nothing may be sent then.
+   */
+  readonly deliver: (facts: HandoverFacts, role: string, id: string, claim: () => Promise<boolean>) => Promise<boolean>;
   /** The live incidents not yet resolved that `role` was paged for (default: none). */
   readonly held?: (role: string) => Promise<readonly Incident[]>;
   /** Once-only claims of the notices, and how long one may be held unsettled (default: no claims, nothing remembered). */
@@ -109,7 +114,10 @@ export function createHandoverNotices(deps: HandoverDeps): HandoverNotices {
       let ok = false;
       try {
         const facts: HandoverFacts = { recipient, side, roleName, at: h.at, from: outgoing.people, to: incoming.people, open: side === 'incoming' ? open : [] };
-        ok = await deps.deliver(facts, h.role, id);
+        // the lease starts again right before each provider call (a slow channel that failed must not
+        // leave the next one too little of it); a claim taken over meanwhile sends nothing more
+        const claim = async () => !claims || claims.store.renew(key, token, claims.leaseMs);
+        ok = await deps.deliver(facts, h.role, id, claim);
       } catch (e) {
         deps.logger.warn({ err: e, role: h.role, person: recipient.id }, 'handover notice failed');
       }

@@ -1,4 +1,4 @@
-/** "Do this once" across replicas and restarts: a claim is SET NX with a lease, settled by a script. */
+/** "Do this once" across replicas and restarts: a claim is SET NX with a lease, renewed and settled by scripts. */
 import { randomBytes } from 'node:crypto';
 import type { OnceClaims } from '../domain/ports.js';
 import type { Keys } from './keys.js';
@@ -25,6 +25,14 @@ export class RedisOnceMarker implements OnceClaims {
     const token = randomBytes(9).toString('base64url');
     try {
       return (await this.redis.set(this.key(key), token, 'PX', Math.max(1, Math.round(leaseMs)), 'NX')) === 'OK' ? token : undefined;
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+    try {
+      return Number(await callScript(this.redis, 'renewClaim', [this.key(key)], [token, Math.max(1, Math.round(leaseMs))])) === 1;
     } catch (e) {
       throw storeError(e);
     }

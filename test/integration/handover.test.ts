@@ -1,12 +1,15 @@
-/** Shift-handover notices with the shipped roster and messages, real Redis for overrides and the once-only claims. */
+/** Shift-handover notices with the shipped roster and messages, real Redis for overrides and the once-only claims (taken, renewed before each provider call, settled). */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RosterOnCall } from '../../src/app/roster-on-call.js';
+import { sendNotice } from '../../src/app/send-notice.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { renderHandover } from '../../src/channels/render/render-handover.js';
 import { loadMessages } from '../../src/config/messages-schema.js';
+import { TocsinError } from '../../src/domain/errors.js';
 import type { Incident } from '../../src/domain/incident.js';
+import type { Channel, Notice } from '../../src/domain/ports.js';
 import { createHandoverNotices } from '../../src/jobs/handover.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { makeKeys } from '../../src/store/keys.js';
@@ -231,6 +234,105 @@ describe('shift handover notices', () => {
     expect(await a.taken('k')).toBe(true);
     await a.release('k', theirs ?? '');
     expect(await a.taken('k')).toBe(false);
+  });
+
+  /**
+   * A replica whose notices go through sendNotice (renewing the claim before each provider call), to
+   * text channels scripted per person: `sms`/`email` run in place of the provider's answer.
+   */
+  function sendingReplica(leaseMs: number, script: { sms?: (to: string) => Promise<void>; email?: (to: string) => Promise<void> }) {
+    const keys = makeKeys(prefix, 'live');
+    const overrides = new RedisOverrideRepository(redis, keys);
+    const got: string[] = [];
+    const text = (kind: 'sms' | 'email'): Channel => ({
+      kind,
+      live: true,
+      send: async () => ({ status: 'sent' }),
+      notice: async (n: Notice) => {
+        await script[kind]?.(n.recipient.id);
+        got.push(`${kind}:${n.recipient.id}`);
+        return { status: 'sent' };
+      },
+    });
+    const deps = { channels: { sms: text('sms'), email: text('email') }, channelsFor: () => [] as const, metrics: createMetrics({ defaultMetrics: false }), logger: pino({ level: 'silent' }) };
+    const notices = createHandoverNotices({
+      roster: config.roster,
+      oncall: new RosterOnCall(config.roster, overrides),
+      overrides,
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      roleNames: { shift_lead: 'Duty team lead' },
+      claims: { store: new RedisOnceMarker(redis, keys, 'handover'), leaseMs },
+      deliver: async (facts, role, id, claim) => {
+        const words = renderHandover(messages, facts, config.roster.handover.list);
+        const sent = await sendNotice(deps, { id, recipient: facts.recipient, subject: words.subject, text: words.text, sms: words.sms }, role, claim);
+        return sent !== undefined && sent !== 'lost';
+      },
+    });
+    return { notices, got };
+  }
+
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const failing = (): never => {
+    throw new TocsinError('TOCSIN_ERR_CHANNEL_TEMPORARY', 'provider timed out');
+  };
+
+  it('a notice whose claim was taken over while its SMS failed slowly is not sent by e-mail too: the replica that took it over sent it', async () => {
+    const lease = 1_500;
+    let smsTried!: () => void;
+    const trying = new Promise<void>((r) => (smsTried = r));
+    let giveUp!: () => void;
+    const timedOut = new Promise<void>((r) => (giveUp = r));
+    // replica A: Lin Wei's SMS hangs until the provider's timeout, then fails (the e-mail would take it)
+    const a = sendingReplica(lease, {
+      sms: async (to) => {
+        if (to !== 'lin_wei') return;
+        smsTried();
+        await timedOut;
+        failing();
+      },
+    });
+    const b = sendingReplica(lease, {});
+    const first = a.notices.tick(t('2026-11-23T11:45:00Z'));
+    await trying;
+    // A's lease runs out while the SMS hangs; B's check takes Lin Wei's notice over and sends it
+    await pause(lease + 200);
+    expect(await b.notices.tick(t('2026-11-23T11:45:30Z'))).toBe(1);
+    giveUp();
+    expect(await first).toBe(1); // Ana Costa only
+    expect(a.got).toEqual(['sms:ana_costa']);
+    expect(b.got).toEqual(['sms:lin_wei']);
+  });
+
+  it("a notice's claim starts again right before each provider call: a slow fall-over to e-mail is not taken over by a second replica", async () => {
+    const lease = 1_500;
+    let mailing!: () => void;
+    const onMail = new Promise<void>((r) => (mailing = r));
+    let accept!: () => void;
+    const accepted = new Promise<void>((r) => (accept = r));
+    // replica A: Lin Wei's SMS fails after 1 s of the lease, then the mail server takes its time
+    const a = sendingReplica(lease, {
+      sms: async (to) => {
+        if (to !== 'lin_wei') return;
+        await pause(1_000);
+        failing();
+      },
+      email: async (to) => {
+        if (to !== 'lin_wei') return;
+        mailing();
+        await accepted;
+      },
+    });
+    const b = sendingReplica(lease, {});
+    const first = a.notices.tick(t('2026-11-23T11:45:00Z'));
+    await onMail;
+    // past the lease counted from the claim, within the one renewed before the e-mail
+    await pause(700);
+    expect(await b.notices.tick(t('2026-11-23T11:45:30Z'))).toBe(0);
+    accept();
+    expect(await first).toBe(2);
+    expect(a.got).toEqual(['sms:ana_costa', 'email:lin_wei']);
+    expect(b.got).toEqual([]);
   });
 
   it('keeps the on-call gauges current: people per role, and coverage gaps', async () => {
