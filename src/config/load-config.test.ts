@@ -182,6 +182,19 @@ describe('invalid config', () => {
     expect(loadConfig(d).daemon.incidents.staleFiringWindow).toBe(0);
   });
 
+  it('refuses a rotation step under 15 minutes, naming the file and the field (a step of 1ms made on-call lookups hang)', () => {
+    const d = copyOfShipped();
+    edit(d, 'roster.yaml', 'people: [omar_haddad, zhang_min], every: 7d', 'people: [omar_haddad, zhang_min], every: 1ms');
+    edit(d, 'roster.yaml', 'people: [grace_okafor, li_qiang], every: 1d', 'people: [grace_okafor, li_qiang], every: 14m');
+    expect(problems(d)).toEqual([
+      'roster.yaml: schedules.it_ops.shifts.0.rotation.every: must be at least 15m: a rotation hands over every `every` (shifts of hours, days or weeks)',
+      'roster.yaml: schedules.supervisor.shifts.0.rotation.every: must be at least 15m: a rotation hands over every `every` (shifts of hours, days or weeks)',
+    ]);
+    edit(d, 'roster.yaml', 'every: 1ms', 'every: 15m');
+    edit(d, 'roster.yaml', 'every: 14m', 'every: 0');
+    expect(problems(d)).toEqual([expect.stringMatching(/^roster\.yaml: schedules\.supervisor\.shifts\.0\.rotation\.every: must be at least 15m/)]);
+  });
+
   it('takes proxy addresses, CIDR ranges, range names or a hop count as http.trustProxy, and nothing else', () => {
     const d = copyOfShipped();
     edit(d, 'daemon.yaml', 'trustProxy: [loopback]', 'trustProxy: [loopback, uniquelocal, 10.0.0.7, 172.18.0.0/16, "fd00::/8"]');

@@ -1,5 +1,6 @@
 /** The schema of config/roster.yaml: the people, who holds each role when, and shift-handover notices. */
 import { z } from 'zod';
+import { MIN_ROTATION_MS } from '../domain/roster.js';
 import { channel, durationText, hhmm, id, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
 
 /** roster.yaml; its rotations and handover notices are `span` durations, never scaled. */
@@ -46,7 +47,10 @@ export function rosterSchema({ span }: Durations) {
                       .boolean()
                       .optional()
                       .describe('Every one of `people` holds the shift at once, instead of taking turns: a group told together (standby staff called in by bulk SMS). Default false.'),
-                    every: span.prefault('7d').describe(durationText('How long each person holds the shift before the next takes over.', '7d')),
+                    every: span
+                      .refine((ms) => ms >= MIN_ROTATION_MS, `must be at least ${MIN_ROTATION_MS / 60_000}m: a rotation hands over every \`every\` (shifts of hours, days or weeks)`)
+                      .prefault('7d')
+                      .describe(durationText(`How long each person holds the shift before the next takes over; at least ${MIN_ROTATION_MS / 60_000}m.`, '7d')),
                     /** The moment the first person starts (ISO-8601). */
                     from: z
                       .string()

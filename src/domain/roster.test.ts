@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dutySpanAt, nextHandover, onDutyAt, type RosterSpec, type ShiftSpec } from './roster.js';
+import { dutySpanAt, MIN_ROTATION_MS, nextHandover, onDutyAt, shiftInstances, type RosterSpec, type ShiftSpec } from './roster.js';
 import { zonedToUtc, wallMs } from './zoned-time.js';
 
 const H = 3_600_000;
@@ -217,5 +217,27 @@ describe('dutySpanAt', () => {
     const r = rosters['daily at 08:00, Berlin'] as RosterSpec;
     expect(dutySpanAt(r, 'shift_lead', t('2026-03-28T12:00:00Z'))).toEqual({ people: ['bob'], from: t('2026-03-28T07:00:00Z'), until: t('2026-03-29T06:00:00Z') });
     expect(dutySpanAt(r, 'nobody', 0)).toEqual({ people: [], from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY });
+  });
+});
+
+describe('rotation steps', () => {
+  const every = (ms: number) => roster('UTC', [{ days: [...ALL], start: '00:00', end: '00:00', rotation: { people: ['ann', 'bob'], every: ms, from: '2026-01-05T00:00:00Z' } }]);
+
+  it('hands over at most once per 15 minutes: the turns of a shift are counted, not stepped through one by one', () => {
+    const r = every(MIN_ROTATION_MS);
+    const parts = shiftInstances(r.schedules.shift_lead!, t('2026-03-10T00:00:00Z'), t('2026-03-11T00:00:00Z'));
+    expect(parts.filter((p) => p.start >= t('2026-03-10T00:00:00Z') && p.start < t('2026-03-11T00:00:00Z'))).toHaveLength(96);
+    expect(onDutyAt(r, 'shift_lead', t('2026-03-10T00:20:00Z'))).toEqual(onDutyAt(r, 'shift_lead', t('2026-03-10T00:05:00Z')).includes('ann') ? ['bob'] : ['ann']);
+    expect(nextHandover(r, 'shift_lead', t('2026-03-10T00:05:00Z'))?.at).toBe(t('2026-03-10T00:15:00Z'));
+  });
+
+  it('refuses a step under 15 minutes (roster.yaml does too) instead of cutting a shift into millions of turns', () => {
+    for (const ms of [60_000, 1, 0]) {
+      expect(() => onDutyAt(every(ms), 'shift_lead', t('2026-03-10T12:00:00Z'))).toThrow(/must be at least 15 minutes/);
+      expect(() => nextHandover(every(ms), 'shift_lead', t('2026-03-10T12:00:00Z'))).toThrow(RangeError);
+    }
+    // one person, or a group together, never turns: any step will do
+    const single = roster('UTC', [{ days: [...ALL], start: '00:00', end: '00:00', rotation: { people: ['ann'], every: 1, from: '2026-01-05T00:00:00Z' } }]);
+    expect(onDutyAt(single, 'shift_lead', t('2026-03-10T12:00:00Z'))).toEqual(['ann']);
   });
 });

@@ -10,6 +10,12 @@
  */
 import { addDays, DAY_MS, localDate, wallMs, wallOf, weekdayOf, zonedToUtc, type Weekday } from './zoned-time.js';
 
+/**
+ * The shortest rotation step. Rotations are shifts of hours, days or weeks; a step of minutes would
+ * cut one shift into hundreds of turns, and one of milliseconds into millions (roster.yaml refuses it).
+ */
+export const MIN_ROTATION_MS = 15 * 60_000;
+
 export interface RotationSpec {
   readonly people: readonly string[];
   /** Every one of `people` holds the shift at once (a group told together), instead of taking turns. */
@@ -100,16 +106,20 @@ interface Turns {
 /** The rotation's turns, or undefined when it never turns. */
 function turns(r: RotationSpec, tz: string): Turns | undefined {
   const fromInstant = Date.parse(r.from);
-  if (r.together || r.people.length < 2 || r.every <= 0 || Number.isNaN(fromInstant)) return undefined;
+  if (r.together || r.people.length < 2 || Number.isNaN(fromInstant)) return undefined;
+  if (!(r.every >= MIN_ROTATION_MS)) throw new RangeError(`a rotation's step (every) must be at least ${MIN_ROTATION_MS / 60_000} minutes, got ${r.every} ms`);
   return { fromWall: wallMs(fromInstant, tz), every: r.every };
 }
 
-/** The wall times strictly inside (startWall, endWall) at which the rotation hands over. */
+/**
+ * The wall times strictly inside (startWall, endWall) at which the rotation hands over: their number
+ * is worked out first, so a shift (at most 25 h) has at most 25 h / MIN_ROTATION_MS of them.
+ */
 function handoversWithin(t: Turns | undefined, startWall: number, endWall: number): number[] {
   if (!t) return [];
-  const out: number[] = [];
-  for (let at = t.fromWall + (Math.floor((startWall - t.fromWall) / t.every) + 1) * t.every; at < endWall; at += t.every) out.push(at);
-  return out;
+  const first = t.fromWall + (Math.floor((startWall - t.fromWall) / t.every) + 1) * t.every;
+  const count = Math.max(0, Math.ceil((endWall - first) / t.every));
+  return Array.from({ length: count }, (_, i) => first + i * t.every);
 }
 
 /** Who of the rotation's `people` holds it at wall time `wall`. */
