@@ -35,7 +35,7 @@ function isProxyAddress(v: string): boolean {
 }
 
 /** daemon.yaml, with `wait` durations divided by the clock speed. */
-export function daemonSchema({ wait, span }: Durations) {
+export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
   /** A limit on waiting for a provider: real time, at least 1s. */
   const realTimeout = (fallback: string, text: string) =>
     span
@@ -142,7 +142,9 @@ export function daemonSchema({ wait, span }: Durations) {
       .describe('Incident lifetime and intake batching.'),
     escalation: z
       .strictObject({
-        tick: wait.prefault('1s').describe(durationText('How often due escalation steps are claimed (sooner when a step falls due before then).', '1s')),
+        tick: waitAtLeast({ ms: 100, why: 'a shorter tick claims steps in a busy loop, burning CPU while nothing is due' })
+          .prefault('1s')
+          .describe(durationText('How often due escalation steps are claimed (sooner when a step falls due before then); at least 100ms.', '1s')),
         /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
         lease: span
           .prefault('30s')
@@ -158,7 +160,9 @@ export function daemonSchema({ wait, span }: Durations) {
          */
         workers: wholeNumber(1, 16, 1)
           .describe('Processes running the engine: the daemon and `workers - 1` engine-only processes beside it, each claiming its own batches (1–16, one per spare core). Default 1.'),
-        audit: wait.prefault('1m').describe(durationText('How often the auditor looks for stalled escalations.', '1m')),
+        audit: waitAtLeast({ ms: 1000, why: 'each audit reads every open incident, so a shorter cadence reads Redis in a loop' })
+          .prefault('1m')
+          .describe(durationText('How often the auditor looks for stalled escalations; at least 1s.', '1m')),
         /** Retryable channel failures: attempts per channel (first included) and the wait before each retry. */
         retry: z
           .strictObject({

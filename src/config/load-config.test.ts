@@ -195,6 +195,31 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^roster\.yaml: schedules\.supervisor\.shifts\.0\.rotation\.every: must be at least 15m/)]);
   });
 
+  it('refuses engine and watch cadences that would spin (0 burned a core while idle), naming the file and the field', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'tick: 1s', 'tick: 0s');
+    edit(d, 'daemon.yaml', 'audit: 1m', 'audit: 0s');
+    edit(d, 'sources.yaml', 'recheck: 10s', 'recheck: 500ms');
+    edit(d, 'sources.yaml', 'agentsPoll: 1m', 'agentsPoll: 1s');
+    edit(d, 'sources.yaml', 'check: 30s', 'check: 0');
+    expect(problems(d)).toEqual([
+      'daemon.yaml: escalation.tick: must be at least 100ms: a shorter tick claims steps in a busy loop, burning CPU while nothing is due',
+      'daemon.yaml: escalation.audit: must be at least 1s: each audit reads every open incident, so a shorter cadence reads Redis in a loop',
+      'sources.yaml: taskrouter.recheck: must be at least 1s: each re-check reads and judges every queue with tasks waiting, so a shorter cadence runs in a loop',
+      "sources.yaml: taskrouter.agentsPoll: must be 0 (off) or at least 10s: each round asks Twilio's API once per queue of every workspace",
+      'sources.yaml: heartbeats.check: must be at least 1s: each check reads the last beat of every watched source, so a shorter cadence runs in a loop',
+    ]);
+  });
+
+  it('holds the cadence minimums to what is written: a fast clock still divides them', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'tick: 1s', 'tick: 100ms');
+    edit(d, 'daemon.yaml', 'audit: 1m', 'audit: 1s');
+    edit(d, 'sources.yaml', 'agentsPoll: 1m', 'agentsPoll: 0');
+    const c = loadConfig(d, { clockSpeed: 10 });
+    expect([c.daemon.escalation.tick, c.daemon.escalation.audit, c.sources.taskrouter.agentsPoll]).toEqual([10, 100, 0]);
+  });
+
   it('takes proxy addresses, CIDR ranges, range names or a hop count as http.trustProxy, and nothing else', () => {
     const d = copyOfShipped();
     edit(d, 'daemon.yaml', 'trustProxy: [loopback]', 'trustProxy: [loopback, uniquelocal, 10.0.0.7, 172.18.0.0/16, "fd00::/8"]');

@@ -1,6 +1,6 @@
 /** The primitives the config files' schemas share: ids, levels, channels, durations, sizes, times of day, time zones. */
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './durations.js';
+import { formatDuration, parseBytes, parseDuration } from './durations.js';
 
 export const CLASS_ID = /^[a-z][a-z0-9_]*$/;
 export const CHANNELS = ['sms', 'voice', 'email'] as const;
@@ -10,11 +10,21 @@ export const id = z.string().regex(CLASS_ID, 'must be a snake_case id such as ap
 export const level = z.number().int().min(1).max(5);
 export const channel = z.enum(CHANNELS);
 
-export function durationSchema(scale: number) {
+/** The least a duration may be as written (before the clock speed divides it), and why. */
+export interface Least {
+  readonly ms: number;
+  readonly why: string;
+}
+
+export function durationSchema(scale: number, least?: Least) {
   return z.union([z.string(), z.number()]).transform((v, ctx) => {
     const ms = typeof v === 'number' ? (v >= 0 ? v * 1000 : undefined) : parseDuration(v);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (write e.g. "30s", "5m", "1h30m"; a bare number is seconds)` });
+      return z.NEVER;
+    }
+    if (least && ms < least.ms) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${formatDuration(least.ms)}: ${least.why}` });
       return z.NEVER;
     }
     return Math.max(0, Math.round(ms / scale));
@@ -31,11 +41,13 @@ export type DurationSchema = ReturnType<typeof durationSchema>;
 export interface Durations {
   readonly wait: DurationSchema;
   readonly span: DurationSchema;
+  /** A `wait` of at least `least.ms` as written: a cadence that would spin when shorter (the clock speed still divides it). */
+  readonly waitAtLeast: (least: Least) => DurationSchema;
 }
 
 /** The `wait` and `span` duration schemas for a clock speed. */
 export function durationSchemas(clockSpeed: number): Durations {
-  return { wait: durationSchema(clockSpeed), span: durationSchema(1) };
+  return { wait: durationSchema(clockSpeed), span: durationSchema(1), waitAtLeast: (least) => durationSchema(clockSpeed, least) };
 }
 
 export const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -9,7 +9,7 @@ const LEVEL_OPENED = 'Level of that incident, 1–5.';
 const labelMatch = z.record(z.string(), z.string());
 
 /** sources.yaml, with `wait` durations divided by the clock speed. */
-export function sourcesSchema({ wait, span }: Durations) {
+export function sourcesSchema({ wait, span, waitAtLeast }: Durations) {
   return z.strictObject({
     alertmanager: z
       .strictObject({
@@ -181,20 +181,21 @@ export function sourcesSchema({ wait, span }: Durations) {
         /** A task with no news for this long is dropped from the per-queue waiting counts. */
         taskTtl: span.prefault('1d').describe(durationText('A task with no news for this long is dropped from the per-queue waiting counts.', '1d')),
         /** How often the waiting tasks are aged between callbacks (a stuck call crosses the longest wait). */
-        recheck: wait
+        recheck: waitAtLeast({ ms: 1000, why: 'each re-check reads and judges every queue with tasks waiting, so a shorter cadence runs in a loop' })
           .prefault('10s')
           .describe(
             durationText(
-              'How often the tasks known to wait are aged between callbacks, so a queue whose oldest task passes `acd.surge.longestWaitAbove` surges without waiting for the next callback.',
+              'How often the tasks known to wait are aged between callbacks, so a queue whose oldest task passes `acd.surge.longestWaitAbove` surges without waiting for the next callback; at least 1s.',
               '10s',
             ),
           ),
         /** How often each mapped workspace's queues are polled for the agents logged in (0: never). Real time: it asks Twilio's API. */
         agentsPoll: span
+          .refine((ms) => ms === 0 || ms >= 10_000, "must be 0 (off) or at least 10s: each round asks Twilio's API once per queue of every workspace")
           .prefault('1m')
           .describe(
             durationText(
-              "How often the real-time statistics of every queue of each workspace in `sites` are read from the TaskRouter API (with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN set) for the agents logged in, judged by `acd.agentsCollapse`; real time whatever TOCSIN_CLOCK_SPEED says, as it asks Twilio's API. 0 turns the poll off.",
+              "How often the real-time statistics of every queue of each workspace in `sites` are read from the TaskRouter API (with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN set) for the agents logged in, judged by `acd.agentsCollapse`; real time whatever TOCSIN_CLOCK_SPEED says, as it asks Twilio's API. At least 10s; 0 turns the poll off.",
               '1m',
             ),
           ),
@@ -249,7 +250,9 @@ export function sourcesSchema({ wait, span }: Durations) {
         class: id.default('network_infosys').describe('Class of the incidents a silent source opens. Default network_infosys.'),
         level: level.default(2).describe('Level of those incidents, 1–5. Default 2.'),
         /** How often the daemon looks for silent sources. */
-        check: wait.prefault('30s').describe(durationText('How often the daemon looks for silent sources.', '30s')),
+        check: waitAtLeast({ ms: 1000, why: 'each check reads the last beat of every watched source, so a shorter cadence runs in a loop' })
+          .prefault('30s')
+          .describe(durationText('How often the daemon looks for silent sources; at least 1s.', '30s')),
         alertmanager: z
           .strictObject({
             enabled: z.boolean().default(true).describe('Watch this source. Default true.'),
