@@ -10,6 +10,7 @@ import { clampLevel } from '../domain/event.js';
 import { INCIDENT_STATES } from '../domain/incident.js';
 import { REPORT_KEY, REPORT_KEY_RULE } from '../domain/report-key.js';
 import { invalid } from './errors.js';
+import { NO_QUERY, parseQuery } from './query.js';
 import { nestsWithin } from './json-depth.js';
 
 /** How deep a report's `details` may nest: room for any real record, none for a body built to exhaust the stack. */
@@ -82,14 +83,14 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   });
 
   router.get('/api/incidents', async (req, res) => {
-    const q = listQuery.safeParse(req.query);
-    if (!q.success) throw invalid(q.error, 'invalid query');
-    const store = q.data.drill === 'true' ? deps.stores.drill : deps.stores.live;
-    const incidents = await store.list({ state: q.data.state, limit: q.data.limit });
+    const q = parseQuery(listQuery, req.query);
+    const store = q.drill === 'true' ? deps.stores.drill : deps.stores.live;
+    const incidents = await store.list({ state: q.state, limit: q.limit });
     res.json({ incidents });
   });
 
   router.get('/api/incidents/:id', async (req, res) => {
+    parseQuery(NO_QUERY, req.query);
     const incident = await storeFor(deps.stores, req.params.id).get(req.params.id);
     if (!incident) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
     res.json(incident);
@@ -98,9 +99,8 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   // every member of an incident, a page at a time, with their details (an incident's JSON lists at
   // most `incidents.membersShown`): follow `cursor` until it is null
   router.get('/api/incidents/:id/members', async (req, res) => {
-    const q = membersQuery.safeParse(req.query);
-    if (!q.success) throw invalid(q.error, 'invalid query');
-    const page = await storeFor(deps.stores, req.params.id).members(req.params.id, q.data.cursor, q.data.count);
+    const q = parseQuery(membersQuery, req.query);
+    const page = await storeFor(deps.stores, req.params.id).members(req.params.id, q.cursor, q.count);
     if (!page) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
     res.json(page);
   });

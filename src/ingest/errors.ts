@@ -54,8 +54,9 @@ export function noteRejection(err: unknown, e: TocsinError, path: string, logger
 }
 
 /** zod issues → one readable line naming each path. */
-export function invalid(error: z.ZodError, what: string): TocsinError {
-  const problems = error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`);
+/** `root` names what a problem with no path is about: the body, or the query string. */
+export function invalid(error: z.ZodError, what: string, root: '(body)' | '(query)' = '(body)'): TocsinError {
+  const problems = error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : root}: ${i.message}`);
   return new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: ${problems.join('; ')}`, { details: { problems } });
 }
 

@@ -5,6 +5,7 @@ import type { ManageMaintenance } from '../app/manage-maintenance.js';
 import type { Clock } from '../domain/ports.js';
 import { isActive, scopeProblem } from '../domain/suppression.js';
 import { invalid } from './errors.js';
+import { NO_QUERY, parseQuery } from './query.js';
 
 const iso = z.string().datetime({ offset: true });
 
@@ -37,7 +38,8 @@ export function maintenanceRoutes(deps: MaintenanceRouteDeps): Router {
     res.status(201).json({ id: w.id, window: w });
   });
 
-  router.get('/api/maintenance', async (_req, res) => {
+  router.get('/api/maintenance', async (req, res) => {
+    parseQuery(NO_QUERY, req.query);
     const now = deps.clock.now();
     const windows = await deps.maintenance.windows(now);
     res.json({ windows: windows.map((w) => ({ ...w, active: isActive(w, now) })) });

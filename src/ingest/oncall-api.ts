@@ -5,6 +5,7 @@ import type { ManageOverrides } from '../app/manage-overrides.js';
 import type { RolesConfig } from '../config/schema.js';
 import type { Clock, OnCall } from '../domain/ports.js';
 import { invalid } from './errors.js';
+import { NO_QUERY, parseQuery } from './query.js';
 
 const iso = z.string().datetime({ offset: true });
 
@@ -38,7 +39,8 @@ export function onCallRoutes(deps: OnCallRouteDeps): Router {
     res.status(201).json({ id: o.id, override: o });
   });
 
-  router.get('/api/overrides', async (_req, res) => {
+  router.get('/api/overrides', async (req, res) => {
+    parseQuery(NO_QUERY, req.query);
     res.json({ overrides: await deps.overrides.list() });
   });
 
@@ -48,9 +50,8 @@ export function onCallRoutes(deps: OnCallRouteDeps): Router {
   });
 
   router.get('/api/oncall', async (req, res) => {
-    const q = oncallQuery.safeParse(req.query);
-    if (!q.success) throw invalid(q.error, 'invalid query');
-    const at = q.data.at ? Date.parse(q.data.at) : deps.clock.now();
+    const q = parseQuery(oncallQuery, req.query);
+    const at = q.at ? Date.parse(q.at) : deps.clock.now();
     const ids = [...new Set([...Object.entries(deps.roles).filter(([, r]) => r.paged).map(([id]) => id), ...deps.scheduledRoles])];
     const roles = await Promise.all(
       ids.map(async (role) => {

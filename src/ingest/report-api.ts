@@ -6,7 +6,7 @@ import { buildIncidentReport, renderReportMarkdown, type ReportContext } from '.
 import { storeFor, type IncidentStores } from '../app/incident-stores.js';
 import { TocsinError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
-import { invalid } from './errors.js';
+import { parseQuery } from './query.js';
 
 const reportQuery = z.strictObject({ format: z.enum(['json', 'md', 'markdown']).optional() });
 const drillsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
@@ -21,12 +21,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   const router = Router();
 
   router.get('/api/incidents/:id/report', async (req, res) => {
-    const q = reportQuery.safeParse(req.query);
-    if (!q.success) throw invalid(q.error, 'invalid query');
+    const q = parseQuery(reportQuery, req.query);
     const incident = await storeFor(deps.stores, req.params.id).get(req.params.id);
     if (!incident) throw new TocsinError('TOCSIN_ERR_INCIDENT_NOT_FOUND', `no incident ${req.params.id}`);
     const report = buildIncidentReport(incident, deps.context, deps.clock.now());
-    const markdown = q.data.format ? q.data.format !== 'json' : (req.get('accept') ?? '').includes('text/markdown');
+    const markdown = q.format ? q.format !== 'json' : (req.get('accept') ?? '').includes('text/markdown');
     if (markdown) {
       res.type('text/markdown; charset=utf-8').send(renderReportMarkdown(report));
       return;
@@ -35,10 +34,9 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   });
 
   router.get('/api/drills', async (req, res) => {
-    const q = drillsQuery.safeParse(req.query);
-    if (!q.success) throw invalid(q.error, 'invalid query');
+    const q = parseQuery(drillsQuery, req.query);
     const now = deps.clock.now();
-    const incidents = await deps.stores.drill.list({ limit: q.data.limit });
+    const incidents = await deps.stores.drill.list({ limit: q.limit });
     res.json({ drills: incidents.map((i) => drillRecord(i, deps.context, now)) });
   });
 
