@@ -4,7 +4,7 @@ import { runCheckConfig } from './cli/check-config.js';
 import { runDrill } from './cli/drill.js';
 import { runSchema } from './cli/schema.js';
 import { readCliEnv } from './config/cli-env.js';
-import { readEnv } from './config/env.js';
+import { configDirOf } from './config/env.js';
 import { SCHEMA_DIR } from './config/json-schema.js';
 import { loadConfig } from './config/load-config.js';
 import { runUpsNotify } from './cli/ups-notify.js';
@@ -31,13 +31,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     case 'check-config':
       return runCheckConfig(rest, process.stdout, process.stderr);
     case 'schema':
-      return runSchema(rest, process.stdout, join(readEnv().configDir, SCHEMA_DIR));
+      return runSchema(rest, process.stdout, join(configDirOf(), SCHEMA_DIR));
     case 'drill':
       return runDrillCommand(rest);
     case 'ups-poll':
       return runUpsPollCommand(rest);
     case 'ups-notify':
-      return runUpsNotify(readCliEnv(), { logger: createLogger(readEnv().logLevel, process.stderr) });
+      return runUpsNotify(readCliEnv(), { logger: createLogger(readCliEnv().logLevel, process.stderr) });
     case undefined:
     case '-h':
     case '--help':
@@ -54,7 +54,7 @@ async function runDrillCommand(args: readonly string[]): Promise<number> {
   const env = readCliEnv();
   let names: Readonly<Record<string, { name: string }>> = {};
   try {
-    names = loadConfig(readEnv().configDir).playbooks.classes;
+    names = loadConfig(configDirOf()).playbooks.classes;
   } catch {
     /* names are a nicety; the daemon validates the class */
   }
@@ -69,7 +69,7 @@ async function runUpsPollCommand(args: readonly string[]): Promise<number> {
   try {
     return await runUpsPoll(args, {
       env: readCliEnv(),
-      logger: createLogger(readEnv().logLevel, process.stderr),
+      logger: createLogger(readCliEnv().logLevel, process.stderr),
       signal: stop.signal,
       usage: (text) => process.stderr.write(text),
     });

@@ -1,5 +1,6 @@
 /** The daemon: read env and config, make sure Redis is there, wire everything, serve, stop cleanly. */
-import { engineWorkerEnv, readEnv } from './config/env.js';
+import { checkEnvWithConfig } from './config/env-checks.js';
+import { EnvError, engineWorkerEnv, readEnv } from './config/env.js';
 import { loadConfig, ConfigError } from './config/load-config.js';
 import { buildContainer } from './container.js';
 import { startEngineWorkers } from './platform/engine-workers.js';
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const logger = createLogger(env.logLevel);
   if (env.clockSpeed !== 1) logger.warn({ clockSpeed: env.clockSpeed }, 'TOCSIN_CLOCK_SPEED is not 1: every wait runs faster (drill/test mode)');
   const config = loadConfig(env.configDir, { clockSpeed: env.clockSpeed });
+  const findings = checkEnvWithConfig(env, config.sources);
+  if (findings.problems.length > 0) throw new EnvError(findings.problems);
+  for (const w of findings.warnings) logger.warn({ variable: w.variable }, w.message);
   const otel = await startOtelSdk(readOtelEnv(), logger);
   const redisTarget = await ensureRedis(env.redisUrl, './data/redis', logger);
   // escalation.workers > 1: engine-only processes beside this one, on the same Redis
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof EnvError) {
     process.stderr.write(`${e.message}\n`);
     process.exit(78);
   }

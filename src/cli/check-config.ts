@@ -1,6 +1,6 @@
 /** `tocsin check-config [DIR]`: exit 0 when valid, 78 with every problem (file: path: message) otherwise. */
 import type { Writable } from 'node:stream';
-import { readEnv } from '../config/env.js';
+import { configDirOf } from '../config/env.js';
 import { ConfigError, configDirProblem, formatProblem, loadConfig, type ConfigProblem } from '../config/load-config.js';
 import { loadMessages } from '../config/messages-schema.js';
 
@@ -9,7 +9,7 @@ import { EX_CONFIG } from './exit-codes.js';
 export { EX_CONFIG };
 
 export function runCheckConfig(args: readonly string[], out: Writable, err: Writable): number {
-  const dir = args[0] ?? readEnv().configDir;
+  const dir = args[0] ?? configDirOf();
   try {
     const missing = configDirProblem(dir);
     if (missing) throw new ConfigError([missing]);

@@ -9,6 +9,8 @@ export interface Env {
   readonly redisUrl: string | undefined;
   readonly redisPrefix: string;
   readonly publicUrl: string;
+  /** PUBLIC_URL was given (else publicUrl is http://localhost:PORT, which no provider can reach). */
+  readonly publicUrlSet: boolean;
   readonly ingestToken: string | undefined;
   readonly apiToken: string | undefined;
   readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly apiUrl: string } | undefined;
@@ -34,31 +36,66 @@ export function engineWorkerEnv(redisUrl: string, n: number, env: NodeJS.Process
   return { ...env, REDIS_URL: redisUrl, [ENGINE_WORKER_ENV]: String(n) };
 }
 
+/** The levels LOG_LEVEL may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The variables that only work together: some of them set is a mistake (the rest named at start-up). */
+const TWILIO_SEND = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+
+/**
+ * The environment is wrong: every problem, one a line (`VARIABLE: what is wrong`). Start-up exits 78
+ * with it, as for an invalid configuration.
+ */
+export class EnvError extends TocsinError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super('TOCSIN_ERR_CONFIG_INVALID', `invalid environment:\n${problems.join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** TOCSIN_CONFIG, or ./config: all the CLI needs of the daemon's environment. */
+export function configDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return nonEmpty(env.TOCSIN_CONFIG) ?? './config';
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
-  const port = int(env.PORT, 8080, 'PORT');
+  const problems: string[] = [];
+  const port = int(env.PORT, 8080, 'PORT', problems);
   const speed = env.TOCSIN_CLOCK_SPEED === undefined || env.TOCSIN_CLOCK_SPEED === '' ? 1 : Number(env.TOCSIN_CLOCK_SPEED);
-  if (!Number.isFinite(speed) || speed <= 0) throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', `TOCSIN_CLOCK_SPEED must be a positive number, got "${env.TOCSIN_CLOCK_SPEED ?? ''}"`);
+  if (!Number.isFinite(speed) || speed <= 0) problems.push(`TOCSIN_CLOCK_SPEED must be a positive number, got "${env.TOCSIN_CLOCK_SPEED ?? ''}"`);
   const sid = nonEmpty(env.TWILIO_ACCOUNT_SID);
   const token = nonEmpty(env.TWILIO_AUTH_TOKEN);
   const from = nonEmpty(env.TWILIO_FROM);
   const apiUrl = (nonEmpty(env.TWILIO_API_URL) ?? 'https://api.twilio.com').replace(/\/+$/, '');
+  problems.push(...twilioProblems(env));
+  const publicUrl = nonEmpty(env.PUBLIC_URL);
+  if (publicUrl !== undefined && !isUrl(publicUrl, ['http:', 'https:'])) problems.push(`PUBLIC_URL must be an http:// or https:// URL such as https://tocsin.example.com, got "${publicUrl}"`);
+  if (!isUrl(apiUrl, ['http:', 'https:'])) problems.push(`TWILIO_API_URL must be an http:// or https:// URL such as https://api.twilio.com, got "${apiUrl}"`);
+  const smtpUrl = nonEmpty(env.SMTP_URL);
+  // never echoed: it may carry the mail server's password
+  if (smtpUrl !== undefined && !isUrl(smtpUrl, ['smtp:', 'smtps:'])) problems.push('SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
+  const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (problems.length > 0) throw new EnvError(problems);
   return {
     port,
     host: nonEmpty(env.HOST) ?? '0.0.0.0',
-    configDir: nonEmpty(env.TOCSIN_CONFIG) ?? './config',
+    configDir: configDirOf(env),
     redisUrl: nonEmpty(env.REDIS_URL),
     redisPrefix: env.TOCSIN_REDIS_PREFIX ?? 'tocsin:',
-    publicUrl: (nonEmpty(env.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrlSet: publicUrl !== undefined,
     ingestToken: nonEmpty(env.TOCSIN_INGEST_TOKEN),
     apiToken: nonEmpty(env.TOCSIN_API_TOKEN),
     twilio: sid && token && from ? { accountSid: sid, authToken: token, from, apiUrl } : undefined,
     twilioAuthToken: token,
     twilioApi: sid && token ? { accountSid: sid, authToken: token, apiUrl } : undefined,
-    smtpUrl: nonEmpty(env.SMTP_URL),
+    smtpUrl,
     mailFrom: nonEmpty(env.MAIL_FROM) ?? 'tocsin@localhost',
     linkSecret: nonEmpty(env.TOCSIN_LINK_SECRET),
     clockSpeed: speed,
-    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    logLevel,
     engineWorker: nonEmpty(env[ENGINE_WORKER_ENV]) === undefined ? undefined : Number(env[ENGINE_WORKER_ENV]),
   };
 }
@@ -67,9 +104,34 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function int(v: string | undefined, dflt: number, name: string): number {
+/**
+ * The Twilio variables set without those they need: TWILIO_FROM is of no use without the account and
+ * token, nor the account without its token. The token alone checks the signatures of TaskRouter's
+ * callbacks, and the account and token alone read the TaskRouter API (checked against the config).
+ */
+function twilioProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = TWILIO_SEND.filter((name) => nonEmpty(env[name]) !== undefined);
+  const missing = TWILIO_SEND.filter((name) => !set.includes(name));
+  const needed = set.includes('TWILIO_FROM') ? missing : set.includes('TWILIO_ACCOUNT_SID') ? missing.filter((name) => name === 'TWILIO_AUTH_TOKEN') : [];
+  return needed.map((name) => `${name} is not set, while ${listed(set)} ${set.length === 1 ? 'is' : 'are'}: SMS and calls need ${listed(TWILIO_SEND)}`);
+}
+
+function listed(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+function isUrl(v: string, protocols: readonly string[]): boolean {
+  try {
+    const u = new URL(v);
+    return protocols.includes(u.protocol) && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function int(v: string | undefined, dflt: number, name: string, problems: string[]): number {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', `${name} must be a port number, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push(`${name} must be a port number, got "${v}"`);
   return n;
 }
