@@ -4,11 +4,35 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /**
- * E.164-style numbers (+ and 7-15 digits, separators allowed), bare runs of 10-15 digits, and
- * numbers written in groups without a + (`555-555-0101`, `(555) 555-0101`, `1 555 555 0101`). Dates,
- * times, versions and addresses (dots, colons, fewer digits) do not match.
+ * A run of digits in groups: an optional `+` or `(` first, then digits, each group joined to the next by
+ * one space, dash or dot, or by parentheses (`(010) 6552`, `1 (555)`). Greedy, so each run is taken
+ * whole; `isPhoneNumber` then tells a phone number from the other runs of digits logs carry.
  */
-const PHONE = /\+\d[\d\s().-]{5,20}\d|\b\d{10,15}\b|(?<![\d.:])(?:\d{1,3}[ -])?\(?\d{3}\)?[ -]\d{3}[ -]\d{4}(?![\d.:])/g;
+const DIGIT_RUN = /[+(]?\d+(?:(?:[ .-]|\)[ .-]?|[ .-]?\()\d+)*/g;
+
+/** Four dot-separated groups of 1-3 digits: an IPv4 address. */
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** A decimal number: digits, one dot, digits. */
+const DECIMAL = /^\d+\.\d+$/;
+
+/**
+ * Whether a run of digits (DIGIT_RUN) at `at` in `text` is a phone number: with a `+`, 7 digits or more
+ * (E.164: `+44 20 7946 0958`); without, 9 or more in any grouping (national formats: `138 0013 8000`,
+ * `020-7946-0958`, `06.12.34.56.78`, `(010) 6552 9988`, `13800138000`). Not a run glued to letters or
+ * `_` (ids, ULIDs, Twilio SIDs, `1500ms`), nor a part of a time or an address and port (a `:` and a
+ * digit on either side: `2026-12-05 10:00`, `10.0.0.1:3493`), nor an IPv4 address or a decimal number.
+ */
+function isPhoneNumber(run: string, at: number, text: string): boolean {
+  const digits = run.replace(/\D/g, '').length;
+  if (run.startsWith('+')) return digits >= 7;
+  if (digits < 9) return false;
+  const before = text.slice(Math.max(0, at - 2), at);
+  const after = text.slice(at + run.length, at + run.length + 2);
+  if (/\w$/.test(before) || /^\w/.test(after)) return false;
+  if (/\d:$/.test(before) || /^:\d/.test(after)) return false;
+  return !IPV4.test(run) && !DECIMAL.test(run);
+}
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 /**
@@ -26,9 +50,10 @@ export function redactText(text: string, tag?: (masked: string) => string): stri
   const s = text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0));
   return s
     .replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}${tag ? tag(m.toLowerCase()) : ''}`)
-    .replace(PHONE, (m) => {
+    .replace(DIGIT_RUN, (m, at: number, all: string) => {
+      if (!isPhoneNumber(m, at, all)) return m;
       const digits = m.replace(/\D/g, '');
-      return digits.length >= 7 ? `***${digits.slice(-2)}${tag ? tag(digits) : ''}` : m;
+      return `***${digits.slice(-2)}${tag ? tag(digits) : ''}`;
     });
 }
 

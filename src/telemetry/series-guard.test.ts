@@ -15,6 +15,17 @@ describe('SeriesGuard', () => {
     expect(g.admit({ site: 'hq', device: 'ups1' })).toEqual({ site: 'hq', device: 'ups1' });
   });
 
+  it('masks numbers written in national formats as the logs do, and leaves addresses, versions and ids alone', () => {
+    const g = new SeriesGuard(10, () => undefined, 'key');
+    for (const site of ['138 0013 8000', '138-0013-8000', '020 7946 0958', '06 12 34 56 78', '(010) 6552 9988']) {
+      const masked = g.admit({ site })?.site ?? '';
+      expect(masked.slice(0, 5)).toBe(redactText(site));
+      expect(masked.slice(5)).toMatch(TAG);
+    }
+    const kept = { site: '10.10.100.200', device: 'ups-0.25.0', queue: '01KBZ3M2X4Q9V7T5R8N6J0H2G4' };
+    expect(g.admit(kept)).toEqual(kept);
+  });
+
   it('keeps masked values apart: two numbers with the same last digits, two addresses of one domain', () => {
     const g = new SeriesGuard(10, () => undefined, 'key');
     const a = g.admit({ queue: '+86 138 0013 8000' });
