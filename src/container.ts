@@ -64,7 +64,7 @@ export interface ContainerOptions {
   readonly redisUrl: string;
   readonly clock?: Clock;
   readonly metrics?: Metrics;
-  /** Wait this long for Redis at start-up (the daemon still starts, unready, when it does not answer). */
+  /** Wait this long for Redis at start-up (the daemon still starts, unready, when it does not answer); default daemon.yaml redis.startupWait. */
   readonly redisConnectTimeoutMs?: number;
   /** config/messages.yaml, when already loaded (else read from the config directory). */
   readonly messages?: MessagesConfig;
@@ -118,18 +118,20 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const clock = o.clock ?? new SystemClock();
   const metrics = o.metrics ?? createMetrics();
   const messages = o.messages ?? loadMessages(config.dir);
-  const redis = createRedis(o.redisUrl);
+  const redisSettings = config.daemon.redis;
+  const redis = createRedis(o.redisUrl, { connectTimeoutMs: redisSettings.connectTimeout, commandTimeoutMs: redisSettings.commandTimeout });
+  const startupWaitMs = o.redisConnectTimeoutMs ?? redisSettings.startupWait;
   redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   registerScripts(redis);
   try {
-    await connectRedis(redis, o.redisConnectTimeoutMs ?? 5_000);
+    await connectRedis(redis, startupWaitMs);
     metrics.redisUp.set(1);
   } catch (e) {
     logger.error({ err: e }, 'redis not reachable at start-up; serving 503 until it answers');
     metrics.redisUp.set(0);
   }
 
-  const replicated = await replicaWaits(redis, config, logger, o.redisConnectTimeoutMs ?? 5_000);
+  const replicated = await replicaWaits(redis, config, logger, startupWaitMs);
   const repoOptions = {
     ...(replicated ? { replicated: replicated.intake } : {}),
     reopenWindowMs: config.daemon.incidents.reopenWindow,
@@ -302,7 +304,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
           const addr = s.address();
           resolveListen(typeof addr === 'object' && addr ? addr.port : port);
         });
-        s.keepAliveTimeout = 65_000;
+        s.keepAliveTimeout = config.daemon.http.keepAlive;
         server = s;
       });
     },

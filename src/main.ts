@@ -28,7 +28,15 @@ async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url);
   const workers =
     extra > 0
-      ? startEngineWorkers({ count: extra, entry: join(dirname(here), `engine-worker${extname(here)}`), envOf: (n) => engineWorkerEnv(redisTarget.url, n), logger, metrics })
+      ? startEngineWorkers({
+          count: extra,
+          entry: join(dirname(here), `engine-worker${extname(here)}`),
+          envOf: (n) => engineWorkerEnv(redisTarget.url, n),
+          logger,
+          metrics,
+          restart: config.daemon.escalation.workerRestart,
+          stopTimeoutMs: config.daemon.escalation.workerStop,
+        })
       : undefined;
   const container = await buildContainer({ env, config, logger, metrics, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
   await container.start();

@@ -34,6 +34,14 @@ function isProxyAddress(v: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** Twilio's answering-machine detection modes (the call's MachineDetection). */
+const MACHINE_DETECTION = ['Enable', 'DetectMessageEnd'] as const;
+
+/** A check that a duration (ms) is whole seconds from `min` to `max` seconds: what Twilio takes. */
+function wholeSeconds(min: number, max: number) {
+  return [(ms: number) => ms % 1000 === 0 && ms >= min * 1000 && ms <= max * 1000, `must be whole seconds from ${min}s to ${max}s`] as const;
+}
+
 /** daemon.yaml, with `wait` durations divided by the clock speed. */
 export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
   /** A limit on waiting for a provider: real time, at least 1s. */
@@ -77,6 +85,14 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           })
           .prefault({})
           .describe('How long the last telemetry readings of a UPS or a queue stay in /metrics without a new report (each gauge series on its own: a figure a report no longer carries drops out too).'),
+        keepAlive: realTimeout(
+          '65s',
+          'How long an idle keep-alive connection stays open for its next request; real time. At least 1s; behind a load balancer, longer than its idle timeout (60s for most), so that the balancer, not tocsin, closes an idle connection and never sends a request on one being closed.',
+        ),
+        retryAfter: realTimeout(
+          '5s',
+          'The Retry-After of a 503 (Redis not answering, replicas not confirming in time): how long a sender is asked to wait before it tries again; whole seconds, at least 1s.',
+        ).refine((ms) => ms % 1000 === 0, 'must be whole seconds (Retry-After counts seconds)'),
         trustProxy: trustProxy
           .default(['loopback'])
           .describe(
@@ -87,6 +103,24 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
       .describe('The HTTP server.'),
     timezone: timeZone.default('UTC').describe("The centre's local IANA time zone (e.g. Asia/Shanghai): the time zone of people who give none in roster.yaml. Default UTC."),
     businessHours: businessHours.describe('When "during business hours" holds (the ACD agents-collapse check opens incidents only then and stands an open one down outside them, and climbs marked hours: business count only then): local days and hours in a time zone.'),
+    /** The Redis client (REDIS_URL): how long it waits, in real time. */
+    redis: z
+      .strictObject({
+        connectTimeout: realTimeout(
+          '2s',
+          'How long one attempt to connect to Redis may take (TCP, TLS, AUTH); a failed attempt is made again 0.1–2 s later, and meanwhile webhooks answer 503; real time. At least 1s, and no longer than startupWait.',
+        ),
+        commandTimeout: realTimeout(
+          '5s',
+          'How long a Redis command may go unanswered before it fails (a webhook answers 503, the engine tries the step again at a later tick); real time. At least 1s; shorter than escalation.lease, and longer than incidents.replicaWait when incidents.replicas is set (WAIT is a command too).',
+        ),
+        startupWait: realTimeout(
+          '5s',
+          'How long the daemon waits for Redis when it starts before it serves anyway (503 and /readyz failing until Redis answers); real time. At least 1s.',
+        ),
+      })
+      .prefault({})
+      .describe('The Redis client (REDIS_URL): how long it waits, in real time whatever TOCSIN_CLOCK_SPEED says.'),
     incidents: z
       .strictObject({
         /** A refire this soon after a resolution reopens the same incident. */
@@ -160,6 +194,28 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
          */
         workers: wholeNumber(1, 16, 1)
           .describe('Processes running the engine: the daemon and `workers - 1` engine-only processes beside it, each claiming its own batches (1–16, one per spare core). Default 1.'),
+        /** An engine worker that exits is started again after a pause that doubles while it keeps exiting. */
+        workerRestart: z
+          .strictObject({
+            first: span
+              .refine((ms) => ms >= 100, 'must be at least 100ms')
+              .prefault('1s')
+              .describe(durationText('Pause before an engine worker that exited is started again, the first time; real time. At least 100ms.', '1s')),
+            max: span.prefault('30s').describe(durationText('The longest pause: it doubles from `first` while the worker keeps exiting, up to this; real time. At least `first`.', '30s')),
+            steady: span
+              .refine((ms) => ms >= 1000, 'must be at least 1s')
+              .prefault('1m')
+              .describe(durationText('A worker that ran this long before it exited is started again after `first` (its pause starts over); real time. At least 1s.', '1m')),
+          })
+          .superRefine((r, ctx) => {
+            if (r.max < r.first) ctx.addIssue({ code: 'custom', path: ['max'], message: `${formatDuration(r.max)} is shorter than escalation.workerRestart.first (${formatDuration(r.first)})` });
+          })
+          .prefault({})
+          .describe('Engine workers (workers > 1) that exit are started again: after `first`, doubling while they keep exiting up to `max`, and after `first` again once one had run `steady`.'),
+        workerStop: realTimeout(
+          '15s',
+          'When the daemon stops, an engine worker still running this long after it was asked to stop is killed (a claim it held is taken over after the lease); real time. At least 1s.',
+        ),
         audit: waitAtLeast({ ms: 1000, why: 'each audit reads every open incident, so a shorter cadence reads Redis in a loop' })
           .prefault('1m')
           .describe(durationText('How often the auditor looks for stalled escalations; at least 1s.', '1m')),
@@ -209,6 +265,33 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
                   '15s',
                 ),
               ),
+            /** Paging calls: how long they ring, answering-machine detection, how long the key menu waits. Real time: Twilio's. */
+            voice: z
+              .strictObject({
+                ringTimeout: span
+                  .refine(...wholeSeconds(5, 600))
+                  .prefault('30s')
+                  .describe(
+                  durationText(
+                    "How long a paging call rings before it counts as unanswered and is placed again (escalation.voiceRetry); Twilio's call Timeout, which may add some 5 s to it. Real time; whole seconds from 5s to 600s (Twilio's limits).",
+                    '30s',
+                  ),
+                ),
+                machineDetection: z
+                  .enum(MACHINE_DETECTION)
+                  .default('Enable')
+                  .describe(
+                    "Twilio's answering-machine detection, which tells a voicemail (called again, as unanswered) from a person: Enable (known as soon as possible) or DetectMessageEnd (after the voicemail greeting ends). Default Enable.",
+                  ),
+                keyTimeout: span
+                  .refine(...wholeSeconds(1, 60))
+                  .prefault('8s')
+                  .describe(
+                  durationText("How long the call waits for a key after the menu is spoken (the <Gather> timeout) before it says the menu once more, then goodbye; real time; whole seconds from 1s to 60s (Twilio takes any whole number of seconds: a minute of silence on a paging call is already more than anyone waits).", '8s'),
+                ),
+              })
+              .prefault({})
+              .describe('Paging calls: how long they ring, answering-machine detection, how long the key menu waits.'),
           })
           .prefault({})
           .describe('Twilio SMS and voice (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).'),
@@ -359,6 +442,18 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
     const email = d.channels.email;
     if (email.sendTimeout >= d.escalation.lease) {
       ctx.addIssue({ code: 'custom', path: ['channels', 'email', 'sendTimeout'], message: `${formatDuration(email.sendTimeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still being handed to the mail server would be taken over and sent twice` });
+    }
+    // Redis: a command still waiting when the claim it runs under lapses lets another replica take the
+    // step over while this one carries on; WAIT (incidents.replicas) is a command too
+    const { redis } = d;
+    if (redis.commandTimeout >= d.escalation.lease) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(redis.commandTimeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a claim could lapse while its command still waits, and another replica take the step over` });
+    }
+    if (d.incidents.replicas > 0 && redis.commandTimeout <= d.incidents.replicaWait) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(redis.commandTimeout)} is not longer than incidents.replicaWait (${formatDuration(d.incidents.replicaWait)}): the wait for replicas would fail as a timed-out command` });
+    }
+    if (redis.connectTimeout > redis.startupWait) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'connectTimeout'], message: `${formatDuration(redis.connectTimeout)} is longer than redis.startupWait (${formatDuration(redis.startupWait)}), so it could never apply at start-up` });
     }
     const within = [
       ['connectTimeout', 'sendTimeout'],

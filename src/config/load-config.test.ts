@@ -284,6 +284,75 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: channels\.email\.socketTimeout: must be at least 1s/)]);
   });
 
+  it('reads the Redis timeouts, and refuses a command timeout that could outlast a claim or a wait for replicas', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.redis).toEqual({ connectTimeout: 2_000, commandTimeout: 5_000, startupWait: 5_000 });
+    edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 30s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.commandTimeout: 30s is not shorter than escalation\.lease \(30s\): a claim could lapse while its command still waits/)]);
+    edit(d, 'daemon.yaml', /commandTimeout: 30s /, 'commandTimeout: 1s ');
+    edit(d, 'daemon.yaml', /replicas: 0 /, 'replicas: 1 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.commandTimeout: 1s is not longer than incidents\.replicaWait \(1s\): the wait for replicas would fail as a timed-out command/)]);
+    edit(d, 'daemon.yaml', /replicas: 1 /, 'replicas: 0 ');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /connectTimeout: 2s /, 'connectTimeout: 10s ');
+    edit(d, 'daemon.yaml', /startupWait: 5s /, 'startupWait: 500ms ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: redis\.startupWait: must be at least 1s/),
+      expect.stringMatching(/^daemon\.yaml: redis\.connectTimeout: 10s is longer than redis\.startupWait \(500ms\)/),
+    ]);
+    edit(d, 'daemon.yaml', /startupWait: 500ms /, 'startupWait: 5s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.connectTimeout: 10s is longer than redis\.startupWait \(5s\), so it could never apply at start-up/)]);
+  });
+
+  it('reads the HTTP keep-alive and Retry-After, whole seconds for Retry-After', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.http).toMatchObject({ keepAlive: 65_000, retryAfter: 5_000 });
+    edit(d, 'daemon.yaml', /retryAfter: 5s /, 'retryAfter: 2500ms ');
+    edit(d, 'daemon.yaml', /keepAlive: 65s /, 'keepAlive: 0 ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: http\.keepAlive: must be at least 1s/),
+      expect.stringMatching(/^daemon\.yaml: http\.retryAfter: must be whole seconds \(Retry-After counts seconds\)/),
+    ]);
+  });
+
+  it("holds the paging call's settings to what Twilio takes", () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.channels.twilio.voice).toEqual({ ringTimeout: 30_000, machineDetection: 'Enable', keyTimeout: 8_000 });
+    edit(d, 'daemon.yaml', /ringTimeout: 30s /, 'ringTimeout: 11m ');
+    edit(d, 'daemon.yaml', /machineDetection: Enable /, 'machineDetection: true ');
+    edit(d, 'daemon.yaml', /keyTimeout: 8s /, 'keyTimeout: 1500ms ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.voice\.ringTimeout: must be whole seconds from 5s to 600s/),
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.voice\.machineDetection: .*Enable.*DetectMessageEnd/),
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.voice\.keyTimeout: must be whole seconds from 1s to 60s/),
+    ]);
+    edit(d, 'daemon.yaml', /ringTimeout: 11m /, 'ringTimeout: 4s ');
+    edit(d, 'daemon.yaml', /machineDetection: true /, 'machineDetection: DetectMessageEnd ');
+    edit(d, 'daemon.yaml', /keyTimeout: 1500ms /, 'keyTimeout: 0 ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.voice\.ringTimeout: must be whole seconds from 5s to 600s/),
+      expect.stringMatching(/^daemon\.yaml: channels\.twilio\.voice\.keyTimeout: must be whole seconds from 1s to 60s/),
+    ]);
+    edit(d, 'daemon.yaml', /ringTimeout: 4s /, 'ringTimeout: 10m ');
+    edit(d, 'daemon.yaml', /keyTimeout: 0 /, 'keyTimeout: 1m ');
+    expect(loadConfig(d).daemon.channels.twilio.voice).toEqual({ ringTimeout: 600_000, machineDetection: 'DetectMessageEnd', keyTimeout: 60_000 });
+  });
+
+  it("reads the engine workers' restart pauses and stop timeout, and refuses a longest pause shorter than the first", () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.escalation).toMatchObject({ workerRestart: { first: 1_000, max: 30_000, steady: 60_000 }, workerStop: 15_000 });
+    edit(d, 'daemon.yaml', /max: 30s /, 'max: 500ms ');
+    edit(d, 'daemon.yaml', /workerStop: 15s /, 'workerStop: 0 ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: escalation\.workerRestart\.max: 500ms is shorter than escalation\.workerRestart\.first \(1s\)/),
+      expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: must be at least 1s/),
+    ]);
+    edit(d, 'daemon.yaml', /max: 500ms /, 'max: 30s ');
+    edit(d, 'daemon.yaml', /workerStop: 0 /, 'workerStop: 15s ');
+    edit(d, 'daemon.yaml', /first: 1s /, 'first: 0 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerRestart\.first: must be at least 100ms/)]);
+  });
+
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {
     const d = copyOfShipped();
     edit(d, 'sources.yaml', 'abandonMinOffered: 20 ', 'abandonMinOffered: 0.5 ');

@@ -11,11 +11,14 @@ export function errorJson(err: TocsinError): { error: { code: string; message: s
   return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
 }
 
-/** Seconds a sender should wait before retrying a 503 (the store is down). */
-export const RETRY_AFTER_UNAVAILABLE = '5';
+/** The Retry-After header of a 503 (daemon.yaml http.retryAfter, whole seconds): when the sender should try again. */
+export function retryAfterHeader(retryAfterMs: number): string {
+  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+}
 
-export function sendError(res: Response, err: TocsinError): void {
-  if (err.httpStatus === 503) res.setHeader('Retry-After', RETRY_AFTER_UNAVAILABLE);
+/** The error body and status; a 503 says in Retry-After (`retryAfter`, seconds) when to try again. */
+export function sendError(res: Response, err: TocsinError, retryAfter: string): void {
+  if (err.httpStatus === 503) res.setHeader('Retry-After', retryAfter);
   res.status(err.httpStatus).json(errorJson(err));
 }
 
@@ -75,12 +78,13 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string;
   return hit ? new TocsinError(hit[0], hit[1]) : undefined;
 }
 
-export function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
+/** The express error handler: the error body, counted and logged; `retryAfter` (seconds) for a 503. */
+export function errorHandler(logger: Logger, metrics: Metrics, retryAfter: string): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const e = asTocsinError(err);
     noteRejection(err, e, req.path, logger, metrics);
     if (res.headersSent) return;
-    sendError(res, e);
+    sendError(res, e, retryAfter);
   };
 }
 

@@ -15,7 +15,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { startServerSpan, type Tracer } from '../telemetry/tracer.js';
 import { bearerProblem } from './auth.js';
-import { asTocsinError, errorJson, noteRejection, RETRY_AFTER_UNAVAILABLE } from './errors.js';
+import { asTocsinError, errorJson, noteRejection } from './errors.js';
 import { countRequest } from './http-app.js';
 import { retryAfterOf, type RateCheck } from './rate-limit.js';
 
@@ -25,6 +25,8 @@ export interface FastWebhookDeps {
   readonly token: string | undefined;
   /** Largest body read (http.alertmanager.bodyLimit); a larger one gets 413. */
   readonly bodyLimit: number;
+  /** The Retry-After of a 503, in seconds (daemon.yaml http.retryAfter). */
+  readonly retryAfter: string;
   /** The source's rate limit, when it has one. */
   readonly rateCheck: RateCheck | undefined;
   /** Takes Watchdog alerts out of the body (undefined: none in it). */
@@ -73,7 +75,7 @@ export function fastWebhook(deps: FastWebhookDeps): FastListener {
     const e = asTocsinError(err);
     noteRejection(err, e, FAST_PATH, logger, metrics);
     if (res.headersSent) return;
-    reply(res, e.httpStatus, errorJson(e), e.httpStatus === 503 ? { 'Retry-After': RETRY_AFTER_UNAVAILABLE, ...extra } : extra);
+    reply(res, e.httpStatus, errorJson(e), e.httpStatus === 503 ? { 'Retry-After': deps.retryAfter, ...extra } : extra);
   };
 
   const serve = async (res: ServerResponse, raw: string): Promise<void> => {

@@ -8,7 +8,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { exposition, type PeerMetrics } from '../telemetry/exposition.js';
 import { bearerAuth } from './auth.js';
 import { formBody, jsonBody } from './body.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, retryAfterHeader } from './errors.js';
 import { allowedMethods } from './allowed-methods.js';
 import { answerOptions } from './options-answer.js';
 import { WEBHOOK_PATHS } from './webhook-paths.js';
@@ -121,6 +121,6 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   app.use(wrongMethod);
   app.use((req, _res, next) => next(new TocsinError('TOCSIN_ERR_NOT_FOUND', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(deps.logger, deps.metrics));
+  app.use(errorHandler(deps.logger, deps.metrics, retryAfterHeader(deps.config.daemon.http.retryAfter)));
   return app;
 }

@@ -35,12 +35,15 @@ export interface EngineWorkersOptions {
   readonly logger: Logger;
   /** tocsin_engine_workers (running now) and tocsin_engine_worker_exits_total. */
   readonly metrics?: Pick<Metrics, 'engineWorkers' | 'engineWorkerExits'>;
-  /** Pause before starting an exited worker again: `firstMs`, doubling up to `maxMs` while it keeps exiting. */
-  readonly restart?: { readonly firstMs: number; readonly maxMs: number };
+  /**
+   * Pause before starting an exited worker again (daemon.yaml escalation.workerRestart, ms): `first`,
+   * doubling up to `max` while it keeps exiting; `first` again for a worker that had run `steady`.
+   */
+  readonly restart: { readonly first: number; readonly max: number; readonly steady: number };
   /** A worker that has not answered a metrics request in this time is left out of that scrape. */
   readonly metricsTimeoutMs?: number;
-  /** A stopping worker still running after this is killed. */
-  readonly stopTimeoutMs?: number;
+  /** A stopping worker still running after this is killed (escalation.workerStop). */
+  readonly stopTimeoutMs: number;
 }
 
 export interface EngineWorkers {
@@ -62,11 +65,8 @@ interface Slot {
   last: MetricsJson | undefined;
 }
 
-/** A worker that ran at least this long before exiting starts again after the first pause. */
-const STEADY_MS = 60_000;
-
 export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
-  const restart = o.restart ?? { firstMs: 1_000, maxMs: 30_000 };
+  const { restart } = o;
   const slots: Slot[] = [];
   // what exited workers had counted, folded in order (a chain, so no exit is lost to a race)
   let retired: Promise<MetricsJson | undefined> = Promise.resolve(undefined);
@@ -90,7 +90,8 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
       if (last) retired = retired.then((earlier) => addTotals(earlier, last)).catch(() => undefined);
       if (stopping) return;
       o.metrics?.engineWorkerExits.inc();
-      slot.pauseMs = Date.now() - startedAt >= STEADY_MS ? restart.firstMs : Math.min(restart.maxMs, slot.pauseMs * 2 || restart.firstMs);
+      // a worker that ran `steady` before exiting starts again after the first pause
+      slot.pauseMs = Date.now() - startedAt >= restart.steady ? restart.first : Math.min(restart.max, slot.pauseMs * 2 || restart.first);
       o.logger.error({ worker: n, code, signal, restartInMs: slot.pauseMs }, 'engine worker exited; starting it again');
       slot.timer = setTimeout(() => launch(n), slot.pauseMs);
     });
@@ -147,7 +148,7 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
           const child = s.child;
           if (!child || child.exitCode !== null || child.signalCode !== null) return;
           await new Promise<void>((resolve) => {
-            const kill = setTimeout(() => child.kill('SIGKILL'), o.stopTimeoutMs ?? 15_000);
+            const kill = setTimeout(() => child.kill('SIGKILL'), o.stopTimeoutMs);
             child.once('exit', () => {
               clearTimeout(kill);
               resolve();

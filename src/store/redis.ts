@@ -80,10 +80,17 @@ export function parseSentinelUrl(url: string): SentinelUrl | undefined {
   };
 }
 
+/** How long the client waits (daemon.yaml `redis`): one attempt to connect, one command's answer. */
+export interface RedisTimeouts {
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+}
+
 /** A standalone connection or, for a `redis+cluster://` URL, a Redis Cluster client; for a `redis+sentinel://` URL, the Sentinels' primary. */
-export function createRedis(url: string, options: RedisOptions = {}): RedisClient {
+export function createRedis(url: string, timeouts: RedisTimeouts, more: RedisOptions = {}): RedisClient {
   const cluster = parseClusterUrl(url);
   const sentinel = cluster ? undefined : parseSentinelUrl(url);
+  const options: RedisOptions = { connectTimeout: timeouts.connectTimeoutMs, commandTimeout: timeouts.commandTimeoutMs, ...more };
   const client = cluster ? createCluster(cluster, options) : sentinel ? createSentinel(sentinel, options) : createStandalone(url, options);
   coalesceWrites(client);
   return client;
@@ -98,8 +105,6 @@ function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
     clusterRetryStrategy: backoff,
     redisOptions: {
       maxRetriesPerRequest: 1,
-      commandTimeout: 5_000,
-      connectTimeout: 2_000,
       ...(c.username ? { username: c.username } : {}),
       ...(c.password ? { password: c.password } : {}),
       ...(c.tls ? { tls: {} } : {}),
@@ -161,8 +166,6 @@ export function secondConnection(redis: RedisClient): Redis | undefined {
 const BASE_OPTIONS = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
-  commandTimeout: 5_000,
-  connectTimeout: 2_000,
   retryStrategy: backoff,
   lazyConnect: true,
 } satisfies RedisOptions;
@@ -172,7 +175,7 @@ function createStandalone(url: string, options: RedisOptions): Redis {
 }
 
 /** Waits for the connection to be usable; rejects with a clear error after `timeoutMs`. */
-export async function connectRedis(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
+export async function connectRedis(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   if (redis.status === 'wait') void redis.connect().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {

@@ -13,8 +13,17 @@ import type { DaemonCore } from './daemon-core.js';
  */
 export function buildChannels(core: Pick<DaemonCore, 'env' | 'config' | 'logger' | 'metrics'>, messages: MessagesConfig): { channels: Record<ChannelKind, Channel>; close: () => void } {
   const { env, config, logger, metrics } = core;
+  const calls = config.daemon.channels.twilio.voice;
   const twilio = env.twilio
-    ? createTwilioChannels({ settings: env.twilio, publicUrl: env.publicUrl, messages, logger, metrics, timeoutMs: config.daemon.channels.twilio.timeout })
+    ? createTwilioChannels({
+        settings: env.twilio,
+        publicUrl: env.publicUrl,
+        messages,
+        logger,
+        metrics,
+        timeoutMs: config.daemon.channels.twilio.timeout,
+        voice: { ringTimeoutSeconds: calls.ringTimeout / 1000, machineDetection: calls.machineDetection, keyTimeoutSeconds: calls.keyTimeout / 1000 },
+      })
     : undefined;
   const smtp = config.daemon.channels.email;
   const email = env.smtpUrl

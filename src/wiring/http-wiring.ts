@@ -21,6 +21,7 @@ import { actionLinkRoutes } from '../ingest/action-links-api.js';
 import { alertmanagerHandler, alertmanagerRoutes } from '../ingest/alertmanager.js';
 import { apiRoutes } from '../ingest/api.js';
 import { criticality } from '../ingest/critical-request.js';
+import { retryAfterHeader } from '../ingest/errors.js';
 import { fastWebhook, type FastListener } from '../ingest/fast-webhook.js';
 import { beatObserver, heartbeatTap, takeWatchdogs } from '../ingest/heartbeat-tap.js';
 import { createHttpApp } from '../ingest/http-app.js';
@@ -89,6 +90,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
   const fast = fastWebhook({
     token: env.ingestToken,
     bodyLimit: config.daemon.http.alertmanager.bodyLimit,
+    retryAfter: retryAfterHeader(config.daemon.http.retryAfter),
     rateCheck: rateCheck('alertmanager', rateLimits),
     tap: (body) => takeWatchdogs(body, heartbeats.watchdogAlertname, config.sources.alertmanager),
     observe: beatObserver(heartbeats, logger),

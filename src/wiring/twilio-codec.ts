@@ -26,6 +26,7 @@ export function twilioCodec(messages: MessagesConfig, config: Config): TwilioCal
       links: { ack: '', resolve: '' },
     });
   };
+  const keyTimeoutSeconds = config.daemon.channels.twilio.voice.keyTimeout / 1000;
   return {
     parseInboundSms: (p) => parseInboundSms(p),
     parseGather: (p, q) => parseGatherAction(p, q),
@@ -42,9 +43,9 @@ export function twilioCodec(messages: MessagesConfig, config: Config): TwilioCal
       switch (a.reply) {
         case 'repeat':
         case 'invalid_key':
-          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, script: script(a), drill: a.drill }, url);
+          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, script: script(a), drill: a.drill }, url, keyTimeoutSeconds);
         default:
-          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, drill: a.drill }, url);
+          return gatherReplyTwiml(messages, a.locale, { kind: a.reply, drill: a.drill }, url, keyTimeoutSeconds);
       }
     },
   };

@@ -6,7 +6,10 @@ import { createTwilioClient, rewriteUri, type TwilioSettings } from '../../src/c
 import { TwilioSmsChannel } from '../../src/channels/twilio/sms-channel.js';
 import { TwilioVoiceChannel } from '../../src/channels/twilio/voice-channel.js';
 import { createTwilioChannels } from '../../src/channels/twilio/twilio-channels.js';
+import { readEnv } from '../../src/config/env.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { TocsinError } from '../../src/domain/errors.js';
+import { buildChannels } from '../../src/wiring/channel-wiring.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { captureLogger } from '../support/log-capture.js';
@@ -34,7 +37,8 @@ function channels(timeoutMs = 5000) {
   const { logger, lines } = captureLogger();
   const metrics = createMetrics({ defaultMetrics: false });
   const deps = { client, from: FROM, publicUrl: PUBLIC, messages, logger, metrics };
-  return { sms: new TwilioSmsChannel(deps), voice: new TwilioVoiceChannel(deps), lines, metrics };
+  const calls = { ringTimeoutSeconds: 30, machineDetection: 'Enable', keyTimeoutSeconds: 8 } as const;
+  return { sms: new TwilioSmsChannel(deps), voice: new TwilioVoiceChannel({ ...deps, settings: calls }), lines, metrics };
 }
 
 async function failure(p: Promise<unknown>): Promise<TocsinError> {
@@ -172,12 +176,36 @@ describe('TwilioVoiceChannel', () => {
 describe('createTwilioChannels', () => {
   it('builds live sms and voice channels from the settings, with the configured ring time', async () => {
     const { logger } = captureLogger();
-    const { sms, voice } = createTwilioChannels({ settings, publicUrl: PUBLIC, messages, logger, timeoutMs: 5000, voice: { ringTimeoutSeconds: 20, machineDetection: 'DetectMessageEnd' } });
+    const { sms, voice } = createTwilioChannels({ settings, publicUrl: PUBLIC, messages, logger, timeoutMs: 5000, voice: { ringTimeoutSeconds: 20, machineDetection: 'DetectMessageEnd', keyTimeoutSeconds: 12 } });
     expect([sms.kind, sms.live, voice.kind, voice.live]).toEqual(['sms', true, 'voice', true]);
     await sms.send(makePage());
     await voice.send(makePage({ channel: 'voice' }));
     expect(fake.messages()).toHaveLength(1);
     expect(fake.calls()[0]?.form).toMatchObject({ Timeout: '20', MachineDetection: 'DetectMessageEnd' });
+    expect(String(fake.calls()[0]?.form.Twiml)).toContain('timeout="12"');
+  });
+});
+
+describe('daemon.yaml channels.twilio.voice', () => {
+  it('places the calls with the configured ring time, answering-machine detection and key wait', async () => {
+    const base = loadConfig('config');
+    const voice = { ringTimeout: 45_000, machineDetection: 'DetectMessageEnd' as const, keyTimeout: 12_000 };
+    const config = { ...base, daemon: { ...base.daemon, channels: { ...base.daemon.channels, twilio: { ...base.daemon.channels.twilio, voice } } } };
+    const env = readEnv({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL: PUBLIC });
+    const { logger } = captureLogger();
+    const built = buildChannels({ env, config, logger, metrics: createMetrics({ defaultMetrics: false }) }, messages);
+    try {
+      await built.channels.voice.send(makePage({ channel: 'voice' }));
+    } finally {
+      built.close();
+    }
+    const form = fake.calls()[0]?.form ?? {};
+    expect(form).toMatchObject({ Timeout: '45', MachineDetection: 'DetectMessageEnd' });
+    expect(String(form.Twiml).match(/<Gather [^>]*timeout="12"/g)).toHaveLength(2);
+  });
+
+  it('ships a 30 s ring, Enable and an 8 s key wait', () => {
+    expect(loadConfig('config').daemon.channels.twilio.voice).toEqual({ ringTimeout: 30_000, machineDetection: 'Enable', keyTimeout: 8_000 });
   });
 });
 

@@ -7,6 +7,9 @@ import { connectRedis, createRedis, type RedisClient } from '../../src/store/red
 import { callScript, registerScripts } from '../../src/store/scripts.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
+/** The shipped daemon.yaml redis timeouts. */
+const TIMEOUTS = { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 };
+
 let prefix: string;
 const open: RedisClient[] = [];
 
@@ -34,13 +37,13 @@ function countWrites(client: Redis): () => number {
 
 async function connected(client: RedisClient): Promise<RedisClient> {
   open.push(client);
-  await connectRedis(client);
+  await connectRedis(client, 5_000);
   return client;
 }
 
 describe('write coalescing', () => {
   it('commands issued in one turn of the event loop leave in one socket write, and each gets its own reply', async () => {
-    const client = (await connected(createRedis(TEST_REDIS_URL))) as Redis;
+    const client = (await connected(createRedis(TEST_REDIS_URL, TIMEOUTS))) as Redis;
     const writes = countWrites(client);
     const keys = Array.from({ length: 200 }, (_, i) => `${prefix}k${i}`);
     const replies = await Promise.all(keys.map((k, i) => client.set(k, String(i)).then(() => client.get(k))));
@@ -58,7 +61,7 @@ describe('write coalescing', () => {
   });
 
   it('commands awaited one after another still go out at once', async () => {
-    const client = await connected(createRedis(TEST_REDIS_URL));
+    const client = await connected(createRedis(TEST_REDIS_URL, TIMEOUTS));
     for (let i = 0; i < 20; i++) await client.incr(`${prefix}n`);
     expect(await client.get(`${prefix}n`)).toBe('20');
   });
@@ -66,7 +69,7 @@ describe('write coalescing', () => {
 
 describe('scripts', () => {
   it('run as EVALSHA, and as EVAL once when Redis has forgotten them (SCRIPT FLUSH, a restart)', async () => {
-    const client = await connected(createRedis(TEST_REDIS_URL));
+    const client = await connected(createRedis(TEST_REDIS_URL, TIMEOUTS));
     registerScripts(client);
     const inc = makeKeys(prefix, 'live').incident('i1');
     await client.hset(inc, 'id', 'i1');
@@ -78,7 +81,7 @@ describe('scripts', () => {
   });
 
   it('refuse an unregistered client and a wrong number of keys, naming the script', async () => {
-    const client = await connected(createRedis(TEST_REDIS_URL));
+    const client = await connected(createRedis(TEST_REDIS_URL, TIMEOUTS));
     await expect(callScript(client, 'setOnce', ['k'], ['f', '1'])).rejects.toThrow(/setOnce is not registered/);
     registerScripts(client);
     await expect(callScript(client, 'setOnce', ['a', 'b'], ['f', '1'])).rejects.toThrow(/setOnce takes 1 keys, got 2/);

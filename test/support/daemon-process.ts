@@ -104,8 +104,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, ms = 20_00
  * A copy of ./config in a temp dir with `lease` (a wait, divided by the clock speed) long enough in
  * real time for processes under load: at speed 600 the shipped 30s lease is 50 ms, shorter than a
  * send, and another replica would take over a claim still being sent. The Twilio request timeout
- * (channels.twilio.timeout) and the SMTP ones (channels.email, whose sendTimeout must be shorter than
- * the lease and holds the others) become 100 ms less than it.
+ * (channels.twilio.timeout), the SMTP ones (channels.email, whose sendTimeout must be shorter than
+ * the lease and holds the others) and the Redis command timeout (redis.commandTimeout) become 100 ms
+ * less than it.
  */
 export function configWithLease(lease: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
@@ -117,12 +118,15 @@ export function configWithLease(lease: string): { dir: string; remove(): void } 
   const timeoutMs = Math.max(1_000, (parseDuration(lease) ?? 0) - 100);
   const smtp = /^ {4}(connect|greeting|socket|send)Timeout: \S+/gm;
   if ((text.match(smtp) ?? []).length !== 4) throw new Error('daemon.yaml has not the four channels.email timeouts to change');
+  const command = /^ {2}commandTimeout: \S+/m;
+  if (!command.test(text)) throw new Error('daemon.yaml has no redis.commandTimeout to change');
   writeFileSync(
     daemon,
     text
       .replace(/^ {2}lease: \S+/m, `  lease: ${lease}`)
       .replace(/^ {4}timeout: \S+/m, `    timeout: ${timeoutMs}ms`)
-      .replace(smtp, (_, step: string) => `    ${step}Timeout: ${timeoutMs}ms`),
+      .replace(smtp, (_, step: string) => `    ${step}Timeout: ${timeoutMs}ms`)
+      .replace(command, `  commandTimeout: ${timeoutMs}ms`),
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

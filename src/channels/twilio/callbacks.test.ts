@@ -159,8 +159,8 @@ describe('parseGatherAction', () => {
 
 describe('replies', () => {
   it('answers a key press in the person\'s language', () => {
-    expect(gatherReplyTwiml(messages, 'zh-CN', { kind: 'acknowledged' }, 'https://x.test/g')).toContain('<Say voice="alice" language="zh-CN">已确认，谢谢。</Say><Hangup/>');
-    expect(gatherReplyTwiml(messages, 'en', { kind: 'not_active' }, 'https://x.test/g')).toContain('This page is no longer active. Goodbye.');
+    expect(gatherReplyTwiml(messages, 'zh-CN', { kind: 'acknowledged' }, 'https://x.test/g', 8)).toContain('<Say voice="alice" language="zh-CN">已确认，谢谢。</Say><Hangup/>');
+    expect(gatherReplyTwiml(messages, 'en', { kind: 'not_active' }, 'https://x.test/g', 8)).toContain('This page is no longer active. Goodbye.');
   });
 
   it('answers an SMS reply with a MessagingResponse', () => {
@@ -176,6 +176,6 @@ describe('replies', () => {
     expect(smsReplyText(messages, 'en', 'acknowledged', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL] Acknowledged 12: Power failure at hq. Thank you.');
     expect(smsReplyText(messages, 'en', 'alreadyResolved', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL] 12: Power failure at hq is already resolved.');
     expect(smsReplyText(messages, 'zh-CN', 'resolved', { code: '12', classId: 'power', site: 'hq', drill: true })).toBe('[DRILL 演练] 已解决12：hq电力故障。谢谢。');
-    expect(gatherReplyTwiml(messages, 'en', { kind: 'acknowledged', drill: true }, 'https://x.test/g')).toContain('>This is a drill. Acknowledged. Thank you.</Say>');
+    expect(gatherReplyTwiml(messages, 'en', { kind: 'acknowledged', drill: true }, 'https://x.test/g', 8)).toContain('>This is a drill. Acknowledged. Thank you.</Say>');
   });
 });

@@ -217,9 +217,12 @@ export function parseGatherAction(params: Params, query: Params): GatherResult {
   };
 }
 
-/** The TwiML answer to a key press, in the person's language. `actionUrl`: this Gather URL again (repeat / invalid key). */
-export function gatherReplyTwiml(messages: MessagesConfig, locale: MessageLocale, reply: GatherReply, actionUrl: string): string {
-  return buildGatherReplyTwiml(messages.locales[locale], reply, actionUrl);
+/**
+ * The TwiML answer to a key press, in the person's language. `actionUrl`: this Gather URL again
+ * (repeat / invalid key), whose menu waits `keyTimeoutSeconds` for a key.
+ */
+export function gatherReplyTwiml(messages: MessagesConfig, locale: MessageLocale, reply: GatherReply, actionUrl: string, keyTimeoutSeconds: number): string {
+  return buildGatherReplyTwiml(messages.locales[locale], reply, actionUrl, keyTimeoutSeconds);
 }
 
 // ---- SMS replies ------------------------------------------------------------------------------

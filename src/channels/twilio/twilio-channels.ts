@@ -15,7 +15,8 @@ export interface TwilioChannelsOptions {
   readonly messages: MessagesConfig;
   readonly logger: Logger;
   readonly metrics?: Pick<Metrics, 'twilioErrors'> | undefined;
-  readonly voice?: VoiceCallSettings | undefined;
+  /** Paging calls: ring time, answering-machine detection, key wait (daemon.yaml channels.twilio.voice). */
+  readonly voice: VoiceCallSettings;
   /** Per-request timeout towards the Twilio API (daemon.yaml channels.twilio.timeout). */
   readonly timeoutMs: number;
 }

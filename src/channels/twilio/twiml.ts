@@ -7,9 +7,6 @@ import type { VoiceScript } from '../render/render-voice.js';
 
 type VoiceResponse = twilio.twiml.VoiceResponse;
 
-/** Seconds Twilio waits for a key after the prompt. */
-export const GATHER_TIMEOUT_SECONDS = 8;
-
 interface Speech {
   readonly language: string;
   readonly voice?: string | undefined;
@@ -20,15 +17,17 @@ function sayAttrs(s: Speech): VoiceResponseNs.SayAttributes {
   return s.voice === undefined ? { language } : { voice: s.voice as VoiceResponseNs.SayAttributes['voice'], language };
 }
 
-function gather(vr: VoiceResponse, actionUrl: string) {
-  return vr.gather({ input: ['dtmf'], numDigits: 1, action: actionUrl, method: 'POST', timeout: GATHER_TIMEOUT_SECONDS, actionOnEmptyResult: false });
+/** A one-key `<Gather>` that waits `timeoutSeconds` for the key after its prompt. */
+function gather(vr: VoiceResponse, actionUrl: string, timeoutSeconds: number) {
+  return vr.gather({ input: ['dtmf'], numDigits: 1, action: actionUrl, method: 'POST', timeout: timeoutSeconds, actionOnEmptyResult: false });
 }
 
 /**
  * The paging call: the page spoken inside a one-key `<Gather>` (4 acknowledge, 6 resolve, 5 escalate,
- * * repeat), the menu once more, then goodbye. Informational calls (all clear) just speak and hang up.
+ * * repeat), the menu once more, then goodbye; each menu waits `keyTimeoutSeconds` for a key.
+ * Informational calls (all clear) just speak and hang up.
  */
-export function buildVoiceTwiml(script: VoiceScript, actionUrl: string): string {
+export function buildVoiceTwiml(script: VoiceScript, actionUrl: string, keyTimeoutSeconds: number): string {
   const vr = new twilio.twiml.VoiceResponse();
   const attrs = sayAttrs(script);
   if (script.menu === undefined) {
@@ -36,11 +35,11 @@ export function buildVoiceTwiml(script: VoiceScript, actionUrl: string): string 
     vr.hangup();
     return vr.toString();
   }
-  const g = gather(vr, actionUrl);
+  const g = gather(vr, actionUrl, keyTimeoutSeconds);
   g.say(attrs, script.say);
   g.pause({ length: 1 });
   g.say(attrs, script.menu);
-  const again = gather(vr, actionUrl);
+  const again = gather(vr, actionUrl, keyTimeoutSeconds);
   again.say(attrs, script.menu);
   vr.say(attrs, script.noInput);
   vr.hangup();
@@ -62,7 +61,8 @@ export type GatherReply = (
   readonly drill?: boolean | undefined;
 };
 
-export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply, actionUrl: string): string {
+/** The answer to a key press; a repeated page or menu waits `keyTimeoutSeconds` for a key again. */
+export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply, actionUrl: string, keyTimeoutSeconds: number): string {
   const speech: Speech = { language: words.sayLanguage, voice: words.sayVoice };
   const attrs = sayAttrs(speech);
   const vr = new twilio.twiml.VoiceResponse();
@@ -86,7 +86,7 @@ export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply,
     case 'repeat':
     case 'invalid_key': {
       if (reply.kind === 'invalid_key') vr.say(attrs, marked(words.voice.invalidKey));
-      const g = gather(vr, actionUrl);
+      const g = gather(vr, actionUrl, keyTimeoutSeconds);
       // a repeated page is marked already; the menu alone is marked when nothing came before it
       if (reply.kind === 'repeat' && reply.script) g.say(sayAttrs(reply.script), reply.script.say);
       g.say(attrs, reply.kind === 'repeat' && !reply.script ? marked(words.voice.menu) : words.voice.menu);

@@ -10,14 +10,15 @@ import { toChannelError } from './errors.js';
 import { noNumber } from './sms-channel.js';
 import { buildVoiceTwiml } from './twiml.js';
 
+/** How a paging call is placed (daemon.yaml channels.twilio.voice). */
 export interface VoiceCallSettings {
-  /** Seconds the phone rings before Twilio gives up (no-answer). */
+  /** Seconds the phone rings before Twilio gives up (no-answer): the call's Timeout. */
   readonly ringTimeoutSeconds: number;
   /** Answering-machine detection: voicemail is told apart from a person (AnsweredBy). */
   readonly machineDetection: 'Enable' | 'DetectMessageEnd';
+  /** Seconds the key menu waits for a key (`<Gather timeout>`). */
+  readonly keyTimeoutSeconds: number;
 }
-
-export const DEFAULT_VOICE_SETTINGS: VoiceCallSettings = { ringTimeoutSeconds: 30, machineDetection: 'Enable' };
 
 export interface TwilioVoiceChannelDeps {
   readonly client: TwilioClient;
@@ -25,7 +26,7 @@ export interface TwilioVoiceChannelDeps {
   readonly publicUrl: string;
   readonly messages: MessagesConfig;
   readonly logger: Logger;
-  readonly settings?: VoiceCallSettings | undefined;
+  readonly settings: VoiceCallSettings;
   readonly metrics?: Pick<Metrics, 'twilioErrors'> | undefined;
 }
 
@@ -39,11 +40,10 @@ export class TwilioVoiceChannel implements Channel {
   }
 
   async send(page: Page): Promise<SendResult> {
-    const { client, from, publicUrl, messages, logger } = this.deps;
-    const settings = this.deps.settings ?? DEFAULT_VOICE_SETTINGS;
+    const { client, from, publicUrl, messages, logger, settings } = this.deps;
     const to = page.recipient.phone;
     if (!to) throw noNumber(page.recipient, page.channel);
-    const twiml = buildVoiceTwiml(renderVoice(messages, page), voiceGatherUrl(publicUrl, page.notificationId));
+    const twiml = buildVoiceTwiml(renderVoice(messages, page), voiceGatherUrl(publicUrl, page.notificationId), settings.keyTimeoutSeconds);
     try {
       const call = await client.calls.create({
         to,
