@@ -363,7 +363,8 @@ local function staleCopy(m)
   return m.resolvedAtMs ~= nil and now - m.resolvedAtMs <= staleWindow
 end
 
-local function staleDuplicate(id, tl, m)
+-- the same news of a member again (a resolution repeated, a stale firing copy): counted, and coalesced on the timeline
+local function memberDuplicate(id, tl, m)
   m.count = m.count + 1
   m.lastAt = nowIso
   putMember(id, m)
@@ -395,11 +396,7 @@ local function ingestOne()
     end
     touch(id, c)
     if m.status == 'resolved' then
-      m.count = m.count + 1
-      m.lastAt = nowIso
-      putMember(id, m)
-      pushDuplicate(tl)
-      return result('duplicate', id, false)
+      return memberDuplicate(id, tl, m)
     end
     if hold > 0 then
       if not m.calmSinceMs then
@@ -467,7 +464,7 @@ local function ingestOne()
       local m = memberOf(id, ev.member)
       if staleCopy(m) then
         touch(id, c)
-        return staleDuplicate(id, tl, m)
+        return memberDuplicate(id, tl, m)
       end
     end
     if now - resolvedAtMs > reopenWindow or ev.afresh then
@@ -491,7 +488,7 @@ local function ingestOne()
 
   local prev = memberOf(id, ev.member)
   -- a late copy of the member's occurrence resolved just before, the incident still open for others
-  if kind ~= 'reopened' and staleCopy(prev) then return staleDuplicate(id, tl, prev) end
+  if kind ~= 'reopened' and staleCopy(prev) then return memberDuplicate(id, tl, prev) end
   -- the same report of a member still firing; a member calm since (its resolution held) firing again is news
   local duplicate = prev ~= nil and prev.lastKey == ev.eventKey and prev.status == 'firing' and not prev.calmSinceMs
   if prev == nil or prev.status == 'resolved' then c.firing = c.firing + 1 end
