@@ -30,6 +30,7 @@ import { OpenIncidentGauge } from './app/incident-gauges.js';
 import { startHeartbeatJob, type HeartbeatJob } from './jobs/heartbeat-job.js';
 import { startRollingJob, type RollingJob } from './jobs/rolling-job.js';
 import { RecheckTaskQueues } from './app/recheck-task-queues.js';
+import { SweepIndexes } from './app/sweep-indexes.js';
 import type { PollTaskQueueAgents } from './app/poll-task-queue-agents.js';
 import { TelemetryMirror } from './app/telemetry-mirror.js';
 import { RedisTaskRouterQueues } from './store/taskrouter-queues.js';
@@ -40,6 +41,7 @@ import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { SystemClock } from './platform/clock.js';
 import { UlidSource } from './platform/ids.js';
 import { RedisIncidentRepository } from './store/incident-repository.js';
+import { RedisIndexSweep } from './store/index-sweep.js';
 import { RedisOpenIncidentReader } from './store/open-incident-reader.js';
 import { RedisOnceMarker } from './store/once-marker.js';
 import { RedisReadMarks } from './store/read-marks.js';
@@ -234,6 +236,17 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     new RedisTaskRouterPollFailures(redis, makeKeys(env.redisPrefix, 'live')),
   );
   let agentsJob: RollingJob | undefined;
+  // what incidents expired after retention left in the groups hash and the all-incidents set
+  const indexSweep = new SweepIndexes({
+    stores: [new RedisIndexSweep(redis, makeKeys(env.redisPrefix, 'live')), new RedisIndexSweep(redis, makeKeys(env.redisPrefix, 'drill'))],
+    retentionMs: config.daemon.incidents.retention,
+    everyMs: config.daemon.incidents.indexSweep.every,
+    batch: config.daemon.incidents.indexSweep.batch,
+    metrics,
+    logger,
+    rounds: new RedisOnceMarker(redis, makeKeys(env.redisPrefix, 'live'), 'index-sweep'),
+  });
+  let sweepJob: RollingJob | undefined;
   const openGauge = new OpenIncidentGauge({ live: new RedisOpenIncidentReader(redis, makeKeys(env.redisPrefix, 'live')), metrics, series: series.acd, logger });
   ingest.onRecorded(() => void openGauge.refresh());
   transition.onChanged(() => void openGauge.refresh());
@@ -286,6 +299,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       void openGauge.refresh();
       heartbeatJob ??= startHeartbeatJob({ check: async (now) => Promise.all([heartbeats.check(now), openGauge.refresh()]), clock, everyMs: config.sources.heartbeats.check, logger });
       recheckJob ??= startRollingJob({ name: 'taskrouter-recheck', run: (now) => taskQueueRecheck.run(now), clock, everyMs: config.sources.taskrouter.recheck, logger });
+      sweepJob ??= startRollingJob({ name: 'index-sweep', run: (now) => indexSweep.run(now), clock, everyMs: config.daemon.incidents.indexSweep.every, logger });
       if (taskQueueAgents) agentsJob ??= startRollingJob({ name: 'taskrouter-agents', run: (now) => taskQueueAgents.run(now), clock, everyMs: config.sources.taskrouter.agentsPoll, logger });
       scheduler ??= startScheduler({ engine, clock, tickMs: config.daemon.escalation.tick, auditMs: config.daemon.escalation.audit, logger });
     },
@@ -315,6 +329,8 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       await heartbeatJob?.stop();
       await recheckJob?.stop();
       await agentsJob?.stop();
+      indexSweep.halt();
+      await sweepJob?.stop();
       await scheduler?.stop();
       await engine.idle();
       stopDispatch();

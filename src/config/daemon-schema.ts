@@ -137,6 +137,26 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           ),
         /** How long resolved incidents stay queryable in Redis. */
         retention: span.prefault('30d').describe(durationText('How long resolved incidents stay queryable in Redis.', '30d')),
+        /**
+         * The sweep of the indexes that outlive their incidents: the group → incident map and the
+         * all-incidents list keep an entry per incident ever opened until a round removes it, once the
+         * incident has expired (retention after its resolution).
+         */
+        indexSweep: z
+          .strictObject({
+            every: span
+              .refine((ms) => ms >= 1000, 'must be at least 1s')
+              .prefault('10m')
+              .describe(
+                durationText(
+                  "How often the index sweep runs: it removes the entries that incidents expired after `retention` left in the group → incident map and the all-incidents list (one replica per round); real time, never sped up by TOCSIN_CLOCK_SPEED. At least 1s.",
+                  '10m',
+                ),
+              ),
+            batch: wholeNumber(10, 10_000, 500).describe('Index entries looked at per Redis script call of the sweep (10–10 000), so that one call never holds Redis for long; a round goes on, batch after batch, to the end of each index. Default 500.'),
+          })
+          .prefault({})
+          .describe('The sweep of the group → incident map and the all-incidents list: entries of incidents expired after `retention` are removed.'),
         /** Timeline entries kept per incident (duplicates are coalesced into one entry per member). */
         maxTimeline: z
           .number()

@@ -21,6 +21,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const redisUnreplicated = new Counter({ name: 'tocsin_redis_unreplicated_total', help: 'Page claims and records that went ahead although fewer Redis replicas than incidents.replicas confirmed them in time, by write (claim, record).', labelNames: ['write'] as const, registers: r });
   // both series from the start, at 0: a rate over them is 0, not "no data", until one happens
   for (const write of ['claim', 'record'] as const) redisUnreplicated.inc({ write }, 0);
+  const indexEntriesSwept = new Counter({ name: 'tocsin_index_entries_swept_total', help: 'Index entries of incidents gone after incidents.retention removed by the index sweep, by index (groups: the group → incident map; all: the all-incidents list).', labelNames: ['index'] as const, registers: r });
+  for (const index of ['groups', 'all'] as const) indexEntriesSwept.inc({ index }, 0);
 
   return {
     registry,
@@ -66,6 +68,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     acdLongestWait: new Gauge({ name: 'tocsin_acd_longest_wait_seconds', help: 'Longest wait per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
     acdServiceLevel: new Gauge({ name: 'tocsin_acd_service_level_ratio', help: 'Service level per queue (0-1).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
     acdAgentsLoggedIn: new Gauge({ name: 'tocsin_acd_agents_logged_in', help: 'Agents logged in per queue.', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
+    indexEntriesSwept,
     taskRouterPollFailures: new Counter({ name: 'tocsin_taskrouter_poll_failures_total', help: 'TaskRouter API calls of the agents poll that failed, by reason (auth, not_found, rate_limited, server, client, timeout, network, other): the queues they were for are not judged that round.', labelNames: ['reason'] as const, registers: r }),
     acdSurgeTier: new Gauge({ name: 'tocsin_acd_surge_tier', help: 'Surge tier per queue (0 = none).', labelNames: ['site', 'queue'] as const, aggregator: 'first', registers: r }),
 
