@@ -49,11 +49,13 @@ export interface NormalizedEvent {
    */
   readonly afresh?: boolean | undefined;
   /**
-   * A firing of a source whose events carry an occurrence identity (Alertmanager: fingerprint and
-   * startsAt): the eventKey of that occurrence's resolution. Received within
-   * `incidents.staleFiringWindow` of its member's resolution by that very key, the firing is a late
-   * copy (an HA peer's that had not seen the resolution yet): a duplicate, never a reopening.
-   * Absent for sources without one (UPS, ACD): their firings are judged as ever.
+   * An event of a source whose events carry an occurrence identity (Alertmanager: fingerprint and
+   * startsAt): the eventKey of that occurrence's resolution (a resolution's own). A firing received
+   * within `incidents.staleFiringWindow` of its member's resolution by that very key is a late copy
+   * (an HA peer's that had not seen the resolution yet): a duplicate, never a reopening. A resolution
+   * that carries it is recorded on its member even when a person closed the incident first, so that
+   * the late copy after it is known as one. Absent for sources without one (UPS, ACD): their events
+   * are judged as ever.
    */
   readonly resolutionKey?: string | undefined;
 }

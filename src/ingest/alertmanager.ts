@@ -49,7 +49,7 @@ export function alertmanagerEvents(
       member: `am:${fp}`,
       eventKey: `${fp}:${a.startsAt}:${a.status}`,
       // the occurrence (fingerprint, startsAt): its firing right after its resolution is a late copy
-      ...(a.status === 'firing' ? { resolutionKey: `${fp}:${a.startsAt}:resolved` } : {}),
+      resolutionKey: `${fp}:${a.startsAt}:resolved`,
       groupHint: fp,
       summary: a.annotations.summary || a.annotations.description || `${name}${labels.instance ? ` on ${labels.instance}` : ''}`,
       at: (a.status === 'resolved' ? endsAt : startsAt) ?? now,

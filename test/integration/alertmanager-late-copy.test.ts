@@ -95,6 +95,57 @@ describe('a late firing copy from an HA peer', () => {
     expect((await get(id)).state).toBe('open');
   });
 
+  describe('after a person resolved the incident, before the alert cleared', () => {
+    /** ups2 firing and paged, resolved by a person, then 2 min later peer A's resolution: the incident id. */
+    async function closedByHandThenCleared(): Promise<string> {
+      const opened = await post(ups2('firing'));
+      await settle();
+      expect((await app.request('POST', `/api/incidents/${opened.incident}/resolve`, { by: 'ops' })).status).toBe(200);
+      await settle();
+      app.clock.advance(120_000);
+      expect(await post(ups2('resolved'))).toEqual({ fingerprint: '7f51ef8d1e6bdaad', result: 'ignored', incident: opened.incident });
+      const inc = await get(opened.incident);
+      expect(inc.members[UPS2]).toMatchObject({ status: 'resolved' });
+      return opened.incident;
+    }
+
+    it("peer B's firing copy of the same occurrence within the window is a duplicate: still resolved, nobody paged", async () => {
+      const id = await closedByHandThenCleared();
+      const before = await get(id);
+      app.clock.advance(5_000);
+      expect(await post(ups2('firing'))).toEqual({ fingerprint: '7f51ef8d1e6bdaad', result: 'duplicate', incident: id });
+      await settle();
+      const after = await get(id);
+      expect(after).toMatchObject({ state: 'resolved', reopenCount: 0, resolvedAt: before.resolvedAt, resolvedBy: before.resolvedBy });
+      expect(after.members[UPS2]).toMatchObject({ status: 'resolved', count: before.members[UPS2].count + 1 });
+      expect(after.timeline.filter((t: any) => t.type === 'reopened')).toEqual([]);
+      expect(after.notifications).toHaveLength(before.notifications.length);
+    });
+
+    it('after the window the same occurrence firing again reopens and pages, its alert counted as firing again', async () => {
+      const id = await closedByHandThenCleared();
+      const before = await get(id);
+      app.clock.advance(61_000);
+      expect(await post(ups2('firing'))).toEqual({ fingerprint: '7f51ef8d1e6bdaad', result: 'reopened', incident: id });
+      await settle();
+      const after = await get(id);
+      expect(after).toMatchObject({ state: 'open', reopenCount: 1 });
+      expect(after.members[UPS2].status).toBe('firing');
+      expect(pages(after).length).toBeGreaterThan(pages(before).length);
+      // the one alert firing: its resolution resolves the incident from the source
+      app.clock.advance(10_000);
+      expect((await post(ups2('resolved'))).result).toBe('resolved');
+      expect((await get(id)).state).toBe('resolved');
+    });
+
+    it('a firing with a new startsAt within the window is a new occurrence: it reopens at once', async () => {
+      const id = await closedByHandThenCleared();
+      app.clock.advance(5_000);
+      expect(await post(ups2('firing', '2026-11-23T18:06:19Z'))).toEqual({ fingerprint: '7f51ef8d1e6bdaad', result: 'reopened', incident: id });
+      expect((await get(id)).state).toBe('open');
+    });
+  });
+
   it('on an incident still open for another alert: the late copy leaves its alert resolved, and the last resolution resolves the incident', async () => {
     const first = await app.request('POST', '/webhooks/alertmanager', twoAlerts);
     const id = first.body.results[0].incident as string;

@@ -354,6 +354,53 @@ describe('ingestEvents script', () => {
     expect(await repo.ingest([am('y', 'resolved')], T0 + 2 * MIN)).toMatchObject([{ kind: 'resolved', id: a!.id }]);
   });
 
+  it('an alert that clears after a person closed its incident is recorded resolved: its late copy is a duplicate, its firing count and calm set kept right', async () => {
+    const keys = makeKeys(prefix, 'live');
+    const am = (fp: string, status: 'firing' | 'resolved', startsAt = 's1') =>
+      cmd(event({ member: `am:${fp}`, status, eventKey: `${fp}:${startsAt}:${status}`, resolutionKey: `${fp}:${startsAt}:resolved` }), { newId: ulid(T0 + 30 * MIN) });
+    const [a] = await repo.ingest([am('x', 'firing'), am('y', 'firing')], T0);
+    const id = a!.id;
+    // y's resolution held (calm), then a person closes the incident
+    expect(await repo.ingest([cmd(am('y', 'resolved').event, { resolveHoldMs: 5 * MIN })], T0 + MIN)).toMatchObject([{ kind: 'holding' }]);
+    expect(await redis.zcard(keys.calm(id))).toBe(1);
+    expect(await repo.transition(id, 'resolve', 'ops', 'api', T0 + 2 * MIN)).toMatchObject({ result: 'changed' });
+    // both alerts clear 2 min later (one call): answered ignored as before, and recorded on their members
+    const cleared = await repo.ingest([am('x', 'resolved'), am('y', 'resolved')], T0 + 4 * MIN);
+    expect(cleared).toMatchObject([
+      { kind: 'ignored', id, eventCount: 0, state: 'resolved' },
+      { kind: 'ignored', id, eventCount: 0, state: 'resolved' },
+    ]);
+    const stored = async (member: string) => JSON.parse((await redis.hget(keys.members(id), member))!) as Record<string, unknown>;
+    expect(await stored('am:x')).toMatchObject({ status: 'resolved', lastKey: 'x:s1:resolved', resolvedAtMs: T0 + 4 * MIN, count: 2 });
+    expect(await stored('am:y')).toMatchObject({ status: 'resolved', lastKey: 'y:s1:resolved', resolvedAtMs: T0 + 4 * MIN });
+    expect((await stored('am:y')).calmSinceMs).toBeUndefined();
+    let inc = await repo.get(id);
+    expect(inc).toMatchObject({ state: 'resolved', eventCount: 3, resolvedBy: 'ops' });
+    expect(await redis.hget(keys.incident(id), 'firingMembers')).toBe('0');
+    expect(await redis.zcard(keys.calm(id))).toBe(0);
+    // a resolution repeated changes nothing more
+    expect(await repo.ingest([am('x', 'resolved')], T0 + 4 * MIN + 1_000)).toMatchObject([{ kind: 'ignored' }]);
+    expect((await repo.get(id))!.members['am:x']!.count).toBe(2);
+    // the HA peer's firing copy 5 s later: a duplicate; the incident stays closed
+    expect(await repo.ingest([am('x', 'firing')], T0 + 4 * MIN + 5_000)).toMatchObject([{ kind: 'duplicate', id, state: 'resolved' }]);
+    inc = await repo.get(id);
+    expect(inc).toMatchObject({ state: 'resolved', reopenCount: 0 });
+    expect(inc!.members['am:x']!.status).toBe('resolved');
+    // past the window, x firing again reopens: one member firing, whose resolution resolves the incident
+    expect(await repo.ingest([am('x', 'firing')], T0 + 5 * MIN + 1_000)).toMatchObject([{ kind: 'reopened', id, state: 'open' }]);
+    expect(await redis.hget(keys.incident(id), 'firingMembers')).toBe('1');
+    expect(await redis.hget(keys.incident(id), 'memberResolvedAtMs')).toBeNull();
+    expect(await repo.ingest([am('x', 'resolved')], T0 + 6 * MIN)).toMatchObject([{ kind: 'resolved', id }]);
+  });
+
+  it('an all-clear without an occurrence identity on a closed incident records nothing, as before', async () => {
+    const [a] = await repo.ingest([cmd(event({ eventKey: 'ups:ups1:on_battery' }))], T0);
+    await repo.transition(a!.id, 'resolve', 'ops', 'api', T0 + MIN);
+    expect(await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'ups:ups1:clear' }))], T0 + 2 * MIN)).toMatchObject([{ kind: 'ignored' }]);
+    expect((await repo.get(a!.id))!.members[event().member]).toMatchObject({ status: 'firing', count: 1 });
+    expect(await redis.hget(makeKeys(prefix, 'live').incident(a!.id), 'firingMembers')).toBe('1');
+  });
+
   it('events of sources without an occurrence identity (no resolutionKey), or a stale window of 0, reopen as ever', async () => {
     const [a] = await repo.ingest([cmd(event({ eventKey: 'ups:ups1:on_battery' }))], T0);
     await repo.ingest([cmd(event({ status: 'resolved', eventKey: 'ups:ups1:clear' }))], T0 + MIN);

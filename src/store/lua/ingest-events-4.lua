@@ -27,10 +27,13 @@
     for the body sent again, that says its left-out alerts are recorded; '' otherwise),
     afresh ('1': a firing that is a new occurrence, never a flap: it opens a new incident even when the
     group's was resolved within the reopen window; '' otherwise),
-    resolutionKey (a firing of a source whose events carry an occurrence identity, Alertmanager's
-    fingerprint and startsAt: the eventKey of that occurrence's resolution; '' otherwise). A firing
-    whose member's last event was that resolution, received at most ARGV[6] ms after it, is a late
-    copy (an HA peer's that had not seen the resolution yet): a duplicate, never a reopening
+    resolutionKey (an event of a source whose events carry an occurrence identity, Alertmanager's
+    fingerprint and startsAt: the eventKey of that occurrence's resolution, a resolution's own; ''
+    otherwise). A firing whose member's last event was that resolution, received at most ARGV[6] ms
+    after it, is a late copy (an HA peer's that had not seen the resolution yet): a duplicate, never a
+    reopening. A resolution that carries it, of a firing member of an incident already resolved (a
+    person closed it first), is answered ignored but recorded on the member, so that the late copy
+    after it is known as one
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
@@ -42,6 +45,9 @@
   set <incident>:calm holds the firing members whose resolution is being held, scored by when the
   hold ends (`calmIndexed` = 1 on the hash says it is kept). Together they tell the escalation
   engine whether every member is calm, and when the next hold ends, without reading any member.
+  `memberResolvedAtMs` on a resolved incident: when a member's resolution was last recorded after the
+  incident resolved: a firing more than the stale window after both is no late copy, and its member
+  is not read for that.
   The incident's summary and labels are the latest news of what it is: the event that raised its
   level, and the later news of that event's member at that level or above (`namedBy`, `namedLevel` on
   the hash), so a new cause at the same level (low battery after a short runtime) says so; others'
@@ -325,7 +331,7 @@ end
 local function reopen(id, c, incKey, tl)
   redis.call('HSET', incKey, 'state', 'open')
   c.state = 'open'
-  redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy')
+  redis.call('HDEL', incKey, 'resolvedAt', 'resolvedAtMs', 'resolvedBy', 'acknowledgedAt', 'acknowledgedBy', 'memberResolvedAtMs')
   redis.call('HINCRBY', incKey, 'reopenCount', 1)
   redis.call('ZADD', openZ, redis.call('ZSCORE', allZ, id) or now, id)
   redis.call('ZADD', dueZ, now, id)
@@ -386,8 +392,28 @@ local function ingestOne()
   end
 
   if ev.status == 'resolved' then
-    if not id or state == 'resolved' then
-      return { 'ignored', id or '', 0, 0, 0, state or '' }
+    if not id then
+      return { 'ignored', '', 0, 0, 0, '' }
+    end
+    if state == 'resolved' then
+      -- closed before this member said it is over (by a person): nothing to do but, for an occurrence
+      -- (resolutionKey), to record the member's resolution, so that an HA peer's firing copy of it
+      -- sent just after is known as a late copy (staleCopy), not news that reopens the incident
+      if ev.resolutionKey ~= '' then
+        local m = memberOf(id, ev.member)
+        if m and m.status ~= 'resolved' then
+          if m.calmSinceMs then redis.call('ZREM', calmKey(id), ev.member) end
+          m = memberRecord(m)
+          m.calmSinceMs = nil
+          m.calmSince = nil
+          m.holdMs = nil
+          m.resolvedAtMs = now
+          putMember(id, m)
+          c.firing = c.firing - 1
+          redis.call('HSET', base .. id, 'firingMembers', c.firing, 'memberResolvedAtMs', now)
+        end
+      end
+      return { 'ignored', id, 0, 0, 0, state }
     end
     local incKey, _, _, tl = keysOf(id)
     local m = memberOf(id, ev.member)
@@ -458,9 +484,11 @@ local function ingestOne()
   local incKey, _, _, tl = keysOf(id)
   local kind = 'merged'
   if state == 'resolved' then
-    local resolvedAtMs = tonumber(redis.call('HGET', incKey, 'resolvedAtMs') or '0')
-    -- a member resolved no later than its incident: only this soon after that can a copy be stale
-    if ev.resolutionKey ~= '' and now - resolvedAtMs <= staleWindow then
+    local h = redis.call('HMGET', incKey, 'resolvedAtMs', 'memberResolvedAtMs')
+    local resolvedAtMs = tonumber(h[1] or '0')
+    -- a member resolved no later than its incident, or than the last member resolution recorded
+    -- after it: only this soon after that can a copy be stale
+    if ev.resolutionKey ~= '' and now - math.max(resolvedAtMs, tonumber(h[2] or '0')) <= staleWindow then
       local m = memberOf(id, ev.member)
       if staleCopy(m) then
         touch(id, c)
