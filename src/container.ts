@@ -333,7 +333,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
       await sweepJob?.stop();
       await scheduler?.stop();
       await engine.idle();
-      stopDispatch();
+      await stopDispatch();
       closeChannels();
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       server?.closeAllConnections?.();

@@ -15,7 +15,11 @@
  *    (`held`: whoever took it over sends it);
  *  - only the provider's errors are the channel's: a page it took is `sent` whatever happens to its
  *    record then. Should Redis fail right after, the record is written again until Redis answers
- *    (it stays planned under this claim meanwhile, and this process never sends it again).
+ *    (it stays planned under this claim meanwhile, and this process never sends it again);
+ *  - a claim taken over from another sender (its lease ran out) waits `takeoverGraceMs` before the
+ *    send: should that sender have sent the page while Redis was down, its record lands meanwhile,
+ *    and the renewal right before the send finds it settled (nothing is sent twice);
+ *  - on stop, each record still waiting for Redis is written once more (bounded by `stopWriteMs`).
  */
 import { randomInt } from 'node:crypto';
 import type { ClearReason } from '../domain/clear-reason.js';
@@ -57,6 +61,19 @@ export interface DispatchDeps {
    * after the send): the Redis connection's reconnect pace.
    */
   readonly storeRetry: (tries: number) => number;
+  /**
+   * Told each time the Redis connection is ready again: records still waiting for it are written then,
+   * without waiting out their `storeRetry` pause.
+   */
+  readonly onStoreReady?: ((listener: () => void) => void) | undefined;
+  /**
+   * How long a claim taken over from another owner waits before its send (then renewed as usual):
+   * longer than that owner's pause between writes of a record that could not reach Redis (the
+   * reconnect pace's longest) plus one command (redis.commandTimeout). 0 or absent: no wait.
+   */
+  readonly takeoverGraceMs?: number | undefined;
+  /** How long `stop` waits for the last write of each record still waiting for Redis (redis.commandTimeout); absent: unbounded. */
+  readonly stopWriteMs?: number | undefined;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Who claims (one id per process): written into each claimed record. */
@@ -108,11 +125,25 @@ export class DispatchNotification {
 
   /** Pages this process sent whose record has not reached Redis yet (and those they carried): sent or logged. */
   private readonly unrecorded = new Map<string, 'sent' | 'logged'>();
-  /** What is logged of each such page should the process stop before its record lands. */
-  private readonly pending = new Set<Record<string, unknown>>();
+  /** Each such page: what is logged of it, and one more write of its record (made on stop). */
+  private readonly pending = new Map<Record<string, unknown>, () => Promise<boolean>>();
   private stopped = false;
+  /** Wakes the background writes of records waiting for Redis (the connection is ready again). */
+  private wake: () => void = () => {};
+  private woken: Promise<void> = this.rearm();
 
-  constructor(private readonly deps: DispatchDeps) {}
+  constructor(private readonly deps: DispatchDeps) {
+    deps.onStoreReady?.(() => this.wake());
+  }
+
+  private rearm(): Promise<void> {
+    return new Promise<void>((r) => {
+      this.wake = () => {
+        this.woken = this.rearm();
+        r();
+      };
+    });
+  }
 
   /** How many pages this process sent whose record is still waiting for Redis. */
   get unrecordedPages(): number {
@@ -120,14 +151,26 @@ export class DispatchNotification {
   }
 
   /**
-   * The process stops: records still waiting for Redis are no longer written. Each is logged (error):
-   * its page stays planned, and once its lease runs out the next look (another replica, a restart)
-   * sends it again.
+   * The process stops: each record still waiting for Redis is written once more (each write bounded
+   * by `stopWriteMs`), then no longer. One that still fails is logged (error): its page stays
+   * planned, and once its lease runs out the next look (another replica, a restart) sends it again.
+   * Resolves once every last write has landed or failed (before the Redis connection is closed).
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
-    for (const what of this.pending) this.deps.logger.error(what, 'stopping with a sent page not recorded (Redis unavailable): once its lease runs out it is sent again');
+    const last = [...this.pending];
     this.pending.clear();
+    this.wake();
+    await Promise.all(
+      last.map(async ([what, write]) => {
+        try {
+          if (await within(write(), this.deps.stopWriteMs)) this.deps.logger.info(what, 'notification recorded as sent on stop');
+          else this.deps.logger.warn(what, 'notification sent; its record was settled already on stop (written before the error, settled by whoever took its claim over, or its incident gone)');
+        } catch (e) {
+          this.deps.logger.error({ ...what, err: e }, 'stopping with a sent page not recorded (Redis unavailable): once its lease runs out it is sent again');
+        }
+      }),
+    );
   }
 
   /** The channels this person is paged on for this step, in order (only those that can reach them). */
@@ -279,6 +322,11 @@ export class DispatchNotification {
       return { outcome: settled(claimed.record), at: Number.isNaN(at) ? now : at };
     }
     if (retry && claimed.outcome === 'owned') deps.metrics.notifications.inc({ channel, result: 'retried' });
+    // taken over from another sender: should it have sent the page while Redis was down, its record
+    // lands within the grace (its retry pause and one command), and the renewal before the send finds
+    // the page settled
+    const grace = deps.takeoverGraceMs ?? 0;
+    if (claimed.outcome === 'reclaimed' && claimed.from !== deps.owner && grace > 0) await deps.sleep(grace);
 
     const record = claimed.record;
     if (!(await req.stillWanted())) {
@@ -394,10 +442,10 @@ export class DispatchNotification {
     // this process takes them as sent until the record lands (a look at the step again, its lease run out, sends none)
     const ids = [id, ...carried.map((c) => c.notificationId)];
     for (const n of ids) this.unrecorded.set(n, res.status === 'logged' ? 'logged' : 'sent');
-    this.pending.add(what);
+    this.pending.set(what, () => write(true));
     void (async () => {
       for (;;) {
-        await deps.sleep(deps.storeRetry(tries));
+        await Promise.race([deps.sleep(deps.storeRetry(tries)), this.woken]);
         if (this.stopped) return;
         try {
           if (await write(true)) deps.logger.info({ ...what, tries: tries + 1 }, 'notification recorded as sent once Redis answered');
@@ -451,7 +499,7 @@ export class DispatchNotification {
    * Claims the notification and reserves its reply code in the same step, offering new random codes
    * while the one offered is taken.
    */
-  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
+  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }> {
     const ref = { incidentId: planned.incidentId, notificationId: planned.id, person: planned.person };
     for (let i = 0; i < 16; i++) {
       const length = i < 8 ? CODE_LENGTH : CODE_LENGTH + 1;
@@ -461,6 +509,22 @@ export class DispatchNotification {
       if (claimed.outcome !== 'code_taken') return claimed;
     }
     throw new Error('no free reply code');
+  }
+}
+
+/** `p`, failing once `ms` have passed first (no bound without `ms`). */
+async function within<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return p;
+  // a write answered after the bound is no one's concern any more
+  p.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -133,8 +133,9 @@ export interface NotificationStore {
   /**
    * Claims a notification before it is sent. With `code`, the claim also reserves that reply code
    * for it (a record reclaimed with a code keeps its own); `code_taken` when the code is in use.
+   * `from`, when `reclaimed`: the claimer it was taken over from.
    */
-  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }>;
+  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }>;
   /**
    * Renews a claim right before its page goes to the provider: while the record is still planned and
    * holds the claim `owner` took at `claimedAtMs`, its lease starts again at `now` (so the whole send

@@ -18,7 +18,7 @@ export class RedisNotificationRepository implements NotificationStore {
     this.writer = replicated?.wait.client ?? redis;
   }
 
-  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification }> {
+  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }> {
     const k = this.keys;
     const full = { ...record, ...(code ? { code: code.code } : {}), claimedBy: owner, claimedAtMs: now };
     try {
@@ -31,10 +31,11 @@ export class RedisNotificationRepository implements NotificationStore {
         code?.code ?? '',
         code ? JSON.stringify(code.ref) : '',
         code ? Math.max(1, Math.round(code.ttlMs)) : 0,
-      ])) as [string, string];
+      ])) as [string, string, string?];
       const outcome = r[0] as ClaimOutcome;
       if (outcome === 'owned' || outcome === 'reclaimed') await this.replicated?.confirm('claim');
-      return { outcome, record: outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification) };
+      const parsed = outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification);
+      return outcome === 'reclaimed' && r[2] ? { outcome, record: parsed, from: r[2] } : { outcome, record: parsed };
     } catch (e) {
       throw storeError(e);
     }

@@ -28,12 +28,15 @@ export interface SentinelUrl extends ClusterUrl {
   readonly sentinelPassword: string | undefined;
 }
 
+/** The longest pause between reconnects (and between writes of a sent page's record). */
+export const RECONNECT_DELAY_MAX = 2_000;
+
 /**
  * Reconnect after 100 ms, doubling up to 2 s between tries. Also the pace of a write that must land
  * once Redis answers again (a page's record after its send): trying it sooner than the connection
  * is tried gains nothing.
  */
-export const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+export const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), RECONNECT_DELAY_MAX);
 const backoff = reconnectDelay;
 
 const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));

@@ -23,7 +23,7 @@ import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
 import { RedisOverrideRepository } from '../store/override-repository.js';
 import { PageReplicaWait } from '../store/page-replica-wait.js';
 import { RedisPlaybookSnapshots } from '../store/playbook-snapshots.js';
-import { reconnectDelay, type ReplicaWait } from '../store/redis.js';
+import { RECONNECT_DELAY_MAX, reconnectDelay, type ReplicaWait } from '../store/redis.js';
 import { RedisThrottleRepository } from '../store/throttle-repository.js';
 import { buildChannels } from './channel-wiring.js';
 import type { DaemonCore } from './daemon-core.js';
@@ -33,8 +33,8 @@ export interface EscalationWiring {
   actionLinks: ActionLinks;
   /** Closes the channels' connections (the SMTP transport). */
   closeChannels: () => void;
-  /** Stops writing the records of sent pages still waiting for Redis (each is logged). */
-  stopDispatch: () => void;
+  /** Writes once more, then stops writing, the records of sent pages still waiting for Redis (those that still fail are logged). */
+  stopDispatch: () => Promise<void>;
   /** What a notice about no incident (a shift handover) is sent with. */
   notices: SendNoticeDeps;
   people: { onCall: RosterOnCall; suppression: RuleSuppressionPolicy; maintenance: ManageMaintenance; overrideStore: RedisOverrideRepository };
@@ -109,6 +109,11 @@ export async function buildEscalation(a: {
     now: () => clock.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     storeRetry: reconnectDelay,
+    onStoreReady: (listener) => redis.on('ready', listener),
+    // a claim taken over waits out its former sender's retry pause and one command: a record that
+    // sender could not write while Redis was down lands meanwhile (README "Running more than one")
+    takeoverGraceMs: RECONNECT_DELAY_MAX + config.daemon.redis.commandTimeout,
+    stopWriteMs: config.daemon.redis.commandTimeout,
     metrics,
     logger,
     owner: makeOwnerId(),

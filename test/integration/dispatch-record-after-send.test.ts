@@ -1,22 +1,28 @@
 /**
  * A page the provider took is never sent again because Redis failed right after: the store write of
  * its `sent` record is no channel failure. Real Redis (the shared one, and a private redis-server
- * stopped right after the send), channel doubles, a store double failing a given number of times.
+ * stopped right after the send), channel doubles and the real Twilio SDK against the loopback Twilio
+ * server, a store double failing a given number of times.
  */
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionLinks } from '../../src/app/action-links.js';
 import { DispatchNotification, type DispatchRequest } from '../../src/app/dispatch-notification.js';
+import { createTwilioClient } from '../../src/channels/twilio/client.js';
+import { TwilioSmsChannel } from '../../src/channels/twilio/sms-channel.js';
+import { loadMessages } from '../../src/config/messages-schema.js';
 import { TocsinError } from '../../src/domain/errors.js';
 import type { NotificationStore, StoredNotification, TimelineNote } from '../../src/domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../../src/domain/incident.js';
 import type { Channel, Page, Recipient, SendResult } from '../../src/domain/ports.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { RedisNotificationRepository } from '../../src/store/notification-repository.js';
-import { reconnectDelay } from '../../src/store/redis.js';
+import { RECONNECT_DELAY_MAX, reconnectDelay } from '../../src/store/redis.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { FakeTwilio } from '../support/fake-twilio.js';
 import { captureLogger } from '../support/log-capture.js';
 import { PrivateRedis } from '../support/redis-server.js';
 
@@ -50,19 +56,32 @@ class FlakyRecords implements NotificationStore {
   renew: NotificationStore['renew'] = (...a) => this.real.renew(...a);
   lookupCode: NotificationStore['lookupCode'] = (c) => this.real.lookupCode(c);
   async update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
-    if (patch.status === 'sent') this.fail();
+    if (patch.status === 'sent') await this.failing();
     return this.real.update(incidentId, id, patch, owner, note);
   }
   async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean> {
-    this.fail();
+    await this.failing();
     return this.real.recordSent(incidentId, id, patch, note);
   }
+  private async failing(): Promise<void> {
+    try {
+      this.fail();
+    } catch (e) {
+      if (e instanceof Hung) await new Promise(() => {});
+      throw e;
+    }
+  }
+  /** Writes of a sent record go unanswered (a Redis that no longer replies) instead of failing. */
+  hang = false;
   private fail(): void {
+    if (this.hang) throw new Hung();
     if (this.failures <= 0) return;
     this.failures--;
     throw new TocsinError('TOCSIN_ERR_STORE_UNAVAILABLE', 'Redis is unavailable; retry later');
   }
 }
+
+class Hung extends Error {}
 
 const grace: Recipient = { id: 'grace_okafor', name: 'Grace Okafor', phone: '+15555550105', email: 'grace.okafor@example.com', locale: 'en', timezone: 'Asia/Shanghai', channels: ['voice', 'sms'] };
 const links = new ActionLinks('test-secret', 'https://tocsin.example', 60_000);
@@ -83,17 +102,24 @@ async function started(o: { redisUrl?: string } = {}): Promise<{ app: TestApp; i
   return { app, incident: (await app.request('GET', `/api/incidents/${r.body.id}`)).body as Incident };
 }
 
-function dispatcher(app: TestApp, voice: Channel, o: { owner?: string; logger?: Logger; sleep?: (ms: number) => Promise<void> } = {}): DispatchNotification {
+function dispatcher(
+  app: TestApp,
+  voice: Channel,
+  o: { owner?: string; logger?: Logger; sleep?: (ms: number) => Promise<void>; sms?: Channel; takeoverGraceMs?: number; stopWriteMs?: number; storeRetry?: (tries: number) => number; onStoreReady?: (listener: () => void) => void } = {},
+): DispatchNotification {
   return new DispatchNotification({
-    channels: { voice, sms: new VoiceChannel() },
-    channelsFor: () => ['voice', 'sms'],
+    channels: o.sms ? { sms: o.sms } : { voice, sms: new VoiceChannel() },
+    channelsFor: () => (o.sms ? ['sms'] : ['voice', 'sms']),
+    takeoverGraceMs: o.takeoverGraceMs,
+    stopWriteMs: o.stopWriteMs,
     retry: { attempts: 3, backoff: [2_000, 10_000] },
     leaseMs: LEASE,
     codeTtlMs: 60_000,
     links,
     now: () => app.clock.now(),
     sleep: o.sleep ?? (async () => {}),
-    storeRetry: reconnectDelay,
+    storeRetry: o.storeRetry ?? reconnectDelay,
+    onStoreReady: o.onStoreReady,
     metrics: createMetrics({ defaultMetrics: false }),
     logger: o.logger ?? pino({ level: 'silent' }),
     owner: o.owner ?? 'replica-a',
@@ -198,14 +224,49 @@ describe('a store error right after the provider took the page', () => {
     expect(voice.pages).toHaveLength(1);
   });
 
-  it('a process stopping before Redis answers logs each page it sent and could not record, with its provider id', async () => {
+  it('the Redis connection ready again: a record waiting for Redis is written at once, not after its pause', async () => {
+    const { app, incident } = await started();
+    const store = new FlakyRecords(repository(app), 1_000);
+    let ready = () => {};
+    // the pause after the writes made at once is far longer than this test
+    const a = dispatcher(app, new VoiceChannel(), { sleep: realSleep, storeRetry: (tries) => (tries < 3 ? 10 : 60_000), onStoreReady: (l) => (ready = l) });
+    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    expect(a.unrecordedPages).toBe(1);
+    store.failures = 0;
+    ready();
+    await until(() => a.unrecordedPages === 0, 2_000);
+    expect((await shown(app, incident)).notifications.map((n) => [n.status, n.providerId])).toEqual([['sent', 'CA1']]);
+  });
+
+  it('a process stopping with Redis back: the last write made on stop records the page sent', async () => {
     const { app, incident } = await started();
     const { logger, lines } = captureLogger();
     const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, new VoiceChannel(), { logger, sleep: realSleep });
+    const a = dispatcher(app, new VoiceChannel(), { logger, sleep: realSleep, stopWriteMs: 1_000 });
     expect(await a.dispatch(request(app, incident, store))).toBe('sent');
-    a.stop();
+    expect(a.unrecordedPages).toBe(1);
+    // Redis answers again just as the process stops, before the background write's next try
+    store.failures = 0;
+    await a.stop();
+    const inc = await shown(app, incident);
+    expect(inc.notifications.map((n) => [n.channel, n.attempt, n.status, n.providerId])).toEqual([['voice', 1, 'sent', 'CA1']]);
+    expect(inc.timeline.filter((e) => e.type === 'notified').map((e) => [e.channel, e.attempt, e.status])).toEqual([['voice', 1, 'sent']]);
+    expect(lines.find((l) => l.msg === 'notification recorded as sent on stop')).toMatchObject({ level: 'info', providerId: 'CA1' });
+    expect(lines.filter((l) => l.level === 'error' && String(l.msg).startsWith('stopping'))).toEqual([]);
+  });
+
+  it('a process stopping while Redis still does not answer: the last write waits stopWriteMs at most, then each page is logged with its provider id', async () => {
+    const { app, incident } = await started();
+    const { logger, lines } = captureLogger();
+    const store = new FlakyRecords(repository(app), 1_000);
+    const a = dispatcher(app, new VoiceChannel(), { logger, sleep: realSleep, stopWriteMs: 300 });
+    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    store.hang = true;
+    const began = Date.now();
+    await a.stop();
+    expect(Date.now() - began).toBeLessThan(2_000);
     expect(lines.find((l) => l.msg === 'stopping with a sent page not recorded (Redis unavailable): once its lease runs out it is sent again')).toMatchObject({ level: 'error', providerId: 'CA1' });
+    store.hang = false;
     store.failures = 0;
     await until(() => a.unrecordedPages === 0);
     // no longer written: the page waits, planned, for its lease to run out
@@ -235,5 +296,55 @@ describe('a store error right after the provider took the page', () => {
     expect(inc.notifications.map((n) => [n.channel, n.attempt, n.status, n.providerId])).toEqual([['voice', 1, 'sent', 'CA1']]);
     expect(inc.timeline.filter((e) => e.type === 'notification_failed')).toEqual([]);
     expect(voice.pages).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('a claim taken over after an outage outlasting the lease', () => {
+  const SID = `AC${'7'.repeat(32)}`;
+  const TOKEN = 'test_auth_token_takeover';
+  const FROM = '+15005550007';
+  const twilio = new FakeTwilio({ accountSid: SID, authToken: TOKEN });
+  let sms: TwilioSmsChannel;
+  beforeAll(async () => {
+    await twilio.start();
+    const client = createTwilioClient({ accountSid: SID, authToken: TOKEN, from: FROM, apiUrl: twilio.url }, { timeoutMs: 15_000 });
+    const messages = loadMessages(join(import.meta.dirname, '../../config'));
+    sms = new TwilioSmsChannel({ client, from: FROM, publicUrl: 'https://tocsin.example.test', messages, logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }) });
+  });
+  afterAll(() => twilio.stop());
+  /** The SMS the loopback Twilio server took for Grace. */
+  const texts = () => twilio.messages().filter((m) => m.form.To === grace.phone);
+
+  it('the first sender writes its record within the grace: the replica that took the claim over sends nothing, and Grace gets one SMS', async () => {
+    const { app, incident } = await started();
+    const voice = new VoiceChannel();
+    const store = new FlakyRecords(repository(app), 1_000);
+    const a = dispatcher(app, voice, { sms, sleep: realSleep });
+    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    expect(texts()).toHaveLength(1);
+    expect(a.unrecordedPages).toBe(1);
+    // replica B looks at the step after the lease and takes the claim over; Redis answers A again
+    // only then, while A is in its pause between two writes: B's renewal comes before A's write
+    // without the grace
+    app.clock.advance(LEASE + 1_000);
+    const taking = new FlakyRecords(repository(app), 0);
+    const claim = taking.claim;
+    taking.claim = async (...args) => {
+      const r = await claim(...args);
+      // taken over from A (the claim says from whom)
+      expect(r).toMatchObject({ outcome: 'reclaimed', from: 'replica-a' });
+      store.failures = 0;
+      return r;
+    };
+    const takeoverGraceMs = RECONNECT_DELAY_MAX + app.container.config.daemon.redis.commandTimeout;
+    const b = dispatcher(app, voice, { sms, owner: 'replica-b', sleep: realSleep, takeoverGraceMs });
+    expect(await b.dispatch(request(app, incident, taking))).toBe('held');
+    expect(a.unrecordedPages).toBe(0);
+    expect(texts()).toHaveLength(1);
+    const inc = await shown(app, incident);
+    expect(inc.notifications.map((n) => [n.channel, n.attempt, n.status, n.providerId])).toEqual([['sms', 1, 'sent', expect.stringMatching(/^SM/)]]);
+    // looked at again, it is settled: sent, nothing more goes
+    expect(await b.dispatch(request(app, incident, repository(app)))).toBe('sent');
+    expect(texts()).toHaveLength(1);
   }, 30_000);
 });

@@ -18,7 +18,8 @@
   ARGV[8] how long the code lives (ms)
   Returns: { outcome, record JSON } with outcome one of
     owned      — new record written (with the offered code); the caller sends
-    reclaimed  — a stale planned record taken over (it keeps its code, or gets the offered one); the caller sends
+    reclaimed  — a stale planned record taken over (it keeps its code, or gets the offered one); the caller sends.
+                 A third element names the claimer it was taken from
     exists     — someone else has it (sent, failed, cancelled, or planned within its lease)
     code_taken — the offered code belongs to another notification; nothing written: offer another
     gone       — the incident no longer exists (expired after its retention); nothing written
@@ -48,11 +49,12 @@ if r.status == 'planned' and (tonumber(r.claimedAtMs) or 0) + lease <= now then
     if not reserve() then return { 'code_taken', '' } end
     r.code = code
   end
+  local from = r.claimedBy or ''
   r.claimedBy = owner
   r.claimedAtMs = now
   r.reclaims = (tonumber(r.reclaims) or 0) + 1
   local out = cjson.encode(r)
   redis.call('HSET', nt, id, out)
-  return { 'reclaimed', out }
+  return { 'reclaimed', out, from }
 end
 return { 'exists', raw }
