@@ -32,6 +32,15 @@ describe('redactText', () => {
     ['１３８ ００１３ ８０００', '***00'],
     ['138 0013 8000 and 139 0013 9000', '***00 and ***00'],
     ['ｌｉｎ＠example.com', '***@example.com'],
+    // a date or an IPv4 address beside a number is kept, and the number still masked
+    ['2026-12-05 138 0013 8000', '2026-12-05 ***00'],
+    ['10.0.0.1 13800138000', '10.0.0.1 ***00'],
+    ['0755 8888 1234', '***34'],
+    // more than 15 digits, or a list, is read part by part
+    ['13800138000 13900139000', '***00 ***00'],
+    ['ports 8080 13800138000 9090', 'ports 8080 ***00 9090'],
+    ['+1 555 555 0101', '***01'],
+    ['a@b.co c@d.org', '***@b.co ***@d.org'],
   ])('masks %s', (raw, masked) => {
     expect(redactText(raw)).toBe(masked);
   });
@@ -68,8 +77,40 @@ describe('redactText', () => {
     '555-0101',
     '06 12 34 56',
     '***00~kdpaofbmgc',
+    // dates, addresses, lists of numbers and ids are no phone numbers, whatever joins them
+    'x 2026-12-05 2026-12-06',
+    'since 2026-12-05 3 pages',
+    'from 2026-12-05 to 2026-12-06',
+    '2026-12-05-2026-12-06',
+    '2026.12.05 2026.12.06',
+    '192.168.1.10 5000 requests',
+    '192.168.1.10:8080 5000 requests',
+    '10.0.0.1 10.0.0.2 10.0.0.3',
+    'ports 8080 8081 9090',
+    'delay 1000 2000 4000 8000',
+    'CVE-2024-12345678',
+    'INC-123456789',
+    '1234567890123456',
+    '1.'.repeat(20) + 'a',
   ])('leaves %s alone', (text) => {
     expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('redactText on long strings', () => {
+  // the time a test may take bounds these: a pattern retried from each character would take seconds
+  it('reads a long run of digits and dots once', () => {
+    const text = '1.'.repeat(50_000) + 'a';
+    expect(redactText(text)).toBe(text);
+  });
+  it('reads a long word with no address in it once', () => {
+    const word = 'ab.c_d%e+f-'.repeat(10_000);
+    expect(redactText(word)).toBe(word);
+    expect(redactText(`${word}@`)).toBe(`${word}@`);
+    expect(redactText(`${word} ${'ab'.repeat(20_000)}`)).toBe(`${word} ${'ab'.repeat(20_000)}`);
+  });
+  it('masks an address at the end of a long word', () => {
+    expect(redactText(`${'x'.repeat(100_000)} lin.wei@example.com`)).toBe(`${'x'.repeat(100_000)} ***@example.com`);
   });
 });
 
