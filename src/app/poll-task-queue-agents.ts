@@ -23,6 +23,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { mirrorAcd } from './acd-gauges.js';
 import type { IngestEvents, IngestResult } from './ingest-event.js';
+import { inClaimedRound } from './claimed-round.js';
 import type { TelemetryMirror } from './telemetry-mirror.js';
 import type { WatchTaskQueuePoll } from './watch-task-queue-poll.js';
 
@@ -51,26 +52,8 @@ export class PollTaskQueueAgents {
   async run(now: number): Promise<IngestResult[]> {
     const { rounds } = this.deps;
     if (!rounds) return this.poll(now);
-    // A round is `agentsPoll` of the clock, as the job's cadence: both real time, since
-    // TOCSIN_CLOCK_SPEED shortens waits and never speeds the clock up. Its claim (a lease in real
-    // milliseconds) lasts until the round ends: shorter, a replica could take the round again; the
-    // key names the round, so longer would only keep a stale key.
-    const everyMs = this.deps.sources.taskrouter.agentsPoll;
-    const index = Math.floor(now / everyMs);
-    const round = String(index);
-    const left = (index + 1) * everyMs - now;
-    const started = performance.now();
-    const token = await rounds.take(round, left);
-    if (token === undefined) return [];
-    try {
-      const results = await this.poll(now);
-      // a poll that outlasted its round finds its claim gone, and leaves the next round's alone
-      await rounds.done(round, token, left - (performance.now() - started));
-      return results;
-    } catch (e) {
-      await rounds.release(round, token).catch(() => undefined);
-      throw e;
-    }
+    // a round is `agentsPoll` of real time, as the job's cadence (see claimed-round.ts)
+    return inClaimedRound(rounds, this.deps.sources.taskrouter.agentsPoll, now, () => this.poll(now), []);
   }
 
   private async poll(now: number): Promise<IngestResult[]> {

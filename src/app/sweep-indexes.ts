@@ -11,6 +11,7 @@
 import type { OnceClaims } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { inClaimedRound } from './claimed-round.js';
 
 /** One namespace's indexes, batch by batch (RedisIndexSweep). */
 export interface IndexSweepStore {
@@ -48,20 +49,7 @@ export class SweepIndexes {
   async run(now: number): Promise<SweepTotals> {
     const { rounds, everyMs } = this.deps;
     if (!rounds) return this.sweep(now);
-    const index = Math.floor(now / everyMs);
-    const round = String(index);
-    const left = (index + 1) * everyMs - now;
-    const started = performance.now();
-    const token = await rounds.take(round, left);
-    if (token === undefined) return { groups: 0, all: 0 };
-    try {
-      const totals = await this.sweep(now);
-      await rounds.done(round, token, left - (performance.now() - started));
-      return totals;
-    } catch (e) {
-      await rounds.release(round, token).catch(() => undefined);
-      throw e;
-    }
+    return inClaimedRound(rounds, everyMs, now, () => this.sweep(now), { groups: 0, all: 0 });
   }
 
   /** No further batch starts (shutdown): the round under way stops after its current one. */
