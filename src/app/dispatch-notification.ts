@@ -164,8 +164,7 @@ export class DispatchNotification {
     await Promise.all(
       last.map(async ([what, write]) => {
         try {
-          if (await within(write(), this.deps.stopWriteMs)) this.deps.logger.info(what, 'notification recorded as sent on stop');
-          else this.deps.logger.warn(what, 'notification sent; its record was settled already on stop (written before the error, settled by whoever took its claim over, or its incident gone)');
+          this.noteLate(what, await within(write(), this.deps.stopWriteMs), 'on stop');
         } catch (e) {
           this.deps.logger.error({ ...what, err: e }, 'stopping with a sent page not recorded (Redis unavailable): once its lease runs out it is sent again');
         }
@@ -448,8 +447,7 @@ export class DispatchNotification {
         await Promise.race([deps.sleep(deps.storeRetry(tries)), this.woken]);
         if (this.stopped) return;
         try {
-          if (await write(true)) deps.logger.info({ ...what, tries: tries + 1 }, 'notification recorded as sent once Redis answered');
-          else deps.logger.warn({ ...what, tries: tries + 1 }, 'notification sent; its record was settled already when Redis answered (written before the error, settled by whoever took its claim over, or its incident gone)');
+          this.noteLate({ ...what, tries: tries + 1 }, await write(true), 'once Redis answered');
           break;
         } catch {
           tries++;
@@ -462,6 +460,12 @@ export class DispatchNotification {
         this.pending.delete(what);
         for (const n of ids) this.unrecorded.delete(n);
       });
+  }
+
+  /** Logs how a sent page's late record went (`landed`: written now; else settled already). */
+  private noteLate(what: Record<string, unknown>, landed: boolean, when: 'on stop' | 'once Redis answered'): void {
+    if (landed) this.deps.logger.info(what, `notification recorded as sent ${when}`);
+    else this.deps.logger.warn(what, `notification sent; its record was settled already ${when === 'on stop' ? 'on stop' : 'when Redis answered'} (written before the error, settled by whoever took its claim over, or its incident gone)`);
   }
 
   /**
@@ -481,13 +485,13 @@ export class DispatchNotification {
       if (carried.length > 0) await deps.throttle?.release(this.throttleFacts(req, channel, record.id, at), carried, at);
       return undefined;
     }
-    const kept: CarriedPage[] = [];
-    for (const c of carried) {
-      const r = await req.notifications.renew(c.incidentId, c.notificationId, deps.owner, takenAt, at);
-      if (r === 'renewed') kept.push(c);
-      else deps.logger.info({ incident: req.incident.id, carriedIncident: c.incidentId, person: req.recipient.id, channel, claim: r }, 'waiting page left out of the message: its claim was lost before the send');
-    }
-    return kept;
+    // the carried pages' claims at once: each renewal is a round trip before the send
+    const claims = await Promise.all(carried.map((c) => req.notifications.renew(c.incidentId, c.notificationId, deps.owner, takenAt, at)));
+    return carried.filter((c, i) => {
+      const r = claims[i];
+      if (r !== 'renewed') deps.logger.info({ incident: req.incident.id, carriedIncident: c.incidentId, person: req.recipient.id, channel, claim: r }, 'waiting page left out of the message: its claim was lost before the send');
+      return r === 'renewed';
+    });
   }
 
   /** What the throttle needs to know about this message. */

@@ -32,21 +32,15 @@ export class RedisIndexSweep {
   }
 
   /**
-   * One batch of the groups walk from `cursor` (about `batch` fields): the fields naming an incident
-   * that is gone are removed, unless the field names another incident by then. Resolves with the
-   * cursor of the next batch ('0': the walk is over).
+   * One batch of the groups walk from `cursor` (about `batch` fields): the script removes the fields
+   * naming an incident that is gone, unless the field names another incident by then. Resolves with
+   * the cursor of the next batch ('0': the walk is over).
    */
   async sweepGroups(cursor: string, batch: number): Promise<SweepBatch & { readonly next: string }> {
     const k = this.keys;
     try {
       const [next, flat] = await this.redis.hscan(k.groups, cursor, 'COUNT', batch);
-      const gone: string[] = [];
-      if (flat.length > 0) {
-        const ids = flat.filter((_, i) => i % 2 === 1);
-        const present = await this.existing(ids);
-        for (let i = 0; i < flat.length; i += 2) if (!present.has(flat[i + 1] ?? '')) gone.push(flat[i] ?? '', flat[i + 1] ?? '');
-      }
-      const removed = (await callScript(this.redis, 'sweepGroups', [k.groups, this.cursorKey('groups')], [k.incidentBase, cursor, next, ...gone])) as number;
+      const removed = (await callScript(this.redis, 'sweepGroups', [k.groups, this.cursorKey('groups')], [k.incidentBase, cursor, next, ...flat])) as number;
       return { removed, over: next === '0', next };
     } catch (e) {
       throw storeError(e);
@@ -65,20 +59,6 @@ export class RedisIndexSweep {
     } catch (e) {
       throw storeError(e);
     }
-  }
-
-  /** The ids whose incident hash still exists (one pipelined EXISTS each: the script checks again). */
-  private async existing(ids: readonly string[]): Promise<Set<string>> {
-    const unique = [...new Set(ids)];
-    const pipe = this.redis.pipeline();
-    for (const id of unique) pipe.exists(this.keys.incident(id));
-    const replies = (await pipe.exec()) ?? [];
-    const out = new Set<string>();
-    replies.forEach(([err, n], i) => {
-      if (err) throw err;
-      if (n !== 0) out.add(unique[i] ?? '');
-    });
-    return out;
   }
 
   private cursorKey(index: 'groups' | 'all'): string {

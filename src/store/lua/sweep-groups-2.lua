@@ -8,7 +8,7 @@
   ARGV[1] incident key base ("<prefix>{ns}:inc:")
   ARGV[2] the cursor the batch was read at
   ARGV[3] the cursor HSCAN returned for the next batch ('0': the walk is over)
-  then two per field read: groupKey, the incident id it named
+  then two per field the batch read (HSCAN): groupKey, the incident id it named
   Returns: the number of fields removed
   The cursor moves on only when it still is ARGV[2]: a sweeper running beside another (a round whose
   claim ran out) never moves it back, and the entries both read are removed once.
