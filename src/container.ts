@@ -139,6 +139,7 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
     reopenWindowMs: config.daemon.incidents.reopenWindow,
     staleFiringWindowMs: config.daemon.incidents.staleFiringWindow,
     retentionMs: config.daemon.incidents.retention,
+    idempotencyWindowMs: config.daemon.incidents.idempotencyWindow,
     maxTimeline: config.daemon.incidents.maxTimeline,
     ingestBatch: config.daemon.incidents.ingestBatch,
     ingestInFlight: config.daemon.incidents.ingestInFlight,

@@ -15,7 +15,8 @@ export interface ReportRequest {
   /**
    * The sender's idempotency key: the report is named by it instead of by a fresh id, so the same
    * report sent again (a retry after a 503 or a lost answer) lands on the incident the first one
-   * opened, as a duplicate, in the same atomic step that would have opened it.
+   * opened, as a duplicate, in the same atomic step that would have opened it — also once that
+   * incident is resolved, for `incidents.idempotencyWindow` from the first report with the key.
    */
   readonly key?: string | undefined;
 }
@@ -46,6 +47,7 @@ export function reportEvent(req: ReportRequest, id: string, now: number): Normal
     labels: { ...fromDetails, ...req.labels },
     details: { ...req.details, ...(req.by ? { reportedBy: req.by } : {}) },
     drill: req.drill,
+    ...(req.key === undefined ? {} : { reportKey: req.key }),
   };
 }
 

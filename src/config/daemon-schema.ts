@@ -135,6 +135,20 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
               '1m',
             ),
           ),
+        /**
+         * How long a report's idempotency key (POST /api/incidents) is remembered from the first report
+         * with it, whatever becomes of its incident: the same key again this soon is a duplicate.
+         */
+        idempotencyWindow: span
+          .refine((ms) => ms === 0 || ms >= 1000, 'must be at least 1s (0: off)')
+          .refine((ms) => ms <= 30 * 86_400_000, 'must be at most 30d')
+          .prefault('24h')
+          .describe(
+            durationText(
+              "How long a report's idempotency key (POST /api/incidents, the Idempotency-Key header or `key`) is remembered, from the first report with it: the same key again this soon (of the same class and site, live or drill apart) answers 201 with the first report's incident and result duplicate, whether that incident is open, acknowledged or resolved: nothing is reopened and nobody is paged again. Later the key is free: a report like any other. Real time, never sped up by TOCSIN_CLOCK_SPEED; at least 1s, at most 30d; 0: off (a key holds only while its incident is open or acknowledged).",
+              '24h',
+            ),
+          ),
         /** How long resolved incidents stay queryable in Redis. */
         retention: span.prefault('30d').describe(durationText('How long resolved incidents stay queryable in Redis.', '30d')),
         /**

@@ -182,6 +182,17 @@ describe('invalid config', () => {
     expect(loadConfig(d).daemon.incidents.staleFiringWindow).toBe(0);
   });
 
+  it("takes an idempotency window from 1s to 30d, or 0 (off); the shipped one is 24h", () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.incidents.idempotencyWindow).toBe(86_400_000);
+    edit(d, 'daemon.yaml', 'idempotencyWindow: 24h', 'idempotencyWindow: 31d');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.idempotencyWindow: must be at most 30d/)]);
+    edit(d, 'daemon.yaml', 'idempotencyWindow: 31d', 'idempotencyWindow: 500ms');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: incidents\.idempotencyWindow: must be at least 1s \(0: off\)/)]);
+    edit(d, 'daemon.yaml', 'idempotencyWindow: 500ms', 'idempotencyWindow: 0');
+    expect(loadConfig(d).daemon.incidents.idempotencyWindow).toBe(0);
+  });
+
   it('refuses a rotation step under 15 minutes, naming the file and the field (a step of 1ms made on-call lookups hang)', () => {
     const d = copyOfShipped();
     edit(d, 'roster.yaml', 'people: [omar_haddad, zhang_min], every: 7d', 'people: [omar_haddad, zhang_min], every: 1ms');

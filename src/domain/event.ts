@@ -58,6 +58,13 @@ export interface NormalizedEvent {
    * are judged as ever.
    */
   readonly resolutionKey?: string | undefined;
+  /**
+   * A report's idempotency key (`POST /api/incidents`), when its sender gave one: the store remembers
+   * which incident the report landed on for `incidents.idempotencyWindow`, so that the same report sent
+   * again is a duplicate of it whatever became of it (resolved: not reopened, nobody paged again).
+   * Remembered per group: the same key with another class or site is another report.
+   */
+  readonly reportKey?: string | undefined;
 }
 
 export function clampLevel(n: number): Level {

@@ -28,6 +28,12 @@ export interface RepositoryOptions {
    */
   readonly staleFiringWindowMs?: number;
   readonly retentionMs: number;
+  /**
+   * How long a report's idempotency key is remembered from the first report with it (default 24 h):
+   * the same key again this soon is a duplicate of that report's incident, whatever its state; 0: off
+   * (the key holds only while its incident is open or acknowledged, as a member still firing).
+   */
+  readonly idempotencyWindowMs?: number;
   readonly maxTimeline: number;
   /** Events per ingest script call (default 64): small enough that one call never holds Redis for long. */
   readonly ingestBatch?: number;
@@ -72,7 +78,8 @@ export class RedisIncidentRepository implements IncidentStore {
   /** One script call (EVALSHA) for a batch of events. */
   private async ingestCall(items: readonly Timed[]): Promise<unknown[]> {
     const k = this.keys;
-    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs, this.bodyMarkMs, this.options.staleFiringWindowMs ?? 60_000];
+    const keyWindow = this.idempotencyWindowMs;
+    const args: (string | number)[] = [k.incidentBase, this.options.reopenWindowMs, this.options.maxTimeline, this.options.retentionMs, this.bodyMarkMs, this.options.staleFiringWindowMs ?? 60_000, keyWindow];
     let previous: object | undefined;
     for (const { command: c, now, call, split } of items) {
       const e = c.event;
@@ -86,6 +93,7 @@ export class RedisIncidentRepository implements IncidentStore {
       // flat, in the order ingest-events-4.lua reads them: nothing to encode here or decode there
       args.push(c.groupKey, c.newId, now, c.resolveHoldMs, e.source, e.class, e.site, e.level, e.status, e.member, e.eventKey, e.summary);
       args.push(JSON.stringify(e.labels), JSON.stringify(e.details), e.drill ? '1' : '0', truncated, c.resolution, c.playbookVersion, c.matchLabels ?? '', mark, e.afresh ? '1' : '', e.resolutionKey ?? '');
+      args.push(keyWindow > 0 && e.reportKey !== undefined && e.status === 'firing' ? this.reportKeyRecord(e.reportKey, c.groupKey) : '');
     }
     const replicated = this.options.replicated;
     let out: unknown[];
@@ -127,6 +135,19 @@ export class RedisIncidentRepository implements IncidentStore {
 
   private get bodyMarkMs(): number {
     return this.options.bodyMarkMs ?? 3_600_000;
+  }
+
+  private get idempotencyWindowMs(): number {
+    return this.options.idempotencyWindowMs ?? 86_400_000;
+  }
+
+  /**
+   * Where a report's key is remembered: in the namespace (drills keep theirs apart), per group, so
+   * that the same key with another class or site is another report, as it always was. A key has no
+   * `@` (REPORT_KEY), so key and group never run into each other.
+   */
+  private reportKeyRecord(key: string, groupKey: string): string {
+    return this.keys.custom(`report-key:${key}@${groupKey}`);
   }
 
   /**

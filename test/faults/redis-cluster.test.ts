@@ -117,8 +117,21 @@ describe('on a real Redis Cluster', () => {
     });
     expect(tr.status).toBeLessThan(300);
 
+    // a report's key is remembered in its namespace, beside its incident: the same key after the
+    // resolution is a duplicate of it; a drill's key is its own
+    const KEY = 'cluster-report-key-1';
+    const media = { class: 'media', site: 'hq', summary: 'a camera crew in the lobby' };
+    const keyed = await app.request('POST', '/api/incidents', media, { 'idempotency-key': KEY });
+    expect(keyed.body.result).toBe('opened');
+    expect((await app.request('POST', `/api/incidents/${keyed.body.id}/resolve`, { by: 'lead' })).status).toBe(200);
+    expect((await app.request('POST', '/api/incidents', media, { 'idempotency-key': KEY })).body).toEqual({ id: keyed.body.id, result: 'duplicate' });
+    const drillKeyed = await app.request('POST', '/api/incidents', { ...media, drill: true }, { 'idempotency-key': KEY });
+    expect(drillKeyed.body.result).toBe('opened');
+    expect((await app.request('POST', '/api/incidents', { ...media, drill: true }, { 'idempotency-key': KEY })).body).toEqual({ id: drillKeyed.body.id, result: 'duplicate' });
+
     const keys = await cluster.keys(app.prefix);
     expect(keys.length).toBeGreaterThan(10);
+    expect(keys.filter((k) => k.includes(':report-key:'))).toHaveLength(2);
     const slots = new Map<string, Set<number>>();
     for (const k of keys) {
       const ns = k.includes('{drill}') ? 'drill' : k.includes('{live}') ? 'live' : 'other';

@@ -551,6 +551,41 @@ describe('ingestEvents script', () => {
     }
   });
 
+  it("remembers a report's key with its incident for the key window, from the first report: a copy after the resolution is a duplicate, in the same call too", async () => {
+    const keyed = new RedisIncidentRepository(redis, makeKeys(prefix, 'live'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 100, idempotencyWindowMs: 60 * MIN });
+    const KEY = 'report-key-0001';
+    const report = event({ source: 'api', class: 'media', member: `api:key:${KEY}`, eventKey: `api:key:${KEY}`, groupHint: `key:${KEY}`, reportKey: KEY });
+    const group = `media:hq:key%3A${KEY}`;
+    const record = `${prefix}{live}:report-key:${KEY}@${group}`;
+    const [a] = await keyed.ingest([cmd(report, { groupKey: group })], T0);
+    expect(a).toMatchObject({ kind: 'opened' });
+    expect(JSON.parse((await redis.get(record)) ?? 'null')).toEqual({ id: a!.id, at: T0 });
+    const ttl = await redis.pttl(record);
+    expect(ttl).toBeGreaterThan(59 * MIN);
+    expect(ttl).toBeLessThanOrEqual(60 * MIN);
+
+    await keyed.transition(a!.id, 'resolve', 'ops', 'api', T0 + MIN);
+    // two copies in one script call, and one in the next: all duplicates of the incident resolved
+    const copies = await keyed.ingest([cmd(report, { groupKey: group, newId: ulid(T0 + 1) }), cmd(report, { groupKey: group, newId: ulid(T0 + 2) })], T0 + 2 * MIN);
+    const [third] = await keyed.ingest([cmd(report, { groupKey: group, newId: ulid(T0 + 3) })], T0 + 30 * MIN);
+    expect([...copies, third].map((o) => [o!.kind, o!.id, o!.state])).toEqual(Array(3).fill(['duplicate', a!.id, 'resolved']));
+    expect(await keyed.get(a!.id)).toMatchObject({ state: 'resolved', eventCount: 4, reopenCount: 0 });
+    // the window runs from the first report, not from its copies
+    expect(JSON.parse((await redis.get(record)) ?? 'null')).toEqual({ id: a!.id, at: T0 });
+
+    // on the caller's clock the window is over, though Redis still holds the record: the key is free
+    const [after] = await keyed.ingest([cmd(report, { groupKey: group, newId: ulid(T0 + 4) })], T0 + 61 * MIN);
+    expect(after).toMatchObject({ kind: 'opened' });
+    expect(after!.id).not.toBe(a!.id);
+    expect(JSON.parse((await redis.get(record)) ?? 'null')).toEqual({ id: after!.id, at: T0 + 61 * MIN });
+
+    // a report without a key, and a repository whose window is 0, remember nothing
+    const off = new RedisIncidentRepository(redis, makeKeys(prefix, 'drill'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 100, idempotencyWindowMs: 0 });
+    await off.ingest([cmd({ ...report, drill: true }, { groupKey: group, newId: `drill-${ulid(T0)}` })], T0);
+    await keyed.ingest([cmd(event({ source: 'api', class: 'media', member: 'api:x', eventKey: 'api:x' }), { groupKey: 'media:hq:x' })], T0);
+    expect((await redis.keys(`${prefix}*report-key*`)).sort()).toEqual([record]);
+  });
+
   it('keeps live and drill namespaces apart', async () => {
     const drill = new RedisIncidentRepository(redis, makeKeys(prefix, 'drill'), { reopenWindowMs: 10 * MIN, retentionMs: 86_400_000, maxTimeline: 100 });
     const [l] = await repo.ingest([cmd(event())], T0);

@@ -13,7 +13,8 @@
   ARGV[4] retention of a resolved incident (ms)
   ARGV[5] how long a split body's mark lives (ms): see bodyMark
   ARGV[6] stale firing window (ms): see resolutionKey
-  then twenty-two per event (flat, so nothing is decoded here):
+  ARGV[7] how long a report's key is remembered (ms): see keyRecord
+  then twenty-three per event (flat, so nothing is decoded here):
     groupKey
     id to use if a new incident is opened
     now (epoch ms): when the event was received
@@ -33,7 +34,15 @@
     after it, is a late copy (an HA peer's that had not seen the resolution yet): a duplicate, never a
     reopening. A resolution that carries it, of a firing member of an incident already resolved (a
     person closed it first), is answered ignored but recorded on the member, so that the late copy
-    after it is known as one
+    after it is known as one,
+    keyRecord (a firing report sent with an idempotency key: the key, in the namespace, where that key
+    of that group is remembered; '' otherwise). It holds `{"id":…,"at":…}`: the incident the first
+    report with the key landed on, and when (epoch ms), and expires ARGV[7] ms after. The same key again
+    within that time is a duplicate of that incident, whatever its state: an incident resolved since
+    is not reopened (the duplicate is counted on it, it stays resolved), one no longer kept (retention)
+    is answered by its id and nothing is written; while it is open or acknowledged the event goes the
+    usual way (the key names the member: a duplicate of it). Later (also when the record outlived the
+    window on a clock that is not Redis's), the key is a report like any other and is remembered afresh
   Returns, per event in order: { kind, id, eventCount, level, levelRaised (0|1), state } (and, for
   'resolved', when the incident opened, epoch ms)
     kind: opened | reopened | merged | duplicate | resolved | holding | ignored
@@ -78,6 +87,7 @@ local truncated = 0
 local bodyMark = ''
 local markMs = tonumber(ARGV[5])
 local staleWindow = tonumber(ARGV[6])
+local keyWindow = tonumber(ARGV[7])
 
 --@include iso-time
 
@@ -378,7 +388,31 @@ local function memberDuplicate(id, tl, m)
   return result('duplicate', id, false)
 end
 
-local function ingestOne()
+-- The incident a report's key (keyRecord) landed on within the key window; nil: the key is free.
+local function keptReport()
+  if ev.keyRecord == '' then return nil end
+  local raw = redis.call('GET', ev.keyRecord)
+  if not raw then return nil end
+  local kept = cjson.decode(raw)
+  if now - tonumber(kept.at) > keyWindow then return nil end
+  return kept.id
+end
+
+-- The same report again, its incident `id` no longer open: a duplicate of it, nothing reopened (and,
+-- the incident gone after its retention, nothing written). nil: open or acknowledged, the usual way.
+local function reportAgain(id)
+  local c = incOf(id)
+  if not c.state then return { 'duplicate', id, 0, 0, 0, '' } end
+  if c.state ~= 'resolved' then return nil end
+  local _, _, _, tl = keysOf(id)
+  touch(id, c)
+  local m = memberOf(id, ev.member)
+  if m then return memberDuplicate(id, tl, m) end
+  pushDuplicate(tl)
+  return result('duplicate', id, false)
+end
+
+local function ingestEvent()
   local id = groupIds[groupKey]
   if id == nil then
     id = redis.call('HGET', groups, groupKey) or false
@@ -554,14 +588,28 @@ local function ingestOne()
   return reply
 end
 
+local function ingestOne()
+  local kept = keptReport()
+  if kept then
+    local again = reportAgain(kept)
+    if again then return again end
+  end
+  local out = ingestEvent()
+  -- a key free until now: remembered with the incident its report landed on
+  if ev.keyRecord ~= '' and not kept and out[2] ~= '' then
+    redis.call('SET', ev.keyRecord, cjson.encode({ id = out[2], at = now }), 'PX', keyWindow)
+  end
+  return out
+end
+
 local results = {}
-for i = 7, #ARGV, 22 do
+for i = 8, #ARGV, 23 do
   groupKey, newId, now, hold = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   ev = {
     source = ARGV[i + 4], class = ARGV[i + 5], site = ARGV[i + 6], level = tonumber(ARGV[i + 7]), status = ARGV[i + 8],
     member = ARGV[i + 9], eventKey = ARGV[i + 10], summary = ARGV[i + 11], labels = ARGV[i + 12], details = ARGV[i + 13],
     drill = ARGV[i + 14] == '1', resolution = ARGV[i + 16], playbookVersion = ARGV[i + 17],
-    matchLabels = ARGV[i + 18], afresh = ARGV[i + 20] == '1', resolutionKey = ARGV[i + 21],
+    matchLabels = ARGV[i + 18], afresh = ARGV[i + 20] == '1', resolutionKey = ARGV[i + 21], keyRecord = ARGV[i + 22],
   }
   if ARGV[i + 15] ~= '' then truncated, bodyMark = tonumber(ARGV[i + 15]) or 0, ARGV[i + 19] end -- a new body, or a part of one
   if now ~= isoOf then isoOf, nowIso = now, iso(now) end -- the events of one body share their time
