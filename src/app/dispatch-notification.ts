@@ -16,6 +16,11 @@
  *  - only the provider's errors are the channel's: a page it took is `sent` whatever happens to its
  *    record then. Should Redis fail right after, the record is written again until Redis answers
  *    (it stays planned under this claim meanwhile, and this process never sends it again);
+ *  - the provider's news of a page can come before its record: Twilio posts a status callback as soon
+ *    as the message or call is under way, maybe before its API answer is back, on any replica. The
+ *    callback lands on the record still planned; the record of the send then keeps its status and
+ *    adds the provider id and the timeline entry (`recordSent`), so `delivered` is never taken back
+ *    to `sent`, nor a failure the engine moves the page on from (next call, next channel);
  *  - a claim taken over from another sender (its lease ran out) waits `takeoverGraceMs` before the
  *    send: should that sender have sent the page while Redis was down, its record lands meanwhile,
  *    and the renewal right before the send finds it settled (nothing is sent twice);
@@ -410,12 +415,15 @@ export class DispatchNotification {
     const inc = req.incident;
     const id = this.idOf(req, channel, attempt);
     const entry = { type: 'notified', notification: id, person: req.recipient.id, role: req.role, channel, tier: req.step.tier, phase: req.step.phase, status: res.status, attempt };
-    const patch = { status: res.status, at: new Date(at).toISOString(), ...(res.providerId ? { providerId: res.providerId } : {}) };
+    const when = new Date(at).toISOString();
+    // a status callback may have reached the record first (Twilio posts it as soon as the message or
+    // call is under way): its status stays, this adds the rest (see recordSent)
+    const patch = { status: res.status, at: when, ...(res.status === 'sent' ? { sentAt: when } : {}), ...(res.providerId ? { providerId: res.providerId } : {}) };
     const facts = this.throttleFacts(req, channel, id, at);
     /** One try; `again`: after a failed one, when the claim may have been taken over since. */
     const write = async (again: boolean): Promise<boolean> => {
       if (carried.length > 0) await deps.throttle?.delivered(facts, carried, res.status, at);
-      return again ? req.notifications.recordSent(inc.id, id, patch, { entry, at }) : req.notifications.update(inc.id, id, patch, deps.owner, { entry, at });
+      return req.notifications.recordSent(inc.id, id, patch, again ? '' : deps.owner, { entry, at });
     };
     const landed = async (): Promise<void> => {
       const others = [...new Set(carried.map((c) => c.incidentId))].filter((i) => i !== inc.id);

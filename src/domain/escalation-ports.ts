@@ -149,12 +149,16 @@ export interface NotificationStore {
    */
   update(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
   /**
-   * Records a page that went when its record could not be written right after the send (Redis down):
-   * merged only while the record is still planned, whoever claims it now (a claim taken over since has
-   * not sent yet, and its renewal before the send then finds the page settled), `note` with it and
-   * only then. False when the record is missing or settled already.
+   * Records a page its provider took (status sent or logged, provider id, `sentAt`), `note` with it.
+   * While the record is planned it is merged when `owner` still claims it (owner '': whoever claims it
+   * now — a page whose record could not be written right after the send, Redis down, written later: a
+   * claim taken over since has not sent yet, and its renewal before the send then finds the page
+   * settled). A record that news of this page reached first (a status callback posted before the
+   * provider's answer came back, a key pressed) keeps its status: the rest is added, `note` with it.
+   * False when the record is missing, claimed by someone else, or settled already (with `owner`,
+   * `note` still goes on the timeline: what was tried is told).
    */
-  recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean>;
+  recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean>;
   lookupCode(code: string): Promise<CodeRef | undefined>;
 }
 

@@ -21,6 +21,8 @@ export interface Notification {
   readonly phase?: string;
   readonly code?: string;
   readonly providerId?: string;
+  /** ISO-8601 of when the provider took the page (status callbacks change `at`, not this). */
+  readonly sentAt?: string;
   readonly error?: string;
   readonly attempt?: number;
 }

@@ -62,10 +62,10 @@ export class RedisNotificationRepository implements NotificationStore {
     }
   }
 
-  async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean> {
+  async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
     const k = this.keys;
     try {
-      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), '', note ? timelineJson(note) : '', 'planned']);
+      const r = await callScript(this.writer, 'recordNotification', [k.notifications(incidentId), k.timeline(incidentId)], [id, JSON.stringify(patch), owner, note ? timelineJson(note) : '', 'sent']);
       if (Number(r) === 1) await this.replicated?.confirm('record');
       return Number(r) === 1;
     } catch (e) {

@@ -43,7 +43,7 @@ class VoiceChannel implements Channel {
   }
 }
 
-/** The real store, its writes of a sent record (the first `update`, then `recordSent`) failing `failures` times as a Redis down would. */
+/** The real store, its writes of a sent record (`recordSent`, or an `update` to sent) failing `failures` times as a Redis down would. */
 class FlakyRecords implements NotificationStore {
   failures: number;
   constructor(
@@ -59,9 +59,9 @@ class FlakyRecords implements NotificationStore {
     if (patch.status === 'sent') await this.failing();
     return this.real.update(incidentId, id, patch, owner, note);
   }
-  async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, note?: TimelineNote): Promise<boolean> {
+  async recordSent(incidentId: string, id: string, patch: Partial<StoredNotification>, owner: string, note?: TimelineNote): Promise<boolean> {
     await this.failing();
-    return this.real.recordSent(incidentId, id, patch, note);
+    return this.real.recordSent(incidentId, id, patch, owner, note);
   }
   private async failing(): Promise<void> {
     try {
@@ -221,6 +221,29 @@ describe('a store error right after the provider took the page', () => {
     expect(inc.notifications.map((n) => [n.channel, n.attempt, n.status, n.providerId])).toEqual([['voice', 1, 'sent', 'CA1']]);
     // looked at again, it is settled: sent, nothing more goes
     expect(await b.dispatch(request(app, incident, repository(app)))).toBe('sent');
+    expect(voice.pages).toHaveLength(1);
+  });
+
+  it('the call\'s status callback lands while the record waits for Redis: delivered stays, the late record adds its sent time and timeline entry once', async () => {
+    const { app, incident } = await started();
+    const { logger, lines } = captureLogger();
+    const voice = new VoiceChannel();
+    const store = new FlakyRecords(repository(app), 1_000);
+    const a = dispatcher(app, voice, { logger, sleep: realSleep });
+    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const id = `${incident.id}:blip-t1:grace_okafor:voice:1`;
+    // Twilio reports the call answered (the callback's own Redis connection works)
+    const callback = { notificationId: id, providerId: 'CA1', providerStatus: 'completed', status: 'delivered', final: true, outcome: 'answered', answeredBy: 'human' } as const;
+    expect(await app.container.phone.delivery('voice', callback)).toBe('recorded');
+    store.failures = 0;
+    await until(() => a.unrecordedPages === 0);
+    const inc = await shown(app, incident);
+    expect(inc.timeline.map((e) => `${e.type}:${e.status}`).sort()).toEqual(['delivered:delivered', 'notified:sent']);
+    expect(inc.notifications.map((n) => [n.channel, n.attempt, n.status, n.providerId, typeof n.sentAt])).toEqual([['voice', 1, 'delivered', 'CA1', 'string']]);
+    expect(lines.some((l) => l.msg === 'notification recorded as sent once Redis answered' && l.providerId === 'CA1')).toBe(true);
+    // written once: a write made again (its answer lost, say) changes nothing more
+    expect(await repository(app).recordSent(incident.id, id, { status: 'sent', providerId: 'CA1', sentAt: new Date().toISOString() }, '', { entry: { type: 'notified', notification: id, status: 'sent' }, at: app.clock.now() })).toBe(false);
+    expect((await shown(app, incident)).timeline.filter((e) => e.type === 'notified')).toHaveLength(1);
     expect(voice.pages).toHaveLength(1);
   });
 

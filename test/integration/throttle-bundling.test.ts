@@ -238,12 +238,12 @@ describe('throttles and bundling', () => {
 
     // at the moment each message's own record is written, how many pages already say they went in it
     const carriedAtRecord = new Map<string, number>();
-    const update = RedisNotificationRepository.prototype.update;
-    const spy = vi.spyOn(RedisNotificationRepository.prototype, 'update').mockImplementation(async function (this: RedisNotificationRepository, incidentId, id, patch, owner, note) {
+    const recordSent = RedisNotificationRepository.prototype.recordSent;
+    const spy = vi.spyOn(RedisNotificationRepository.prototype, 'recordSent').mockImplementation(async function (this: RedisNotificationRepository, incidentId, id, patch, owner, note) {
       if (patch.status === 'logged' && !(patch as { bundledInto?: string }).bundledInto) {
         carriedAtRecord.set(id, (await notificationsOf(app, person)).filter((n) => n.bundledInto === id && n.status === 'logged').length);
       }
-      return update.call(this, incidentId, id, patch, owner, note);
+      return recordSent.call(this, incidentId, id, patch, owner, note);
     });
     try {
       await tickAll(T0 + 2 * MIN);

@@ -22,6 +22,11 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Decoded form fields; repeated keys become arrays. */
   readonly form: Readonly<Record<string, FormValue>>;
+  /**
+   * The sid a Messages / Calls request is answered with, chosen when it comes in: a test holding the
+   * request (see FakeTwilio.hold) can post its status callbacks before Twilio's answer reaches the daemon.
+   */
+  readonly sid?: string | undefined;
 }
 
 export type Failure =
@@ -152,7 +157,8 @@ export class FakeTwilio {
     const auth = basicAuth(req.headers.authorization);
     const form = decodeForm(raw);
     const resource = m ? (m[2] as 'Messages' | 'Calls') : tr ? (tr[3] ? 'RealTimeStatistics' : 'TaskQueues') : 'other';
-    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form };
+    const sid = resource === 'Messages' ? `SM${randomBytes(16).toString('hex')}` : resource === 'Calls' ? `CA${randomBytes(16).toString('hex')}` : undefined;
+    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form, ...(sid ? { sid } : {}) };
     this.requests.push(recorded);
     const held = this.holds.findIndex((h) => h.match(recorded));
     if (held >= 0) {
@@ -188,7 +194,6 @@ export class FakeTwilio {
       return Array.isArray(v) ? v[0] : v;
     };
     if (resource === 'Messages') {
-      const sid = `SM${randomBytes(16).toString('hex')}`;
       return json(res, 201, {
         sid,
         account_sid: m[1],
@@ -212,7 +217,6 @@ export class FakeTwilio {
         subresource_uris: { media: `/2010-04-01/Accounts/${m[1]}/Messages/${sid}/Media.json` },
       });
     }
-    const sid = `CA${randomBytes(16).toString('hex')}`;
     return json(res, 201, {
       sid,
       account_sid: m[1],
