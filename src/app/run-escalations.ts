@@ -39,9 +39,11 @@ export class EscalationEngine {
   }
 
   /**
-   * Runs one incident now (fast path after an opening, a resolution or an acknowledgement); never
-   * throws. At most `escalation.kicks` run at once; the rest wait their turn in order, so a storm of
-   * new incidents does not run thousands of escalations side by side.
+   * Runs one incident now (fast path after an opening, a resolution or an acknowledgement, a page its
+   * provider reports failed); never throws. At most `escalation.kicks` run at once; the rest wait their
+   * turn in order, so a storm of new incidents does not run thousands of escalations side by side.
+   * An incident someone holds (a run under way here or on another replica, which may have looked at
+   * its pages before the news) is asked to be looked at again now: its holder's reschedule keeps that.
    */
   kick(id: string): Promise<void> {
     const p = (async () => {
@@ -51,7 +53,12 @@ export class EscalationEngine {
         if (!ns) return;
         const now = this.deps.clock.now();
         const claim = await ns.queue.claim(id, now);
-        if (!claim) return; // someone holds it: their reschedule keeps the look-now time
+        if (!claim) {
+          // someone holds it: their reschedule keeps the look-now time (set here when the kick's
+          // cause did not set it itself, as a delivery callback does not)
+          await ns.queue.lookNow([id], now);
+          return;
+        }
         await this.processClaim(ns, claim, now);
       } finally {
         this.kickDone();

@@ -7,6 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
+import { RedisEscalationQueue } from '../../src/store/escalation-queue.js';
+import { makeKeys } from '../../src/store/keys.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { channelEnv } from '../support/channel-env.js';
 import { FakeTwilio, type RecordedRequest } from '../support/fake-twilio.js';
@@ -176,6 +178,33 @@ describe('a status callback that comes before the page is recorded sent', () => 
     const inc = await incident(other, id);
     expect(pagesOf(inc, 'ana_costa')).toEqual(['sms:1:failed', 'voice:1:sent']);
     expect(inc.timeline.filter((e: any) => e.type === 'page_failover')).toHaveLength(1);
+    expect(to(f.messages(), ANA)).toHaveLength(1);
+    expect(to(f.calls(), ANA)).toHaveLength(1);
+  });
+});
+
+describe('a status callback that comes while a run holds the incident', () => {
+  it('an undelivered SMS reported while another run holds the incident (it looked at the pages before): looked at again once that run hands it back', async () => {
+    const { fake: f, sender } = await setUp();
+    const opened = await sender.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary: 'ACD down: agents cannot log in' });
+    expect(opened.status).toBe(201);
+    await sender.container.engine.idle();
+    const id = opened.body.id as string;
+    const sms = one(to(f.messages(), ANA));
+    // a run of another replica holds the incident, past its follow-ups already
+    const queue = new RedisEscalationQueue(sender.container.redis, makeKeys(sender.prefix, 'live'), { leaseMs: sender.container.config.daemon.escalation.lease });
+    const claim = await queue.claim(id, T0 + 500);
+    expect(claim).toBeDefined();
+    const poster = twilioPoster(sender.baseUrl, PUBLIC, TOKEN);
+    expect((await poster.post(pathOf(String(sms.form.StatusCallback)), smsStatus(sms, 'undelivered', { ErrorCode: '30003' }))).status).toBe(204);
+    await sender.container.engine.idle();
+    expect(to(f.calls(), ANA)).toHaveLength(0);
+    // that run hands it back with the next look it planned (the next tier, at T+5m)
+    await queue.reschedule(id, claim?.token ?? '', T0 + 5 * MIN);
+    await at(sender, 1_000);
+    const inc = await incident(sender, id);
+    expect(pagesOf(inc, 'ana_costa')).toEqual(['sms:1:failed', 'voice:1:sent']);
+    expect(inc.timeline.find((e: any) => e.type === 'page_failover')).toMatchObject({ person: 'ana_costa', from: 'sms', to: 'voice', reason: 'undelivered' });
     expect(to(f.messages(), ANA)).toHaveLength(1);
     expect(to(f.calls(), ANA)).toHaveLength(1);
   });
