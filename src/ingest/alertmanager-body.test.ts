@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alertmanagerBodySchema, parseAlertmanagerBody, quickAlertmanagerBody } from './alertmanager-body.js';
+import { alertmanagerAlertSchema, alertmanagerBodySchema, parseAlertmanagerBody, quickAlertmanagerBody } from './alertmanager-body.js';
 
 /** A value of any JSON type, for a field that should have another. */
 const stray = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), fc.constant([]), fc.constant({}));
@@ -98,20 +98,80 @@ describe('parseAlertmanagerBody', () => {
     expect(() => parseAlertmanagerBody({ version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 } }] })).toThrow(
       expect.objectContaining({ code: 'TOCSIN_ERR_INPUT_INVALID', httpStatus: 422 }),
     );
-    expect(() => parseAlertmanagerBody({ version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 } }] })).toThrow(/alerts/);
+    expect(() => parseAlertmanagerBody({ version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 } }] })).toThrow(/alerts\.0\.labels\.a/);
   });
 
   it('of more alerts than the cap (10 000 by default) keeps the first ones and counts the rest as left out, with those Alertmanager left out', () => {
     const alert = (i: number) => ({ status: 'firing', labels: { alertname: 'InstanceDown', instance: `node-${i}` } });
-    const big = parseAlertmanagerBody({ version: '4', status: 'firing', truncatedAlerts: 3, alerts: Array.from({ length: 10_002 }, (_, i) => alert(i)) });
+    const big = parseAlertmanagerBody({ version: '4', status: 'firing', truncatedAlerts: 3, alerts: Array.from({ length: 10_002 }, (_, i) => alert(i)) }).body;
     expect(big.alerts).toHaveLength(10_000);
     expect(big.alerts[9_999]?.labels.instance).toBe('node-9999');
     expect(big.truncatedAlerts).toBe(5);
-    // the ones left out are not looked at: a body the schema would refuse for one of them is kept in part
+    // the ones left out are not looked at: one the schema would refuse is not named
     const raw = { version: '4', status: 'firing', alerts: [alert(0), alert(1), { status: 'nonsense' }] };
-    expect(parseAlertmanagerBody(raw, 2)).toMatchObject({ alerts: [alert(0), alert(1)], truncatedAlerts: 1 });
+    expect(parseAlertmanagerBody(raw, 2)).toMatchObject({ body: { alerts: [alert(0), alert(1)], truncatedAlerts: 1 }, rejected: [] });
     expect(raw.alerts).toHaveLength(3); // the body given is left as it was
-    expect(() => parseAlertmanagerBody(raw, 3)).toThrow(/alerts\.2/);
-    expect(parseAlertmanagerBody({ ...raw, alerts: [alert(0)] }, 1).truncatedAlerts).toBe(0);
+    expect(parseAlertmanagerBody(raw, 3)).toMatchObject({ body: { alerts: [alert(0), alert(1)], truncatedAlerts: 0 }, rejected: [{ index: 2, message: expect.stringMatching(/alerts\.2\.status/) }] });
+    expect(parseAlertmanagerBody({ ...raw, alerts: [alert(0)] }, 1).body.truncatedAlerts).toBe(0);
+    // and a body cut whose kept alerts are all invalid is refused
+    expect(() => parseAlertmanagerBody({ ...raw, alerts: [{ status: 'nonsense' }, alert(0)] }, 1)).toThrow(/alerts\.0\.status/);
+  });
+});
+
+describe('a body with some invalid alerts', () => {
+  const good = (n: string) => ({ status: 'firing', labels: { alertname: n, site: 'hq' }, startsAt: '2026-12-05T10:00:00Z' });
+  const envelope = { version: '4', status: 'firing', groupKey: '{}:{}', receiver: 'tocsin' };
+
+  it('keeps the valid alerts and names each invalid one by its index, code and what is wrong', () => {
+    const fp = 'f'.repeat(129);
+    const raw = { ...envelope, alerts: [good('A'), { ...good('B'), labels: { alertname: 'B', port: 8080 } }, 'not an alert', good('C'), { ...good('D'), status: 'pending' }, { ...good('E'), fingerprint: fp }] };
+    const { body, rejected } = parseAlertmanagerBody(raw);
+    expect(body.alerts.map((a) => a.labels.alertname)).toEqual(['A', 'C']);
+    expect(body).toMatchObject({ version: '4', groupKey: '{}:{}', receiver: 'tocsin', truncatedAlerts: 0 });
+    expect(rejected).toEqual([
+      { index: 1, code: 'TOCSIN_ERR_INPUT_INVALID', message: 'not a valid alert: alerts.1.labels.port: Invalid input: expected string, received number', alertname: 'B' },
+      { index: 2, code: 'TOCSIN_ERR_INPUT_INVALID', message: 'not a valid alert: alerts.2: Invalid input: expected object, received string', alertname: undefined },
+      { index: 4, code: 'TOCSIN_ERR_INPUT_INVALID', message: expect.stringMatching(/^not a valid alert: alerts\.4\.status: /), alertname: 'D' },
+      { index: 5, code: 'TOCSIN_ERR_INPUT_INVALID', message: expect.stringMatching(/^not a valid alert: alerts\.5\.fingerprint: Too big/), alertname: 'E' },
+    ]);
+    expect(JSON.stringify(rejected)).not.toContain('8080'); // what is wrong, never the value
+  });
+
+  it('names an alert by its place in the body as sent when some were taken out before (the Watchdog)', () => {
+    const raw = { ...envelope, alerts: [good('A'), { status: 'firing', labels: { a: 1 } }] };
+    expect(parseAlertmanagerBody(raw, 10, [2, 5]).rejected).toEqual([expect.objectContaining({ index: 5, message: expect.stringMatching(/alerts\.5\.labels\.a/) })]);
+    expect(() => parseAlertmanagerBody({ ...raw, alerts: [raw.alerts[1]] }, 10, [3])).toThrow(/alerts\.3\.labels\.a/);
+  });
+
+  it('refuses the body whole when its envelope is wrong, or when it holds alerts and none is valid', () => {
+    const bad = { status: 'firing', labels: { a: 1 } };
+    expect(() => parseAlertmanagerBody({ ...envelope, alerts: [bad, 'x'] })).toThrow(expect.objectContaining({ code: 'TOCSIN_ERR_INPUT_INVALID', httpStatus: 422 }));
+    expect(() => parseAlertmanagerBody({ ...envelope, version: '3', alerts: [good('A'), bad] })).toThrow(/version.*alerts\.1\.labels\.a/);
+    expect(() => parseAlertmanagerBody({ ...envelope, truncatedAlerts: -1, alerts: [good('A')] })).toThrow(/truncatedAlerts/);
+    expect(() => parseAlertmanagerBody({ ...envelope, alerts: {} })).toThrow(/alerts/);
+    expect(parseAlertmanagerBody({ ...envelope, alerts: [] })).toMatchObject({ body: { alerts: [] }, rejected: [] });
+  });
+
+  it('for any body: the envelope decides, then each alert by itself as the schema judges it alone', () => {
+    let partial = 0;
+    fc.assert(
+      fc.property(bodyOf(true), fc.array(fc.oneof(alertOf(true), alertOf(false), stray), { minLength: 1, maxLength: 6 }), fc.boolean(), (shell, mixed, envelopeBroken) => {
+        const raw = JSON.parse(JSON.stringify({ ...shell, alerts: mixed, ...(envelopeBroken ? { version: 4 } : {}) })) as { alerts: unknown[] };
+        const verdicts = raw.alerts.map((a) => alertmanagerAlertSchema.safeParse(a));
+        const valid = verdicts.flatMap((v) => (v.success ? [v.data] : []));
+        const invalid = verdicts.flatMap((v, i) => (v.success ? [] : [i]));
+        if (envelopeBroken || valid.length === 0) {
+          expect(() => parseAlertmanagerBody(raw)).toThrow(expect.objectContaining({ code: 'TOCSIN_ERR_INPUT_INVALID', httpStatus: 422 }));
+          return;
+        }
+        const { body, rejected } = parseAlertmanagerBody(raw);
+        expect(body.alerts).toStrictEqual(valid);
+        expect(rejected.map((r) => r.index)).toEqual(invalid);
+        if (invalid.length === 0) expect(body).toStrictEqual(alertmanagerBodySchema.parse(raw));
+        else partial++;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(partial).toBeGreaterThan(100);
   });
 });

@@ -5,9 +5,13 @@
  * a seventh of the daemon's CPU per 1-alert webhook. `quickAlertmanagerBody` checks a body field by
  * field (1 µs and 5 µs) and answers only when the schema would accept it, with the schema's output;
  * anything else (an error to explain, an odd corner) goes to the schema, which has the last word.
+ *
+ * A body whose envelope is right but some of whose alerts are not keeps its valid alerts: each
+ * invalid one is refused by itself (named by its place in the body), as Alertmanager never sends a
+ * refused body again and the whole group would otherwise be lost with it.
  */
 import { z } from 'zod';
-import { invalid } from './errors.js';
+import { invalid, problemsOf } from './errors.js';
 
 /** Alerts recorded from one body by default (http.alertmanager.maxAlerts); the rest are counted as left out. */
 export const MAX_ALERTS = 10_000;
@@ -15,7 +19,8 @@ const MAX_FINGERPRINT = 128;
 
 // Loose: Alertmanager may add fields; we read what we need.
 const labelSet = z.record(z.string(), z.string());
-const alert = z.looseObject({
+/** One alert of the body. */
+export const alertmanagerAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
   labels: labelSet,
   annotations: labelSet.default({}),
@@ -24,8 +29,7 @@ const alert = z.looseObject({
   generatorURL: z.string().default(''),
   fingerprint: z.string().max(MAX_FINGERPRINT).optional(),
 });
-/** The schema: what a body must be, and the account of what is wrong with one that is not. */
-export const alertmanagerBodySchema = z.looseObject({
+const envelope = {
   version: z.literal('4'),
   groupKey: z.string().default(''),
   truncatedAlerts: z.number().int().min(0).default(0),
@@ -35,8 +39,11 @@ export const alertmanagerBodySchema = z.looseObject({
   commonLabels: labelSet.default({}),
   commonAnnotations: labelSet.default({}),
   externalURL: z.string().default(''),
-  alerts: z.array(alert),
-});
+};
+/** The schema: what a body must be, and the account of what is wrong with one that is not. */
+export const alertmanagerBodySchema = z.looseObject({ ...envelope, alerts: z.array(alertmanagerAlertSchema) });
+/** The body around its alerts: what must be right for any of them to be taken. */
+const envelopeSchema = z.looseObject({ ...envelope, alerts: z.array(z.unknown()) });
 
 export type AlertmanagerBody = z.output<typeof alertmanagerBodySchema>;
 
@@ -106,21 +113,65 @@ export function quickAlertmanagerBody(raw: unknown): AlertmanagerBody | undefine
   return { ...raw, version: '4', groupKey, truncatedAlerts: t, status: st, receiver, groupLabels, commonLabels, commonAnnotations, externalURL, alerts };
 }
 
-/**
- * A webhook body as the schema accepts it; throws TocsinError 422 (with the schema's account)
- * otherwise. Of a body holding more than `maxAlerts` alerts, the first `maxAlerts` are kept and the
- * rest are added to its `truncatedAlerts`, as Alertmanager's own max_alerts would have left them out
- * (the ones left out are not looked at).
- */
-export function parseAlertmanagerBody(raw: unknown, maxAlerts: number = MAX_ALERTS): AlertmanagerBody {
-  const cut = isObject(raw) && Array.isArray(raw.alerts) && raw.alerts.length > maxAlerts ? raw.alerts.length - maxAlerts : 0;
-  const kept = cut > 0 ? { ...(raw as Json), alerts: (raw as { alerts: unknown[] }).alerts.slice(0, maxAlerts) } : raw;
-  const data = quickAlertmanagerBody(kept) ?? schemaParse(kept);
-  return cut > 0 ? { ...data, truncatedAlerts: Math.min(data.truncatedAlerts + cut, Number.MAX_SAFE_INTEGER) } : data;
+/** An alert of a body refused by itself: its place in the body as sent, and what is wrong with it. */
+export interface RejectedAlert {
+  readonly index: number;
+  readonly code: 'TOCSIN_ERR_INPUT_INVALID';
+  readonly message: string;
+  /** Its alertname label, when that is a string (for the log). */
+  readonly alertname: string | undefined;
 }
 
-function schemaParse(raw: unknown): AlertmanagerBody {
-  const parsed = alertmanagerBodySchema.safeParse(raw);
-  if (!parsed.success) throw invalid(parsed.error, 'not an Alertmanager version 4 webhook body');
-  return parsed.data;
+/** A body as recorded: the valid alerts (all of them, nearly always), and the ones refused. */
+export interface ParsedAlertmanagerBody {
+  readonly body: AlertmanagerBody;
+  readonly rejected: readonly RejectedAlert[];
+}
+
+const WHAT = 'not an Alertmanager version 4 webhook body';
+const NONE: readonly RejectedAlert[] = [];
+
+/**
+ * A webhook body as the schema accepts it, with the alerts the schema refuses taken out and named in
+ * `rejected`; throws TocsinError 422 (with the schema's account) when the body around the alerts is
+ * wrong, or when it holds alerts and none is valid. `positions` gives each alert's place in the body
+ * as sent when some were taken out before (the Watchdog); by default the place is the index.
+ * Of a body holding more than `maxAlerts` alerts, the first `maxAlerts` are kept and the rest are
+ * added to its `truncatedAlerts`, as Alertmanager's own max_alerts would have left them out (the ones
+ * left out are not looked at).
+ */
+export function parseAlertmanagerBody(raw: unknown, maxAlerts: number = MAX_ALERTS, positions?: readonly number[]): ParsedAlertmanagerBody {
+  const cut = isObject(raw) && Array.isArray(raw.alerts) && raw.alerts.length > maxAlerts ? raw.alerts.length - maxAlerts : 0;
+  const kept = cut > 0 ? { ...(raw as Json), alerts: (raw as { alerts: unknown[] }).alerts.slice(0, maxAlerts) } : raw;
+  const quick = quickAlertmanagerBody(kept);
+  const { body, rejected } = quick === undefined ? alertByAlert(kept, positions) : { body: quick, rejected: NONE };
+  return { body: cut > 0 ? { ...body, truncatedAlerts: Math.min(body.truncatedAlerts + cut, Number.MAX_SAFE_INTEGER) } : body, rejected };
+}
+
+/** The slow path, for a body the quick check refused: the envelope, then each alert by itself. */
+function alertByAlert(raw: unknown, positions: readonly number[] | undefined): ParsedAlertmanagerBody {
+  const env = envelopeSchema.safeParse(raw);
+  const items = env.success ? env.data.alerts : isObject(raw) && Array.isArray(raw.alerts) ? (raw.alerts as unknown[]) : [];
+  const alerts: Alert[] = [];
+  const rejected: RejectedAlert[] = [];
+  const issues: z.core.$ZodIssue[] = env.success ? [] : [...env.error.issues];
+  items.forEach((item, i) => {
+    const parsed = alertmanagerAlertSchema.safeParse(item);
+    if (parsed.success) {
+      alerts.push(parsed.data);
+      return;
+    }
+    const index = positions?.[i] ?? i;
+    const own = parsed.error.issues.map((issue) => ({ ...issue, path: ['alerts', index, ...issue.path] }));
+    issues.push(...own);
+    rejected.push({ index, code: 'TOCSIN_ERR_INPUT_INVALID', message: `not a valid alert: ${problemsOf(own).join('; ')}`, alertname: alertnameOf(item) });
+  });
+  if (!env.success || (alerts.length === 0 && rejected.length > 0)) throw invalid(new z.ZodError(issues), WHAT);
+  return { body: { ...env.data, alerts }, rejected };
+}
+
+function alertnameOf(item: unknown): string | undefined {
+  const labels = isObject(item) ? item.labels : undefined;
+  const name = isObject(labels) ? labels.alertname : undefined;
+  return typeof name === 'string' ? name : undefined;
 }

@@ -7,7 +7,9 @@ import { classifyAlert, compileRules, unknownClassLabel } from '../domain/classi
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Clock } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
-import { parseAlertmanagerBody, type AlertmanagerBody } from './alertmanager-body.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { alertPositionsOf } from './alert-positions.js';
+import { parseAlertmanagerBody, type AlertmanagerBody, type RejectedAlert } from './alertmanager-body.js';
 
 /** Go's zero time means "not ended". */
 export function parseAmTime(s: string): number | null {
@@ -78,27 +80,55 @@ export interface AlertmanagerRouteDeps {
   readonly clock: Clock;
   /** Alerts recorded from one body (http.alertmanager.maxAlerts); the rest are counted as left out. Default 10 000. */
   readonly maxAlerts?: number | undefined;
-  /** Warned once per process for each class label value that names no class. */
-  readonly logger?: Pick<Logger, 'warn'>;
+  /**
+   * Warned once per process for each class label value that names no class; told at error level of
+   * each body answered 200 with alerts refused as invalid.
+   */
+  readonly logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Counts the alerts refused from a body answered 200 (tocsin_events_rejected_total). */
+  readonly metrics?: Pick<Metrics, 'eventsRejected'>;
 }
 
 /** Unknown class label values warned about so far; bounded, so a stream of made-up names cannot grow it. */
 const WARNED_MAX = 100;
 
-/** What POST /webhooks/alertmanager answers (200) once every alert of the body is durable. */
+/** What POST /webhooks/alertmanager answers (200) once every valid alert of the body is durable. */
 export interface AlertmanagerReply {
   readonly accepted: number;
   readonly truncatedAlerts: number;
   readonly results: readonly { fingerprint: unknown; result: string; incident: string | null }[];
+  /** The alerts refused as invalid, by their place in the body (only when there are some). */
+  readonly rejected?: readonly { index: number; code: string; message: string }[];
 }
 
-/** The webhook's work on a parsed JSON body; throws TocsinError (422 invalid, 503 store down). */
+/** The log line of a body answered 200 with alerts refused: Alertmanager never sends them again. */
+export const ALERTS_REFUSED = 'Alertmanager webhook alerts refused as invalid, the rest of the body recorded: Alertmanager will not send them again';
+/** The refused alerts a log line names one by one; the count says how many there were. */
+const LOGGED_MAX = 20;
+
+function noteRefused(rejected: readonly RejectedAlert[], deps: AlertmanagerRouteDeps): void {
+  deps.metrics?.eventsRejected.inc({ source: 'alertmanager', reason: 'TOCSIN_ERR_INPUT_INVALID' }, rejected.length);
+  deps.logger?.error(
+    {
+      path: '/webhooks/alertmanager',
+      rejected: rejected.length,
+      alerts: rejected.slice(0, LOGGED_MAX).map((r) => ({ index: r.index, reason: r.message, ...(r.alertname === undefined ? {} : { alertname: r.alertname }) })),
+    },
+    ALERTS_REFUSED,
+  );
+}
+
+/**
+ * The webhook's work on a parsed JSON body; throws TocsinError (422 invalid, 503 store down). Alerts
+ * refused as invalid from a body otherwise recorded are named in the reply, counted and logged once
+ * the body is answered 200 (a body answered 503 and sent again is told of once).
+ */
 export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown) => Promise<AlertmanagerReply> {
   const compiled = compileRules(deps.sources.alertmanager);
   const am = deps.sources.alertmanager;
   const warned = new Set<string>();
   return async (raw) => {
-    const data = parseAlertmanagerBody(raw, deps.maxAlerts);
+    const { body: data, rejected } = parseAlertmanagerBody(raw, deps.maxAlerts, alertPositionsOf(raw));
     const events = alertmanagerEvents(data, am, compiled, deps.classLevels, deps.clock.now());
     if (deps.logger) {
       for (const a of data.alerts) {
@@ -109,11 +139,14 @@ export function alertmanagerHandler(deps: AlertmanagerRouteDeps): (raw: unknown)
       }
     }
     const results = await deps.ingest.ingest(events, { truncated: data.truncatedAlerts });
-    return {
+    const reply = {
       accepted: results.length,
       truncatedAlerts: data.truncatedAlerts,
       results: results.map((r) => ({ fingerprint: r.event.details.fingerprint, result: r.outcome.kind, incident: r.outcome.id || null })),
     };
+    if (rejected.length === 0) return reply;
+    noteRefused(rejected, deps);
+    return { ...reply, rejected: rejected.map((r) => ({ index: r.index, code: r.code, message: r.message })) };
   };
 }
 

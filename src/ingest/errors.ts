@@ -56,10 +56,15 @@ export function noteRejection(err: unknown, e: TocsinError, path: string, logger
   else logger.debug({ code: e.code, path }, 'request rejected');
 }
 
+/** zod issues → one readable line each (the first 20), naming its path; `root` names a problem with no path. */
+export function problemsOf(issues: readonly z.core.$ZodIssue[], root: '(body)' | '(query)' = '(body)'): string[] {
+  return issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : root}: ${i.message}`);
+}
+
 /** zod issues → one readable line naming each path. */
 /** `root` names what a problem with no path is about: the body, or the query string. */
 export function invalid(error: z.ZodError, what: string, root: '(body)' | '(query)' = '(body)'): TocsinError {
-  const problems = error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : root}: ${i.message}`);
+  const problems = problemsOf(error.issues, root);
   return new TocsinError('TOCSIN_ERR_INPUT_INVALID', `${what}: ${problems.join('; ')}`, { details: { problems } });
 }
 

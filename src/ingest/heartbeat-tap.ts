@@ -12,6 +12,7 @@ import type { SourcesConfig } from '../config/schema.js';
 import type { Beat } from '../domain/heartbeat.js';
 import { isPollerReport, upsDeviceId } from '../domain/ups-device.js';
 import type { Logger } from '../telemetry/logger.js';
+import { keepAlertPositions } from './alert-positions.js';
 
 export interface HeartbeatTapDeps {
   readonly heartbeats: Heartbeats;
@@ -24,7 +25,8 @@ const record = (v: unknown): Record<string, unknown> | undefined => (v !== null 
 
 /**
  * An Alertmanager body without its Watchdog alerts, and the beats they stand for (one per site);
- * undefined when the body holds none.
+ * undefined when the body holds none. The places of the alerts left in the body as sent are kept
+ * with it (alert-positions).
  */
 export function takeWatchdogs(raw: unknown, watchdog: string, am: SourcesConfig['alertmanager']): { body: Record<string, unknown>; beats: Beat[] } | undefined {
   const body = record(raw);
@@ -32,14 +34,21 @@ export function takeWatchdogs(raw: unknown, watchdog: string, am: SourcesConfig[
   if (!body || !Array.isArray(alerts)) return undefined;
   const common = record(body.commonLabels) ?? {};
   const beats: Beat[] = [];
-  const rest = alerts.filter((a: unknown) => {
+  const at: number[] = [];
+  const rest = alerts.filter((a: unknown, i) => {
     const labels = record(record(a)?.labels);
-    if (labels?.alertname !== watchdog) return true;
+    if (labels?.alertname !== watchdog) {
+      at.push(i);
+      return true;
+    }
     const site = text(labels[am.siteLabel]) ?? text(common[am.siteLabel]) ?? am.defaultSite;
     if (record(a)?.status === 'firing' && !beats.some((b) => b.key === site)) beats.push({ source: 'alertmanager', key: site });
     return false;
   });
-  return rest.length === alerts.length ? undefined : { body: { ...body, alerts: rest }, beats };
+  if (rest.length === alerts.length) return undefined;
+  const left = { ...body, alerts: rest };
+  keepAlertPositions(left, at); // an alert refused later is named by its place in the body as sent
+  return { body: left, beats };
 }
 
 /** Records beats; a beat that cannot be recorded is logged, never fails the request. */

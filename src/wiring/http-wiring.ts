@@ -94,7 +94,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     rateCheck: rateCheck('alertmanager', rateLimits),
     tap: (body) => takeWatchdogs(body, heartbeats.watchdogAlertname, config.sources.alertmanager),
     observe: beatObserver(heartbeats, logger),
-    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock, logger, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
+    handle: alertmanagerHandler({ ingest, sources: config.sources, classLevels, clock, logger, metrics, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
     tracer: createTracer(),
     metrics,
     logger,
@@ -113,7 +113,7 @@ export function buildHttp(d: HttpWiringDeps): HttpWiring {
     webhooks: [
       webhookRateLimits(rateLimits),
       heartbeatTap({ heartbeats, sources: config.sources, logger }),
-      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
+      alertmanagerRoutes({ ingest, sources: config.sources, classLevels, clock, logger, metrics, maxAlerts: config.daemon.http.alertmanager.maxAlerts }),
       upsRoutes({ ingest, sources: config.sources, clock, logger, telemetry }),
       acdRoutes({ ingest, sources: config.sources, businessHours: config.daemon.businessHours, clock, telemetry }),
     ],

@@ -165,6 +165,23 @@ describe('Alertmanager webhook', () => {
       { numRuns: 60 },
     );
   });
+
+  it('an invalid alert among well-formed ones with unknown fields is refused by itself, named by its index; the others are recorded', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(validAlert, { minLength: 1, maxLength: 4 }), extras, fc.nat(), fc.constantFrom<unknown>(42, 'pending', null), async (alerts, moreOnAlert, at, status) => {
+        const index = at % (alerts.length + 1);
+        const bad = { ...withExtras(alerts[0] as object, moreOnAlert), status };
+        const sent = alerts.map((a) => withExtras(a, moreOnAlert) as unknown);
+        sent.splice(index, 0, bad);
+        const res = await fetch(`${app.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '4', status: 'firing', alerts: sent }) });
+        expect(res.status).toBe(200);
+        const answer = (await res.json()) as { accepted: number; rejected: { index: number; code: string; message: string }[] };
+        expect(answer.accepted).toBe(alerts.length);
+        expect(answer.rejected).toEqual([{ index, code: 'TOCSIN_ERR_INPUT_INVALID', message: expect.stringContaining(`alerts.${index}.status`) }]);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
 
 describe('UPS webhook', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { ALERTS_REFUSED } from '../../src/ingest/alertmanager.js';
 import { captureLogger } from '../support/log-capture.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(`../shared/fixtures/alertmanager/${name}`, 'utf8')) as Record<string, any>;
@@ -184,10 +185,84 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
 
   it('names the offending path in a shape error', async () => {
     const body = structuredClone(firing);
+    body.alerts[0].status = 'pending';
     body.alerts[1].labels = 'ups2';
     const res = await post(body);
     expect(res.status).toBe(422);
-    expect(res.body.error.message).toMatch(/alerts\.1\.labels/);
+    expect(res.body.error.message).toMatch(/alerts\.0\.status.*alerts\.1\.labels/);
+  });
+});
+
+describe('one bad alert does not lose the good ones of its body', () => {
+  // Alertmanager never sends a body again after a 4xx: refusing it whole would lose every page in it
+  const gzipPost = (body: unknown) =>
+    fetch(`${app.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(body)) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  const rejectedCount = async () => /^tocsin_events_rejected_total\{source="alertmanager",reason="TOCSIN_ERR_INPUT_INVALID"\} (\d+)$/m.exec(await fetch(`${app.baseUrl}/metrics`).then((r) => r.text()))?.[1];
+  const refusedLines = (lines: Array<Record<string, unknown>>) => lines.filter((l) => l.msg === ALERTS_REFUSED);
+  const middleBad = () => {
+    const body = structuredClone(firing);
+    const bad = { ...structuredClone(firing.alerts[0]), labels: { alertname: 'UpsOnBattery', site: 'dc1', ups: 'ups3', callback: 4915112345678 }, fingerprint: '0badbadbadbadbad' };
+    body.alerts = [body.alerts[0], bad, body.alerts[1]];
+    return body;
+  };
+
+  it('a body of 3 alerts whose middle one is invalid: 200, the other two recorded, index 1 named, counted and logged as an error', async () => {
+    await app.stop();
+    const capture = captureLogger('info');
+    app = await startTestApp({ logger: capture.logger });
+    const res = await post(middleBad());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2, truncatedAlerts: 0 });
+    expect(res.body.results.map((r: any) => [r.fingerprint, r.result])).toEqual([
+      ['7f5bef8d1e742f32', 'opened'],
+      ['7f51ef8d1e6bdaad', 'merged'],
+    ]);
+    expect(res.body.rejected).toEqual([{ index: 1, code: 'TOCSIN_ERR_INPUT_INVALID', message: 'not a valid alert: alerts.1.labels.callback: Invalid input: expected string, received number' }]);
+    const [inc, ...others] = (await app.request('GET', '/api/incidents')).body.incidents;
+    expect(others).toEqual([]);
+    expect(inc).toMatchObject({ class: 'power', site: 'dc1', eventCount: 2, memberCount: 2 });
+    expect(Object.keys(inc.members).sort()).toEqual(['am:7f51ef8d1e6bdaad', 'am:7f5bef8d1e742f32']);
+    expect(await rejectedCount()).toBe('1');
+    const [line, ...more] = refusedLines(capture.lines);
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({ level: 'error', rejected: 1, alerts: [{ index: 1, reason: expect.stringMatching(/alerts\.1\.labels\.callback/), alertname: 'UpsOnBattery' }] });
+    expect(JSON.stringify(capture.lines)).not.toContain('4915112345678');
+
+    // through express (a compressed body) the same answer, the same count and the same log line
+    const viaExpress = await gzipPost(middleBad());
+    expect(viaExpress.status).toBe(200);
+    expect(viaExpress.body).toMatchObject({ accepted: 2, rejected: res.body.rejected });
+    expect(viaExpress.body.results.map((r: any) => r.result)).toEqual(['duplicate', 'duplicate']);
+    expect(await rejectedCount()).toBe('2');
+    expect(refusedLines(capture.lines)).toHaveLength(2);
+  });
+
+  it('a body none of whose alerts is valid is refused whole with 422, on the hot path and through express alike', async () => {
+    const body = middleBad();
+    body.alerts = [body.alerts[1], { ...body.alerts[0], status: 'pending' }, 'UpsOnBattery'];
+    for (const res of [await post(body), await gzipPost(body)]) {
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('TOCSIN_ERR_INPUT_INVALID');
+      expect(res.body.error.message).toMatch(/alerts\.0\.labels\.callback.*alerts\.1\.status.*alerts\.2:/);
+    }
+    expect((await app.request('GET', '/api/incidents')).body.incidents).toEqual([]);
+  });
+
+  it('names a refused alert by its place in the body as sent, the Watchdog taken out before', async () => {
+    const body = middleBad();
+    body.alerts.unshift({ ...structuredClone(firing.alerts[0]), labels: { alertname: 'Watchdog', site: 'dc1' }, fingerprint: '00000000000000aa' });
+    for (const res of [await post(body), await gzipPost(body)]) {
+      expect(res.status).toBe(200);
+      expect(res.body.accepted).toBe(2);
+      expect(res.body.rejected).toEqual([expect.objectContaining({ index: 2, message: expect.stringMatching(/^not a valid alert: alerts\.2\.labels\.callback/) })]);
+    }
+  });
+
+  it('the common reply carries no rejected list', async () => {
+    const res = await post(firing);
+    expect(res.status).toBe(200);
+    expect(res.body).not.toHaveProperty('rejected');
+    expect(await rejectedCount()).toBeUndefined();
   });
 });
 

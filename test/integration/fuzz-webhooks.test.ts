@@ -1,4 +1,5 @@
 /** Property-based: random and malformed bodies never crash the daemon and never get a 5xx while Redis is up. */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -37,6 +38,27 @@ const amBody = fc.record(
   { requiredKeys: [] },
 );
 
+// A well-formed alert, and one made invalid by a single defect the schema names
+const goodAlert = fc.record({
+  status: fc.constantFrom('firing', 'resolved'),
+  labels: fc.record({ alertname: fc.constantFrom('UpsOnBattery', 'InstanceDown', 'CrmDown'), site: fc.constantFrom('hq', 'annex'), instance: fc.string({ maxLength: 12 }) }),
+  startsAt: fc.date({ min: new Date('2026-01-01'), max: new Date('2027-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  fingerprint: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 16, maxLength: 16 }),
+});
+const defects: ((a: Record<string, unknown>) => unknown)[] = [
+  (a) => ({ ...a, labels: { ...(a.labels as object), port: 8080 } }),
+  (a) => ({ ...a, status: 'pending' }),
+  (a) => ({ ...a, fingerprint: 'f'.repeat(129) }),
+  (a) => ({ ...a, labels: 'hq' }),
+  (a) => ({ ...a, annotations: { summary: null } }),
+  () => 'UpsOnBattery',
+  () => null,
+];
+const someAlert = fc.oneof(
+  goodAlert.map((a) => ({ valid: true, alert: a as unknown })),
+  fc.tuple(goodAlert, fc.nat({ max: defects.length - 1 })).map(([a, d]) => ({ valid: false, alert: (defects[d] as (a: Record<string, unknown>) => unknown)(a) })),
+);
+
 async function postRaw(path: string, raw: string, contentType = 'application/json'): Promise<number> {
   const res = await fetch(app.baseUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
   const text = await res.text();
@@ -52,6 +74,31 @@ describe('fuzzing the webhooks', () => {
         expect(status === 200 || (status >= 400 && status < 500)).toBe(true);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('Alertmanager: each invalid alert of a well-formed body is refused by itself and the rest recorded (none valid: 422), on the hot path and through express alike', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(someAlert, { minLength: 1, maxLength: 5 }), async (mixed) => {
+        const body = JSON.stringify({ version: '4', status: 'firing', receiver: 'tocsin', groupKey: '{}:{}', alerts: mixed.map((m) => m.alert) });
+        const hot = await fetch(`${app.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const viaExpress = await fetch(`${app.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(body) });
+        const valid = mixed.filter((m) => m.valid).length;
+        const invalid = mixed.flatMap((m, i) => (m.valid ? [] : [i]));
+        for (const res of [hot, viaExpress]) {
+          const answer = (await res.json()) as any;
+          if (valid === 0) {
+            expect(res.status).toBe(422);
+            expect(answer.error.code).toBe('TOCSIN_ERR_INPUT_INVALID');
+            continue;
+          }
+          expect(res.status).toBe(200);
+          expect(answer.accepted).toBe(valid);
+          expect((answer.rejected ?? []).map((r: any) => r.index)).toEqual(invalid);
+          for (const r of answer.rejected ?? []) expect(r).toEqual({ index: r.index, code: 'TOCSIN_ERR_INPUT_INVALID', message: expect.stringContaining(`alerts.${r.index}`) });
+        }
+      }),
+      { numRuns: 80 },
     );
   });
 
