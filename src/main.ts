@@ -1,5 +1,5 @@
 /** The daemon: read env and config, make sure Redis is there, wire everything, serve, stop cleanly. */
-import { checkEnvWithConfig } from './config/env-checks.js';
+import { checkEnvWithConfig, listenProblem } from './config/env-checks.js';
 import { EnvError, engineWorkerEnv, readEnv } from './config/env.js';
 import { loadConfig, ConfigError } from './config/load-config.js';
 import { buildContainer } from './container.js';
@@ -40,7 +40,12 @@ async function main(): Promise<void> {
       : undefined;
   const container = await buildContainer({ env, config, logger, metrics, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });
   await container.start();
-  const port = await container.listen(env.port, env.host);
+  const port = await container.listen(env.port, env.host).catch(async (e: unknown) => {
+    const problem = listenProblem(e, env.host);
+    if (problem === undefined) throw e;
+    await Promise.allSettled([workers?.stop(), container.stop()]);
+    throw new EnvError([problem]);
+  });
   logger.info({ port, host: env.host, config: config.dir, playbooks: config.playbooks.version, prefix: env.redisPrefix, engineWorkers: workers?.pids() ?? [] }, 'tocsin listening');
 
   let stopping = false;

@@ -41,3 +41,15 @@ export function checkEnvWithConfig(env: EnvPart, sources: Pick<SourcesConfig, 't
   }
   return { problems, warnings };
 }
+
+/**
+ * A failure to listen that HOST explains, as a line of `invalid environment:`: a host name that does
+ * not resolve (ENOTFOUND), or an address that is none of this machine's (EADDRNOTAVAIL). Undefined
+ * for any other failure (a port in use, a DNS server not answering), which is not the variable's fault.
+ */
+export function listenProblem(err: unknown, host: string): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOTFOUND') return `HOST names no address: "${host}" does not resolve (getaddrinfo ENOTFOUND); set HOST to an address of this machine, or 0.0.0.0 for all of them`;
+  if (code === 'EADDRNOTAVAIL') return `HOST is no address of this machine: cannot listen on "${host}" (EADDRNOTAVAIL); set HOST to one of its addresses, or 0.0.0.0 for all of them`;
+  return undefined;
+}

@@ -56,6 +56,44 @@ describe('the environment', () => {
     expect(readEnv({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
   });
 
+  it('refuses a REDIS_URL of no accepted form, naming the variable and the forms, never showing its password', () => {
+    const forms = 'REDIS_URL must be redis://[user:pass@]host:port[/db], rediss://… (TLS), redis+cluster://[user:pass@]host:port,host:port,… or redis+sentinel://[user:pass@]host:port,host:port/<primary name>';
+    expect(problems({ REDIS_URL: 'http://127.0.0.1:6379' })).toEqual([`${forms}, got "http://127.0.0.1:6379"`]);
+    expect(problems({ REDIS_URL: 'mysql://root:hunter2@db:3306/x' })).toEqual([`${forms}, got "mysql://root:***@db:3306/x"`]);
+    expect(problems({ REDIS_URL: 'notaurl' })).toEqual([`${forms}, got "notaurl"`]);
+    expect(problems({ REDIS_URL: 'redis+cluster://' })).toEqual(['REDIS_URL names no cluster node: write redis+cluster://host:port,host:port, got "redis+cluster://"']);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:notaport' })).toEqual([
+      'REDIS_URL is not a URL of the form redis://[user:pass@]host:port[/db] (a port is a number from 1 to 65535), got "redis://127.0.0.1:notaport"',
+    ]);
+    expect(problems({ REDIS_URL: 'rediss://:s3cret@cache.example.com:6380/db' })).toEqual(['REDIS_URL: the path is the database number (rediss://host:port/0), got "rediss://:***@cache.example.com:6380/db"']);
+    expect(problems({ REDIS_URL: 'redis+sentinel://127.0.0.1:18599' })).toEqual([
+      'REDIS_URL: a Sentinel URL names the primary after the Sentinels: redis+sentinel://host:26379,host:26379/<primary name>, got "redis+sentinel://127.0.0.1:18599"',
+    ]);
+    expect(problems({ REDIS_URL: 'redis+cluster://h:7000,h:port' })).toEqual(['REDIS_URL: bad cluster node "h:port", got "redis+cluster://h:7000,h:port"']);
+    expect(problems({ REDIS_URL: 'redis+sentinel://u:pw@h:26379/m?sentinelPassword=pw2&x=1' })).toEqual([]);
+    for (const ok of ['redis://127.0.0.1:6379', 'redis://u:p@h:6379/2', 'rediss://cache.example.com', 'redis://[::1]:6379', 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001', 'rediss+sentinel://h:26380/mymaster']) {
+      expect(problems({ REDIS_URL: ok }), ok).toEqual([]);
+    }
+    expect(readEnv({ REDIS_URL: ' redis://127.0.0.1:6379 ' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('refuses a HOST that is neither an address nor a host name, a TWILIO_FROM that is not E.164 and an OTLP endpoint that is no URL', () => {
+    expect(problems({ HOST: '999.1.1.1' })).toEqual(['HOST must be an IP address (0.0.0.0, ::, 127.0.0.1) or a host name, got "999.1.1.1"']);
+    expect(problems({ HOST: 'tocsin_host' })).toHaveLength(1);
+    for (const ok of ['0.0.0.0', '::', '127.0.0.1', 'fe80::1', 'localhost', 'tocsin.example.com', 'node-1.internal.']) expect(problems({ HOST: ok }), ok).toEqual([]);
+    const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' };
+    expect(problems({ ...twilio, TWILIO_FROM: '12345' })).toEqual([
+      'TWILIO_FROM must be the Twilio number in E.164 form, a + and the country code and number (7 to 15 digits, no spaces), such as +15005550006, got "12345"',
+    ]);
+    for (const bad of ['+1 500 555 0006', 'MG0123456789abcdef0123456789abcdef', 'TOCSIN', '+0123456789', '+1234567890123456']) expect(problems({ ...twilio, TWILIO_FROM: bad }), bad).toHaveLength(1);
+    expect(problems({ ...twilio, TWILIO_FROM: '+8613800138000' })).toEqual([]);
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL such as http://collector:4318, got "notaurl"',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http:// or https:// URL such as http://collector:4318, got "grpc://collector:4317"',
+    ]);
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual([]);
+  });
+
   it('reports every problem at once, in one error that start-up prints whole', () => {
     try {
       readEnv({ PORT: 'http', LOG_LEVEL: 'loud', TOCSIN_CLOCK_SPEED: '0' });

@@ -1,5 +1,8 @@
 /** The environment variables of CONTRACT.md, read in one place. */
+import { isIP } from 'node:net';
 import { TocsinError } from '../domain/errors.js';
+import { otelEnvProblems } from './otel-env.js';
+import { redisUrlProblem } from './redis-url.js';
 
 export interface Env {
   readonly port: number;
@@ -39,6 +42,9 @@ export function engineWorkerEnv(redisUrl: string, n: number, env: NodeJS.Process
 /** The levels LOG_LEVEL may name (pino's). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** An E.164 number: a `+`, then the country code and the number, 7 to 15 digits in all. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
 /** The variables that only work together: some of them set is a mistake (the rest named at start-up). */
 const TWILIO_SEND = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
 
@@ -77,12 +83,20 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   if (smtpUrl !== undefined && !isUrl(smtpUrl, ['smtp:', 'smtps:'])) problems.push('SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
   const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const host = nonEmpty(env.HOST) ?? '0.0.0.0';
+  if (!isHost(host)) problems.push(`HOST must be an IP address (0.0.0.0, ::, 127.0.0.1) or a host name, got "${host}"`);
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  const redisProblem = redisUrl === undefined ? undefined : redisUrlProblem(redisUrl);
+  if (redisProblem !== undefined) problems.push(redisProblem);
+  // the number calls and messages come from: a call's caller id is a phone number, so no short code or sender id
+  if (from !== undefined && !E164.test(from)) problems.push(`TWILIO_FROM must be the Twilio number in E.164 form, a + and the country code and number (7 to 15 digits, no spaces), such as +15005550006, got "${from}"`);
+  problems.push(...otelEnvProblems(env));
   if (problems.length > 0) throw new EnvError(problems);
   return {
     port,
-    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    host,
     configDir: configDirOf(env),
-    redisUrl: nonEmpty(env.REDIS_URL),
+    redisUrl,
     redisPrefix: env.TOCSIN_REDIS_PREFIX ?? 'tocsin:',
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     publicUrlSet: publicUrl !== undefined,
@@ -102,6 +116,20 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/** A host name's label: letters, digits and dashes, not starting or ending with a dash. */
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * An address to listen on: an IPv4 or IPv6 address, or a host name (RFC 1123 labels, the last not all
+ * digits: `999.1.1.1` is no address and no name). Whether a name resolves is found when listening.
+ */
+function isHost(v: string): boolean {
+  if (isIP(v) !== 0) return true;
+  const name = v.endsWith('.') ? v.slice(0, -1) : v;
+  const labels = name.split('.');
+  return name.length > 0 && name.length <= 253 && labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels.at(-1) ?? '');
 }
 
 /**

@@ -50,3 +50,29 @@ export function parseHeaders(v: string | undefined): Record<string, string> {
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
+
+/** The endpoint variables, each an http:// or https:// URL when set. */
+const ENDPOINTS = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] as const;
+
+/**
+ * The OTEL_* variables tocsin reads that are wrong, as lines of `invalid environment:` (start-up
+ * exits 78 with them, rather than the SDK failing on its own terms): an endpoint that is no http://
+ * or https:// URL. Checked whenever set, also while export is off.
+ */
+export function otelEnvProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  for (const name of ENDPOINTS) {
+    const v = nonEmpty(env[name]);
+    if (v !== undefined && !isHttpUrl(v)) problems.push(`${name} must be an http:// or https:// URL such as http://collector:4318, got "${v}"`);
+  }
+  return problems;
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -8,25 +8,13 @@
  */
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { TocsinError } from '../domain/errors.js';
+import { parseClusterUrl, parseSentinelUrl, type ClusterUrl, type SentinelUrl } from '../config/redis-url.js';
 import { coalesceWrites } from './coalesce-writes.js';
+
+export { parseClusterUrl, parseSentinelUrl, type ClusterUrl, type SentinelUrl };
 
 /** What the stores need from a connection; a standalone Redis and a Redis Cluster both are one. */
 export type RedisClient = Redis | Cluster;
-
-/** A list of seed nodes (cluster nodes or Sentinels) and the credentials for Redis. */
-export interface ClusterUrl {
-  readonly nodes: readonly { readonly host: string; readonly port: number }[];
-  readonly username: string | undefined;
-  readonly password: string | undefined;
-  readonly tls: boolean;
-}
-
-export interface SentinelUrl extends ClusterUrl {
-  /** The primary's name, as the Sentinels know it (`sentinel monitor <name> …`). */
-  readonly name: string;
-  readonly sentinelUsername: string | undefined;
-  readonly sentinelPassword: string | undefined;
-}
 
 /** The longest pause between reconnects (and between writes of a sent page's record). */
 export const RECONNECT_DELAY_MAX = 2_000;
@@ -38,50 +26,6 @@ export const RECONNECT_DELAY_MAX = 2_000;
  */
 export const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), RECONNECT_DELAY_MAX);
 const backoff = reconnectDelay;
-
-const dec = (v: string | undefined) => (v === undefined || v === '' ? undefined : decodeURIComponent(v));
-
-/** scheme, kind, user, password, host:port list, path, query */
-const SEED_URL = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?(?:#.*)?$/;
-
-/** `<scheme>+<kind>://[user:pass@]host:port,host:port[/path][?query]`, or undefined for another URL. */
-function parseSeeds(url: string, kind: 'cluster' | 'sentinel', defaultPort: number): (ClusterUrl & { path: string; query: URLSearchParams }) | undefined {
-  const m = SEED_URL.exec(url.trim());
-  if (!m || m[2] !== kind) return undefined;
-  const nodes = (m[5] ?? '').split(',').map((hp) => {
-    const at = hp.lastIndexOf(':');
-    const host = (at > 0 ? hp.slice(0, at) : hp).replace(/^\[|\]$/g, '');
-    const port = at > 0 ? Number(hp.slice(at + 1)) : defaultPort;
-    if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', `REDIS_URL: bad ${kind === 'cluster' ? 'cluster node' : 'Sentinel'} "${hp}"`);
-    }
-    return { host, port };
-  });
-  return { nodes, username: dec(m[3]), password: dec(m[4]), tls: m[1] === 'rediss', path: m[6] ?? '', query: new URLSearchParams(m[7] ?? '') };
-}
-
-/** Parses `redis+cluster://[user:pass@]host:port,host:port`; undefined for any other URL. */
-export function parseClusterUrl(url: string): ClusterUrl | undefined {
-  const c = parseSeeds(url, 'cluster', 6379);
-  return c && { nodes: c.nodes, username: c.username, password: c.password, tls: c.tls };
-}
-
-/** Parses `redis+sentinel://[user:pass@]host:port,host:port/<primary name>`; undefined for any other URL. */
-export function parseSentinelUrl(url: string): SentinelUrl | undefined {
-  const c = parseSeeds(url, 'sentinel', 26379);
-  if (!c) return undefined;
-  const name = dec(c.path.replace(/\/+$/, ''));
-  if (!name || name.includes('/')) throw new TocsinError('TOCSIN_ERR_CONFIG_INVALID', 'REDIS_URL: a Sentinel URL names the primary after the Sentinels: redis+sentinel://host:26379,host:26379/<primary name>');
-  return {
-    nodes: c.nodes,
-    username: c.username,
-    password: c.password,
-    tls: c.tls,
-    name,
-    sentinelUsername: c.query.get('sentinelUsername') || undefined,
-    sentinelPassword: c.query.get('sentinelPassword') || undefined,
-  };
-}
 
 /** How long the client waits (daemon.yaml `redis`): one attempt to connect, one command's answer. */
 export interface RedisTimeouts {
