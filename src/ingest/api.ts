@@ -53,8 +53,15 @@ const listQuery = z.strictObject({
   drill: z.enum(['true', 'false']).optional(),
 });
 
+/** The largest cursor Redis takes (HSCAN's is an unsigned 64-bit number): above it, Redis refuses the command. */
+const MAX_CURSOR = 2n ** 64n - 1n;
+
 const membersQuery = z.strictObject({
-  cursor: z.string().regex(/^\d{1,20}$/, 'a cursor from the previous page, or 0').default('0'),
+  cursor: z
+    .string()
+    .regex(/^\d{1,20}$/, 'a cursor from the previous page, or 0')
+    .refine((c) => !/^\d{1,20}$/.test(c) || BigInt(c) <= MAX_CURSOR, `a cursor from the previous page, or 0 (at most ${MAX_CURSOR})`)
+    .default('0'),
   count: z.coerce.number().int().min(1).max(1000).default(200),
 });
 

@@ -74,6 +74,21 @@ describe('an incident of many members', () => {
     expect(page.members).toEqual(inc.members);
   });
 
+  it('answers 422 naming the cursor for one Redis would refuse (above 2^64 - 1), never a 500; the largest it takes is a page', async () => {
+    const posted = await app.request('POST', '/webhooks/alertmanager', outage(3));
+    const id = posted.body.results[0].incident as string;
+    const over = ['99999999999999999999', '18446744073709551616', '-1', 'abc', '123456789012345678901'];
+    for (const cursor of over) {
+      const bad = await app.request('GET', `/api/incidents/${id}/members?cursor=${cursor}`);
+      expect(bad.status, cursor).toBe(422);
+      expect(bad.body.error.code, cursor).toBe('TOCSIN_ERR_INPUT_INVALID');
+      expect(bad.body.error.details.problems, cursor).toEqual([expect.stringMatching(/^cursor: a cursor from the previous page, or 0/)]);
+    }
+    const largest = await app.request('GET', `/api/incidents/${id}/members?cursor=18446744073709551615`);
+    expect(largest.status).toBe(200);
+    expect(largest.body.memberCount).toBe(3);
+  });
+
   it('answers 404 for an incident that does not exist and 422 for a bad cursor or count', async () => {
     const missing = await app.request('GET', '/api/incidents/01JDQ7Z3K9X2V5T8N4M6P0R1AB/members');
     expect(missing.status).toBe(404);
