@@ -42,16 +42,17 @@ describe('TelemetryMirror: readings age per family', () => {
     expect(s.forgotten).toEqual([[ups]]);
   });
 
-  it('drops a series whose label holds a mask without its tag (an older daemon’s), exporting the tagged one only', async () => {
+  it('drops a series whose label holds a mask an older daemon wrote (no tag, or an address with its domain), exporting the present one only', async () => {
     const clock = new ManualClock(100 * MIN);
     const old = { gauge: 'upsCharge', labels: { site: 'hq', device: '***02' }, value: 0.5, at: 99 * MIN };
     const oldQueue = { gauge: 'acdCallsWaiting', labels: { site: '***@example.com', queue: 'main' }, value: 7 };
+    const domainShown = { gauge: 'acdCallsWaiting', labels: { site: 'hq', queue: '***@example.com~bhopjamcea' }, value: 7, at: 99 * MIN };
     const tagged = { gauge: 'upsCharge', labels: { site: 'hq', device: '***02~kdpaofbmgc' }, value: 0.9, at: 99 * MIN };
-    const s = store([old, oldQueue, tagged]);
+    const s = store([old, oldQueue, domainShown, tagged]);
     const { m, exported } = mirror(s, clock);
     await m.refresh();
     expect(await exported()).toEqual(['hq/***02~kdpaofbmgc']);
-    expect(s.forgotten).toEqual([[old, oldQueue]]);
+    expect(s.forgotten).toEqual([[old, oldQueue, domainShown]]);
   });
 
   it('a series the store could not forget is not exported all the same', async () => {

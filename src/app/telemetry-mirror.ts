@@ -15,7 +15,7 @@
 import type { Clock, TelemetryReading, TelemetryReadings } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { hasUntaggedMask, type SeriesGuard } from '../telemetry/series-guard.js';
+import { hasOutdatedMask, type SeriesGuard } from '../telemetry/series-guard.js';
 
 /** The telemetry gauges and the family (whose guard admits their labels) each belongs to. */
 const FAMILY = {
@@ -111,11 +111,11 @@ export class TelemetryMirror {
     const now = this.now();
     const live: { gauge: TelemetryGauge; base: Record<string, string>; flag: string | undefined; value: number }[] = [];
     const expired: TelemetryReading[] = [];
-    let untagged = 0;
+    let outdated = 0;
     for (const r of held) {
       if (!isGauge(r.gauge)) continue;
-      if (hasUntaggedMask(r.labels)) {
-        untagged++;
+      if (hasOutdatedMask(r.labels)) {
+        outdated++;
         expired.push(r);
         continue;
       }
@@ -135,7 +135,7 @@ export class TelemetryMirror {
     // reset and set in one synchronous stretch: a concurrent scrape never sees the gauges half set
     for (const g of Object.keys(FAMILY) as TelemetryGauge[]) this.gauge(g).reset();
     for (const r of admitted) this.gauge(r.gauge).set(r.labels, r.value);
-    if (expired.length > 0) await this.forget(expired, untagged);
+    if (expired.length > 0) await this.forget(expired, outdated);
   }
 
   /**
@@ -155,11 +155,11 @@ export class TelemetryMirror {
   }
 
   /** Removes series gone unreported from the store (each unless reported again meanwhile); on failure the next scrape tries again. */
-  private async forget(expired: readonly TelemetryReading[], untagged: number): Promise<void> {
+  private async forget(expired: readonly TelemetryReading[], outdated: number): Promise<void> {
     try {
       await this.deps.store.forget(expired);
-      if (expired.length > untagged) this.deps.logger.info({ series: expired.length - untagged }, 'telemetry readings not reported for http.readingsMaxAge removed');
-      if (untagged > 0) this.deps.logger.info({ series: untagged }, 'telemetry readings with a masked label from before masks were tagged removed (reported under the tagged label now)');
+      if (expired.length > outdated) this.deps.logger.info({ series: expired.length - outdated }, 'telemetry readings not reported for http.readingsMaxAge removed');
+      if (outdated > 0) this.deps.logger.info({ series: outdated }, 'telemetry readings with a label masked by an older tocsin removed (reported under its present mask now)');
     } catch (e) {
       this.deps.logger.warn({ err: e, series: expired.length }, 'telemetry readings past http.readingsMaxAge not removed; not exported meanwhile');
     }

@@ -10,7 +10,10 @@ describe('redactText', () => {
     ['(555) 555-0101', '***01'],
     ['1 555 555 0101', '***01'],
     ['call 555 555 0101 now', 'call ***01 now'],
-    ['lin.wei@example.com', '***@example.com'],
+    ['lin.wei@example.com', '***@***.com'],
+    // the domain too: one's own domain names its owner as well as the local part does
+    ['ana@costa-family.name', '***@***.name'],
+    ['ops@mail.dc1.example.org', '***@***.org'],
     ['＋１５５５５５５０１０１', '***01'],
     ['+44 20 7946 0958', '***58'],
     // national formats, without a country code: 9 digits or more in groups
@@ -31,7 +34,7 @@ describe('redactText', () => {
     ['电话138 0013 8000，请回电', '电话***00，请回电'],
     ['１３８ ００１３ ８０００', '***00'],
     ['138 0013 8000 and 139 0013 9000', '***00 and ***00'],
-    ['ｌｉｎ＠example.com', '***@example.com'],
+    ['ｌｉｎ＠example.com', '***@***.com'],
     // a date or an IPv4 address beside a number is kept, and the number still masked
     ['2026-12-05 138 0013 8000', '2026-12-05 ***00'],
     ['10.0.0.1 13800138000', '10.0.0.1 ***00'],
@@ -40,7 +43,8 @@ describe('redactText', () => {
     ['13800138000 13900139000', '***00 ***00'],
     ['ports 8080 13800138000 9090', 'ports 8080 ***00 9090'],
     ['+1 555 555 0101', '***01'],
-    ['a@b.co c@d.org', '***@b.co ***@d.org'],
+    ['a@b.co c@d.org', '***@***.co ***@***.org'],
+    ['<01K9-0-wang_fang-email-1@alerts.example.org>', '<***@***.org>'],
   ])('masks %s', (raw, masked) => {
     expect(redactText(raw)).toBe(masked);
   });
@@ -110,7 +114,7 @@ describe('redactText on long strings', () => {
     expect(redactText(`${word} ${'ab'.repeat(20_000)}`)).toBe(`${word} ${'ab'.repeat(20_000)}`);
   });
   it('masks an address at the end of a long word', () => {
-    expect(redactText(`${'x'.repeat(100_000)} lin.wei@example.com`)).toBe(`${'x'.repeat(100_000)} ***@example.com`);
+    expect(redactText(`${'x'.repeat(100_000)} lin.wei@example.com`)).toBe(`${'x'.repeat(100_000)} ***@***.com`);
   });
 });
 

@@ -105,15 +105,25 @@ const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2
 const FULL_WIDTH = /[\uFF0B\uFF0D\uFF0E\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/g;
 
 /**
- * Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the domain). `tag`, when
- * given, is appended to each mask, from what was masked (a number's digits, an address in lower
- * case); it must hold no digits and no `@`, so that masking the result again leaves it as it is.
+ * An address masked: all of it but its top-level domain (`lin.wei@example.com` → `***@***.com`). The
+ * domain is masked too, since it can name the person as well as the local part does (a family's or a
+ * one-person company's own domain); the top-level domain names nobody.
+ */
+function maskAddress(address: string): string {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return `***@***${domain.slice(domain.lastIndexOf('.'))}`;
+}
+
+/**
+ * Masks phone numbers (keeps the last 2 digits) and e-mail addresses (keeps the top-level domain).
+ * `tag`, when given, is appended to each mask, from what was masked (a number's digits, an address in
+ * lower case); it must hold no digits and no `@`, so that masking the result again leaves it as it is.
  * Linear in the length of the text; a text with no `@` skips the e-mail rule, and one with fewer than
  * 7 digits the phone rules.
  */
 export function redactText(text: string, tag?: (masked: string) => string): string {
   let s = text.replace(FULL_WIDTH, (c) => String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0));
-  if (s.includes('@')) s = s.replace(EMAIL, (m) => `***@${m.split('@')[1] ?? ''}${tag ? tag(m.toLowerCase()) : ''}`);
+  if (s.includes('@')) s = s.replace(EMAIL, (m) => `${maskAddress(m)}${tag ? tag(m.toLowerCase()) : ''}`);
   if (countDigits(s, 7) < 7) return s;
   return maskGap(s, 0, s, tag);
 }

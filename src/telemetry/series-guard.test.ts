@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactText } from './logger.js';
-import { hasUntaggedMask, SeriesGuard } from './series-guard.js';
+import { hasOutdatedMask, SeriesGuard } from './series-guard.js';
 
 const TAG = /^~[a-p]{10}$/;
 
@@ -8,8 +8,8 @@ describe('SeriesGuard', () => {
   it('masks phone numbers and e-mail addresses in label values, each with a tag', () => {
     const g = new SeriesGuard(10, () => undefined, 'key');
     const l = g.admit({ site: 'ana.costa@example.com', device: '+15555550102' });
-    expect(l?.site.slice(0, '***@example.com'.length)).toBe('***@example.com');
-    expect(l?.site.slice('***@example.com'.length)).toMatch(TAG);
+    expect(l?.site.slice(0, '***@***.com'.length)).toBe('***@***.com');
+    expect(l?.site.slice('***@***.com'.length)).toMatch(TAG);
     expect(l?.device.slice(0, 5)).toBe('***02');
     expect(l?.device.slice(5)).toMatch(TAG);
     expect(g.admit({ site: 'hq', device: 'ups1' })).toEqual({ site: 'hq', device: 'ups1' });
@@ -103,16 +103,18 @@ describe('SeriesGuard', () => {
     expect(g.key(l)).toBe(g.key({ d: '+15555550102' }));
   });
 
-  it('tells a mask without its tag (as written before masks were tagged) from what the guard makes', () => {
+  it('tells a mask an older daemon wrote (no tag, or an address with its domain) from what the guard makes', () => {
     const g = new SeriesGuard(10, () => undefined, 'key');
     const tagged = g.admit({ site: 'ana.costa@example.com', device: '+15555550102' }) ?? {};
-    expect(hasUntaggedMask(tagged)).toBe(false);
-    expect(hasUntaggedMask({ site: 'hq', device: 'ups1' })).toBe(false);
-    expect(hasUntaggedMask({ site: 'hq', device: redactText('+15555550102') })).toBe(true);
-    expect(hasUntaggedMask({ site: redactText('ana.costa@example.com'), device: 'ups1' })).toBe(true);
-    expect(hasUntaggedMask({ queue: `sales ${redactText('+86 138 0013 8000')} line` })).toBe(true);
-    // a tag after the whole domain only, not after part of it
-    expect(hasUntaggedMask({ site: '***@example.co~abcdefghij' })).toBe(false);
-    expect(hasUntaggedMask({ site: '***@example.com~abc' })).toBe(true);
+    expect(hasOutdatedMask(tagged)).toBe(false);
+    expect(hasOutdatedMask({ site: 'hq', device: 'ups1' })).toBe(false);
+    expect(hasOutdatedMask({ site: 'hq', device: redactText('+15555550102') })).toBe(true);
+    expect(hasOutdatedMask({ site: redactText('ana.costa@example.com'), device: 'ups1' })).toBe(true);
+    expect(hasOutdatedMask({ queue: `sales ${redactText('+86 138 0013 8000')} line` })).toBe(true);
+    expect(hasOutdatedMask({ site: '***@***.co~abcdefghij' })).toBe(false);
+    expect(hasOutdatedMask({ site: '***@***.com~abc' })).toBe(true);
+    // an address masked with its domain shown, tagged or not: as written before the domain was masked
+    expect(hasOutdatedMask({ site: '***@example.com' })).toBe(true);
+    expect(hasOutdatedMask({ site: '***@example.com~abcdefghij' })).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Label values that come from telemetry (a UPS's name, a site, a queue) before they become metric
  * labels: a value that reads as a phone number or an e-mail address is masked as in the logs, with a
- * tag that tells two masked values apart (`***02~kdpaofbmgc`, `***@example.com~bhopjamcea`), and
+ * tag that tells two masked values apart (`***02~kdpaofbmgc`, `***@***.com~bhopjamcea`), and
  * at most `max` distinct label sets are admitted, so a sender cannot grow /metrics without bound.
  * The tag is a keyed hash (HMAC-SHA256 under the daemon's shared secret, 40 bits written as ten
  * letters a–p): the same on every replica and across restarts, different for different numbers
@@ -25,15 +25,17 @@ export function labelTag(key: string): (masked: string) => string {
 }
 
 /**
- * A mask with no tag after it (`***02`, `***@example.com`): what a daemon from before the tags wrote
- * into the shared readings. The guard never makes one, so such a series can only be an old name of a
- * device or queue that is reported under its tagged name now.
+ * A mask of an older daemon's, written into the shared readings: one with no tag after it (`***02`,
+ * as written before masks were tagged), or an address masked with its domain shown, tagged or not
+ * (`***@example.com`, `***@example.com~bhopjamcea`, as written before the domain was masked too).
+ * The guard never makes one (nor an untagged `***@***.com`), so such a series can only be an old
+ * name of a device or queue that is reported under its present name now.
  */
-const UNTAGGED_MASK = /\*\*\*(?:\d{2}(?!\d)|@[A-Za-z0-9.-]+(?![A-Za-z0-9.-]))(?!~[a-p]{10})/;
+const OUTDATED_MASK = /\*\*\*(?:(?:\d{2}(?!\d)|@\*\*\*\.[A-Za-z]+(?![A-Za-z0-9.-]))(?!~[a-p]{10})|@(?!\*\*\*\.)[A-Za-z0-9.-]+)/;
 
-/** Whether any label value holds an untagged mask (see UNTAGGED_MASK). */
-export function hasUntaggedMask(labels: Readonly<Record<string, string>>): boolean {
-  return Object.values(labels).some((v) => UNTAGGED_MASK.test(v));
+/** Whether any label value holds a mask an older daemon wrote (see OUTDATED_MASK). */
+export function hasOutdatedMask(labels: Readonly<Record<string, string>>): boolean {
+  return Object.values(labels).some((v) => OUTDATED_MASK.test(v));
 }
 
 /** Who holds a label set when the caller does not say. */

@@ -72,7 +72,7 @@ describe('surge tier labels', () => {
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: any) => r.result)).toContain('opened');
     const lines = await until(1);
-    expect(lines).toEqual([expect.stringMatching(/^tocsin_acd_surge_tier\{site="\*\*\*00~[a-p]{10}",queue="\*\*\*@example\.com~[a-p]{10}"\} 1$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^tocsin_acd_surge_tier\{site="\*\*\*00~[a-p]{10}",queue="\*\*\*@\*\*\*\.com~[a-p]{10}"\} 1$/)]);
     const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
     const labels = lines[0]?.slice(lines[0].indexOf('{'), lines[0].indexOf('}') + 1);
     expect(text).toContain(`tocsin_acd_calls_waiting${labels} 45`);

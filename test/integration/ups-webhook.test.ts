@@ -216,7 +216,7 @@ describe('telemetry names as metric labels', () => {
     expect(third.body.results).toEqual([expect.objectContaining({ result: 'opened' })]); // still an incident
     expect((await app.request('POST', '/webhooks/+15555550101', {})).status).toBe(404);
     const text = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
-    expect(text).toMatch(/^tocsin_ups_on_battery\{site="\*\*\*@example\.com~[a-p]{10}",device="\*\*\*02~[a-p]{10}"\} 0$/m);
+    expect(text).toMatch(/^tocsin_ups_on_battery\{site="\*\*\*@\*\*\*\.com~[a-p]{10}",device="\*\*\*02~[a-p]{10}"\} 0$/m);
     expect(text).toContain('tocsin_ups_on_battery{site="hq",device="ups2"} 0');
     expect(text).not.toContain('device="ups3"');
     expect(text).not.toMatch(/5555550|ana\.costa/);

@@ -85,8 +85,9 @@ export class EmailChannel implements Channel {
       if (info.rejected.length > 0) {
         throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE', responseCode: 550 });
       }
-      logger.info({ ...ids, channel: 'email', providerId: info.messageId }, `${what} sent`);
-      return { status: 'sent', providerId: info.messageId };
+      const providerId = messageIdLocalPart(info.messageId);
+      logger.info({ ...ids, channel: 'email', providerId }, `${what} sent`);
+      return { status: 'sent', providerId };
     } catch (e) {
       const err = toEmailError(e);
       logger.warn({ ...ids, channel: 'email', code: err.code, providerCode: err.details?.providerCode }, `${what} not sent`);
@@ -104,6 +105,17 @@ function noAddress(recipient: Recipient): TocsinError {
 function mailDomain(from: string): string {
   const m = /@([^>\s]+)>?\s*$/.exec(from);
   return m?.[1] ?? 'tocsin.local';
+}
+
+/**
+ * A sent mail's provider id: its Message-ID's part before the `@` (`<01K…_t3_wang_fang_email_1@alerts.example.org>`
+ * → `01K…_t3_wang_fang_email_1`), tocsin's own notification id, unique to the mail. A whole Message-ID
+ * reads as an address, and the logs mask addresses, so it could not be traced from a log line; the
+ * part before the `@` finds the mail in the mail server's log all the same.
+ */
+export function messageIdLocalPart(messageId: string): string {
+  const m = /^<?([^<>@\s]+)@[^<>@\s]+>?$/.exec(messageId.trim());
+  return m?.[1] ?? messageId;
 }
 
 function safeId(s: string): string {
