@@ -72,6 +72,16 @@ export class ManageOverrides {
   }
 
   /**
+   * One override while it is kept, also one ended early (`endedAt`: kept until its planned end, as
+   * the record of the change); TOCSIN_ERR_NOT_FOUND for one unknown, deleted before it started, or over.
+   */
+  async get(id: string): Promise<Override> {
+    const o = await this.deps.store.get(id);
+    if (!o || Date.parse(o.until) <= this.deps.clock.now()) throw new TocsinError('TOCSIN_ERR_NOT_FOUND', `no override ${id}`);
+    return o;
+  }
+
+  /**
    * Ends an override now. One not yet holding is deleted; one holding is marked ended (kept until
    * its planned end) so that the people on both sides of the change are told, as of a planned end.
    * Ending it again changes nothing.

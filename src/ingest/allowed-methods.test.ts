@@ -7,7 +7,7 @@ describe('allowedMethods (from the route table, not express internals)', () => {
     expect(allowedMethods('/api/incidents')).toEqual(['GET', 'HEAD', 'POST']);
     expect(allowedMethods('/api/incidents/01K0000000000000000000000')).toEqual(['GET', 'HEAD']);
     expect(allowedMethods('/api/incidents/01K0000000000000000000000/resolve')).toEqual(['POST']);
-    expect(allowedMethods('/api/overrides/ov-1')).toEqual(['DELETE']);
+    expect(allowedMethods('/api/overrides/ov-1')).toEqual(['DELETE', 'GET', 'HEAD']);
     expect(allowedMethods('/webhooks/taskrouter')).toEqual(['POST']);
     expect(allowedMethods('/twilio/taskrouter-events')).toEqual(['POST']);
     expect(allowedMethods('/twilio/voice/gather')).toEqual(['POST']);

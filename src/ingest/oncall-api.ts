@@ -44,6 +44,11 @@ export function onCallRoutes(deps: OnCallRouteDeps): Router {
     res.json({ overrides: await deps.overrides.list() });
   });
 
+  router.get('/api/overrides/:id', async (req, res) => {
+    parseQuery(NO_QUERY, req.query);
+    res.json(await deps.overrides.get(req.params.id));
+  });
+
   router.delete('/api/overrides/:id', async (req, res) => {
     await deps.overrides.remove(req.params.id);
     res.status(204).end();

@@ -37,7 +37,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { path: '/api/incidents/:id/resolve', methods: ['POST'] },
   { path: '/api/drills', methods: ['GET'] },
   { path: '/api/overrides', methods: ['GET', 'POST'] },
-  { path: '/api/overrides/:id', methods: ['DELETE'] },
+  { path: '/api/overrides/:id', methods: ['GET', 'DELETE'] },
   { path: '/api/oncall', methods: ['GET'] },
   { path: '/api/maintenance', methods: ['GET', 'POST'] },
   { path: '/api/maintenance/:id', methods: ['DELETE'] },

@@ -24,7 +24,7 @@ describe('OPTIONS', () => {
       '/api/incidents/01K0000000000000000000000/ack': 'POST',
       '/api/incidents/01K0000000000000000000000/report': 'GET, HEAD',
       '/api/overrides': 'GET, HEAD, POST',
-      '/api/overrides/ov-1': 'DELETE',
+      '/api/overrides/ov-1': 'DELETE, GET, HEAD',
       '/api/maintenance/mw-1': 'DELETE',
       '/api/oncall': 'GET, HEAD',
       '/webhooks/alertmanager': 'POST',
@@ -75,7 +75,7 @@ describe('OPTIONS', () => {
       ['DELETE', '/api/incidents/01K0000000000000000000000', 'GET, HEAD'],
       ['GET', '/api/incidents/01K0000000000000000000000/ack', 'POST'],
       ['POST', '/healthz', 'GET, HEAD'],
-      ['GET', '/api/overrides/ov-1', 'DELETE'],
+      ['POST', '/api/overrides/ov-1', 'DELETE, GET, HEAD'],
     ];
     for (const [method, path, allow] of cases) {
       const r = await app.request(method, path, method === 'PUT' || method === 'POST' ? {} : undefined);

@@ -75,6 +75,29 @@ describe('on-call and overrides API', () => {
     expect(again.body.error.code).toBe('TOCSIN_ERR_NOT_FOUND');
   });
 
+  it('GET /api/overrides/:id gives one override as JSON, also one ended early; 404 for one unknown or over', async () => {
+    const now = app.clock.now();
+    const created = await app.request('POST', '/api/overrides', { role: 'shift_lead', person: 'sara_lund', until: iso(now + 120 * MIN), reason: 'Lin Wei at the dentist' });
+    const one = await app.request('GET', `/api/overrides/${created.body.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(created.body.override);
+    expect(one.body).toMatchObject({ id: created.body.id, role: 'shift_lead', person: 'sara_lund', from: iso(now), until: iso(now + 120 * MIN), reason: 'Lin Wei at the dentist' });
+    expect((await app.request('GET', `/api/overrides/${created.body.id}?full=1`)).status).toBe(422);
+
+    const unknown = await app.request('GET', '/api/overrides/01K0000000000000000000000');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('TOCSIN_ERR_NOT_FOUND');
+
+    app.clock.advance(30 * MIN);
+    expect((await app.request('DELETE', `/api/overrides/${created.body.id}`)).status).toBe(204);
+    const ended = await app.request('GET', `/api/overrides/${created.body.id}`);
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ id: created.body.id, endedAt: iso(now + 30 * MIN) });
+
+    app.clock.advance(90 * MIN);
+    expect((await app.request('GET', `/api/overrides/${created.body.id}`)).status).toBe(404);
+  });
+
   it('rejects overrides that name nobody known, never end, or end too far ahead', async () => {
     const now = app.clock.now();
     const post = (body: unknown) => app.request('POST', '/api/overrides', body);
