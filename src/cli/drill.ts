@@ -89,7 +89,7 @@ export async function runDrill(args: readonly string[], deps: DrillDeps): Promis
     return EX_UNAVAILABLE;
   }
   const text = await res.text();
-  let json: { id?: string; error?: { code?: string; message?: string } } = {};
+  let json: { id?: string; result?: string; error?: { code?: string; message?: string } } = {};
   try {
     json = text ? (JSON.parse(text) as typeof json) : {};
   } catch {
@@ -103,7 +103,7 @@ export async function runDrill(args: readonly string[], deps: DrillDeps): Promis
   const id = json.id;
   deps.out.write(
     [
-      `drill incident ${id} opened: ${parsed.class} at ${parsed.site}`,
+      answered(id, json.result, parsed, key),
       `watch it:   GET ${base}/api/incidents/${id}`,
       `its record: GET ${base}/api/incidents/${id}/report?format=md`,
       `all drills: GET ${base}/api/drills`,
@@ -112,4 +112,26 @@ export async function runDrill(args: readonly string[], deps: DrillDeps): Promis
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * The first line: what the daemon did with the drill, as it answered (`result`). Run again with the
+ * same key, it opened nothing (`duplicate`); a drill of a class grouped per site may join one still
+ * open (`merged`) or reopen one just resolved (`reopened`).
+ */
+function answered(id: string, result: string | undefined, args: DrillArgs, key: string): string {
+  const what = `${args.class} at ${args.site}`;
+  switch (result) {
+    case 'opened':
+    case undefined:
+      return `drill incident ${id} opened: ${what}`;
+    case 'duplicate':
+      return `drill incident ${id} was opened by an earlier run with key ${key} (duplicate): nothing opened, nobody paged again`;
+    case 'merged':
+      return `drill incident ${id} was already open for ${what} (merged): this drill joined it, no second incident opened`;
+    case 'reopened':
+      return `drill incident ${id} reopened: ${what} (resolved moments ago, within incidents.reopenWindow)`;
+    default:
+      return `drill incident ${id}: the daemon answered "${result}" for ${what}`;
+  }
 }

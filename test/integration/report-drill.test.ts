@@ -132,7 +132,8 @@ describe('drills', () => {
     const out = sink();
     const again = await runDrill(['media', '--site', 'hq', '--key', 'drill-run-0001'], { fetch, baseUrl: app.baseUrl, out, err: sink() });
     expect(again).toBe(0);
-    expect(out.text).toContain(`drill incident ${opened.id} opened`);
+    // it says what the daemon answered: the earlier run's drill, nothing opened now
+    expect(out.text.split('\n')[0]).toBe(`drill incident ${opened.id} was opened by an earlier run with key drill-run-0001 (duplicate): nothing opened, nobody paged again`);
     expect((await drills()).map((d) => d.id)).toEqual([opened.id]);
 
     // each run without --key is a drill of its own (media: an incident per report)
@@ -163,7 +164,12 @@ describe('drills', () => {
 
     const ok = await run(['power', '--site=hq'], { token: 'drill-secret' });
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/drill incident drill-\S+ opened: power at hq/);
+    expect(ok.out).toMatch(/^drill incident drill-\S+ opened: power at hq\n/);
+    // power is grouped per site: a second run while the first drill is open joins it, and says so
+    const id = /^drill incident (\S+) opened/.exec(ok.out)?.[1] ?? '';
+    const joined = await run(['power', '--site=hq'], { token: 'drill-secret' });
+    expect(joined.code).toBe(0);
+    expect(joined.out.split('\n')[0]).toBe(`drill incident ${id} was already open for power at hq (merged): this drill joined it, no second incident opened`);
 
     const down = await run(['power'], { baseUrl: 'http://127.0.0.1:1' });
     expect(down.code).toBe(EX_UNAVAILABLE);
