@@ -21,15 +21,28 @@ describe('ups-poll command line', () => {
   it('takes --url, --interval, a bare host (port 3493) and TOCSIN_URL / TOCSIN_SITE from the environment', () => {
     const o = parseUpsPollArgs(['--upsd', '10.0.0.5', '--ups', 'ups1', '--interval', '1m30s', '--once'], readCliEnv({ TOCSIN_URL: 'http://tocsin:8080/', TOCSIN_SITE: 'dc1' }));
     expect(o).toMatchObject({ upsd: { host: '10.0.0.5', port: 3493 }, site: 'dc1', url: 'http://tocsin:8080', intervalMs: 90_000, once: true });
-    expect(parseUpsPollArgs(['--ups', 'u', '--site', 's', '--url', 'http://x:1/'], env)).toMatchObject({ url: 'http://x:1', upsd: { host: '127.0.0.1', port: 3493 } });
+    expect(parseUpsPollArgs(['--upsd', '127.0.0.1:3493', '--ups', 'u', '--site', 's', '--url', 'http://x:1/'], env)).toMatchObject({ url: 'http://x:1', upsd: { host: '127.0.0.1', port: 3493 } });
+  });
+  it('reads a bare number for --interval and --timeout as seconds, as daemon.yaml does', () => {
+    const base = ['--upsd', 'nut.local:3493', '--ups', 'ups1', '--site', 'hq'];
+    expect(parseUpsPollArgs([...base, '--interval', '5', '--timeout', '2.5'], env)).toMatchObject({ intervalMs: 5_000, timeoutMs: 2_500 });
+    expect(parseUpsPollArgs([...base, '--interval', '30'], env)).toMatchObject({ intervalMs: 30_000 });
+    expect(parseUpsPollArgs([...base, '--interval', '0'], env)).toBe('--interval must be a duration like 5s (a bare number is seconds), got "0"');
   });
   it.each([
-    [['--site', 'hq'], '--ups NAME[,NAME...] is required'],
-    [['--ups', 'ups1'], '--site is required (or TOCSIN_SITE)'],
-    [['--ups', 'ups1', '--site', 'hq', '--interval', 'soon'], '--interval must be a duration like 5s, got "soon"'],
+    [['--ups', 'ups1', '--site', 'hq'], "--upsd HOST:PORT is required: where NUT's upsd listens (e.g. 127.0.0.1:3493 on the UPS host)"],
+    [['--upsd', 'nut.local', '--site', 'hq'], '--ups NAME[,NAME...] is required'],
+    [['--upsd', 'nut.local', '--ups', 'ups1'], '--site is required (or TOCSIN_SITE)'],
+    [['--upsd', 'nut.local', '--ups', 'ups1', '--site', 'hq', '--interval', 'soon'], '--interval must be a duration like 5s (a bare number is seconds), got "soon"'],
     [['--ups', 'ups1', '--site', 'hq', '--upsd', 'host:99999'], '--upsd must be HOST:PORT, got "host:99999"'],
   ])('%j → %s', (args, problem) => {
     expect(parseUpsPollArgs(args, env)).toBe(problem);
+  });
+  it('exits 64 with the usage without --upsd (it polled 127.0.0.1:3493 unasked)', async () => {
+    let text = '';
+    const code = await runUpsPoll(['--ups', 'ups1', '--site', 'hq', '--once'], { env, logger: createLogger('silent'), usage: (t) => (text += t) });
+    expect(code).toBe(EX_USAGE);
+    expect(text).toBe(`tocsin ups-poll: --upsd HOST:PORT is required: where NUT's upsd listens (e.g. 127.0.0.1:3493 on the UPS host)\nusage: tocsin ups-poll --upsd HOST:PORT --ups NAME[,NAME...] --site S [--url URL] [--interval 5s] [--timeout 5s] [--once]\n`);
   });
   it('exits 64 with the usage on bad arguments', async () => {
     let text = '';

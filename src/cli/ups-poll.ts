@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { CliEnv } from '../config/cli-env.js';
-import { parseDuration } from '../config/durations.js';
+import { parseDurationOrSeconds } from '../config/durations.js';
 import { UpsdClient, parseUpsdAddress, type UpsdAddress } from '../nut/upsd-client.js';
 import { convertVars } from '../nut/upsd-protocol.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -51,7 +51,7 @@ export function parseUpsPollArgs(args: readonly string[], env: CliEnv): UpsPollO
     ({ values } = parseArgs({
       args: [...args],
       options: {
-        upsd: { type: 'string', default: '127.0.0.1:3493' },
+        upsd: { type: 'string' },
         ups: { type: 'string' },
         site: { type: 'string' },
         url: { type: 'string' },
@@ -65,16 +65,18 @@ export function parseUpsPollArgs(args: readonly string[], env: CliEnv): UpsPollO
   } catch (e) {
     return (e as Error).message;
   }
+  if (values.upsd === undefined) return '--upsd HOST:PORT is required: where NUT\'s upsd listens (e.g. 127.0.0.1:3493 on the UPS host)';
   const upsd = parseUpsdAddress(values.upsd);
   if (upsd === undefined) return `--upsd must be HOST:PORT, got "${values.upsd}"`;
   const upses = (values.ups ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (upses.length === 0) return '--ups NAME[,NAME...] is required';
   const site = values.site ?? env.site;
   if (site === undefined || site.trim() === '') return '--site is required (or TOCSIN_SITE)';
-  const intervalMs = parseDuration(values.interval);
-  if (intervalMs === undefined || intervalMs <= 0) return `--interval must be a duration like 5s, got "${values.interval}"`;
-  const timeoutMs = parseDuration(values.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) return `--timeout must be a duration like 5s, got "${values.timeout}"`;
+  // as in daemon.yaml: `5s`, `1m30s`, or a bare number of seconds
+  const intervalMs = parseDurationOrSeconds(values.interval);
+  if (intervalMs === undefined || intervalMs <= 0) return `--interval must be a duration like 5s (a bare number is seconds), got "${values.interval}"`;
+  const timeoutMs = parseDurationOrSeconds(values.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) return `--timeout must be a duration like 5s (a bare number is seconds), got "${values.timeout}"`;
   return { upsd, upses, site: site.trim(), url: (values.url ?? env.tocsinUrl).replace(/\/+$/, ''), intervalMs, once: values.once, timeoutMs };
 }
 

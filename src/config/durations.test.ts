@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseBytes, parseDuration } from './durations.js';
+import { formatDuration, parseBytes, parseDuration, parseDurationOrSeconds } from './durations.js';
 
 describe('durations', () => {
   it('parses the units config files use', () => {
@@ -12,6 +12,13 @@ describe('durations', () => {
   });
   it('rejects what is not a duration', () => {
     for (const bad of ['', '5', 'm5', '5 minutes', '1h 30m', '-5m', '5x']) expect(parseDuration(bad), bad).toBeUndefined();
+  });
+  it('reads a bare number as seconds where a duration may be written so (config files, the CLI)', () => {
+    expect(parseDurationOrSeconds('5')).toBe(5_000);
+    expect(parseDurationOrSeconds(' 0.25 ')).toBe(250);
+    expect(parseDurationOrSeconds('0')).toBe(0);
+    expect(parseDurationOrSeconds('1m30s')).toBe(90_000);
+    for (const bad of ['', '-5', '5 s', '.5', 'five']) expect(parseDurationOrSeconds(bad), bad).toBeUndefined();
   });
   it('formats back', () => {
     expect(formatDuration(5_400_000)).toBe('1h30m');

@@ -18,6 +18,18 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(total) ? Math.round(total) : undefined;
 }
 
+/** A bare number: seconds. */
+const SECONDS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * A duration as written in the config files and on the command line: with units (`parseDuration`),
+ * or a bare number of seconds (`5` is 5s, `0.5` half a second), as YAML gives a number unquoted.
+ */
+export function parseDurationOrSeconds(text: string): number | undefined {
+  const s = text.trim();
+  return SECONDS.test(s) ? Math.round(Number(s) * 1000) : parseDuration(s);
+}
+
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   const parts: string[] = [];

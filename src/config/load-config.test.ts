@@ -167,6 +167,14 @@ describe('invalid config', () => {
     );
   });
 
+  it('reads a bare number as seconds, quoted or not, as daemon.yaml says', () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', 'reopenWindow: 10m', 'reopenWindow: "600"');
+    expect(loadConfig(d).daemon.incidents.reopenWindow).toBe(600_000);
+    edit(d, 'daemon.yaml', 'reopenWindow: "600"', 'reopenWindow: 600');
+    expect(loadConfig(d).daemon.incidents.reopenWindow).toBe(600_000);
+  });
+
   it('refuses a split-body retry window under a second (a Redis expiry must be positive)', () => {
     const d = copyOfShipped();
     edit(d, 'daemon.yaml', 'retryWindow: 1h', 'retryWindow: 0');

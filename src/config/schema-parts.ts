@@ -1,6 +1,6 @@
 /** The primitives the config files' schemas share: ids, levels, channels, durations, sizes, times of day, time zones. */
 import { z } from 'zod';
-import { formatDuration, parseBytes, parseDuration } from './durations.js';
+import { formatDuration, parseBytes, parseDurationOrSeconds } from './durations.js';
 
 export const CLASS_ID = /^[a-z][a-z0-9_]*$/;
 export const CHANNELS = ['sms', 'voice', 'email'] as const;
@@ -18,7 +18,7 @@ export interface Least {
 
 export function durationSchema(scale: number, least?: Least) {
   return z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = typeof v === 'number' ? (v >= 0 ? v * 1000 : undefined) : parseDuration(v);
+    const ms = typeof v === 'number' ? (v >= 0 ? v * 1000 : undefined) : parseDurationOrSeconds(v);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (write e.g. "30s", "5m", "1h30m"; a bare number is seconds)` });
       return z.NEVER;
