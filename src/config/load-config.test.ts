@@ -75,7 +75,7 @@ describe('the shipped config', () => {
       [30, 'uncontrolled', ['standby_staff']],
       [60, 'uncontrolled', ['functional_staff', 'center_manager']],
     ]);
-    const fire = c.playbooks.classes.security!.tiers.filter((t) => t.match?.kind === '(fire)?');
+    const fire = c.playbooks.classes.security!.tiers.filter((t) => t.note?.startsWith('Fire'));
     expect(fire.map((t) => [t.after / 60_000, t.when, t.roles])).toEqual([
       [0, 'unresolved', ['supervisor', 'center_manager']],
       [2, 'unacknowledged', ['director']],
@@ -125,8 +125,8 @@ describe('invalid config', () => {
     edit(d, 'daemon.yaml', /criticalClasses: \[security, power\]   #/, 'criticalClasses: [power]   #');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 2m between tiers 0 and 1 of class security /)]);
     // tiers due at the same minute are no gap
-    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: "\(fire\)\?" \}/, '{ after: 0, when: unacknowledged, match: { kind: "(fire)?" }');
-    edit(d, 'playbooks.yaml', /\{ after: 2m, when: unacknowledged, match: \{ kind: theft \}/, '{ after: 0, when: unacknowledged, match: { kind: theft }');
+    edit(d, 'playbooks.yaml', /\{ after: 2m, (when: unacknowledged, match: \{ kind: '\(\?!)/, '{ after: 0, $1');
+    edit(d, 'playbooks.yaml', /\{ after: 2m, (when: unacknowledged, match: \{ kind: '\\s)/, '{ after: 0, $1');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 5m between tiers 0 and 1 of class app_network_acd /)]);
     // told in the config's own minutes when the clock runs faster
     edit(d, 'daemon.yaml', /bundleWindow: 5m1s/, 'bundleWindow: 6m');
@@ -406,7 +406,7 @@ describe('invalid config', () => {
 
   it('checks the label patterns of tiers and of Alertmanager rules', () => {
     const d = copyOfShipped();
-    edit(d, 'playbooks.yaml', 'match: { kind: theft }', 'match: { kind: "theft(" }');
+    edit(d, 'playbooks.yaml', /match: \{ kind: '\\s\*\[Tt\]\[Hh\]\[Ee\]\[Ff\]\[Tt\]\\s\*' \}/, 'match: { kind: "theft(" }');
     edit(d, 'sources.yaml', /match: \{ ([a-z_]+): ("?)([^"}\s]+)/, 'match: { $1: $2($3');
     expect(problems(d)).toEqual([
       expect.stringMatching(/^playbooks\.yaml: classes\.security\.tiers\.\d+\.match\.kind: not a valid regular expression: theft\($/),

@@ -42,6 +42,33 @@ describe('security', () => {
     expect((await s.pages(id)).some((p) => p.role === 'director')).toBe(true);
   });
 
+  it('security: a report of any kind but theft gets the fire plan (Fire, smoke, burglary, a kind nobody foresaw)', async () => {
+    const kinds = ['Fire', 'smoke', 'burglary', 'water in hall B'];
+    // one site each: reports of one class at one site merge into one incident
+    const ids = await Promise.all(kinds.map((kind, i) => s.open({ class: 'security', site: `fire${i}`, level: 4, details: { kind } })));
+    await s.at(0);
+    const firstCall = [`center_manager/${await s.onDuty('center_manager')}/voice`, `supervisor/${await s.onDuty('supervisor')}/voice`];
+    for (const id of ids) expect(who(await s.pages(id), { tier: 0 }).filter((w) => !w.endsWith('/email'))).toEqual(firstCall);
+    await s.at(2 * MIN);
+    for (const id of ids) {
+      const pages = await s.pages(id);
+      expect(who(pages, { tier: 1 }).filter((w) => !w.endsWith('/email'))).toEqual([`director/${await s.onDuty('director')}/voice`]);
+      expect(pages.filter((p) => p.tier >= 2)).toEqual([]);
+    }
+  });
+
+  it('security: theft is theft whatever its case (THEFT, Theft): the theft plan only, never the fire plan', async () => {
+    const ids = await Promise.all(['THEFT', ' Theft '].map((kind, i) => s.open({ class: 'security', site: `theft${i}`, level: 4, details: { kind } })));
+    await s.at(0);
+    for (const id of ids) expect(who(await s.pages(id), { tier: 2 }).filter((w) => !w.endsWith('/email'))).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+    await s.at(2 * MIN);
+    for (const id of ids) {
+      const pages = await s.pages(id);
+      expect(new Set(pages.map((p) => p.tier))).toEqual(new Set([2, 3]));
+      expect(pages.some((p) => p.role === 'director')).toBe(false);
+    }
+  });
+
   it('security: theft pages supervisor at T+0 and center_manager at T+2m unacknowledged', async () => {
     const id = await s.open({ class: 'security', level: 4, details: { kind: 'theft' } });
     await s.at(0);
