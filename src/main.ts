@@ -1,4 +1,5 @@
 /** The daemon: read env and config, make sure Redis is there, wire everything, serve, stop cleanly. */
+import { configWarnings } from './config/config-warnings.js';
 import { checkEnvWithConfig, listenProblem } from './config/env-checks.js';
 import { EnvError, engineWorkerEnv, readEnv } from './config/env.js';
 import { loadConfig, ConfigError } from './config/load-config.js';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(env.logLevel);
   if (env.clockSpeed !== 1) logger.warn({ clockSpeed: env.clockSpeed }, 'TOCSIN_CLOCK_SPEED is not 1: every wait runs faster (drill/test mode)');
   const config = loadConfig(env.configDir, { clockSpeed: env.clockSpeed });
+  for (const w of configWarnings(config)) logger.warn({ file: w.file, path: w.path }, w.message);
   const findings = checkEnvWithConfig(env, config.sources);
   if (findings.problems.length > 0) throw new EnvError(findings.problems);
   for (const w of findings.warnings) logger.warn({ variable: w.variable }, w.message);

@@ -6,7 +6,7 @@
 import type { ClassConfig } from '../config/schema.js';
 import { clearReason, type ClearReason } from '../domain/clear-reason.js';
 import type { EscalationFacts } from '../domain/escalation-ports.js';
-import { nextApplicableTier, type EscalationSubject, type Step } from '../domain/escalation.js';
+import { matchLabelNames, nextApplicableTier, type EscalationSubject, type Step } from '../domain/escalation.js';
 import type { Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
 import type { Recipient } from '../domain/ports.js';
@@ -93,11 +93,28 @@ export async function runStep(
   );
   const held = outcomes.includes('held');
   if (!held) {
-    const reached = step.kind === 'tier' ? { entry: { type: 'tier_reached', tier: step.tier, roles: step.roles, people: chosen.map((t) => t.recipient.id), late: Math.max(0, now - step.at) }, at: now } : undefined;
-    const fresh = await n.state.completeStep(inc.id, step.key, now, step.kind === 'tier' ? step.tier : null, reached);
+    const people = chosen.map((t) => t.recipient.id);
+    const labels = step.kind === 'unmatched' ? matchedOn(klass, inc) : undefined;
+    const entry =
+      step.kind === 'tier'
+        ? { type: 'tier_reached', tier: step.tier, roles: step.roles, people, late: Math.max(0, now - step.at) }
+        : labels
+          ? { type: 'no_tier_fits', roles: step.roles, people, labels }
+          : undefined;
+    const fresh = await n.state.completeStep(inc.id, step.key, now, step.kind === 'tier' ? step.tier : null, entry ? { entry, at: now } : undefined);
     if (fresh && step.kind === 'tier') metrics.tierReached.inc({ class: inc.class, tier: String(step.tier) });
+    if (fresh && labels) {
+      // a playbook gap: the plan's tiers left this incident to nobody
+      metrics.incidentsUnmatched.inc({ class: inc.class });
+      deps.logger.error({ incident: inc.id, class: inc.class, labels, roles: step.roles }, 'no tier of the playbook fits the incident; the roles of its start were paged instead');
+    }
   }
   return { advanced, held, wakeAt };
+}
+
+/** The labels the class's tiers match on, as the incident carries them (what fitted none of them). */
+function matchedOn(klass: ClassConfig, inc: Incident): Record<string, string> {
+  return Object.fromEntries(matchLabelNames(klass).map((name) => [name, inc.labels[name] ?? '']));
 }
 
 /** The reason an all-clear gives; a failed read only leaves it unsaid (the all-clear still goes). */

@@ -52,3 +52,36 @@ describe('check-config covers messages.yaml', () => {
     expect(String(err.read())).toMatch(/messages\.yaml: \(top\): cannot read: ENOENT/);
   });
 });
+
+describe('check-config warns about a playbook gap, and the configuration stays valid', () => {
+  it('a class whose tiers due at the start all carry a match, and that does not say who is paged then, is a warning (exit 0)', () => {
+    const d = copy();
+    edit(d, 'playbooks.yaml', '    unmatched: { roles: [supervisor, center_manager]', '    # unmatched: { roles: [supervisor, center_manager]');
+    const out = new PassThrough();
+    const err = new PassThrough();
+    expect(runCheckConfig([d], out, err)).toBe(0);
+    expect(String(err.read()).trim().split('\n')).toEqual([
+      `warning: ${join(d, 'playbooks.yaml')}: classes.security.tiers: every tier due at the start (0, 2) carries a match: an incident that fits none of them pages supervisor, center_manager (all of them) and is logged as an error; set classes.security.unmatched to say who is paged then`,
+    ]);
+    expect(String(out.read())).toMatch(/: valid \(playbooks .*, 1 warning\(s\)\)\n$/);
+  });
+
+  it('not when one of them has no match, nor for the shipped configuration', () => {
+    const d = copy();
+    edit(d, 'playbooks.yaml', '    unmatched: { roles: [supervisor, center_manager]', '    # unmatched: { roles: [supervisor, center_manager]');
+    edit(d, 'playbooks.yaml', "      - { after: 0, when: unresolved, match: { kind: '\\s*[Tt][Hh][Ee][Ff][Tt]\\s*' }, roles: [supervisor] }", '      - { after: 0, when: unresolved, roles: [supervisor] }');
+    for (const dir of [d, 'config']) {
+      const err = new PassThrough();
+      expect(runCheckConfig([dir], new PassThrough(), err)).toBe(0);
+      expect(err.read()).toBeNull();
+    }
+  });
+
+  it("checks the roles of a class's unmatched", () => {
+    const d = copy();
+    edit(d, 'playbooks.yaml', '    unmatched: { roles: [supervisor, center_manager]', '    unmatched: { roles: [supervisor, centre_manager]');
+    const err = new PassThrough();
+    expect(runCheckConfig([d], new PassThrough(), err)).toBe(EX_CONFIG);
+    expect(String(err.read())).toMatch(/playbooks\.yaml: classes\.security\.unmatched\.roles\.1: unknown role "centre_manager"/);
+  });
+});

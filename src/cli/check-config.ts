@@ -1,5 +1,6 @@
 /** `tocsin check-config [DIR]`: exit 0 when valid, 78 with every problem (file: path: message) otherwise. */
 import type { Writable } from 'node:stream';
+import { configWarnings } from '../config/config-warnings.js';
 import { configDirOf } from '../config/env.js';
 import { ConfigError, configDirProblem, formatProblem, loadConfig, type ConfigProblem } from '../config/load-config.js';
 import { loadMessages } from '../config/messages-schema.js';
@@ -29,7 +30,11 @@ export function runCheckConfig(args: readonly string[], out: Writable, err: Writ
       throw e;
     }
     if (messageProblems.length > 0) throw new ConfigError(messageProblems);
-    out.write(`${c.dir}: valid (playbooks ${c.playbooks.version}, ${Object.keys(c.playbooks.classes).length} classes, ${Object.keys(c.roster.people).length} people)\n`);
+    // valid all the same: the warnings go to stderr, and the exit code stays 0
+    const warnings = configWarnings(c);
+    for (const w of warnings) err.write(`warning: ${formatProblem(w)}\n`);
+    const warned = warnings.length > 0 ? `, ${warnings.length} warning(s)` : '';
+    out.write(`${c.dir}: valid (playbooks ${c.playbooks.version}, ${Object.keys(c.playbooks.classes).length} classes, ${Object.keys(c.roster.people).length} people${warned})\n`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -139,6 +139,7 @@ function crossCheck(root: string, c: ParsedConfig, clockSpeed: number): ConfigPr
       t.roles.forEach((r, j) => role('playbooks', `classes.${cid}.tiers.${i}.roles.${j}`, r));
       patterns('playbooks', `classes.${cid}.tiers.${i}.match`, t.match);
     });
+    (cl.unmatched?.roles ?? []).forEach((r, j) => role('playbooks', `classes.${cid}.unmatched.roles.${j}`, r));
     cl.onResolve.reminders.forEach((rm, i) => rm.roles.forEach((r, j) => role('playbooks', `classes.${cid}.onResolve.reminders.${i}.roles.${j}`, r)));
     cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.match`, rm.match));
     cl.onResolve.reminders.forEach((rm, i) => patterns('playbooks', `classes.${cid}.onResolve.reminders.${i}.unless`, rm.unless));

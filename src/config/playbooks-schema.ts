@@ -63,6 +63,16 @@ export function playbooksSchema({ wait }: Durations) {
       .default([])
       .describe('The level climbs by itself while the incident stays unresolved. Default none.'),
     tiers: z.array(tier).min(1).describe('Who is paged at which minute after the incident opened.'),
+    /** Who is paged when no tier due at the start fits the incident (each carries a `match` it does not fit). */
+    unmatched: z
+      .strictObject({
+        roles: z.array(id).min(1).describe('Roles paged instead (ids of roles.yaml).'),
+        note: z.string().optional().describe('A line the page carries; default: that no tier of the plan fits the incident.'),
+      })
+      .optional()
+      .describe(
+        'Who is paged when no tier due at the start (after: 0) fits the incident: each carries a `match` its labels do not fit, so nobody would be paged. Default: the roles of all those tiers. Either way it is logged as an error and counted (tocsin_incidents_unmatched_total); giving it also tells check-config the gap is known.',
+      ),
     onResolve: z
       .strictObject({
         notify: z.enum(['paged', 'none']).default('paged').describe('`paged`: everyone who was paged gets the all-clear; `none`: nobody does. Default paged.'),

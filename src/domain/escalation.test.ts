@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import type { ClassConfig } from '../config/schema.js';
-import { conditionHolds, matchLabelNames, matchLabelsOf, nextApplicableTier, planEscalation, tierMatches, type EscalationSubject, type Step } from './escalation.js';
+import { conditionHolds, matchLabelNames, matchLabelsOf, nextApplicableTier, planEscalation, tierMatches, UNMATCHED_NOTE, type EscalationSubject, type Step } from './escalation.js';
 import { reminderKey } from './reminder-key.js';
 
 const config = loadConfig('config');
@@ -450,6 +450,52 @@ describe('planEscalation — a drill run faster (TOCSIN_CLOCK_SPEED)', () => {
     expect(w?.note).toBe('Level 5 (critical): its roles are told within 10m.');
     // without the speed the shortened wait shows
     expect(planEscalation(five, fast.playbooks.classes['security'] as ClassConfig, fast.severity, T0 + 2 * MIN).due.find((x) => x.key === 'w5')?.note).toBe('Level 5 (critical): its roles are told within 86s.');
+  });
+});
+
+describe('planEscalation — no tier due at the start fits the incident', () => {
+  const sec = klass('security');
+  /** The fire and theft plans as they once were: an empty kind or exactly "fire", exactly "theft" (a gap between them). */
+  const gapped: ClassConfig = {
+    ...sec,
+    unmatched: undefined,
+    tiers: sec.tiers.map((t) => ({ ...t, match: { kind: t.note?.startsWith('Fire') ? '(fire)?' : 'theft' } })),
+  };
+  const burglary = subject({ level: 4, openLevel: 4, labels: { kind: 'burglary' } });
+
+  it('pages the roles of every tier due at the start, once, as a first page with a note saying why', () => {
+    const p = planEscalation(burglary, gapped, severity, T0);
+    expect(p.due).toEqual([expect.objectContaining({ key: 'nomatch', kind: 'unmatched', tier: 0, roles: ['supervisor', 'center_manager'], phase: 'page', condition: 'unresolved', note: UNMATCHED_NOTE })]);
+    expect(planEscalation({ ...burglary, done: new Set(['nomatch']) }, gapped, severity, T0 + 2 * MIN).due).toEqual([]);
+    // acknowledged before it went: it still goes (nobody of the plan was told)
+    expect(keys(planEscalation({ ...burglary, state: 'acknowledged', acknowledgedAtMs: T0 }, gapped, severity, T0).due)).toEqual(['nomatch']);
+    expect(planEscalation({ ...burglary, state: 'resolved', resolvedAtMs: T0 }, gapped, severity, T0).due.filter((x) => x.kind === 'unmatched')).toEqual([]);
+  });
+
+  it("pages the class's `unmatched` roles with its note when it gives them", () => {
+    const told = { ...gapped, unmatched: { roles: ['director'], note: 'Nobody knows what this is.' } };
+    expect(planEscalation(burglary, told, severity, T0).due).toEqual([expect.objectContaining({ key: 'nomatch', roles: ['director'], note: 'Nobody knows what this is.' })]);
+  });
+
+  it('not when a tier due at the start fits, by the labels or by an event of the cycle', () => {
+    expect(keys(planEscalation(subject({ level: 4, openLevel: 4, labels: { kind: 'fire' } }), gapped, severity, T0).due)).toEqual(['t0']);
+    expect(keys(planEscalation({ ...burglary, seenLabels: [{ kind: 'theft' }] }, gapped, severity, T0).due)).toEqual(['t2']);
+  });
+
+  it('a tier waiting for a level the incident opened below is not one of the start', () => {
+    const k: ClassConfig = { ...gapped, tiers: [{ ...(gapped.tiers[0] as ClassConfig['tiers'][number]), match: undefined, atLevel: 5 }, ...gapped.tiers.slice(1)] };
+    expect(keys(planEscalation(burglary, k, severity, T0).due)).toEqual(['nomatch']);
+    expect(keys(planEscalation({ ...burglary, openLevel: 5, level: 5 }, k, severity, T0).due)).toEqual(['t0']);
+  });
+
+  it('a reopened incident that still fits nothing pages again, under its cycle', () => {
+    expect(keys(planEscalation({ ...burglary, cycle: 1, done: new Set(['nomatch']) }, gapped, severity, T0).due)).toEqual(['c1:nomatch']);
+  });
+
+  it('the shipped security plans leave no gap: every kind gets a tier due at the start', () => {
+    for (const kind of ['', 'fire', 'Fire', 'smoke', 'burglary', 'THEFT', 'theft\n']) {
+      expect(planEscalation(subject({ level: 4, openLevel: 4, labels: { kind } }), sec, severity, T0).due.map((x) => x.kind), kind).toEqual(['tier']);
+    }
   });
 });
 

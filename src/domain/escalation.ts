@@ -13,7 +13,10 @@ import { legacyReminderKey, reminderKey } from './reminder-key.js';
 
 export type StepCondition = 'unacknowledged' | 'unresolved' | 'uncontrolled' | 'acknowledged' | 'resolved';
 
-export type StepKind = 'tier' | 'repeat' | 'circle' | 'update' | 'ack_timeout' | 'overdue' | 'all_clear' | 'reminder' | 'report';
+export type StepKind = 'tier' | 'repeat' | 'unmatched' | 'circle' | 'update' | 'ack_timeout' | 'overdue' | 'all_clear' | 'reminder' | 'report';
+
+/** The note of a page no tier brought (none due at the start fits the incident), when the class gives none. */
+export const UNMATCHED_NOTE = 'No tier of the plan fits this incident: every role its plan pages at the start is paged.';
 
 /** Someone already paged for this incident (the audience of updates and the all-clear). */
 export interface PagedPerson {
@@ -203,6 +206,26 @@ function matchesSeen(match: Readonly<Record<string, string>> | undefined, subjec
   return tierMatches(match, subject.labels) || (match !== undefined && (subject.seenLabels ?? []).some((l) => tierMatches(match, l)));
 }
 
+/** The tiers due at an incident's start for its opening level (after: 0, any atLevel reached), by index. */
+export function startTiers(klass: Pick<ClassConfig, 'tiers'>, openLevel: number): number[] {
+  const out: number[] = [];
+  klass.tiers.forEach((t, i) => {
+    if (t.after === 0 && (t.atLevel === undefined || t.atLevel <= openLevel)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Who is paged for an incident no tier due at its start fits (each carries a `match` that neither its
+ * labels nor those of any event of its cycle fit), or undefined when one fits or none is due then: the
+ * class's `unmatched` roles, else those of all those tiers, so that an incident never pages nobody.
+ */
+export function unmatchedRoles(klass: Pick<ClassConfig, 'tiers' | 'unmatched'>, subject: Pick<EscalationSubject, 'labels' | 'seenLabels' | 'openLevel'>): readonly string[] | undefined {
+  const start = startTiers(klass, subject.openLevel).map((i) => klass.tiers[i] as TierConfig);
+  if (start.length === 0 || start.some((t) => matchesSeen(t.match, subject))) return undefined;
+  return klass.unmatched?.roles ?? [...new Set(start.flatMap((t) => t.roles))];
+}
+
 /**
  * How a tier's page is worded: the first tier, and every tier due at the incident's start (`after: 0`,
  * for its opening level), page — they go out with the first, nothing has escalated; the later ones,
@@ -251,6 +274,12 @@ export function planEscalation(subject: EscalationSubject, klass: ClassConfig, s
       if (k < t.repeat.times) future.push(at + (k + 1) * every);
     }
   });
+
+  // ---- no tier due at the start fits the incident: its start's roles are paged all the same
+  const fallback = unresolved ? unmatchedRoles(klass, s) : undefined;
+  if (fallback) {
+    consider({ key: 'nomatch', kind: 'unmatched', at: s.cycleStartMs, tier: 0, roles: fallback, phase: 'page', condition: 'unresolved', note: klass.unmatched?.note ?? UNMATCHED_NOTE });
+  }
 
   // ---- the level: climbing by duration (class) and by time at a level (severity table)
   let levelChange: LevelChange | undefined;

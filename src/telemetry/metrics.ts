@@ -45,6 +45,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     timeToResolve: new Histogram({ name: 'tocsin_time_to_resolve_seconds', help: 'From opened to resolved (by a person or by its source), by class and drill.', labelNames: ['class', 'drill'] as const, buckets: HUMAN_BUCKETS, registers: r }),
 
     // ---- escalation
+    incidentsUnmatched: new Counter({ name: 'tocsin_incidents_unmatched_total', help: "Incidents no tier due at their start fitted (each carries a match their labels did not fit), paged by the class's unmatched roles instead; each is a gap in the playbook.", labelNames: ['class'] as const, registers: r }),
     tierReached: new Counter({ name: 'tocsin_escalation_tier_reached_total', help: 'Escalation tiers reached, by class and tier.', labelNames: ['class', 'tier'] as const, registers: r }),
     escalationLateness: new Histogram({ name: 'tocsin_escalation_lateness_seconds', help: 'How late a due escalation step ran after its due time.', buckets: LATENESS_BUCKETS, registers: r }),
     escalationsOverdue: new Gauge({ name: 'tocsin_escalations_overdue', help: 'Due escalation steps older than the claim lease (stalled), as last seen by the auditor.', aggregator: 'first', registers: r }),

@@ -5,12 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkMessagesCoverage, loadMessages, MESSAGE_LOCALES, MESSAGE_PHASES, type MessagesConfig } from '../../config/messages-schema.js';
 import { makeIncident, makePage, makeRecipient } from '../../../test/support/page-fixture.js';
 import { loadConfig } from '../../config/load-config.js';
-import { severityNotes } from '../../domain/escalation.js';
+import { severityNotes, UNMATCHED_NOTE } from '../../domain/escalation.js';
 import { renderPage } from './messages.js';
 import { smsLength } from './sms-encoding.js';
 
 const CONFIG = join(import.meta.dirname, '../../../config');
-const playbooks = parse(readFileSync(join(CONFIG, 'playbooks.yaml'), 'utf8')) as { classes: Record<string, { advice?: string; tiers: Array<{ note?: string }>; onResolve?: { reminders?: Array<{ note?: string }> } }> };
+const playbooks = parse(readFileSync(join(CONFIG, 'playbooks.yaml'), 'utf8')) as {
+  classes: Record<string, { advice?: string; tiers: Array<{ note?: string }>; unmatched?: { note?: string }; onResolve?: { reminders?: Array<{ note?: string }> } }>;
+};
 const CLASSES = Object.keys(playbooks.classes);
 const CHANNELS = ['sms', 'voice', 'email'] as const;
 const POWER_ADVICE = playbooks.classes.power?.advice ?? '';
@@ -29,10 +31,11 @@ describe('shipped messages.yaml', () => {
     expect(checkMessagesCoverage(messages, CLASSES)).toEqual([]);
   });
 
-  it('translates every advice, tier note and reminder of playbooks.yaml into Chinese', () => {
+  it('translates every advice, tier note, unmatched note and reminder of playbooks.yaml into Chinese, and the default unmatched note', () => {
     const texts = Object.values(playbooks.classes)
-      .flatMap((c) => [c.advice, ...c.tiers.map((t) => t.note), ...(c.onResolve?.reminders ?? []).map((r) => r.note)])
+      .flatMap((c) => [c.advice, ...c.tiers.map((t) => t.note), c.unmatched?.note, ...(c.onResolve?.reminders ?? []).map((r) => r.note)])
       .filter((t): t is string => !!t);
+    texts.push(UNMATCHED_NOTE);
     expect(texts.length).toBeGreaterThan(10);
     const missing = texts.filter((t) => !Object.hasOwn(messages.locales['zh-CN'].phrases, t));
     expect(missing).toEqual([]);
