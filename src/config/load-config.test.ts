@@ -126,7 +126,7 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 2m between tiers 0 and 1 of class security /)]);
     // tiers due at the same minute are no gap
     edit(d, 'playbooks.yaml', /\{ after: 2m, (when: unacknowledged, match: \{ kind: '\(\?!)/, '{ after: 0, $1');
-    edit(d, 'playbooks.yaml', /\{ after: 2m, (when: unacknowledged, match: \{ kind: '\\s)/, '{ after: 0, $1');
+    edit(d, 'playbooks.yaml', /\{ after: 2m, (when: unresolved, match: \{ kind: '\\s)/, '{ after: 0, $1');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: throttle\.bundleWindow: 5m1s is longer than the 5m between tiers 0 and 1 of class app_network_acd /)]);
     // told in the config's own minutes when the clock runs faster
     edit(d, 'daemon.yaml', /bundleWindow: 5m1s/, 'bundleWindow: 6m');

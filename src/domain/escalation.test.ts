@@ -281,7 +281,7 @@ describe('planEscalation — the other classes', () => {
     expect(planEscalation({ ...s, done: new Set(['t0', 't1']) }, k, severity, T0 + 30 * MIN).levelChange).toEqual({ to: 3, reason: 'unresolved 30m at level 2' });
   });
 
-  it('security: fire → supervisor + center_manager, director at T+2m unacknowledged; theft → supervisor, center_manager at T+2m', () => {
+  it('security: fire → supervisor + center_manager, director at T+2m unacknowledged; theft → supervisor, center_manager at T+2m unresolved', () => {
     const k = klass('security');
     const fire = subject({ level: 4, openLevel: 4, labels: { kind: 'fire' } });
     expect(roles(planEscalation(fire, k, severity, T0).due)).toEqual(['supervisor', 'center_manager']);
@@ -291,6 +291,8 @@ describe('planEscalation — the other classes', () => {
     const theft = subject({ level: 4, openLevel: 4, labels: { kind: 'theft' } });
     expect(roles(planEscalation(theft, k, severity, T0).due)).toEqual(['supervisor']);
     expect(roles(planEscalation({ ...theft, done: new Set(['t2']) }, k, severity, T0 + 2 * MIN).due)).toEqual(['center_manager']);
+    // the theft plan does not wait on an acknowledgement: the centre manager is told all the same
+    expect(roles(planEscalation({ ...theft, done: new Set(['t2']), state: 'acknowledged', acknowledgedAtMs: T0 + MIN }, k, severity, T0 + 2 * MIN).due)).toEqual(['center_manager']);
     const acked = { ...fire, done: new Set(['t0']), state: 'acknowledged' as const, acknowledgedAtMs: T0 + MIN };
     expect(planEscalation(acked, k, severity, T0 + 2 * MIN).due).toEqual([]);
   });

@@ -69,7 +69,18 @@ describe('security', () => {
     }
   });
 
-  it('security: theft pages supervisor at T+0 and center_manager at T+2m unacknowledged', async () => {
+  it('security: theft pages center_manager at T+2m though the supervisor acknowledged it (the plan does not wait on an acknowledgement there)', async () => {
+    const id = await s.open({ class: 'security', level: 4, details: { kind: 'theft' } });
+    await s.at(0);
+    await s.at(MIN);
+    await s.ack(id, await s.onDuty('supervisor'));
+    await s.at(2 * MIN);
+    const pages = await s.pages(id);
+    expect(who(pages, { tier: 3 }).filter((w) => !w.endsWith('/email'))).toEqual([`center_manager/${await s.onDuty('center_manager')}/voice`]);
+    expect((await s.incident(id)).tier).toBe(3);
+  });
+
+  it('security: theft pages supervisor at T+0 and center_manager at T+2m', async () => {
     const id = await s.open({ class: 'security', level: 4, details: { kind: 'theft' } });
     await s.at(0);
     let pages = await s.pages(id);
