@@ -91,9 +91,11 @@ describe('power', () => {
     expect(inc.level).toBe(5);
     const tier3 = (await s.pages(id)).filter((p) => p.tier === 3);
     // a person holding two of these roles is paged once
-    const everyone = await Promise.all(['it_ops', 'supervisor', 'ops_manager', 'center_manager', 'vp_ops', 'director', 'facilities'].map((r) => s.onDuty(r)));
+    const everyone = await Promise.all(['shift_lead', 'it_ops', 'supervisor', 'ops_manager', 'center_manager', 'vp_ops', 'director', 'facilities'].map((r) => s.onDuty(r)));
     expect(new Set(tier3.map((p) => p.person))).toEqual(new Set(everyone));
     expect(tier3.some((p) => p.role === 'director' && p.channel === 'voice')).toBe(true);
+    // the shift lead on the floor is part of everyone up to the director
+    expect(tier3.filter((p) => p.role === 'shift_lead').map((p) => p.person)).toContain(await s.onDuty('shift_lead'));
     // level >= 4: e-mail goes out in parallel to those who have an address
     expect(tier3.some((p) => p.role === 'director' && p.channel === 'email')).toBe(true);
   });
