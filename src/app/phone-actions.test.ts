@@ -4,13 +4,13 @@ import type { CodeRef } from '../domain/escalation-ports.js';
 import type { Incident } from '../domain/incident.js';
 import type { IncidentStore, Recipient } from '../domain/ports.js';
 import { incidentIdOf, PhoneActions, rosterDirectory, type DeliveryUpdate } from './phone-actions.js';
-import type { FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
+import type { EscalateNowResult, FollowedNotification, NotificationPatch } from './escalation-engine-ports.js';
 import type { TransitionRequest } from './transition-incident.js';
 import { createMetrics } from '../telemetry/metrics.js';
 
 const NID = 'INC1:t0:omar:voice:1';
 
-function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incident> = {}) {
+function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incident> = {}, escalation: EscalateNowResult = { result: 'escalated', tier: 1 }) {
   let record: FollowedNotification = { id: NID, incidentId: 'INC1', stepKey: 't0', tier: 0, role: 'it_ops', person: 'omar', channel: 'voice', status: 'sent', at: '2026-11-23T10:00:00.000Z', attempt: 1, ...initial };
   const notes: { type: string; [k: string]: unknown }[] = [];
   const metrics = createMetrics({ defaultMetrics: false });
@@ -36,7 +36,7 @@ function setup(initial: Partial<FollowedNotification> = {}, over: Partial<Incide
         record = { ...record, ...patch } as FollowedNotification;
         return true;
       },
-      escalateNow: async () => ({ result: 'escalated', tier: 1 }),
+      escalateNow: async () => escalation,
       kick: async (id) => void kicks.push(id),
     },
     stores: { live: store, drill: store },
@@ -113,6 +113,14 @@ describe('PhoneActions answers', () => {
     expect(t.transitions[0]).toMatchObject({ by: 'omar', via: 'voice' });
     expect((await t.actions.keypress(NID, 'escalate')).reply).toBe('escalated');
     expect((await t.actions.keypress('INC9:t0:x:voice:1', 'acknowledge')).reply).toBe('not_active');
+  });
+
+  it('key 5 says what the engine did: escalated, no further tier, or nothing to escalate', async () => {
+    expect((await setup({}, {}, { result: 'top' }).actions.keypress(NID, 'escalate')).reply).toBe('no_further_tier');
+    expect((await setup({}, {}, { result: 'not_active' }).actions.keypress(NID, 'escalate')).reply).toBe('not_active');
+    const t = setup({}, {}, { result: 'top' });
+    await t.actions.keypress(NID, 'escalate');
+    expect(t.record().status).toBe('delivered'); // the call was answered all the same
   });
 
   it('answers about a drill say so (a drill call whose incident is gone too); live ones do not', async () => {

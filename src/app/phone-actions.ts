@@ -36,7 +36,8 @@ export interface SmsAnswer {
 /** 4 acknowledge, 6 resolve, 5 escalate now, * repeat. */
 export type KeyAction = TransitionAction | 'escalate' | 'repeat' | 'unknown';
 
-export type KeyReply = 'acknowledged' | 'resolved' | 'escalated' | 'already_resolved' | 'not_active' | 'repeat' | 'invalid_key';
+/** `no_further_tier`: key 5 found no tier left to page (the incident stays with whoever holds it). */
+export type KeyReply = 'acknowledged' | 'resolved' | 'escalated' | 'no_further_tier' | 'already_resolved' | 'not_active' | 'repeat' | 'invalid_key';
 
 export interface KeyAnswer {
   readonly reply: KeyReply;
@@ -148,7 +149,9 @@ export class PhoneActions {
         if (incident.state === 'resolved') return { reply: 'already_resolved', ...said };
         const r = await this.deps.engine.escalateNow(incidentId, person, 'voice', notificationId);
         await this.markAnswered(incidentId, notification, 'delivered');
-        return { reply: r.result === 'not_active' ? 'not_active' : 'escalated', ...said };
+        // say only what happened: a tier paged now, none left, or nothing to escalate any more
+        const reply = r.result === 'escalated' ? 'escalated' : r.result === 'top' ? 'no_further_tier' : 'not_active';
+        return { reply, ...said };
       }
       case 'repeat':
         return { reply: 'repeat', ...said, incident, notification, recipient };

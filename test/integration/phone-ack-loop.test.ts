@@ -352,6 +352,20 @@ describe('escalate now, repeat, unknown answers', () => {
     expect(inc.timeline.find((e: any) => e.type === 'escalation_requested')).toMatchObject({ by: 'omar_haddad', via: 'voice', tier: 1 });
   });
 
+  it('key 5 with no tier left to page says so, and does not say it is escalating', async () => {
+    // seat equipment: one tier, IT operations by call; nothing above it
+    const id = await open({ class: 'seat_equipment', summary: 'seat A12 headset dead' });
+    const call = one(to(fake.calls(), OMAR));
+    const r = await twilio.post(gatherPath(call), voiceParams(call, { CallStatus: 'in-progress', Digits: '5' }));
+    expect(r.text).toContain('>There is no further tier to page; the incident stays with you. Goodbye.</Say>');
+    expect(r.text).not.toContain('Escalating now');
+    await app.container.engine.idle();
+    const inc = await incident(id);
+    expect(inc.timeline.find((e: any) => e.type === 'escalation_requested')).toMatchObject({ by: 'omar_haddad', via: 'voice', result: 'no further tier' });
+    expect(inc.notifications.filter((n: any) => n.tier > 0)).toEqual([]);
+    expect(inc.state).toBe('open');
+  });
+
   it('key * repeats the page and the menu; another key says it is not on the menu', async () => {
     await open();
     const call = one(to(fake.calls(), OMAR));

@@ -67,7 +67,7 @@ describe('buildGatherReplyTwiml', () => {
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice" language="en-US">This is a drill. Acknowledged. Thank you.</Say><Hangup/></Response>',
     );
     const words = en().voice;
-    for (const [kind, text] of [['resolved', words.resolved], ['escalated', words.escalated], ['already_resolved', words.alreadyResolved], ['not_active', words.notActive]] as const) {
+    for (const [kind, text] of [['resolved', words.resolved], ['escalated', words.escalated], ['no_further_tier', words.noFurtherTier], ['already_resolved', words.alreadyResolved], ['not_active', words.notActive]] as const) {
       expect(buildGatherReplyTwiml(en(), { kind, drill: true }, ACTION, 8), kind).toContain(`>This is a drill. ${text}</Say>`);
     }
     expect(buildGatherReplyTwiml(en(), { kind: 'invalid_key', drill: true }, ACTION, 8)).toContain('>This is a drill. Sorry, that key is not on the menu.</Say>');

@@ -51,6 +51,8 @@ export type GatherReply = (
   | { readonly kind: 'acknowledged' }
   | { readonly kind: 'resolved' }
   | { readonly kind: 'escalated' }
+  /** Key 5 with no tier left to page. */
+  | { readonly kind: 'no_further_tier' }
   | { readonly kind: 'already_resolved' }
   | { readonly kind: 'not_active' }
   /** `*`: the page again (when the script is at hand) or the menu alone. */
@@ -79,6 +81,8 @@ export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply,
       return end(words.voice.resolved);
     case 'escalated':
       return end(words.voice.escalated);
+    case 'no_further_tier':
+      return end(words.voice.noFurtherTier);
     case 'already_resolved':
       return end(words.voice.alreadyResolved);
     case 'not_active':
