@@ -7,7 +7,9 @@
  *  - TOCSIN_ERR_CHANNEL_TEMPORARY: retried with backoff (the attempt number is in the key), counted
  *    from the failed attempt: run again, a page waits only what is left of it;
  *  - TOCSIN_ERR_CHANNEL_PERMANENT, or retries used up: the person's next channel;
- *  - level 4 and above: e-mail goes out in parallel;
+ *  - from `emailFromLevel` up (daemon.yaml escalation.emailFromLevel, 4 as shipped; 0: never), a page
+ *    also goes by e-mail at once, beside the person's first channel, unless its tier names its own
+ *    channels (a tier that says "by phone" is paged by phone only);
  *  - right before each send the live incident is checked again (an acknowledged incident cancels
  *    a page whose tier needs "unacknowledged");
  *  - right before the provider is called the claim is renewed (its lease starts again then, so the
@@ -55,6 +57,11 @@ export interface DispatchDeps {
   readonly channels: Readonly<Partial<Record<ChannelKind, Channel>>>;
   /** The person's channels in order of preference (roster), falling back to the role's. */
   readonly channelsFor: (person: string, role: string) => readonly ChannelKind[];
+  /**
+   * From this incident level up, a page also goes by e-mail at once, beside the person's first
+   * channel (unless its step names its own channels); 0: never. daemon.yaml escalation.emailFromLevel.
+   */
+  readonly emailFromLevel: number;
   readonly retry: { readonly attempts: number; readonly backoff: readonly number[] };
   readonly leaseMs: number;
   readonly codeTtlMs: number;
@@ -201,7 +208,9 @@ export class DispatchNotification {
     }
     const chain = this.chain(req, order);
     const parallelEmail =
-      req.incident.level >= 4 &&
+      this.deps.emailFromLevel > 0 &&
+      req.incident.level >= this.deps.emailFromLevel &&
+      req.step.channels === undefined &&
       order[0] !== 'email' &&
       this.deps.channels.email !== undefined &&
       reachable(req.recipient, 'email') &&

@@ -278,6 +278,10 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           })
           .prefault({})
           .describe('Calls nobody answered (no answer, busy, voicemail). An answered call without a key press is not retried.'),
+        /** From this incident level up, every page also goes by e-mail at once (0: never). */
+        emailFromLevel: wholeNumber(0, 5, 4).describe(
+          "From this incident level up (1–5), every page (first page, escalation, level raised) also goes by e-mail at once, beside the person's first channel, to everyone with an e-mail address; a tier that names its own `channels` gets only those. 0: never. Default 4.",
+        ),
         /** How long an SMS reply code (`<code>a`) stays valid. */
         replyCodeTtl: span.prefault('7d').describe(durationText('How long an SMS reply code (<code>a) stays valid.', '7d')),
         /** How long acknowledge / resolve links stay valid. */

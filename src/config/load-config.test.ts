@@ -334,6 +334,17 @@ describe('invalid config', () => {
     ]);
   });
 
+  it('reads the level from which every page also goes by e-mail (escalation.emailFromLevel): 4 as shipped, 0 to 5, a whole number', () => {
+    expect(shippedConfig().daemon.escalation.emailFromLevel).toBe(4);
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /emailFromLevel: 4 /, 'emailFromLevel: 0 ');
+    expect(loadConfig(d).daemon.escalation.emailFromLevel).toBe(0);
+    edit(d, 'daemon.yaml', /emailFromLevel: 0 /, 'emailFromLevel: 6 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.emailFromLevel: .*5/)]);
+    edit(d, 'daemon.yaml', /emailFromLevel: 6 /, 'emailFromLevel: 4.5 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.emailFromLevel: /)]);
+  });
+
   it("holds the paging call's settings to what Twilio takes", () => {
     const d = copyOfShipped();
     expect(loadConfig(d).daemon.channels.twilio.voice).toEqual({ ringTimeout: 30_000, machineDetection: 'Enable', keyTimeout: 8_000 });

@@ -2,7 +2,7 @@
  * The phases that page a person about an incident: its first page, an escalation, a level raised
  * (not an update, an all-clear or a reminder). Their failures are followed up, one of them cancelled
  * at the daily cap is worth bringing back, they carry the class's advice, an e-mail goes beside them
- * at level 4 and above, and they say who was paged.
+ * from daemon.yaml escalation.emailFromLevel up, and they say who was paged.
  */
 import type { Phase } from './ports.js';
 

@@ -102,6 +102,7 @@ export async function buildEscalation(a: {
   const dispatcher = new DispatchNotification({
     channels,
     channelsFor,
+    emailFromLevel: esc.emailFromLevel,
     retry: esc.retry,
     leaseMs: esc.lease,
     codeTtlMs: esc.replyCodeTtl,

@@ -79,6 +79,7 @@ function replica(owner: string, channel: Channel = sms, logger: Logger = pino({ 
     throttle: throttles,
     channels: { sms: channel },
     channelsFor: () => ['sms'],
+    emailFromLevel: 4,
     retry: { attempts: 1, backoff: [2_000] },
     leaseMs: LEASE,
     codeTtlMs: 60_000,

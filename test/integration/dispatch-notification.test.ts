@@ -46,10 +46,11 @@ afterEach(async () => {
   await app.stop();
 });
 
-function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?: (ms: number) => Promise<void>; metrics?: ReturnType<typeof createMetrics> } = {}): DispatchNotification {
+function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?: (ms: number) => Promise<void>; metrics?: ReturnType<typeof createMetrics>; emailFromLevel?: number } = {}): DispatchNotification {
   return new DispatchNotification({
     channels,
     channelsFor: () => ['voice', 'sms', 'email'],
+    emailFromLevel: o.emailFromLevel ?? 4,
     retry: { attempts: 3, backoff: [2_000, 10_000] },
     leaseMs: 30_000,
     codeTtlMs: 60_000,
@@ -169,6 +170,22 @@ describe('DispatchNotification', () => {
     const low = new ScriptedChannel('email');
     await dispatcher({ voice: new ScriptedChannel('voice'), email: low }).dispatch(request({ step: { key: 't2', tier: 2, phase: 'escalation', condition: 'unresolved', at: 0 } }));
     expect(low.pages).toHaveLength(0);
+  });
+
+  it('the level of the parallel e-mail is escalation.emailFromLevel (0: never), and a step naming its channels gets only those', async () => {
+    const sent = async (level: number, emailFromLevel: number, channels?: ChannelKind[]) => {
+      const voice = new ScriptedChannel('voice');
+      const email = new ScriptedChannel('email');
+      const step = { key: `t${level}${emailFromLevel}${channels ? 'c' : ''}`, tier: 1, phase: 'escalation' as const, condition: 'unacknowledged' as const, at: 0, channels };
+      await dispatcher({ voice, email, sms: new ScriptedChannel('sms') }, { emailFromLevel }).dispatch(request({ incident: { ...incident, level: level as Incident['level'] }, step }));
+      return [voice.pages.length, email.pages.length];
+    };
+    expect(await sent(4, 5)).toEqual([1, 0]);
+    expect(await sent(5, 5)).toEqual([1, 1]);
+    expect(await sent(5, 0)).toEqual([1, 0]);
+    expect(await sent(2, 2)).toEqual([1, 1]);
+    // the playbook's "by phone": a tier with channels [voice] is a call, at level 4 and 5 too
+    expect(await sent(5, 4, ['voice'])).toEqual([1, 0]);
   });
 
   it('cancels a page whose condition no longer holds right before sending', async () => {

@@ -110,6 +110,7 @@ function dispatcher(
   return new DispatchNotification({
     channels: o.sms ? { sms: o.sms } : { voice, sms: new VoiceChannel() },
     channelsFor: () => (o.sms ? ['sms'] : ['voice', 'sms']),
+    emailFromLevel: 4,
     takeoverGraceMs: o.takeoverGraceMs,
     stopWriteMs: o.stopWriteMs,
     retry: { attempts: 3, backoff: [2_000, 10_000] },

@@ -37,6 +37,15 @@ describe('power', () => {
     expect(who(await s.pages(id), { tier: 1 })).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
   });
 
+  it('power: a line fault at level 4 calls the supervisor by phone only, no e-mail beside it (the tier names its channel); the others get theirs', async () => {
+    const id = await s.open({ class: 'power', level: 4, details: { kind: 'line_fault' }, summary: 'centre power line failed' });
+    await s.at(0);
+    const pages = await s.pages(id);
+    expect(who(pages, { tier: 1 })).toEqual([`supervisor/${await s.onDuty('supervisor')}/voice`]);
+    // level 4: the tiers that name no channels still send their e-mail beside the call
+    expect(who(pages, { tier: 0, channel: 'email' })).toContain(`center_manager/${await s.onDuty('center_manager')}/email`);
+  });
+
   it('power: a line fault after the UPS went on bypass still calls the supervisor; the incident now says line fault', async () => {
     const post = (vars: Record<string, unknown>) => s.app.request('POST', '/webhooks/ups', { device: 'upsL', site: 'lf2', vars });
     const bypass = await post({ 'ups.status': 'OL BYPASS', 'input.voltage': 229 });
