@@ -10,6 +10,8 @@
  *  - from `emailFromLevel` up (daemon.yaml escalation.emailFromLevel, 4 as shipped; 0: never), a page
  *    also goes by e-mail at once, beside the person's first channel, unless its tier names its own
  *    channels (a tier that says "by phone" is paged by phone only);
+ *  - an attempt the provider took and later reported not delivered is done here, whenever the step
+ *    is looked at again: the follow-ups carry it on (see follow-ups.ts), never a resend from here;
  *  - right before each send the live incident is checked again (an acknowledged incident cancels
  *    a page whose tier needs "unacknowledged");
  *  - right before the provider is called the claim is renewed (its lease starts again then, so the
@@ -549,10 +551,17 @@ async function within<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
   }
 }
 
-function settled(r: StoredNotification): AttemptOutcome {
+/**
+ * What an attempt on record means for the chain. One the provider took and later reported not
+ * delivered (an SMS undelivered, a call nobody answered) was sent: the follow-ups carry it on (the
+ * next channel at once, a call again on the voice cadence), never the chain, which only retries what
+ * the provider turned away when handed the page.
+ */
+function settled(r: StoredNotification & { readonly deliveryFailure?: unknown }): AttemptOutcome {
   if (r.status === 'logged') return 'logged';
   if (REACHED_STATUSES.has(r.status)) return 'sent';
   if (r.status === 'cancelled') return 'cancelled';
+  if (r.status === 'failed' && r.deliveryFailure !== undefined) return 'sent';
   if (r.status === 'failed') return r.failure === 'permanent' ? 'permanent' : 'temporary';
   return 'held';
 }

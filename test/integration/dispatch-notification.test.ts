@@ -46,7 +46,7 @@ afterEach(async () => {
   await app.stop();
 });
 
-function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?: (ms: number) => Promise<void>; metrics?: ReturnType<typeof createMetrics>; emailFromLevel?: number } = {}): DispatchNotification {
+function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?: (ms: number) => Promise<void>; metrics?: ReturnType<typeof createMetrics>; emailFromLevel?: number; owner?: string } = {}): DispatchNotification {
   return new DispatchNotification({
     channels,
     channelsFor: () => ['voice', 'sms', 'email'],
@@ -64,7 +64,7 @@ function dispatcher(channels: Partial<Record<ChannelKind, Channel>>, o: { sleep?
     storeRetry: () => 0,
     metrics: o.metrics ?? createMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
-    owner: 'test-owner',
+    owner: o.owner ?? 'test-owner',
   });
 }
 
@@ -159,6 +159,32 @@ describe('DispatchNotification', () => {
     expect([voice.pages.length, sms.pages.length, email.pages.length]).toEqual([1, 3, 1]);
     const statuses = ((await shown()).notifications as any[]).filter((n) => n.tier === 1).map((n) => `${n.channel}:${n.attempt}:${n.status}`);
     expect(statuses.sort()).toEqual(['email:1:sent', 'sms:1:failed', 'sms:2:failed', 'sms:3:failed', 'voice:1:failed']);
+  });
+
+  it('a page reported not delivered after it went is not sent again when its step is dispatched again (the follow-ups carry it on)', async () => {
+    // how delivery callbacks leave a record: an SMS undelivered (30003: worth another try; 30005: not), a call nobody answered
+    const reports: { first: 'sms' | 'voice'; patch: Record<string, string> }[] = [
+      { first: 'sms', patch: { deliveryFailure: 'undelivered', failure: 'temporary', providerStatus: 'undelivered' } },
+      { first: 'sms', patch: { deliveryFailure: 'undelivered', failure: 'permanent', providerStatus: 'undelivered' } },
+      { first: 'voice', patch: { deliveryFailure: 'no_answer', providerStatus: 'no-answer' } },
+    ];
+    for (const [i, { first, patch }] of reports.entries()) {
+      const voice = new ScriptedChannel('voice');
+      const sms = new ScriptedChannel('sms');
+      const recipient: Recipient = { ...grace, channels: first === 'voice' ? ['voice', 'sms'] : ['sms', 'voice'] };
+      const step = { key: `t${i + 1}`, tier: i + 1, phase: 'escalation' as const, condition: 'unacknowledged' as const, at: app.clock.now() };
+      expect(await dispatcher({ voice, sms }).dispatch(request({ recipient, step }))).toBe('sent');
+      const id = `${incident.id}:${step.key}:grace_okafor:${first}:1`;
+      expect(await app.container.engine.updateNotification(incident.id, id, { status: 'failed', settled: true, ...patch })).toBe(true);
+      // the step looked at again (another page of its tier still waits), by this process and by another
+      for (const d of [dispatcher({ voice, sms }), dispatcher({ voice, sms }, { owner: 'other-replica' })]) {
+        expect(await d.dispatch(request({ incident: await shown(), recipient, step }))).toBe('sent');
+      }
+      expect([voice.pages.length, sms.pages.length]).toEqual(first === 'voice' ? [1, 0] : [0, 1]);
+      const mine = ((await shown()).notifications as any[]).filter((n) => n.tier === step.tier).map((n) => `${n.channel}:${n.attempt}:${n.status}`);
+      expect(mine).toEqual([`${first}:1:failed`]);
+    }
+    expect(slept).toEqual([]);
   });
 
   it('sends e-mail in parallel for level 4 and above', async () => {
