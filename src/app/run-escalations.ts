@@ -43,7 +43,8 @@ export class EscalationEngine {
    * provider reports failed); never throws. At most `escalation.kicks` run at once; the rest wait their
    * turn in order, so a storm of new incidents does not run thousands of escalations side by side.
    * An incident someone holds (a run under way here or on another replica, which may have looked at
-   * its pages before the news) is asked to be looked at again now: its holder's reschedule keeps that.
+   * its pages before the news) is made due now: the next tick of any replica looks at it again (the
+   * step and page claims keep that second look from sending anything twice).
    */
   kick(id: string): Promise<void> {
     const p = (async () => {

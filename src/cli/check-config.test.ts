@@ -61,7 +61,7 @@ describe('check-config warns about a playbook gap, and the configuration stays v
     const err = new PassThrough();
     expect(runCheckConfig([d], out, err)).toBe(0);
     expect(String(err.read()).trim().split('\n')).toEqual([
-      `warning: ${join(d, 'playbooks.yaml')}: classes.security.tiers: every tier due at the start (0, 2) carries a match: an incident that fits none of them pages supervisor, center_manager (all of them) and is logged as an error; set classes.security.unmatched to say who is paged then`,
+      `warning: ${join(d, 'playbooks.yaml')}: classes.security.tiers: every tier due at the start (0, 2) carries a match: an incident that fits none of them pages supervisor, center_manager (all of them), once, and is logged as an error, and no later tier of the class follows; set classes.security.unmatched to say who is paged then`,
     ]);
     expect(String(out.read())).toMatch(/: valid \(playbooks .*, 1 warning\(s\)\)\n$/);
   });

@@ -24,7 +24,7 @@ function playbookGaps(c: Pick<Config, 'dir' | 'playbooks'>): ConfigProblem[] {
     out.push({
       file: join(c.dir, 'playbooks.yaml'),
       path: `classes.${cid}.tiers`,
-      message: `every tier due at the start (${start.map(({ i }) => i).join(', ')}) carries a match: an incident that fits none of them pages ${roles.join(', ')} (all of them) and is logged as an error; set classes.${cid}.unmatched to say who is paged then`,
+      message: `every tier due at the start (${start.map(({ i }) => i).join(', ')}) carries a match: an incident that fits none of them pages ${roles.join(', ')} (all of them), once, and is logged as an error, and no later tier of the class follows; set classes.${cid}.unmatched to say who is paged then`,
     });
   }
   return out;

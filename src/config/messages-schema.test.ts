@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildGatherReplyTwiml } from '../channels/twilio/twiml.js';
 import { ConfigError } from './load-config.js';
 import { loadMessages } from './messages-schema.js';
 
@@ -36,6 +37,13 @@ describe('loadMessages', () => {
     expect(m.locales.en.classes.power?.name).toBe('Power failure');
     expect(m.locales['zh-CN'].sayLanguage).toBe('zh-CN');
     expect(Object.isFrozen(m.locales.en.classes)).toBe(true);
+  });
+
+  it('loads a messages.yaml written before voice.noFurtherTier existed, and the call then says it in English', () => {
+    edit((s) => s.replace(/^\s*noFurtherTier:.*\n/gm, ''));
+    const m = loadMessages(dir);
+    expect(m.locales.en.voice.noFurtherTier).toBeUndefined();
+    expect(buildGatherReplyTwiml(m.locales['zh-CN'], { kind: 'no_further_tier' }, 'https://x.test/a', 5)).toContain('There is no further tier to page; the incident stays with you.');
   });
 
   it('names file and path of an unknown placeholder', () => {

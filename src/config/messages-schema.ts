@@ -212,7 +212,7 @@ const locale = z.strictObject({
       acknowledged: voiceWords('after the acknowledge key (4)'),
       resolved: voiceWords('after the resolve key (6)'),
       escalated: voiceWords('after the escalate-now key (5), when it paged the next tier'),
-      noFurtherTier: voiceWords('after the escalate-now key (5) when no tier is left to page: the incident stays with the person'),
+      noFurtherTier: voiceWords('after the escalate-now key (5) when no tier is left to page: the incident stays with the person. Optional (a messages.yaml written before it still loads): without it the call says "There is no further tier to page; the incident stays with you. Goodbye."').optional(),
       alreadyResolved: voiceWords('when a key is pressed for an incident already resolved'),
       notActive: voiceWords('when a key is pressed for a page no longer active'),
       invalidKey: voiceWords('when the key pressed is not on the menu (the menu follows)'),

@@ -5,6 +5,9 @@ import type { LocaleMessages } from '../../config/messages-schema.js';
 import { drillMarked } from '../render/drill-mark.js';
 import type { VoiceScript } from '../render/render-voice.js';
 
+/** Spoken after key 5 when no tier is left and messages.yaml (written before it existed) has no voice.noFurtherTier. */
+const NO_FURTHER_TIER = 'There is no further tier to page; the incident stays with you. Goodbye.';
+
 type VoiceResponse = twilio.twiml.VoiceResponse;
 
 interface Speech {
@@ -82,7 +85,7 @@ export function buildGatherReplyTwiml(words: LocaleMessages, reply: GatherReply,
     case 'escalated':
       return end(words.voice.escalated);
     case 'no_further_tier':
-      return end(words.voice.noFurtherTier);
+      return end(words.voice.noFurtherTier ?? NO_FURTHER_TIER);
     case 'already_resolved':
       return end(words.voice.alreadyResolved);
     case 'not_active':
