@@ -1,6 +1,7 @@
 /**
  * SuppressionPolicy from maintenance windows and inhibition rules. A window in scope pauses pages
- * until it ends; an open root-cause incident (same namespace: drills only see drills) inhibits them.
+ * until it ends (a critical incident's only when the window names its class: see holdsBack); an open
+ * root-cause incident (same namespace: drills only see drills) inhibits them.
  * Open incidents are read once and shared by the checks that follow within `maxAgeMs` (one tick asks
  * many times with the same time; a burst of kicks asks at nearly the same time): a storm of
  * thousands of new incidents must not read every open incident once per incident. `invalidate()`
@@ -30,6 +31,11 @@ export interface SuppressionDeps {
   readonly open: { readonly live: OpenIncidentSource; readonly drill: OpenIncidentSource };
   /** How long a read of the open incidents serves later checks, in real and in clock time (ms). */
   readonly maxAgeMs: number;
+  /**
+   * Whether the incident's pages are critical (throttle.criticalClasses, throttle.criticalLevel): a
+   * maintenance window holds those back only when it names the incident's class.
+   */
+  readonly isCritical: (incident: Pick<Incident, 'class' | 'level'>) => boolean;
 }
 
 interface Cached {
@@ -51,7 +57,8 @@ export class RuleSuppressionPolicy implements SuppressionPolicy {
 
   async check(incident: Incident, now: number): Promise<Suppression> {
     const windows = await this.windowsAt(now);
-    const window = activeWindowFor(windows, incident, now);
+    // at the level the incident has now: one that climbed to the critical level is no longer held
+    const window = activeWindowFor(windows, incident, now, this.deps.isCritical(incident));
     if (window) return { kind: 'maintenance', window: window.id, until: Date.parse(window.until) };
 
     if (!this.deps.rules.some((r) => matchesIncident(r.target, incident))) return { kind: 'none' }; // no rule can hold it back

@@ -362,11 +362,11 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
       })
       .prefault({})
       .describe('The outgoing channels.'),
-    /** Scheduled maintenance windows: escalations in scope pause until `until` (events are still recorded). */
+    /** Scheduled maintenance windows: escalations in scope pause until `until` (events are still recorded; critical pages only when the window names their class). */
     maintenance: z
       .array(maintenanceWindow)
       .default([])
-      .describe('Scheduled maintenance windows: escalations in scope (every field given must match) pause until `until`; events are still recorded. Default none.'),
+      .describe('Scheduled maintenance windows: escalations in scope (every field given must match) pause until `until`; events are still recorded. A critical page (throttle.criticalClasses, throttle.criticalLevel) is held only by a window whose `classes` names its class. Default none.'),
     /** Inhibition rules (Alertmanager style): an open source incident holds back pages of matching targets. */
     inhibit: z
       .array(inhibitRule)

@@ -6,12 +6,19 @@ import { id, isoInstant } from './schema-parts.js';
 /** The incidents a maintenance window covers: every field given must match. */
 const scope = {
   sites: z.array(z.string().min(1)).min(1).optional().describe('Only incidents at these sites.'),
-  classes: z.array(id).min(1).optional().describe('Only incidents of these classes (ids of playbooks.yaml).'),
+  classes: z
+    .array(id)
+    .min(1)
+    .optional()
+    .describe('Only incidents of these classes (ids of playbooks.yaml). A critical page (a class in throttle.criticalClasses, or a level at throttle.criticalLevel or above) is held only by a window that names its class here.'),
   /** Exact label values the incident must carry. */
   labels: z.record(z.string(), z.string()).optional().describe('Only incidents carrying these exact label values (label name → value).'),
 };
 
-/** A scheduled maintenance window: escalations in its scope pause from `from` until `until`. */
+/**
+ * A scheduled maintenance window: escalations in its scope pause from `from` until `until`; a
+ * critical incident's only when the window names its class (domain/suppression.ts holdsBack).
+ */
 export const maintenanceWindow = z
   .strictObject({
     name: z.string().min(1).describe('Name of the window.'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeWindowFor, findInhibitor, inScope, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from './suppression.js';
+import { activeWindowFor, criticalClassesHeld, findInhibitor, inScope, type IncidentFacts, type InhibitRule, type MaintenanceWindow } from './suppression.js';
 
 const inc = (over: Partial<IncidentFacts> = {}): IncidentFacts => ({
   id: 'A',
@@ -32,15 +32,31 @@ describe('maintenance scope', () => {
   });
 
   it('holds only while the window runs: from inclusive, until exclusive', () => {
-    expect(activeWindowFor([win()], inc(), now)?.id).toBe('w1');
-    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T09:00:00Z'))?.id).toBe('w1');
-    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T12:00:00Z'))).toBeUndefined();
-    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T08:59:59Z'))).toBeUndefined();
-    expect(activeWindowFor([win({ sites: ['branch'] })], inc(), now)).toBeUndefined();
+    expect(activeWindowFor([win()], inc(), now, false)?.id).toBe('w1');
+    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T09:00:00Z'), false)?.id).toBe('w1');
+    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T12:00:00Z'), false)).toBeUndefined();
+    expect(activeWindowFor([win()], inc(), Date.parse('2026-11-23T08:59:59Z'), false)).toBeUndefined();
+    expect(activeWindowFor([win({ sites: ['branch'] })], inc(), now, false)).toBeUndefined();
+  });
+
+  it('holds back a critical incident only when the window names its class; its level or class makes it critical', () => {
+    const site = win({ sites: ['hq'] });
+    const fire = inc({ class: 'security' });
+    expect(activeWindowFor([site], fire, now, true)).toBeUndefined();
+    expect(activeWindowFor([win({ all: true })], fire, now, true)).toBeUndefined();
+    expect(activeWindowFor([win({ labels: { service: 'crm' } })], inc({ class: 'security', labels: { service: 'crm' } }), now, true)).toBeUndefined();
+    expect(activeWindowFor([win({ sites: ['hq'], classes: ['security'] })], fire, now, true)?.id).toBe('w1');
+    // an outage that climbed to the critical level: only a window naming its class holds it
+    expect(activeWindowFor([site], inc(), now, true)).toBeUndefined();
+    expect(activeWindowFor([site, win({ id: 'w2', classes: ['app_network_acd'], until: '2026-11-23T11:00:00Z' })], inc(), now, true)?.id).toBe('w2');
+    // below it, the site's window holds it as before (and ends last)
+    expect(activeWindowFor([site, win({ id: 'w2', classes: ['app_network_acd'], until: '2026-11-23T11:00:00Z' })], inc(), now, false)?.id).toBe('w1');
+    expect(criticalClassesHeld(site)).toEqual([]);
+    expect(criticalClassesHeld(win({ classes: ['security', 'hvac'] }))).toEqual(['security', 'hvac']);
   });
 
   it('of several windows in scope, picks the one ending last', () => {
-    const w = activeWindowFor([win(), win({ id: 'w2', until: '2026-11-23T14:00:00Z' }), win({ id: 'w3', until: '2026-11-23T18:00:00Z', sites: ['branch'] })], inc(), now);
+    const w = activeWindowFor([win(), win({ id: 'w2', until: '2026-11-23T14:00:00Z' }), win({ id: 'w3', until: '2026-11-23T18:00:00Z', sites: ['branch'] })], inc(), now, false);
     expect(w?.id).toBe('w2');
   });
 });

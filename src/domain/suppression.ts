@@ -85,11 +85,33 @@ export function endedBy(w: Pick<MaintenanceWindow, 'endedAt'>, now: number): boo
   return w.endedAt !== undefined && Date.parse(w.endedAt) <= now;
 }
 
-/** The active window in scope that ends last (the engine looks again at its end), if any. */
-export function activeWindowFor(windows: readonly MaintenanceWindow[], inc: IncidentFacts, now: number): MaintenanceWindow | undefined {
+/**
+ * The classes whose critical pages the window holds back: those it names in `classes`, and no other.
+ * A window scoped by site, label or `all` never silences a fire or a UPS on battery: an operator
+ * testing the fire panel names `security` to hold its pages.
+ */
+export function criticalClassesHeld(w: Pick<Scope, 'classes'>): readonly string[] {
+  return w.classes ?? [];
+}
+
+/**
+ * Whether the window holds back the incident's pages now: it is active, the incident is in its scope,
+ * and, for an incident whose pages are critical (`critical`: a critical class, or a level at
+ * throttle.criticalLevel or above), the window names its class.
+ */
+export function holdsBack(w: MaintenanceWindow, inc: Pick<IncidentFacts, 'class' | 'site' | 'labels'>, now: number, critical: boolean): boolean {
+  if (!isActive(w, now) || !inScope(w, inc)) return false;
+  return !critical || criticalClassesHeld(w).includes(inc.class);
+}
+
+/**
+ * The window that holds back the incident's pages now and ends last (the engine looks again at its
+ * end), if any; `critical`: the incident's pages are critical (see holdsBack).
+ */
+export function activeWindowFor(windows: readonly MaintenanceWindow[], inc: IncidentFacts, now: number, critical: boolean): MaintenanceWindow | undefined {
   let best: MaintenanceWindow | undefined;
   for (const w of windows) {
-    if (!isActive(w, now) || !inScope(w, inc)) continue;
+    if (!holdsBack(w, inc, now, critical)) continue;
     if (!best || Date.parse(w.until) > Date.parse(best.until)) best = w;
   }
   return best;

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ManageMaintenance } from '../app/manage-maintenance.js';
 import type { Clock } from '../domain/ports.js';
-import { isActive, scopeProblem } from '../domain/suppression.js';
+import { criticalClassesHeld, isActive, scopeProblem, type MaintenanceWindow } from '../domain/suppression.js';
 import { invalid } from './errors.js';
 import { NO_QUERY, parseQuery } from './query.js';
 
@@ -23,6 +23,14 @@ const windowBody = z.strictObject({
   if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['all'] });
 });
 
+/**
+ * A window as the API shows it: with `holdsCritical`, the classes whose critical pages (a fire, a UPS
+ * on battery, an incident at throttle.criticalLevel) it holds back too: those it names, no other.
+ */
+function view(w: MaintenanceWindow): MaintenanceWindow & { readonly holdsCritical: readonly string[] } {
+  return { ...w, holdsCritical: criticalClassesHeld(w) };
+}
+
 export interface MaintenanceRouteDeps {
   readonly maintenance: ManageMaintenance;
   readonly clock: Clock;
@@ -35,14 +43,14 @@ export function maintenanceRoutes(deps: MaintenanceRouteDeps): Router {
     const parsed = windowBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'invalid maintenance window');
     const w = await deps.maintenance.create(parsed.data);
-    res.status(201).json({ id: w.id, window: w });
+    res.status(201).json({ id: w.id, window: view(w) });
   });
 
   router.get('/api/maintenance', async (req, res) => {
     parseQuery(NO_QUERY, req.query);
     const now = deps.clock.now();
     const windows = await deps.maintenance.windows(now);
-    res.json({ windows: windows.map((w) => ({ ...w, active: isActive(w, now) })) });
+    res.json({ windows: windows.map((w) => ({ ...view(w), active: isActive(w, now) })) });
   });
 
   router.delete('/api/maintenance/:id', async (req, res) => {

@@ -12,6 +12,7 @@ import { ReinstateCappedPages } from '../app/reinstate-capped-pages.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
+import { isCritical } from '../domain/throttle.js';
 import type { UlidSource } from '../platform/ids.js';
 import { RedisEscalationQueue } from '../store/escalation-queue.js';
 import { RedisEscalationState } from '../store/escalation-state.js';
@@ -79,10 +80,11 @@ export async function buildEscalation(a: {
   const queues = { live: new RedisEscalationQueue(redis, liveKeys, { leaseMs: esc.lease }), drill: new RedisEscalationQueue(redis, drillKeys, { leaseMs: esc.lease }) };
   const held = (['live', 'drill'] as const).map((ns) => ({ listOpen: open[ns].listOpen.bind(open[ns]), lookNow: queues[ns].lookNow.bind(queues[ns]) }));
   const maintenance = new ManageMaintenance({ config, store: new RedisMaintenanceRepository(redis, liveKeys), clock, ids: a.ids, logger, held });
-  const suppression = new RuleSuppressionPolicy({ rules: config.daemon.inhibit, maintenance, open, maxAgeMs: esc.tick });
+  const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
+  // a maintenance window holds back a critical page (throttle.criticalClasses, criticalLevel) only when it names its class
+  const suppression = new RuleSuppressionPolicy({ rules: config.daemon.inhibit, maintenance, open, maxAgeMs: esc.tick, isCritical: (inc) => isCritical(inc, limits) });
   maintenance.onChanged(() => suppression.invalidate());
 
-  const limits = throttleLimits(config.daemon.throttle, config.clockSpeed);
   const keepMs = throttleMemoryMs(limits);
   const throttleStores = { live: new RedisThrottleRepository(redis, liveKeys, keepMs), drill: new RedisThrottleRepository(redis, drillKeys, keepMs) };
   const throttled = new Set(config.daemon.throttle.phases);

@@ -127,16 +127,111 @@ describe('maintenance windows', () => {
     const base = loadConfig('config');
     const config: Config = {
       ...base,
-      daemon: { ...base.daemon, maintenance: [{ name: 'monthly power test', from: '2026-11-23T09:00:00Z', until: '2026-11-23T11:00:00Z', sites: ['hq'] }] },
+      daemon: { ...base.daemon, maintenance: [{ name: 'monthly power test', from: '2026-11-23T09:00:00Z', until: '2026-11-23T11:00:00Z', sites: ['hq'], classes: ['power'] }] },
     };
     app = await startTestApp({ config });
     const listed = await app.request('GET', '/api/maintenance');
-    expect(listed.body.windows).toEqual([expect.objectContaining({ id: 'config-0', name: 'monthly power test', source: 'config', active: true })]);
+    expect(listed.body.windows).toEqual([expect.objectContaining({ id: 'config-0', name: 'monthly power test', source: 'config', holdsCritical: ['power'], active: true })]);
     const power = await open(app, { class: 'power', site: 'hq' });
     expect(await app.container.suppression.check(power, app.clock.now())).toEqual({ kind: 'maintenance', window: 'config-0', until: Date.parse('2026-11-23T11:00:00Z') });
     const del = await app.request('DELETE', '/api/maintenance/config-0');
     expect(del.status).toBe(409);
     expect(del.body.error.code).toBe('TOCSIN_ERR_CONFLICT');
+  });
+});
+
+describe('maintenance windows and critical pages', () => {
+  let app: TestApp;
+  afterEach(async () => {
+    await app?.stop();
+  });
+
+  const get = async (id: string) => (await app.request('GET', `/api/incidents/${id}`)).body;
+  const paged = (inc: any) => (inc.notifications as any[]).filter((n) => n.status === 'logged').map((n) => `${n.role}/${n.person}/${n.channel}`);
+
+  it('a window scoped to a site never silences a fire or a UPS on low battery there; it still holds the outage it was made for', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const w = await app.request('POST', '/api/maintenance', { name: 'CRM upgrade', until: iso(now + 180 * MIN), sites: ['hq'] });
+    expect(w.status).toBe(201);
+    expect(w.body.window).toMatchObject({ sites: ['hq'], holdsCritical: [] });
+
+    const fire = await open(app, { class: 'security', site: 'hq', summary: 'fire in hall B', details: { kind: 'fire' } });
+    const lowBattery = await app.request('POST', '/webhooks/ups', { device: 'ups1', site: 'hq', event: 'LOWBATT', vars: { 'ups.status': 'OB DISCHRG LB', 'battery.charge': 15, 'battery.runtime': 200, 'input.voltage': 0 } });
+    expect(lowBattery.status).toBe(200);
+    const powerId = lowBattery.body.results.find((r: any) => r.member === 'ups:ups1').incident as string;
+    const crm = await open(app, { class: 'app_network_acd', site: 'hq', summary: 'CRM down for the upgrade' });
+    await app.container.engine.idle();
+
+    const f = await get(fire.id);
+    expect(paged(f)).toEqual(expect.arrayContaining([expect.stringMatching(/^supervisor\//), expect.stringMatching(/^center_manager\//)]));
+    expect((f.timeline as any[]).some((e) => e.type === 'maintenance')).toBe(false);
+    const p = await get(powerId);
+    expect(p.level).toBe(5);
+    expect(paged(p)).toEqual(expect.arrayContaining([expect.stringMatching(/^it_ops\//), expect.stringMatching(/^director\//)]));
+    expect((p.timeline as any[]).some((e) => e.type === 'maintenance')).toBe(false);
+    expect(await app.container.suppression.check(f, app.clock.now())).toEqual({ kind: 'none' });
+
+    // the CRM outage at level 3 is what the window is for: held, on its timeline
+    const c = await get(crm.id);
+    expect(c.notifications).toEqual([]);
+    expect(c.timeline).toContainEqual(expect.objectContaining({ type: 'maintenance', window: w.body.id }));
+    expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([expect.objectContaining({ id: w.body.id, holdsCritical: [], active: true })]);
+  });
+
+  it('a window that names the class holds its critical pages (a fire-panel test), and lists it; ended, the fire pages at once', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const w = await app.request('POST', '/api/maintenance', { name: 'fire panel test', until: iso(now + 60 * MIN), sites: ['hq'], classes: ['security'] });
+    expect(w.body.window.holdsCritical).toEqual(['security']);
+    const fire = await open(app, { class: 'security', site: 'hq', details: { kind: 'fire' } });
+    const elsewhere = await open(app, { class: 'security', site: 'branch', details: { kind: 'fire' } });
+    await app.container.engine.idle();
+    expect((await get(fire.id)).notifications).toEqual([]);
+    expect((await get(fire.id)).timeline).toContainEqual(expect.objectContaining({ type: 'maintenance', window: w.body.id }));
+    expect(paged(await get(elsewhere.id)).length).toBeGreaterThan(0);
+    expect((await app.request('GET', '/api/maintenance')).body.windows).toEqual([expect.objectContaining({ id: w.body.id, classes: ['security'], holdsCritical: ['security'] })]);
+
+    app.clock.advance(1_000);
+    expect((await app.request('DELETE', `/api/maintenance/${w.body.id}`)).status).toBe(204);
+    await app.container.engine.tick(app.clock.now());
+    expect(paged(await get(fire.id))).toEqual(expect.arrayContaining([expect.stringMatching(/^supervisor\//), expect.stringMatching(/^center_manager\//)]));
+  });
+
+  it('an incident that climbs to the critical level during a window is no longer held: its held pages go at the climb; a window naming its class holds on', async () => {
+    app = await startTestApp();
+    const now = app.clock.now();
+    const w = await app.request('POST', '/api/maintenance', { name: 'CRM upgrade', until: iso(now + 180 * MIN), sites: ['hq'] });
+    const named = await app.request('POST', '/api/maintenance', { name: 'ACD migration', until: iso(now + 180 * MIN), sites: ['branch'], classes: ['app_network_acd'] });
+    expect(named.body.window.holdsCritical).toEqual(['app_network_acd']);
+    const hq = await open(app, { class: 'app_network_acd', site: 'hq' });
+    const branch = await open(app, { class: 'app_network_acd', site: 'branch' });
+    await app.container.engine.idle();
+    for (let m = 1; m < 30; m++) await app.container.engine.tick(now + m * MIN);
+    const before = await get(hq.id);
+    expect(before.level).toBe(3);
+    expect(before.notifications).toEqual([]);
+    expect(before.timeline).toContainEqual(expect.objectContaining({ type: 'maintenance', window: w.body.id }));
+
+    // 30 minutes of stoppage in business hours: level 4, critical; the window names no class
+    app.clock.set(now + 30 * MIN);
+    await app.container.engine.tick(now + 30 * MIN);
+    await app.container.engine.idle();
+    const after = await get(hq.id);
+    expect(after.level).toBe(4);
+    const at = iso(now + 30 * MIN);
+    const sent = (after.notifications as any[]).filter((n) => n.status === 'logged');
+    // the first tier held since the opening goes now, and the tiers due meanwhile with it
+    expect(sent.filter((n) => n.tier === 0).map((n) => n.role).sort()).toEqual(expect.arrayContaining(['it_ops', 'shift_lead']));
+    expect(sent.map((n) => n.role)).toEqual(expect.arrayContaining(['supervisor', 'ops_manager', 'center_manager', 'director']));
+    expect(sent.every((n) => n.at === at)).toBe(true);
+    expect(await app.container.suppression.check(after, now + 30 * MIN)).toEqual({ kind: 'none' });
+
+    // the branch's window names the class: its outage, critical too, stays held until it ends
+    const b = await get(branch.id);
+    expect(b.level).toBe(4);
+    expect(b.notifications).toEqual([]);
+    expect(await app.container.suppression.check(b, now + 30 * MIN)).toMatchObject({ kind: 'maintenance', window: named.body.id });
   });
 });
 

@@ -136,7 +136,7 @@ describe('RuleSuppressionPolicy', () => {
         return filter ? openFacts.filter(filter) : openFacts;
       },
     };
-    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows: async () => [] }, open: { live: source, drill: source }, maxAgeMs: 1_000 });
+    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows: async () => [] }, open: { live: source, drill: source }, maxAgeMs: 1_000, isCritical: () => false });
     return { p, calls };
   }
   const facts = (id: string, klass: string, site: string): IncidentFacts => ({ id, class: klass, site, labels: {}, state: 'open', openedAt: '2026-12-04T10:00:00.000Z' });
@@ -166,7 +166,7 @@ describe('RuleSuppressionPolicy', () => {
       return [{ id: 'w1', name: 'switch swap', sites: ['hq'], from: '2026-12-04T09:00:00.000Z', until: '2026-12-04T11:00:00.000Z', source: 'api' as const }];
     };
     const none = { listOpen: async () => [] };
-    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows }, open: { live: none, drill: none }, maxAgeMs: 1_000 });
+    const p = new RuleSuppressionPolicy({ rules, maintenance: { windows }, open: { live: none, drill: none }, maxAgeMs: 1_000, isCritical: () => false });
     const at = Date.parse('2026-12-04T10:00:00.000Z');
     const checks = await Promise.all(['a', 'b', 'c'].map((id) => p.check(incident(id, 'network_infosys', 'hq'), at)));
     expect(checks.map((c) => c.kind)).toEqual(['maintenance', 'maintenance', 'maintenance']);
