@@ -13,7 +13,12 @@
  *    A prompt page (an incident at throttle.promptLevel or above) is held one bundle window at most,
  *    and goes then whatever else went out meanwhile: the counts never hold it;
  *  - cancelled: a page neither critical nor prompt over the daily cap, recorded as cancelled (reason throttled),
- *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"}.
+ *    on the timeline and in tocsin_notifications_suppressed_total{reason="throttled"} — only when another
+ *    page of its incident reached someone or waits to (domain/daily-cap.ts): over the cap, a page first
+ *    waits for the incident's pages due with it (held until now: decided again at the next look), then
+ *    goes as a page under the cap would when none of them holds the incident's told mark, claiming it
+ *    (`overCap` on its record, a `notification_over_cap` timeline entry). Every page about an incident
+ *    that goes or waits to go notes the mark, in the same atomic step as its send or queueing.
  * A message carries no page of another incident whose pages inhibition or a maintenance window holds
  * back now: such a page stays queued and goes as its incident's pages do, once that is over.
  * Gathered phases (all-clears, reminders) are never cancelled and wait at most one bundle window:
@@ -22,12 +27,14 @@
  * Decisions are pure (domain/throttle.ts); the store makes each check-and-record atomic.
  */
 import type { DaemonConfig } from '../config/schema.js';
+import { decideOverCap, pageKey, toldKey, waitingAtCap } from '../domain/daily-cap.js';
 import { conditionHolds, type StepCondition } from '../domain/escalation.js';
 import type { NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
+import { isPagePhase } from '../domain/page-phases.js';
 import type { IncidentStore, Phase, SuppressionPolicy } from '../domain/ports.js';
 import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, type ThrottleDecision, type ThrottleLimit, type ThrottleLimits } from '../domain/throttle.js';
-import type { PendingPage, ThrottleStore } from '../domain/throttle-ports.js';
+import type { PendingPage, ThrottleStore, ToldWrite } from '../domain/throttle-ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { isDrillId } from './incident-stores.js';
@@ -197,8 +204,13 @@ export class ThrottlePages {
     // A critical page waits one minimum gap at most, a prompt or gathered one one bundle window:
     // whatever went out meanwhile, it goes once that is over.
     const served = typeof deferred === 'number' && deferred <= r.now && ((critical && heldAs === 'delayed') || ((prompt || lane !== undefined) && heldAs === 'bundled'));
+    // A page about an incident writes the incident cycle's told mark as it goes or waits to go: the
+    // daily cap lets a page through only while no other page of its incident has (daily-cap.ts).
+    const page = lane === undefined && isPagePhase(r.phase) && r.record.stepKey ? { incident: toldKey(r.incident.id, r.record.stepKey), page: pageKey(r.record) } : undefined;
+    // it waited at the cap once already, for the incident's other pages due with it
+    const waited = waitingAtCap(r.record as { throttle?: unknown; limit?: unknown; reinstated?: unknown });
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const h = await store.history(r.person, r.channel, r.now, self);
+      const h = await store.history(r.person, r.channel, r.now, self, page?.incident);
       if (wasQueued && !h.waiting && (queued || (await this.takenLately(store, r)))) {
         // Taken by the message that is going out now: it records this page as carried. Should that
         // sender die first, the page is decided afresh once this wait is over. Looked at long after
@@ -207,24 +219,39 @@ export class ThrottlePages {
         return { kind: 'held', until: r.now + this.deps.leaseMs };
       }
       const question = { now: r.now, channel: r.channel, critical, prompt, history: h.sent, limits: this.deps.limits };
-      const d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered({ ...question, lane }) : decideThrottle(question);
+      let d: ThrottleDecision = served ? { kind: 'send' } : lane !== undefined ? decideGathered({ ...question, lane }) : decideThrottle(question);
+      let told: ToldWrite | undefined = page && { ...page, mode: 'note' };
+      if (d.kind === 'suppress' && page) {
+        const over = decideOverCap({ state: r.incident.state, records: r.incident.notifications as readonly StoredNotification[], page: r.record, holder: h.told, waited });
+        if (over.kind === 'wait') {
+          // queued (a message to the person may carry it meanwhile), decided again at the next look
+          if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version))) continue;
+          return this.hold(r, { kind: 'bundle', until: r.now, limit: 'daily_cap' });
+        }
+        if (over.kind === 'pass') {
+          d = decideThrottle({ ...question, uncapped: true });
+          told = { ...page, mode: 'claim', replacing: over.replacing };
+        }
+      }
       if (d.kind === 'send') {
-        const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane);
+        const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, h.version, critical, lane, told);
         if (!c.ok) continue;
+        if (told?.mode === 'claim') await this.overCap(r);
         return { kind: 'send', carried: await this.take(store, c.pending, r) };
       }
       if (d.kind === 'suppress') {
         if (!(await store.unchanged(r.person, r.channel, r.now, h.version))) continue;
         return this.suppress(r, d);
       }
-      if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version))) continue;
+      if (!(await store.enqueue(r.person, r.channel, self, r.now, h.version, told))) continue;
+      if (told?.mode === 'claim') await this.overCap(r);
       return this.hold(r, d);
     }
     // Other replicas kept recording sends for this person: a critical or gathered page goes, any other
     // (a prompt one too) waits a window, folded into whatever goes meanwhile.
     this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel }, 'throttle contended');
     if (critical || lane !== undefined) {
-      const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', critical, lane);
+      const c = await store.recordSend(r.person, r.channel, r.notificationId, r.now, '', critical, lane, page && { ...page, mode: 'note' });
       return { kind: 'send', carried: c.ok ? await this.take(store, c.pending, r) : [] };
     }
     return this.hold(r, { kind: 'bundle', until: r.now + Math.max(1, this.deps.limits.bundleWindowMs), limit: 'bundle_window' });
@@ -360,6 +387,18 @@ export class ThrottlePages {
     const until = new Date(h.until).toISOString();
     await h.incidents.note(h.incidentId, { type: 'notification_deferred', notification: h.notificationId, person: h.person, role: h.role, channel: h.channel, tier: h.tier, reason: h.reason, ...(h.limit ? { limit: h.limit } : {}), until, ...h.mark }, h.now);
     return true;
+  }
+
+  /**
+   * The page goes (or waits to go) over the person's daily cap, as its incident's one page: nobody
+   * else was told of the incident. Said on the timeline (once per page and channel) and counted.
+   */
+  private async overCap(r: AdmitRequest): Promise<void> {
+    if ((r.record as { overCap?: unknown }).overCap !== undefined) return;
+    const entry = { type: 'notification_over_cap', notification: r.notificationId, person: r.person, role: r.role, channel: r.channel, tier: r.tier, limit: 'daily_cap', reason: 'no other page of the incident reached anyone' };
+    await r.notifications.update(r.incident.id, r.notificationId, { overCap: new Date(r.now).toISOString() } as Partial<StoredNotification>, r.owner, { entry, at: r.now });
+    this.deps.metrics.notifications.inc({ channel: r.channel, result: 'over_cap' });
+    this.deps.logger.warn({ incident: r.incident.id, person: r.person, channel: r.channel, tier: r.tier }, 'notification goes over the daily cap: no other page of its incident reached anyone');
   }
 
   private async suppress(r: AdmitRequest, d: Extract<ThrottleDecision, { kind: 'suppress' }>): Promise<Admission> {

@@ -401,13 +401,13 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           .describe(
             "Incidents at this level or above page promptly (their playbook runs by the minute: the on-call person at once, the next tier minutes later): never held back by the per-15-minute and hourly counts nor suppressed at the daily cap, they wait at most the bundle window (or the channel's minGap) after the person's last message, folded into one message with the pages waiting for that person. Default 3.",
           ),
-        /** Non-critical messages one person gets on every channel together in 24 h; more are suppressed. */
+        /** Non-critical messages one person gets on every channel together in 24 h; more are suppressed, unless no other page of their incident reached anyone. */
         dailyCap: z
           .number()
           .int()
           .min(1)
           .default(40)
-          .describe('Non-critical messages one person gets on every channel together in 24 h; more are suppressed (prompt pages are not: see promptLevel). Default 40.'),
+          .describe('Non-critical messages one person gets on every channel together in 24 h; more are suppressed (prompt pages are not: see promptLevel; nor an incident\'s one page when no other page of it reached anyone). Default 40.'),
         /** Pages to a person this soon after a message to them are gathered into one message. */
         bundleWindow: wait.prefault('2m').describe(durationText('Pages to a person this soon after a message to them are gathered into one message.', '2m')),
         /** The phases throttled (held back, bundled, over the daily cap suppressed). */

@@ -22,21 +22,47 @@ export interface SendHistory {
   /** The page asked about is waiting on the pending set (not yet taken by a carrier). */
   readonly waiting: boolean;
   readonly sent: SentMessage[];
+  /** The page holding the told mark of the incident asked about ('' when none, or none asked about). */
+  readonly told: string;
+}
+
+/**
+ * One incident cycle's told mark: the first page that went or waited to go about it (see
+ * domain/daily-cap.ts). Written with a send or a queued page, atomically with the throttle's own
+ * check-and-record.
+ */
+export interface ToldWrite {
+  /** The incident and cycle (toldKey). */
+  readonly incident: string;
+  /** The page (pageKey): every channel and attempt of one step to one person. */
+  readonly page: string;
+  /**
+   * note: the page becomes the mark unless another holds it; claim: the page goes over the daily cap
+   * as its incident's one page, only while the mark is unset, its own or `replacing`'s (else the
+   * commit fails as a version conflict does, and nothing is changed).
+   */
+  readonly mode: 'note' | 'claim';
+  /** A page that holds the mark but reached nobody: a claim may take the mark from it. */
+  readonly replacing?: string | undefined;
 }
 
 export type CommitResult = { readonly ok: true; readonly pending: PendingPage[] } | { readonly ok: false };
 
 export interface ThrottleStore {
-  /** The person's messages newer than `now - keepMs`, every channel (and whether `page` still waits). */
-  history(person: string, channel: ChannelKind, now: number, page?: PendingPage): Promise<SendHistory>;
+  /**
+   * The person's messages newer than `now - keepMs`, every channel (and whether `page` still waits;
+   * with `told`, an incident cycle's toldKey, the page holding its told mark).
+   */
+  history(person: string, channel: ChannelKind, now: number, page?: PendingPage, told?: string): Promise<SendHistory>;
   /** True while nothing was sent since the version was read. */
   unchanged(person: string, channel: ChannelKind, now: number, version: string): Promise<boolean>;
   /**
    * Records a message sent now and takes the pages waiting on that channel, the critical ones only
-   * when this message is critical, from its `lane` (see PendingPage) (false: the version moved;
-   * version '' = whatever it is).
+   * when this message is critical, from its `lane` (see PendingPage) (false: the version moved, or
+   * `told` claimed a mark another page holds; version '' = whatever it is). `told`: the incident
+   * cycle's told mark written with it.
    */
-  recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string): Promise<CommitResult>;
+  recordSend(person: string, channel: ChannelKind, notificationId: string, now: number, version: string, critical: boolean, lane?: string, told?: ToldWrite): Promise<CommitResult>;
   /** Records a message that is never held back (a phase neither throttled nor gathered). */
   recordForced(person: string, channel: ChannelKind, notificationId: string, now: number): Promise<void>;
   /**
@@ -46,8 +72,8 @@ export interface ThrottleStore {
   recordOnce(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean>;
   /** Takes back a message recorded before it went that did not go: false when it was not recorded. */
   forget(person: string, channel: ChannelKind, messageId: string, now: number): Promise<boolean>;
-  /** Queues a page to be folded into the next message (false: the version moved). */
-  enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string): Promise<boolean>;
+  /** Queues a page to be folded into the next message (false: the version moved, or `told` claimed a mark another page holds). */
+  enqueue(person: string, channel: ChannelKind, page: PendingPage, now: number, version: string, told?: ToldWrite): Promise<boolean>;
   /** Takes a waiting page off the queue, to be decided again: false when it was not waiting (a carrier took it). */
   withdraw(person: string, channel: ChannelKind, page: PendingPage): Promise<boolean>;
   /** Puts taken pages back (their carrier could not be sent; one lane). */

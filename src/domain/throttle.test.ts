@@ -65,6 +65,14 @@ describe('decideThrottle', () => {
     expect(ask(day, 2, 'sms', T0 + 23 * 60 * MIN)).toEqual({ kind: 'send' });
   });
 
+  it('decides its incident\'s one page over the daily cap as a page under it: the gap, the bundle window and the counts still hold it', () => {
+    const uncapped = (history: SentMessage[]) => decideThrottle({ now: T0, channel: 'sms', critical: false, prompt: false, uncapped: true, history, limits });
+    const day: SentMessage[] = [...sms(30, 90, 200, 300), { at: T0 - 400 * MIN, channel: 'voice' }, { at: T0 - 500 * MIN, channel: 'voice' }, { at: T0 - 600 * MIN, channel: 'email' }, { at: T0 - 700 * MIN, channel: 'email' }];
+    expect(uncapped(day)).toEqual({ kind: 'send' });
+    expect(uncapped([...day, ...sms(1)])).toEqual({ kind: 'bundle', until: T0 + 2 * MIN, limit: 'bundle_window' });
+    expect(uncapped([...day, ...sms(4, 8, 12)])).toEqual({ kind: 'bundle', until: T0 + 3 * MIN, limit: 'per_15m' });
+  });
+
   it('never holds a critical page longer than the minimum gap, and never suppresses it', () => {
     const flooded = [...sms(0.5, 2, 3, 4, 5, 6, 7, 8, 9), ...sms(100, 200, 300)];
     expect(ask(flooded)).toEqual({ kind: 'suppress', limit: 'daily_cap' });

@@ -9,7 +9,8 @@
  *    person's last message, folded into the next message to the person on that channel or sent itself;
  *  - any other page waits for the minimum gap, the bundle window and the per-window counts, and is
  *    folded into the next message to the person on that channel (or sent itself when that time comes);
- *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped);
+ *  - any other page over the person's daily cap is suppressed (recorded, never silently dropped),
+ *    unless it is its incident's one page over the cap (`uncapped`: see daily-cap.ts);
  *  - a gathered message (an all-clear, a reminder) is never dropped and waits at most one bundle
  *    window (or the channel's minimum gap) after the person's last message of its kind on the
  *    channel, so that those coming together go as one message.
@@ -72,6 +73,8 @@ export interface ThrottleQuestion {
   readonly critical: boolean;
   /** The page is prompt (see isPrompt); a critical page is decided as critical. */
   readonly prompt?: boolean;
+  /** The daily cap does not hold the page (its incident's one page over the cap: see daily-cap.ts); the counts still do. */
+  readonly uncapped?: boolean;
   readonly history: readonly SentMessage[];
   readonly limits: ThrottleLimits;
 }
@@ -137,7 +140,7 @@ export function decideThrottle(q: ThrottleQuestion): ThrottleDecision {
 
   const cap = limits.dailyCap;
   const today = q.history.filter((h) => h.at > now - cap.spanMs).length;
-  if (today >= cap.max) return { kind: 'suppress', limit: cap.name };
+  if (today >= cap.max && !q.uncapped) return { kind: 'suppress', limit: cap.name };
 
   let until = now;
   let limit: ThrottleLimit | undefined;

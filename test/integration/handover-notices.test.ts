@@ -270,9 +270,14 @@ describe('shift handover notices', () => {
     expect(await handover()).toBeGreaterThanOrEqual(2);
     expect(to(fake.messages(), ANA)).toEqual([expect.stringContaining('hall too warm'), 'HANDOVER: Duty team lead passes from you to Lin Wei at Tue 24 Nov, 08:00.']);
 
-    // 07:50: her next page is over the cap
+    // 07:50: her next page is over the cap: a seat at the annex, of which IT operations (paged with her,
+    // under the cap) hear; hers is cancelled at the next look
     app.clock.set(NOTICE + 4 * 60_000);
-    expect(await page(await hallTooWarm('annex'))).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
+    const seat = await app.request('POST', '/api/incidents', { class: 'seat_equipment', site: 'annex', summary: 'seat A12 headset dead' });
+    expect(seat.status).toBe(201);
+    await app.container.engine.idle();
+    await app.container.engine.tick(app.clock.now());
+    expect(await page(seat.body.id)).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
     expect(to(fake.messages(), ANA)).toHaveLength(2);
 
     // 07:52: the day lead takes over at once (until her shift starts); the night lead is told though she is over the cap

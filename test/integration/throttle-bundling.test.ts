@@ -117,6 +117,10 @@ async function cappedDepot(fake: FakeTwilio, inhibit: readonly unknown[] = []) {
   await app.container.engine.idle();
   const inc = async () => (await app.request('GET', `/api/incidents/${id}`)).body;
   const depotCall = async () => ((await inc()).notifications as any[]).find((n) => n.person === 'david_kim' && n.channel === 'voice' && n.phase === 'page');
+  // over the cap, the call waits for the depot's other pages due with it: the supervisor's (under
+  // the cap) waits for its own gap, so at the next look the cap holds and the call is cancelled
+  expect(await depotCall()).toMatchObject({ status: 'planned', limit: 'daily_cap', deferredUntil: T0 + 2 * MIN + 20_000 });
+  await tickAll(T0 + 2 * MIN + 20_000);
   expect(await depotCall()).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
   const climb = async () => {
     app.clock.set(T0 + 2 * MIN + 40_000);
@@ -131,15 +135,17 @@ const LI_SID = `AC${'5'.repeat(32)}`;
 
 /**
  * Two replicas with a daily cap of 2 and a 10-minute gap between two SMS to one person: the shift lead
- * (li_qiang) had a call refused for good and an SMS at 10:00 for the air-conditioning at hq (hvac pages
- * the shift lead alone), so the depot's level-2 call at 10:00:20 is cancelled at the cap; at 10:00:40
- * the depot climbs to level 3 and the call comes back, waiting until 10:02.
+ * (li_qiang) had a call refused for good and an SMS at 10:00 for the air-conditioning at hq (hvac calls
+ * the shift lead alone, and e-mails the supervisor), so the depot's level-2 call at 10:00:20 is
+ * cancelled at the cap (the supervisor's e-mail tells of the depot); at 10:00:40 the depot climbs to
+ * level 3 and the call comes back, waiting until 10:02.
  */
 async function cappedLi(fake: FakeTwilio) {
   const shipped = loadConfig('config');
   const t = shipped.daemon.throttle;
   const hvacClass = shipped.playbooks.classes.hvac!;
-  const playbooks = { ...shipped.playbooks, classes: { ...shipped.playbooks.classes, hvac: { ...hvacClass, tiers: hvacClass.tiers.slice(0, 1) } } };
+  const tiers = [hvacClass.tiers[0]!, { ...hvacClass.tiers[1]!, channels: ['email' as const] }];
+  const playbooks = { ...shipped.playbooks, classes: { ...shipped.playbooks.classes, hvac: { ...hvacClass, tiers } } };
   const config = { ...shipped, playbooks, daemon: { ...shipped.daemon, throttle: { ...t, dailyCap: 3, perChannel: { ...t.perChannel, sms: { ...t.perChannel.sms, minGap: 10 * MIN } } } } } as Config;
   const env = { TWILIO_ACCOUNT_SID: LI_SID, TWILIO_AUTH_TOKEN: 'failover_token', TWILIO_FROM: '+15005550001', TWILIO_API_URL: fake.url };
   const [app] = (await start(2, config, env)) as [TestApp, TestApp];
@@ -163,10 +169,11 @@ async function cappedLi(fake: FakeTwilio) {
   expect(callsToLi()).toHaveLength(1);
   expect(smsToLi()).toHaveLength(2);
 
-  // the depot at level 2: over the cap, its call is cancelled
+  // the depot at level 2: over the cap, its call waits for the supervisor's e-mail, then is cancelled
   app.clock.set(T0 + 20_000);
   const id = (await app.request('POST', '/webhooks/alertmanager', hvac('depot', 'warning'))).body.results[0].incident as string;
   await app.container.engine.idle();
+  await tickAll(T0 + 20_000);
   // read through whichever replica runs (a restart replaces them)
   const inc = async () => (await (apps[0] as TestApp).request('GET', `/api/incidents/${id}`)).body;
   const pagesToLi = async () => ((await inc()).notifications as any[]).filter((n) => n.person === 'li_qiang' && n.phase === 'page');
@@ -629,27 +636,41 @@ describe('throttles and bundling', () => {
     expect(mine.filter((n) => n.bundledInto).every((n) => sent.some((m) => m.id === n.bundledInto && Date.parse(m.at) === T0 + gap))).toBe(true);
   });
 
-  it('suppresses non-critical pages over the daily cap, on the record and in metrics; critical ones still go', async () => {
+  it('over the daily cap, a page is cancelled when someone else hears of its incident, on the record and in metrics; an incident\'s only page goes all the same; critical ones still go', async () => {
     const shipped = loadConfig('config');
     const config = { ...shipped, daemon: { ...shipped.daemon, throttle: { ...shipped.daemon.throttle, dailyCap: 2 } } } as Config;
     const [app] = (await start(1, config)) as [TestApp];
     const person = await onDuty(app, 'it_ops');
+    const lead = await onDuty(app, 'shift_lead');
     await app.request('POST', '/webhooks/alertmanager', storm(0, 3));
     await app.container.engine.idle();
     await tickAll(T0 + 2 * MIN); // second message: the cap (2) is reached
+
+    // a seat fails at hq: the shift lead (under the cap) and IT operations are paged; IT operations'
+    // page waits for the shift lead's, then the cap holds it
+    const seat = (await app.request('POST', '/api/incidents', { class: 'seat_equipment', site: 'hq', summary: 'seat A12 headset dead' })).body.id as string;
+    await app.container.engine.idle();
+    const seatPage = async (who: string) => (await notificationsOf(app, who)).find((n) => n.incident === seat);
+    expect(await seatPage(person)).toMatchObject({ status: 'planned', limit: 'daily_cap' });
+    await tickAll(T0 + 2 * MIN);
+    expect(await seatPage(lead)).toMatchObject({ status: 'logged' });
+    const late = await seatPage(person);
+    expect(late).toMatchObject({ status: 'cancelled', reason: 'throttled', limit: 'daily_cap' });
+    expect(late.overCap).toBeUndefined();
+    expect((late.timeline as any[]).some((e) => e.type === 'notification_cancelled' && e.reason === 'throttled' && e.limit === 'daily_cap' && e.person === person)).toBe(true);
+    expect(await metric(app, 'tocsin_notifications_suppressed_total{reason="throttled"}')).toBe(1);
+
+    // a network alert pages IT operations alone: over the cap, nobody else would hear of it, so it goes
     await app.request('POST', '/webhooks/alertmanager', storm(100, 1));
     await app.container.engine.idle();
     await tickAll(T0 + 10 * MIN);
-
     const mine = await notificationsOf(app, person);
-    const cancelled = mine.filter((n) => n.status === 'cancelled');
-    expect(cancelled).toHaveLength(1);
-    const late = cancelled[0];
-    const lateIncident = (await incidents(app)).find((i) => i.summary.includes('CRM node 100'));
-    expect(late.incident).toBe(lateIncident.id);
-    expect(late.reason).toBe('throttled');
-    expect((late.timeline as any[]).some((e) => e.type === 'notification_cancelled' && e.reason === 'throttled' && e.limit === 'daily_cap' && e.person === person)).toBe(true);
-    expect(messages(mine)).toHaveLength(2);
+    const lone = (await incidents(app)).find((i) => i.summary.includes('CRM node 100'));
+    const its = mine.filter((n) => n.incident === lone.id);
+    expect(its).toEqual([expect.objectContaining({ status: 'logged', overCap: new Date(T0 + 10 * MIN).toISOString() })]);
+    expect((lone.timeline as any[]).filter((e) => e.type === 'notification_over_cap' && e.person === person)).toHaveLength(1);
+    expect(mine.filter((n) => n.status === 'cancelled')).toHaveLength(1);
+    expect(messages(mine)).toHaveLength(3);
     expect(await metric(app, 'tocsin_notifications_suppressed_total{reason="throttled"}')).toBe(1);
 
     const fire = await app.request('POST', '/api/incidents', { class: 'power', site: 'hq', summary: 'mains lost, battery low', level: 5 });
@@ -860,6 +881,19 @@ describe('throttles and bundling', () => {
       expect(calls[3]).toContain('ALL CLEAR');
       expect(calls[3]).toContain('4 incidents over: Network or information-system failure (hq); Network or information-system failure (hq)');
       expect(calls[3]).not.toContain('CRM node 100');
+      // the page of the incident opened at 10:11 is its only page: over the cap it goes all the same
+      // (decided at 10:12, after waiting for the incident's other pages), by a call of its own once
+      // the 15-minute count of calls frees (10:02, 10:10, 10:12: at 10:17)
+      expect((await notificationsOf(app, 'omar_haddad')).filter((n) => n.phase === 'page')).toEqual([
+        expect.objectContaining({ status: 'planned', limit: 'per_15m', deferredUntil: T0 + 17 * MIN, overCap: new Date(T0 + 12 * MIN).toISOString() }),
+      ]);
+      await tickAll(T0 + 16 * MIN);
+      expect(toOmar()).toHaveLength(4);
+      await tickAll(T0 + 17 * MIN);
+      calls = toOmar();
+      expect(calls).toHaveLength(5);
+      expect(calls[4]).toContain('CRM node 100');
+      expect(calls[4]).not.toContain('ALL CLEAR');
 
       const all = await Promise.all(((await app.request('GET', '/api/incidents?state=resolved')).body.incidents as any[]).map(async (i) => (await app.request('GET', `/api/incidents/${i.id}`)).body));
       expect(all).toHaveLength(5);
@@ -871,11 +905,11 @@ describe('throttles and bundling', () => {
       expect(carrier).toBeDefined();
       expect(clears.filter((n) => n.bundledInto === carrier.id)).toHaveLength(3);
       expect(clears.filter((n) => Date.parse(n.at) === T0 + 10 * MIN && !n.bundledInto)).toHaveLength(1);
-      // the page of the incident opened at 10:11 is over the cap: cancelled on the record, not carried by an all-clear
+      // not carried by an all-clear: sent by itself, over the cap
       const late = (await notificationsOf(app, 'omar_haddad')).filter((n) => n.phase === 'page');
       expect(late).toHaveLength(1);
-      expect(late[0].status).toBe('cancelled');
-      expect(late[0].limit).toBe('daily_cap');
+      expect(late[0]).toMatchObject({ status: 'sent', overCap: new Date(T0 + 12 * MIN).toISOString() });
+      expect(late[0].bundledInto).toBeUndefined();
     } finally {
       await fake.stop();
     }
