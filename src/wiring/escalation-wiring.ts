@@ -58,6 +58,9 @@ export async function buildEscalation(a: {
   const { core, stores } = a;
   const { env, config, logger, metrics, clock, redis } = core;
   const esc = config.daemon.escalation;
+  // each class's count of incidents no tier fitted is there from the start at 0, so that its first one
+  // is an increase (the TocsinPlaybookGap rule) and the dashboard shows the classes without one
+  for (const k of Object.keys(config.playbooks.classes)) metrics.incidentsUnmatched.inc({ class: k }, 0);
   const liveKeys = makeKeys(env.redisPrefix, 'live');
   const drillKeys = makeKeys(env.redisPrefix, 'drill');
 
