@@ -121,7 +121,11 @@ export async function buildContainer(o: ContainerOptions): Promise<Container> {
   const metrics = o.metrics ?? createMetrics();
   const messages = o.messages ?? loadMessages(config.dir);
   const redisSettings = config.daemon.redis;
-  const redis = createRedis(o.redisUrl, { connectTimeoutMs: redisSettings.connectTimeout, commandTimeoutMs: redisSettings.commandTimeout });
+  const redis = createRedis(o.redisUrl, {
+    connectTimeoutMs: redisSettings.connectTimeout,
+    commandTimeoutMs: redisSettings.commandTimeout,
+    reconnect: { firstMs: redisSettings.reconnect.first, maxMs: redisSettings.reconnect.max },
+  });
   const startupWaitMs = o.redisConnectTimeoutMs ?? redisSettings.startupWait;
   redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   registerScripts(redis);

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
           metrics,
           restart: config.daemon.escalation.workerRestart,
           stopTimeoutMs: config.daemon.escalation.workerStop,
+          metricsTimeoutMs: config.daemon.escalation.workerMetricsWait,
         })
       : undefined;
   const container = await buildContainer({ env, config, logger, metrics, redisUrl: redisTarget.url, ...(workers ? { peerMetrics: () => workers.metrics() } : {}) });

@@ -50,8 +50,8 @@ const CODE_ALPHABET = '23456789BDFGHJKLMNPQRSTVWXZ';
 const CODE_LENGTH = 4;
 /**
  * Writes of a sent page's record made before the dispatch goes on (the first and the retries after
- * `storeRetry`, about 0.3 s in all): a blip of Redis is over by then. Later ones go on in the
- * background until Redis answers. Not a setting: the pace is the connection's own.
+ * `storeRetry`, 0.3 s in all with the shipped redis.reconnect): a blip of Redis is over by then.
+ * Later ones go on in the background until Redis answers. Not a setting: the pace is the connection's own.
  */
 const RECORD_TRIES = 3;
 

@@ -108,12 +108,39 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
       .strictObject({
         connectTimeout: realTimeout(
           '2s',
-          'How long one attempt to connect to Redis may take (TCP, TLS, AUTH); a failed attempt is made again 0.1–2 s later, and meanwhile webhooks answer 503; real time. At least 1s, and no longer than startupWait.',
+          'How long one attempt to connect to Redis may take (TCP, TLS, AUTH); a failed attempt is made again after the pause of `reconnect`, and meanwhile webhooks answer 503; real time. At least 1s, and no longer than startupWait.',
         ),
         commandTimeout: realTimeout(
           '5s',
           'How long a Redis command may go unanswered before it fails (a webhook answers 503, the engine tries the step again at a later tick); real time. At least 1s; shorter than escalation.lease, and longer than incidents.replicaWait when incidents.replicas is set (WAIT is a command too).',
         ),
+        /** The pauses between attempts to reconnect, and between writes of a sent page's record that Redis did not take. */
+        reconnect: z
+          .strictObject({
+            first: span
+              .refine((ms) => ms >= 10, 'must be at least 10ms')
+              .prefault('100ms')
+              .describe(
+                durationText(
+                  "Pause before the first attempt to connect to Redis again once the connection failed; it doubles while the attempts keep failing, up to `max`. Also the pace at which a sent page's record that Redis did not take is written again. Real time. At least 10ms (a shorter pause tries a Redis that is down in a busy loop).",
+                  '100ms',
+                ),
+              ),
+            max: span
+              .refine((ms) => ms <= 60_000, 'must be at most 1m')
+              .prefault('2s')
+              .describe(
+                durationText(
+                  "The longest pause between two attempts to connect to Redis (and between two writes of a sent page's record): once Redis is back, the client is connected again within it, and webhooks answer 503 until then. A page's claim taken over from another process waits it plus commandTimeout before its send (that process's late record lands meanwhile). Real time. At least `first`, at most 1m.",
+                  '2s',
+                ),
+              ),
+          })
+          .superRefine((r, ctx) => {
+            if (r.max < r.first) ctx.addIssue({ code: 'custom', path: ['max'], message: `${formatDuration(r.max)} is shorter than redis.reconnect.first (${formatDuration(r.first)})` });
+          })
+          .prefault({})
+          .describe("The pauses between attempts to connect to Redis again once the connection failed: `first`, doubling up to `max`; also the pace at which a sent page's record that Redis did not take is written again."),
         startupWait: realTimeout(
           '5s',
           'How long the daemon waits for Redis when it starts before it serves anyway (503 and /readyz failing until Redis answers); real time. At least 1s.',
@@ -250,6 +277,15 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           '15s',
           'When the daemon stops, an engine worker still running this long after it was asked to stop is killed (a claim it held is taken over after the lease); real time. At least 1s.',
         ),
+        workerMetricsWait: span
+          .refine((ms) => ms >= 100 && ms <= 5_000, 'must be from 100ms to 5s')
+          .prefault('2s')
+          .describe(
+            durationText(
+              "How long a scrape of /metrics waits for each engine worker's metrics (workers > 1); a worker that has not answered by then is left out of that scrape (logged as a warning). Real time. From 100ms to 5s: the scrape waits for it, so keep it well within Prometheus's scrape_timeout (10s by default).",
+              '2s',
+            ),
+          ),
         audit: waitAtLeast({ ms: 1000, why: 'each audit reads every open incident, so a shorter cadence reads Redis in a loop' })
           .prefault('1m')
           .describe(durationText('How often the auditor looks for stalled escalations; at least 1s.', '1m')),

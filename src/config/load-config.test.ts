@@ -305,7 +305,7 @@ describe('invalid config', () => {
 
   it('reads the Redis timeouts, and refuses a command timeout that could outlast a claim or a wait for replicas', () => {
     const d = copyOfShipped();
-    expect(loadConfig(d).daemon.redis).toEqual({ connectTimeout: 2_000, commandTimeout: 5_000, startupWait: 5_000 });
+    expect(loadConfig(d).daemon.redis).toMatchObject({ connectTimeout: 2_000, commandTimeout: 5_000, startupWait: 5_000 });
     edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 30s ');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.commandTimeout: 30s is not shorter than escalation\.lease \(30s\): a claim could lapse while its command still waits/)]);
     edit(d, 'daemon.yaml', /commandTimeout: 30s /, 'commandTimeout: 1s ');
@@ -321,6 +321,23 @@ describe('invalid config', () => {
     ]);
     edit(d, 'daemon.yaml', /startupWait: 500ms /, 'startupWait: 5s ');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.connectTimeout: 10s is longer than redis\.startupWait \(5s\), so it could never apply at start-up/)]);
+  });
+
+  it('reads the Redis reconnect pauses, and refuses a pause that would spin, one over a minute, or a longest pause shorter than the first', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.redis.reconnect).toEqual({ first: 100, max: 2_000 });
+    edit(d, 'daemon.yaml', /first: 100ms /, 'first: 5ms ');
+    edit(d, 'daemon.yaml', /max: 2s /, 'max: 2m ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(/^daemon\.yaml: redis\.reconnect\.first: must be at least 10ms/),
+      expect.stringMatching(/^daemon\.yaml: redis\.reconnect\.max: must be at most 1m/),
+    ]);
+    edit(d, 'daemon.yaml', /first: 5ms /, 'first: 3s ');
+    edit(d, 'daemon.yaml', /max: 2m /, 'max: 2s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: redis\.reconnect\.max: 2s is shorter than redis\.reconnect\.first \(3s\)/)]);
+    edit(d, 'daemon.yaml', /first: 3s /, 'first: 50ms ');
+    edit(d, 'daemon.yaml', /max: 2s /, 'max: 500ms ');
+    expect(loadConfig(d).daemon.redis.reconnect).toEqual({ first: 50, max: 500 });
   });
 
   it('reads the HTTP keep-alive and Retry-After, whole seconds for Retry-After', () => {
@@ -381,6 +398,17 @@ describe('invalid config', () => {
     edit(d, 'daemon.yaml', /workerStop: 0 /, 'workerStop: 15s ');
     edit(d, 'daemon.yaml', /first: 1s /, 'first: 0 ');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerRestart\.first: must be at least 100ms/)]);
+  });
+
+  it("reads how long a scrape waits for an engine worker's metrics, from 100ms to 5s", () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.escalation.workerMetricsWait).toBe(2_000);
+    edit(d, 'daemon.yaml', /workerMetricsWait: 2s /, 'workerMetricsWait: 50ms ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerMetricsWait: must be from 100ms to 5s/)]);
+    edit(d, 'daemon.yaml', /workerMetricsWait: 50ms /, 'workerMetricsWait: 10s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerMetricsWait: must be from 100ms to 5s/)]);
+    edit(d, 'daemon.yaml', /workerMetricsWait: 10s /, 'workerMetricsWait: 300ms ');
+    expect(loadConfig(d).daemon.escalation.workerMetricsWait).toBe(300);
   });
 
   it('validates the ACD abandon-rate minimum (a whole number of calls, at least 1)', () => {

@@ -41,7 +41,7 @@ const until = async (check: () => boolean, ms = 10_000) => {
 describe('startEngineWorkers', () => {
   it('starts a worker that keeps exiting again after a pause that doubles up to the maximum, and counts each exit', async () => {
     const h = harness();
-    const w = startEngineWorkers({ count: 1, entry: script('crash', 'process.exit(3);\n'), envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics, restart: { first: 40, max: 160, steady: 60_000 }, stopTimeoutMs: 1_000 });
+    const w = startEngineWorkers({ count: 1, entry: script('crash', 'process.exit(3);\n'), envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics, metricsTimeoutMs: 2_000, restart: { first: 40, max: 160, steady: 60_000 }, stopTimeoutMs: 1_000 });
     try {
       await until(() => h.lines.filter((l) => l.msg === 'engine worker exited; starting it again').length >= 5);
     } finally {
@@ -58,7 +58,7 @@ describe('startEngineWorkers', () => {
 
   it('starts a worker that had run `steady` before it exited again after the first pause, not a doubled one', async () => {
     const h = harness();
-    const w = startEngineWorkers({ count: 1, entry: script('late-crash', 'setTimeout(() => process.exit(3), 250);\n'), envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, restart: { first: 40, max: 160, steady: 200 }, stopTimeoutMs: 1_000 });
+    const w = startEngineWorkers({ count: 1, entry: script('late-crash', 'setTimeout(() => process.exit(3), 250);\n'), envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metricsTimeoutMs: 2_000, restart: { first: 40, max: 160, steady: 200 }, stopTimeoutMs: 1_000 });
     try {
       await until(() => h.lines.filter((l) => l.msg === 'engine worker exited; starting it again').length >= 3);
     } finally {
@@ -80,7 +80,7 @@ setInterval(() => {}, 1000);\n`,
     let w: EngineWorkers | undefined;
     let mute: EngineWorkers | undefined;
     try {
-      w = startEngineWorkers({ count: 2, entry: answering, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics, restart: { first: 40, max: 160, steady: 60_000 }, stopTimeoutMs: 1_000 });
+      w = startEngineWorkers({ count: 2, entry: answering, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metrics: h.metrics, metricsTimeoutMs: 2_000, restart: { first: 40, max: 160, steady: 60_000 }, stopTimeoutMs: 1_000 });
       await until(() => w!.pids().length === 2);
       expect((await h.metrics.engineWorkers.get()).values[0]?.value).toBe(2);
       const got = await w.metrics();
@@ -112,7 +112,7 @@ setInterval(() => {}, 1000);\n`,
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => {}, 1000);\n`,
     );
-    const w = startEngineWorkers({ count: 1, entry: counting, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, restart: { first: 40, max: 40, steady: 60_000 }, stopTimeoutMs: 1_000 });
+    const w = startEngineWorkers({ count: 1, entry: counting, envOf: (n) => engineWorkerEnv('redis://127.0.0.1:1', n, {}), logger: h.logger, metricsTimeoutMs: 2_000, restart: { first: 40, max: 40, steady: 60_000 }, stopTimeoutMs: 1_000 });
     const text = async () => exposition(h.metrics.registry, () => w.metrics());
     try {
       await until(() => w.pids().length === 1);

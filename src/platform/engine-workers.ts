@@ -40,8 +40,8 @@ export interface EngineWorkersOptions {
    * doubling up to `max` while it keeps exiting; `first` again for a worker that had run `steady`.
    */
   readonly restart: { readonly first: number; readonly max: number; readonly steady: number };
-  /** A worker that has not answered a metrics request in this time is left out of that scrape. */
-  readonly metricsTimeoutMs?: number;
+  /** A worker that has not answered a metrics request in this time is left out of that scrape (escalation.workerMetricsWait). */
+  readonly metricsTimeoutMs: number;
   /** A stopping worker still running after this is killed (escalation.workerStop). */
   readonly stopTimeoutMs: number;
 }
@@ -121,7 +121,7 @@ export function startEngineWorkers(o: EngineWorkersOptions): EngineWorkers {
       const timer = setTimeout(() => {
         o.logger.warn({ pid: child.pid }, 'engine worker did not answer for its metrics; left out of this scrape');
         done(undefined);
-      }, o.metricsTimeoutMs ?? 2_000);
+      }, o.metricsTimeoutMs);
       child.on('message', onMessage);
       child.once('exit', onExit);
       try {

@@ -16,21 +16,28 @@ export { parseClusterUrl, parseSentinelUrl, type ClusterUrl, type SentinelUrl };
 /** What the stores need from a connection; a standalone Redis and a Redis Cluster both are one. */
 export type RedisClient = Redis | Cluster;
 
-/** The longest pause between reconnects (and between writes of a sent page's record). */
-export const RECONNECT_DELAY_MAX = 2_000;
+/** The pauses between attempts to reconnect (daemon.yaml `redis.reconnect`, ms). */
+export interface ReconnectPauses {
+  /** The pause before the first attempt again after the connection failed. */
+  readonly firstMs: number;
+  /** The longest pause: it doubles from `firstMs` while the attempts keep failing, up to this. */
+  readonly maxMs: number;
+}
 
 /**
- * Reconnect after 100 ms, doubling up to 2 s between tries. Also the pace of a write that must land
- * once Redis answers again (a page's record after its send): trying it sooner than the connection
- * is tried gains nothing.
+ * The pause before attempt `times` (1, 2, …) to reconnect: `firstMs`, doubling up to `maxMs`. Also
+ * the pace of a write that must land once Redis answers again (a page's record after its send):
+ * trying it sooner than the connection is tried gains nothing.
  */
-export const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), RECONNECT_DELAY_MAX);
-const backoff = reconnectDelay;
+export function reconnectPace(p: ReconnectPauses): (times: number) => number {
+  return (times) => Math.min(p.firstMs * 2 ** Math.min(Math.max(times, 1) - 1, 30), p.maxMs);
+}
 
-/** How long the client waits (daemon.yaml `redis`): one attempt to connect, one command's answer. */
+/** How long the client waits (daemon.yaml `redis`): one attempt to connect, one command's answer, the pauses between attempts to reconnect. */
 export interface RedisTimeouts {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  readonly reconnect: ReconnectPauses;
 }
 
 /** A standalone connection or, for a `redis+cluster://` URL, a Redis Cluster client; for a `redis+sentinel://` URL, the Sentinels' primary. */
@@ -38,12 +45,13 @@ export function createRedis(url: string, timeouts: RedisTimeouts, more: RedisOpt
   const cluster = parseClusterUrl(url);
   const sentinel = cluster ? undefined : parseSentinelUrl(url);
   const options: RedisOptions = { connectTimeout: timeouts.connectTimeoutMs, commandTimeout: timeouts.commandTimeoutMs, ...more };
-  const client = cluster ? createCluster(cluster, options) : sentinel ? createSentinel(sentinel, options) : createStandalone(url, options);
+  const backoff = reconnectPace(timeouts.reconnect);
+  const client = cluster ? createCluster(cluster, options, backoff) : sentinel ? createSentinel(sentinel, options, backoff) : createStandalone(url, options, backoff);
   coalesceWrites(client);
   return client;
 }
 
-function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
+function createCluster(c: ClusterUrl, options: RedisOptions, backoff: (times: number) => number): Cluster {
   const nodes: ClusterNode[] = c.nodes.map((n) => ({ host: n.host, port: n.port }));
   return new Cluster(nodes, {
     enableOfflineQueue: false,
@@ -66,7 +74,7 @@ function createCluster(c: ClusterUrl, options: RedisOptions): Cluster {
  * become a replica (`READONLY`), so the commands of a failover answer 503 and the senders' retries
  * reach the new primary.
  */
-function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
+function createSentinel(c: SentinelUrl, options: RedisOptions, backoff: (times: number) => number): Redis {
   return new Redis({
     ...BASE_OPTIONS,
     sentinels: c.nodes.map((n) => ({ host: n.host, port: n.port })),
@@ -76,6 +84,7 @@ function createSentinel(c: SentinelUrl, options: RedisOptions): Redis {
     ...(c.sentinelUsername ? { sentinelUsername: c.sentinelUsername } : {}),
     ...(c.sentinelPassword ? { sentinelPassword: c.sentinelPassword } : {}),
     ...(c.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+    retryStrategy: backoff,
     failoverDetector: true,
     sentinelRetryStrategy: backoff,
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
@@ -113,12 +122,11 @@ export function secondConnection(redis: RedisClient): Redis | undefined {
 const BASE_OPTIONS = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
-  retryStrategy: backoff,
   lazyConnect: true,
 } satisfies RedisOptions;
 
-function createStandalone(url: string, options: RedisOptions): Redis {
-  return new Redis(url, { ...BASE_OPTIONS, ...options });
+function createStandalone(url: string, options: RedisOptions, backoff: (times: number) => number): Redis {
+  return new Redis(url, { ...BASE_OPTIONS, retryStrategy: backoff, ...options });
 }
 
 /** Waits for the connection to be usable; rejects with a clear error after `timeoutMs`. */

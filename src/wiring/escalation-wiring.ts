@@ -10,6 +10,7 @@ import { RuleSuppressionPolicy } from '../app/suppression-policy.js';
 import { HastenHeldPages } from '../app/hasten-held-pages.js';
 import { ReinstateCappedPages } from '../app/reinstate-capped-pages.js';
 import { ThrottlePages, throttleLimits, throttleMemoryMs } from '../app/throttle-pages.js';
+import { takeoverGraceMs } from '../config/claim-timings.js';
 import type { MessagesConfig } from '../config/messages-schema.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import { isCritical } from '../domain/throttle.js';
@@ -24,7 +25,7 @@ import { RedisOpenIncidentReader } from '../store/open-incident-reader.js';
 import { RedisOverrideRepository } from '../store/override-repository.js';
 import { PageReplicaWait } from '../store/page-replica-wait.js';
 import { RedisPlaybookSnapshots } from '../store/playbook-snapshots.js';
-import { RECONNECT_DELAY_MAX, reconnectDelay, type ReplicaWait } from '../store/redis.js';
+import { reconnectPace, type ReplicaWait } from '../store/redis.js';
 import { RedisThrottleRepository } from '../store/throttle-repository.js';
 import { buildChannels } from './channel-wiring.js';
 import type { DaemonCore } from './daemon-core.js';
@@ -114,11 +115,12 @@ export async function buildEscalation(a: {
     links: actionLinks,
     now: () => clock.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    storeRetry: reconnectDelay,
+    storeRetry: reconnectPace({ firstMs: config.daemon.redis.reconnect.first, maxMs: config.daemon.redis.reconnect.max }),
     onStoreReady: (listener) => redis.on('ready', listener),
-    // a claim taken over waits out its former sender's retry pause and one command: a record that
-    // sender could not write while Redis was down lands meanwhile (README "Running more than one")
-    takeoverGraceMs: RECONNECT_DELAY_MAX + config.daemon.redis.commandTimeout,
+    // a claim taken over waits out its former sender's longest retry pause (redis.reconnect.max) and
+    // one command: a record that sender could not write while Redis was down lands meanwhile
+    // (README "Running more than one")
+    takeoverGraceMs: takeoverGraceMs(config.daemon.redis),
     stopWriteMs: config.daemon.redis.commandTimeout,
     metrics,
     logger,

@@ -1,8 +1,8 @@
 /**
  * escalation.workers: 3 — the real daemon with two engine workers beside it. Every notification goes
  * out exactly once across the three processes, the workers take their share, /metrics adds up what
- * every process counted, a worker that dies is started again (and counted), and the workers end
- * with their daemon.
+ * every process counted, a scrape waits escalation.workerMetricsWait for a worker that does not
+ * answer, a worker that dies is started again (and counted), and the workers end with their daemon.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ const config = configWithLease('2s');
 const daemonYaml = join(config.dir, 'daemon.yaml');
 const shipped = readFileSync(daemonYaml, 'utf8');
 if (!/^ {2}workers: 1 /m.test(shipped)) throw new Error('daemon.yaml has no escalation.workers: 1 to change');
-writeFileSync(daemonYaml, shipped.replace(/^ {2}workers: 1 /m, '  workers: 3 '));
+if (!/^ {2}workerMetricsWait: 2s /m.test(shipped)) throw new Error('daemon.yaml has no escalation.workerMetricsWait: 2s to change');
+writeFileSync(daemonYaml, shipped.replace(/^ {2}workers: 1 /m, '  workers: 3 ').replace(/^ {2}workerMetricsWait: 2s /m, '  workerMetricsWait: 400ms '));
 
 const prefix = randomPrefix();
 let d: DaemonProcess | undefined;
@@ -111,6 +112,26 @@ describe('engine workers (escalation.workers: 3)', () => {
     expect(metrics).toMatch(/^tocsin_engine_workers 2$/m);
     expect(metrics).toMatch(/^tocsin_engine_worker_exits_total 0$/m);
   }, 120_000);
+
+  it('a scrape of /metrics waits escalation.workerMetricsWait for a worker that does not answer, then leaves it out', async () => {
+    const x = d as DaemonProcess;
+    const frozen = started(x).find((s) => s.worker === 2);
+    expect(frozen).toBeDefined();
+    process.kill(frozen!.pid, 'SIGSTOP');
+    try {
+      const asked = Date.now();
+      const res = await fetch(`${x.baseUrl}/metrics`);
+      const text = await res.text();
+      const took = Date.now() - asked;
+      expect(res.status).toBe(200);
+      expect(took).toBeGreaterThanOrEqual(350);
+      expect(took).toBeLessThan(1_500); // not the 2 s the daemon waited whatever the config said
+      expect(text).toMatch(/^tocsin_engine_workers 2$/m);
+      await waitFor(async () => (x.lines.some((l) => l.msg === 'engine worker did not answer for its metrics; left out of this scrape' && l.pid === frozen!.pid) ? true : undefined), 5_000, 50);
+    } finally {
+      process.kill(frozen!.pid, 'SIGCONT');
+    }
+  }, 30_000);
 
   it('starts a killed worker again, and the workers stop when the daemon is killed', async () => {
     const x = d as DaemonProcess;

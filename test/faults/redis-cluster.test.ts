@@ -40,7 +40,7 @@ describe('cluster URL', () => {
     expect(parseClusterUrl('rediss+cluster://:secret@h:6380')?.tls).toBe(true);
     expect(parseClusterUrl('redis://127.0.0.1:6379')).toBeUndefined();
     expect(() => parseClusterUrl('redis+cluster://h:notaport')).toThrow(/bad cluster node/);
-    const standalone = createRedis('redis://127.0.0.1:1', { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 });
+    const standalone = createRedis('redis://127.0.0.1:1', { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000, reconnect: { firstMs: 100, maxMs: 2_000 } });
     expect(standalone).toBeInstanceOf(Redis);
     standalone.disconnect();
   });

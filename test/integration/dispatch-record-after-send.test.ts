@@ -18,7 +18,8 @@ import type { ChannelKind, Incident } from '../../src/domain/incident.js';
 import type { Channel, Page, Recipient, SendResult } from '../../src/domain/ports.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { RedisNotificationRepository } from '../../src/store/notification-repository.js';
-import { RECONNECT_DELAY_MAX, reconnectDelay } from '../../src/store/redis.js';
+import { takeoverGraceMs } from '../../src/config/claim-timings.js';
+import { reconnectPace } from '../../src/store/redis.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -119,7 +120,7 @@ function dispatcher(
     links,
     now: () => app.clock.now(),
     sleep: o.sleep ?? (async () => {}),
-    storeRetry: o.storeRetry ?? reconnectDelay,
+    storeRetry: o.storeRetry ?? reconnectPace({ firstMs: app.container.config.daemon.redis.reconnect.first, maxMs: app.container.config.daemon.redis.reconnect.max }),
     onStoreReady: o.onStoreReady,
     metrics: createMetrics({ defaultMetrics: false }),
     logger: o.logger ?? pino({ level: 'silent' }),
@@ -360,8 +361,7 @@ describe('a claim taken over after an outage outlasting the lease', () => {
       store.failures = 0;
       return r;
     };
-    const takeoverGraceMs = RECONNECT_DELAY_MAX + app.container.config.daemon.redis.commandTimeout;
-    const b = dispatcher(app, voice, { sms, owner: 'replica-b', sleep: realSleep, takeoverGraceMs });
+    const b = dispatcher(app, voice, { sms, owner: 'replica-b', sleep: realSleep, takeoverGraceMs: takeoverGraceMs(app.container.config.daemon.redis) });
     expect(await b.dispatch(request(app, incident, taking))).toBe('held');
     expect(a.unrecordedPages).toBe(0);
     expect(texts()).toHaveLength(1);

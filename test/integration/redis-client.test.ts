@@ -7,8 +7,8 @@ import { connectRedis, createRedis, type RedisClient } from '../../src/store/red
 import { callScript, registerScripts } from '../../src/store/scripts.js';
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
-/** The shipped daemon.yaml redis timeouts. */
-const TIMEOUTS = { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 };
+/** The shipped daemon.yaml redis timeouts and reconnect pauses. */
+const TIMEOUTS = { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000, reconnect: { firstMs: 100, maxMs: 2_000 } };
 
 let prefix: string;
 const open: RedisClient[] = [];
