@@ -1,6 +1,7 @@
 /** The schema of config/daemon.yaml: HTTP, time zone, business hours, incidents, escalation, maintenance, throttles, rate limits. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { takeoverGraceMs } from './claim-timings.js';
 import { formatDuration } from './durations.js';
 import { bytes, durationText, hhmm, id, level, THROTTLED_PHASES, throttleChannel, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
 import { inhibitRule, maintenanceWindow } from './suppression-schema.js';
@@ -131,7 +132,7 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
               .prefault('2s')
               .describe(
                 durationText(
-                  "The longest pause between two attempts to connect to Redis (and between two writes of a sent page's record): once Redis is back, the client is connected again within it, and webhooks answer 503 until then. A page's claim taken over from another process waits it plus commandTimeout before its send (that process's late record lands meanwhile). Real time. At least `first`, at most 1m.",
+                  "The longest pause between two attempts to connect to Redis (and between two writes of a sent page's record): once Redis is back, the client is connected again within it, and webhooks answer 503 until then. A page's claim taken over from another process waits it plus commandTimeout before its send (that process's late record lands meanwhile), so escalation.lease must be longer than it plus twice commandTimeout. Real time. At least `first`, at most 1m.",
                   '2s',
                 ),
               ),
@@ -243,7 +244,12 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
         /** Failure detection, in real time: TOCSIN_CLOCK_SPEED never shortens it below what a send takes. */
         lease: span
           .prefault('30s')
-          .describe(durationText("A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's or a notice's claim starts it again right before each call to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED.", '30s')),
+          .describe(
+            durationText(
+              "A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's or a notice's claim starts it again right before each call to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED. Longer than a send and the write of its record (channels.twilio.timeout and channels.email.sendTimeout, each plus redis.commandTimeout), and than the grace a claim taken over waits before its send plus one command (redis.reconnect.max plus twice redis.commandTimeout).",
+              '30s',
+            ),
+          ),
         batch: wholeNumber(1, 10_000, 200)
           .describe('Incidents with due steps claimed at once and run side by side; a tick claims batch after batch while more are due (1–10 000). Default 200.'),
         /** Incidents run at once outside the tick (just opened, acknowledged, resolved); more wait for the tick. */
@@ -335,7 +341,7 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
               .prefault('15s')
               .describe(
                 durationText(
-                  "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and shorter than escalation.lease (a page's claim starts it again right before the request).",
+                  "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and with redis.commandTimeout (the write of the page's record) no longer than escalation.lease (a page's claim starts it again right before the request).",
                   '15s',
                 ),
               ),
@@ -390,7 +396,7 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
             ),
             sendTimeout: realTimeout(
               '25s',
-              "How long one e-mail may take in all, from connecting to the server accepting the mail: the connection is closed then and the send counts as failed and is retried (escalation.retry); real time. At least 1s, and shorter than escalation.lease (a page's claim starts it again right before the send).",
+              "How long one e-mail may take in all, from connecting to the server accepting the mail: the connection is closed then and the send counts as failed and is retried (escalation.retry); real time. At least 1s, and with redis.commandTimeout (the write of the page's record) no longer than escalation.lease (a page's claim starts it again right before the send).",
             ),
           })
           .prefault({})
@@ -508,20 +514,42 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
     // a page's claim is renewed right before the send (its lease starts then): a send still waiting
     // for Twilio when that lease ends is taken over and sent again
     const { timeout } = d.channels.twilio;
-    if (timeout >= d.escalation.lease) {
-      ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still waiting for Twilio would be taken over and sent twice` });
+    const { lease } = d.escalation;
+    const { redis } = d;
+    const command = redis.commandTimeout;
+    // a command as long as the lease is refused below: the send and its record cannot fit either
+    const commandFits = command < lease;
+    if (timeout >= lease) {
+      ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} is not shorter than escalation.lease (${formatDuration(lease)}): a page still waiting for Twilio would be taken over and sent twice` });
+    } else if (commandFits && timeout + command > lease) {
+      // the sender's record of the page goes right after the send, over its claim: written after the
+      // lease, it finds the claim taken over and is refused, and the one who took it sends again
+      ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} plus redis.commandTimeout (${formatDuration(command)}) is longer than escalation.lease (${formatDuration(lease)}): the record of a page Twilio took at the last moment could be written after its claim lapsed, and another process take the page over and send it again` });
     }
     // the same for a mail: sendTimeout cuts off every send, whatever the server does; a per-step limit
     // longer than what holds it could never apply
     const email = d.channels.email;
-    if (email.sendTimeout >= d.escalation.lease) {
-      ctx.addIssue({ code: 'custom', path: ['channels', 'email', 'sendTimeout'], message: `${formatDuration(email.sendTimeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a page still being handed to the mail server would be taken over and sent twice` });
+    if (email.sendTimeout >= lease) {
+      ctx.addIssue({ code: 'custom', path: ['channels', 'email', 'sendTimeout'], message: `${formatDuration(email.sendTimeout)} is not shorter than escalation.lease (${formatDuration(lease)}): a page still being handed to the mail server would be taken over and sent twice` });
+    } else if (commandFits && email.sendTimeout + command > lease) {
+      ctx.addIssue({ code: 'custom', path: ['channels', 'email', 'sendTimeout'], message: `${formatDuration(email.sendTimeout)} plus redis.commandTimeout (${formatDuration(command)}) is longer than escalation.lease (${formatDuration(lease)}): the record of a mail the server took at the last moment could be written after its claim lapsed, and another process take the page over and send it again` });
     }
     // Redis: a command still waiting when the claim it runs under lapses lets another replica take the
     // step over while this one carries on; WAIT (incidents.replicas) is a command too
-    const { redis } = d;
-    if (redis.commandTimeout >= d.escalation.lease) {
-      ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(redis.commandTimeout)} is not shorter than escalation.lease (${formatDuration(d.escalation.lease)}): a claim could lapse while its command still waits, and another replica take the step over` });
+    if (!commandFits) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(command)} is not shorter than escalation.lease (${formatDuration(lease)}): a claim could lapse while its command still waits, and another replica take the step over` });
+    } else {
+      // a claim taken over waits the grace before its send, then the checks before the send (a few
+      // commands) and the renewal: lapsed meanwhile, it is taken over again by another process, which
+      // waits its grace in turn, and the page goes out only when no one looks in time
+      const grace = takeoverGraceMs(redis);
+      if (grace + command >= lease) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'lease'],
+          message: `${formatDuration(lease)} is not longer than the grace a claim taken over waits before its send (redis.reconnect.max ${formatDuration(redis.reconnect.max)} plus redis.commandTimeout ${formatDuration(command)}) plus one more redis.commandTimeout for the checks before the send (${formatDuration(grace + command)} in all): such a claim would lapse before its send and be taken over again by another process, and the page could go unsent however often it is taken over`,
+        });
+      }
     }
     if (d.incidents.replicas > 0 && redis.commandTimeout <= d.incidents.replicaWait) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(redis.commandTimeout)} is not longer than incidents.replicaWait (${formatDuration(d.incidents.replicaWait)}): the wait for replicas would fail as a timed-out command` });

@@ -276,6 +276,48 @@ describe('invalid config', () => {
     ]);
   });
 
+  it('refuses a send whose record could be written after its claim lapsed: the provider timeout plus one Redis command must fit in the lease', () => {
+    const d = copyOfShipped();
+    // as shipped: 15s + 5s and 25s + 5s within the 30s lease
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 26s ');
+    edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 26s ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(
+        /^daemon\.yaml: channels\.twilio\.timeout: 26s plus redis\.commandTimeout \(5s\) is longer than escalation\.lease \(30s\): the record of a page Twilio took at the last moment could be written after its claim lapsed, and another process take the page over and send it again/,
+      ),
+      expect.stringMatching(
+        /^daemon\.yaml: channels\.email\.sendTimeout: 26s plus redis\.commandTimeout \(5s\) is longer than escalation\.lease \(30s\): the record of a mail the server took at the last moment could be written after its claim lapsed, and another process take the page over and send it again/,
+      ),
+    ]);
+    // a shorter command timeout makes room for them
+    edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 4s ');
+    expect(problems(d)).toEqual([]);
+  });
+
+  it("refuses a lease a claim taken over could lapse in before its send: longer than the takeover grace (redis.reconnect.max plus redis.commandTimeout) and one more command", () => {
+    const d = copyOfShipped();
+    edit(d, 'daemon.yaml', /max: 2s /, 'max: 20s ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(
+        /^daemon\.yaml: escalation\.lease: 30s is not longer than the grace a claim taken over waits before its send \(redis\.reconnect\.max 20s plus redis\.commandTimeout 5s\) plus one more redis\.commandTimeout for the checks before the send \(30s in all\): such a claim would lapse before its send and be taken over again by another process, and the page could go unsent however often it is taken over/,
+      ),
+    ]);
+    edit(d, 'daemon.yaml', /max: 20s /, 'max: 19s ');
+    expect(problems(d)).toEqual([]);
+    // the lease shortened under the grace, the sends fitted in it
+    edit(d, 'daemon.yaml', /max: 19s /, 'max: 2s ');
+    edit(d, 'daemon.yaml', /lease: 30s /, 'lease: 12s ');
+    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 5s ');
+    edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 5s ');
+    edit(d, 'daemon.yaml', /socketTimeout: 20s /, 'socketTimeout: 5s ');
+    edit(d, 'daemon.yaml', /connectTimeout: 10s /, 'connectTimeout: 5s ');
+    edit(d, 'daemon.yaml', /greetingTimeout: 10s /, 'greetingTimeout: 5s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.lease: 12s is not longer than the grace a claim taken over waits before its send \(redis\.reconnect\.max 2s plus redis\.commandTimeout 5s\) plus one more redis\.commandTimeout for the checks before the send \(12s in all\)/)]);
+    edit(d, 'daemon.yaml', /lease: 12s /, 'lease: 13s ');
+    expect(problems(d)).toEqual([]);
+  });
+
   it('checks the class the TaskRouter poll gone blind opens', () => {
     const d = copyOfShipped();
     expect(loadConfig(d).sources.taskrouter.blind).toEqual({ after: 300_000, class: 'network_infosys', level: 2, during: 'business_hours' });
@@ -331,6 +373,7 @@ describe('invalid config', () => {
     expect(problems(d)).toEqual([
       expect.stringMatching(/^daemon\.yaml: redis\.reconnect\.first: must be at least 10ms/),
       expect.stringMatching(/^daemon\.yaml: redis\.reconnect\.max: must be at most 1m/),
+      expect.stringMatching(/^daemon\.yaml: escalation\.lease: 30s is not longer than the grace a claim taken over waits before its send \(redis\.reconnect\.max 2m /),
     ]);
     edit(d, 'daemon.yaml', /first: 5ms /, 'first: 3s ');
     edit(d, 'daemon.yaml', /max: 2m /, 'max: 2s ');

@@ -9,6 +9,7 @@ import { PrivateRedis } from '../support/redis-server.js';
 let redis: PrivateRedis;
 const running: DaemonProcess[] = [];
 // the lease is real time (never sped up): a claim of a killed daemon is taken over 3 s after it
+// (and its page sent once the takeover grace, 1.7 s, has passed)
 const config = configWithLease('3s');
 beforeAll(async () => {
   redis = await PrivateRedis.start();

@@ -11,7 +11,7 @@ import { configWithLease, startDaemon, waitFor, type DaemonProcess } from '../su
 import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.js';
 
 // the lease is real time (never sped up)
-const config = configWithLease('2s');
+const config = configWithLease('5s');
 const daemonYaml = join(config.dir, 'daemon.yaml');
 const shipped = readFileSync(daemonYaml, 'utf8');
 if (!/^ {2}workers: 1 /m.test(shipped)) throw new Error('daemon.yaml has no escalation.workers: 1 to change');

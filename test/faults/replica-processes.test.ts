@@ -6,7 +6,7 @@ import { deleteByPrefix, randomPrefix, TEST_REDIS_URL } from '../support/redis.j
 let daemons: DaemonProcess[] = [];
 let prefix = '';
 // the lease is real time (never sped up)
-const config = configWithLease('2s');
+const config = configWithLease('5s');
 afterEach(async () => {
   await Promise.all(daemons.map((d) => d.kill('SIGTERM')));
   daemons = [];

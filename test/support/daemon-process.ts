@@ -101,32 +101,40 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, ms = 20_00
 }
 
 /**
- * A copy of ./config in a temp dir with `lease` (a wait, divided by the clock speed) long enough in
- * real time for processes under load: at speed 600 the shipped 30s lease is 50 ms, shorter than a
- * send, and another replica would take over a claim still being sent. The Twilio request timeout
- * (channels.twilio.timeout), the SMTP ones (channels.email, whose sendTimeout must be shorter than
- * the lease and holds the others) and the Redis command timeout (redis.commandTimeout) become 100 ms
- * less than it.
+ * A copy of ./config in a temp dir with `lease` (real time, never sped up) long enough for processes
+ * under load, and the waits start-up checks against it made to fit: the reconnect pauses
+ * (redis.reconnect) 50 ms doubling up to 500 ms; the Redis command timeout (redis.commandTimeout) as
+ * long as the lease allows up to 2 s (a Redis shared by busy test runs answers slowly), so that the
+ * grace a claim taken over waits (500 ms plus it) and one more command fit in the lease; the Twilio
+ * request timeout (channels.twilio.timeout) and the SMTP ones (channels.email, whose sendTimeout
+ * holds the others) what the lease leaves after a command, so that a send and its record fit in it.
+ * The lease is 2.7 s at least.
  */
 export function configWithLease(lease: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
   cpSync('config', dir, { recursive: true });
   const daemon = join(dir, 'daemon.yaml');
   const text = readFileSync(daemon, 'utf8');
+  const leaseMs = parseDuration(lease) ?? 0;
+  const commandMs = Math.min(2_000, Math.floor((leaseMs - 600) / 200) * 100);
+  if (commandMs < 1_000) throw new Error(`a lease of ${lease} cannot hold the grace of a claim taken over (1.5 s at least) and one command (1 s): give 2.7s or more`);
   if (!/^ {2}lease: \S+/m.test(text)) throw new Error('daemon.yaml has no escalation lease to change');
   if (!/^ {4}timeout: \S+/m.test(text)) throw new Error('daemon.yaml has no channels.twilio.timeout to change');
-  const timeoutMs = Math.max(1_000, (parseDuration(lease) ?? 0) - 100);
+  const timeoutMs = leaseMs - commandMs - 100;
   const smtp = /^ {4}(connect|greeting|socket|send)Timeout: \S+/gm;
   if ((text.match(smtp) ?? []).length !== 4) throw new Error('daemon.yaml has not the four channels.email timeouts to change');
   const command = /^ {2}commandTimeout: \S+/m;
   if (!command.test(text)) throw new Error('daemon.yaml has no redis.commandTimeout to change');
+  const reconnect = /^( {2}reconnect:[^\n]*\n {4}first: )\S+([^\n]*\n {4}max: )\S+/m;
+  if (!reconnect.test(text)) throw new Error('daemon.yaml has no redis.reconnect first and max to change');
   writeFileSync(
     daemon,
     text
       .replace(/^ {2}lease: \S+/m, `  lease: ${lease}`)
       .replace(/^ {4}timeout: \S+/m, `    timeout: ${timeoutMs}ms`)
       .replace(smtp, (_, step: string) => `    ${step}Timeout: ${timeoutMs}ms`)
-      .replace(command, `  commandTimeout: ${timeoutMs}ms`),
+      .replace(command, `  commandTimeout: ${commandMs}ms`)
+      .replace(reconnect, (_, first: string, max: string) => `${first}50ms${max}500ms`),
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
