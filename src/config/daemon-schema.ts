@@ -1,7 +1,7 @@
 /** The schema of config/daemon.yaml: HTTP, time zone, business hours, incidents, escalation, maintenance, throttles, rate limits. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { takeoverGraceMs } from './claim-timings.js';
+import { longestAttemptMs, takeoverGraceMs } from './claim-timings.js';
 import { formatDuration } from './durations.js';
 import { bytes, durationText, hhmm, id, level, THROTTLED_PHASES, throttleChannel, timeZone, weekday, wholeNumber, type Durations } from './schema-parts.js';
 import { inhibitRule, maintenanceWindow } from './suppression-schema.js';
@@ -280,8 +280,8 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           .prefault({})
           .describe('Engine workers (workers > 1) that exit are started again: after `first`, doubling while they keep exiting up to `max`, and after `first` again once one had run `steady`.'),
         workerStop: realTimeout(
-          '15s',
-          'When the daemon stops, an engine worker still running this long after it was asked to stop is killed (a claim it held is taken over after the lease); real time. At least 1s.',
+          '40s',
+          "When the daemon stops, an engine worker still running this long after it was asked to stop is killed (a claim it held is taken over after the lease, and a page it had sent but not recorded yet is sent again then); real time. At least 1s, and with workers > 1 no shorter than a page's longest attempt, so that a worker finishes and records the pages it is sending: the takeover grace (redis.reconnect.max plus redis.commandTimeout), the longest send (channels.twilio.timeout, channels.email.sendTimeout) and the write of its record (redis.commandTimeout), 37s as shipped.",
         ),
         workerMetricsWait: span
           .refine((ms) => ms >= 100 && ms <= 5_000, 'must be from 100ms to 5s')
@@ -550,6 +550,17 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           message: `${formatDuration(lease)} is not longer than the grace a claim taken over waits before its send (redis.reconnect.max ${formatDuration(redis.reconnect.max)} plus redis.commandTimeout ${formatDuration(command)}) plus one more redis.commandTimeout for the checks before the send (${formatDuration(grace + command)} in all): such a claim would lapse before its send and be taken over again by another process, and the page could go unsent however often it is taken over`,
         });
       }
+    }
+    // an engine worker stopping finishes the pages it is sending; killed first, a page it sent is
+    // not recorded, and is sent again once its lease runs out
+    const { workers, workerStop } = d.escalation;
+    const attempt = longestAttemptMs(redis, Math.max(timeout, email.sendTimeout));
+    if (workers > 1 && workerStop < attempt) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['escalation', 'workerStop'],
+        message: `${formatDuration(workerStop)} is shorter than a page's longest attempt in an engine worker (${formatDuration(attempt)}: the takeover grace, redis.reconnect.max plus redis.commandTimeout, then the longest send, channels.twilio.timeout or channels.email.sendTimeout, then the write of its record, redis.commandTimeout): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease`,
+      });
     }
     if (d.incidents.replicas > 0 && redis.commandTimeout <= d.incidents.replicaWait) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'commandTimeout'], message: `${formatDuration(redis.commandTimeout)} is not longer than incidents.replicaWait (${formatDuration(d.incidents.replicaWait)}): the wait for replicas would fail as a timed-out command` });

@@ -430,17 +430,51 @@ describe('invalid config', () => {
 
   it("reads the engine workers' restart pauses and stop timeout, and refuses a longest pause shorter than the first", () => {
     const d = copyOfShipped();
-    expect(loadConfig(d).daemon.escalation).toMatchObject({ workerRestart: { first: 1_000, max: 30_000, steady: 60_000 }, workerStop: 15_000 });
+    expect(loadConfig(d).daemon.escalation).toMatchObject({ workerRestart: { first: 1_000, max: 30_000, steady: 60_000 }, workerStop: 40_000 });
     edit(d, 'daemon.yaml', /max: 30s /, 'max: 500ms ');
-    edit(d, 'daemon.yaml', /workerStop: 15s /, 'workerStop: 0 ');
+    edit(d, 'daemon.yaml', /workerStop: 40s /, 'workerStop: 0 ');
     expect(problems(d)).toEqual([
       expect.stringMatching(/^daemon\.yaml: escalation\.workerRestart\.max: 500ms is shorter than escalation\.workerRestart\.first \(1s\)/),
       expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: must be at least 1s/),
     ]);
     edit(d, 'daemon.yaml', /max: 500ms /, 'max: 30s ');
-    edit(d, 'daemon.yaml', /workerStop: 0 /, 'workerStop: 15s ');
+    edit(d, 'daemon.yaml', /workerStop: 0 /, 'workerStop: 40s ');
     edit(d, 'daemon.yaml', /first: 1s /, 'first: 0 ');
     expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerRestart\.first: must be at least 100ms/)]);
+  });
+
+  it("refuses, with engine workers, a workerStop that could kill a worker before a page it is sending is recorded; the shipped one holds a page's longest attempt", () => {
+    const d = copyOfShipped();
+    // as shipped: the takeover grace (2s + 5s), the longest send (the mail's 25s) and its record (5s) take 37s at most
+    const shipped = loadConfig(d).daemon;
+    expect(shipped.escalation.workerStop).toBeGreaterThanOrEqual(shipped.redis.reconnect.max + shipped.redis.commandTimeout + shipped.channels.email.sendTimeout + shipped.redis.commandTimeout);
+    edit(d, 'daemon.yaml', /workers: 1 /, 'workers: 2 ');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /workerStop: 40s /, 'workerStop: 15s ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(
+        /^daemon\.yaml: escalation\.workerStop: 15s is shorter than a page's longest attempt in an engine worker \(37s: the takeover grace, redis\.reconnect\.max plus redis\.commandTimeout, then the longest send, channels\.twilio\.timeout or channels\.email\.sendTimeout, then the write of its record, redis\.commandTimeout\): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease/,
+      ),
+    ]);
+    edit(d, 'daemon.yaml', /workerStop: 15s /, 'workerStop: 37s ');
+    expect(problems(d)).toEqual([]);
+    // each wait counts: the Twilio timeout when it is the longer send, the grace, the command
+    edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 10s ');
+    edit(d, 'daemon.yaml', /socketTimeout: 20s /, 'socketTimeout: 10s ');
+    edit(d, 'daemon.yaml', /workerStop: 37s /, 'workerStop: 27s ');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 20s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(32s: /)]);
+    edit(d, 'daemon.yaml', /timeout: 20s /, 'timeout: 15s ');
+    edit(d, 'daemon.yaml', /max: 2s /, 'max: 3s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(28s: /)]);
+    edit(d, 'daemon.yaml', /max: 3s /, 'max: 2s ');
+    edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 6s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(29s: /)]);
+    // one process, no worker to kill: not checked
+    edit(d, 'daemon.yaml', /workers: 2 /, 'workers: 1 ');
+    edit(d, 'daemon.yaml', /workerStop: 27s /, 'workerStop: 1s ');
+    expect(problems(d)).toEqual([]);
   });
 
   it("reads how long a scrape waits for an engine worker's metrics, from 100ms to 5s", () => {

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { longestAttemptMs } from '../../src/config/claim-timings.js';
+import { parseDuration } from '../../src/config/durations.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { catalogueNames } from '../support/catalogue.js';
 import { requireBinary, startPrometheus, type Prometheus } from '../support/peers.js';
@@ -30,6 +33,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   depends_on?: Record<string, unknown> | string[];
+  stop_grace_period?: string;
 }
 const compose = yamlOf<{ services: Record<string, Service>; volumes: Record<string, unknown> }>('docker-compose.yml');
 const am = yamlOf<{ receivers: { name: string; webhook_configs?: { url: string; http_config?: { authorization?: { type: string; credentials: string } } }[] }[] }>('alertmanager/alertmanager.yml');
@@ -59,6 +63,13 @@ describe('docker-compose.yml', () => {
     expect(t.environment?.REDIS_URL).toBe('redis://redis:6379');
     expect(t.environment?.SMTP_URL).toMatch(/^smtp:\/\/mailpit:1025$/);
     expect(t.ports).toContain('8080:8080');
+  });
+
+  it('gives tocsin time to finish its sends on stop: its engine workers\' stop, then a page\'s longest attempt of its own', () => {
+    const { daemon } = loadConfig(join(ROOT, 'config'));
+    const attempt = longestAttemptMs(daemon.redis, Math.max(daemon.channels.twilio.timeout, daemon.channels.email.sendTimeout));
+    const grace = parseDuration(compose.services.tocsin!.stop_grace_period ?? '10s') ?? 0;
+    expect(grace).toBeGreaterThan(daemon.escalation.workerStop + attempt);
   });
 
   it('mounts only files and folders that exist', () => {
