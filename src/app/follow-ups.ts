@@ -1,8 +1,7 @@
 /**
- * Pages that failed after they were sent (a call nobody answered, an SMS not delivered) while their
- * step's condition still holds (unacknowledged for most tiers; unresolved for a tier that pages
- * whoever acknowledged, such as theft's centre manager): called again on the configured cadence,
- * then on the person's next channel. Each follow-up has its own idempotency key, so planning it twice sends it once.
+ * Pages that failed after they were sent (a call nobody answered, an SMS not delivered) while the
+ * incident is still unacknowledged: called again on the configured cadence, then on the person's
+ * next channel. Each follow-up has its own idempotency key, so planning it twice sends it once.
  */
 import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts } from '../domain/escalation-ports.js';
@@ -27,7 +26,7 @@ export async function followUps(
   klass: ClassConfig,
   now: number,
 ): Promise<number | null> {
-  if (facts.state === 'resolved') return null;
+  if (facts.state !== 'open') return null;
   const retry = deps.config.daemon.escalation.voiceRetry;
   const groups = new Map<string, FollowedNotification[]>();
   for (const r of inc.notifications as readonly FollowedNotification[]) {
@@ -73,7 +72,7 @@ export async function followUps(
       wake = wake === null ? at : Math.min(wake, at);
       continue;
     }
-    const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, condition);
+    const stillWanted = wantedWhile(n, inc.id, facts.reopenCount, condition, 'open');
     await n.incidents.note(inc.id, { type: channel === frontier.channel ? 'page_retry' : 'page_failover', person: first.person, role: first.role, tier: first.tier, from: frontier.channel, to: channel, attempt, reason: frontier.deliveryFailure }, now);
     // a call placed again is counted retried, as a retry at sending is (the call itself counts as sent)
     if (channel === frontier.channel) deps.metrics.notifications.inc({ channel, result: 'retried' });
