@@ -27,16 +27,19 @@
  *    to `sent`, nor a failure the engine moves the page on from (next call, next channel);
  *  - a claim taken over from another sender (its lease ran out) waits `takeoverGraceMs` before the
  *    send: should that sender have sent the page while Redis was down, its record lands meanwhile,
- *    and the renewal right before the send finds it settled (nothing is sent twice);
+ *    and the renewal right before the send finds it settled (nothing is sent twice). A page a
+ *    throttle held is taken up when its claim lapses, as the hold meant: that was nobody's send, and
+ *    it goes without the grace, whichever replica takes it up;
  *  - on stop, each record still waiting for Redis is written once more (bounded by `stopWriteMs`).
  */
 import { randomInt } from 'node:crypto';
 import type { ClearReason } from '../domain/clear-reason.js';
 import { isTocsinError } from '../domain/errors.js';
-import type { ClaimOutcome, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
+import type { Claimed, NotificationStore, StoredNotification } from '../domain/escalation-ports.js';
 import type { Step } from '../domain/escalation.js';
 import { REACHED_STATUSES, type ChannelKind, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
+import { lapsedHold } from '../domain/throttle.js';
 import type { Channel, IncidentStore, Page, Recipient, SendResult } from '../domain/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -339,9 +342,9 @@ export class DispatchNotification {
     if (retry && claimed.outcome === 'owned') deps.metrics.notifications.inc({ channel, result: 'retried' });
     // taken over from another sender: should it have sent the page while Redis was down, its record
     // lands within the grace (its retry pause and one command), and the renewal before the send finds
-    // the page settled
+    // the page settled. A throttle's hold that lapsed was nobody's send: the held page goes on time.
     const grace = deps.takeoverGraceMs ?? 0;
-    if (claimed.outcome === 'reclaimed' && claimed.from !== deps.owner && grace > 0) await deps.sleep(grace);
+    if (claimed.outcome === 'reclaimed' && claimed.from !== deps.owner && grace > 0 && !lapsedHold(claimed.fromClaimedAtMs, claimed.record)) await deps.sleep(grace);
 
     const record = claimed.record;
     if (!(await req.stillWanted())) {
@@ -522,7 +525,7 @@ export class DispatchNotification {
    * Claims the notification and reserves its reply code in the same step, offering new random codes
    * while the one offered is taken.
    */
-  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }> {
+  private async claim(store: NotificationStore, planned: StoredNotification, now: number): Promise<Claimed> {
     const ref = { incidentId: planned.incidentId, notificationId: planned.id, person: planned.person };
     for (let i = 0; i < 16; i++) {
       const length = i < 8 ? CODE_LENGTH : CODE_LENGTH + 1;

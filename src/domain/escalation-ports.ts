@@ -117,6 +117,17 @@ export interface StoredNotification extends Notification {
 export type ClaimOutcome = 'owned' | 'reclaimed' | 'exists' | 'code_taken' | 'gone';
 
 /**
+ * A claim's answer: the record as it is now; when `reclaimed`, `from` names the claimer it was taken
+ * over from and `fromClaimedAtMs` says when that claim was taken (see throttle.ts `lapsedHold`).
+ */
+export interface Claimed {
+  readonly outcome: ClaimOutcome;
+  readonly record: StoredNotification;
+  readonly from?: string;
+  readonly fromClaimedAtMs?: number;
+}
+
+/**
  * renewed: the claim's lease starts again now, the caller sends; lost: another claimer has it (another
  * owner, or a claim taken over since); settled: no longer planned; gone: no such record.
  */
@@ -133,9 +144,9 @@ export interface NotificationStore {
   /**
    * Claims a notification before it is sent. With `code`, the claim also reserves that reply code
    * for it (a record reclaimed with a code keeps its own); `code_taken` when the code is in use.
-   * `from`, when `reclaimed`: the claimer it was taken over from.
+   * `from` and `fromClaimedAtMs`, when `reclaimed`: the claim it took over.
    */
-  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }>;
+  claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<Claimed>;
   /**
    * Renews a claim right before its page goes to the provider: while the record is still planned and
    * holds the claim `owner` took at `claimedAtMs`, its lease starts again at `now` (so the whole send

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from './incident.js';
-import { decideGathered, decideThrottle, isCritical, isPrompt, promptWait, type SentMessage, type ThrottleLimits } from './throttle.js';
+import { decideGathered, decideThrottle, heldPatch, isCritical, isPrompt, lapsedHold, promptWait, type SentMessage, type ThrottleLimits } from './throttle.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -174,5 +174,25 @@ describe('promptWait (a page of an incident that climbed, decided again)', () =>
   it('waits as a critical page (delayed, the minimum gap at most) or goes now', () => {
     expect(promptWait({ now: T0, channel: 'sms', critical: true, history: sms(0.5), limits })).toEqual({ until: T0 + 0.5 * MIN, reason: 'delayed', limit: 'min_gap' });
     expect(promptWait({ now: T0, channel: 'sms', critical: true, history: sms(2), limits })).toEqual({ until: T0, reason: 'delayed', limit: undefined });
+  });
+});
+
+describe('lapsedHold (a claim taken over: was it a hold that lapsed, or a sender\'s?)', () => {
+  const LEASE = 30_000;
+  const until = 1_000_000;
+  const held = { status: 'planned', ...heldPatch(until, 'delayed', 'min_gap', LEASE) };
+
+  it('the claim a hold wrote lapses when the page may go: nobody was sending it', () => {
+    expect(lapsedHold(until - LEASE, held)).toBe(true);
+    // rehold after an earlier carrier gave it back: the hold is the latest word
+    expect(lapsedHold(until - LEASE, { ...held, takenAtMs: until - 2 * LEASE })).toBe(true);
+  });
+
+  it("a carrier's claim, a claim taken after the wait, a page never held, or no claim time known: a sender's", () => {
+    expect(lapsedHold(until - 1_000, { ...held, takenAtMs: until - 1_000 })).toBe(false);
+    expect(lapsedHold(until, held)).toBe(false);
+    expect(lapsedHold(until + 5_000, held)).toBe(false);
+    expect(lapsedHold(until - LEASE, { status: 'planned' })).toBe(false);
+    expect(lapsedHold(undefined, held)).toBe(false);
   });
 });

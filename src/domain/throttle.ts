@@ -187,3 +187,16 @@ export function promptWait(q: Omit<ThrottleQuestion, 'prompt'>): PromptWait | un
 export function heldPatch(until: number, reason: 'bundled' | 'delayed', limit: string | undefined, leaseMs: number): Record<string, unknown> {
   return { deferredUntil: until, throttle: reason, ...(limit ? { limit } : {}), claimedAtMs: until - leaseMs };
 }
+
+/**
+ * Whether a claim taken over was the one a throttle's hold left to lapse (heldPatch): its holder
+ * decided not to send, so no send of it can be on its way, and the page may go at once. A claim a
+ * carrier took it under (`takenAtMs`) or one taken after its wait (a sender's) is a sender's: whoever
+ * takes it over waits the takeover grace first. `fromClaimedAtMs`: when the claim taken over was taken.
+ */
+export function lapsedHold(fromClaimedAtMs: number | undefined, record: object): boolean {
+  const { throttle, deferredUntil, takenAtMs } = record as { throttle?: unknown; deferredUntil?: unknown; takenAtMs?: unknown };
+  if (fromClaimedAtMs === undefined || (throttle !== 'bundled' && throttle !== 'delayed')) return false;
+  if (typeof deferredUntil !== 'number' || !(fromClaimedAtMs < deferredUntil)) return false;
+  return typeof takenAtMs !== 'number' || takenAtMs < fromClaimedAtMs;
+}

@@ -1,6 +1,6 @@
 /** Notifications of one namespace: claimed by idempotency key before sending, then their status recorded. */
 import type { RedisClient } from './redis.js';
-import type { ClaimOutcome, CodeRef, NotificationStore, RenewOutcome, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
+import type { ClaimOutcome, Claimed, CodeRef, NotificationStore, RenewOutcome, ReplyCode, StoredNotification, TimelineNote } from '../domain/escalation-ports.js';
 import { timelineJson } from './incident-repository.js';
 import type { Keys } from './keys.js';
 import type { PageReplicaWait } from './page-replica-wait.js';
@@ -18,7 +18,7 @@ export class RedisNotificationRepository implements NotificationStore {
     this.writer = replicated?.wait.client ?? redis;
   }
 
-  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<{ outcome: ClaimOutcome; record: StoredNotification; from?: string }> {
+  async claim(record: StoredNotification, now: number, leaseMs: number, owner: string, code?: ReplyCode): Promise<Claimed> {
     const k = this.keys;
     const full = { ...record, ...(code ? { code: code.code } : {}), claimedBy: owner, claimedAtMs: now };
     try {
@@ -31,11 +31,13 @@ export class RedisNotificationRepository implements NotificationStore {
         code?.code ?? '',
         code ? JSON.stringify(code.ref) : '',
         code ? Math.max(1, Math.round(code.ttlMs)) : 0,
-      ])) as [string, string, string?];
+      ])) as [string, string, string?, string?];
       const outcome = r[0] as ClaimOutcome;
       if (outcome === 'owned' || outcome === 'reclaimed') await this.replicated?.confirm('claim');
       const parsed = outcome === 'code_taken' || outcome === 'gone' ? record : (JSON.parse(r[1]) as StoredNotification);
-      return outcome === 'reclaimed' && r[2] ? { outcome, record: parsed, from: r[2] } : { outcome, record: parsed };
+      if (outcome !== 'reclaimed' || !r[2]) return { outcome, record: parsed };
+      const since = Number(r[3]);
+      return { outcome, record: parsed, from: r[2], ...(Number.isFinite(since) ? { fromClaimedAtMs: since } : {}) };
     } catch (e) {
       throw storeError(e);
     }

@@ -47,17 +47,21 @@ for (const n of [2, 3]) {
           return cleared.length >= paged.size ? true : undefined;
         }, 30_000, 50);
       }
-      // nothing left half-way: every notification settles (a throttle may hold one back for a while)
-      for (const id of ids) {
-        await waitFor(async () => ((await get(id)).notifications as any[]).every((x) => x.status !== 'planned') || undefined, 30_000, 100).catch(async () => {
+      // nothing left half-way: every notification settles (a throttle may hold one back for a while);
+      // the checks below read each incident at such a moment (the open ones' reminders keep coming)
+      const settled = (id: string, k: number) =>
+        waitFor(async () => {
+          const inc = await get(id, k + 1);
+          return (inc.notifications as any[]).every((x) => x.status !== 'planned') ? inc : undefined;
+        }, 30_000, 100).catch(async () => {
           const stuck = ((await get(id)).notifications as any[]).filter((x) => x.status === 'planned');
           throw new Error(`notifications left planned: ${JSON.stringify(stuck)}`);
         });
-      }
+      for (const [k, id] of ids.entries()) await settled(id, k);
       await new Promise((r) => setTimeout(r, 1_000));
 
       for (const [k, id] of ids.entries()) {
-        const inc = await get(id, k + 1);
+        const inc = await settled(id, k);
         const all = inc.notifications as any[];
         const keys = all.map((x) => `${x.phase}/${x.tier}/${x.role}/${x.person}/${x.channel}/${x.attempt}`);
         expect(new Set(keys).size, `duplicates in ${keys.join(', ')}`).toBe(keys.length);

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionLinks } from '../../src/app/action-links.js';
 import { DispatchNotification, type DispatchRequest } from '../../src/app/dispatch-notification.js';
+import { notificationId } from '../../src/app/page-chain.js';
 import { createTwilioClient } from '../../src/channels/twilio/client.js';
 import { TwilioSmsChannel } from '../../src/channels/twilio/sms-channel.js';
 import { loadMessages } from '../../src/config/messages-schema.js';
@@ -22,6 +23,8 @@ import { takeoverGraceMs } from '../../src/config/claim-timings.js';
 import { reconnectPace } from '../../src/store/redis.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
+import { ThrottlePages, throttleLimits } from '../../src/app/throttle-pages.js';
+import { RedisThrottleRepository } from '../../src/store/throttle-repository.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { captureLogger } from '../support/log-capture.js';
@@ -106,9 +109,10 @@ async function started(o: { redisUrl?: string } = {}): Promise<{ app: TestApp; i
 function dispatcher(
   app: TestApp,
   voice: Channel,
-  o: { owner?: string; logger?: Logger; sleep?: (ms: number) => Promise<void>; sms?: Channel; takeoverGraceMs?: number; stopWriteMs?: number; storeRetry?: (tries: number) => number; onStoreReady?: (listener: () => void) => void } = {},
+  o: { owner?: string; logger?: Logger; sleep?: (ms: number) => Promise<void>; sms?: Channel; takeoverGraceMs?: number; stopWriteMs?: number; storeRetry?: (tries: number) => number; onStoreReady?: (listener: () => void) => void; throttle?: ThrottlePages } = {},
 ): DispatchNotification {
   return new DispatchNotification({
+    throttle: o.throttle,
     channels: o.sms ? { sms: o.sms } : { voice, sms: new VoiceChannel() },
     channelsFor: () => (o.sms ? ['sms'] : ['voice', 'sms']),
     emailFromLevel: 4,
@@ -371,4 +375,90 @@ describe('a claim taken over after an outage outlasting the lease', () => {
     expect(await b.dispatch(request(app, incident, repository(app)))).toBe('sent');
     expect(texts()).toHaveLength(1);
   }, 30_000);
+});
+
+describe('a page a throttle held, taken up by another replica once its wait is over', () => {
+  const GRACE = 2_500;
+  /** Someone the engine never pages for the incident: what the throttle counts for her is the test's. */
+  const ada: Recipient = { ...grace, id: 'ada_test', name: 'Ada Test' };
+  /** The real throttle on the test's Redis. */
+  function throttle(app: TestApp): ThrottlePages {
+    const store = new RedisThrottleRepository(app.container.redis, makeKeys(app.prefix, 'live'), 24 * 3_600_000);
+    return new ThrottlePages({
+      limits: throttleLimits(app.container.config.daemon.throttle),
+      phases: new Set(['escalation']),
+      gathered: new Set(),
+      stores: { live: store, drill: store },
+      leaseMs: LEASE,
+      suppression: { check: async () => ({ kind: 'none' }) },
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: pino({ level: 'silent' }),
+    });
+  }
+
+  /** Replica A calls Ada for tier 0, then holds tier 1's call (voice minGap 2m); returns when it may go. */
+  async function heldByA(app: TestApp, incident: Incident, voice: VoiceChannel, t: ThrottlePages): Promise<number> {
+    const a = dispatcher(app, voice, { throttle: t });
+    let until = 0;
+    const deferred = (u: number) => (until = u);
+    expect(await a.dispatch(request(app, incident, repository(app), { recipient: ada, step: { key: 'blip-t0', tier: 0, phase: 'escalation', condition: 'unacknowledged', at: app.clock.now() }, deferred }))).toBe('sent');
+    expect(await a.dispatch(request(app, incident, repository(app), { recipient: ada, deferred }))).toBe('held');
+    expect(until).toBeGreaterThan(app.clock.now());
+    return until;
+  }
+
+  it('goes when its wait is over, without the takeover grace: nobody was sending it', async () => {
+    const { app, incident } = await started();
+    const voice = new VoiceChannel();
+    const t = throttle(app);
+    const until = await heldByA(app, incident, voice, t);
+    app.clock.advance(until - app.clock.now());
+    const sleeps: number[] = [];
+    const b = dispatcher(app, voice, { owner: 'replica-b', throttle: t, takeoverGraceMs: GRACE, sleep: async (ms) => void sleeps.push(ms) });
+    const taking = new FlakyRecords(repository(app), 0);
+    const claim = taking.claim;
+    taking.claim = async (...args) => {
+      const r = await claim(...args);
+      expect(r).toMatchObject({ outcome: 'reclaimed', from: 'replica-a' });
+      return r;
+    };
+    expect(await b.dispatch(request(app, incident, taking, { recipient: ada, deferred: () => {} }))).toBe('sent');
+    expect(sleeps).toEqual([]);
+    expect(voice.pages).toHaveLength(2);
+    const inc = await shown(app, incident);
+    expect(inc.notifications.map((n) => [n.channel, n.status, n.claimedBy, n.throttle])).toEqual([['voice', 'sent', 'replica-b', 'bundled']]);
+  });
+
+  it('taken over from a replica that took it up after its wait and was sending it: the grace is waited', async () => {
+    const { app, incident } = await started();
+    const voice = new VoiceChannel();
+    const t = throttle(app);
+    const until = await heldByA(app, incident, voice, t);
+    app.clock.advance(until - app.clock.now());
+    // replica B takes the page up, then nothing more is heard of it (its send may be on its way)
+    const id = notificationId(incident.id, 'blip-t1', ada.id, 'voice', 1);
+    const record = (await shown(app, incident)).notifications.find((n) => n.id === id) as StoredNotification;
+    expect(await repository(app).claim(record, app.clock.now(), LEASE, 'replica-b')).toMatchObject({ outcome: 'reclaimed', from: 'replica-a' });
+    app.clock.advance(LEASE + 1_000);
+    const sleeps: number[] = [];
+    const c = dispatcher(app, voice, { owner: 'replica-c', throttle: t, takeoverGraceMs: GRACE, sleep: async (ms) => void sleeps.push(ms) });
+    expect(await c.dispatch(request(app, incident, repository(app), { recipient: ada, deferred: () => {} }))).toBe('sent');
+    expect(sleeps).toEqual([GRACE]);
+  });
+
+  it('taken by a carrier that then went silent: whoever takes it over waits the grace', async () => {
+    const { app, incident } = await started();
+    const voice = new VoiceChannel();
+    const t = throttle(app);
+    const until = await heldByA(app, incident, voice, t);
+    // a message to Ada carried it before its wait was over (the carrier's claim, as ThrottlePages.take writes it)
+    const carriedAt = app.clock.now() + 1_000;
+    const id = notificationId(incident.id, 'blip-t1', ada.id, 'voice', 1);
+    expect(await t.storeFor(incident.id).fold(incident.id, id, { claimedBy: 'replica-c', claimedAtMs: carriedAt, takenAtMs: carriedAt }, '')).toBe(true);
+    app.clock.advance(Math.max(until, carriedAt + LEASE) - app.clock.now());
+    const sleeps: number[] = [];
+    const b = dispatcher(app, voice, { owner: 'replica-b', throttle: t, takeoverGraceMs: GRACE, sleep: async (ms) => void sleeps.push(ms) });
+    await b.dispatch(request(app, incident, repository(app), { recipient: ada, deferred: () => {} }));
+    expect(sleeps).toEqual([GRACE]);
+  });
 });

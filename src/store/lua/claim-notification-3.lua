@@ -19,7 +19,9 @@
   Returns: { outcome, record JSON } with outcome one of
     owned      — new record written (with the offered code); the caller sends
     reclaimed  — a stale planned record taken over (it keeps its code, or gets the offered one); the caller sends.
-                 A third element names the claimer it was taken from
+                 A third element names the claimer it was taken from, a fourth when that claim was
+                 taken (its claimedAtMs: a throttle's hold sets it so that the claim lapses when the
+                 page may go)
     exists     — someone else has it (sent, failed, cancelled, or planned within its lease)
     code_taken — the offered code belongs to another notification; nothing written: offer another
     gone       — the incident no longer exists (expired after its retention); nothing written
@@ -50,11 +52,12 @@ if r.status == 'planned' and (tonumber(r.claimedAtMs) or 0) + lease <= now then
     r.code = code
   end
   local from = r.claimedBy or ''
+  local since = string.format('%.17g', tonumber(r.claimedAtMs) or 0)
   r.claimedBy = owner
   r.claimedAtMs = now
   r.reclaims = (tonumber(r.reclaims) or 0) + 1
   local out = cjson.encode(r)
   redis.call('HSET', nt, id, out)
-  return { 'reclaimed', out, from }
+  return { 'reclaimed', out, from, since }
 end
 return { 'exists', raw }
