@@ -16,7 +16,7 @@ export type StepCondition = 'unacknowledged' | 'unresolved' | 'uncontrolled' | '
 export type StepKind = 'tier' | 'repeat' | 'unmatched' | 'circle' | 'update' | 'ack_timeout' | 'overdue' | 'all_clear' | 'reminder' | 'report';
 
 /** The note of a page no tier brought (none due at the start fits the incident), when the class gives none. */
-export const UNMATCHED_NOTE = 'No tier of the plan fits this incident: every role its plan pages at the start is paged.';
+export const UNMATCHED_NOTE = 'No tier of the plan fits this incident: you are paged so that it is not left to nobody.';
 
 /** Someone already paged for this incident (the audience of updates and the all-clear). */
 export interface PagedPerson {
