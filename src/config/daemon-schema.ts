@@ -246,7 +246,7 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
           .prefault('30s')
           .describe(
             durationText(
-              "A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's or a notice's claim starts it again right before each call to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED. Longer than a send and the write of its record (channels.twilio.timeout and channels.email.sendTimeout, each plus redis.commandTimeout), and than the grace a claim taken over waits before its send plus one command (redis.reconnect.max plus twice redis.commandTimeout).",
+              "A claimed step, page or shift-handover notice not finished in this time is taken over and run again (a page's or a notice's claim starts it again right before each call to Twilio or the mail server, so the whole send fits in it); real time, never sped up by TOCSIN_CLOCK_SPEED. Longer than a send and the write of its record (channels.twilio.timeout plus channels.twilio.lookupTimeout, and channels.email.sendTimeout, each plus redis.commandTimeout), and than the grace a claim taken over waits before its send plus one command (redis.reconnect.max plus twice redis.commandTimeout).",
               '30s',
             ),
           ),
@@ -343,6 +343,19 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
                 durationText(
                   "How long one request to Twilio's REST API (sending an SMS, placing a call) may take before the send counts as failed and is retried (escalation.retry); real time whatever TOCSIN_CLOCK_SPEED says. At least 1s, and with redis.commandTimeout (the write of the page's record) no longer than escalation.lease (a page's claim starts it again right before the request).",
                   '15s',
+                ),
+              ),
+            /**
+             * How long asking Twilio whether it took a message or call it did not answer may take
+             * (the list of them). Real time: it waits for Twilio.
+             */
+            lookupTimeout: span
+              .refine((ms) => ms >= 100, 'must be at least 100ms')
+              .prefault('5s')
+              .describe(
+                durationText(
+                  "When Twilio did not answer a send (the request timed out or its connection dropped), tocsin asks Twilio whether it took the message or call all the same before the page counts as failed: recorded as sent when it did, sent again only when it has nothing. How long that question may take; real time. Not answered in time either, the page is sent again (twice rather than never). At least 100ms, and with channels.twilio.timeout and redis.commandTimeout no longer than escalation.lease.",
+                  '5s',
                 ),
               ),
             /** Paging calls: how long they ring, answering-machine detection, how long the key menu waits. Real time: Twilio's. */
@@ -513,7 +526,9 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
   }).superRefine((d, ctx) => {
     // a page's claim is renewed right before the send (its lease starts then): a send still waiting
     // for Twilio when that lease ends is taken over and sent again
-    const { timeout } = d.channels.twilio;
+    const { timeout, lookupTimeout } = d.channels.twilio;
+    // a send Twilio did not answer asks it whether it took the page: that question is part of the send
+    const twilioSend = timeout + lookupTimeout;
     const { lease } = d.escalation;
     const { redis } = d;
     const command = redis.commandTimeout;
@@ -525,6 +540,9 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
       // the sender's record of the page goes right after the send, over its claim: written after the
       // lease, it finds the claim taken over and is refused, and the one who took it sends again
       ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'timeout'], message: `${formatDuration(timeout)} plus redis.commandTimeout (${formatDuration(command)}) is longer than escalation.lease (${formatDuration(lease)}): the record of a page Twilio took at the last moment could be written after its claim lapsed, and another process take the page over and send it again` });
+    } else if (twilioSend + (commandFits ? command : 0) > lease) {
+      // the same for a page Twilio took without answering: found when asked, then recorded
+      ctx.addIssue({ code: 'custom', path: ['channels', 'twilio', 'lookupTimeout'], message: `${formatDuration(lookupTimeout)} plus channels.twilio.timeout (${formatDuration(timeout)}) plus redis.commandTimeout (${formatDuration(command)}) is longer than escalation.lease (${formatDuration(lease)}): a page Twilio took without answering, found when asked, could be recorded after its claim lapsed, and another process take the page over and send it again` });
     }
     // the same for a mail: sendTimeout cuts off every send, whatever the server does; a per-step limit
     // longer than what holds it could never apply
@@ -554,12 +572,12 @@ export function daemonSchema({ wait, span, waitAtLeast }: Durations) {
     // an engine worker stopping finishes the pages it is sending; killed first, a page it sent is
     // not recorded, and is sent again once its lease runs out
     const { workers, workerStop } = d.escalation;
-    const attempt = longestAttemptMs(redis, Math.max(timeout, email.sendTimeout));
+    const attempt = longestAttemptMs(redis, Math.max(twilioSend, email.sendTimeout));
     if (workers > 1 && workerStop < attempt) {
       ctx.addIssue({
         code: 'custom',
         path: ['escalation', 'workerStop'],
-        message: `${formatDuration(workerStop)} is shorter than a page's longest attempt in an engine worker (${formatDuration(attempt)}: the takeover grace, redis.reconnect.max plus redis.commandTimeout, then the longest send, channels.twilio.timeout or channels.email.sendTimeout, then the write of its record, redis.commandTimeout): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease`,
+        message: `${formatDuration(workerStop)} is shorter than a page's longest attempt in an engine worker (${formatDuration(attempt)}: the takeover grace, redis.reconnect.max plus redis.commandTimeout, then the longest send, channels.twilio.timeout plus lookupTimeout or channels.email.sendTimeout, then the write of its record, redis.commandTimeout): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease`,
       });
     }
     if (d.incidents.replicas > 0 && redis.commandTimeout <= d.incidents.replicaWait) {

@@ -290,9 +290,26 @@ describe('invalid config', () => {
         /^daemon\.yaml: channels\.email\.sendTimeout: 26s plus redis\.commandTimeout \(5s\) is longer than escalation\.lease \(30s\): the record of a mail the server took at the last moment could be written after its claim lapsed, and another process take the page over and send it again/,
       ),
     ]);
-    // a shorter command timeout makes room for them
-    edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 4s ');
+    // a shorter command timeout makes room for them (and for the question to Twilio after an unanswered send)
+    edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 3s ');
+    edit(d, 'daemon.yaml', /lookupTimeout: 5s /, 'lookupTimeout: 1s ');
     expect(problems(d)).toEqual([]);
+  });
+
+  it('refuses a question to Twilio after an unanswered send that, with the send and its record, does not fit in the lease', () => {
+    const d = copyOfShipped();
+    expect(loadConfig(d).daemon.channels.twilio.lookupTimeout).toBe(5_000);
+    // as shipped: 15s + 5s + 5s within the 30s lease
+    edit(d, 'daemon.yaml', /lookupTimeout: 5s /, 'lookupTimeout: 11s ');
+    expect(problems(d)).toEqual([
+      expect.stringMatching(
+        /^daemon\.yaml: channels\.twilio\.lookupTimeout: 11s plus channels\.twilio\.timeout \(15s\) plus redis\.commandTimeout \(5s\) is longer than escalation\.lease \(30s\): a page Twilio took without answering, found when asked, could be recorded after its claim lapsed/,
+      ),
+    ]);
+    edit(d, 'daemon.yaml', /lookupTimeout: 11s /, 'lookupTimeout: 10s ');
+    expect(problems(d)).toEqual([]);
+    edit(d, 'daemon.yaml', /lookupTimeout: 10s /, 'lookupTimeout: 0 ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: channels\.twilio\.lookupTimeout: must be at least 100ms/)]);
   });
 
   it("refuses a lease a claim taken over could lapse in before its send: longer than the takeover grace (redis.reconnect.max plus redis.commandTimeout) and one more command", () => {
@@ -309,6 +326,7 @@ describe('invalid config', () => {
     edit(d, 'daemon.yaml', /max: 19s /, 'max: 2s ');
     edit(d, 'daemon.yaml', /lease: 30s /, 'lease: 12s ');
     edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 5s ');
+    edit(d, 'daemon.yaml', /lookupTimeout: 5s /, 'lookupTimeout: 1s ');
     edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 5s ');
     edit(d, 'daemon.yaml', /socketTimeout: 20s /, 'socketTimeout: 5s ');
     edit(d, 'daemon.yaml', /connectTimeout: 10s /, 'connectTimeout: 5s ');
@@ -453,27 +471,31 @@ describe('invalid config', () => {
     edit(d, 'daemon.yaml', /workerStop: 40s /, 'workerStop: 15s ');
     expect(problems(d)).toEqual([
       expect.stringMatching(
-        /^daemon\.yaml: escalation\.workerStop: 15s is shorter than a page's longest attempt in an engine worker \(37s: the takeover grace, redis\.reconnect\.max plus redis\.commandTimeout, then the longest send, channels\.twilio\.timeout or channels\.email\.sendTimeout, then the write of its record, redis\.commandTimeout\): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease/,
+        /^daemon\.yaml: escalation\.workerStop: 15s is shorter than a page's longest attempt in an engine worker \(37s: the takeover grace, redis\.reconnect\.max plus redis\.commandTimeout, then the longest send, channels\.twilio\.timeout plus lookupTimeout or channels\.email\.sendTimeout, then the write of its record, redis\.commandTimeout\): a worker stopped mid-send would be killed before its page is recorded, and the page sent again after the lease/,
       ),
     ]);
     edit(d, 'daemon.yaml', /workerStop: 15s /, 'workerStop: 37s ');
     expect(problems(d)).toEqual([]);
-    // each wait counts: the Twilio timeout when it is the longer send, the grace, the command
+    // each wait counts: the Twilio timeout and the question after it when they are the longer send,
+    // the grace, the command
     edit(d, 'daemon.yaml', /sendTimeout: 25s /, 'sendTimeout: 10s ');
     edit(d, 'daemon.yaml', /socketTimeout: 20s /, 'socketTimeout: 10s ');
-    edit(d, 'daemon.yaml', /workerStop: 37s /, 'workerStop: 27s ');
+    edit(d, 'daemon.yaml', /workerStop: 37s /, 'workerStop: 32s ');
     expect(problems(d)).toEqual([]);
-    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 20s ');
-    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(32s: /)]);
-    edit(d, 'daemon.yaml', /timeout: 20s /, 'timeout: 15s ');
+    edit(d, 'daemon.yaml', /timeout: 15s /, 'timeout: 18s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 32s is shorter than a page's longest attempt in an engine worker \(35s: /)]);
+    edit(d, 'daemon.yaml', /timeout: 18s /, 'timeout: 15s ');
+    edit(d, 'daemon.yaml', /lookupTimeout: 5s /, 'lookupTimeout: 7s ');
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 32s is shorter than a page's longest attempt in an engine worker \(34s: /)]);
+    edit(d, 'daemon.yaml', /lookupTimeout: 7s /, 'lookupTimeout: 5s ');
     edit(d, 'daemon.yaml', /max: 2s /, 'max: 3s ');
-    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(28s: /)]);
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 32s is shorter than a page's longest attempt in an engine worker \(33s: /)]);
     edit(d, 'daemon.yaml', /max: 3s /, 'max: 2s ');
     edit(d, 'daemon.yaml', /commandTimeout: 5s /, 'commandTimeout: 6s ');
-    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 27s is shorter than a page's longest attempt in an engine worker \(29s: /)]);
+    expect(problems(d)).toEqual([expect.stringMatching(/^daemon\.yaml: escalation\.workerStop: 32s is shorter than a page's longest attempt in an engine worker \(34s: /)]);
     // one process, no worker to kill: not checked
     edit(d, 'daemon.yaml', /workers: 2 /, 'workers: 1 ');
-    edit(d, 'daemon.yaml', /workerStop: 27s /, 'workerStop: 1s ');
+    edit(d, 'daemon.yaml', /workerStop: 32s /, 'workerStop: 1s ');
     expect(problems(d)).toEqual([]);
   });
 

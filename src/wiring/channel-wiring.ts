@@ -22,6 +22,7 @@ export function buildChannels(core: Pick<DaemonCore, 'env' | 'config' | 'logger'
         logger,
         metrics,
         timeoutMs: config.daemon.channels.twilio.timeout,
+        lookupTimeoutMs: config.daemon.channels.twilio.lookupTimeout,
         voice: { ringTimeoutSeconds: calls.ringTimeout / 1000, machineDetection: calls.machineDetection, keyTimeoutSeconds: calls.keyTimeout / 1000 },
       })
     : undefined;

@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
 
   it('gives tocsin time to finish its sends on stop: its engine workers\' stop, then a page\'s longest attempt of its own', () => {
     const { daemon } = loadConfig(join(ROOT, 'config'));
-    const attempt = longestAttemptMs(daemon.redis, Math.max(daemon.channels.twilio.timeout, daemon.channels.email.sendTimeout));
+    const attempt = longestAttemptMs(daemon.redis, Math.max(daemon.channels.twilio.timeout + daemon.channels.twilio.lookupTimeout, daemon.channels.email.sendTimeout));
     const grace = parseDuration(compose.services.tocsin!.stop_grace_period ?? '10s') ?? 0;
     expect(grace).toBeGreaterThan(daemon.escalation.workerStop + attempt);
   });

@@ -1,6 +1,7 @@
 /**
  * Providers failing under the whole daemon (channels configured from TWILIO_* and SMTP_URL):
- * Twilio failing → retries with backoff, then the person's next channel; Twilio timing out → a retry;
+ * Twilio failing → retries with backoff, then the person's next channel; Twilio timing out → Twilio is
+ * asked whether it placed the call: a retry when it had not, the call recorded sent when it had;
  * the mail server down → retried with backoff until it is back; one that never greets → each try given
  * up after channels.email.greetingTimeout, retried, then the next channel. Every attempt is on the record.
  */
@@ -122,6 +123,30 @@ describe('Twilio failing', () => {
       ['voice', 2, 'sent'],
     ]);
     expect(fake?.calls().filter((c) => c.form.To === OMAR)).toHaveLength(2);
+    // before the retry Twilio was asked, and had nothing: the first call never went
+    expect(fake?.lists().some((r) => r.resource === 'CallList')).toBe(true);
+    expect(fake?.createdSids('Calls')).toHaveLength(1);
+  }, 60_000);
+
+  it('a call Twilio placed but answered too late (after channels.twilio.timeout) is found on its list: recorded sent under its sid, never placed again', async () => {
+    const a = await withTwilio('10', 1_000);
+    // Twilio takes the call (the phone rings), its answer never comes back
+    fake?.failNext(1, { hang: true, accepted: true }, 'Calls');
+    const id = await open(a, 'network_infosys');
+    const inc = await until(async () => {
+      const x = await get(a, id);
+      return (x.notifications as any[]).some((n) => n.person === 'omar_haddad' && n.status !== 'planned') ? x : undefined;
+    }, 40_000);
+    await a.container.engine.idle();
+    const after = await get(a, id);
+    const placed = fake?.createdSids('Calls') ?? [];
+    expect(placed).toHaveLength(1);
+    expect((after.notifications as any[]).filter((n) => n.person === 'omar_haddad').map((n) => [n.channel, n.attempt, n.status, n.providerId])).toEqual([['voice', 1, 'sent', placed[0]]]);
+    expect(fake?.calls().filter((c) => c.form.To === OMAR)).toHaveLength(1);
+    expect((inc.timeline as any[]).filter((e) => e.type === 'notification_failed' && e.person === 'omar_haddad')).toEqual([]);
+    // asked by number, never logged with it
+    const asked = fake?.lists().find((r) => r.resource === 'CallList');
+    expect(new URL(asked?.url ?? '', 'http://x').searchParams.get('To')).toBe(OMAR);
   }, 60_000);
 });
 

@@ -133,6 +133,66 @@ describe('TwilioSmsChannel', () => {
     const e = await failure(sms.send(makePage()));
     expect(e.code).toBe('TOCSIN_ERR_CHANNEL_TEMPORARY');
     expect(e.details?.providerCode).toBe('ECONNABORTED');
+    // Twilio was asked whether it took the message all the same, and has nothing: sent again as before
+    expect(fake.lists().map((r) => r.resource)).toEqual(['MessageList']);
+    expect(fake.createdSids('Messages')).toEqual([]);
+  });
+
+  it.each([
+    ['its answer timed out', { hang: true, accepted: true } as const],
+    ['the connection dropped', { reset: true, accepted: true } as const],
+  ])('a message Twilio took, then %s, is sent under the sid Twilio has: found by number and body, not sent again', async (_, f) => {
+    const { sms, lines } = channels(300);
+    fake.failNext(1, f, 'Messages');
+    const page = makePage({ notificationId: 'inc1:0:omar_haddad:sms:2' });
+    const result = await sms.send(page);
+    const [sid] = fake.createdSids('Messages');
+    expect(sid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(result).toEqual({ status: 'sent', providerId: sid });
+    expect(fake.messages()).toHaveLength(1);
+    // asked once, for the messages from our number to theirs, through the real SDK
+    const asked = fake.lists();
+    expect(asked).toHaveLength(1);
+    const q = new URL(asked[0]?.url ?? '', 'http://x').searchParams;
+    expect([q.get('To'), q.get('From')]).toEqual(['+15555550103', FROM]);
+    expect(lines.find((l) => String(l.msg).startsWith('Twilio did not answer, but had taken it'))).toMatchObject({ notificationId: page.notificationId, channel: 'sms', providerId: sid });
+    expect(lines.some((l) => l.msg === 'page not sent')).toBe(false);
+    expect(JSON.stringify(lines)).not.toContain('+15555550103');
+  });
+
+  it("another page's message to the same number is not taken for this one: not found, sent again", async () => {
+    const { sms } = channels(300);
+    await sms.send(makePage({ notificationId: 'inc2:0:omar_haddad:sms:1', code: '77' }));
+    fake.failNext(1, { hang: true }, 'Messages');
+    const e = await failure(sms.send(makePage({ notificationId: 'inc1:0:omar_haddad:sms:1', code: '12' })));
+    expect(e.code).toBe('TOCSIN_ERR_CHANNEL_TEMPORARY');
+    expect(fake.lists()).toHaveLength(1);
+    expect(fake.createdSids('Messages')).toHaveLength(1);
+  });
+
+  it('Twilio not answering the question either: counted as not sent, so the page goes again (twice rather than never)', async () => {
+    const { sms, lines } = channels(300);
+    fake.failNext(1, { hang: true, accepted: true }, 'Messages');
+    fake.failNext(1, { status: 503, code: 20503 }, 'MessageList');
+    const e = await failure(sms.send(makePage()));
+    expect(e.code).toBe('TOCSIN_ERR_CHANNEL_TEMPORARY');
+    expect(e.details?.providerCode).toBe('ECONNABORTED');
+    expect(lines.find((l) => String(l.msg).startsWith('Twilio did not answer, nor when asked'))).toMatchObject({ channel: 'sms', lookupCode: 20503 });
+  });
+
+  it("a failure Twilio answered (503) is known: Twilio is not asked", async () => {
+    const { sms } = channels();
+    fake.failNext(1, { status: 503, code: 20503 });
+    await failure(sms.send(makePage()));
+    expect(fake.lists()).toEqual([]);
+  });
+
+  it('a notice Twilio took without answering is sent under its sid, not sent again', async () => {
+    const { sms } = channels(300);
+    fake.failNext(1, { hang: true, accepted: true }, 'Messages');
+    const result = await sms.notice({ id: 'handover:1', recipient: makeRecipient(), subject: 'On call', text: 'You are on call from 08:00.', sms: 'You are on call from 08:00.' });
+    expect(result).toEqual({ status: 'sent', providerId: fake.createdSids('Messages')[0] });
+    expect(fake.messages()).toHaveLength(1);
   });
 
   it('a person without a phone number is a permanent failure, nothing is sent', async () => {
@@ -162,6 +222,27 @@ describe('TwilioVoiceChannel', () => {
     expect(twiml).toContain('<Gather input="dtmf" numDigits="1" action="https://tocsin.example.test/twilio/voice/gather?n=n-7" method="POST"');
     expect(twiml).toContain('<Say voice="alice" language="zh-CN">告警。hq站点发生电力故障。级别3级，重大事件。UPS ups1 on battery。</Say>');
     expect(twiml).toContain('确认请按4，解决请按6，立即升级请按5，重听请按星号键。');
+  });
+
+  it('a call Twilio placed, its answer timed out, is sent under the sid Twilio has: not placed again', async () => {
+    const { voice, lines } = channels(300);
+    fake.failNext(1, { hang: true, accepted: true }, 'Calls');
+    const result = await voice.send(makePage({ channel: 'voice', notificationId: 'n-8' }));
+    const [sid] = fake.createdSids('Calls');
+    expect(sid).toMatch(/^CA[0-9a-f]{32}$/);
+    expect(result).toEqual({ status: 'sent', providerId: sid });
+    expect(fake.calls()).toHaveLength(1);
+    expect(fake.lists().map((r) => r.resource)).toEqual(['CallList']);
+    expect(lines.find((l) => String(l.msg).startsWith('Twilio did not answer, but had taken it'))).toMatchObject({ notificationId: 'n-8', channel: 'voice', providerId: sid });
+  });
+
+  it('a call Twilio did not place, its answer timed out, is temporary: placed again as before', async () => {
+    const { voice } = channels(300);
+    fake.failNext(1, { hang: true }, 'Calls');
+    const e = await failure(voice.send(makePage({ channel: 'voice' })));
+    expect(e.code).toBe('TOCSIN_ERR_CHANNEL_TEMPORARY');
+    expect(fake.lists().map((r) => r.resource)).toEqual(['CallList']);
+    expect(fake.createdSids('Calls')).toEqual([]);
   });
 
   it('an invalid number (13224) is permanent', async () => {

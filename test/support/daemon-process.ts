@@ -106,8 +106,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, ms = 20_00
  * (redis.reconnect) 50 ms doubling up to 500 ms; the Redis command timeout (redis.commandTimeout) as
  * long as the lease allows up to 2 s (a Redis shared by busy test runs answers slowly), so that the
  * grace a claim taken over waits (500 ms plus it) and one more command fit in the lease; the Twilio
- * request timeout (channels.twilio.timeout) and the SMTP ones (channels.email, whose sendTimeout
- * holds the others) what the lease leaves after a command, so that a send and its record fit in it.
+ * request timeout (channels.twilio.timeout, with the question after an unanswered send,
+ * channels.twilio.lookupTimeout, 500 ms) and the SMTP ones (channels.email, whose sendTimeout holds the
+ * others) what the lease leaves after a command, so that a send and its record fit in it.
  * The lease is 2.7 s at least.
  */
 export function configWithLease(lease: string): { dir: string; remove(): void } {
@@ -120,7 +121,9 @@ export function configWithLease(lease: string): { dir: string; remove(): void } 
   if (commandMs < 1_000) throw new Error(`a lease of ${lease} cannot hold the grace of a claim taken over (1.5 s at least) and one command (1 s): give 2.7s or more`);
   if (!/^ {2}lease: \S+/m.test(text)) throw new Error('daemon.yaml has no escalation lease to change');
   if (!/^ {4}timeout: \S+/m.test(text)) throw new Error('daemon.yaml has no channels.twilio.timeout to change');
+  if (!/^ {4}lookupTimeout: \S+/m.test(text)) throw new Error('daemon.yaml has no channels.twilio.lookupTimeout to change');
   const timeoutMs = leaseMs - commandMs - 100;
+  const lookupMs = 500;
   const smtp = /^ {4}(connect|greeting|socket|send)Timeout: \S+/gm;
   if ((text.match(smtp) ?? []).length !== 4) throw new Error('daemon.yaml has not the four channels.email timeouts to change');
   const command = /^ {2}commandTimeout: \S+/m;
@@ -131,7 +134,8 @@ export function configWithLease(lease: string): { dir: string; remove(): void } 
     daemon,
     text
       .replace(/^ {2}lease: \S+/m, `  lease: ${lease}`)
-      .replace(/^ {4}timeout: \S+/m, `    timeout: ${timeoutMs}ms`)
+      .replace(/^ {4}timeout: \S+/m, `    timeout: ${timeoutMs - lookupMs}ms`)
+      .replace(/^ {4}lookupTimeout: \S+/m, `    lookupTimeout: ${lookupMs}ms`)
       .replace(smtp, (_, step: string) => `    ${step}Timeout: ${timeoutMs}ms`)
       .replace(command, `  commandTimeout: ${commandMs}ms`)
       .replace(reconnect, (_, first: string, max: string) => `${first}50ms${max}500ms`),

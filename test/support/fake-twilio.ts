@@ -5,6 +5,9 @@
  * `<url>/taskrouter.twilio.com/v1/…`), records every request with its decoded form, answers like
  * Twilio, and can be told to fail (an error status + Twilio code, a reset connection, or a hang) or
  * to answer a request only when the test lets it go (a provider slow to answer).
+ * The messages and calls it created are listed as Twilio lists them (GET Messages.json / Calls.json,
+ * newest first, filtered by To, From, DateSent>/< and StartTime>/Status), and it can be told to take a
+ * create and then not answer it (`{ accepted: true, hang: true }`): the client times out, Twilio has it.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,7 +19,8 @@ export interface RecordedRequest {
   readonly method: string;
   /** Path as received (with any host prefix). */
   readonly url: string;
-  readonly resource: 'Messages' | 'Calls' | 'TaskQueues' | 'RealTimeStatistics' | 'other';
+  /** Messages / Calls: a create (POST); MessageList / CallList: a list of them (GET). */
+  readonly resource: 'Messages' | 'Calls' | 'MessageList' | 'CallList' | 'TaskQueues' | 'RealTimeStatistics' | 'other';
   readonly accountSid: string | undefined;
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -31,10 +35,23 @@ export interface RecordedRequest {
 
 export type Failure =
   | { readonly status: number; readonly code?: number | undefined; readonly message?: string | undefined }
-  /** Never answer (the client's timeout fires). */
-  | { readonly hang: true }
-  /** Drop the connection without an answer. */
-  | { readonly reset: true };
+  /**
+   * Never answer (the client's timeout fires). With `accepted`, a create is taken first (listed from
+   * then on, as Twilio would have it) and only its answer never comes; without, nothing is created.
+   */
+  | { readonly hang: true; readonly accepted?: boolean | undefined }
+  /** Drop the connection without an answer (with `accepted`, after the create was taken). */
+  | { readonly reset: true; readonly accepted?: boolean | undefined };
+
+/** A message or call the fake created, as its list serves it. */
+interface Created {
+  readonly resource: 'Messages' | 'Calls';
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly form: Readonly<Record<string, FormValue>>;
+  /** When it was taken (ms). */
+  readonly at: number;
+}
 
 export interface FakeTwilioOptions {
   /** When set, requests with other Basic credentials get 401 / 20003. */
@@ -63,6 +80,9 @@ export interface FakeTaskQueue {
 }
 
 const PATH = /^(?:\/api\.twilio\.com)?\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/;
+/** Twilio's page size when none is asked for, and its largest. */
+const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
 const TASKROUTER_PATH = /^\/taskrouter\.twilio\.com\/v1\/Workspaces\/([^/]+)\/TaskQueues(?:\/([^/]+)\/(RealTimeStatistics))?$/;
 const TASKROUTER = 'https://taskrouter.twilio.com/v1';
 
@@ -74,6 +94,8 @@ export class FakeTwilio {
   private server: Server | undefined;
   private readonly options: FakeTwilioOptions;
   private readonly workspaces = new Map<string, FakeTaskQueue[]>();
+  /** Messages and calls created, oldest first. */
+  private readonly created: Created[] = [];
 
   constructor(options: FakeTwilioOptions = {}) {
     this.options = options;
@@ -125,13 +147,23 @@ export class FakeTwilio {
     return { arrived, release };
   }
 
-  /** Requests to Messages.json / Calls.json. */
+  /** Creates (POST) of Messages.json / Calls.json. */
   messages(): RecordedRequest[] {
     return this.requests.filter((r) => r.resource === 'Messages');
   }
 
   calls(): RecordedRequest[] {
     return this.requests.filter((r) => r.resource === 'Calls');
+  }
+
+  /** Lists (GET) of Messages.json / Calls.json. */
+  lists(): RecordedRequest[] {
+    return this.requests.filter((r) => r.resource === 'MessageList' || r.resource === 'CallList');
+  }
+
+  /** The sids of the messages / calls Twilio has (created, answered or not), oldest first. */
+  createdSids(resource: 'Messages' | 'Calls'): string[] {
+    return this.created.filter((c) => c.resource === resource).map((c) => c.sid);
   }
 
   /** Requests to the TaskRouter API (TaskQueues lists and RealTimeStatistics). */
@@ -147,6 +179,7 @@ export class FakeTwilio {
   reset(): void {
     this.requests.length = 0;
     this.failures.length = 0;
+    this.created.length = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,7 +189,8 @@ export class FakeTwilio {
     const tr = TASKROUTER_PATH.exec(path);
     const auth = basicAuth(req.headers.authorization);
     const form = decodeForm(raw);
-    const resource = m ? (m[2] as 'Messages' | 'Calls') : tr ? (tr[3] ? 'RealTimeStatistics' : 'TaskQueues') : 'other';
+    const list = m !== null && req.method === 'GET';
+    const resource = m ? (list ? (m[2] === 'Messages' ? 'MessageList' : 'CallList') : (m[2] as 'Messages' | 'Calls')) : tr ? (tr[3] ? 'RealTimeStatistics' : 'TaskQueues') : 'other';
     const sid = resource === 'Messages' ? `SM${randomBytes(16).toString('hex')}` : resource === 'Calls' ? `CA${randomBytes(16).toString('hex')}` : undefined;
     const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', resource, accountSid: m?.[1] ?? (tr ? auth?.username : undefined), auth, headers: { ...req.headers }, form, ...(sid ? { sid } : {}) };
     this.requests.push(recorded);
@@ -170,6 +204,10 @@ export class FakeTwilio {
     const at = this.failures.findIndex((f) => f.only === undefined || f.only === resource);
     const failure = at < 0 ? undefined : this.failures.splice(at, 1)[0]?.failure;
     if (failure) {
+      // taken, then no answer: Twilio has the message or call, the client never hears of it
+      if (('hang' in failure || 'reset' in failure) && failure.accepted && m && sid && (resource === 'Messages' || resource === 'Calls')) {
+        this.created.push({ resource, sid, accountSid: m[1] ?? '', form, at: Date.now() });
+      }
       if ('hang' in failure) return; // keep the socket open; stop() destroys it
       if ('reset' in failure) {
         req.socket.destroy();
@@ -184,66 +222,70 @@ export class FakeTwilio {
       }
       return this.taskRouterAnswer(res, auth?.username ?? '', tr[1] ?? '', tr[2], new URLSearchParams(query));
     }
-    if (!m || req.method !== 'POST') return notFound(res);
+    if (!m || (req.method !== 'POST' && !list)) return notFound(res);
     if ((accountSid !== undefined || authToken !== undefined) && (auth?.username !== accountSid || auth?.password !== authToken || m[1] !== accountSid)) {
       return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
     }
-    const now = new Date().toUTCString();
-    const one = (k: string) => {
-      const v = form[k];
+    if (list) return this.listAnswer(res, m[1] ?? '', m[2] as 'Messages' | 'Calls', path, new URLSearchParams(query));
+    if (!sid || (resource !== 'Messages' && resource !== 'Calls')) return notFound(res);
+    const made: Created = { resource, sid, accountSid: m[1] ?? '', form, at: Date.now() };
+    this.created.push(made);
+    return json(res, 201, resource === 'Messages' ? messageJson(made, false) : callJson(made, false));
+  }
+
+  /**
+   * One page of the messages or calls created, newest first, as Twilio's 2010 API lists them (the
+   * resource's key beside `next_page_uri` and the rest). Filters as Twilio's: To, From, DateSent,
+   * DateSent< and DateSent> (on or before / after; a date alone is the whole UTC day), StartTime
+   * likewise, Status. Listed, a message has been sent and a call is ringing: Twilio moved them on.
+   */
+  private listAnswer(res: ServerResponse, accountSid: string, kind: 'Messages' | 'Calls', path: string, query: URLSearchParams): void {
+    const when = kind === 'Messages' ? 'DateSent' : 'StartTime';
+    const within = (at: number) => {
+      const exact = query.get(when);
+      const after = query.get(`${when}>`);
+      const before = query.get(`${when}<`);
+      if (exact !== null && !(at >= bound(exact, 'start') && at <= bound(exact, 'end'))) return false;
+      if (after !== null && at < bound(after, 'start')) return false;
+      if (before !== null && at > bound(before, 'end')) return false;
+      return true;
+    };
+    const one = (c: Created, k: string) => {
+      const v = c.form[k];
       return Array.isArray(v) ? v[0] : v;
     };
-    if (resource === 'Messages') {
-      return json(res, 201, {
-        sid,
-        account_sid: m[1],
-        to: one('To'),
-        from: one('From'),
-        body: one('Body'),
-        status: 'queued',
-        num_segments: '1',
-        num_media: '0',
-        direction: 'outbound-api',
-        api_version: '2010-04-01',
-        messaging_service_sid: null,
-        error_code: null,
-        error_message: null,
-        price: null,
-        price_unit: 'USD',
-        date_created: now,
-        date_updated: now,
-        date_sent: null,
-        uri: `/2010-04-01/Accounts/${m[1]}/Messages/${sid}.json`,
-        subresource_uris: { media: `/2010-04-01/Accounts/${m[1]}/Messages/${sid}/Media.json` },
-      });
-    }
-    return json(res, 201, {
-      sid,
-      account_sid: m[1],
-      parent_call_sid: null,
-      to: one('To'),
-      to_formatted: one('To'),
-      from: one('From'),
-      from_formatted: one('From'),
-      phone_number_sid: null,
-      status: 'queued',
-      start_time: null,
-      end_time: null,
-      duration: null,
-      price: null,
-      price_unit: 'USD',
-      direction: 'outbound-api',
-      answered_by: null,
-      api_version: '2010-04-01',
-      forwarded_from: null,
-      group_sid: null,
-      caller_name: null,
-      queue_time: '0',
-      trunk_sid: null,
-      date_created: now,
-      date_updated: now,
-      uri: `/2010-04-01/Accounts/${m[1]}/Calls/${sid}.json`,
-      subresource_uris: {},
+    const to = query.get('To');
+    const from = query.get('From');
+    const status = query.get('Status');
+    const all = this.created
+      .filter((c) => c.resource === kind && c.accountSid === accountSid)
+      .filter((c) => (to === null || one(c, 'To') === to) && (from === null || one(c, 'From') === from))
+      // Twilio's timestamps are whole seconds
+      .filter((c) => within(Math.floor(c.at / 1000) * 1000))
+      .filter((c) => status === null || (kind === 'Calls' && status === 'ringing'))
+      .reverse();
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(query.get('PageSize') ?? PAGE_SIZE) || PAGE_SIZE));
+    const page = Math.max(0, Number(query.get('Page') ?? '0') || 0);
+    const items = all.slice(page * pageSize, (page + 1) * pageSize);
+    const uri = (p: number) => {
+      const q = new URLSearchParams(query);
+      q.set('PageSize', String(pageSize));
+      q.set('Page', String(p));
+      if (p > 0) q.set('PageToken', `PA${p}`);
+      else q.delete('PageToken');
+      return `${path.replace(/^\/api\.twilio\.com/, '')}?${q.toString()}`;
+    };
+    const more = (page + 1) * pageSize < all.length;
+    return json(res, 200, {
+      [kind === 'Messages' ? 'messages' : 'calls']: items.map((c) => (kind === 'Messages' ? messageJson(c, true) : callJson(c, true))),
+      end: page * pageSize + Math.max(0, items.length - 1),
+      first_page_uri: uri(0),
+      next_page_uri: more ? uri(page + 1) : null,
+      page,
+      page_size: pageSize,
+      previous_page_uri: page > 0 ? uri(page - 1) : null,
+      start: page * pageSize,
+      uri: uri(page),
     });
   }
 
@@ -317,6 +359,81 @@ export class FakeTwilio {
       },
     });
   }
+}
+
+/** Twilio's Message JSON: as the create answers it (`queued`), or as listed once sent (`listed`). */
+function messageJson(c: Created, listed: boolean): Record<string, unknown> {
+  const at = new Date(c.at).toUTCString();
+  const one = (k: string) => {
+    const v = c.form[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return {
+    sid: c.sid,
+    account_sid: c.accountSid,
+    to: one('To'),
+    from: one('From'),
+    body: one('Body'),
+    status: listed ? 'sent' : 'queued',
+    num_segments: '1',
+    num_media: '0',
+    direction: 'outbound-api',
+    api_version: '2010-04-01',
+    messaging_service_sid: null,
+    error_code: null,
+    error_message: null,
+    price: null,
+    price_unit: 'USD',
+    date_created: at,
+    date_updated: at,
+    date_sent: listed ? at : null,
+    uri: `/2010-04-01/Accounts/${c.accountSid}/Messages/${c.sid}.json`,
+    subresource_uris: { media: `/2010-04-01/Accounts/${c.accountSid}/Messages/${c.sid}/Media.json` },
+  };
+}
+
+/** Twilio's Call JSON: as the create answers it (`queued`), or as listed once dialled (`ringing`). */
+function callJson(c: Created, listed: boolean): Record<string, unknown> {
+  const at = new Date(c.at).toUTCString();
+  const one = (k: string) => {
+    const v = c.form[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return {
+    sid: c.sid,
+    account_sid: c.accountSid,
+    parent_call_sid: null,
+    to: one('To'),
+    to_formatted: one('To'),
+    from: one('From'),
+    from_formatted: one('From'),
+    phone_number_sid: null,
+    status: listed ? 'ringing' : 'queued',
+    start_time: listed ? at : null,
+    end_time: null,
+    duration: null,
+    price: null,
+    price_unit: 'USD',
+    direction: 'outbound-api',
+    answered_by: null,
+    api_version: '2010-04-01',
+    forwarded_from: null,
+    group_sid: null,
+    caller_name: null,
+    queue_time: '0',
+    trunk_sid: null,
+    date_created: at,
+    date_updated: at,
+    uri: `/2010-04-01/Accounts/${c.accountSid}/Calls/${c.sid}.json`,
+    subresource_uris: {},
+  };
+}
+
+/** A list filter's time (ISO 8601, or a date alone: the start or the end of that UTC day), in ms. */
+function bound(value: string, side: 'start' | 'end'): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(`${value}T00:00:00Z`) + (side === 'end' ? 86_400_000 - 1 : 0);
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? (side === 'start' ? -Infinity : Infinity) : t;
 }
 
 /** A stable activity SID for a name (WA + 32 hex), as TaskRouter gives each activity its own. */

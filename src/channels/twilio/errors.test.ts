@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TocsinError } from '../../domain/errors.js';
-import { classifyTwilioCode, toChannelError } from './errors.js';
+import { classifyTwilioCode, outcomeUnknown, toChannelError } from './errors.js';
 
 /** Shaped like the SDK's RestException (status, code, message) — the message must never matter. */
 const rest = (status: number, code: number, message = 'whatever the text says') => Object.assign(new Error(message), { status, code, moreInfo: '' });
@@ -50,5 +50,22 @@ describe('toChannelError', () => {
     expect(classifyTwilioCode('30005')).toBe('permanent');
     expect(classifyTwilioCode('12345')).toBeUndefined();
     expect(classifyTwilioCode(undefined)).toBeUndefined();
+  });
+});
+
+describe('outcomeUnknown', () => {
+  const net = (code: string) => Object.assign(new Error('network'), { code });
+  it.each(['ECONNABORTED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'])('%s: the request may have reached Twilio, which may have taken it', (code) => {
+    expect(outcomeUnknown(net(code))).toBe(true);
+  });
+
+  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])('%s: the request never left, nothing was taken', (code) => {
+    expect(outcomeUnknown(net(code))).toBe(false);
+  });
+
+  it("Twilio's own answers are known outcomes, whatever their status", () => {
+    expect(outcomeUnknown(rest(503, 20503))).toBe(false);
+    expect(outcomeUnknown(rest(400, 21211))).toBe(false);
+    expect(outcomeUnknown(new TocsinError('TOCSIN_ERR_CHANNEL_PERMANENT', 'no number'))).toBe(false);
   });
 });

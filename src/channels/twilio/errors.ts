@@ -77,6 +77,9 @@ export function classifyTwilioCode(code: number | string | undefined): FailureCl
 /** Network error codes of Node / axios: the request may not have reached Twilio. */
 const NETWORK_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_NETWORK', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ESOCKETTIMEDOUT', 'ERR_CANCELED']);
 
+/** Of those, the ones raised before the request reached Twilio: nothing can have been created. */
+const NOT_REACHED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
 interface ErrorShape {
   readonly status?: unknown;
   readonly code?: unknown;
@@ -111,4 +114,16 @@ export function toChannelError(err: unknown, channel: 'sms' | 'voice'): TocsinEr
     cause: err,
     details: { provider: 'twilio', channel, providerCode, ...(status !== undefined ? { httpStatus: status } : {}) },
   });
+}
+
+/**
+ * Whether a create the twilio SDK threw on may have been taken by Twilio all the same: no HTTP answer
+ * came back (a timeout, a dropped connection) after the request could have reached it. Twilio's own
+ * answers (any status) and failures before the request left (refused, no DNS) are known outcomes.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  if (err instanceof TocsinError) return false;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
+  if (typeof e.status === 'number' || typeof e.response?.status === 'number' || typeof e.code === 'number') return false;
+  return !(typeof e.code === 'string' && NOT_REACHED_CODES.has(e.code));
 }

@@ -9,9 +9,15 @@ import { renderSms } from '../render/render-sms.js';
 import { smsStatusUrl } from './callback-urls.js';
 import type { TwilioClient } from './client.js';
 import { toChannelError } from './errors.js';
+import { createdAfterAll, findMessage } from './unanswered-create.js';
 
 export interface TwilioSmsChannelDeps {
   readonly client: TwilioClient;
+  /**
+   * Asks Twilio, after a create it did not answer, whether it took it (its own timeout,
+   * channels.twilio.lookupTimeout); `client` when absent.
+   */
+  readonly lookup?: TwilioClient | undefined;
   /** Sending number (E.164). */
   readonly from: string;
   /** PUBLIC_URL: where Twilio posts status callbacks. */
@@ -35,6 +41,7 @@ export class TwilioSmsChannel implements Channel {
     const to = page.recipient.phone;
     if (!to) throw noNumber(page.recipient, page.channel);
     const sms = renderSms(messages, page);
+    const since = Date.now();
     try {
       const msg = await client.messages.create({ to, from, body: sms.body, statusCallback: smsStatusUrl(publicUrl, page.notificationId) });
       logger.info({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'sms', providerId: msg.sid, segments: sms.segments, encoding: sms.encoding }, 'page sent');
@@ -42,7 +49,11 @@ export class TwilioSmsChannel implements Channel {
     } catch (e) {
       const err = toChannelError(e, 'sms');
       this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
-      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'sms', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
+      const ids = { notificationId: page.notificationId, incidentId: page.incident.id, channel: 'sms', providerCode: err.details?.providerCode };
+      // taken by Twilio all the same: the person has it, another attempt would page them twice
+      const sid = await createdAfterAll(e, () => findMessage(this.deps.lookup ?? client, { to, from, body: sms.body, since }), logger, ids);
+      if (sid !== undefined) return { status: 'sent', providerId: sid };
+      logger.warn({ ...ids, code: err.code }, 'page not sent');
       throw err;
     }
   }
@@ -52,6 +63,7 @@ export class TwilioSmsChannel implements Channel {
     const { client, from, logger } = this.deps;
     const to = notice.recipient.phone;
     if (!to) throw noNumber(notice.recipient, 'sms');
+    const since = Date.now();
     try {
       const msg = await client.messages.create({ to, from, body: notice.sms });
       logger.info({ noticeId: notice.id, channel: 'sms', providerId: msg.sid }, 'notice sent');
@@ -59,7 +71,10 @@ export class TwilioSmsChannel implements Channel {
     } catch (e) {
       const err = toChannelError(e, 'sms');
       this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
-      logger.warn({ noticeId: notice.id, channel: 'sms', code: err.code, providerCode: err.details?.providerCode }, 'notice not sent');
+      const ids = { noticeId: notice.id, channel: 'sms', providerCode: err.details?.providerCode };
+      const sid = await createdAfterAll(e, () => findMessage(this.deps.lookup ?? client, { to, from, body: notice.sms, since }), logger, ids);
+      if (sid !== undefined) return { status: 'sent', providerId: sid };
+      logger.warn({ ...ids, code: err.code }, 'notice not sent');
       throw err;
     }
   }

@@ -19,12 +19,19 @@ export interface TwilioChannelsOptions {
   readonly voice: VoiceCallSettings;
   /** Per-request timeout towards the Twilio API (daemon.yaml channels.twilio.timeout). */
   readonly timeoutMs: number;
+  /**
+   * Timeout of the request asking Twilio whether it took a create it did not answer (daemon.yaml
+   * channels.twilio.lookupTimeout); timeoutMs when absent.
+   */
+  readonly lookupTimeoutMs?: number | undefined;
 }
 
 export function createTwilioChannels(options: TwilioChannelsOptions): { readonly sms: Channel; readonly voice: Channel } {
   const client = createTwilioClient(options.settings, { timeoutMs: options.timeoutMs });
+  const lookup = options.lookupTimeoutMs === undefined ? client : createTwilioClient(options.settings, { timeoutMs: options.lookupTimeoutMs });
   const deps = {
     client,
+    lookup,
     from: options.settings.from,
     publicUrl: options.publicUrl,
     messages: options.messages,

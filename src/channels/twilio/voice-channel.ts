@@ -7,6 +7,7 @@ import { renderVoice } from '../render/render-voice.js';
 import { voiceGatherUrl, voiceStatusUrl } from './callback-urls.js';
 import type { TwilioClient } from './client.js';
 import { toChannelError } from './errors.js';
+import { createdAfterAll, findCall } from './unanswered-create.js';
 import { noNumber } from './sms-channel.js';
 import { buildVoiceTwiml } from './twiml.js';
 
@@ -22,6 +23,8 @@ export interface VoiceCallSettings {
 
 export interface TwilioVoiceChannelDeps {
   readonly client: TwilioClient;
+  /** Asks Twilio, after a create it did not answer, whether it placed the call (channels.twilio.lookupTimeout); `client` when absent. */
+  readonly lookup?: TwilioClient | undefined;
   readonly from: string;
   readonly publicUrl: string;
   readonly messages: MessagesConfig;
@@ -44,6 +47,7 @@ export class TwilioVoiceChannel implements Channel {
     const to = page.recipient.phone;
     if (!to) throw noNumber(page.recipient, page.channel);
     const twiml = buildVoiceTwiml(renderVoice(messages, page), voiceGatherUrl(publicUrl, page.notificationId), settings.keyTimeoutSeconds);
+    const since = Date.now();
     try {
       const call = await client.calls.create({
         to,
@@ -60,7 +64,11 @@ export class TwilioVoiceChannel implements Channel {
     } catch (e) {
       const err = toChannelError(e, 'voice');
       this.deps.metrics?.twilioErrors.inc({ code: String(err.details?.providerCode ?? 'unknown') });
-      logger.warn({ notificationId: page.notificationId, incidentId: page.incident.id, channel: 'voice', code: err.code, providerCode: err.details?.providerCode }, 'page not sent');
+      const ids = { notificationId: page.notificationId, incidentId: page.incident.id, channel: 'voice', providerCode: err.details?.providerCode };
+      // placed by Twilio all the same: the phone is ringing, another attempt would call twice
+      const sid = await createdAfterAll(e, () => findCall(this.deps.lookup ?? client, { to, from, since }), logger, ids);
+      if (sid !== undefined) return { status: 'sent', providerId: sid };
+      logger.warn({ ...ids, code: err.code }, 'page not sent');
       throw err;
     }
   }
