@@ -2,8 +2,9 @@
  * Runs what is due for one claimed incident: plans with the playbook version it started with, raises
  * its level when time says so, brings forward the pages a throttle held back before it climbed,
  * holds back what inhibition or maintenance suppresses, runs each due step, brings back and sends the
- * pages cancelled at the daily cap before it climbed, follows up failed pages, cancels held pages no
- * longer wanted, and says when to look again.
+ * pages cancelled at the daily cap before it climbed, sends the pages of a sender that died whose
+ * step left the plan, follows up failed pages, cancels held pages no longer wanted, and says when to
+ * look again.
  */
 import { planEscalation, type Step } from '../domain/escalation.js';
 import { dropUnwanted } from './drop-unwanted.js';
@@ -11,6 +12,7 @@ import type { EngineDeps, EngineNamespace, HeldBack } from './escalation-engine-
 import { reload, subjectOf } from './escalation-subject.js';
 import { followUps } from './follow-ups.js';
 import { heldBackUntil } from './held-back.js';
+import { resumeOrphaned } from './resume-orphaned-pages.js';
 import { resumeReinstated } from './resume-reinstated-pages.js';
 import { runStep } from './run-step.js';
 
@@ -97,6 +99,10 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
   const resumed = await resumeReinstated(deps, n, inc, facts, klass, now, heldBack);
   if (resumed !== null) wakeAt = wakeAt === null ? resumed : Math.min(wakeAt, resumed);
   const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
+  // a page claimed by a sender that died is taken over by its step run again: one whose step left the
+  // plan meanwhile (the level climbed past it) is taken over here
+  const orphaned = await resumeOrphaned(deps, n, inc, facts, klass, new Set(plan.due.map((s) => s.key)), now, heldBack);
+  if (orphaned !== null) wakeAt = wakeAt === null ? orphaned : Math.min(wakeAt, orphaned);
   const followUp = await followUps(deps, n, inc, facts, klass, now);
   if (followUp !== null) wakeAt = wakeAt === null ? followUp : Math.min(wakeAt, followUp);
   const unwanted = await dropUnwanted(deps, owner, n, inc, facts, now);

@@ -61,7 +61,11 @@ describe('SIGKILL mid-escalation', () => {
       const inc = await get(d);
       // the vendor paged, and nothing a kill interrupted is left planned (a stale claim is taken over after the lease)
       return inc.tier === 3 && pagesOf(inc).some((n) => n.role === 'vendor') && pagesOf(inc).every((n) => n.status !== 'planned') ? inc : undefined;
-    }, 60_000, 50);
+    }, 60_000, 50).catch(async (e: unknown) => {
+      const inc = await get(d);
+      const stuck = pagesOf(inc).filter((n) => n.status === 'planned').map((n) => ({ id: n.id, claimedBy: n.claimedBy, claimedAtMs: n.claimedAtMs }));
+      throw new Error(`${String(e)}: level ${inc.level}, tier ${inc.tier}, left planned: ${JSON.stringify(stuck)}`);
+    });
     // a few more ticks: nothing comes twice (a level climb may still add its own notices)
     await new Promise((r) => setTimeout(r, 1_000));
     const inc = await get(d);

@@ -90,14 +90,19 @@ describe('engine restart', () => {
     expect(tier1).toHaveLength(1);
     expect(tier1[0]).toMatchObject({ role: 'supervisor', channel: 'voice', status: 'logged' });
 
-    // The stale planned record is taken over by a new claimer, exactly once.
-    const r1 = await notifications.claim({ id: ghost, incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person: 'ghost', channel: 'voice', status: 'planned', at: '', attempt: 1 }, T0 + 5 * MIN + lease, lease, 'replica-b');
-    const r2 = await notifications.claim({ id: ghost, incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person: 'ghost', channel: 'voice', status: 'planned', at: '', attempt: 1 }, T0 + 5 * MIN + lease, lease, 'replica-c');
+    // The ghost's own page, its step done and its person not in the roster, is settled, not kept planned.
+    expect((inc.notifications as any[]).find((n) => n.id === ghost)).toMatchObject({ status: 'failed', failure: 'permanent', error: 'the person is no longer in the roster' });
+
+    // A stale planned record is taken over by a new claimer, exactly once.
+    const stale = `${id}:t1:ghost2:voice:1`;
+    await notifications.claim({ id: stale, incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person: 'ghost2', channel: 'voice', status: 'planned', at: new Date(T0 + 5 * MIN).toISOString(), phase: 'escalation', attempt: 1 }, T0 + 5 * MIN, lease, 'dead-replica');
+    const r1 = await notifications.claim({ id: stale, incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person: 'ghost2', channel: 'voice', status: 'planned', at: '', attempt: 1 }, T0 + 5 * MIN + lease, lease, 'replica-b');
+    const r2 = await notifications.claim({ id: stale, incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person: 'ghost2', channel: 'voice', status: 'planned', at: '', attempt: 1 }, T0 + 5 * MIN + lease, lease, 'replica-c');
     expect([r1.outcome, r2.outcome]).toEqual(['reclaimed', 'exists']);
     expect(r2.record.claimedBy).toBe('replica-b');
     // the dead claimer cannot overwrite the outcome of the one that took over
-    expect(await notifications.update(id, ghost, { status: 'sent' }, 'dead-replica')).toBe(false);
-    expect(await notifications.update(id, ghost, { status: 'logged' }, 'replica-b')).toBe(true);
+    expect(await notifications.update(id, stale, { status: 'sent' }, 'dead-replica')).toBe(false);
+    expect(await notifications.update(id, stale, { status: 'logged' }, 'replica-b')).toBe(true);
   });
 });
 
