@@ -101,7 +101,7 @@ export async function escalateIncident(deps: EngineDeps, owner: string, n: Engin
   const plan = planEscalation(subjectOf(inc, facts), klass, config.severity, now, { recheckMs, speed: config.clockSpeed, businessHours: config.daemon.businessHours });
   // a page claimed by a sender that died is taken over by its step run again: one whose step left the
   // plan meanwhile (the level climbed past it) is taken over here
-  const orphaned = await resumeOrphaned(deps, n, inc, facts, klass, new Set(plan.due.map((s) => s.key)), now, heldBack);
+  const orphaned = await resumeOrphaned(deps, owner, n, inc, facts, klass, new Set(plan.due.map((s) => s.key)), now, heldBack);
   if (orphaned !== null) wakeAt = wakeAt === null ? orphaned : Math.min(wakeAt, orphaned);
   const followUp = await followUps(deps, n, inc, facts, klass, now);
   if (followUp !== null) wakeAt = wakeAt === null ? followUp : Math.min(wakeAt, followUp);

@@ -12,11 +12,14 @@
  * through the person's channels after it; its `notified` entry is on the timeline. A page whose
  * condition stopped holding is left to dropUnwanted, which cancels it; one on a channel that no
  * longer reaches the person is settled as failed there, and goes on their channels from the first.
+ * An attempt of a page that reached the person on another of its attempts (its step run again went
+ * another way, the person's channels reordered meanwhile) is not sent: that would page them twice.
+ * It is cancelled as superseded, with its timeline entry, and counted as cancelled.
  */
 import type { ClassConfig } from '../config/schema.js';
 import type { EscalationFacts, StoredNotification } from '../domain/escalation-ports.js';
 import { conditionHolds, type Step } from '../domain/escalation.js';
-import type { Incident } from '../domain/incident.js';
+import { REACHED_STATUSES, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
 import type { Recipient } from '../domain/ports.js';
 import type { DispatchOutcome, DispatchRequest } from './dispatch-notification.js';
@@ -27,14 +30,18 @@ import { tierChannels } from './follow-ups.js';
 interface OrphanRecord extends StoredNotification {
   readonly reinstated?: unknown;
   readonly deferredUntil?: unknown;
+  readonly deliveryFailure?: unknown;
 }
+
+const SUPERSEDED = 'superseded: the page reached the person on another attempt';
 
 /**
  * Takes over the incident's planned pages whose claim ran out and whose step is not among `due` (the
  * steps this look runs); returns when to look again for those still claimed (null: none waiting).
  */
 export async function resumeOrphaned(
-  deps: Pick<EngineDeps, 'config' | 'person' | 'dispatcher' | 'logger'>,
+  deps: Pick<EngineDeps, 'config' | 'person' | 'dispatcher' | 'logger' | 'metrics'>,
+  owner: string,
   n: EngineNamespace,
   inc: Incident,
   facts: EscalationFacts,
@@ -62,6 +69,10 @@ export async function resumeOrphaned(
     const free = Math.max(typeof r.deferredUntil === 'number' ? r.deferredUntil : 0, (r.claimedAtMs ?? 0) + leaseMs);
     if (free > now) {
       later(free);
+      continue;
+    }
+    if (records.some((x) => x.id !== r.id && pageOf(x) === pageOf(r) && reached(x))) {
+      await cancelSuperseded(deps, owner, n, inc, r, now);
       continue;
     }
     const phase = (r.phase ?? 'page') as Step['phase'];
@@ -114,6 +125,20 @@ export async function resumeOrphaned(
     deps.logger.warn({ ...what, outcome }, 'page of a sender that stopped taken over (its step is no longer planned): sent late');
   }
   return wake;
+}
+
+/** Whether this attempt reached the person (a call not answered, an SMS not delivered, went all the same). */
+function reached(r: OrphanRecord): boolean {
+  return REACHED_STATUSES.has(r.status) || (r.status === 'failed' && r.deliveryFailure !== undefined);
+}
+
+/** Cancels a superseded attempt once this process holds it (so once, whichever replica looks). */
+async function cancelSuperseded(deps: Pick<EngineDeps, 'config' | 'metrics'>, owner: string, n: EngineNamespace, inc: Incident, r: OrphanRecord, now: number): Promise<void> {
+  const claim = await n.notifications.claim(r, now, deps.config.daemon.escalation.lease, owner);
+  if (claim.outcome !== 'reclaimed' || claim.record.status !== 'planned') return;
+  if (!(await n.notifications.update(inc.id, r.id, { status: 'cancelled', at: new Date(now).toISOString(), reason: SUPERSEDED } as Partial<StoredNotification>, owner))) return;
+  await n.incidents.note(inc.id, { type: 'notification_cancelled', notification: r.id, person: r.person, role: r.role, channel: r.channel, tier: r.tier, reason: SUPERSEDED }, now);
+  deps.metrics.notifications.inc({ channel: r.channel, result: 'cancelled' });
 }
 
 /** The step and person a record pages (a page and its failovers share them). */

@@ -5,6 +5,8 @@
  * sender's page over only by running its step again, and the level's overdue step had left the plan.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { notificationId } from '../../src/app/page-chain.js';
+import { CHANNELS } from '../../src/config/schema-parts.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { RedisNotificationRepository } from '../../src/store/notification-repository.js';
@@ -79,5 +81,35 @@ describe('a page of a sender that died, its step gone from the plan', () => {
     const again = await get();
     expect((again.timeline as any[]).filter((e) => e.type === 'notified' && e.notification === ghost)).toHaveLength(1);
     expect((again.notifications as any[]).filter((r) => r.stepKey === 'o3' && r.person === first.person)).toHaveLength(1);
+  }, 60_000);
+
+  it('an attempt of a page that reached the person on another of its channels is cancelled as superseded, not sent', async () => {
+    set = replicaSet();
+    const [a] = await set.start(1, { clock: new ManualClock(T0) });
+    const app = a as TestApp;
+    const AT = T0 + 5 * MIN;
+    const { lease } = app.container.config.daemon.escalation;
+    const id = (await app.request('POST', '/api/incidents', { class: 'app_network_acd', site: 'hq', summary: 'ACD down' })).body.id as string;
+    await app.container.engine.idle();
+    // a process held the supervisor's T+5m page on every channel (the person's channels were in
+    // another order then) and died: the step run again pages them on their first channel
+    const [supervisor] = (await app.container.oncall.resolve('supervisor', AT)).people;
+    const person = supervisor!.id;
+    const notifications = new RedisNotificationRepository(app.container.redis, makeKeys(set.prefix, 'live'));
+    for (const channel of CHANNELS) {
+      const page = { id: notificationId(id, 't1', person, channel, 1), incidentId: id, stepKey: 't1', tier: 1, role: 'supervisor', person, channel, status: 'planned', at: new Date(AT).toISOString(), phase: 'escalation', attempt: 1, condition: 'unacknowledged' } as const;
+      expect((await notifications.claim(page, AT - lease - 1, lease, 'dead-process')).outcome).toBe('owned');
+    }
+    await tickAll([app], AT);
+    await tickAll([app], AT + MIN);
+    const inc = (await app.request('GET', `/api/incidents/${id}`)).body;
+    const page = (inc.notifications as any[]).filter((r) => r.stepKey === 't1' && r.person === person);
+    const went = page.filter((r) => r.status === 'logged');
+    expect(went).toHaveLength(1);
+    const others = page.filter((r) => r.id !== went[0].id);
+    expect(others.map((r) => [r.status, r.reason])).toEqual(others.map(() => ['cancelled', 'superseded: the page reached the person on another attempt']));
+    const cancelled = (inc.timeline as any[]).filter((e) => e.type === 'notification_cancelled').map((e) => e.notification).sort();
+    expect(cancelled).toEqual(others.map((r) => r.id).sort());
+    expect((inc.timeline as any[]).filter((e) => e.type === 'notified' && e.person === person && e.tier === 1)).toHaveLength(1);
   }, 60_000);
 });
