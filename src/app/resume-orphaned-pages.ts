@@ -22,10 +22,10 @@ import { conditionHolds, type Step } from '../domain/escalation.js';
 import { REACHED_STATUSES, type Incident } from '../domain/incident.js';
 import { isPagePhase } from '../domain/page-phases.js';
 import type { Recipient } from '../domain/ports.js';
-import type { DispatchOutcome, DispatchRequest } from './dispatch-notification.js';
+import type { DispatchOutcome } from './dispatch-notification.js';
 import type { EngineDeps, EngineNamespace, HeldBack } from './escalation-engine-ports.js';
-import { wantedWhile } from './escalation-subject.js';
 import { tierChannels } from './follow-ups.js';
+import { outsideStepRequest } from './outside-step-request.js';
 
 interface OrphanRecord extends StoredNotification {
   readonly reinstated?: unknown;
@@ -89,18 +89,7 @@ export async function resumeOrphaned(
     const recipient: Recipient = known ?? { id: r.person, name: r.person, locale: 'en', timezone: 'UTC', channels: [] };
     const since = Date.parse(r.at);
     const step = { key: r.stepKey, tier: r.tier, phase, condition, channels: tierChannels(klass, r.stepKey), note: r.note, at: Number.isNaN(since) ? now : since };
-    const req: DispatchRequest = {
-      incident: inc,
-      recipient,
-      role: r.role,
-      step,
-      advice: isPagePhase(phase) ? klass.advice : undefined,
-      stillWanted: wantedWhile(n, inc.id, facts.reopenCount, condition),
-      deferred: later,
-      notifications: n.notifications,
-      incidents: n.incidents,
-      lookNow: (ids) => n.queue.lookNow(ids, now),
-    };
+    const req = outsideStepRequest(n, inc, facts, { recipient, role: r.role, step, advice: isPagePhase(phase) ? klass.advice : undefined, later }, now);
     const order = deps.dispatcher.channelOrder(req);
     const attempt = r.attempt ?? 1;
     const what = { incident: inc.id, step: r.stepKey, person: r.person, role: r.role, channel: r.channel, attempt, claimedBy: r.claimedBy, sinceClaimMs: now - (r.claimedAtMs ?? now) };

@@ -13,10 +13,9 @@ import type { EscalationFacts, StoredNotification } from '../domain/escalation-p
 import { conditionHolds, type Step } from '../domain/escalation.js';
 import type { ChannelKind, Incident } from '../domain/incident.js';
 import type { Recipient } from '../domain/ports.js';
-import type { DispatchRequest } from './dispatch-notification.js';
 import type { EngineDeps, EngineNamespace, HeldBack } from './escalation-engine-ports.js';
-import { wantedWhile } from './escalation-subject.js';
 import { tierChannels } from './follow-ups.js';
+import { outsideStepRequest } from './outside-step-request.js';
 import { chainPoint } from './page-chain.js';
 
 interface ReinstatedRecord extends StoredNotification {
@@ -56,18 +55,7 @@ export async function resumeReinstated(
     // someone no longer in the roster has no channel left: what waits for them is settled, not kept
     const recipient: Recipient = known ?? { id: first.person, name: first.person, locale: 'en', timezone: 'UTC', channels: [] };
     const step = { key: first.stepKey, tier: first.tier, phase: (first.phase ?? 'page') as Step['phase'], condition, channels: tierChannels(klass, first.stepKey), note: first.note, at: now };
-    const req: DispatchRequest = {
-      incident: inc,
-      recipient,
-      role: first.role,
-      step,
-      advice: klass.advice,
-      stillWanted: wantedWhile(n, inc.id, facts.reopenCount, condition),
-      deferred: later,
-      notifications: n.notifications,
-      incidents: n.incidents,
-      lookNow: (ids) => n.queue.lookNow(ids, now),
-    };
+    const req = outsideStepRequest(n, inc, facts, { recipient, role: first.role, step, advice: klass.advice, later }, now);
     const order = deps.dispatcher.channelOrder(req);
     // from its own channel on; when the person no longer has it, on their channels it had not tried before it was capped
     const since = Date.parse(String(first.reinstated));

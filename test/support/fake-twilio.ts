@@ -250,16 +250,12 @@ export class FakeTwilio {
       if (before !== null && at > bound(before, 'end')) return false;
       return true;
     };
-    const one = (c: Created, k: string) => {
-      const v = c.form[k];
-      return Array.isArray(v) ? v[0] : v;
-    };
     const to = query.get('To');
     const from = query.get('From');
     const status = query.get('Status');
     const all = this.created
       .filter((c) => c.resource === kind && c.accountSid === accountSid)
-      .filter((c) => (to === null || one(c, 'To') === to) && (from === null || one(c, 'From') === from))
+      .filter((c) => (to === null || formValue(c, 'To') === to) && (from === null || formValue(c, 'From') === from))
       // Twilio's timestamps are whole seconds
       .filter((c) => within(Math.floor(c.at / 1000) * 1000))
       .filter((c) => status === null || (kind === 'Calls' && status === 'ringing'))
@@ -361,13 +357,16 @@ export class FakeTwilio {
   }
 }
 
+/** One field of what the create was posted (the first, should it repeat). */
+function formValue(c: Created, k: string) {
+  const v = c.form[k];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** Twilio's Message JSON: as the create answers it (`queued`), or as listed once sent (`listed`). */
 function messageJson(c: Created, listed: boolean): Record<string, unknown> {
   const at = new Date(c.at).toUTCString();
-  const one = (k: string) => {
-    const v = c.form[k];
-    return Array.isArray(v) ? v[0] : v;
-  };
+  const one = (k: string) => formValue(c, k);
   return {
     sid: c.sid,
     account_sid: c.accountSid,
@@ -395,10 +394,7 @@ function messageJson(c: Created, listed: boolean): Record<string, unknown> {
 /** Twilio's Call JSON: as the create answers it (`queued`), or as listed once dialled (`ringing`). */
 function callJson(c: Created, listed: boolean): Record<string, unknown> {
   const at = new Date(c.at).toUTCString();
-  const one = (k: string) => {
-    const v = c.form[k];
-    return Array.isArray(v) ? v[0] : v;
-  };
+  const one = (k: string) => formValue(c, k);
   return {
     sid: c.sid,
     account_sid: c.accountSid,
