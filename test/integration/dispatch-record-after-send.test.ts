@@ -163,6 +163,17 @@ async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Prom
   throw new Error('condition not met in time');
 }
 
+/** Replica A sends a page (the provider takes it) while Redis takes none of its records: they wait, written again in real time. */
+async function sentWhileRedisDown(o: Parameters<typeof dispatcher>[2] = {}) {
+  const { app, incident } = await started();
+  const { logger, lines } = captureLogger();
+  const voice = new VoiceChannel();
+  const store = new FlakyRecords(repository(app), 1_000);
+  const a = dispatcher(app, voice, { logger, sleep: realSleep, ...o });
+  expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+  return { app, incident, lines, voice, store, a };
+}
+
 describe('a store error right after the provider took the page', () => {
   it('is not a channel failure: the page is recorded sent (provider id, timeline) and the person is called once', async () => {
     const { app, incident } = await started();
@@ -177,12 +188,7 @@ describe('a store error right after the provider took the page', () => {
   });
 
   it('Redis down longer than the retries made at once: the page stays claimed, is never sent again, and is recorded sent as soon as Redis answers', async () => {
-    const { app, incident } = await started();
-    const { logger, lines } = captureLogger();
-    const voice = new VoiceChannel();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, voice, { logger, sleep: realSleep });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, lines, voice, store, a } = await sentWhileRedisDown();
     expect(voice.pages).toHaveLength(1);
     const failed = lines.find((l) => l.msg === 'notification sent but not recorded: Redis is unavailable; it stays claimed by this process and is recorded as soon as Redis answers');
     expect(failed).toMatchObject({ level: 'error', providerId: 'CA1', channel: 'voice', attempt: 1 });
@@ -207,11 +213,7 @@ describe('a store error right after the provider took the page', () => {
   });
 
   it('an outage outlasting the lease: a second replica that took the claim over and has not sent yet finds the page recorded, and sends nothing', async () => {
-    const { app, incident } = await started();
-    const voice = new VoiceChannel();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, voice, { sleep: realSleep });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, voice, store, a } = await sentWhileRedisDown();
     // replica B looks at the step after the lease: it takes the claim over; Redis answers A again
     // while B re-checks the incident, and A's record lands before B's send
     app.clock.advance(LEASE + 1_000);
@@ -231,12 +233,7 @@ describe('a store error right after the provider took the page', () => {
   });
 
   it('the call\'s status callback lands while the record waits for Redis: delivered stays, the late record adds its sent time and timeline entry once', async () => {
-    const { app, incident } = await started();
-    const { logger, lines } = captureLogger();
-    const voice = new VoiceChannel();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, voice, { logger, sleep: realSleep });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, lines, voice, store, a } = await sentWhileRedisDown();
     const id = `${incident.id}:blip-t1:grace_okafor:voice:1`;
     // Twilio reports the call answered (the callback's own Redis connection works)
     const callback = { notificationId: id, providerId: 'CA1', providerStatus: 'completed', status: 'delivered', final: true, outcome: 'answered', answeredBy: 'human' } as const;
@@ -268,11 +265,7 @@ describe('a store error right after the provider took the page', () => {
   });
 
   it('a process stopping with Redis back: the last write made on stop records the page sent', async () => {
-    const { app, incident } = await started();
-    const { logger, lines } = captureLogger();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, new VoiceChannel(), { logger, sleep: realSleep, stopWriteMs: 1_000 });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, lines, store, a } = await sentWhileRedisDown({ stopWriteMs: 1_000 });
     expect(a.unrecordedPages).toBe(1);
     // Redis answers again just as the process stops, before the background write's next try
     store.failures = 0;
@@ -285,11 +278,7 @@ describe('a store error right after the provider took the page', () => {
   });
 
   it('a process stopping while Redis still does not answer: the last write waits stopWriteMs at most, then each page is logged with its provider id', async () => {
-    const { app, incident } = await started();
-    const { logger, lines } = captureLogger();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, new VoiceChannel(), { logger, sleep: realSleep, stopWriteMs: 300 });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, lines, store, a } = await sentWhileRedisDown({ stopWriteMs: 300 });
     store.hang = true;
     const began = Date.now();
     await a.stop();
@@ -345,11 +334,7 @@ describe('a claim taken over after an outage outlasting the lease', () => {
   const texts = () => twilio.messages().filter((m) => m.form.To === grace.phone);
 
   it('the first sender writes its record within the grace: the replica that took the claim over sends nothing, and Grace gets one SMS', async () => {
-    const { app, incident } = await started();
-    const voice = new VoiceChannel();
-    const store = new FlakyRecords(repository(app), 1_000);
-    const a = dispatcher(app, voice, { sms, sleep: realSleep });
-    expect(await a.dispatch(request(app, incident, store))).toBe('sent');
+    const { app, incident, voice, store, a } = await sentWhileRedisDown({ sms });
     expect(texts()).toHaveLength(1);
     expect(a.unrecordedPages).toBe(1);
     // replica B looks at the step after the lease and takes the claim over; Redis answers A again
